@@ -1,0 +1,108 @@
+"""Suite-wide fixtures. The test database is created and migrated by the owner role; every test then
+runs as the application role, under PostgreSQL row-level security, exactly as production does."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+
+from jewelcrm.tenancy.roles import as_role, use_role
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    if settings.IS_POSTGRES:
+        with django_db_blocker.unblock():
+            with as_role("owner"), connection.cursor() as cursor:
+                # Test-only: transactional tests empty the tables between tests with TRUNCATE.
+                cursor.execute(
+                    f'GRANT TRUNCATE ON ALL TABLES IN SCHEMA public TO "{settings.DATABASE_ROLES["app"]["USER"]}"'
+                )
+            use_role("app")
+    yield
+    if settings.IS_POSTGRES:
+        with django_db_blocker.unblock():
+            use_role("owner")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache() -> Iterator[None]:
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def brand(db: Any) -> Any:
+    from tests.factories import BrandFactory
+
+    return BrandFactory(name="Maison Test", slug="maison-test")
+
+
+@pytest.fixture
+def other_brand(db: Any) -> Any:
+    from tests.factories import BrandFactory
+
+    return BrandFactory(name="Autre Maison", slug="autre-maison", default_currency="CHF")
+
+
+@pytest.fixture
+def store(brand: Any) -> Any:
+    from tests.factories import StoreFactory
+
+    return StoreFactory(brand=brand)
+
+
+def _client_for(brand: Any, role: str, store: Any = None) -> Client:
+    from tests.factories import MembershipFactory, StoreFactory
+
+    if role in ("retail_manager", "sales_associate") and store is None:
+        store = StoreFactory(brand=brand)
+    membership = MembershipFactory(brand=brand, role=role, store=store)
+    client = Client()
+    client.force_login(membership.user)
+    client.membership = membership  # type: ignore[attr-defined]
+    client.user = membership.user  # type: ignore[attr-defined]
+    return client
+
+
+@pytest.fixture
+def client_for() -> Any:
+    """client_for(brand, role, store=None) -> a logged-in Client with .membership and .user."""
+    return _client_for
+
+
+@pytest.fixture
+def owner_client(brand: Any) -> Client:
+    return _client_for(brand, "owner")
+
+
+@pytest.fixture
+def admin_client_brand(brand: Any) -> Client:
+    return _client_for(brand, "admin")
+
+
+@pytest.fixture
+def marketer_client(brand: Any) -> Client:
+    return _client_for(brand, "marketer")
+
+
+@pytest.fixture
+def analyst_client(brand: Any) -> Client:
+    return _client_for(brand, "analyst")
+
+
+@pytest.fixture
+def retailer_client(brand: Any, store: Any) -> Client:
+    return _client_for(brand, "sales_associate", store)
+
+
+@pytest.fixture
+def manager_client(brand: Any, store: Any) -> Client:
+    return _client_for(brand, "retail_manager", store)

@@ -1,0 +1,93 @@
+"""The one place that sets and resets the brand in context.
+
+`brand_context(brand)` does three things, and undoes them in `finally`:
+- sets the application's ambient brand (a ContextVar), which the scoped managers read;
+- opens a transaction (or a savepoint) on the default database;
+- on PostgreSQL, sets the transaction-local setting `jewelcrm.brand_id`, which the row-level
+  security policies read. `set_config(..., true)` makes it vanish with the transaction, so it can
+  never leak to the next user of a pooled connection.
+
+Every entry point (request, API call, Celery task, management command) enters it exactly once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+from django.db import connection, transaction
+
+BRAND_SETTING = "jewelcrm.brand_id"
+USER_SETTING = "jewelcrm.user_id"
+
+_current_brand_id: ContextVar[int | None] = ContextVar("jewelcrm_brand_id", default=None)
+_current_user_id: ContextVar[int | None] = ContextVar("jewelcrm_user_id", default=None)
+
+
+class BrandContextMissing(RuntimeError):
+    """A brand-owned table was queried with no brand in context."""
+
+
+def get_current_brand_id() -> int | None:
+    return _current_brand_id.get()
+
+
+def require_brand_id() -> int:
+    brand_id = _current_brand_id.get()
+    if brand_id is None:
+        raise BrandContextMissing("No brand in context: enter jewelcrm.tenancy.context.brand_context first.")
+    return brand_id
+
+
+def _brand_id_of(brand: Any) -> int:
+    brand_id = getattr(brand, "pk", brand)
+    if not isinstance(brand_id, int) or brand_id <= 0:
+        raise ValueError(f"Not a brand: {brand!r}")
+    return brand_id
+
+
+def _set_db_setting(name: str, value: int | None) -> None:
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config(%s, %s, true)", [name, "" if value is None else str(value)])
+
+
+@contextmanager
+def _scope(var: ContextVar[int | None], setting: str, value: int) -> Iterator[None]:
+    previous = var.get()
+    token = var.set(value)
+    try:
+        with transaction.atomic():
+            _set_db_setting(setting, value)
+            yield
+            # Reached only when the block succeeded; on an error the rollback undoes the setting.
+            _set_db_setting(setting, previous)
+    finally:
+        var.reset(token)
+
+
+@contextmanager
+def brand_context(brand: Any) -> Iterator[None]:
+    """Scope everything inside to one brand, in the application and in the database."""
+    with _scope(_current_brand_id, BRAND_SETTING, _brand_id_of(brand)):
+        yield
+
+
+@contextmanager
+def user_context(user_id: int) -> Iterator[None]:
+    """Let a signed-in user read their own memberships across brands (the brand switcher)."""
+    with _scope(_current_user_id, USER_SETTING, int(user_id)):
+        yield
+
+
+@contextmanager
+def dangerously_no_brand() -> Iterator[None]:
+    """Clear the ambient brand for a block that must not inherit one (tests, fan-out jobs)."""
+    token = _current_brand_id.set(None)
+    try:
+        yield
+    finally:
+        _current_brand_id.reset(token)

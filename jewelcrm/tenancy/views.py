@@ -1,0 +1,103 @@
+"""The one base view that resolves the brand of a request, checks the membership and scopes the rest.
+
+Pages: the brand comes from the URL (`<slug:brand_slug>`); the user must hold an active membership
+of it, else 404 (an unknown brand and a brand the user does not belong to answer alike).
+API: the brand comes from the API key, or from the URL for session-authenticated calls.
+"""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+from typing import Any
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from rest_framework.views import APIView
+
+from jewelcrm.tenancy.context import brand_context
+
+
+def _render(response: Any) -> Any:
+    # Templates are rendered while the brand is still in context.
+    if hasattr(response, "render") and callable(response.render) and not getattr(response, "is_rendered", True):
+        response.render()
+    return response
+
+
+class BrandViewMixin(LoginRequiredMixin):
+    """Mix into every brand page. Sets self.brand and self.membership.
+
+    `allowed_roles`: the roles that may open the page (None: any member). A member without the role
+    gets 403; a non-member gets 404.
+    """
+
+    allowed_roles: frozenset[str] | None = None
+    brand: Any
+    membership: Any
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        from jewelcrm.accounts import selectors
+
+        brand = selectors.brand_get_by_slug(slug=kwargs.get("brand_slug", ""))
+        if brand is None:
+            raise Http404
+        with brand_context(brand):
+            membership = selectors.membership_get(brand=brand, user=request.user)
+            if membership is None:
+                raise Http404
+            if self.allowed_roles is not None and membership.role not in self.allowed_roles:
+                raise PermissionDenied
+            self.brand = brand
+            self.membership = membership
+            request.brand = brand  # type: ignore[attr-defined]
+            request.membership = membership  # type: ignore[attr-defined]
+            return _render(super().dispatch(request, *args, **kwargs))
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)  # type: ignore[misc]
+        context["brand"] = self.brand
+        context["membership"] = self.membership
+        return context
+
+
+class BrandAPIView(APIView):
+    """Base of every brand API view: self.brand is set and the whole call is scoped to it."""
+
+    allowed_roles: frozenset[str] | None = None
+    brand: Any
+    membership: Any = None
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        with ExitStack() as stack:
+            self._brand_scope = stack
+            return _render(super().dispatch(request, *args, **kwargs))
+
+    def initial(self, request: Any, *args: Any, **kwargs: Any) -> None:
+        from jewelcrm.accounts import selectors
+        from jewelcrm.accounts.models import APIKey
+
+        self.format_kwarg = self.get_format_suffix(**kwargs)
+        self.perform_authentication(request)
+        key = request.auth if isinstance(request.auth, APIKey) else None
+        if key is not None:
+            brand = key.brand
+            url_slug = kwargs.get("brand_slug")
+            if url_slug and url_slug != brand.slug:
+                raise Http404
+            self._brand_scope.enter_context(brand_context(brand))
+        else:
+            brand = selectors.brand_get_by_slug(slug=kwargs.get("brand_slug", ""))
+            if brand is None or not request.user.is_authenticated:
+                super().initial(request, *args, **kwargs)  # answers 401/403 as DRF does
+                raise Http404
+            self._brand_scope.enter_context(brand_context(brand))
+            self.membership = selectors.membership_get(brand=brand, user=request.user)
+            if self.membership is None:
+                raise Http404
+            if self.allowed_roles is not None and self.membership.role not in self.allowed_roles:
+                raise PermissionDenied
+        self.brand = brand
+        super().initial(request, *args, **kwargs)

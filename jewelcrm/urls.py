@@ -1,0 +1,34 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from jewelcrm import views
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="accounts:home", permanent=False)),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include("jewelcrm.accounts.urls")),
+    path("", include("jewelcrm.retail.urls")),
+    path("", include("jewelcrm.catalog.urls")),
+    path("", include("jewelcrm.imports.urls")),
+    path("", include("customers.urls")),
+    path("", include("warranties.inventory.urls")),
+    path("", include("warranties.urls")),
+    path("", include("warranties.portal.urls")),
+]
+
+handler400 = "jewelcrm.views.error_400"
+handler403 = "jewelcrm.views.error_403"
+handler404 = "jewelcrm.views.error_404"
+handler500 = "jewelcrm.views.error_500"
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WarrantiesConfig(AppConfig):
+    name = "warranties"
+    label = "warranties"
+    verbose_name = _("Warranties")
