@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 export DJANGO_SETTINGS_MODULE ?= jewelcrm.settings.local
 
-.PHONY: install run test bench lint browser-deps messages clean
+.PHONY: install run test bench lint system-deps browser-deps messages clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -17,7 +17,14 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-install: $(VENV)/.installed node_modules/.installed
+install: $(VENV)/.installed node_modules/.installed system-deps
+
+# gettext compiles the French translations.
+system-deps:
+	@command -v msgfmt >/dev/null 2>&1 || { \
+	  echo "Installing gettext from Debian packages..."; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null) \
+	  || { echo "Could not install gettext (run as root, or install it yourself)"; exit 1; }; }
 
 # Debian's Chromium for the browser tests (Playwright drives it; it cannot download its own).
 browser-deps:

@@ -28,12 +28,12 @@ DEMO_PASSWORD = "jewelcrm-demo-2026"
 
 BRANDS: list[dict[str, Any]] = [
     {
-        "slug": "maison-aurore", "name": "Maison Aurore", "default_currency": "EUR", "languages": ["fr", "en"],
+        "slug": "maison-aurore", "name": "Maison Aurore", "code_prefix": "AUR", "default_currency": "EUR", "languages": ["fr", "en"],
         "time_zone": "Europe/Paris", "country": "FR", "primary_colour": "#7A1F3D", "kind": "jewellery",
         "mail_domain": "aurore.demo",
     },
     {
-        "slug": "horlogerie-leman", "name": "Horlogerie Léman", "default_currency": "CHF", "languages": ["fr", "en"],
+        "slug": "horlogerie-leman", "name": "Horlogerie Léman", "code_prefix": "LMN", "default_currency": "CHF", "languages": ["fr", "en"],
         "time_zone": "Europe/Zurich", "country": "CH", "primary_colour": "#0F4C5C", "kind": "watches",
         "mail_domain": "leman.demo",
     },

@@ -21,6 +21,12 @@ urlpatterns = [
     path("", include("warranties.inventory.urls")),
     path("", include("warranties.urls")),
     path("", include("warranties.portal.urls")),
+    # The brand API: /api/v1/<brand slug>/..., authenticated by the brand's API key or the session.
+    path("api/v1/<slug:brand_slug>/", include("jewelcrm.retail.api.urls")),
+    path("api/v1/<slug:brand_slug>/", include("jewelcrm.catalog.api.urls")),
+    path("api/v1/<slug:brand_slug>/", include("warranties.inventory.api.urls")),
+    path("api/v1/<slug:brand_slug>/", include("warranties.api.urls")),
+    path("api/v1/<slug:brand_slug>/", include("customers.api.urls")),
 ]
 
 handler400 = "jewelcrm.views.error_400"

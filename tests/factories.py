@@ -45,6 +45,7 @@ class BrandFactory(DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Brand {n}")
     slug = factory.Sequence(lambda n: f"brand-{n}")
+    code_prefix = factory.Sequence(lambda n: f"B{n:02d}"[:4])
     default_currency = "EUR"
     languages = factory.LazyFunction(lambda: ["fr", "en"])
 

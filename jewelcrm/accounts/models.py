@@ -70,6 +70,10 @@ class Brand(models.Model):
 
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    code_prefix = models.CharField(
+        _("public code prefix"), max_length=4, unique=True,
+        help_text=_("Leads every public item code of the brand, so a code finds its brand without a cross-brand query."),
+    )
     default_currency = models.CharField(_("default currency"), max_length=3, default="EUR")
     languages = models.JSONField(_("languages"), default=list, help_text=_("Language codes, e.g. [\"fr\", \"en\"]"))
     time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Paris")

@@ -1,0 +1,90 @@
+"""Writes of customers and of the consent ledger.
+
+Other apps (warranty registration, owner portal, imports) go through these functions.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from customers.models import Channel, Consent, ConsentSource, Customer
+from jewelcrm.accounts.models import Brand
+
+CONFIRMATION_SALT = "customers.consent-confirmation"
+CONFIRMATION_MAX_AGE = timedelta(days=30)
+
+
+@transaction.atomic
+def customer_create(
+    *, brand: Brand, first_name: str, last_name: str, email: str = "", phone: str = "",
+    language: str = "", country: str = "", source: str = "store", **fields: Any,
+) -> Customer:
+    """A new profile. `email` and `phone` must already be normalised (customers.normalise)."""
+    if not (email or phone):
+        raise ValidationError(_("Give an e-mail address or a phone number."))
+    customer = Customer(
+        brand=brand, first_name=first_name.strip(), last_name=last_name.strip(), email=email, phone=phone,
+        language=language, country=country, customer_since=timezone.localdate(), **fields,
+    )
+    customer.field_sources = {
+        name: source for name in ("first_name", "last_name", "email", "phone", "language", "country", *fields)
+        if getattr(customer, name, None)
+    }
+    customer.full_clean(exclude=["brand", "home_store", "assigned_associate", "merged_into"])
+    customer.save()
+    return customer
+
+
+def consent_record(
+    *, brand: Brand, customer: Customer, channel: str, is_granted: bool, source: str,
+    wording_version: str = "", store: Any = None, staff: Any = None, ip: str | None = None,
+    is_confirmed: bool = False, purpose: str = "marketing", at: Any = None,
+) -> Consent:
+    """Append one entry to the consent ledger (never updates an earlier one)."""
+    if channel not in Channel.values:
+        raise ValidationError(_("Unknown channel %(channel)s."), params={"channel": channel})
+    return Consent.objects.create(
+        brand=brand, customer=customer, channel=channel, purpose=purpose, is_granted=is_granted,
+        is_confirmed=is_confirmed, source=source, wording_version=wording_version, store=store,
+        staff=staff if staff is not None and getattr(staff, "is_authenticated", False) else None,
+        ip=ip, at=at or timezone.now(),
+    )
+
+
+def consent_confirmation_token(*, customer: Customer) -> str:
+    """A signed token for the double opt-in link of the registration e-mail."""
+    return signing.dumps({"b": customer.brand_id, "c": customer.pk}, salt=CONFIRMATION_SALT, compress=True)
+
+
+@transaction.atomic
+def consent_confirm(*, brand: Brand, token: str, ip: str | None = None) -> Customer:
+    """Confirm the e-mail and every channel granted so far (double opt-in). Idempotent.
+
+    Raises ValidationError for a tampered, expired or foreign token.
+    """
+    from customers.selectors import consent_current, customer_get
+
+    try:
+        data = signing.loads(token, salt=CONFIRMATION_SALT, max_age=CONFIRMATION_MAX_AGE)
+    except signing.BadSignature:
+        raise ValidationError(_("This confirmation link is invalid or has expired.")) from None
+    customer = customer_get(brand=brand, customer_id=int(data.get("c", 0))) if data.get("b") == brand.pk else None
+    if customer is None:
+        raise ValidationError(_("This confirmation link is invalid or has expired."))
+    if customer.email_confirmed_at is None:
+        customer.email_confirmed_at = timezone.now()
+        customer.save(update_fields=["email_confirmed_at", "updated_at"])
+    for channel, entry in consent_current(brand=brand, customer=customer).items():
+        if entry is not None and entry.is_granted and not entry.is_confirmed:
+            consent_record(
+                brand=brand, customer=customer, channel=channel, is_granted=True, is_confirmed=True,
+                source=ConsentSource.DOUBLE_OPT_IN, wording_version=entry.wording_version, ip=ip,
+            )
+    return customer
