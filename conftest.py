@@ -106,3 +106,24 @@ def retailer_client(brand: Any, store: Any) -> Client:
 @pytest.fixture
 def manager_client(brand: Any, store: Any) -> Client:
     return _client_for(brand, "retail_manager", store)
+
+
+@pytest.fixture
+def celery_worker(transactional_db: Any) -> Iterator[Any]:
+    """A real Celery worker consuming from Redis (REDIS_URL), in a thread of this test process.
+
+    Tasks are enqueued through the broker and executed by the worker, not eagerly.
+    """
+    if not settings.REDIS_URL:
+        pytest.skip("needs REDIS_URL")
+    from celery.contrib.testing.worker import start_worker
+
+    from jewelcrm.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=10) as worker:
+            yield worker
+    finally:
+        app.conf.task_always_eager = previous
