@@ -17,3 +17,5 @@ if IS_POSTGRES:
     DATABASES["default"].update(DATABASE_ROLES["owner"])
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default="test_jewelcrm")}
+# Tasks run in-process unless a test starts a real worker (the `celery_worker` fixture of conftest.py).
+CELERY_TASK_ALWAYS_EAGER = True

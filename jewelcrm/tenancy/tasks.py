@@ -1,10 +1,16 @@
-"""Celery tasks that work for one brand: `@brand_task` takes `brand_id` first and scopes the task to it."""
+"""Celery tasks that work for one brand.
+
+- `@brand_task` wraps a task whose first argument is `brand_id` and scopes the whole call to that brand.
+- `for_each_brand(task, *args)` fans a periodic job out: one task per active brand.
+"""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable
 from typing import Any
+
+from django.db import transaction
 
 from jewelcrm.tenancy.context import brand_context, dangerously_no_brand
 
@@ -18,3 +24,16 @@ def brand_task(func: Callable[..., Any]) -> Callable[..., Any]:
             return func(brand_id, *args, **kwargs)
 
     return wrapper
+
+
+def for_each_brand(task: Any, *args: Any) -> list[int]:
+    """Enqueue `task.delay(brand_id, *args)` once per active brand, after the current transaction commits.
+
+    The Brand table is not brand-owned, so this read needs no brand in context. Returns the brand ids.
+    """
+    from jewelcrm.accounts.models import Brand
+
+    brand_ids = list(Brand.objects.filter(is_active=True).order_by("pk").values_list("pk", flat=True))
+    for brand_id in brand_ids:
+        transaction.on_commit(functools.partial(task.delay, brand_id, *args))
+    return brand_ids

@@ -1,0 +1,33 @@
+"""The one periodic schedule (Celery beat). Every crontab entry carries `expires`, so a run that could
+not start in time (worker down, queue backed up) is dropped instead of piling up behind the next one.
+
+Beat runs django-celery-beat's DatabaseScheduler, which copies these entries into the database at start.
+It keeps `expire_seconds` (and ignores a plain `expires`), so each entry carries both with the same value.
+Jobs that work per brand name a fan-out task that enqueues one task per active brand
+(jewelcrm.tenancy.tasks.for_each_brand).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery.schedules import crontab
+
+
+def _entry(task: str, schedule: crontab, *, expires: int, args: tuple[Any, ...] = ()) -> dict[str, Any]:
+    return {
+        "task": task,
+        "schedule": schedule,
+        "args": args,
+        "options": {"expires": expires, "expire_seconds": expires},
+    }
+
+
+HOUR = 60 * 60
+
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
+    # Expired sessions and login-throttling records (platform-wide tables, not brand-owned).
+    "accounts-housekeeping": _entry(
+        "jewelcrm.accounts.tasks.housekeeping_task", crontab(minute=17, hour=3), expires=2 * HOUR
+    ),
+}
