@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -48,6 +49,8 @@ class Item(BrandScopedModel):
             models.Index(fields=["brand", "current_store", "status"], name="item_brand_store_status"),
             models.Index(fields=["brand", "owner"], name="item_brand_owner"),
             models.Index(fields=["brand", "product"], name="item_brand_product"),
+            # item_find: serials are matched case-insensitively.
+            models.Index(models.F("brand"), Upper("serial"), name="item_brand_serial_upper"),
         ]
 
     def __str__(self) -> str:
