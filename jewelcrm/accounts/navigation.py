@@ -3,6 +3,12 @@
     NAV = [NavEntry(area="dashboard", label=_("Customers"), url_name="customers:list", roles=MARKETING_ROLES)]
 
 `area` is "dashboard" (brand staff) or "intranet" (retailer staff). URL names take `brand_slug`.
+`roles` is the set of roles that see the entry (None: every role of the area); `order` sorts the menu
+(0 is the area's home; leave gaps of 10 so others can slot in between).
+
+`entries_for(...)` returns the entries a role sees as dicts `{"label", "url", "active"}`. The active
+entry is the one whose URL is the longest prefix of the current path, so `/b/x/customers/42/` keeps
+"Customers" highlighted; the area homes (`/b/x/` and `/b/x/intranet/`) are active on their own page only.
 """
 
 from __future__ import annotations
@@ -14,6 +20,9 @@ from typing import Any
 
 from django.apps import apps
 from django.urls import NoReverseMatch, reverse
+
+AREAS = ("dashboard", "intranet")
+HOME_URL_NAMES = ("accounts:dashboard", "accounts:intranet")
 
 
 @dataclass(frozen=True)
@@ -38,11 +47,23 @@ def _entries() -> tuple[NavEntry, ...]:
                 raise
             continue
         entries.extend(getattr(module, "NAV", []))
-    return tuple(sorted(entries, key=lambda e: e.order))
+    return tuple(sorted(entries, key=lambda e: (e.order, e.url_name)))
+
+
+def _home_urls(brand_slug: str) -> set[str]:
+    urls = set()
+    for name in HOME_URL_NAMES:
+        try:
+            urls.add(reverse(name, kwargs={"brand_slug": brand_slug}))
+        except NoReverseMatch:
+            continue
+    return urls
 
 
 def entries_for(*, area: str, role: str, brand_slug: str, current_path: str) -> list[dict[str, Any]]:
-    items = []
+    """The menu of one role in one area, in order, with the current page's entry marked active."""
+    items: list[dict[str, Any]] = []
+    seen: set[str] = set()
     for entry in _entries():
         if entry.area != area or (entry.roles is not None and role not in entry.roles):
             continue
@@ -50,7 +71,17 @@ def entries_for(*, area: str, role: str, brand_slug: str, current_path: str) -> 
             url = reverse(entry.url_name, kwargs={"brand_slug": brand_slug})
         except NoReverseMatch:
             continue
-        is_home = url.rstrip("/").count("/") <= 3
-        active = current_path == url if is_home else current_path.startswith(url)
-        items.append({"label": entry.label, "url": url, "active": active})
+        if url in seen:
+            continue
+        seen.add(url)
+        items.append({"label": entry.label, "url": url, "active": False})
+    homes = _home_urls(brand_slug)
+    best: dict[str, Any] | None = None
+    for item in items:
+        url = item["url"]
+        matches = current_path == url if url in homes else current_path.startswith(url)
+        if matches and (best is None or len(url) > len(best["url"])):
+            best = item
+    if best is not None:
+        best["active"] = True
     return items

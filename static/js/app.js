@@ -1,9 +1,77 @@
 // Small behaviours shared by every page. No inline scripts: the Content-Security-Policy forbids them.
-document.addEventListener("submit", (event) => {
-  // A form submitted once cannot be submitted again while its request runs (double-click safe).
-  const form = event.target;
-  if (form.dataset.submitting === "1") { event.preventDefault(); return; }
-  form.dataset.submitting = "1";
-  form.querySelectorAll("button[type=submit]").forEach((b) => b.setAttribute("aria-busy", "true"));
-  setTimeout(() => { delete form.dataset.submitting; }, 8000);
-});
+// - double-submit guard on forms;
+// - the collapsible main menu on tablets and phones (button.menu-toggle controls nav#mainnav);
+// - header dropdowns (<details class="dropdown">) close on Escape and on a click elsewhere.
+// Everything also works without JavaScript: the menu then stays unfolded and dropdowns stay open until
+// their summary is clicked again.
+(function () {
+  "use strict";
+  const root = document.documentElement;
+  root.classList.remove("no-js");
+  root.classList.add("js");
+
+  const HTMX_FORM = "[hx-post],[hx-get],[hx-put],[hx-patch],[hx-delete],[data-hx-post],[data-hx-get]";
+  document.addEventListener("submit", (event) => {
+    // A form submitted once cannot be submitted again while its request runs (double-click safe).
+    const form = event.target;
+    if (form.dataset.submitting === "1") { event.preventDefault(); event.stopImmediatePropagation(); }
+  }, true);
+  document.addEventListener("submit", (event) => {
+    // Marked busy once the submission really goes ahead; htmx forms are released when their request
+    // ends; forms with data-allow-resubmit are never guarded.
+    const form = event.target;
+    if (form.hasAttribute("data-allow-resubmit")) return;
+    if (event.defaultPrevented && !form.matches(HTMX_FORM)) return;
+    form.dataset.submitting = "1";
+    form.querySelectorAll("button[type=submit]").forEach((b) => b.setAttribute("aria-busy", "true"));
+    setTimeout(() => release(form), 8000);
+  });
+  function release(form) {
+    delete form.dataset.submitting;
+    form.querySelectorAll("button[aria-busy]").forEach((b) => b.removeAttribute("aria-busy"));
+  }
+  document.addEventListener("htmx:afterRequest", (event) => {
+    const form = event.target.closest && event.target.closest("form");
+    if (form) release(form);
+  });
+  // Pages restored from the back/forward cache must be submittable again.
+  window.addEventListener("pageshow", () => {
+    document.querySelectorAll("form[data-submitting]").forEach(release);
+  });
+
+  function setupMenu() {
+    const toggle = document.querySelector(".menu-toggle");
+    const nav = toggle && document.getElementById(toggle.getAttribute("aria-controls"));
+    if (!toggle || !nav) return;
+    toggle.hidden = false;
+    const setOpen = (open) => {
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      nav.classList.toggle("open", open);
+    };
+    toggle.addEventListener("click", () => setOpen(toggle.getAttribute("aria-expanded") !== "true"));
+    document.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && nav.classList.contains("open")) { setOpen(false); toggle.focus(); }
+    });
+  }
+
+  function setupDropdowns() {
+    const dropdowns = () => document.querySelectorAll("details.dropdown[open]");
+    document.addEventListener("click", (event) => {
+      dropdowns().forEach((d) => { if (!d.contains(event.target)) d.open = false; });
+    });
+    document.addEventListener("keydown", (event) => {
+      if (event.key !== "Escape") return;
+      dropdowns().forEach((d) => { d.open = false; const s = d.querySelector("summary"); if (s) s.focus(); });
+    });
+    // Opening one dropdown closes the others.
+    document.querySelectorAll("details.dropdown").forEach((d) => {
+      d.addEventListener("toggle", () => {
+        if (d.open) document.querySelectorAll("details.dropdown[open]").forEach((o) => { if (o !== d) o.open = false; });
+      });
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", () => { setupMenu(); setupDropdowns(); });
+  } else { setupMenu(); setupDropdowns(); }
+})();
