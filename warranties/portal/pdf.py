@@ -1,0 +1,61 @@
+"""The warranty card as a PDF for the owner. Uses the warranties' own generator when it exists."""
+
+from __future__ import annotations
+
+from io import BytesIO
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+
+def warranty_card_pdf(*, brand: Any, item: Any, registration: Any) -> bytes:
+    for module_name in ("warranties.services", "warranties.selectors", "warranties.pdf"):
+        try:
+            module = __import__(module_name, fromlist=["warranty_card_pdf"])
+        except ImportError:
+            continue
+        generator = getattr(module, "warranty_card_pdf", None)
+        if generator is not None:
+            try:
+                return generator(brand=brand, registration=registration)
+            except TypeError:
+                break
+    return _simple_card(brand=brand, item=item, registration=registration)
+
+
+def _simple_card(*, brand: Any, item: Any, registration: Any) -> bytes:
+    from django.conf import settings
+    from reportlab.lib.pagesizes import A5, landscape
+    from reportlab.lib.units import mm
+    from reportlab.pdfgen import canvas
+
+    buffer = BytesIO()
+    width, height = landscape(A5)
+    pdf = canvas.Canvas(buffer, pagesize=(width, height))
+    pdf.setTitle(f"{brand.name} — {item.serial}")
+    pdf.setFont("Helvetica-Bold", 20)
+    pdf.drawString(20 * mm, height - 25 * mm, brand.name)
+    pdf.setFont("Helvetica", 13)
+    pdf.drawString(20 * mm, height - 35 * mm, _("Certificate of warranty"))
+    lines = [
+        (_("Piece"), f"{item.product.name_en} ({item.product.reference})"),
+        (_("Serial"), item.serial),
+        (_("Public code"), item.public_code),
+    ]
+    if registration is not None:
+        lines += [
+            (_("Sold on"), registration.sold_on.isoformat()),
+            (_("Warranty until"), registration.warranty_ends_on.isoformat()),
+        ]
+    y = height - 55 * mm
+    for label, value in lines:
+        pdf.setFont("Helvetica-Bold", 11)
+        pdf.drawString(20 * mm, y, str(label))
+        pdf.setFont("Helvetica", 11)
+        pdf.drawString(65 * mm, y, str(value))
+        y -= 8 * mm
+    pdf.setFont("Helvetica", 9)
+    pdf.drawString(20 * mm, 15 * mm, settings.SITE_URL.rstrip("/") + "/i/" + item.public_code)
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()

@@ -1,0 +1,50 @@
+"""A small fixed-window counter in the cache. Keys always include the brand id (or "-" when unknown)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.cache import cache
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """ "30/m" -> (30, 60); "5/10m" -> (5, 600)."""
+    count, _, period = rate.partition("/")
+    unit = period[-1:] or "m"
+    multiplier = int(period[:-1] or 1)
+    return int(count), multiplier * _UNITS[unit]
+
+
+def hit(key: str, *, rate: str) -> bool:
+    """Count one hit; True while within the rate, False beyond it."""
+    limit, window = parse_rate(rate)
+    full_key = f"portal:rl:{key}"
+    if cache.add(full_key, 1, window):
+        return limit >= 1
+    try:
+        count = cache.incr(full_key)
+    except ValueError:  # expired between add and incr
+        cache.set(full_key, 1, window)
+        count = 1
+    return count <= limit
+
+
+def setting(name: str, default: str) -> str:
+    return str(getattr(settings, name, default) or default)
+
+
+def public_lookup_rate() -> str:
+    return setting("PORTAL_PUBLIC_LOOKUP_RATE", "30/m")
+
+
+def sign_in_email_rate() -> str:
+    return setting("PORTAL_SIGN_IN_EMAIL_RATE", "5/h")
+
+
+def sign_in_ip_rate() -> str:
+    return setting("PORTAL_SIGN_IN_IP_RATE", "20/h")
+
+
+def form_ip_rate() -> str:
+    return setting("PORTAL_FORM_IP_RATE", "10/h")
