@@ -251,6 +251,9 @@ SPECTACULAR_SETTINGS = {
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
 
+# --- Owner portal: look-ups of the public item page per IP ("30/m": 30 a minute) ------------------
+PORTAL_PUBLIC_LOOKUP_RATE = env("PORTAL_PUBLIC_LOOKUP_RATE", default="30/m")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
