@@ -43,6 +43,7 @@ class Customer(BrandScopedModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     customer_since = models.DateField(_("customer since"), null=True, blank=True)
+    last_contacted_on = models.DateField(_("last contacted on"), null=True, blank=True)
     field_sources = models.JSONField(default=dict, blank=True, help_text="field name -> source (erp, eshop, store, portal)")
     email_confirmed_at = models.DateTimeField(null=True, blank=True)
     is_pseudonymised = models.BooleanField(default=False)
@@ -83,6 +84,9 @@ class RelationKind(models.TextChoices):
 
 class Relation(BrandScopedModel):
     """Someone the customer buys for (a gift recipient), with their own important dates."""
+
+    # Blanked by GDPR erasure of the customer (customers.gdpr); see contract C4.
+    personal_fields = ("name", "email", "birth_date", "anniversary", "email_consent_at")
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="relations")
     name = models.CharField(_("name"), max_length=150)
@@ -156,6 +160,10 @@ class OrderStatus(models.TextChoices):
 
 
 class Order(BrandScopedModel):
+    """A purchase from the ERP, the e-shop, a point of sale or a warranty registration."""
+
+    personal_fields = ("email",)
+
     source = models.CharField(max_length=16, choices=OrderSource.choices)
     external_id = models.CharField(max_length=64, blank=True)
     customer = models.ForeignKey(Customer, on_delete=models.SET_NULL, null=True, blank=True, related_name="orders")

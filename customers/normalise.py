@@ -51,3 +51,27 @@ def mask_phone(phone: str) -> str:
     if len(phone) < 6:
         return ""
     return phone[:3] + "*" * (len(phone) - 5) + phone[-2:]
+
+
+def name_key(*parts: str | None) -> str:
+    """Lower-case, accent-free, punctuation-free form of a name, for duplicate detection and search:
+    name_key("Éloïse", "D'Arcy-Martin") == "eloise d arcy martin"."""
+    import re
+    import unicodedata
+
+    text = " ".join(p for p in parts if p)
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    return " ".join(re.split(r"[^a-z0-9]+", text)).strip()
+
+
+def csv_cell(value: object) -> str:
+    """A cell safe to open in a spreadsheet: text starting with = + - @ (or a tab/CR) is prefixed by a quote."""
+    import re
+
+    text = "" if value is None else str(value)
+    if re.fullmatch(r"\+\d{6,15}", text):  # an E.164 phone number is not a formula
+        return text
+    if text and text[0] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 from django.db.models import QuerySet
 
 from customers.models import Channel, Consent, Customer
@@ -42,3 +45,151 @@ def consent_is_active(*, brand: Brand, customer: Customer, channel: str, purpose
 
 def customer_list(*, brand: Brand) -> QuerySet[Customer]:
     return Customer.objects.filter(brand=brand, merged_into__isnull=True).select_related("home_store")
+
+
+# --- Search and filters -------------------------------------------------------------------------
+
+
+def customer_search(
+    *, brand: Brand, query: str = "", country: str = "", home_store_id: int | None = None,
+    consent_channel: str = "", tag: str = "", or_ids: Any = None,
+) -> QuerySet[Customer]:
+    """The brand's live profiles (merged ones excluded) matching a free-text query on name, e-mail or
+    phone, and the filters. `or_ids` (ids or a values() queryset) also match the query: the customer 360
+    package passes the owners of an item whose serial is the query. Item filters are added there."""
+    from django.db.models import Q
+
+    qs = customer_list(brand=brand)
+    query = (query or "").strip()
+    if query:
+        condition = Q(email__icontains=query)
+        digits = "".join(c for c in query if c.isdigit())
+        if len(digits) >= 4:
+            condition |= Q(phone__contains=digits.lstrip("0"))
+        name_q = Q()
+        for word in query.replace(",", " ").split():
+            name_q &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
+        if or_ids is not None:
+            condition |= Q(pk__in=or_ids)
+        qs = qs.filter(condition | name_q)
+    if country:
+        qs = qs.filter(country=country.upper())
+    if home_store_id:
+        qs = qs.filter(home_store_id=home_store_id)
+    if tag:
+        qs = qs.filter(tags__contains=[tag])
+    if consent_channel:
+        qs = with_active_consent(qs, channel=consent_channel)
+    return qs
+
+
+def with_active_consent(qs: QuerySet[Customer], *, channel: str, purpose: str = "marketing") -> QuerySet[Customer]:
+    """Only the customers whose latest ledger entry for (channel, purpose) grants it (and, for e-mail,
+    is confirmed): the same rule as consent_is_active, in one query."""
+    from django.db.models import OuterRef, Q, Subquery
+
+    latest = Consent.objects.filter(customer=OuterRef("pk"), channel=channel, purpose=purpose).order_by("-at", "-id")
+    qs = qs.annotate(
+        _consent_granted=Subquery(latest.values("is_granted")[:1]),
+        _consent_confirmed=Subquery(latest.values("is_confirmed")[:1]),
+    ).filter(_consent_granted=True, is_pseudonymised=False)
+    if channel == Channel.EMAIL:
+        qs = qs.filter(Q(_consent_confirmed=True))
+    return qs
+
+
+def customer_tags(*, brand: Brand) -> list[str]:
+    """Every tag in use (for the filter), sorted."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        tags: set[str] = set()
+        for row in customer_list(brand=brand).values_list("tags", flat=True):
+            tags.update(row or [])
+        return sorted(tags)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT jsonb_array_elements_text(tags) FROM customers_customer "
+            "WHERE brand_id = %s AND merged_into_id IS NULL AND jsonb_typeof(tags) = 'array' ORDER BY 1 LIMIT 200",
+            [brand.pk],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+# --- Consent ledger -----------------------------------------------------------------------------
+
+
+def consent_ledger(*, brand: Brand, customer: Customer) -> QuerySet[Consent]:
+    """Every ledger entry of the person, newest first."""
+    return Consent.objects.filter(brand=brand, customer=customer).select_related("store", "staff").order_by("-at", "-id")
+
+
+def consent_status_table(*, brand: Brand, customer: Customer) -> list[dict]:
+    """Current status per (purpose, channel), derived from the latest entry of each."""
+    latest: dict[tuple[str, str], Consent] = {}
+    for entry in Consent.objects.filter(brand=brand, customer=customer).order_by("at", "id"):
+        latest[(entry.purpose, entry.channel)] = entry
+    rows = []
+    for (purpose, channel), entry in sorted(latest.items()):
+        rows.append({
+            "purpose": purpose, "channel": channel, "entry": entry,
+            "is_active": entry.is_granted and (entry.is_confirmed or channel != Channel.EMAIL),
+            "is_pending": entry.is_granted and channel == Channel.EMAIL and not entry.is_confirmed,
+        })
+    return rows
+
+
+# --- Relations, orders, money -------------------------------------------------------------------
+
+
+def relation_list(*, brand: Brand, customer: Customer) -> QuerySet:
+    from customers.models import Relation
+
+    return Relation.objects.filter(brand=brand, customer=customer).order_by("kind", "name")
+
+
+def relation_get(*, brand: Brand, customer: Customer, relation_id: int):  # noqa: ANN201
+    from customers.models import Relation
+
+    return Relation.objects.filter(brand=brand, customer=customer, pk=relation_id).first()
+
+
+def order_list(*, brand: Brand, customer: Customer) -> QuerySet:
+    """The person's orders, newest first, with store and lines."""
+    from customers.models import Order
+
+    return (
+        Order.objects.filter(brand=brand, customer=customer)
+        .select_related("store").prefetch_related("lines").order_by("-ordered_at", "-id")
+    )
+
+
+def exchange_rate_get(*, currency: str, on_date: Any) -> Decimal | None:
+    """Euros per unit of `currency`: the latest stored rate on or before `on_date` (1 for EUR)."""
+    from customers.models import ExchangeRate
+
+    currency = currency.upper()
+    if currency == "EUR":
+        return Decimal("1")
+    return (
+        ExchangeRate.objects.filter(currency=currency, date__lte=on_date)
+        .order_by("-date").values_list("rate_to_eur", flat=True).first()
+    )
+
+
+def customer_purchase_summary(*, brand: Brand, customer: Customer) -> dict[str, Any]:
+    """Count, value in the brand's currency (net of refunds, cancelled orders excluded) and last date."""
+    from django.db.models import Count, Max, Sum
+
+    from customers.models import Order, OrderStatus
+
+    orders = Order.objects.filter(brand=brand, customer=customer).exclude(status=OrderStatus.CANCELLED)
+    agg = orders.aggregate(n=Count("id"), value=Sum("total_brand_currency"), last=Max("ordered_at"))
+    return {"count": agg["n"] or 0, "value": agg["value"] or Decimal("0"), "last": agg["last"]}
+
+
+def customer_countries(*, brand: Brand) -> list[str]:
+    """Countries of the brand's customers, for the list filter."""
+    return list(
+        customer_list(brand=brand).exclude(country="").order_by("country").values_list("country", flat=True).distinct()
+    )

@@ -88,3 +88,238 @@ def consent_confirm(*, brand: Brand, token: str, ip: str | None = None) -> Custo
                 source=ConsentSource.DOUBLE_OPT_IN, wording_version=entry.wording_version, ip=ip,
             )
     return customer
+
+
+# --- Profile ------------------------------------------------------------------------------------
+
+PROFILE_FIELDS = (
+    "title", "first_name", "last_name", "email", "phone", "birth_date", "gender", "family_situation",
+    "wedding_anniversary", "address", "city", "postal_code", "country", "language", "preferred_channel",
+    "tags", "notes", "home_store", "assigned_associate", "customer_since", "external_id",
+)
+
+
+def _clean_tags(tags: Any) -> list[str]:
+    if isinstance(tags, str):
+        tags = tags.split(",")
+    seen: dict[str, None] = {}
+    for tag in tags or []:
+        value = str(tag).strip()
+        if value:
+            seen.setdefault(value[:40], None)
+    return list(seen)
+
+
+@transaction.atomic
+def customer_update(
+    *, brand: Brand, customer: Customer, data: dict[str, Any], actor: Any = None, source: str = "staff",
+) -> list[str]:
+    """Change profile fields (e-mail and phone already normalised), remember where each value came from
+    and audit which fields changed (names of fields only: the audit log keeps no personal values).
+    Returns the names of the changed fields."""
+    if customer.brand_id != brand.pk:
+        raise ValidationError(_("Unknown customer."))
+    changed = []
+    for name, value in data.items():
+        if name not in PROFILE_FIELDS:
+            raise ValidationError(_("Unknown field %(name)s."), params={"name": name})
+        if name == "tags":
+            value = _clean_tags(value)
+        if name in ("home_store", "assigned_associate"):
+            if (getattr(customer, f"{name}_id")) != (getattr(value, "pk", None)):
+                setattr(customer, name, value)
+                changed.append(name)
+            continue
+        if value is None and name not in ("birth_date", "wedding_anniversary", "customer_since"):
+            value = ""
+        if getattr(customer, name) != value:
+            setattr(customer, name, value)
+            changed.append(name)
+    if not changed:
+        return []
+    if not (customer.email or customer.phone or customer.is_pseudonymised):
+        raise ValidationError(_("Give an e-mail address or a phone number."))
+    sources = dict(customer.field_sources or {})
+    for name in changed:
+        sources[name] = source
+    customer.field_sources = sources
+    customer.full_clean(exclude=["brand", "home_store", "assigned_associate", "merged_into"])
+    customer.save()
+    from jewelcrm.accounts.services import audit_log_record
+
+    audit_log_record(brand=brand, action="customer.update", actor=actor, obj=customer, data={"fields": sorted(changed)})
+    return changed
+
+
+@transaction.atomic
+def customer_mark_contacted(*, brand: Brand, customer: Customer, on: Any = None, actor: Any = None) -> Customer:
+    """The associate reached the customer (client book): resets the 'no contact' suggestion."""
+    customer.last_contacted_on = on or timezone.localdate()
+    customer.save(update_fields=["last_contacted_on", "updated_at"])
+    return customer
+
+
+# --- Relations (gift recipients) ----------------------------------------------------------------
+
+RELATION_FIELDS = ("name", "kind", "birth_date", "anniversary", "email")
+
+
+@transaction.atomic
+def relation_save(
+    *, brand: Brand, customer: Customer, data: dict[str, Any], relation: Any = None, actor: Any = None,
+) -> Any:
+    """Create (relation=None) or change a gift recipient of `customer`."""
+    from customers.models import Relation
+
+    if relation is None:
+        relation = Relation(brand=brand, customer=customer)
+    elif relation.customer_id != customer.pk or relation.brand_id != brand.pk:
+        raise ValidationError(_("Unknown relation."))
+    for name, value in data.items():
+        if name not in RELATION_FIELDS:
+            raise ValidationError(_("Unknown field %(name)s."), params={"name": name})
+        setattr(relation, name, "" if value is None and name in ("name", "kind", "email") else value)
+    relation.full_clean(exclude=["brand", "customer"])
+    relation.save()
+    from jewelcrm.accounts.services import audit_log_record
+
+    audit_log_record(brand=brand, action="customer.relation_save", actor=actor, obj=customer,
+                     data={"relation_id": relation.pk})
+    return relation
+
+
+@transaction.atomic
+def relation_delete(*, brand: Brand, customer: Customer, relation: Any, actor: Any = None) -> None:
+    if relation.customer_id != customer.pk or relation.brand_id != brand.pk:
+        raise ValidationError(_("Unknown relation."))
+    relation_id = relation.pk
+    relation.delete()
+    from jewelcrm.accounts.services import audit_log_record
+
+    audit_log_record(brand=brand, action="customer.relation_delete", actor=actor, obj=customer,
+                     data={"relation_id": relation_id})
+
+
+# --- Consent ledger -----------------------------------------------------------------------------
+# The ledger is append-only: there is deliberately no consent_update nor consent_delete. A change of
+# mind is a new entry (consent_record / consent_withdraw); the current status is the latest entry.
+
+
+def consent_withdraw(
+    *, brand: Brand, customer: Customer, channel: str, source: str, purpose: str = "marketing",
+    staff: Any = None, ip: str | None = None, wording_version: str = "",
+) -> Consent:
+    """Append a withdrawal: from now on marketing may not reach the person on this channel."""
+    return consent_record(
+        brand=brand, customer=customer, channel=channel, purpose=purpose, is_granted=False, source=source,
+        staff=staff, ip=ip, wording_version=wording_version,
+    )
+
+
+# --- Money --------------------------------------------------------------------------------------
+
+
+def amount_convert(*, amount: Any, currency: str, to_currency: str, on_date: Any) -> Any:
+    """`amount` in `currency` expressed in `to_currency`, at the latest rates on or before `on_date`
+    (rates are stored as euros per unit). None when a rate is missing."""
+    from decimal import Decimal
+
+    from customers.selectors import exchange_rate_get
+
+    currency, to_currency = currency.upper(), to_currency.upper()
+    amount = Decimal(amount)
+    if currency == to_currency:
+        return amount.quantize(Decimal("0.01"))
+    rate_from = exchange_rate_get(currency=currency, on_date=on_date)
+    rate_to = exchange_rate_get(currency=to_currency, on_date=on_date)
+    if rate_from is None or rate_to is None:
+        return None
+    return (amount * rate_from / rate_to).quantize(Decimal("0.01"))
+
+
+@transaction.atomic
+def exchange_rate_set(*, currency: str, on_date: Any, rate_to_eur: Any) -> Any:
+    """Store (or correct) the value of one unit of `currency` in euros on a date. Reference data."""
+    from customers.models import ExchangeRate
+
+    rate, _created = ExchangeRate.objects.update_or_create(
+        currency=currency.upper(), date=on_date, defaults={"rate_to_eur": rate_to_eur}
+    )
+    return rate
+
+
+# --- Orders -------------------------------------------------------------------------------------
+
+ORDER_FIELDS = (
+    "customer", "store", "channel", "ordered_at", "paid_at", "status", "currency", "total", "refunded_amount", "email",
+)
+LINE_FIELDS = ("product", "sku", "name", "serial", "quantity", "unit_price", "total")
+
+
+def _line_key(line: dict[str, Any]) -> tuple:
+    from decimal import Decimal
+
+    return tuple(
+        (getattr(line.get(f), "pk", line.get(f)) if f == "product" else
+         Decimal(line.get(f) or 0).quantize(Decimal("0.01")) if f in ("unit_price", "total") else
+         int(line.get(f) or 1) if f == "quantity" else str(line.get(f) or ""))
+        for f in LINE_FIELDS
+    )
+
+
+def order_upsert(
+    *, brand: Brand, source: str, external_id: str, fields: dict[str, Any], lines: list[dict[str, Any]] | None = None,
+) -> tuple[Any, str]:
+    """Create or update the order (source, external_id) with its lines; returns (order, "created" |
+    "updated" | "unchanged"). Idempotent: sending the same order twice changes nothing. The value in
+    the brand's currency is computed from the exchange rate of the order date."""
+    from decimal import Decimal
+
+    from customers.models import Order, OrderLine
+
+    unknown = set(fields) - set(ORDER_FIELDS)
+    if unknown:
+        raise ValidationError(_("Unknown field %(name)s."), params={"name": ", ".join(sorted(unknown))})
+    with transaction.atomic():
+        order = Order.objects.select_for_update().filter(brand=brand, source=source, external_id=external_id).first()
+        status = "unchanged"
+        if order is None:
+            order = Order(brand=brand, source=source, external_id=external_id)
+            status = "created"
+        for name, value in fields.items():
+            current = getattr(order, name, None)
+            if name in ("total", "refunded_amount") and value is not None:
+                value = Decimal(value).quantize(Decimal("0.01"))
+            if name == "currency":
+                value = (value or "").upper()
+            if current != value:
+                setattr(order, name, value)
+                if status == "unchanged":
+                    status = "updated"
+        if order.refunded_amount is None:
+            order.refunded_amount = Decimal("0")
+        converted = amount_convert(
+            amount=order.total, currency=order.currency, to_currency=brand.default_currency,
+            on_date=order.ordered_at.date(),
+        ) if order.total is not None and order.currency and order.ordered_at else None
+        if converted != order.total_brand_currency:
+            order.total_brand_currency = converted
+            if status == "unchanged":
+                status = "updated"
+        if status != "unchanged":
+            order.save()
+        if lines is not None:
+            existing = list(order.lines.all().order_by("pk")) if status != "created" else []
+            old_keys = [
+                _line_key({f: getattr(line, "product_id" if f == "product" else f) for f in LINE_FIELDS})
+                for line in existing
+            ]
+            if old_keys != [_line_key(line) for line in lines]:
+                OrderLine.objects.filter(brand=brand, order=order).delete()
+                OrderLine.objects.bulk_create([
+                    OrderLine(brand=brand, order=order, **{f: line.get(f) for f in LINE_FIELDS if f in line})
+                    for line in lines
+                ])
+                if status == "unchanged":
+                    status = "updated"
+    return order, status

@@ -1,0 +1,174 @@
+"""The associate's client book (intranet): whose book, the important dates ahead, what to do next.
+
+Reads only. The book of a sales associate is the customers assigned to them; a retailer manager also
+sees every customer whose home store is their store.
+
+Important dates: birthdays and wedding anniversaries of the customers and the birthdays and
+anniversaries of their relations (gift recipients), in the next DATE_WINDOW_DAYS days. A date of
+29 February is celebrated on 28 February in years without one. The window crosses the new year.
+
+Suggested next contact, the first rule that applies (kept simple so an associate can trust it):
+1. an important date in the window: "Birthday of ... on ...";
+2. a purchase and no contact for CONTACT_AFTER_PURCHASE_MONTHS months since: "Follow up the purchase";
+3. a new customer (less than 30 days) never contacted: "Welcome call";
+otherwise nothing is suggested.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import Max, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from customers.models import Customer, Relation
+from jewelcrm.accounts.models import Brand
+
+DATE_WINDOW_DAYS = 30
+CONTACT_AFTER_PURCHASE_MONTHS = 6
+
+KIND_LABELS = {
+    "birthday": _("Birthday"),
+    "wedding_anniversary": _("Wedding anniversary"),
+    "relation_birthday": _("Birthday of a relation"),
+    "relation_anniversary": _("Anniversary of a relation"),
+}
+
+
+def occurrence_in_year(original: date, year: int) -> date:
+    """The date's anniversary in `year`; 29 February falls on 28 February in common years."""
+    if original.month == 2 and original.day == 29 and not calendar.isleap(year):
+        return date(year, 2, 28)
+    return original.replace(year=year)
+
+
+def next_occurrence(original: date, today: date) -> date:
+    """The first anniversary of `original` on or after `today`."""
+    this_year = occurrence_in_year(original, today.year)
+    return this_year if this_year >= today else occurrence_in_year(original, today.year + 1)
+
+
+@dataclass
+class UpcomingDate:
+    on: date
+    kind: str
+    customer_id: int
+    original: date
+    relation_name: str = ""
+
+    @property
+    def kind_label(self) -> Any:
+        return KIND_LABELS[self.kind]
+
+    @property
+    def years(self) -> int:
+        return self.on.year - self.original.year
+
+
+def upcoming_dates(
+    *, brand: Brand, customers: QuerySet[Customer], today: date, days: int = DATE_WINDOW_DAYS,
+) -> list[UpcomingDate]:
+    """Dates of the given customers and their relations within [today, today + days], soonest first."""
+    end = today + timedelta(days=days)
+    found: list[UpcomingDate] = []
+
+    def consider(original: date | None, kind: str, customer_id: int, relation_name: str = "") -> None:
+        if original is None:
+            return
+        on = next_occurrence(original, today)
+        if on <= end:
+            found.append(UpcomingDate(on=on, kind=kind, customer_id=customer_id, original=original,
+                                      relation_name=relation_name))
+
+    rows = customers.filter(Q(birth_date__isnull=False) | Q(wedding_anniversary__isnull=False))
+    for pk, birth, wedding in rows.values_list("pk", "birth_date", "wedding_anniversary"):
+        consider(birth, "birthday", pk)
+        consider(wedding, "wedding_anniversary", pk)
+    relations = Relation.objects.filter(brand=brand, customer__in=customers.values("pk")).filter(
+        Q(birth_date__isnull=False) | Q(anniversary__isnull=False)
+    )
+    for customer_id, name, birth, anniversary in relations.values_list("customer_id", "name", "birth_date", "anniversary"):
+        consider(birth, "relation_birthday", customer_id, name)
+        consider(anniversary, "relation_anniversary", customer_id, name)
+    found.sort(key=lambda d: (d.on, d.customer_id, d.kind))
+    return found
+
+
+def book_customers(*, brand: Brand, membership: Any) -> QuerySet[Customer]:
+    """The customers in this member's book."""
+    from jewelcrm.accounts.roles import Role
+
+    condition = Q(assigned_associate=membership.user)
+    if membership.role == Role.RETAIL_MANAGER and membership.store_id:
+        condition |= Q(home_store_id=membership.store_id)
+    return Customer.objects.filter(brand=brand, merged_into__isnull=True, is_pseudonymised=False).filter(condition)
+
+
+@dataclass
+class BookEntry:
+    customer: Customer
+    last_purchase: Any
+    dates: list[UpcomingDate] = field(default_factory=list)
+    suggestion: Any = ""
+    suggestion_kind: str = ""
+
+
+def _months_before(day: date, months: int) -> date:
+    month = day.month - months
+    year = day.year + (month - 1) // 12
+    month = (month - 1) % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def suggest(*, customer: Customer, last_purchase: date | None, dates: list[UpcomingDate], today: date) -> tuple[str, Any]:
+    """(kind, sentence) of the suggested next contact, or ("", "")."""
+    if dates:
+        first = dates[0]
+        who = first.relation_name or customer.full_name
+        return "date", _("%(what)s of %(who)s on %(day)s: suggest a gift or send wishes.") % {
+            "what": first.kind_label, "who": who, "day": first.on.strftime("%d/%m"),
+        }
+    threshold = _months_before(today, CONTACT_AFTER_PURCHASE_MONTHS)
+    contacted = customer.last_contacted_on
+    if last_purchase and last_purchase <= threshold and (contacted is None or contacted <= threshold):
+        return "follow_up", _("No contact for %(months)s months since the last purchase: follow it up.") % {
+            "months": CONTACT_AFTER_PURCHASE_MONTHS,
+        }
+    since = customer.customer_since or customer.created_at.date()
+    if contacted is None and since >= today - timedelta(days=30):
+        return "welcome", _("New customer never contacted: a welcome call.")
+    return "", ""
+
+
+def client_book(*, brand: Brand, membership: Any, today: date, query: str = "") -> dict[str, Any]:
+    """The book: entries (customers with last purchase, dates and suggestion, those with a suggestion
+    first) and the upcoming dates of the window. A fixed number of queries."""
+    customers = book_customers(brand=brand, membership=membership)
+    if query:
+        customers = customers.filter(
+            Q(first_name__icontains=query) | Q(last_name__icontains=query) | Q(email__icontains=query)
+        )
+    dates = upcoming_dates(brand=brand, customers=customers, today=today)
+    by_customer: dict[int, list[UpcomingDate]] = {}
+    for item in dates:
+        by_customer.setdefault(item.customer_id, []).append(item)
+    rows = customers.annotate(last_order=Max("orders__ordered_at")).select_related("home_store").order_by(
+        "last_name", "first_name", "pk"
+    )[:500]
+    entries = []
+    for customer in rows:
+        last = customer.last_order.date() if customer.last_order else None
+        mine = by_customer.get(customer.pk, [])
+        kind, sentence = suggest(customer=customer, last_purchase=last, dates=mine, today=today)
+        entries.append(BookEntry(customer=customer, last_purchase=last, dates=mine, suggestion=sentence,
+                                 suggestion_kind=kind))
+    priority = {"date": 0, "follow_up": 1, "welcome": 2, "": 3}
+    entries.sort(key=lambda e: (priority[e.suggestion_kind], e.dates[0].on if e.dates else date.max))
+    names = {e.customer.pk: e.customer for e in entries}
+    for item in dates:
+        item.customer = names.get(item.customer_id)  # type: ignore[attr-defined]
+        item.days_left = (item.on - today).days  # type: ignore[attr-defined]
+    return {"entries": entries, "dates": dates}

@@ -1,0 +1,210 @@
+"""Likely duplicates (a read) and the merge of two profiles (a write).
+
+Detection, within one brand, among live profiles (not merged, not pseudonymised):
+- same normalised e-mail;
+- same E.164 phone;
+- same birth date and a similar name: accent- and case-insensitive name keys whose
+  difflib.SequenceMatcher ratio is at least NAME_SIMILARITY (first and last names also tried swapped).
+
+Merge: the survivor keeps its values and takes the other profile's values only where it has none; then
+every row of every model pointing to the other profile by a foreign key is re-pointed to the survivor,
+generically (Customer._meta, hidden relations included), so apps added later are covered without
+changes here. The other profile stays as a tombstone with `merged_into` set. One transaction, audited.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from customers.models import Customer
+from customers.normalise import name_key
+from jewelcrm.accounts.models import Brand
+
+NAME_SIMILARITY = 0.85
+REASONS = {
+    "email": gettext_lazy("Same e-mail"),
+    "phone": gettext_lazy("Same phone"),
+    "name_birth_date": gettext_lazy("Similar name and same birth date"),
+}
+# Fields the survivor takes from the other profile when it has no value of its own.
+FILLABLE_FIELDS = (
+    "external_id", "title", "first_name", "last_name", "email", "phone", "birth_date", "gender", "family_situation",
+    "wedding_anniversary", "address", "city", "postal_code", "country", "language", "preferred_channel",
+    "home_store", "assigned_associate", "email_confirmed_at", "last_contacted_on",
+)
+
+
+@dataclass
+class DuplicatePair:
+    first: Customer
+    second: Customer
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def reason_labels(self) -> list[str]:
+        return [str(REASONS[r]) for r in self.reasons]
+
+
+def _live(brand: Brand) -> Any:
+    return Customer.objects.filter(brand=brand, merged_into__isnull=True, is_pseudonymised=False)
+
+
+def _similar(a: Customer, b: Customer) -> bool:
+    key_a = name_key(a.first_name, a.last_name)
+    if not key_a:
+        return False
+    candidates = (name_key(b.first_name, b.last_name), name_key(b.last_name, b.first_name))
+    return any(difflib.SequenceMatcher(None, key_a, key_b).ratio() >= NAME_SIMILARITY for key_b in candidates if key_b)
+
+
+def duplicate_pair_list(*, brand: Brand, limit: int = 200) -> list[DuplicatePair]:
+    """Likely duplicate pairs, the older profile first, at most `limit` pairs. A fixed number of queries."""
+    live = _live(brand)
+    pairs: dict[tuple[int, int], list[str]] = defaultdict(list)
+
+    def add_groups(ids_by_value: dict[Any, list[int]], reason: str) -> None:
+        for ids in ids_by_value.values():
+            ids = sorted(ids)
+            for i, a in enumerate(ids):
+                for b in ids[i + 1:]:
+                    if reason not in pairs[(a, b)]:
+                        pairs[(a, b)].append(reason)
+
+    for column, reason in (("email", "email"), ("phone", "phone")):
+        values = (
+            live.exclude(**{column: ""}).values(column).annotate(n=Count("id")).filter(n__gt=1).values(column)
+        )
+        groups: dict[Any, list[int]] = defaultdict(list)
+        for pk, value in live.filter(**{f"{column}__in": values}).values_list("pk", column)[:5000]:
+            groups[value].append(pk)
+        add_groups(groups, reason)
+
+    dates = live.filter(birth_date__isnull=False).values("birth_date").annotate(n=Count("id")).filter(n__gt=1)
+    by_date: dict[Any, list[Customer]] = defaultdict(list)
+    for customer in live.filter(birth_date__in=dates.values("birth_date")).only(
+        "pk", "first_name", "last_name", "birth_date"
+    )[:20000]:
+        by_date[customer.birth_date].append(customer)
+    for block in by_date.values():
+        block.sort(key=lambda c: c.pk)
+        for i, a in enumerate(block):
+            for b in block[i + 1:]:
+                if _similar(a, b) and "name_birth_date" not in pairs[(a.pk, b.pk)]:
+                    pairs[(a.pk, b.pk)].append("name_birth_date")
+
+    keys = sorted(pairs)[:limit]
+    ids = {pk for key in keys for pk in key}
+    customers = {c.pk: c for c in live.filter(pk__in=ids).select_related("home_store")}
+    return [
+        DuplicatePair(first=customers[a], second=customers[b], reasons=pairs[(a, b)])
+        for a, b in keys if a in customers and b in customers
+    ]
+
+
+def duplicate_pair_get(*, brand: Brand, first_id: int, second_id: int) -> DuplicatePair | None:
+    """The pair (first, second) if both are live profiles of the brand, with the reasons that apply."""
+    found = {c.pk: c for c in _live(brand).filter(pk__in=[first_id, second_id]).select_related("home_store")}
+    if first_id == second_id or len(found) != 2:
+        return None
+    a, b = found[first_id], found[second_id]
+    reasons = []
+    if a.email and a.email == b.email:
+        reasons.append("email")
+    if a.phone and a.phone == b.phone:
+        reasons.append("phone")
+    if a.birth_date and a.birth_date == b.birth_date and _similar(a, b):
+        reasons.append("name_birth_date")
+    return DuplicatePair(first=a, second=b, reasons=reasons)
+
+
+def _customer_relations() -> list[Any]:
+    """Every relation of another model (or of Customer itself) whose foreign key points to Customer."""
+    relations = []
+    for rel in Customer._meta.get_fields(include_hidden=True):
+        if rel.auto_created and not rel.concrete and (rel.one_to_many or rel.one_to_one):
+            relations.append(rel)
+    return relations
+
+
+def related_label(rel: Any) -> str:
+    return f"{rel.related_model._meta.label}.{rel.field.name}"
+
+
+@transaction.atomic
+def customer_merge(*, brand: Brand, survivor: Customer, other: Customer, actor: Any = None) -> Customer:
+    """Merge `other` into `survivor` (see the module docstring). Returns the survivor."""
+    from jewelcrm.accounts.services import audit_log_record
+
+    if survivor.pk == other.pk:
+        raise ValidationError(_("A profile cannot be merged into itself."))
+    locked = {
+        c.pk: c for c in Customer.objects.select_for_update().filter(brand=brand, pk__in=[survivor.pk, other.pk])
+    }
+    if len(locked) != 2:
+        raise ValidationError(_("Unknown customer."))
+    survivor, other = locked[survivor.pk], locked[other.pk]
+    if survivor.merged_into_id or other.merged_into_id:
+        raise ValidationError(_("This profile has already been merged."))
+    if survivor.is_pseudonymised or other.is_pseudonymised:
+        raise ValidationError(_("An erased profile cannot be merged."))
+
+    filled = []
+    sources = dict(survivor.field_sources or {})
+    for name in FILLABLE_FIELDS:
+        attr = f"{name}_id" if name in ("home_store", "assigned_associate") else name
+        if getattr(survivor, attr) in (None, "") and getattr(other, attr) not in (None, ""):
+            setattr(survivor, attr, getattr(other, attr))
+            filled.append(name)
+            if name in (other.field_sources or {}):
+                sources[name] = other.field_sources[name]
+    survivor.tags = list(dict.fromkeys([*(survivor.tags or []), *(other.tags or [])]))
+    if other.notes and other.notes not in survivor.notes:
+        survivor.notes = f"{survivor.notes}\n\n{other.notes}".strip()
+    if other.customer_since and (survivor.customer_since is None or other.customer_since < survivor.customer_since):
+        survivor.customer_since = other.customer_since
+    survivor.field_sources = sources
+    if "external_id" in filled:
+        # The external id is unique per brand: free it on the other profile first.
+        Customer.unscoped.filter(pk=other.pk).update(external_id="")
+        other.external_id = ""
+    survivor.save()
+
+    moved: dict[str, int] = {}
+    kept: dict[str, int] = {}
+    for rel in _customer_relations():
+        model, fk_name = rel.related_model, rel.field.name
+        rows = model._base_manager.filter(**{fk_name: other.pk})
+        if model is Customer:
+            rows = rows.exclude(pk=survivor.pk)
+        try:
+            with transaction.atomic():
+                count = rows.update(**{fk_name: survivor.pk})
+        except IntegrityError:
+            # A unique constraint (e.g. one row per customer): move what can be moved, one by one;
+            # what cannot stays attached to the merged profile, which is kept as a tombstone.
+            count = 0
+            for pk in list(rows.values_list("pk", flat=True)):
+                try:
+                    with transaction.atomic():
+                        count += model._base_manager.filter(pk=pk).update(**{fk_name: survivor.pk})
+                except IntegrityError:
+                    kept[related_label(rel)] = kept.get(related_label(rel), 0) + 1
+        if count:
+            moved[related_label(rel)] = count
+
+    other.merged_into = survivor
+    other.save(update_fields=["merged_into", "updated_at"])
+    audit_log_record(
+        brand=brand, action="customer.merge", actor=actor, obj=survivor,
+        data={"merged_id": other.pk, "survivor_id": survivor.pk, "filled_fields": filled, "moved": moved, "kept": kept},
+    )
+    return survivor

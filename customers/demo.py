@@ -1,0 +1,278 @@
+"""Demo customers: French, Swiss and international clients with relations, a consent ledger and three
+years of ERP and e-shop orders. Bulk writes; idempotent (everything keyed by a DEMO- external id).
+
+Leaves `ctx.shared["customer_ids"]` (ids of the demo customers) for the warranties demo.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from customers.models import (
+    Channel, Consent, ConsentSource, Customer, ExchangeRate, Order, OrderLine, OrderSource, OrderStatus, Relation,
+    RelationKind,
+)
+from jewelcrm.demo import DemoContext
+
+SIZES = {"full": 3000, "small": 40}
+# Euros per unit, roughly; the demo adds a small monthly drift.
+RATES = {"CHF": "1.04", "GBP": "1.17", "USD": "0.92", "AED": "0.25", "JPY": "0.0062", "HKD": "0.118", "SGD": "0.68"}
+
+FIRST_NAMES = {
+    "FR": ["Camille", "Léa", "Chloé", "Manon", "Inès", "Louise", "Jade", "Hélène", "Élodie", "Françoise", "Anaïs",
+           "Hugo", "Louis", "Gabriel", "Arthur", "Jules", "Théo", "Raphaël", "Étienne", "Benoît", "Amélie", "Sophie"],
+    "CH": ["Mathilde", "Noémie", "Laura", "Céline", "Aurélie", "Lukas", "Noah", "Matthias", "Reto", "Urs", "Séverine",
+           "Jean-Marc", "Nadia", "Valérie", "Luca", "Giulia", "Andrea"],
+    "INT": ["Emma", "Olivia", "Charlotte", "James", "William", "Oliver", "Sofia", "Yuki", "Haruto", "Mei", "Wei",
+            "Aisha", "Omar", "Fatima", "Liam", "Isabella", "Alessandro", "Mateo", "Ananya", "Arjun", "Hannah"],
+}
+LAST_NAMES = {
+    "FR": ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy", "Moreau",
+           "Simon", "Laurent", "Lefèvre", "Michel", "Garcia", "David", "Bertrand", "Roux", "Vincent", "Fournier",
+           "Girard", "Bonnet", "Dupont", "Lambert", "Fontaine", "Rousseau", "Chevalier", "Faure", "André", "Mercier"],
+    "CH": ["Müller", "Meier", "Schmid", "Keller", "Weber", "Huber", "Schneider", "Favre", "Rochat", "Perrin",
+           "Bonvin", "Pittet", "Jaquet", "Rossi", "Bianchi", "Gerber", "Brunner", "Baumann", "Zbinden", "Python"],
+    "INT": ["Smith", "Johnson", "Williams", "Brown", "Taylor", "Tanaka", "Suzuki", "Sato", "Chen", "Wang", "Li",
+            "Al Mansouri", "Haddad", "Khan", "Rossi", "García", "Kowalski", "Novak", "Patel", "Kim", "O'Brien"],
+}
+CITIES = {
+    "FR": [("Paris", "75008"), ("Lyon", "69002"), ("Bordeaux", "33000"), ("Nice", "06000"), ("Lille", "59000")],
+    "CH": [("Genève", "1204"), ("Lausanne", "1003"), ("Zürich", "8001"), ("Bern", "3011"), ("Lugano", "6900")],
+    "GB": [("London", "W1S 1SR")], "US": [("New York", "10022")], "AE": [("Dubai", "00000")],
+    "JP": [("Tokyo", "104-0061")], "HK": [("Hong Kong", "")], "SG": [("Singapore", "238859")],
+    "DE": [("München", "80539")], "BE": [("Bruxelles", "1000")],
+}
+MAIL_DOMAINS = ["gmail.com", "outlook.com", "yahoo.fr", "icloud.com", "orange.fr", "bluewin.ch", "hotmail.com"]
+STREETS = ["rue du Rhône", "avenue Montaigne", "rue de la Paix", "quai du Mont-Blanc", "boulevard Haussmann",
+           "rue Saint-Honoré", "Bahnhofstrasse", "avenue de Rumine", "rue de Rive", "Grand-Rue"]
+PHONE_PREFIX = {"FR": "+336", "CH": "+4179", "GB": "+447700", "US": "+1212555", "AE": "+97150", "JP": "+8190",
+                "HK": "+8529", "SG": "+659", "DE": "+49151", "BE": "+32470"}
+PHONE_LEN = {"FR": 12, "CH": 12, "GB": 13, "US": 12, "AE": 13, "JP": 13, "HK": 12, "SG": 11, "DE": 14, "BE": 12}
+TAGS = ["VIP", "bridal", "collector", "watches", "high jewellery", "gift buyer", "press", "staff family"]
+NOTES = ["Taille de doigt 52", "Prefers white gold", "Allergie nickel", "Anniversary gift every June",
+         "Collector of the Aurore line", "Likes to be called in the evening", ""]
+PRODUCTS_FALLBACK = [("BA-1009", "Bague Aurore", "1850.00"), ("BR-1016", "Bracelet Aurore", "3620.00"),
+                     ("CO-1102", "Collier Perle", "2450.00"), ("MO-2001", "Montre Léman 38", "8900.00"),
+                     ("BO-1185", "Boucles Aurore", "780.00")]
+
+
+def _ascii(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text if not unicodedata.combining(c)).lower().replace(" ", "").replace("'", "")
+
+
+def _seed_rates(today: date) -> None:
+    rows = []
+    start = date(today.year - 3, 1, 1)
+    month = start
+    index = 0
+    while month <= today:
+        for currency, base in RATES.items():
+            drift = Decimal(1) + Decimal(((index * 7) % 11) - 5) / Decimal(200)
+            rows.append(ExchangeRate(date=month, currency=currency, rate_to_eur=(Decimal(base) * drift).quantize(
+                Decimal("0.00000001"))))
+        index += 1
+        month = date(month.year + (month.month // 12), month.month % 12 + 1, 1)
+    ExchangeRate.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+
+
+def _rate_table() -> dict[str, list[tuple[date, Decimal]]]:
+    table: dict[str, list[tuple[date, Decimal]]] = {}
+    for currency, day, rate in ExchangeRate.objects.order_by("currency", "date").values_list("currency", "date", "rate_to_eur"):
+        table.setdefault(currency, []).append((day, rate))
+    return table
+
+
+def _rate(table: dict[str, list[tuple[date, Decimal]]], currency: str, on: date) -> Decimal | None:
+    if currency == "EUR":
+        return Decimal(1)
+    best = None
+    for day, rate in table.get(currency, []):
+        if day <= on:
+            best = rate
+        else:
+            break
+    return best
+
+
+def _birthday(rng: Any, today: date) -> date:
+    # Keep a few 29 February birthdays: the client book must handle them.
+    if rng.random() < 0.01:
+        return date(rng.choice([1976, 1984, 1988, 1992, 1996]), 2, 29)
+    return today - timedelta(days=rng.randint(20 * 365, 75 * 365))
+
+
+def seed(ctx: DemoContext) -> None:
+    brand, today = ctx.brand, ctx.today
+    stores = list(ctx.shared.get("stores", {}).values())
+    total = SIZES.get(ctx.size, SIZES["small"])
+    _seed_rates(today)
+
+    existing = dict(Customer.objects.filter(brand=brand, external_id__startswith="DEMO-").values_list("external_id", "pk"))
+    if len(existing) < total:
+        _seed_customers(ctx, stores, total, existing)
+    ids = list(
+        Customer.objects.filter(brand=brand, external_id__startswith="DEMO-").order_by("pk").values_list("pk", flat=True)
+    )
+    ctx.shared["customer_ids"] = ids
+    if not Order.objects.filter(brand=brand, external_id__startswith="DEMO-").exists():
+        _seed_orders(ctx, stores, ids)
+
+
+def _associates_by_store() -> dict[int, list[Any]]:
+    from jewelcrm.accounts.models import Membership
+    from jewelcrm.accounts.roles import RETAIL_ROLES
+
+    result: dict[int, list[Any]] = {}
+    for membership in Membership.objects.filter(role__in=list(RETAIL_ROLES), is_active=True).exclude(store=None):
+        result.setdefault(membership.store_id, []).append(membership.user_id)
+    return result
+
+
+def _seed_customers(ctx: DemoContext, stores: list[Any], total: int, existing: dict[str, int]) -> None:
+    rng, brand, today = ctx.rng, ctx.brand, ctx.today
+    associates = _associates_by_store()
+    domain_country = "CH" if brand.country == "CH" else "FR"
+    now = timezone.now()
+    customers: list[Customer] = []
+    seen_emails: set[str] = set()
+    for n in range(total):
+        external_id = f"DEMO-{n + 1:05d}"
+        if external_id in existing:
+            continue
+        roll = rng.random()
+        origin = domain_country if roll < 0.55 else ("CH" if domain_country == "FR" else "FR") if roll < 0.75 else "INT"
+        first = rng.choice(FIRST_NAMES[origin])
+        last = rng.choice(LAST_NAMES[origin])
+        if origin == "INT":
+            country = rng.choice(["GB", "US", "AE", "JP", "HK", "SG", "DE", "BE"])
+        else:
+            country = origin
+        city, postal = rng.choice(CITIES[country])
+        email = f"{_ascii(first)}.{_ascii(last)}{'' if rng.random() < 0.5 else rng.randint(1, 999)}@{rng.choice(MAIL_DOMAINS)}"
+        if email in seen_emails:
+            email = email.replace("@", f"{n}@")
+        seen_emails.add(email)
+        prefix = PHONE_PREFIX[country]
+        phone = prefix + "".join(str(rng.randint(0, 9)) for _ in range(PHONE_LEN[country] - len(prefix)))
+        married = rng.random() < 0.45
+        since = today - timedelta(days=rng.randint(0, 6 * 365))
+        store = rng.choice(stores) if stores else None
+        store_associates = associates.get(store.pk, []) if store else []
+        created = timezone.make_aware(datetime.combine(since, time(10, 0)))
+        customers.append(Customer(
+            brand=brand, external_id=external_id, title=rng.choice(["Mme", "M.", "", "Dr"]),
+            first_name=first, last_name=last, email=email if rng.random() < 0.95 else "",
+            phone=phone if rng.random() < 0.8 else "",
+            birth_date=_birthday(rng, today) if rng.random() < 0.7 else None,
+            gender=rng.choice(["female", "male", ""]), family_situation="married" if married else rng.choice(["single", ""]),
+            wedding_anniversary=(today - timedelta(days=rng.randint(365, 30 * 365))) if married else None,
+            address=f"{rng.randint(1, 120)} {rng.choice(STREETS)}", city=city, postal_code=postal, country=country,
+            language="fr" if origin in ("FR", "CH") and rng.random() < 0.8 else "en",
+            preferred_channel=rng.choice([Channel.EMAIL, Channel.EMAIL, Channel.SMS, Channel.PHONE, ""]),
+            tags=rng.sample(TAGS, k=rng.choice([0, 0, 1, 1, 2])), notes=rng.choice(NOTES),
+            home_store=store, assigned_associate_id=(rng.choice(store_associates) if store_associates and rng.random() < 0.5 else None),
+            customer_since=since, created_at=created,
+            field_sources={"first_name": "erp", "last_name": "erp", "email": rng.choice(["erp", "eshop", "store"]),
+                           "phone": "erp"},
+            email_confirmed_at=now if rng.random() < 0.4 else None,
+        ))
+        if len(customers) >= 1000:
+            Customer.objects.bulk_create(customers, batch_size=1000)
+            customers = []
+    if customers:
+        Customer.objects.bulk_create(customers, batch_size=1000)
+
+    fresh = list(
+        Customer.objects.filter(brand=brand, external_id__startswith="DEMO-").exclude(external_id__in=list(existing))
+        .values_list("pk", "email_confirmed_at", "home_store_id", "customer_since", "last_name")
+    )
+    relations: list[Relation] = []
+    consents: list[Consent] = []
+    for pk, confirmed_at, store_id, since, last in fresh:
+        if rng.random() < 0.35:
+            kind = rng.choice([RelationKind.SPOUSE, RelationKind.CHILD, RelationKind.FRIEND, RelationKind.PARENT])
+            name = f"{rng.choice(FIRST_NAMES['FR'] + FIRST_NAMES['INT'])} {last if kind != RelationKind.FRIEND else ''}".strip()
+            relations.append(Relation(
+                brand=brand, customer_id=pk, name=name, kind=kind, birth_date=_birthday(rng, today),
+                anniversary=(today - timedelta(days=rng.randint(365, 20 * 365))) if kind == RelationKind.SPOUSE else None,
+            ))
+        at = timezone.make_aware(datetime.combine(since, time(11, 0)))
+        if rng.random() < 0.7:
+            consents.append(Consent(brand=brand, customer_id=pk, channel=Channel.EMAIL, is_granted=True, at=at,
+                                    source=ConsentSource.STORE, wording_version="2024-01", store_id=store_id))
+            if confirmed_at:
+                consents.append(Consent(brand=brand, customer_id=pk, channel=Channel.EMAIL, is_granted=True,
+                                        is_confirmed=True, at=at + timedelta(hours=2),
+                                        source=ConsentSource.DOUBLE_OPT_IN, wording_version="2024-01"))
+            if rng.random() < 0.08:
+                consents.append(Consent(brand=brand, customer_id=pk, channel=Channel.EMAIL, is_granted=False,
+                                        at=at + timedelta(days=rng.randint(10, 400)), source=ConsentSource.PORTAL,
+                                        wording_version="2024-01"))
+        if rng.random() < 0.4:
+            consents.append(Consent(brand=brand, customer_id=pk, channel=Channel.SMS, is_granted=True, at=at,
+                                    source=ConsentSource.IMPORT, wording_version="erp-2022"))
+    Relation.objects.bulk_create(relations, batch_size=2000)
+    Consent.objects.bulk_create(consents, batch_size=2000)
+
+
+def _seed_orders(ctx: DemoContext, stores: list[Any], ids: list[int]) -> None:
+    from jewelcrm.catalog.models import Product
+
+    rng, brand, today = ctx.rng, ctx.brand, ctx.today
+    products = [(p.pk, p.reference, p.name_en, p.price or Decimal("1000")) for p in Product.objects.filter(brand=brand)[:60]]
+    if not products:
+        products = [(None, ref, name, Decimal(price)) for ref, name, price in PRODUCTS_FALLBACK]
+    eshop = next((s for s in stores if s.type == "eshop"), None)
+    physical = [s for s in stores if s.type != "eshop"] or stores
+    rates = _rate_table()
+    orders: list[Order] = []
+    lines_by_key: dict[str, list[dict[str, Any]]] = {}
+    buyers = rng.sample(ids, k=int(len(ids) * 0.6)) if ids else []
+    n = 0
+    for customer_id in buyers:
+        for _ in range(rng.choice([1, 1, 1, 2, 2, 3, 4])):
+            n += 1
+            is_eshop = rng.random() < 0.3
+            store = eshop if is_eshop and eshop else (rng.choice(physical) if physical else None)
+            currency = "EUR" if is_eshop else (store.currency if store else brand.default_currency)
+            ordered = timezone.make_aware(datetime.combine(
+                today - timedelta(days=rng.randint(0, 3 * 365)), time(rng.randint(9, 19), rng.randint(0, 59))
+            ))
+            picked = rng.sample(products, k=rng.choice([1, 1, 2]))
+            rate_to_eur = _rate(rates, currency, ordered.date()) or Decimal(1)
+            lines = []
+            total = Decimal("0")
+            for product_id, ref, name, price in picked:
+                unit = (Decimal(price) / rate_to_eur).quantize(Decimal("1")) if currency != "EUR" else Decimal(price)
+                qty = 1
+                lines.append({"product_id": product_id, "sku": ref, "name": name, "quantity": qty, "unit_price": unit,
+                              "total": unit * qty})
+                total += unit * qty
+            roll = rng.random()
+            status = (OrderStatus.CANCELLED if roll < 0.03 else OrderStatus.REFUNDED if roll < 0.06
+                      else OrderStatus.PARTIALLY_REFUNDED if roll < 0.08 else OrderStatus.PAID)
+            refunded = total if status == OrderStatus.REFUNDED else (
+                (total / 2).quantize(Decimal("0.01")) if status == OrderStatus.PARTIALLY_REFUNDED else Decimal(0))
+            brand_rate = _rate(rates, brand.default_currency, ordered.date()) or Decimal(1)
+            source = OrderSource.ESHOP if is_eshop else OrderSource.ERP
+            key = f"DEMO-{n:06d}"
+            orders.append(Order(
+                brand=brand, source=source, external_id=key, customer_id=customer_id, store=store,
+                channel="web" if is_eshop else "store", ordered_at=ordered,
+                paid_at=None if status == OrderStatus.CANCELLED else ordered, status=status, currency=currency,
+                total=total, refunded_amount=refunded,
+                total_brand_currency=(total * rate_to_eur / brand_rate).quantize(Decimal("0.01")),
+            ))
+            lines_by_key[key] = lines
+    Order.objects.bulk_create(orders, batch_size=2000)
+    order_ids = dict(Order.objects.filter(brand=brand, external_id__startswith="DEMO-").values_list("external_id", "pk"))
+    OrderLine.objects.bulk_create(
+        [OrderLine(brand=brand, order_id=order_ids[key], **line) for key, lines in lines_by_key.items() for line in lines],
+        batch_size=4000,
+    )

@@ -1,0 +1,30 @@
+"""Tasks of the customer hub: the GDPR retention rule, run nightly for every brand."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from jewelcrm.tenancy.tasks import brand_task
+
+
+@shared_task(acks_late=True, time_limit=60 * 20, soft_time_limit=60 * 19)
+@brand_task
+def apply_customer_retention_task(brand_id: int) -> int:
+    """Erase the brand's customers inactive for longer than its retention period. Idempotent: an erased
+    profile is no longer a candidate."""
+    from customers import gdpr
+    from jewelcrm.accounts.models import Brand
+
+    brand = Brand.objects.get(pk=brand_id)
+    return len(gdpr.retention_apply(brand=brand))
+
+
+@shared_task(acks_late=True, time_limit=60)
+def apply_customer_retention_all_task() -> int:
+    """Fan out one retention task per active brand (the Brand table is not brand-owned)."""
+    from jewelcrm.accounts.models import Brand
+
+    brand_ids = list(Brand.objects.filter(is_active=True).values_list("pk", flat=True))
+    for brand_id in brand_ids:
+        apply_customer_retention_task.delay(brand_id)
+    return len(brand_ids)

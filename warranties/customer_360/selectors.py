@@ -1,0 +1,173 @@
+"""Reads of the customer list and the customer 360 page: customers (through customers.selectors) joined
+with what the warranties app knows (items, registrations, interventions, item events)."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from customers import clientbook
+from customers import selectors as customer_selectors
+from jewelcrm.accounts.models import Brand
+from warranties.inventory.models import Item
+from warranties.models import Intervention, ItemEvent, Registration
+
+PAGE_SIZE = 25
+
+
+@dataclass
+class ListFilters:
+    query: str = ""
+    country: str = ""
+    home_store_id: int | None = None
+    consent_channel: str = ""
+    tag: str = ""
+    has_items: str = ""  # "", "yes", "no"
+
+    @classmethod
+    def from_params(cls, params: Any) -> ListFilters:
+        store = (params.get("store") or "").strip()
+        return cls(
+            query=(params.get("q") or "").strip()[:100],
+            country=(params.get("country") or "").strip()[:2].upper(),
+            home_store_id=int(store) if store.isdigit() else None,
+            consent_channel=(params.get("consent") or "").strip()[:16],
+            tag=(params.get("tag") or "").strip()[:40],
+            has_items=(params.get("items") or "").strip() if params.get("items") in ("yes", "no") else "",
+        )
+
+
+def customer_list_filtered(*, brand: Brand, filters: ListFilters) -> QuerySet:
+    """The brand's customers matching the search (name, e-mail, phone, or an item serial) and filters,
+    annotated with their number of items, with the home store. One query."""
+    owners_by_serial = None
+    if filters.query:
+        owners_by_serial = Item.objects.filter(
+            brand=brand, serial__iexact=filters.query.replace(" ", ""), owner__isnull=False
+        ).values("owner_id")
+    qs = customer_selectors.customer_search(
+        brand=brand, query=filters.query, country=filters.country, home_store_id=filters.home_store_id,
+        consent_channel=filters.consent_channel, tag=filters.tag, or_ids=owners_by_serial,
+    )
+    owned = Item.objects.filter(brand=brand, owner=OuterRef("pk"))
+    if filters.has_items == "yes":
+        qs = qs.filter(Exists(owned))
+    elif filters.has_items == "no":
+        qs = qs.exclude(Exists(owned))
+    item_count = owned.order_by().values("owner").annotate(n=Count("pk")).values("n")
+    return qs.annotate(item_count=Coalesce(Subquery(item_count[:1]), 0)).order_by("last_name", "first_name", "pk")
+
+
+# --- The 360 page -------------------------------------------------------------------------------
+
+
+def _add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year = day.year + month // 12
+    month = month % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _aware(day: date | datetime) -> datetime:
+    if isinstance(day, datetime):
+        return day
+    return timezone.make_aware(datetime.combine(day, time(12, 0)))
+
+
+@dataclass
+class TimelineEntry:
+    at: datetime
+    kind: str
+    label: Any
+    detail: str = ""
+
+
+def customer_items(*, brand: Brand, customer: Any, today: date) -> list[dict[str, Any]]:
+    """Items the person owns, with the warranty status of the current registration and the service status."""
+    items = list(Item.objects.filter(brand=brand, owner=customer).select_related("product", "current_store"))
+    registrations = {
+        r.item_id: r for r in Registration.objects.filter(brand=brand, item__in=items, is_current=True)
+        .select_related("store")
+    }
+    last_service: dict[int, date] = {}
+    for item_id, received in Intervention.objects.filter(brand=brand, item__in=items).values_list("item_id", "received_on"):
+        if item_id not in last_service or received > last_service[item_id]:
+            last_service[item_id] = received
+    rows = []
+    for item in items:
+        registration = registrations.get(item.pk)
+        under_warranty = bool(registration and registration.warranty_ends_on >= today)
+        interval = item.product.service_interval_months
+        service_due = None
+        base = last_service.get(item.pk) or (registration.sold_on if registration else None)
+        if interval and base:
+            service_due = _add_months(base, interval)
+        rows.append({
+            "item": item, "registration": registration, "under_warranty": under_warranty,
+            "warranty_ends_on": registration.warranty_ends_on if registration else None,
+            "last_service": last_service.get(item.pk), "service_due": service_due,
+            "is_service_due": bool(service_due and service_due <= today),
+        })
+    return rows
+
+
+def customer_360(*, brand: Brand, customer: Any, today: date) -> dict[str, Any]:
+    """Everything the 360 page shows. A fixed number of queries whatever the size of the history."""
+    items = customer_items(brand=brand, customer=customer, today=today)
+    item_ids = [row["item"].pk for row in items]
+    registrations = list(
+        Registration.objects.filter(brand=brand, customer=customer).select_related("item", "store").order_by("-sold_on")
+    )
+    interventions = list(
+        Intervention.objects.filter(brand=brand, item_id__in=item_ids).select_related("item", "store")
+        .order_by("-received_on", "-id")
+    )
+    orders = list(customer_selectors.order_list(brand=brand, customer=customer))
+    ledger = list(customer_selectors.consent_ledger(brand=brand, customer=customer))
+    events = list(
+        ItemEvent.objects.filter(brand=brand, item_id__in=item_ids).select_related("item", "store").order_by("-at")[:100]
+    )
+    relations = list(customer_selectors.relation_list(brand=brand, customer=customer))
+    dates = clientbook.upcoming_dates(
+        brand=brand, customers=customer_selectors.customer_list(brand=brand).filter(pk=customer.pk), today=today,
+        days=365,
+    )
+
+    timeline: list[TimelineEntry] = []
+    for r in registrations:
+        timeline.append(TimelineEntry(_aware(r.registered_at), "registration", _("Warranty registration"),
+                                      f"{r.item.serial} · {r.store.name}"))
+    for o in orders:
+        detail = f"{o.get_source_display()} {o.external_id} · {o.total} {o.currency} · {o.get_status_display()}"
+        timeline.append(TimelineEntry(o.ordered_at, "order", _("Order"), detail))
+    for i in interventions:
+        timeline.append(TimelineEntry(_aware(i.received_on), "intervention", _("Intervention"),
+                                      f"{i.get_kind_display()} · {i.item.serial} · {i.get_status_display()}"))
+    for c in ledger:
+        label = _("Consent granted") if c.is_granted else _("Consent withdrawn")
+        confirmed = " ✓" if c.is_confirmed else ""
+        timeline.append(TimelineEntry(c.at, "consent", label,
+                                      f"{c.get_channel_display()}{confirmed} · {c.purpose} · {c.get_source_display()}"))
+    for e in events:
+        timeline.append(TimelineEntry(e.at, "item_event", _("Item event"), f"{e.item.serial} · {e.kind}"))
+    timeline.sort(key=lambda t: t.at, reverse=True)
+
+    return {
+        "items": items,
+        "registrations": registrations,
+        "interventions": interventions,
+        "orders": orders,
+        "purchase_summary": customer_selectors.customer_purchase_summary(brand=brand, customer=customer),
+        "consent_status": customer_selectors.consent_status_table(brand=brand, customer=customer),
+        "ledger": ledger,
+        "relations": relations,
+        "dates": dates,
+        "timeline": timeline[:200],
+    }

@@ -1,0 +1,128 @@
+"""The customer list (search, filters, consented CSV export) and the customer 360 page (brand staff)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+
+from customers import selectors as customer_selectors
+from customers.models import Channel
+from customers.normalise import csv_cell
+from jewelcrm.accounts.roles import ADMIN_ROLES, BRAND_ROLES, MARKETING_ROLES
+from jewelcrm.tenancy.views import BrandViewMixin
+from warranties.customer_360 import selectors
+from warranties.customer_360.selectors import PAGE_SIZE, ListFilters
+
+EXPORT_COLUMNS = (
+    ("id", _("id")), ("external_id", _("external id")), ("title", _("title")), ("first_name", _("first name")),
+    ("last_name", _("last name")), ("email", _("e-mail")), ("phone", _("phone")), ("postal_code", _("postal code")),
+    ("city", _("city")), ("country", _("country")), ("language", _("language")), ("home_store", _("home store")),
+    ("tags", _("tags")),
+)
+# A list exported for one channel carries only the contact data of that channel.
+CHANNEL_COLUMNS = {Channel.EMAIL: {"email"}, Channel.SMS: {"phone"}, Channel.PHONE: {"phone"},
+                   Channel.POST: {"address"}}
+EXPORT_MAX_ROWS = 50_000
+
+
+class CustomerListView(BrandViewMixin, TemplateView):
+    allowed_roles = BRAND_ROLES
+    template_name = "customer_360/list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from jewelcrm.retail.selectors import store_list
+
+        context = super().get_context_data(**kwargs)
+        filters = ListFilters.from_params(self.request.GET)
+        customers = selectors.customer_list_filtered(brand=self.brand, filters=filters)
+        paginator = Paginator(customers, PAGE_SIZE)
+        page = paginator.get_page(self.request.GET.get("page"))
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        context.update({
+            "filters": filters, "page_obj": page, "customers": list(page.object_list),
+            "stores": list(store_list(brand=self.brand).values("pk", "code", "name")),
+            "countries": customer_selectors.customer_countries(brand=self.brand),
+            "tags": customer_selectors.customer_tags(brand=self.brand),
+            "channels": Channel.choices, "querystring": params.urlencode(),
+            "can_edit": self.membership.role in MARKETING_ROLES,
+        })
+        return context
+
+
+class CustomerExportView(BrandViewMixin, TemplateView):
+    """CSV of the filtered list, restricted to the customers with an active consent for the chosen channel.
+    Cells are neutralised against spreadsheet formulas. Audited."""
+
+    allowed_roles = MARKETING_ROLES
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        from jewelcrm.accounts.services import audit_log_record
+
+        channel = request.GET.get("consent", "")
+        if channel not in Channel.values:
+            return HttpResponse(_("Choose the channel the list is for: only consented customers are exported."),
+                                status=400, content_type="text/plain; charset=utf-8")
+        filters = ListFilters.from_params(request.GET)
+        customers = selectors.customer_list_filtered(brand=self.brand, filters=filters)[:EXPORT_MAX_ROWS]
+        keep = {"id", "external_id", "title", "first_name", "last_name", "postal_code", "city", "country",
+                "language", "home_store", "tags", *CHANNEL_COLUMNS[channel]}
+        columns = [(name, label) for name, label in EXPORT_COLUMNS if name in keep]
+        if channel == Channel.POST:
+            columns.insert(6, ("address", _("address")))
+        buffer = io.StringIO()
+        buffer.write("\ufeff")
+        writer = csv.writer(buffer, delimiter=";")
+        writer.writerow([csv_cell(label) for _name, label in columns])
+        count = 0
+        for customer in customers:
+            row = []
+            for name, _label in columns:
+                if name == "home_store":
+                    value = customer.home_store.code if customer.home_store else ""
+                elif name == "tags":
+                    value = ", ".join(customer.tags or [])
+                else:
+                    value = getattr(customer, name)
+                row.append(csv_cell(value))
+            writer.writerow(row)
+            count += 1
+        audit_log_record(
+            brand=self.brand, action="customer.csv_export", actor=request.user, ip=request.META.get("REMOTE_ADDR"),
+            data={"channel": channel, "rows": count, "filters": {
+                "q": bool(filters.query), "country": filters.country, "store": filters.home_store_id,
+                "tag": filters.tag, "items": filters.has_items,
+            }},
+        )
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        stamp = timezone.localdate().isoformat()
+        response["Content-Disposition"] = f'attachment; filename="customers-{channel}-{stamp}.csv"'
+        return response
+
+
+class Customer360View(BrandViewMixin, TemplateView):
+    allowed_roles = BRAND_ROLES
+    template_name = "customer_360/detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        customer = customer_selectors.customer_get(brand=self.brand, customer_id=self.kwargs["pk"])
+        if customer is None:
+            raise Http404
+        context["customer"] = customer
+        context.update(selectors.customer_360(brand=self.brand, customer=customer, today=timezone.localdate()))
+        context["can_edit"] = self.membership.role in MARKETING_ROLES and not customer.is_pseudonymised
+        context["can_gdpr"] = self.membership.role in ADMIN_ROLES
+        context["field_sources"] = customer.field_sources or {}
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        raise PermissionDenied
