@@ -42,11 +42,27 @@ def _product_validate(*, brand: Brand, product: Product) -> None:
         errors["warranty_months"] = [_("Between 0 and 240 months.")]
     if product.service_interval_months is not None and not (1 <= int(product.service_interval_months) <= 240):
         errors["service_interval_months"] = [_("Between 1 and 240 months, or empty.")]
-    photo = product.photo
-    if photo and getattr(photo, "name", "") and not str(photo.name).lower().endswith(PHOTO_TYPES):
-        errors["photo"] = [_("Upload a JPEG, PNG or WebP image.")]
     if errors:
         raise ValidationError(errors)
+
+
+def _photo_set(*, brand: Brand, product: Product, photo: Any) -> None:
+    """Store an uploaded photo under the brand's own folder: products/<brand id>/<reference>.<ext>."""
+    name = str(getattr(photo, "name", "") or "")
+    extension = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
+    if extension not in PHOTO_TYPES:
+        raise ValidationError({"photo": [_("Upload a JPEG, PNG or WebP image.")]})
+    try:
+        from PIL import Image
+
+        Image.open(photo).verify()
+        photo.seek(0)
+    except ImportError:  # pragma: no cover - Pillow is optional
+        pass
+    except Exception:
+        raise ValidationError({"photo": [_("This file is not a readable image.")]}) from None
+    safe_reference = "".join(c if c.isalnum() or c in "-_" else "-" for c in product.reference)
+    product.photo.save(f"{brand.pk}/{safe_reference}{extension}", photo, save=False)
 
 
 def _complements_set(*, brand: Brand, product: Product, complements: Iterable[Any]) -> None:
@@ -71,9 +87,9 @@ def product_create(
         currency=currency or brand.default_currency, warranty_months=warranty_months,
         service_interval_months=service_interval_months, is_active=is_active,
     )
-    if photo:
-        product.photo = photo
     _product_validate(brand=brand, product=product)
+    if photo:
+        _photo_set(brand=brand, product=product, photo=photo)
     product.save()
     if complements:
         _complements_set(brand=brand, product=product, complements=complements)
@@ -91,12 +107,15 @@ def product_update(
         raise TypeError(f"product_update got unknown fields {sorted(unknown)}")
     if product.brand_id != brand.pk:
         raise ValidationError(_("Unknown product."))
+    photo = fields.pop("photo", None)
     before = {name: str(getattr(product, name)) for name in fields}
     for name, value in fields.items():
-        if name == "photo" and not value:
-            continue
         setattr(product, name, value)
     _product_validate(brand=brand, product=product)
+    if photo:
+        _photo_set(brand=brand, product=product, photo=photo)
+        fields["photo"] = photo
+        before["photo"] = ""
     product.save()
     if complements is not None:
         _complements_set(brand=brand, product=product, complements=complements)

@@ -1,6 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from jewelcrm.catalog import views
 
 app_name = "catalog"
 
-# Pages of this app mount under "b/<slug:brand_slug>/..." (brand staff and retailer staff).
-urlpatterns: list = []
+urlpatterns = [
+    path("b/<slug:brand_slug>/catalogue/", views.ProductListView.as_view(), name="product_list"),
+    path("b/<slug:brand_slug>/catalogue/new/", views.ProductCreateView.as_view(), name="product_create"),
+    path("b/<slug:brand_slug>/catalogue/<int:pk>/", views.ProductDetailView.as_view(), name="product_detail"),
+    path("b/<slug:brand_slug>/catalogue/<int:pk>/edit/", views.ProductUpdateView.as_view(), name="product_update"),
+]

@@ -75,7 +75,7 @@ def item_create(
                     )
                 item = Item.objects.create(
                     brand=brand, product=product, serial=serial, public_code=public_code_allocate(brand=brand),
-                    status=ItemStatus.IN_STOCK,
+                    status=ItemStatus.IN_STOCK, created_at=min(timezone.now(), shipped_at or timezone.now()),
                 )
                 audit_log_record(brand=brand, action="item.create", actor=actor, obj=item, data={"serial": serial})
                 if store is not None:
