@@ -1,0 +1,66 @@
+"""Reads of the import app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from jewelcrm.imports.framework import (
+    Problem,
+    importer_class,
+    table_rows_mapped,
+)
+from jewelcrm.imports.models import ImportJob
+from jewelcrm.imports.reading import ImportFileError, table_open
+
+
+def import_job_list(*, brand: Any, kind: str = "", query: str = "") -> QuerySet[ImportJob]:
+    jobs = ImportJob.objects.filter(brand=brand).select_related("created_by")
+    if kind:
+        jobs = jobs.filter(kind=kind)
+    if query:
+        jobs = jobs.filter(original_name__icontains=query)
+    return jobs
+
+
+def import_job_get(*, brand: Any, job_id: int) -> ImportJob | None:
+    return ImportJob.objects.filter(brand=brand, pk=job_id).select_related("created_by").first()
+
+
+def import_job_preview(*, brand: Any, job: ImportJob, limit: int = 10) -> dict[str, Any]:
+    """The first rows with their mapped values and, per row, the problems validation finds.
+
+    Runs the importer's cleaning only (no write): what the import will accept or reject.
+    """
+    importer = importer_class(job.kind)(brand=brand, job=job)
+    importer.mapping = dict(job.mapping)
+    fields = [f for f in importer.fields if job.mapping.get(f.name)]
+    rows: list[dict[str, Any]] = []
+    try:
+        with job.file.open("rb") as handle, table_open(handle, name=job.original_name) as table:
+            importer.prepare()
+            raw_rows: dict[int, dict[str, str]] = {}
+
+            def limited() -> Any:
+                for number, raw in table_rows_mapped(table, job.mapping):
+                    if len(raw_rows) >= limit:
+                        return
+                    raw_rows[number] = raw
+                    yield number, raw
+
+            for number, _clean, problems in importer.clean_stream(limited()):
+                raw = raw_rows[number]
+                rows.append({
+                    "row": number,
+                    "values": [raw.get(f.name, "") for f in fields],
+                    "problems": problems,
+                    "is_valid": not problems,
+                })
+            info = {"encoding": table.encoding, "delimiter": table.delimiter, "format": table.kind}
+    except ImportFileError as error:
+        return {"fields": fields, "rows": [], "error": str(error), "info": {}}
+    return {"fields": fields, "rows": rows, "error": "", "info": info}
+
+
+__all__ = ["Problem", "import_job_get", "import_job_list", "import_job_preview"]

@@ -1,0 +1,104 @@
+"""PostgreSQL staging tables for set-based imports: COPY a chunk in, merge once.
+
+Temporary tables (ON COMMIT DROP) are private to the connection, carry no row-level security and
+vanish with the import's transaction. The merge statements that read them write the brand's real
+tables inside brand_context, so the RLS policies check every row written.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection
+
+NULL = "\\N"
+_counter = itertools.count(1)
+
+
+def staging_name(prefix: str) -> str:
+    return f"import_{prefix}_{next(_counter)}"
+
+
+def staging_create(name: str, columns: Sequence[tuple[str, str]]) -> None:
+    cols = ", ".join(f"{col} {sql_type}" for col, sql_type in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {name}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {name} ({cols}) ON COMMIT DROP")
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return NULL
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return value
+
+
+def staging_copy(name: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """COPY rows (tuples in `columns` order) into the staging table; returns the number copied."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    count = 0
+    for row in rows:
+        writer.writerow([_cell(v) for v in row])
+        count += 1
+    if not count:
+        return 0
+    buffer.seek(0)
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(
+            f"COPY {name} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '{NULL}')", buffer
+        )
+    return count
+
+
+def sql(statement: str, params: Sequence[Any] | dict[str, Any] = ()) -> int:
+    """Run one statement; returns the row count."""
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return cursor.rowcount
+
+
+def sql_rows(statement: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return cursor.fetchall()
+
+
+def model_defaults(model: Any, provided: Iterable[str]) -> tuple[list[str], list[Any]]:
+    """Columns of `model` not in `provided`, with the values Django would give them on save().
+
+    Lets a raw INSERT ... SELECT keep working when a column with a default is added to the model.
+    Nullable columns without a default are left out (NULL).
+    """
+    from django.utils import timezone
+
+    provided = set(provided)
+    columns: list[str] = []
+    params: list[Any] = []
+    for f in model._meta.concrete_fields:
+        if f.column in provided or f.primary_key:
+            continue
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            value: Any = timezone.now()
+        elif f.has_default():
+            value = f.get_default()
+        elif f.null:
+            continue
+        elif getattr(f, "empty_strings_allowed", False):
+            value = ""
+        else:
+            continue
+        columns.append(f.column)
+        params.append(f.get_db_prep_save(value, connection))
+    return columns, params
