@@ -12,6 +12,9 @@ from jewelcrm.tenancy.models import BrandScopedModel
 class Registration(BrandScopedModel):
     """The sale of an item to its owner, which activates the digital warranty."""
 
+    # Free-text personal data blanked by customers.gdpr.customer_erase (contract C4).
+    personal_fields = ("gift_recipient_name",)
+
     item = models.ForeignKey("inventory.Item", on_delete=models.PROTECT, related_name="registrations")
     customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="registrations")
     store = models.ForeignKey("retail.Store", on_delete=models.PROTECT, related_name="registrations")
@@ -31,6 +34,9 @@ class Registration(BrandScopedModel):
     is_grey_market = models.BooleanField(default=False)
     grey_market_reason = models.CharField(max_length=200, blank=True)
     idempotency_key = models.CharField(max_length=80, blank=True)
+    idempotency_fingerprint = models.CharField(
+        max_length=64, blank=True, help_text="SHA-256 of the API request body that carried the idempotency key"
+    )
     is_current = models.BooleanField(default=True, help_text="False once ownership moved on")
 
     class Meta:
@@ -47,7 +53,17 @@ class Registration(BrandScopedModel):
             models.Index(fields=["brand", "registered_at"], name="registration_brand_at"),
             models.Index(fields=["brand", "store", "registered_at"], name="registration_brand_store"),
             models.Index(fields=["brand", "customer"], name="registration_brand_customer"),
+            models.Index(
+                fields=["brand", "registered_at"], condition=Q(is_grey_market=True), name="registration_grey_market"
+            ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} · {self.sold_on}"
+
+    @property
+    def is_under_warranty(self) -> bool:
+        return self.warranty_starts_on <= timezone.localdate() <= self.warranty_ends_on
 
 
 class InterventionKind(models.TextChoices):
@@ -129,6 +145,10 @@ class WarrantyClaim(BrandScopedModel):
             models.Index(fields=["brand", "status", "submitted_at"], name="claim_brand_status"),
             models.Index(fields=["brand", "store", "decided_at"], name="claim_brand_store_decided"),
         ]
+
+    @property
+    def claimed_amount(self):  # type: ignore[no-untyped-def]
+        return self.labour_amount + self.parts_amount
 
 
 class ItemEvent(BrandScopedModel):

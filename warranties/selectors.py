@@ -1,0 +1,218 @@
+"""Reads of the warranty core: registrations, interventions, claims, payouts, recognition look-ups."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from customers.models import Customer
+from jewelcrm.accounts.models import Brand
+from warranties.inventory.models import Item
+from warranties.models import ClaimStatus, Intervention, InterventionStatus, ItemEvent, Registration, WarrantyClaim
+
+OPEN_INTERVENTION_STATUSES = (InterventionStatus.RECEIVED, InterventionStatus.IN_WORKSHOP, InterventionStatus.READY)
+PAID_CLAIM_STATUSES = (ClaimStatus.APPROVED, ClaimStatus.PARTIALLY_APPROVED)
+
+
+def item_find(*, brand: Brand, query: str) -> Item | None:
+    """An item of the brand by serial or public code (contract C6); None for unknown or foreign ones."""
+    from warranties.inventory.selectors import item_find as inventory_item_find
+
+    query = (query or "").strip()
+    if not query:
+        return None
+    return inventory_item_find(brand=brand, query=query)
+
+
+def registration_get(*, brand: Brand, registration_id: int) -> Registration | None:
+    return (
+        Registration.objects.filter(brand=brand, pk=registration_id)
+        .select_related("item", "item__product", "customer", "store", "store__retailer", "associate", "gift_recipient")
+        .first()
+    )
+
+
+def registration_current(*, brand: Brand, item: Item) -> Registration | None:
+    return Registration.objects.filter(brand=brand, item=item, is_current=True).select_related("customer", "store").first()
+
+
+@dataclass
+class RegistrationFilters:
+    date_from: date | None = None
+    date_to: date | None = None
+    store_id: int | None = None
+    country: str = ""
+    product_id: int | None = None
+    is_gift: bool | None = None
+    is_grey_market: bool | None = None
+
+
+def registration_list(*, brand: Brand, filters: RegistrationFilters | None = None) -> QuerySet[Registration]:
+    """Registrations of the brand, newest first, with what a list shows (fixed query count)."""
+    f = filters or RegistrationFilters()
+    qs = Registration.objects.filter(brand=brand, is_current=True)
+    if f.date_from:
+        qs = qs.filter(sold_on__gte=f.date_from)
+    if f.date_to:
+        qs = qs.filter(sold_on__lte=f.date_to)
+    if f.store_id:
+        qs = qs.filter(store_id=f.store_id)
+    if f.country:
+        qs = qs.filter(store__country=f.country.upper())
+    if f.product_id:
+        qs = qs.filter(item__product_id=f.product_id)
+    if f.is_gift is not None:
+        qs = qs.filter(is_gift=f.is_gift)
+    if f.is_grey_market is not None:
+        qs = qs.filter(is_grey_market=f.is_grey_market)
+    return qs.select_related("item", "item__product", "customer", "store").order_by("-registered_at", "-id")
+
+
+def registration_counts_by_month(*, brand: Brand, months: int = 12, today: date | None = None) -> list[dict[str, Any]]:
+    """[{"month": "2026-01", "count": 12}, ...] for the last `months` months, gaps filled with 0."""
+    today = today or timezone.localdate()
+    first = date(today.year, today.month, 1)
+    for _i in range(months - 1):
+        first = (first - timedelta(days=1)).replace(day=1)
+    rows = (
+        Registration.objects.filter(brand=brand, sold_on__gte=first)
+        .annotate(month=TruncMonth("sold_on")).values("month").annotate(n=Count("id")).order_by("month")
+    )
+    found = {(r["month"].year, r["month"].month): r["n"] for r in rows}
+    out, cursor = [], first
+    for _i in range(months):
+        out.append({"month": f"{cursor:%Y-%m}", "count": found.get((cursor.year, cursor.month), 0)})
+        cursor = (cursor + timedelta(days=32)).replace(day=1)
+    return out
+
+
+# --- Recognition -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class PieceView:
+    item: Item
+    registration: Registration | None
+    interventions: list[Intervention] = field(default_factory=list)
+
+    @property
+    def is_under_warranty(self) -> bool:
+        return bool(self.registration and self.registration.is_under_warranty)
+
+
+def pieces_of_items(*, brand: Brand, items: QuerySet[Item] | list[Item]) -> list[PieceView]:
+    ids = [i.pk for i in items]
+    registrations = {
+        r.item_id: r for r in Registration.objects.filter(brand=brand, item_id__in=ids, is_current=True)
+        .select_related("store")
+    }
+    interventions: dict[int, list[Intervention]] = defaultdict(list)
+    for intervention in Intervention.objects.filter(brand=brand, item_id__in=ids).select_related("store"):
+        interventions[intervention.item_id].append(intervention)
+    return [PieceView(item=i, registration=registrations.get(i.pk), interventions=interventions[i.pk]) for i in items]
+
+
+def customer_pieces(*, brand: Brand, customer: Customer) -> list[PieceView]:
+    items = list(Item.objects.filter(brand=brand, owner=customer).select_related("product", "current_store"))
+    return pieces_of_items(brand=brand, items=items)
+
+
+def item_timeline(*, brand: Brand, item: Item) -> QuerySet[ItemEvent]:
+    return ItemEvent.objects.filter(brand=brand, item=item).select_related("store").order_by("at", "id")
+
+
+# --- Interventions ------------------------------------------------------------------------------------------
+
+
+def intervention_get(*, brand: Brand, intervention_id: int, store: Any = None) -> Intervention | None:
+    qs = Intervention.objects.filter(brand=brand, pk=intervention_id)
+    if store is not None:
+        qs = qs.filter(store=store)
+    return qs.select_related("item", "item__product", "item__owner", "store").first()
+
+
+def intervention_list(*, brand: Brand, store: Any = None, open_only: bool = False,
+                      query: str = "") -> QuerySet[Intervention]:
+    qs = Intervention.objects.filter(brand=brand)
+    if store is not None:
+        qs = qs.filter(store=store)
+    if open_only:
+        qs = qs.filter(status__in=OPEN_INTERVENTION_STATUSES)
+    if query:
+        qs = qs.filter(Q(item__serial__icontains=query) | Q(item__public_code__icontains=query.replace(" ", "")))
+    claims = WarrantyClaim.objects.filter(brand=brand).order_by("-submitted_at")
+    return (
+        qs.select_related("item", "item__product", "store")
+        .prefetch_related(Prefetch("claims", queryset=claims)).order_by("-received_on", "-id")
+    )
+
+
+# --- Claims ----------------------------------------------------------------------------------------------------
+
+
+def claim_get(*, brand: Brand, claim_id: int, store: Any = None) -> WarrantyClaim | None:
+    qs = WarrantyClaim.objects.filter(brand=brand, pk=claim_id)
+    if store is not None:
+        qs = qs.filter(store=store)
+    return qs.select_related(
+        "intervention", "intervention__item", "intervention__item__product", "store", "store__retailer",
+        "submitted_by", "decided_by",
+    ).first()
+
+
+def claim_list(*, brand: Brand, status: str = "", store: Any = None) -> QuerySet[WarrantyClaim]:
+    qs = WarrantyClaim.objects.filter(brand=brand)
+    if status:
+        qs = qs.filter(status=status)
+    if store is not None:
+        qs = qs.filter(store=store)
+    return qs.select_related(
+        "intervention", "intervention__item", "intervention__item__product", "store", "store__retailer"
+    ).order_by("submitted_at", "id")
+
+
+@dataclass
+class PayoutLine:
+    retailer: str
+    retailer_id: int
+    claims: list[WarrantyClaim] = field(default_factory=list)
+    totals: dict[str, Decimal] = field(default_factory=dict)
+
+
+@dataclass
+class PayoutStatement:
+    month: date
+    lines: list[PayoutLine]
+    totals: dict[str, Decimal]
+
+
+def month_bounds(month: date) -> tuple[datetime, datetime]:
+    tz = timezone.get_current_timezone()
+    start = datetime.combine(month.replace(day=1), time.min, tzinfo=tz)
+    end_day = (month.replace(day=1) + timedelta(days=32)).replace(day=1)
+    return start, datetime.combine(end_day, time.min, tzinfo=tz)
+
+
+def payout_statement(*, brand: Brand, month: date, retailer_id: int | None = None) -> PayoutStatement:
+    """What the brand owes each retailer for the claims decided in `month`, totalled by currency."""
+    start, end = month_bounds(month)
+    qs = claim_list(brand=brand).filter(status__in=PAID_CLAIM_STATUSES, decided_at__gte=start, decided_at__lt=end)
+    if retailer_id:
+        qs = qs.filter(store__retailer_id=retailer_id)
+    lines: dict[int, PayoutLine] = {}
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for claim in qs.order_by("store__retailer__name", "decided_at", "id"):
+        retailer = claim.store.retailer
+        line = lines.setdefault(retailer.pk, PayoutLine(retailer=retailer.name, retailer_id=retailer.pk))
+        line.claims.append(claim)
+        amount = claim.approved_amount or Decimal(0)
+        line.totals[claim.currency] = line.totals.get(claim.currency, Decimal(0)) + amount
+        totals[claim.currency] += amount
+    return PayoutStatement(month=month.replace(day=1), lines=list(lines.values()), totals=dict(sorted(totals.items())))
