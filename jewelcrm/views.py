@@ -10,9 +10,16 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 
+HEALTHZ_TIMEOUT = 1.0  # seconds, for Redis and for the worker's answer
+
+
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Database, Redis and Celery worker status. 200 when the database answers, else 503."""
+    """Database, Redis and Celery worker status.
+
+    200 when the database (and Redis, when configured) answer, even with no worker running
+    ("worker": "none": tasks wait in the queue); 503 otherwise, so a load balancer stops sending traffic.
+    """
     from django.conf import settings
 
     status: dict[str, Any] = {}
@@ -26,21 +33,26 @@ def healthz(request: HttpRequest) -> JsonResponse:
         try:
             import redis
 
-            redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1).ping()
+            redis.Redis.from_url(
+                settings.REDIS_URL, socket_timeout=HEALTHZ_TIMEOUT, socket_connect_timeout=HEALTHZ_TIMEOUT
+            ).ping()
             status["redis"] = "ok"
         except Exception as error:  # noqa: BLE001
             status["redis"] = f"error: {type(error).__name__}"
-        try:
-            from jewelcrm.celery import app
+        if status["redis"] != "ok":
+            status["worker"] = "unknown"  # the broker is down: no way to reach a worker
+        else:
+            try:
+                from jewelcrm.celery import app
 
-            replies = app.control.ping(timeout=0.5) or []
-            status["worker"] = "ok" if replies else "none"
-        except Exception as error:  # noqa: BLE001
-            status["worker"] = f"error: {type(error).__name__}"
+                replies = app.control.ping(timeout=HEALTHZ_TIMEOUT) or []
+                status["worker"] = "ok" if replies else "none"
+            except Exception as error:  # noqa: BLE001
+                status["worker"] = f"error: {type(error).__name__}"
     else:
         status["redis"] = "not configured"
         status["worker"] = "in-process"
-    ok = status["database"] == "ok"
+    ok = status["database"] == "ok" and status["redis"] in ("ok", "not configured")
     return JsonResponse({"status": "ok" if ok else "error", **status}, status=200 if ok else 503)
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from jewelcrm.accounts.models import Brand, Membership, User
+from jewelcrm.accounts.models import APIKey, Brand, Membership, User
 from jewelcrm.tenancy.context import user_context
 
 
@@ -33,5 +33,25 @@ def membership_list_for_user(*, user: User) -> list[Membership]:
         )
 
 
-def membership_list(*, brand: Brand) -> QuerySet[Membership]:
-    return Membership.objects.filter(brand=brand).select_related("user", "store").order_by("user__email")
+def membership_list(*, brand: Brand, store_id: int | None = None, search: str = "") -> QuerySet[Membership]:
+    """The brand's memberships (optionally of one store), with user and store, by e-mail."""
+    memberships = Membership.objects.filter(brand=brand).select_related("user", "store")
+    if store_id is not None:
+        memberships = memberships.filter(store_id=store_id)
+    search = (search or "").strip()
+    if search:
+        memberships = memberships.filter(Q(user__email__icontains=search) | Q(user__full_name__icontains=search))
+    return memberships.order_by("user__email")
+
+
+def membership_get_by_id(*, brand: Brand, membership_id: int, store_id: int | None = None) -> Membership | None:
+    """One membership of the brand in context; None for another brand's id, like a missing one."""
+    return membership_list(brand=brand, store_id=store_id).filter(pk=membership_id).first()
+
+
+def api_key_list(*, brand: Brand) -> QuerySet[APIKey]:
+    return APIKey.objects.filter(brand=brand).select_related("created_by").order_by("revoked_at", "-created_at")
+
+
+def api_key_get(*, brand: Brand, key_id: int) -> APIKey | None:
+    return APIKey.objects.filter(brand=brand, pk=key_id).first()

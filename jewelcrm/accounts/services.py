@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
 
-from jewelcrm.accounts.models import APIKey, AuditLog, Brand, User, hash_api_key
+from jewelcrm.accounts.models import APIKey, AuditLog, Brand, Membership, User, hash_api_key
+from jewelcrm.accounts.roles import RETAIL_ROLES, Role
+from jewelcrm.accounts.tasks import send_invitation_email_task
+from jewelcrm.retail.models import Store
 
 
 def audit_log_record(
@@ -26,20 +39,133 @@ def audit_log_record(
 
 
 @transaction.atomic
-def api_key_create(*, brand: Brand, name: str, created_by: User | None = None) -> tuple[APIKey, str]:
+def api_key_create(
+    *, brand: Brand, name: str, created_by: User | None = None, ip: str | None = None
+) -> tuple[APIKey, str]:
     """Create a key and return it with its raw value, which is never stored and shown only once."""
     raw = APIKey.generate(brand.slug)
+    # The first characters of the secret tell keys apart in the list; they alone cannot authenticate.
+    secret = raw.rsplit(".", 1)[1]
     key = APIKey.objects.create(
-        brand=brand, name=name, prefix=raw[: len(brand.slug) + 9], hashed_key=hash_api_key(raw), created_by=created_by
+        brand=brand, name=name, prefix=secret[:8], hashed_key=hash_api_key(raw), created_by=created_by
     )
-    audit_log_record(brand=brand, action="api_key.create", actor=created_by, obj=key, data={"name": name})
+    audit_log_record(
+        brand=brand, action="api_key.create", actor=created_by, obj=key, data={"name": name}, ip=ip
+    )
     return key, raw
 
 
 @transaction.atomic
-def api_key_revoke(*, brand: Brand, key: APIKey, actor: User | None = None) -> APIKey:
+def api_key_revoke(*, brand: Brand, key: APIKey, actor: User | None = None, ip: str | None = None) -> APIKey:
     if key.revoked_at is None:
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at"])
-        audit_log_record(brand=brand, action="api_key.revoke", actor=actor, obj=key)
+        audit_log_record(brand=brand, action="api_key.revoke", actor=actor, obj=key, data={"name": key.name}, ip=ip)
     return key
+
+
+# --- Team: invitations and memberships -----------------------------------------------------------
+
+def role_may_grant(*, actor_role: str, role: str) -> bool:
+    """Owners grant any role; admins any but owner; retailer managers only sales associate."""
+    if actor_role == Role.OWNER:
+        return True
+    if actor_role == Role.ADMIN:
+        return role != Role.OWNER
+    if actor_role == Role.RETAIL_MANAGER:
+        return role == Role.SALES_ASSOCIATE
+    return False
+
+
+def membership_invite(
+    *, brand: Brand, actor: Membership, email: str, role: str, store: Store | None = None,
+    full_name: str = "", ip: str | None = None,
+) -> Membership:
+    """Give a person a role in the brand. A new person gets an account and an e-mail with a link to set
+    a password; a person who already has an account just gets the membership (and a short notice).
+
+    A retailer manager may only invite sales associates to their own store.
+    """
+    email = User.objects.normalize_email(email).strip().lower()
+    if role not in Role.values or not role_may_grant(actor_role=actor.role, role=role):
+        raise PermissionDenied
+    if actor.role == Role.RETAIL_MANAGER:
+        store = actor.store
+    if role in RETAIL_ROLES:
+        if store is None:
+            raise ValidationError({"store": _("Choose the store this person works in.")})
+        if store.brand_id != brand.pk:
+            raise ValidationError({"store": _("Choose the store this person works in.")})
+    else:
+        store = None
+    with transaction.atomic():
+        user = User.objects.filter(email__iexact=email).first()
+        if user is None:
+            user = User.objects.create_user(email, None, full_name=full_name.strip(), language=brand.default_language)
+        membership = Membership.objects.filter(brand=brand, user=user).first()
+        if membership is not None and membership.is_active:
+            raise ValidationError({"email": _("This person is already a member of the brand.")})
+        if membership is None:
+            membership = Membership.objects.create(brand=brand, user=user, role=role, store=store)
+        else:
+            membership.role, membership.store, membership.is_active = role, store, True
+            membership.save(update_fields=["role", "store", "is_active"])
+        audit_log_record(
+            brand=brand, action="membership.invite", actor=actor.user, obj=membership, ip=ip,
+            data={"email": email, "role": role, "store": store.code if store else None},
+        )
+        with_password_link = not user.has_usable_password()
+        transaction.on_commit(
+            functools.partial(send_invitation_email_task.delay, brand.pk, membership.pk, with_password_link)
+        )
+    return membership
+
+
+def membership_may_deactivate(*, actor: Membership, membership: Membership) -> bool:
+    if membership.pk == actor.pk:
+        return False  # nobody locks themselves out
+    if actor.role == Role.RETAIL_MANAGER:
+        return membership.role == Role.SALES_ASSOCIATE and membership.store_id == actor.store_id
+    return role_may_grant(actor_role=actor.role, role=membership.role)
+
+
+def membership_deactivate(
+    *, brand: Brand, actor: Membership, membership: Membership, ip: str | None = None
+) -> Membership:
+    if not membership_may_deactivate(actor=actor, membership=membership):
+        raise PermissionDenied
+    with transaction.atomic():
+        if membership.is_active:
+            membership.is_active = False
+            membership.save(update_fields=["is_active"])
+            audit_log_record(
+                brand=brand, action="membership.deactivate", actor=actor.user, obj=membership, ip=ip,
+                data={"email": membership.user.email, "role": membership.role},
+            )
+    return membership
+
+
+def invitation_email_send(*, membership_id: int, with_password_link: bool) -> bool:
+    """Send the invitation e-mail of a membership of the brand in context, in the person's language."""
+    membership = (
+        Membership.objects.filter(pk=membership_id, is_active=True).select_related("user", "brand", "store").first()
+    )
+    if membership is None:
+        return False
+    user = membership.user
+    context: dict[str, Any] = {
+        "user": user, "brand": membership.brand, "membership": membership,
+        "role": membership.get_role_display, "site_url": settings.SITE_URL,
+        "login_url": settings.SITE_URL + reverse("accounts:login"),
+    }
+    if with_password_link:
+        context["set_password_url"] = settings.SITE_URL + reverse(
+            "accounts:invitation_accept",
+            kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)},
+        )
+    with translation.override(user.language or membership.brand.default_language):
+        context["role"] = membership.get_role_display()
+        subject = render_to_string("accounts/emails/invitation_subject.txt", context).strip()
+        body = render_to_string("accounts/emails/invitation_body.txt", context)
+    send_mail(subject, body, None, [user.email])
+    return True

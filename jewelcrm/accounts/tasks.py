@@ -28,11 +28,15 @@ def send_invitation_email_task(brand_id: int, membership_id: int, with_password_
 def housekeeping_task() -> dict[str, int]:
     """Delete expired sessions, login attempts past their cool-off, and old access logs (platform-wide)."""
     from axes.handlers.database import AxesDatabaseHandler
+    from axes.helpers import get_cool_off
+    from axes.models import AccessAttempt
     from django.contrib.sessions.models import Session
 
-    sessions, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
+    now = timezone.now()
+    sessions, _ = Session.objects.filter(expire_date__lt=now).delete()
+    # Attempts older than the cool-off no longer count (axes ignores them); delete them.
+    attempts, _ = AccessAttempt.objects.filter(attempt_time__lte=now - get_cool_off()).delete()
     handler = AxesDatabaseHandler()
-    attempts = handler.clean_expired_user_attempts()
     logs = handler.reset_logs(age_days=AXES_LOG_RETENTION_DAYS)
     failure_logs = handler.reset_failure_logs(age_days=AXES_LOG_RETENTION_DAYS)
     return {"sessions": sessions, "attempts": attempts, "logs": logs, "failure_logs": failure_logs}

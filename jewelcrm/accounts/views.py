@@ -1,23 +1,74 @@
+from __future__ import annotations
+
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
-from django.views.generic import TemplateView
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import FormView, TemplateView
 
-from jewelcrm.accounts import selectors
-from jewelcrm.accounts.forms import LoginForm
-from jewelcrm.accounts.roles import BRAND_ROLES, RETAIL_ROLES
+from jewelcrm.accounts import selectors, services
+from jewelcrm.accounts.forms import APIKeyForm, InvitationForm, LoginForm
+from jewelcrm.accounts.roles import ADMIN_ROLES, BRAND_ROLES, RETAIL_ROLES, Role
 from jewelcrm.tenancy.views import BrandViewMixin
 
+TEAM_ROLES = frozenset({Role.OWNER, Role.ADMIN, Role.RETAIL_MANAGER})
+TEAM_PAGE_SIZE = 50
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+# --- Sign-in, password reset, invitation -----------------------------------------------------------
 
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "accounts/password_reset_form.html"
+    email_template_name = "accounts/emails/password_reset_email.txt"
+    subject_template_name = "accounts/emails/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_complete.html"
+
+
+class InvitationAcceptView(auth_views.PasswordResetConfirmView):
+    """The link of the invitation e-mail: the new member chooses a password, then signs in."""
+
+    template_name = "accounts/invitation_accept.html"
+    success_url = reverse_lazy("accounts:login")
+    reset_url_token = "set-password"  # noqa: S105 - a URL segment, not a secret
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        messages.success(self.request, _("Your password is set. Sign in with your e-mail and new password."))
+        return response
+
+
+# --- Landing pages -------------------------------------------------------------------------------
 
 def membership_home_url(membership: Any) -> str:
     name = "accounts:intranet" if membership.role in RETAIL_ROLES else "accounts:dashboard"
@@ -46,3 +97,109 @@ class DashboardView(BrandViewMixin, TemplateView):
 class IntranetView(BrandViewMixin, TemplateView):
     allowed_roles = RETAIL_ROLES
     template_name = "accounts/intranet.html"
+
+
+# --- Team ----------------------------------------------------------------------------------------
+
+class TeamMixin(BrandViewMixin):
+    """Owners and admins manage the whole brand; a retailer manager manages their own store only."""
+
+    allowed_roles = TEAM_ROLES
+
+    @property
+    def store_scope(self) -> int | None:
+        return self.membership.store_id if self.membership.role == Role.RETAIL_MANAGER else None
+
+
+class TeamListView(TeamMixin, TemplateView):
+    template_name = "accounts/team_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        search = self.request.GET.get("q", "").strip()
+        memberships = selectors.membership_list(brand=self.brand, store_id=self.store_scope, search=search)
+        page = Paginator(memberships, TEAM_PAGE_SIZE).get_page(self.request.GET.get("page"))
+        for member in page.object_list:
+            member.may_deactivate = member.is_active and services.membership_may_deactivate(
+                actor=self.membership, membership=member
+            )
+        context.update(page=page, search=search, members=page.object_list)
+        return context
+
+
+class TeamInviteView(TeamMixin, FormView):
+    template_name = "accounts/team_invite.html"
+    form_class = InvitationForm
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "brand": self.brand, "actor": self.membership}
+
+    def form_valid(self, form: InvitationForm) -> HttpResponse:
+        data = form.cleaned_data
+        try:
+            membership = services.membership_invite(
+                brand=self.brand, actor=self.membership, email=data["email"],
+                role=data.get("role", Role.SALES_ASSOCIATE), store=data.get("store"),
+                full_name=data.get("full_name", ""), ip=client_ip(self.request),
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("%(email)s now has access as %(role)s.")
+            % {"email": membership.user.email, "role": membership.get_role_display()},
+        )
+        return redirect("accounts:team", brand_slug=self.brand.slug)
+
+
+class TeamDeactivateView(TeamMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, brand_slug: str, pk: int) -> HttpResponse:
+        membership = selectors.membership_get_by_id(brand=self.brand, membership_id=pk, store_id=self.store_scope)
+        if membership is None:
+            raise Http404
+        services.membership_deactivate(
+            brand=self.brand, actor=self.membership, membership=membership, ip=client_ip(request)
+        )
+        messages.success(request, _("%(email)s no longer has access.") % {"email": membership.user.email})
+        return redirect("accounts:team", brand_slug=self.brand.slug)
+
+
+# --- API keys ------------------------------------------------------------------------------------
+
+class APIKeyListView(BrandViewMixin, FormView):
+    """List the brand's keys and create one. A new key is shown once, in the answer to its creation."""
+
+    allowed_roles = ADMIN_ROLES
+    template_name = "accounts/api_keys.html"
+    form_class = APIKeyForm
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["keys"] = selectors.api_key_list(brand=self.brand)
+        return context
+
+    def form_valid(self, form: APIKeyForm) -> HttpResponse:
+        key, raw = services.api_key_create(
+            brand=self.brand, name=form.cleaned_data["name"], created_by=self.request.user,
+            ip=client_ip(self.request),
+        )
+        response = self.render_to_response(self.get_context_data(form=APIKeyForm(), new_key=key, raw_key=raw))
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class APIKeyRevokeView(BrandViewMixin, View):
+    allowed_roles = ADMIN_ROLES
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, brand_slug: str, pk: int) -> HttpResponse:
+        key = selectors.api_key_get(brand=self.brand, key_id=pk)
+        if key is None:
+            raise Http404
+        services.api_key_revoke(brand=self.brand, key=key, actor=request.user, ip=client_ip(request))
+        messages.success(request, _("The key “%(name)s” is revoked.") % {"name": key.name})
+        return redirect("accounts:api_keys", brand_slug=self.brand.slug)
