@@ -49,7 +49,7 @@ def item_get(*, brand: Brand, item_id: int) -> Item | None:
 def item_get_by_serial(*, brand: Brand, serial: str) -> Item | None:
     return (
         Item.objects.filter(brand=brand).annotate(serial_upper=Upper("serial"))
-        .filter(serial_upper=_serial_key(serial)).select_related("product", "current_store").first()
+        .filter(serial_upper=_serial_key(serial)).select_related("product", "current_store", "shipped_to_store").first()
     )
 
 
