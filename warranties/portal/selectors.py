@@ -34,24 +34,67 @@ def add_months(day: date, months: int) -> date:
 # --- Public item page ----------------------------------------------------------------------------
 
 
-def public_item_resolve(*, raw_code: str) -> tuple[Brand | None, int | None, str]:
-    """(brand, item id, version) for a public code. Runs the same two queries whether or not the code,
-    or its brand prefix, exists: the brand by prefix, then the item inside that brand (or a brand that
-    never exists). `brand` is None for an unknown prefix; `item_id` None for an unknown code."""
+BRAND_CACHE_SECONDS = 60
+
+
+def public_brand_for_code(*, raw_code: str) -> tuple[str, Brand | None]:
+    """(canonical code or "", brand of its prefix or None). The brand is cached briefly, known or not,
+    so a known and an unknown prefix cost the same."""
     code = codes.normalise(raw_code) or ""
     brand_prefix = codes.prefix(code) if code else ""
-    brand = Brand.objects.filter(code_prefix=brand_prefix or "\x00", is_active=True).first()
-    with brand_context(brand.pk if brand is not None else NO_BRAND_ID):
-        row = (
-            Item.objects.filter(public_code=code)
-            .annotate(last_event=Max("events__id"))
-            .values_list("pk", "updated_at", "last_event")
-            .first()
-        )
+    key = f"portal:prefix:{brand_prefix or '-'}"
+    cached = cache.get(key)
+    if cached is None:
+        brand = Brand.objects.filter(code_prefix=brand_prefix or "-", is_active=True).first()
+        cache.set(key, brand or 0, BRAND_CACHE_SECONDS)
+    else:
+        brand = cached or None
+    return code, brand
+
+
+def public_item_locate(*, code: str) -> tuple[int | None, str]:
+    """(item id or None, version) of a canonical code, inside the brand context already entered
+    (the code's brand, or NO_BRAND_ID for an unknown prefix: the same query runs either way)."""
+    row = (
+        Item.objects.filter(public_code=code)
+        .annotate(last_event=Max("events__id"))
+        .values_list("pk", "updated_at", "last_event")
+        .first()
+    )
     if row is None:
-        return brand, None, ""
+        return None, ""
     item_id, updated_at, last_event = row
-    return brand, item_id, f"{updated_at.timestamp():.6f}:{last_event or 0}"
+    return item_id, f"{updated_at.timestamp():.6f}:{last_event or 0}"
+
+
+def public_item_resolve(*, raw_code: str) -> tuple[Brand | None, int | None, str]:
+    """(brand, item id, version) for a public code: the brand by prefix, then the item inside that brand
+    (or inside a brand that never exists). `brand` is None for an unknown prefix; `item_id` None for an
+    unknown code."""
+    code, brand = public_brand_for_code(raw_code=raw_code)
+    with brand_context(brand.pk if brand is not None else NO_BRAND_ID):
+        item_id, version = public_item_locate(code=code)
+    return brand, item_id, version
+
+
+def public_item_resolve_many(*, raw_codes: list[str]) -> dict[str, int]:
+    """The same resolution for many codes at once (one item query per brand): {raw code: item id} of the
+    hits. Used to check that random codes find nothing."""
+    by_brand: dict[int, dict[str, str]] = {}
+    brand_ids: dict[str, int] = {}
+    for raw in raw_codes:
+        code = codes.normalise(raw) or ""
+        brand_prefix = codes.prefix(code) if code else ""
+        if brand_prefix not in brand_ids:
+            brand = public_brand_for_code(raw_code=raw)[1]
+            brand_ids[brand_prefix] = brand.pk if brand is not None else NO_BRAND_ID
+        by_brand.setdefault(brand_ids[brand_prefix], {})[code] = raw
+    hits: dict[str, int] = {}
+    for brand_id, wanted in by_brand.items():
+        with brand_context(brand_id):
+            for code, pk in Item.objects.filter(public_code__in=list(wanted)).values_list("public_code", "pk"):
+                hits[wanted[code]] = pk
+    return hits
 
 
 def _month(day: Any) -> date | None:

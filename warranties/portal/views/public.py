@@ -1,8 +1,10 @@
 """C8: the public page of an item at /i/<code> (what the QR code on the warranty card points to).
 
 Never shows a name, an e-mail, a phone or an address. Unknown codes answer 404 after the same
-database work as known ones (see selectors.public_item_resolve). Look-ups are rate-limited per IP
-(settings.PORTAL_PUBLIC_LOOKUP_RATE) and logged.
+database work as known ones: the brand of the prefix comes from a short cache (known or not), then one
+item query runs inside that brand's context, or inside a brand that never exists. Look-ups are
+rate-limited per IP (settings.PORTAL_PUBLIC_LOOKUP_RATE) and logged (PublicLookup rows for a known
+brand, the "jewelcrm.portal.public" logger for all).
 """
 
 from __future__ import annotations
@@ -28,40 +30,31 @@ def _too_many(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _lookup(request: HttpRequest, code: str) -> tuple[object, int, str] | None:
-    brand, item_id, version = selectors.public_item_resolve(raw_code=code)
-    ip = client_ip(request)
-    logger.info("public item lookup ip=%s brand=%s found=%s", ip, getattr(brand, "pk", "-"), item_id is not None)
-    if brand is None:
-        return None
-    with brand_context(brand):
-        services.public_lookup_log(brand=brand, code=code, item_id=item_id, ip=ip)
-    if item_id is None:
-        return None
-    return brand, item_id, version
-
-
 @require_http_methods(["GET", "HEAD"])
 def public_item(request: HttpRequest, code: str) -> HttpResponse:
-    if not ratelimit.hit(f"public:-:{client_ip(request)}", rate=ratelimit.public_lookup_rate()):
+    ip = client_ip(request)
+    if not ratelimit.hit(f"public:-:{ip}", rate=ratelimit.public_lookup_rate()):
+        logger.warning("public item lookup rate-limited ip=%s", ip)
         return _too_many(request)
-    found = _lookup(request, code)
-    if found is None:
-        raise Http404
-    brand, item_id, version = found
-    with brand_context(brand):
-        page = selectors.public_item_page(brand=brand, item_id=item_id, version=version)
-        if page is None:
-            raise Http404
-        response = TemplateResponse(request, "portal/public_item.html",
-                                    {"page": page, "portal_brand": brand, "form": FoundForm(), "code": code})
-        response.render()
+    canonical, brand = selectors.public_brand_for_code(raw_code=code)
+    with brand_context(brand.pk if brand is not None else selectors.NO_BRAND_ID):
+        item_id, version = selectors.public_item_locate(code=canonical)
+        logger.info("public item lookup ip=%s brand=%s found=%s", ip, getattr(brand, "pk", "-"), item_id is not None)
+        if brand is not None:
+            services.public_lookup_log(brand=brand, code=canonical or code, item_id=item_id, ip=ip)
+        page = selectors.public_item_page(brand=brand, item_id=item_id, version=version) if item_id else None
+        if page is not None:
+            response = TemplateResponse(request, "portal/public_item.html",
+                                        {"page": page, "portal_brand": brand, "form": FoundForm()})
+            response.render()
+    if page is None:
+        raise Http404  # outside the brand context, so the look-up log is kept
     return response
 
 
 @require_http_methods(["GET", "POST"])
 def found_report(request: HttpRequest, code: str) -> HttpResponse:
-    """"Found or offered this piece?": alerts the brand and the owner; the sender always gets the same thank-you."""
+    """"Found or offered this piece?": alerts the brand and the owner; the sender always gets the same thanks."""
     if request.method == "GET":
         return redirect("portal:public_item", code=code)
     ip = client_ip(request)
@@ -78,4 +71,4 @@ def found_report(request: HttpRequest, code: str) -> HttpResponse:
                 services.found_report_create(brand=brand, item=item, kind=form.cleaned_data["kind"],
                                              message=form.cleaned_data["message"],
                                              contact=form.cleaned_data["contact"], ip=ip)
-    return TemplateResponse(request, "portal/found_thanks.html", {"code": code})
+    return TemplateResponse(request, "portal/found_thanks.html", {})

@@ -1,0 +1,151 @@
+"""The public item page /i/<code>: what it shows, what it never shows, 404s, rate limit, log, found form."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from customers.tests.factories import CustomerFactory
+from jewelcrm.tenancy.context import brand_context
+from tests.factories import MembershipFactory, ProductFactory, StoreFactory, UserFactory
+from warranties.inventory.codes import public_code_new
+from warranties.portal import selectors, services
+from warranties.portal.models import FoundReport, PublicLookup
+from warranties.portal.tests.factories import InterventionFactory, owned_item
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def owner(brand):
+    return CustomerFactory(brand=brand, first_name="Héloïse", last_name="Vasquez-Marlow",
+                           email="heloise.private@example.test", phone="+33612345678", address="12 rue Secrète")
+
+
+@pytest.fixture
+def item(brand, owner):
+    product = ProductFactory(brand=brand, name_en="Aurore ring", collection="Aurore")
+    store = StoreFactory(brand=brand, city="Lyon", country="FR", address="3 place Bellecour")
+    item = owned_item(brand=brand, customer=owner, store=store, product=product, sold_on=date(2025, 3, 14))
+    workshop = StoreFactory(brand=brand, city="Genève", country="CH")
+    InterventionFactory(brand=brand, item=item, store=workshop, kind="resizing", received_on=date(2025, 9, 2))
+    return item
+
+
+def _without_csrf(content: bytes) -> str:
+    return re.sub(r'(value="|X-CSRFToken": ")[A-Za-z0-9]{64}', "", content.decode())
+
+
+def _url(code):
+    return reverse("portal:public_item", kwargs={"code": code})
+
+
+def test_public_page_shows_the_history_and_nothing_personal(client, brand, owner, item):
+    response = client.get(_url(item.public_code.lower().replace("-", "")))
+    assert response.status_code == 200
+    text = response.content.decode()
+    for expected in ("Aurore ring", "Aurore", "March 2025", "Lyon", "FR", "September 2025", "Resizing", "Genève"):
+        assert expected in text
+    assert 'data-testid="owners">1<' in text
+    for secret in ("Héloïse", "Vasquez-Marlow", "heloise.private", "+33612345678", "12 rue Secrète",
+                   "3 place Bellecour", item.serial):
+        assert secret not in text
+    assert response.context["page"]["warranty_valid"] is (date(2025, 3, 14) + timedelta(days=730) >= timezone.localdate())
+
+
+def test_owners_count_and_banner(client, brand, owner, item, store):
+    with brand_context(brand):
+        services.transfer_record_in_store(brand=brand, item=item, store=store, actor=None, email="b@example.test")
+        new_owner = type(owner).objects.get(email="b@example.test")
+        services.item_report_loss(brand=brand, item=item, status="stolen", customer=new_owner)
+    text = client.get(_url(item.public_code)).content.decode()
+    assert 'data-testid="owners">2<' in text
+    assert "reported stolen" in text
+
+
+@pytest.mark.parametrize("code", ["nonsense", "ZZZ-0000-0000-0000-0000", "B99-AAAA"])
+def test_unknown_codes_are_404(client, item, code):
+    assert client.get(_url(code)).status_code == 404
+
+
+def test_known_prefix_unknown_code_is_404_and_logged(client, brand, item):
+    code = public_code_new(brand=brand)
+    assert client.get(_url(code), REMOTE_ADDR="198.51.100.4").status_code == 404
+    assert client.get(_url(item.public_code), REMOTE_ADDR="198.51.100.4").status_code == 200
+    with brand_context(brand):
+        rows = list(PublicLookup.objects.order_by("id").values_list("code", "item_id", "ip"))
+    assert rows == [(code, None, "198.51.100.4"), (item.public_code, item.pk, "198.51.100.4")]
+
+
+def test_other_brand_cannot_see_the_page_through_its_prefix(client, brand, other_brand, item):
+    body = item.public_code.split("-", 1)[1]
+    assert client.get(_url(f"{other_brand.code_prefix}-{body}")).status_code == 404
+
+
+def test_resolver_does_the_same_database_work_for_known_and_unknown(brand, item):
+    codes = (item.public_code, public_code_new(brand=brand), "ZZZ9-" + item.public_code.split("-", 1)[1], "junk")
+    for code in codes:  # warm the short brand-by-prefix cache, known or not
+        selectors.public_item_resolve(raw_code=code)
+    shapes = []
+    for code in codes:
+        with CaptureQueriesContext(connection) as queries:
+            selectors.public_item_resolve(raw_code=code)
+        shapes.append([q["sql"].split(" ")[0] for q in queries.captured_queries])
+    assert shapes[0] == shapes[1] == shapes[2] == shapes[3]
+    assert shapes[0] == ["SAVEPOINT", "SELECT", "SELECT", "SELECT", "RELEASE"]
+
+
+def test_enumeration_of_random_codes_finds_nothing_then_429(client, brand, other_brand, item):
+    owners = [brand, other_brand]
+    random_codes = [public_code_new(brand=owners[n % 2]) for n in range(10_000)]
+    assert len(set(random_codes)) == 10_000
+    assert selectors.public_item_resolve_many(raw_codes=random_codes) == {}
+    # The batch resolver finds what exists (so the zero above means something) ...
+    assert selectors.public_item_resolve_many(raw_codes=[random_codes[0], item.public_code.lower()]) == {
+        item.public_code.lower(): item.pk
+    }
+    # ... and agrees with the single resolver.
+    assert all(selectors.public_item_resolve(raw_code=code)[1] is None for code in random_codes[:50])
+    with override_settings(PORTAL_PUBLIC_LOOKUP_RATE="30/m"):
+        codes = [client.get(_url(public_code_new(brand=brand)), REMOTE_ADDR="203.0.113.9").status_code
+                 for _ in range(32)]
+        assert codes == [404] * 30 + [429, 429]
+        # The limit is per IP, and counts known codes too.
+        assert client.get(_url(item.public_code), REMOTE_ADDR="203.0.113.9").status_code == 429
+        assert client.get(_url(item.public_code), REMOTE_ADDR="203.0.113.10").status_code == 200
+
+
+def test_page_is_cached_and_invalidated_by_a_change(client, brand, owner, item, django_assert_max_num_queries):
+    client.get(_url(item.public_code))
+    with django_assert_max_num_queries(6):
+        cached = client.get(_url(item.public_code))
+    assert "Lost" not in cached.content.decode()
+    with brand_context(brand):
+        services.item_report_loss(brand=brand, item=item, status="lost", customer=owner)
+    assert "reported lost" in client.get(_url(item.public_code)).content.decode()
+
+
+def test_found_form_alerts_brand_and_owner_and_reveals_nothing(client, brand, owner, item,
+                                                               django_capture_on_commit_callbacks):
+    MembershipFactory(brand=brand, role="owner", user=UserFactory(email="boss@brand.test"))
+    url = reverse("portal:found_report", kwargs={"code": item.public_code})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"kind": "offered", "message": "Seen at a market", "contact": "me@finder.test"})
+        unknown = client.post(reverse("portal:found_report", kwargs={"code": "nonsense"}),
+                              {"kind": "found", "message": "x"})
+    assert response.status_code == unknown.status_code == 200
+    assert _without_csrf(response.content) == _without_csrf(unknown.content)
+    assert sorted(m.to[0] for m in mail.outbox) == ["boss@brand.test", "heloise.private@example.test"]
+    owner_mail = next(m for m in mail.outbox if m.to == ["heloise.private@example.test"])
+    assert "me@finder.test" not in owner_mail.body
+    with brand_context(brand):
+        report = FoundReport.objects.get()
+    assert (report.kind, report.contact, report.item_id) == ("offered", "me@finder.test", item.pk)
