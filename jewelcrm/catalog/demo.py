@@ -1,0 +1,113 @@
+"""Demo catalogues: Maison Aurore's fine jewellery (about 50 references) and Horlogerie Léman's watches (30)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from jewelcrm.catalog.models import Category, Product
+from jewelcrm.demo import DemoContext
+
+# (collection, code letter, name EN, name FR)
+AURORE_COLLECTIONS = [
+    ("Aurore", "A", "Aurore", "Aurore"),
+    ("Céleste", "C", "Céleste", "Céleste"),
+    ("Lien", "L", "Lien", "Lien"),
+    ("Étoile du Nord", "E", "North Star", "Étoile du Nord"),
+    ("Lierre", "I", "Ivy", "Lierre"),
+    ("Perle de Pluie", "P", "Raindrop Pearl", "Perle de Pluie"),
+]
+# (category, reference prefix, EN noun, FR noun, price range in EUR)
+AURORE_PIECES = [
+    (Category.RING, "BA", "ring", "Bague", (900, 9800)),
+    (Category.BRACELET, "BR", "bracelet", "Bracelet", (700, 6400)),
+    (Category.CHARM, "CH", "charm", "Breloque", (180, 950)),
+    (Category.NECKLACE, "CO", "necklace", "Collier", (850, 12500)),
+    (Category.EARRINGS, "BO", "earrings", "Boucles d'oreilles", (480, 5200)),
+    (Category.PENDANT, "PE", "pendant", "Pendentif", (390, 3900)),
+]
+METALS = ["Or jaune 18 carats", "Or blanc 18 carats", "Or rose 18 carats", "Platine", "Argent 925"]
+STONES = ["", "Diamant", "Saphir", "Émeraude", "Rubis", "Perle de culture", "Diamants pavés", ""]
+
+LEMAN_LINES = [
+    ("Lac", "LAC", "Lac", "Lac", (3200, 9800)),
+    ("Rhône", "RHO", "Rhône", "Rhône", (4500, 14500)),
+    ("Mont-Blanc", "MTB", "Mont-Blanc", "Mont-Blanc", (6800, 24000)),
+    ("Chronographe 1887", "C87", "Chronograph 1887", "Chronographe 1887", (9500, 38000)),
+    ("Dame du Lac", "DDL", "Lady of the Lake", "Dame du Lac", (3800, 16500)),
+]
+LEMAN_VARIANTS = [
+    ("36 mm steel", "36 mm acier", "Acier 316L"),
+    ("39 mm steel", "39 mm acier", "Acier 316L"),
+    ("39 mm rose gold", "39 mm or rose", "Or rose 18 carats"),
+    ("41 mm titanium", "41 mm titane", "Titane grade 5"),
+    ("41 mm white gold", "41 mm or blanc", "Or blanc 18 carats"),
+    ("42 mm platinum", "42 mm platine", "Platine 950"),
+]
+
+
+def _aurore(ctx: DemoContext) -> list[dict[str, Any]]:
+    rows = []
+    number = 1000
+    for c_index, (collection, letter, name_en, name_fr) in enumerate(AURORE_COLLECTIONS):
+        for p_index, (category, prefix, noun_en, noun_fr, (low, high)) in enumerate(AURORE_PIECES):
+            # Not every collection has every piece: 6 x 6 minus a few, plus variants below (about 50).
+            if (c_index + p_index) % 5 == 4:
+                continue
+            variants = 2 if category in (Category.RING, Category.CHARM, Category.BRACELET, Category.EARRINGS) else 1
+            for variant in range(variants):
+                number += 7
+                stone = STONES[(c_index * 3 + p_index + variant) % len(STONES)]
+                price = Decimal(ctx.rng.randrange(low, high, 10))
+                suffix_en = f" with {stone.lower()}" if stone and variant else ""
+                suffix_fr = f" {stone.lower()}" if stone and variant else ""
+                rows.append({
+                    "reference": f"{prefix}-{letter}{number}", "collection": collection, "category": category,
+                    "name_en": f"{name_en} {noun_en}{suffix_en}", "name_fr": f"{noun_fr} {name_fr}{suffix_fr}",
+                    "metal": METALS[(c_index + p_index + variant) % len(METALS)], "stones": stone,
+                    "price": price, "currency": "EUR", "warranty_months": 24,
+                    "service_interval_months": 36 if category in (Category.RING, Category.BRACELET) else None,
+                })
+    return rows
+
+
+def _leman(ctx: DemoContext) -> list[dict[str, Any]]:
+    rows = []
+    for l_index, (line, code, name_en, name_fr, (low, high)) in enumerate(LEMAN_LINES):
+        for v_index, (variant_en, variant_fr, metal) in enumerate(LEMAN_VARIANTS):
+            price = Decimal(ctx.rng.randrange(low, high, 50)) * (2 if "gold" in variant_en or "platinum" in variant_en else 1)
+            rows.append({
+                "reference": f"{code}.{39 + v_index}{l_index}.{100 + v_index * 11}", "collection": line,
+                "category": Category.WATCH, "name_en": f"{name_en} {variant_en}", "name_fr": f"{name_fr} {variant_fr}",
+                "metal": metal, "stones": "Diamants" if line == "Dame du Lac" and v_index % 2 else "",
+                "price": price, "currency": "CHF", "warranty_months": 60, "service_interval_months": 48,
+            })
+    return rows
+
+
+def seed(ctx: DemoContext) -> None:
+    rows = _aurore(ctx) if ctx.profile.get("kind") != "watches" else _leman(ctx)
+    existing = set(Product.objects.filter(brand=ctx.brand).values_list("reference", flat=True))
+    Product.objects.bulk_create([Product(brand=ctx.brand, **row) for row in rows if row["reference"] not in existing])
+    products = list(Product.objects.filter(brand=ctx.brand).order_by("reference"))
+    _complements(ctx, products)
+    ctx.shared["products"] = products
+
+
+def _complements(ctx: DemoContext, products: list[Product]) -> None:
+    """Charms go with the bracelets of their collection; earrings with the rings; straps aside, watches none."""
+    through = Product.complements.through
+    by_collection: dict[str, dict[str, list[Product]]] = {}
+    for product in products:
+        by_collection.setdefault(product.collection, {}).setdefault(product.category, []).append(product)
+    links = []
+    for pieces in by_collection.values():
+        for bracelet in pieces.get(Category.BRACELET, []):
+            links += [(bracelet, charm) for charm in pieces.get(Category.CHARM, [])]
+        for ring in pieces.get(Category.RING, []):
+            links += [(ring, earrings) for earrings in pieces.get(Category.EARRINGS, [])]
+        for necklace in pieces.get(Category.NECKLACE, []):
+            links += [(necklace, pendant) for pendant in pieces.get(Category.PENDANT, [])]
+    through.objects.bulk_create(
+        [through(from_product_id=a.pk, to_product_id=b.pk) for a, b in links], ignore_conflicts=True
+    )
