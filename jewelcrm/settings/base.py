@@ -245,6 +245,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Stores, products, items, warranty registrations, interventions and claims of one brand.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # One name per shared choice set (the schema check runs in `check --deploy`).
+    "ENUM_NAME_OVERRIDES": {"ChannelEnum": "customers.models.Channel"},
 }
 
 # --- Stripe (jewelcrm.billing) --------------------------------------------------------------

@@ -120,7 +120,7 @@ def test_a_valid_key_is_scoped_to_its_brand_and_records_its_use(brand):
     assert response.status_code == 200
     assert response.json() == {
         "brand": {"slug": brand.slug, "name": brand.name, "id": brand.pk},
-        "caller": {"type": "api_key", "name": "E-shop", "prefix": key.prefix},
+        "caller": {"kind": "api_key", "name": "E-shop", "prefix": key.prefix},
     }
     with brand_context(brand):
         assert APIKey.objects.get().last_used_at is not None
@@ -165,5 +165,5 @@ def test_no_credentials_is_refused(brand):
 def test_a_session_member_may_call_the_api_of_their_brand_only(owner_client, brand, other_brand):
     mine = owner_client.get(whoami(brand))
     assert mine.status_code == 200
-    assert mine.json()["caller"] == {"type": "user", "email": owner_client.user.email, "role": "owner"}
+    assert mine.json()["caller"] == {"kind": "user", "email": owner_client.user.email, "role": "owner"}
     assert owner_client.get(whoami(other_brand)).status_code == 404

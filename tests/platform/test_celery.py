@@ -1,0 +1,131 @@
+"""Celery wiring: the schedule, the brand fan-out, and /healthz with and without a worker or Redis."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from celery.schedules import crontab
+from django.conf import settings
+from django.test import Client, override_settings
+
+from jewelcrm.celery import app
+
+pytestmark = pytest.mark.django_db
+
+
+def _registered_tasks() -> set[str]:
+    app.loader.import_default_modules()
+    return set(app.tasks)
+
+
+def test_celery_is_configured_for_safe_delivery():
+    conf = app.conf
+    assert (conf.task_serializer, conf.result_serializer, list(conf.accept_content)) == ("json", "json", ["json"])
+    assert conf.task_acks_late is True and conf.task_reject_on_worker_lost is True
+    assert conf.task_soft_time_limit < conf.task_time_limit
+    # Redis must not redeliver a task that is still running.
+    assert conf.broker_transport_options["visibility_timeout"] > conf.task_time_limit
+
+
+def test_every_schedule_entry_expires_and_names_a_registered_task():
+    schedule = settings.CELERY_BEAT_SCHEDULE
+    assert schedule, "the schedule is empty"
+    registered = _registered_tasks()
+    for name, entry in schedule.items():
+        assert entry["task"] in registered, name
+        options = entry.get("options", {})
+        assert isinstance(options.get("expires"), int) and options["expires"] > 0, name
+        if isinstance(entry["schedule"], crontab):
+            # Expiry shorter than a day, so a missed nightly run never overlaps the next one.
+            assert options["expires"] <= 24 * 60 * 60, name
+
+
+def test_the_database_scheduler_keeps_the_expiry():
+    """django-celery-beat copies entries into the database; the expiry must survive the copy."""
+    from django_celery_beat.schedulers import ModelEntry
+
+    for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
+        model_entry = ModelEntry.from_entry(name, app=app, **entry)
+        assert model_entry.options["expires"] == entry["options"]["expires"], name
+        assert model_entry.task == entry["task"]
+
+
+def test_for_each_brand_enqueues_one_task_per_active_brand():
+    from unittest import mock
+
+    from jewelcrm.tenancy.tasks import for_each_brand
+    from tests.factories import BrandFactory
+
+    active = [BrandFactory(slug="b-one"), BrandFactory(slug="b-two")]
+    BrandFactory(slug="b-off", is_active=False)
+    task = mock.Mock()
+    assert for_each_brand(task, "x") == [b.pk for b in active]
+    # Inside the test's transaction the enqueueing waits for the commit.
+    assert task.delay.call_args_list == []
+
+
+def test_for_each_brand_enqueues_after_commit(django_capture_on_commit_callbacks):
+    from unittest import mock
+
+    from jewelcrm.tenancy.tasks import for_each_brand
+    from tests.factories import BrandFactory
+
+    brands = [BrandFactory(slug="b-one"), BrandFactory(slug="b-two")]
+    task = mock.Mock()
+    with django_capture_on_commit_callbacks(execute=True):
+        for_each_brand(task, 7)
+    assert task.delay.call_args_list == [mock.call(b.pk, 7) for b in brands]
+
+
+def test_brand_tasks_run_in_the_brand_and_leave_nothing_behind(brand, other_brand):
+    from jewelcrm.accounts.tasks import brand_visible_rows_task
+    from jewelcrm.tenancy.context import get_current_brand_id
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(brand=brand, role="owner")
+    MembershipFactory(brand=other_brand, role="owner")
+    result = brand_visible_rows_task.delay(other_brand.pk).get()
+    assert (result["brand_ids"], result["rows"], result["setting"]) == ([other_brand.pk], 1, str(other_brand.pk))
+    assert get_current_brand_id() is None
+
+
+# --- /healthz --------------------------------------------------------------------------------
+
+def test_healthz_without_redis_configured_reports_tasks_in_process():
+    with override_settings(REDIS_URL=""):
+        response = Client().get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "ok", "database": "ok", "redis": "not configured", "worker": "in-process",
+    }
+
+
+@pytest.mark.skipif(not settings.REDIS_URL, reason="needs REDIS_URL")
+def test_healthz_with_redis_but_no_worker():
+    response = Client().get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "redis": "ok", "worker": "none"}
+
+
+@pytest.mark.skipif(not settings.REDIS_URL, reason="needs REDIS_URL")
+def test_healthz_with_redis_down_answers_503():
+    with override_settings(REDIS_URL="redis://127.0.0.1:1/0"):
+        response = Client().get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert (body["status"], body["database"], body["worker"]) == ("error", "ok", "unknown")
+    assert body["redis"].startswith("error: ")
+
+
+@pytest.mark.worker
+def test_healthz_with_a_running_worker(celery_worker):
+    response = Client().get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "redis": "ok", "worker": "ok"}
+
+
+def test_housekeeping_is_scheduled_nightly():
+    entry = settings.CELERY_BEAT_SCHEDULE["accounts-housekeeping"]
+    assert entry["task"] == "jewelcrm.accounts.tasks.housekeeping_task"
+    assert entry["options"]["expires"] == int(timedelta(hours=2).total_seconds())
