@@ -1,12 +1,25 @@
 """Playwright driving Debian's Chromium against a live server.
 
-Fixtures: `browser` (session), `page` (a fresh context per test), `login(page, email, password)`,
-`screenshot(page, name)` which saves docs/screenshots/<name>.png for the README.
+Fixtures:
+- `browser` (session): headless Chromium launched from CHROMIUM_PATH (default /usr/bin/chromium).
+- `page` (1280×860 desktop), `tablet_page` (820×1180, touch), `phone_page` (390×844, touch): a fresh
+  context per test, English unless the test changes it.
+- `login(page, email, password="correct-horse-battery")`: signs in through the form.
+- `screenshot(page, name)`: saves docs/screenshots/<name>.png for the README.
+
+Every page watches itself: an uncaught JavaScript error, a Content-Security-Policy violation or a
+console error fails the test (after it ran), with the messages listed; `page.console_errors` holds them.
+Failed resource loads (a page that answers 404 on purpose) are not errors. Mark a test
+`@pytest.mark.allow_console_errors` to let it through.
+
+On failure, a Playwright trace (open it with `.venv/bin/playwright show-trace <file>`), a screenshot and
+the HTML of every page of the test are saved under tests/artifacts/ (git-ignored). Set PLAYWRIGHT_TRACE=0 to skip tracing.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -22,13 +35,36 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage",
 ]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+ARTIFACTS = ROOT / "tests" / "artifacts"
+TRACE = os.environ.get("PLAYWRIGHT_TRACE", "1") != "0"
+IGNORED_CONSOLE = re.compile(r"^Failed to load resource: the server responded with a status of")
+
+# A listener in the page reports CSP violations to the console, where the fixture collects them.
+CSP_LISTENER = """
+document.addEventListener('securitypolicyviolation', (e) => {
+  console.error('CSP violation: ' + e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline code')
+    + ' at ' + e.sourceFile + ':' + e.lineNumber);
+});
+"""
+
+
+def pytest_configure(config: Any) -> None:
+    config.addinivalue_line("markers", "allow_console_errors: do not fail a browser test on console errors")
 
 
 def pytest_collection_modifyitems(items: list[Any]) -> None:
     for item in items:
         if "tests/browser" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: Any, call: Any) -> Any:
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
 
 
 @pytest.fixture(scope="session")
@@ -43,29 +79,68 @@ def browser() -> Iterator[Any]:
         browser.close()
 
 
-@pytest.fixture
-def page(browser: Any, live_server: Any) -> Iterator[Any]:
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 860}, locale="en-GB")
+def _artifact_name(request: Any, suffix: str) -> Path:
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid.split("::", 1)[-1])[:120]
+    module = Path(str(request.node.fspath)).stem
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS / f"{module}__{safe}{suffix}"
+
+
+def _watched_page(browser: Any, live_server: Any, request: Any, name: str, **options: Any) -> Iterator[Any]:
+    context = browser.new_context(base_url=live_server.url, locale="en-GB", **options)
     context.set_default_timeout(10_000)
+    if TRACE:
+        context.tracing.start(screenshots=False, snapshots=True)
+    context.add_init_script(CSP_LISTENER)
     page = context.new_page()
     errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+
+    def on_console(message: Any) -> None:
+        if message.type == "error" and not IGNORED_CONSOLE.match(message.text):
+            errors.append(message.text)
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: errors.append(f"Uncaught: {error}"))
     page.console_errors = errors  # type: ignore[attr-defined]
     yield page
-    context.close()
+    call = getattr(request.node, "rep_call", None)
+    failed = call is None or call.failed
+    try:
+        if failed:
+            try:
+                page.screenshot(path=str(_artifact_name(request, f"__{name}.png")), full_page=True)
+                _artifact_name(request, f"__{name}.html").write_text(page.content(), encoding="utf-8")
+            except Exception:  # noqa: BLE001, S110 - the page may be gone; the trace still helps
+                pass
+        if TRACE:
+            context.tracing.stop(path=str(_artifact_name(request, f"__{name}.trace.zip")) if failed else None)
+    finally:
+        context.close()
+    if not failed and errors and request.node.get_closest_marker("allow_console_errors") is None:
+        pytest.fail(f"{len(errors)} browser console error(s) on the {name}:\n" + "\n".join(errors), pytrace=False)
 
 
 @pytest.fixture
-def phone_page(browser: Any, live_server: Any) -> Iterator[Any]:
-    """A phone-sized, touch-enabled page, for the intranet journeys done at the counter."""
-    context = browser.new_context(
-        base_url=live_server.url, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
-        locale="en-GB",
+def page(browser: Any, live_server: Any, request: Any) -> Iterator[Any]:
+    """A desktop-sized page (1280×860)."""
+    yield from _watched_page(browser, live_server, request, "page", viewport={"width": 1280, "height": 860})
+
+
+@pytest.fixture
+def tablet_page(browser: Any, live_server: Any, request: Any) -> Iterator[Any]:
+    """A tablet at the shop counter (820×1180, touch)."""
+    yield from _watched_page(
+        browser, live_server, request, "tablet_page", viewport={"width": 820, "height": 1180}, has_touch=True
     )
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    yield page
-    context.close()
+
+
+@pytest.fixture
+def phone_page(browser: Any, live_server: Any, request: Any) -> Iterator[Any]:
+    """A phone-sized, touch-enabled page, for the intranet journeys done at the counter."""
+    yield from _watched_page(
+        browser, live_server, request, "phone_page",
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+    )
 
 
 @pytest.fixture
