@@ -27,7 +27,7 @@ class ProductForm(forms.Form):
     metal = forms.CharField(label=_("Metal"), max_length=100, required=False)
     stones = forms.CharField(label=_("Stones"), max_length=200, required=False)
     price = forms.DecimalField(label=_("Public price"), max_digits=12, decimal_places=2, required=False, min_value=0)
-    currency = forms.CharField(label=_("Currency"), max_length=3, help_text=_("ISO 4217 code: EUR, CHF, USD..."))
+    currency = forms.CharField(label=_("Currency"), max_length=12, help_text=_("ISO 4217 code: EUR, CHF, USD..."))
     warranty_months = forms.IntegerField(label=_("Warranty (months)"), min_value=0, max_value=240, initial=24)
     service_interval_months = forms.IntegerField(
         label=_("Service interval (months)"), min_value=1, max_value=240, required=False

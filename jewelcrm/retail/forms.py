@@ -41,7 +41,7 @@ class StoreForm(forms.Form):
     postal_code = forms.CharField(label=_("Postal code"), max_length=20, required=False)
     country = forms.ChoiceField(label=_("Country"), choices=[("", "—"), *countries])
     currency = forms.CharField(
-        label=_("Currency"), max_length=3, help_text=_("ISO 4217 code: EUR, CHF, USD..."),
+        label=_("Currency"), max_length=12, help_text=_("ISO 4217 code: EUR, CHF, USD..."),
         widget=forms.TextInput(attrs={"autocapitalize": "characters", "list": "currencies"}),
     )
     time_zone = forms.CharField(
