@@ -9,17 +9,14 @@ from django.utils.translation import gettext as _
 
 
 def warranty_card_pdf(*, brand: Any, item: Any, registration: Any) -> bytes:
-    for module_name in ("warranties.services", "warranties.selectors", "warranties.pdf"):
+    """The warranties' card (warranties.pdf) for a registered piece; a simple card otherwise."""
+    if registration is not None:
         try:
-            module = __import__(module_name, fromlist=["warranty_card_pdf"])
+            from warranties.pdf import warranty_card_pdf as card
         except ImportError:
-            continue
-        generator = getattr(module, "warranty_card_pdf", None)
-        if generator is not None:
-            try:
-                return generator(brand=brand, registration=registration)
-            except TypeError:
-                break
+            card = None
+        if card is not None:
+            return card(registration=registration)
     return _simple_card(brand=brand, item=item, registration=registration)
 
 
