@@ -29,9 +29,10 @@ def customer_create(
     """A new profile. `email` and `phone` must already be normalised (customers.normalise)."""
     if not (email or phone):
         raise ValidationError(_("Give an e-mail address or a phone number."))
+    customer_since = fields.pop("customer_since", None) or timezone.localdate()
     customer = Customer(
         brand=brand, first_name=first_name.strip(), last_name=last_name.strip(), email=email, phone=phone,
-        language=language, country=country, customer_since=timezone.localdate(), **fields,
+        language=language, country=country, customer_since=customer_since, **fields,
     )
     customer.field_sources = {
         name: source for name in ("first_name", "last_name", "email", "phone", "language", "country", *fields)
