@@ -74,7 +74,8 @@ class RegistrationCreateView(StoreViewMixin, View):
         slug = self.brand.slug
         form.fields["item_query"].widget.attrs.update({
             "hx-get": reverse("warranties:item_lookup", kwargs={"brand_slug": slug}),
-            "hx-trigger": "change, lookup", "hx-target": "#item-found", "hx-sync": "this:replace",
+            # register.js fires "lookup" on Enter (barcode scanners), on change and after a camera scan.
+            "hx-trigger": "lookup", "hx-target": "#item-found",
         })
         for name in ("email", "phone"):
             form.fields[name].widget.attrs.update({

@@ -7,8 +7,12 @@
 (function () {
   "use strict";
 
+  // One look-up per distinct value, whether it comes from Enter, leaving the field or the camera.
   function lookup(input) {
-    if (window.htmx) window.htmx.trigger(input, "lookup");
+    const value = input.value.trim();
+    if (!window.htmx || !value || input.dataset.lookedUp === value) return;
+    input.dataset.lookedUp = value;
+    window.htmx.trigger(input, "lookup");
   }
 
   function codeFromScan(text) {
@@ -20,6 +24,7 @@
   function setupSerial() {
     const input = document.getElementById("id_item_query");
     if (!input) return;
+    input.addEventListener("change", () => lookup(input));
     input.addEventListener("keydown", (event) => {
       if (event.key === "Enter") {
         event.preventDefault();
