@@ -78,7 +78,8 @@ def owned_item(*, brand: Any, customer: Any = None, store: Any = None, product: 
     customer = customer or CustomerFactory(brand=brand)
     store = store or StoreFactory(brand=brand, city="Lyon")
     product = product or ProductFactory(brand=brand)
-    item = ItemFactory(brand=brand, product=product, status="sold", owner=customer, current_store=store, **item_fields)
+    item_fields.setdefault("status", "sold")
+    item = ItemFactory(brand=brand, product=product, owner=customer, current_store=store, **item_fields)
     registration = RegistrationFactory(brand=brand, item=item, customer=customer, store=store,
                                        **({"sold_on": sold_on} if sold_on else {}))
     ItemEventFactory(brand=brand, item=item, kind="sold", store=store, data={"month": str(registration.sold_on)[:7]})
