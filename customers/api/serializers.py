@@ -69,14 +69,13 @@ class CustomerRecordSerializer(serializers.Serializer):
             raise serializers.ValidationError("Unknown store code.")
         return store
 
-    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
-        if data.get("phone"):
-            region = data.get("country") or self.context["brand"].country
-            try:
-                data["phone"] = phone_normalise(data["phone"], default_region=region)
-            except DjangoValidationError as error:
-                raise serializers.ValidationError({"phone": error.messages}) from None
-        return data
+    def validate_phone(self, value: str) -> str:
+        country = str(self.initial_data.get("country") or "").upper() if isinstance(self.initial_data, dict) else ""
+        region = country if country in dict(countries) else self.context["brand"].country
+        try:
+            return phone_normalise(value, default_region=region)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
 
 
 class OrderLineSerializer(serializers.Serializer):
