@@ -60,3 +60,10 @@ def test_production_settings_are_hardened():
     assert result.stdout.split() == [
         "False", "True", "True", "True", "True", "True", "jewelcrm_app", REQUIRED["REDIS_URL"], "False",
     ]
+
+
+@pytest.mark.parametrize("empty", ["REDIS_URL", "DJANGO_ALLOWED_HOSTS"])
+def test_production_refuses_an_empty_value(empty):
+    result = _run({**REQUIRED, empty: ""}, "check")
+    assert result.returncode != 0
+    assert f"Set the {empty} environment variable" in result.stderr
