@@ -148,13 +148,13 @@ def _public_item_build(*, item_id: int) -> dict[str, Any] | None:
         "is_stolen": item.status == ItemStatus.STOLEN,
         "sale_month": _month(first.sold_on) if first else None,
         "sale_city": first.store.city if first else "",
-        "sale_country": str(first.store.country) if first else "",
+        "sale_country": str(first.store.country.name) if first and first.store.country else "",
         "warranty_until": _month(current.warranty_ends_on) if current else None,
         "warranty_valid": bool(current and current.warranty_starts_on <= today <= current.warranty_ends_on),
         "owners": len({r.customer_id for r in registrations}),
         "interventions": [
             {"kind": i.get_kind_display(), "kind_value": i.kind, "month": _month(i.received_on), "city": i.store.city,
-             "country": str(i.store.country)}
+             "country": str(i.store.country.name) if i.store.country else ""}
             for i in interventions
         ],
     }

@@ -52,7 +52,7 @@ def test_public_page_shows_the_history_and_nothing_personal(client, brand, owner
     response = client.get(_url(item.public_code.lower().replace("-", "")))
     assert response.status_code == 200
     text = response.content.decode()
-    for expected in ("Aurore ring", "Aurore", "March 2025", "Lyon", "FR", "September 2025", "Resizing", "Genève"):
+    for expected in ("Aurore ring", "Aurore", "March 2025", "Lyon", "France", "September 2025", "Resizing", "Genève"):
         assert expected in text
     assert 'data-testid="owners">1<' in text
     for secret in ("Héloïse", "Vasquez-Marlow", "heloise.private", "+33612345678", "12 rue Secrète",
