@@ -22,9 +22,6 @@ def apply_customer_retention_task(brand_id: int) -> int:
 @shared_task(acks_late=True, time_limit=60)
 def apply_customer_retention_all_task() -> int:
     """Fan out one retention task per active brand (the Brand table is not brand-owned)."""
-    from jewelcrm.accounts.models import Brand
+    from jewelcrm.tenancy.tasks import for_each_brand
 
-    brand_ids = list(Brand.objects.filter(is_active=True).values_list("pk", flat=True))
-    for brand_id in brand_ids:
-        apply_customer_retention_task.delay(brand_id)
-    return len(brand_ids)
+    return len(for_each_brand(apply_customer_retention_task))

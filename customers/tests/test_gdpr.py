@@ -190,3 +190,21 @@ def test_retention_per_brand_setting_and_command(brand, other_brand, settings):
         assert Customer.objects.get(pk=mine.pk).is_pseudonymised
     with brand_context(other_brand):
         assert not Customer.objects.get(pk=theirs.pk).is_pseudonymised
+
+
+@pytest.mark.django_db
+def test_nightly_retention_fans_out_one_task_per_active_brand(brand, other_brand, monkeypatch,
+                                                            django_capture_on_commit_callbacks):
+    from customers import tasks
+    from jewelcrm.settings.schedule import CELERY_BEAT_SCHEDULE
+
+    other_brand.is_active = False
+    other_brand.save()
+    sent = []
+    monkeypatch.setattr(tasks.apply_customer_retention_task, "delay", lambda brand_id: sent.append(brand_id))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.apply_customer_retention_all_task() == 1
+    assert sent == [brand.pk]
+    entry = CELERY_BEAT_SCHEDULE["customers-retention"]
+    assert entry["task"] == "customers.tasks.apply_customer_retention_all_task"
+    assert entry["options"]["expires"] > 0

@@ -30,4 +30,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "accounts-housekeeping": _entry(
         "jewelcrm.accounts.tasks.housekeeping_task", crontab(minute=17, hour=3), expires=2 * HOUR
     ),
+    # GDPR retention: erase customers inactive longer than CUSTOMER_RETENTION_MONTHS (one task per brand).
+    "customers-retention": _entry(
+        "customers.tasks.apply_customer_retention_all_task", crontab(minute=41, hour=2), expires=4 * HOUR
+    ),
 }
