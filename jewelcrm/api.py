@@ -26,5 +26,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif response.status_code == 404:
         response.data = {"detail": "Not found.", "code": "not_found"}
     elif response.status_code == 403:
-        response.data = {"detail": "You do not have permission to perform this action.", "code": "permission_denied"}
+        response.data = {
+            "detail": "You do not have permission to perform this action.",
+            "code": "permission_denied",
+        }
     return response

@@ -9,7 +9,6 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-
 HEALTHZ_TIMEOUT = 1.0  # seconds, for Redis and for the worker's answer
 
 

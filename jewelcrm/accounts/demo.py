@@ -17,7 +17,9 @@ PLATFORM_STAFF = "platform@jewelcrm.demo"
 
 
 def _user(email: str, name: str, language: str) -> User:
-    user, created = User.objects.get_or_create(email=email, defaults={"full_name": name, "language": language})
+    user, created = User.objects.get_or_create(
+        email=email, defaults={"full_name": name, "language": language}
+    )
     if created or not user.has_usable_password():
         user.set_password(DEMO_PASSWORD)
         user.save()
@@ -30,7 +32,9 @@ def seed(ctx: DemoContext) -> None:
     for role, local, name, store_index in STAFF:
         user = _user(f"{local}@{domain}", name, "fr" if role in (Role.SALES_ASSOCIATE,) else "en")
         store = stores[store_index] if store_index is not None else None
-        Membership.objects.update_or_create(brand=ctx.brand, user=user, defaults={"role": role, "store": store})
+        Membership.objects.update_or_create(
+            brand=ctx.brand, user=user, defaults={"role": role, "store": store}
+        )
     # An independent dealer in Geneva sells both brands and switches between them.
     geneva = next(s for s in stores if s.city == "Genève")
     dealer = _user(MULTI_BRAND_DEALER, "Marc Keller", "fr")

@@ -26,7 +26,9 @@ class InvitationForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=150, required=False)
     role = forms.ChoiceField(label=_("Role"))
     store = forms.ModelChoiceField(
-        label=_("Store"), queryset=None, required=False,
+        label=_("Store"),
+        queryset=None,
+        required=False,
         help_text=_("Required for retailer managers and sales associates."),
     )
 
@@ -40,7 +42,9 @@ class InvitationForm(forms.Form):
             del self.fields["store"]
             return
         self.fields["role"].choices = [
-            (value, label) for value, label in Role.choices if role_may_grant(actor_role=actor.role, role=value)
+            (value, label)
+            for value, label in Role.choices
+            if role_may_grant(actor_role=actor.role, role=value)
         ]
         self.fields["store"].queryset = store_list(brand=brand, is_active=True)
 
@@ -53,6 +57,7 @@ class InvitationForm(forms.Form):
 
 class APIKeyForm(forms.Form):
     name = forms.CharField(
-        label=_("Name"), max_length=100,
+        label=_("Name"),
+        max_length=100,
         help_text=_("What the key is for, e.g. “E-shop synchronisation”."),
     )

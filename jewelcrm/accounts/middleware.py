@@ -28,8 +28,12 @@ class SessionExpiryMiddleware:
         if is_signed_in:
             if not had_marker:
                 response.set_cookie(
-                    MARKER_COOKIE, "1", max_age=MARKER_MAX_AGE, httponly=True,
-                    secure=settings.SESSION_COOKIE_SECURE, samesite="Lax",
+                    MARKER_COOKIE,
+                    "1",
+                    max_age=MARKER_MAX_AGE,
+                    httponly=True,
+                    secure=settings.SESSION_COOKIE_SECURE,
+                    samesite="Lax",
                 )
         elif had_marker:
             if not was_signed_in and self._redirects_to_login(response):

@@ -71,15 +71,24 @@ class Brand(models.Model):
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
     code_prefix = models.CharField(
-        _("public code prefix"), max_length=4, unique=True,
-        help_text=_("Leads every public item code of the brand, so a code finds its brand without a cross-brand query."),
+        _("public code prefix"),
+        max_length=4,
+        unique=True,
+        help_text=_(
+            "Leads every public item code of the brand, so a code finds its brand without a cross-brand "
+            "query."
+        ),
     )
     default_currency = models.CharField(_("default currency"), max_length=3, default="EUR")
-    languages = models.JSONField(_("languages"), default=list, help_text=_("Language codes, e.g. [\"fr\", \"en\"]"))
+    languages = models.JSONField(
+        _("languages"), default=list, help_text=_('Language codes, e.g. ["fr", "en"]')
+    )
     time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Paris")
     country = models.CharField(_("country"), max_length=2, default="FR")
     logo = models.FileField(_("logo"), upload_to="brand-logos/", blank=True)
-    primary_colour = models.CharField(_("colour"), max_length=7, default="#1F3A5F", validators=[colour_validator])
+    primary_colour = models.CharField(
+        _("colour"), max_length=7, default="#1F3A5F", validators=[colour_validator]
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -4,11 +4,19 @@ from jewelcrm.accounts.navigation import NavEntry
 from jewelcrm.accounts.roles import ADMIN_ROLES, BRAND_ROLES, RETAIL_ROLES, Role
 
 NAV = [
-    NavEntry(area="dashboard", label=_("Overview"), url_name="accounts:dashboard", roles=BRAND_ROLES, order=0),
+    NavEntry(
+        area="dashboard", label=_("Overview"), url_name="accounts:dashboard", roles=BRAND_ROLES, order=0
+    ),
     NavEntry(area="intranet", label=_("Today"), url_name="accounts:intranet", roles=RETAIL_ROLES, order=0),
     NavEntry(area="dashboard", label=_("Team"), url_name="accounts:team", roles=ADMIN_ROLES, order=900),
-    NavEntry(area="dashboard", label=_("API keys"), url_name="accounts:api_keys", roles=ADMIN_ROLES, order=910),
     NavEntry(
-        area="intranet", label=_("Team"), url_name="accounts:team", roles=frozenset({Role.RETAIL_MANAGER}), order=900
+        area="dashboard", label=_("API keys"), url_name="accounts:api_keys", roles=ADMIN_ROLES, order=910
+    ),
+    NavEntry(
+        area="intranet",
+        label=_("Team"),
+        url_name="accounts:team",
+        roles=frozenset({Role.RETAIL_MANAGER}),
+        order=900,
     ),
 ]

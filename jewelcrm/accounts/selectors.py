@@ -40,17 +40,23 @@ def membership_list(*, brand: Brand, store_id: int | None = None, search: str = 
         memberships = memberships.filter(store_id=store_id)
     search = (search or "").strip()
     if search:
-        memberships = memberships.filter(Q(user__email__icontains=search) | Q(user__full_name__icontains=search))
+        memberships = memberships.filter(
+            Q(user__email__icontains=search) | Q(user__full_name__icontains=search)
+        )
     return memberships.order_by("user__email")
 
 
-def membership_get_by_id(*, brand: Brand, membership_id: int, store_id: int | None = None) -> Membership | None:
+def membership_get_by_id(
+    *, brand: Brand, membership_id: int, store_id: int | None = None
+) -> Membership | None:
     """One membership of the brand in context; None for another brand's id, like a missing one."""
     return membership_list(brand=brand, store_id=store_id).filter(pk=membership_id).first()
 
 
 def api_key_list(*, brand: Brand) -> QuerySet[APIKey]:
-    return APIKey.objects.filter(brand=brand).select_related("created_by").order_by("revoked_at", "-created_at")
+    return (
+        APIKey.objects.filter(brand=brand).select_related("created_by").order_by("revoked_at", "-created_at")
+    )
 
 
 def api_key_get(*, brand: Brand, key_id: int) -> APIKey | None:

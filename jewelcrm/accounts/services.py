@@ -24,8 +24,13 @@ from jewelcrm.retail.models import Store
 
 
 def audit_log_record(
-    *, brand: Brand, action: str, actor: User | None = None, obj: Any = None,
-    data: dict[str, Any] | None = None, ip: str | None = None,
+    *,
+    brand: Brand,
+    action: str,
+    actor: User | None = None,
+    obj: Any = None,
+    data: dict[str, Any] | None = None,
+    ip: str | None = None,
 ) -> AuditLog:
     return AuditLog.objects.create(
         brand=brand,
@@ -60,11 +65,14 @@ def api_key_revoke(*, brand: Brand, key: APIKey, actor: User | None = None, ip: 
     if key.revoked_at is None:
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at"])
-        audit_log_record(brand=brand, action="api_key.revoke", actor=actor, obj=key, data={"name": key.name}, ip=ip)
+        audit_log_record(
+            brand=brand, action="api_key.revoke", actor=actor, obj=key, data={"name": key.name}, ip=ip
+        )
     return key
 
 
 # --- Team: invitations and memberships -----------------------------------------------------------
+
 
 def role_may_grant(*, actor_role: str, role: str) -> bool:
     """Owners grant any role; admins any but owner; retailer managers only sales associate."""
@@ -78,8 +86,14 @@ def role_may_grant(*, actor_role: str, role: str) -> bool:
 
 
 def membership_invite(
-    *, brand: Brand, actor: Membership, email: str, role: str, store: Store | None = None,
-    full_name: str = "", ip: str | None = None,
+    *,
+    brand: Brand,
+    actor: Membership,
+    email: str,
+    role: str,
+    store: Store | None = None,
+    full_name: str = "",
+    ip: str | None = None,
 ) -> Membership:
     """Give a person a role in the brand. A new person gets an account and an e-mail with a link to set
     a password; a person who already has an account just gets the membership (and a short notice).
@@ -101,7 +115,9 @@ def membership_invite(
     with transaction.atomic():
         user = User.objects.filter(email__iexact=email).first()
         if user is None:
-            user = User.objects.create_user(email, None, full_name=full_name.strip(), language=brand.default_language)
+            user = User.objects.create_user(
+                email, None, full_name=full_name.strip(), language=brand.default_language
+            )
         membership = Membership.objects.filter(brand=brand, user=user).first()
         if membership is not None and membership.is_active:
             raise ValidationError({"email": _("This person is already a member of the brand.")})
@@ -111,7 +127,11 @@ def membership_invite(
             membership.role, membership.store, membership.is_active = role, store, True
             membership.save(update_fields=["role", "store", "is_active"])
         audit_log_record(
-            brand=brand, action="membership.invite", actor=actor.user, obj=membership, ip=ip,
+            brand=brand,
+            action="membership.invite",
+            actor=actor.user,
+            obj=membership,
+            ip=ip,
             data={"email": email, "role": role, "store": store.code if store else None},
         )
         with_password_link = not user.has_usable_password()
@@ -139,7 +159,11 @@ def membership_deactivate(
             membership.is_active = False
             membership.save(update_fields=["is_active"])
             audit_log_record(
-                brand=brand, action="membership.deactivate", actor=actor.user, obj=membership, ip=ip,
+                brand=brand,
+                action="membership.deactivate",
+                actor=actor.user,
+                obj=membership,
+                ip=ip,
                 data={"email": membership.user.email, "role": membership.role},
             )
     return membership
@@ -148,20 +172,28 @@ def membership_deactivate(
 def invitation_email_send(*, membership_id: int, with_password_link: bool) -> bool:
     """Send the invitation e-mail of a membership of the brand in context, in the person's language."""
     membership = (
-        Membership.objects.filter(pk=membership_id, is_active=True).select_related("user", "brand", "store").first()
+        Membership.objects.filter(pk=membership_id, is_active=True)
+        .select_related("user", "brand", "store")
+        .first()
     )
     if membership is None:
         return False
     user = membership.user
     context: dict[str, Any] = {
-        "user": user, "brand": membership.brand, "membership": membership,
-        "role": membership.get_role_display, "site_url": settings.SITE_URL,
+        "user": user,
+        "brand": membership.brand,
+        "membership": membership,
+        "role": membership.get_role_display,
+        "site_url": settings.SITE_URL,
         "login_url": settings.SITE_URL + reverse("accounts:login"),
     }
     if with_password_link:
         context["set_password_url"] = settings.SITE_URL + reverse(
             "accounts:invitation_accept",
-            kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)},
+            kwargs={
+                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                "token": default_token_generator.make_token(user),
+            },
         )
     with translation.override(user.language or membership.brand.default_language):
         context["role"] = membership.get_role_display()

@@ -67,6 +67,9 @@ def brand_visible_rows_task(brand_id: int) -> dict[str, Any]:
             cursor.execute("SELECT pg_backend_pid(), current_setting('jewelcrm.brand_id', true)")
             backend, setting = cursor.fetchone()
     return {
-        "brand_ids": sorted(seen), "rows": rows, "setting": setting,
-        "backend_pid": backend, "worker_pid": os.getpid(),
+        "brand_ids": sorted(seen),
+        "rows": rows,
+        "setting": setting,
+        "backend_pid": backend,
+        "worker_pid": os.getpid(),
     }

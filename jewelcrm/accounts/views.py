@@ -29,6 +29,7 @@ def client_ip(request: HttpRequest) -> str | None:
 
 # --- Sign-in, password reset, invitation -----------------------------------------------------------
 
+
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "accounts/login.html"
@@ -70,6 +71,7 @@ class InvitationAcceptView(auth_views.PasswordResetConfirmView):
 
 # --- Landing pages -------------------------------------------------------------------------------
 
+
 def membership_home_url(membership: Any) -> str:
     name = "accounts:intranet" if membership.role in RETAIL_ROLES else "accounts:dashboard"
     return reverse(name, kwargs={"brand_slug": membership.brand.slug})
@@ -100,6 +102,7 @@ class IntranetView(BrandViewMixin, TemplateView):
 
 
 # --- Team ----------------------------------------------------------------------------------------
+
 
 class TeamMixin(BrandViewMixin):
     """Owners and admins manage the whole brand; a retailer manager manages their own store only."""
@@ -138,9 +141,13 @@ class TeamInviteView(TeamMixin, FormView):
         data = form.cleaned_data
         try:
             membership = services.membership_invite(
-                brand=self.brand, actor=self.membership, email=data["email"],
-                role=data.get("role", Role.SALES_ASSOCIATE), store=data.get("store"),
-                full_name=data.get("full_name", ""), ip=client_ip(self.request),
+                brand=self.brand,
+                actor=self.membership,
+                email=data["email"],
+                role=data.get("role", Role.SALES_ASSOCIATE),
+                store=data.get("store"),
+                full_name=data.get("full_name", ""),
+                ip=client_ip(self.request),
             )
         except ValidationError as error:
             for field, errors in error.message_dict.items():
@@ -158,7 +165,9 @@ class TeamDeactivateView(TeamMixin, View):
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, brand_slug: str, pk: int) -> HttpResponse:
-        membership = selectors.membership_get_by_id(brand=self.brand, membership_id=pk, store_id=self.store_scope)
+        membership = selectors.membership_get_by_id(
+            brand=self.brand, membership_id=pk, store_id=self.store_scope
+        )
         if membership is None:
             raise Http404
         services.membership_deactivate(
@@ -169,6 +178,7 @@ class TeamDeactivateView(TeamMixin, View):
 
 
 # --- API keys ------------------------------------------------------------------------------------
+
 
 class APIKeyListView(BrandViewMixin, FormView):
     """List the brand's keys and create one. A new key is shown once, in the answer to its creation."""
@@ -184,7 +194,9 @@ class APIKeyListView(BrandViewMixin, FormView):
 
     def form_valid(self, form: APIKeyForm) -> HttpResponse:
         key, raw = services.api_key_create(
-            brand=self.brand, name=form.cleaned_data["name"], created_by=self.request.user,
+            brand=self.brand,
+            name=form.cleaned_data["name"],
+            created_by=self.request.user,
             ip=client_ip(self.request),
         )
         response = self.render_to_response(self.get_context_data(form=APIKeyForm(), new_key=key, raw_key=raw))

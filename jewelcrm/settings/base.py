@@ -266,4 +266,4 @@ LOGGING = {
 }
 
 # --- Periodic tasks (one schedule for every environment) -----------------------------------
-from .schedule import CELERY_BEAT_SCHEDULE  # noqa: E402
+from .schedule import CELERY_BEAT_SCHEDULE  # noqa: E402, F401

@@ -1,8 +1,8 @@
 """Production: every secret comes from the environment, with no default, so a missing one fails at boot."""
 
-from .base import *  # noqa: F403
 from django.core.exceptions import ImproperlyConfigured
 
+from .base import *  # noqa: F403
 from .base import env
 
 DEBUG = False
@@ -10,8 +10,12 @@ SECRET_KEY = env("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 DATABASE_URL = env("DATABASE_URL")
 REDIS_URL = env("REDIS_URL")
-for _name, _value in (("DJANGO_SECRET_KEY", SECRET_KEY), ("DJANGO_ALLOWED_HOSTS", ALLOWED_HOSTS),
-                      ("DATABASE_URL", DATABASE_URL), ("REDIS_URL", REDIS_URL)):
+for _name, _value in (
+    ("DJANGO_SECRET_KEY", SECRET_KEY),
+    ("DJANGO_ALLOWED_HOSTS", ALLOWED_HOSTS),
+    ("DATABASE_URL", DATABASE_URL),
+    ("REDIS_URL", REDIS_URL),
+):
     if not _value:
         raise ImproperlyConfigured(f"Set the {_name} environment variable")
 

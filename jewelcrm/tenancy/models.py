@@ -34,7 +34,7 @@ class BrandScopedModel(models.Model):
     objects = BrandScopedManager()
     # Escape hatch for platform admin, migrations and cross-brand jobs. Row-level security still
     # applies in the database: it returns only the rows of the brand set in the transaction.
-    unscoped = models.Manager()
+    unscoped = models.Manager()  # noqa: DJ012 - a second manager, not a field
 
     class Meta:
         abstract = True

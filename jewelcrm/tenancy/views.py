@@ -20,7 +20,11 @@ from jewelcrm.tenancy.context import brand_context
 
 def _render(response: Any) -> Any:
     # Templates are rendered while the brand is still in context.
-    if hasattr(response, "render") and callable(response.render) and not getattr(response, "is_rendered", True):
+    if (
+        hasattr(response, "render")
+        and callable(response.render)
+        and not getattr(response, "is_rendered", True)
+    ):
         response.render()
     return response
 

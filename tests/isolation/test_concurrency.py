@@ -71,8 +71,15 @@ def test_200_interleaved_requests_of_two_brands_never_see_each_other(persistent_
                 close_old_connections()
                 brand_id, codes = expected[brand.slug]
                 body = response.json() if response.status_code == 200 else {}
-                if body != {"brand": brand_id, "codes": codes, "brand_ids": [brand_id], "setting": str(brand_id)}:
-                    failures.append(f"thread {index} request {i} for {brand.slug}: {response.status_code} {body}")
+                if body != {
+                    "brand": brand_id,
+                    "codes": codes,
+                    "brand_ids": [brand_id],
+                    "setting": str(brand_id),
+                }:
+                    failures.append(
+                        f"thread {index} request {i} for {brand.slug}: {response.status_code} {body}"
+                    )
                 with connection.cursor() as cursor:
                     cursor.execute(
                         "SELECT pg_backend_pid(), current_setting('jewelcrm.brand_id', true), "
@@ -81,7 +88,9 @@ def test_200_interleaved_requests_of_two_brands_never_see_each_other(persistent_
                     pid, brand_setting, user_setting, visible = cursor.fetchone()
                 seen_pids.add(pid)
                 if brand_setting != "" or user_setting not in ("", None) or visible != 0:
-                    failures.append(f"thread {index} after request {i}: {brand_setting!r} {user_setting!r} {visible}")
+                    failures.append(
+                        f"thread {index} after request {i}: {brand_setting!r} {user_setting!r} {visible}"
+                    )
                 with lock:
                     done.append(1)
         except Exception as error:  # reported below, in the test's thread

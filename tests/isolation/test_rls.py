@@ -51,6 +51,7 @@ def two_brands(brand, other_brand):
 
 # --- (a) every table with a brand column has RLS enabled, forced, with a policy ------------------
 
+
 def test_the_suite_runs_as_the_application_role():
     assert _scalar("SELECT current_user") == APP_ROLE
 
@@ -65,7 +66,10 @@ def test_application_role_is_not_superuser_cannot_bypass_rls_and_owns_nothing():
     )
     assert owned == []
     # Nor may it switch to a role that could.
-    assert _rows("SELECT roleid::regrole::text FROM pg_auth_members WHERE member = %s::regrole", [APP_ROLE]) == []
+    assert (
+        _rows("SELECT roleid::regrole::text FROM pg_auth_members WHERE member = %s::regrole", [APP_ROLE])
+        == []
+    )
 
 
 def test_every_table_with_a_brand_column_has_rls_enabled_forced_and_a_policy():
@@ -118,6 +122,7 @@ def test_every_brand_scoped_model_table_is_in_the_database_with_a_brand_column()
 
 # --- (b) scoping bypassed inside brand A: nothing of brand B -----------------------------------
 
+
 def test_unscoped_manager_and_raw_sql_see_no_row_of_another_brand(two_brands):
     a, b = two_brands
     with brand_context(a):
@@ -168,6 +173,7 @@ def test_another_brand_rows_cannot_be_written_from_brand_a(two_brands):
 
 
 # --- (c) no brand set: no rows, no writes ------------------------------------------------------
+
 
 def test_without_a_brand_every_brand_table_is_empty_to_raw_sql(two_brands):
     a, b = two_brands

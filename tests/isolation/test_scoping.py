@@ -29,9 +29,10 @@ def test_foreign_brand_page_answers_like_a_missing_one(owner_client, other_brand
     foreign = owner_client.get(reverse("accounts:dashboard", kwargs={"brand_slug": other_brand.slug}))
     missing = owner_client.get(reverse("accounts:dashboard", kwargs={"brand_slug": "no-such-brand"}))
     assert foreign.status_code == missing.status_code == 404
+
     # Identical but for the per-request CSRF token.
     def strip_token(body: bytes) -> bytes:
-        return re.sub(rb'[A-Za-z0-9]{64}', b"TOKEN", body)
+        return re.sub(rb"[A-Za-z0-9]{64}", b"TOKEN", body)
 
     assert strip_token(foreign.content).replace(other_brand.slug.encode(), b"SLUG") == strip_token(
         missing.content

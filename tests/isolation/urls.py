@@ -24,12 +24,15 @@ class ProbeView(BrandViewMixin, View):
         time.sleep(random.random() / 500)  # let the other threads interleave
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT DISTINCT brand_id FROM retail_store UNION SELECT DISTINCT brand_id FROM accounts_apikey"
+                "SELECT DISTINCT brand_id FROM retail_store "
+                "UNION SELECT DISTINCT brand_id FROM accounts_apikey"
             )
             brand_ids = sorted(row[0] for row in cursor.fetchall())
             cursor.execute("SELECT current_setting('jewelcrm.brand_id', true)")
             setting = cursor.fetchone()[0]
-        return JsonResponse({"brand": self.brand.pk, "codes": codes, "brand_ids": brand_ids, "setting": setting})
+        return JsonResponse(
+            {"brand": self.brand.pk, "codes": codes, "brand_ids": brand_ids, "setting": setting}
+        )
 
 
 urlpatterns = [

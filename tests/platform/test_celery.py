@@ -21,7 +21,11 @@ def _registered_tasks() -> set[str]:
 
 def test_celery_is_configured_for_safe_delivery():
     conf = app.conf
-    assert (conf.task_serializer, conf.result_serializer, list(conf.accept_content)) == ("json", "json", ["json"])
+    assert (conf.task_serializer, conf.result_serializer, list(conf.accept_content)) == (
+        "json",
+        "json",
+        ["json"],
+    )
     assert conf.task_acks_late is True and conf.task_reject_on_worker_lost is True
     assert conf.task_soft_time_limit < conf.task_time_limit
     # Redis must not redeliver a task that is still running.
@@ -86,18 +90,26 @@ def test_brand_tasks_run_in_the_brand_and_leave_nothing_behind(brand, other_bran
     MembershipFactory(brand=brand, role="owner")
     MembershipFactory(brand=other_brand, role="owner")
     result = brand_visible_rows_task.delay(other_brand.pk).get()
-    assert (result["brand_ids"], result["rows"], result["setting"]) == ([other_brand.pk], 1, str(other_brand.pk))
+    assert (result["brand_ids"], result["rows"], result["setting"]) == (
+        [other_brand.pk],
+        1,
+        str(other_brand.pk),
+    )
     assert get_current_brand_id() is None
 
 
 # --- /healthz --------------------------------------------------------------------------------
+
 
 def test_healthz_without_redis_configured_reports_tasks_in_process():
     with override_settings(REDIS_URL=""):
         response = Client().get("/healthz")
     assert response.status_code == 200
     assert response.json() == {
-        "status": "ok", "database": "ok", "redis": "not configured", "worker": "in-process",
+        "status": "ok",
+        "database": "ok",
+        "redis": "not configured",
+        "worker": "in-process",
     }
 
 

@@ -60,7 +60,11 @@ def test_no_template_has_an_inline_script_handler_or_style():
     for template in _templates():
         text = template.read_text()
         for tag in re.findall(r"<script\b[^>]*>", text, flags=re.I):
-            if "src=" not in tag and 'type="application/json"' not in tag and "type='application/json'" not in tag:
+            if (
+                "src=" not in tag
+                and 'type="application/json"' not in tag
+                and "type='application/json'" not in tag
+            ):
                 offenders.append(f"{template.relative_to(ROOT)}: inline <script>")
         if re.search(r"\sstyle=[\"']", text, flags=re.I):
             offenders.append(f"{template.relative_to(ROOT)}: style attribute")
@@ -70,6 +74,7 @@ def test_no_template_has_an_inline_script_handler_or_style():
 
 
 # --- CSRF ------------------------------------------------------------------------------------
+
 
 def test_a_missing_csrf_token_gets_the_form_expired_page():
     client = Client(enforce_csrf_checks=True)
@@ -94,6 +99,7 @@ def test_a_tampered_csrf_token_gets_the_form_expired_page_in_french():
 
 
 # --- error pages -----------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("status", "template", "text"),
@@ -126,6 +132,7 @@ def test_an_unknown_url_gets_the_404_page():
 
 # --- cookies ---------------------------------------------------------------------------------
 
+
 def test_session_and_csrf_cookies_are_http_only_or_same_site(brand):
     from tests.factories import MembershipFactory
 
@@ -133,7 +140,9 @@ def test_session_and_csrf_cookies_are_http_only_or_same_site(brand):
     client = Client()
     client.get("/accounts/login/")
     response = client.post(
-        "/accounts/login/", {"username": user.email, "password": "correct-horse-battery"}, REMOTE_ADDR="10.9.9.9"
+        "/accounts/login/",
+        {"username": user.email, "password": "correct-horse-battery"},
+        REMOTE_ADDR="10.9.9.9",
     )
     session = response.cookies[settings.SESSION_COOKIE_NAME]
     assert session["httponly"] is True

@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
-SECRET = "x7Kq2vN9pL4mR8sT1wY6zB3cF5hJ0dG-aE_uI#oP!rQ@nM$kX%"
+SECRET = "x7Kq2vN9pL4mR8sT1wY6zB3cF5hJ0dG-aE_uI#oP!rQ@nM$kX%"  # noqa: S105 - a throw-away key
 
 REQUIRED = {
     "DJANGO_SECRET_KEY": SECRET,
@@ -24,12 +24,12 @@ REQUIRED = {
 def _run(env_vars: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": os.environ.get("HOME", "/tmp"),
+        "HOME": os.environ.get("HOME", "/tmp"),  # noqa: S108
         "DJANGO_SETTINGS_MODULE": "jewelcrm.settings.production",
         "DJANGO_ENV_FILE": "/nonexistent/.env",  # a developer's .env must not fill the gaps
         **env_vars,
     }
-    return subprocess.run(
+    return subprocess.run(  # noqa: S603 - our own manage.py
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
 
@@ -51,14 +51,26 @@ def test_production_refuses_to_boot_without(missing):
 
 def test_production_settings_are_hardened():
     result = _run(
-        REQUIRED, "shell", "--no-imports", "-c",
-        "from django.conf import settings as s; print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, "
+        REQUIRED,
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings as s; "
+        "print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, "
         "s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS >= 31536000, s.SESSION_COOKIE_HTTPONLY, "
         "s.DATABASES['default']['USER'], s.CACHES['default']['LOCATION'], s.CELERY_TASK_ALWAYS_EAGER)",
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
-        "False", "True", "True", "True", "True", "True", "jewelcrm_app", REQUIRED["REDIS_URL"], "False",
+        "False",
+        "True",
+        "True",
+        "True",
+        "True",
+        "True",
+        "jewelcrm_app",
+        REQUIRED["REDIS_URL"],
+        "False",
     ]
 
 

@@ -41,8 +41,14 @@ def keys_of(brand) -> list[tuple[str, bool]]:
 
 @pytest.mark.parametrize(
     ("role", "expected"),
-    [("owner", 200), ("admin", 200), ("marketer", 403), ("analyst", 403), ("retail_manager", 403),
-     ("sales_associate", 403)],
+    [
+        ("owner", 200),
+        ("admin", 200),
+        ("marketer", 403),
+        ("analyst", 403),
+        ("retail_manager", 403),
+        ("sales_associate", 403),
+    ],
 )
 def test_api_keys_page_per_role(client_for, brand, role, expected):
     client = client_for(brand, role)
@@ -74,7 +80,8 @@ def test_revoke_a_key(owner_client, brand):
     assert keys_of(brand) == [("E-shop", False)]
     with brand_context(brand):
         assert list(AuditLog.objects.order_by("pk").values_list("action", flat=True)) == [
-            "api_key.create", "api_key.revoke",
+            "api_key.create",
+            "api_key.revoke",
         ]
     assert Client().get(whoami(brand), HTTP_AUTHORIZATION=f"Api-Key {raw}").status_code == 401
 
@@ -113,6 +120,7 @@ def test_create_api_key_command_refuses_an_unknown_brand(db):
 
 # --- authentication with a key -----------------------------------------------------------------
 
+
 def test_a_valid_key_is_scoped_to_its_brand_and_records_its_use(brand):
     key, raw = make_key(brand)
     assert key.last_used_at is None
@@ -140,8 +148,12 @@ def test_a_key_of_brand_a_on_brand_b_url_is_not_found(brand, other_brand):
 
 @pytest.mark.parametrize(
     "header",
-    ["Api-Key jck.maison-test.wrong-secret", "Api-Key jck.no-such-brand.abc", "Api-Key jck.onlytwo",
-     "Api-Key jck.maison-test.a.b"],
+    [
+        "Api-Key jck.maison-test.wrong-secret",
+        "Api-Key jck.no-such-brand.abc",
+        "Api-Key jck.onlytwo",
+        "Api-Key jck.maison-test.a.b",
+    ],
 )
 def test_invalid_keys_are_refused_with_401(brand, header):
     make_key(brand)

@@ -19,7 +19,7 @@ from tests.factories import MembershipFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 LOGIN = "/accounts/login/"
-PASSWORD = "correct-horse-battery"
+PASSWORD = "correct-horse-battery"  # noqa: S105 - the factories' test password
 
 
 def _post_login(client: Client, email: str, password: str, ip: str = "10.0.0.1", **extra):
@@ -44,9 +44,11 @@ def test_unknown_email_and_wrong_password_get_the_same_answer(brand):
     wrong_password = _post_login(Client(), membership.user.email, "not-the-password")
     unknown_email = _post_login(Client(), "nobody@example.test", "not-the-password")
     assert wrong_password.status_code == unknown_email.status_code == 200
-    assert list(wrong_password.context["form"].non_field_errors()) == list(
-        unknown_email.context["form"].non_field_errors()
-    ) == ["That e-mail and password do not match an account. Check them and try again."]
+    assert (
+        list(wrong_password.context["form"].non_field_errors())
+        == list(unknown_email.context["form"].non_field_errors())
+        == ["That e-mail and password do not match an account. Check them and try again."]
+    )
     assert _normalise(wrong_password.content) == _normalise(unknown_email.content)
 
 
@@ -65,7 +67,8 @@ def test_throttling_locks_username_and_ip_then_lets_in_after_the_cool_off(brand)
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         assert _post_login(client, email, "wrong").status_code == 200
     assert _post_login(client, email, "wrong").status_code == 429
-    # Even the right password is refused during the cool-off, with the lock-out page, in the visitor's language.
+    # Even the right password is refused during the cool-off, with the lock-out page, in the
+    # visitor's language.
     locked = _post_login(client, email, PASSWORD, HTTP_ACCEPT_LANGUAGE="fr")
     assert locked.status_code == 429
     assert "Trop de tentatives" in locked.content.decode()
@@ -109,7 +112,9 @@ def test_password_reset_by_email_end_to_end(brand, django_capture_on_commit_call
     form_url = client.get(link)["Location"]
     page = client.get(form_url)
     assert page.status_code == 200 and page.context["validlink"] is True
-    done = client.post(form_url, {"new_password1": "a-brand-new-secret-42", "new_password2": "a-brand-new-secret-42"})
+    done = client.post(
+        form_url, {"new_password1": "a-brand-new-secret-42", "new_password2": "a-brand-new-secret-42"}
+    )
     assert done["Location"] == reverse("accounts:password_reset_complete")
     assert _post_login(Client(), user.email, "a-brand-new-secret-42").status_code == 302
     assert _post_login(Client(), user.email, PASSWORD).status_code == 200

@@ -43,8 +43,14 @@ def audit_actions(brand) -> list[str]:
 
 @pytest.mark.parametrize(
     ("role", "expected"),
-    [("owner", 200), ("admin", 200), ("retail_manager", 200), ("marketer", 403), ("analyst", 403),
-     ("sales_associate", 403)],
+    [
+        ("owner", 200),
+        ("admin", 200),
+        ("retail_manager", 200),
+        ("marketer", 403),
+        ("analyst", 403),
+        ("sales_associate", 403),
+    ],
 )
 def test_team_page_per_role(client_for, brand, role, expected):
     client = client_for(brand, role)
@@ -57,7 +63,9 @@ def test_team_page_of_another_brand_is_not_found(owner_client, other_brand):
 
 
 def test_owner_sees_every_member_with_role_and_store(owner_client, brand, store, other_brand):
-    MembershipFactory(brand=brand, role="sales_associate", store=store, user=UserFactory(email="lea@example.test"))
+    MembershipFactory(
+        brand=brand, role="sales_associate", store=store, user=UserFactory(email="lea@example.test")
+    )
     MembershipFactory(brand=other_brand, role="owner", user=UserFactory(email="foreign@example.test"))
     response = owner_client.get(team_url(brand))
     body = response.content.decode()
@@ -69,14 +77,18 @@ def test_owner_sees_every_member_with_role_and_store(owner_client, brand, store,
 
 
 def test_team_search(owner_client, brand, store):
-    MembershipFactory(brand=brand, role="marketer", user=UserFactory(email="ines@example.test", full_name="Inès M"))
+    MembershipFactory(
+        brand=brand, role="marketer", user=UserFactory(email="ines@example.test", full_name="Inès M")
+    )
     response = owner_client.get(team_url(brand), {"q": "inès"})
     assert [m.user.email for m in response.context["members"]] == ["ines@example.test"]
 
 
 def test_retail_manager_sees_only_their_store(manager_client, brand, store):
     other_store = StoreFactory(brand=brand)
-    MembershipFactory(brand=brand, role="sales_associate", store=store, user=UserFactory(email="mine@example.test"))
+    MembershipFactory(
+        brand=brand, role="sales_associate", store=store, user=UserFactory(email="mine@example.test")
+    )
     MembershipFactory(
         brand=brand, role="sales_associate", store=other_store, user=UserFactory(email="theirs@example.test")
     )
@@ -87,7 +99,9 @@ def test_retail_manager_sees_only_their_store(manager_client, brand, store):
     )
 
 
-def test_team_list_query_count_does_not_grow_with_members(owner_client, brand, store, django_assert_num_queries):
+def test_team_list_query_count_does_not_grow_with_members(
+    owner_client, brand, store, django_assert_num_queries
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -105,10 +119,14 @@ def test_team_list_query_count_does_not_grow_with_members(owner_client, brand, s
 
 # --- invite ----------------------------------------------------------------------------------
 
-def test_owner_invites_a_new_person_who_sets_a_password(owner_client, brand, django_capture_on_commit_callbacks):
+
+def test_owner_invites_a_new_person_who_sets_a_password(
+    owner_client, brand, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = owner_client.post(
-            invite_url(brand), {"email": "New.Person@Example.test", "full_name": "New Person", "role": "marketer"}
+            invite_url(brand),
+            {"email": "New.Person@Example.test", "full_name": "New Person", "role": "marketer"},
         )
     assert response.status_code == 302 and response["Location"] == team_url(brand)
     user = User.objects.get(email="new.person@example.test")
@@ -126,14 +144,19 @@ def test_owner_invites_a_new_person_who_sets_a_password(owner_client, brand, dja
     done = client.post(form_url, {"new_password1": "my-own-secret-77", "new_password2": "my-own-secret-77"})
     assert done["Location"] == reverse("accounts:login")
     login = Client().post(
-        reverse("accounts:login"), {"username": "new.person@example.test", "password": "my-own-secret-77"},
+        reverse("accounts:login"),
+        {"username": "new.person@example.test", "password": "my-own-secret-77"},
         REMOTE_ADDR="10.1.1.1",
     )
     assert login.status_code == 302
 
 
-def test_an_existing_user_just_gets_the_membership(owner_client, brand, other_brand, django_capture_on_commit_callbacks):
-    existing = MembershipFactory(brand=other_brand, role="owner", user=UserFactory(email="dealer@example.test")).user
+def test_an_existing_user_just_gets_the_membership(
+    owner_client, brand, other_brand, django_capture_on_commit_callbacks
+):
+    existing = MembershipFactory(
+        brand=other_brand, role="owner", user=UserFactory(email="dealer@example.test")
+    ).user
     password_hash = existing.password
     with django_capture_on_commit_callbacks(execute=True):
         owner_client.post(invite_url(brand), {"email": "dealer@example.test", "role": "analyst"})
@@ -161,7 +184,9 @@ def test_invite_a_retail_role_needs_a_store_of_the_brand(owner_client, brand, ot
 
 
 def test_invite_a_retail_role_with_a_store(owner_client, brand, store):
-    owner_client.post(invite_url(brand), {"email": "shop@example.test", "role": "retail_manager", "store": store.pk})
+    owner_client.post(
+        invite_url(brand), {"email": "shop@example.test", "role": "retail_manager", "store": store.pk}
+    )
     assert ("shop@example.test", "retail_manager", store.code, True) in memberships(brand)
 
 
@@ -173,7 +198,9 @@ def test_inviting_a_current_member_again_is_refused(owner_client, brand):
 
 
 def test_inviting_a_deactivated_member_reactivates_them(owner_client, brand):
-    MembershipFactory(brand=brand, role="marketer", is_active=False, user=UserFactory(email="back@example.test"))
+    MembershipFactory(
+        brand=brand, role="marketer", is_active=False, user=UserFactory(email="back@example.test")
+    )
     owner_client.post(invite_url(brand), {"email": "back@example.test", "role": "analyst"})
     assert ("back@example.test", "analyst", None, True) in memberships(brand)
 
@@ -212,6 +239,7 @@ def test_invite_into_another_brand_is_not_found(owner_client, other_brand):
 
 # --- deactivate ------------------------------------------------------------------------------
 
+
 def test_owner_deactivates_a_member(owner_client, brand):
     member = MembershipFactory(brand=brand, role="marketer", user=UserFactory(email="gone@example.test"))
     response = owner_client.post(deactivate_url(brand, member.pk))
@@ -232,7 +260,9 @@ def test_deactivating_another_brands_membership_is_not_found(owner_client, brand
         assert Membership.objects.get(pk=foreign.pk).is_active is True
 
 
-def test_nobody_deactivates_themselves_and_admins_cannot_remove_owners(admin_client_brand, owner_client, brand):
+def test_nobody_deactivates_themselves_and_admins_cannot_remove_owners(
+    admin_client_brand, owner_client, brand
+):
     assert owner_client.post(deactivate_url(brand, owner_client.membership.pk)).status_code == 403
     assert admin_client_brand.post(deactivate_url(brand, owner_client.membership.pk)).status_code == 403
     assert all(active for *_rest, active in memberships(brand))

@@ -24,5 +24,7 @@ class Command(BaseCommand):
             raise CommandError("The key needs a name.")
         with brand_context(brand):
             key, raw = services.api_key_create(brand=brand, name=name[:100])
-        self.stderr.write(f"API key {key.name!r} created for {brand.name}. Copy it now: it is shown only once.")
+        self.stderr.write(
+            f"API key {key.name!r} created for {brand.name}. Copy it now: it is shown only once."
+        )
         self.stdout.write(raw)

@@ -28,7 +28,7 @@ class Command(BaseCommand):
         self._print_logins([(ctx.brand, ctx.logins) for ctx in contexts])
 
     def _print_logins(self, groups: list) -> None:
-        self.stdout.write(self.style.SUCCESS("\nDemo logins (staff password: %s)" % demo.DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"\nDemo logins (staff password: {demo.DEMO_PASSWORD})"))
         for brand, logins in groups:
             self.stdout.write(f"\n  {brand.name}  (http://127.0.0.1:8000/b/{brand.slug}/)")
             for label, email, _password in logins:
