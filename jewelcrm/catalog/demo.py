@@ -27,7 +27,9 @@ AURORE_PIECES = [
     (Category.PENDANT, "PE", "pendant", "Pendentif", (390, 3900)),
 ]
 METALS = ["Or jaune 18 carats", "Or blanc 18 carats", "Or rose 18 carats", "Platine", "Argent 925"]
-STONES = ["", "Diamant", "Saphir", "Émeraude", "Rubis", "Perle de culture", "Diamants pavés", ""]
+# (French as the ERP writes it, English)
+STONES = [("", ""), ("Diamant", "diamond"), ("Saphir", "sapphire"), ("Émeraude", "emerald"), ("Rubis", "ruby"),
+          ("Perle de culture", "cultured pearl"), ("Diamants pavés", "pavé diamonds"), ("", "")]
 
 LEMAN_LINES = [
     ("Lac", "LAC", "Lac", "Lac", (3200, 9800)),
@@ -57,10 +59,12 @@ def _aurore(ctx: DemoContext) -> list[dict[str, Any]]:
             variants = 2 if category in (Category.RING, Category.CHARM, Category.BRACELET, Category.EARRINGS) else 1
             for variant in range(variants):
                 number += 7
-                stone = STONES[(c_index * 3 + p_index + variant) % len(STONES)]
+                stone, stone_en = STONES[(c_index * 3 + p_index + variant) % len(STONES)]
                 price = Decimal(ctx.rng.randrange(low, high, 10))
-                suffix_en = f" with {stone.lower()}" if stone and variant else ""
-                suffix_fr = f" {stone.lower()}" if stone and variant else ""
+                suffix_en, suffix_fr = "", ""
+                if variant:
+                    suffix_en = f" with {stone_en}" if stone else ", large model"
+                    suffix_fr = f" {stone.lower()}" if stone else " grand modèle"
                 rows.append({
                     "reference": f"{prefix}-{letter}{number}", "collection": collection, "category": category,
                     "name_en": f"{name_en} {noun_en}{suffix_en}", "name_fr": f"{noun_fr} {name_fr}{suffix_fr}",

@@ -62,7 +62,7 @@ def seed(ctx: DemoContext) -> None:
         created = now - timedelta(days=days_ago + rng.randint(3, 20), minutes=rng.randint(0, 600))
         item = Item(brand=ctx.brand, product=product, serial=serial.upper(), public_code=code, created_at=created)
         moves: list[dict[str, Any]] = []
-        roll = rng.random()
+        roll = 1.0 if n >= count - 3 else rng.random()
         if roll < 0.04:  # still in the brand's stock
             item.status, item.current_store = ItemStatus.IN_STOCK, None
         else:
