@@ -80,17 +80,22 @@ def duplicate_pair_list(*, brand: Brand, limit: int = 200) -> list[DuplicatePair
                         pairs[(a, b)].append(reason)
 
     for column, reason in (("email", "email"), ("phone", "phone")):
-        values = (
-            live.exclude(**{column: ""}).values(column).annotate(n=Count("id")).filter(n__gt=1).values(column)
+        values = list(
+            live.exclude(**{column: ""}).values(column).annotate(n=Count("id")).filter(n__gt=1)
+            .values_list(column, flat=True)[:2000]
         )
         groups: dict[Any, list[int]] = defaultdict(list)
         for pk, value in live.filter(**{f"{column}__in": values}).values_list("pk", column)[:5000]:
             groups[value].append(pk)
         add_groups(groups, reason)
 
-    dates = live.filter(birth_date__isnull=False).values("birth_date").annotate(n=Count("id")).filter(n__gt=1)
+    # Materialised first: PostgreSQL plans "IN (grouped subquery)" under row-level security badly.
+    dates = list(
+        live.filter(birth_date__isnull=False).values("birth_date").annotate(n=Count("id")).filter(n__gt=1)
+        .values_list("birth_date", flat=True)[:10000]
+    )
     by_date: dict[Any, list[Customer]] = defaultdict(list)
-    for customer in live.filter(birth_date__in=dates.values("birth_date")).only(
+    for customer in live.filter(birth_date__in=dates).only(
         "pk", "first_name", "last_name", "birth_date"
     )[:20000]:
         by_date[customer.birth_date].append(customer)

@@ -116,6 +116,7 @@ def seed(ctx: DemoContext) -> None:
     existing = dict(Customer.objects.filter(brand=brand, external_id__startswith="DEMO-").values_list("external_id", "pk"))
     if len(existing) < total:
         _seed_customers(ctx, stores, total, existing)
+    _seed_duplicates(ctx, total)
     ids = list(
         Customer.objects.filter(brand=brand, external_id__startswith="DEMO-").order_by("pk").values_list("pk", flat=True)
     )
@@ -219,6 +220,30 @@ def _seed_customers(ctx: DemoContext, stores: list[Any], total: int, existing: d
                                     source=ConsentSource.IMPORT, wording_version="erp-2022"))
     Relation.objects.bulk_create(relations, batch_size=2000)
     Consent.objects.bulk_create(consents, batch_size=2000)
+
+
+def _seed_duplicates(ctx: DemoContext, total: int) -> None:
+    """About 1.5% of likely duplicates for the review page: the same person entered again by the e-shop
+    (same e-mail) or in store (name typed without accents, same birth date)."""
+    rng, brand = ctx.rng, ctx.brand
+    if Customer.objects.filter(brand=brand, external_id__startswith="DEMODUP-").exists():
+        return
+    sources = list(Customer.objects.filter(brand=brand, external_id__startswith="DEMO-").order_by("pk")[: total])
+    picked = rng.sample(sources, k=max(1, len(sources) * 15 // 1000)) if sources else []
+    copies = []
+    for n, original in enumerate(picked):
+        same_email = n % 2 == 0 and original.email
+        copies.append(Customer(
+            brand=brand, external_id=f"DEMODUP-{n + 1:04d}",
+            first_name=_ascii(original.first_name).capitalize() if not same_email else original.first_name,
+            last_name=original.last_name.upper() if not same_email else original.last_name,
+            email=original.email if same_email else "",
+            phone="" if same_email else original.phone or f"+336000{n:05d}",
+            birth_date=original.birth_date if not same_email else None,
+            country=original.country, language=original.language, customer_since=ctx.today,
+            field_sources={"email": "eshop"} if same_email else {"first_name": "store"},
+        ))
+    Customer.objects.bulk_create(copies)
 
 
 def _seed_orders(ctx: DemoContext, stores: list[Any], ids: list[int]) -> None:
