@@ -24,9 +24,29 @@ def test_each_role_lands_on_its_home(page, login, screenshot, role, area):
     assert page.url.endswith(expected)
     title = page.get_by_test_id("home-title").inner_text()
     assert ("Boutique Vendôme" if area == "intranet" else "Maison Aurore") in title
+    menu = page.get_by_test_id("mainnav")
+    home = "Today" if area == "intranet" else "Overview"
+    assert menu.get_by_role("link", name=home).get_attribute("aria-current") == "page"
+    assert menu.locator(".nav-area").inner_text().lower() == ("store intranet" if area == "intranet" else "brand dashboard")
     assert page.console_errors == []
     if role in ("owner", "sales_associate"):
         screenshot(page, f"home-{area}")
+
+
+def test_staff_of_the_other_area_is_refused_and_a_foreign_brand_is_not_found(page, login):
+    brand = BrandFactory(name="Maison Aurore", slug="maison-aurore")
+    BrandFactory(name="Horlogerie Léman", slug="horlogerie-leman")
+    associate = MembershipFactory(brand=brand, role="sales_associate", store=StoreFactory(brand=brand))
+    login(page, associate.user.email)
+
+    response = page.goto("/b/maison-aurore/")
+    assert response.status == 403
+    assert page.locator("h1").inner_text() == "Access denied"
+
+    response = page.goto("/b/horlogerie-leman/intranet/")
+    assert response.status == 404
+    assert page.locator("h1").inner_text() == "Page not found"
+    assert "Horlogerie" not in page.locator("header").inner_text()
 
 
 def test_wrong_password_gets_the_same_message_as_unknown_email(page, login):
