@@ -1,4 +1,4 @@
-"""Demo catalogues: Maison Aurore's fine jewellery (about 50 references) and Horlogerie Léman's watches (30)."""
+"""Demo catalogues: Maison Aurore's fine jewellery (about 50 references), Horlogerie Léman's watches (30)."""
 
 from __future__ import annotations
 
@@ -28,8 +28,16 @@ AURORE_PIECES = [
 ]
 METALS = ["Or jaune 18 carats", "Or blanc 18 carats", "Or rose 18 carats", "Platine", "Argent 925"]
 # (French as the ERP writes it, English)
-STONES = [("", ""), ("Diamant", "diamond"), ("Saphir", "sapphire"), ("Émeraude", "emerald"), ("Rubis", "ruby"),
-          ("Perle de culture", "cultured pearl"), ("Diamants pavés", "pavé diamonds"), ("", "")]
+STONES = [
+    ("", ""),
+    ("Diamant", "diamond"),
+    ("Saphir", "sapphire"),
+    ("Émeraude", "emerald"),
+    ("Rubis", "ruby"),
+    ("Perle de culture", "cultured pearl"),
+    ("Diamants pavés", "pavé diamonds"),
+    ("", ""),
+]
 
 LEMAN_LINES = [
     ("Lac", "LAC", "Lac", "Lac", (3200, 9800)),
@@ -56,7 +64,9 @@ def _aurore(ctx: DemoContext) -> list[dict[str, Any]]:
             # Not every collection has every piece: 6 x 6 minus a few, plus variants below (about 50).
             if (c_index + p_index) % 5 == 4:
                 continue
-            variants = 2 if category in (Category.RING, Category.CHARM, Category.BRACELET, Category.EARRINGS) else 1
+            variants = (
+                2 if category in (Category.RING, Category.CHARM, Category.BRACELET, Category.EARRINGS) else 1
+            )
             for variant in range(variants):
                 number += 7
                 stone, stone_en = STONES[(c_index * 3 + p_index + variant) % len(STONES)]
@@ -65,13 +75,23 @@ def _aurore(ctx: DemoContext) -> list[dict[str, Any]]:
                 if variant:
                     suffix_en = f" with {stone_en}" if stone else ", large model"
                     suffix_fr = f" {stone.lower()}" if stone else " grand modèle"
-                rows.append({
-                    "reference": f"{prefix}-{letter}{number}", "collection": collection, "category": category,
-                    "name_en": f"{name_en} {noun_en}{suffix_en}", "name_fr": f"{noun_fr} {name_fr}{suffix_fr}",
-                    "metal": METALS[(c_index + p_index + variant) % len(METALS)], "stones": stone,
-                    "price": price, "currency": "EUR", "warranty_months": 24,
-                    "service_interval_months": 36 if category in (Category.RING, Category.BRACELET) else None,
-                })
+                rows.append(
+                    {
+                        "reference": f"{prefix}-{letter}{number}",
+                        "collection": collection,
+                        "category": category,
+                        "name_en": f"{name_en} {noun_en}{suffix_en}",
+                        "name_fr": f"{noun_fr} {name_fr}{suffix_fr}",
+                        "metal": METALS[(c_index + p_index + variant) % len(METALS)],
+                        "stones": stone,
+                        "price": price,
+                        "currency": "EUR",
+                        "warranty_months": 24,
+                        "service_interval_months": 36
+                        if category in (Category.RING, Category.BRACELET)
+                        else None,
+                    }
+                )
     return rows
 
 
@@ -79,27 +99,40 @@ def _leman(ctx: DemoContext) -> list[dict[str, Any]]:
     rows = []
     for l_index, (line, code, name_en, name_fr, (low, high)) in enumerate(LEMAN_LINES):
         for v_index, (variant_en, variant_fr, metal) in enumerate(LEMAN_VARIANTS):
-            price = Decimal(ctx.rng.randrange(low, high, 50)) * (2 if "gold" in variant_en or "platinum" in variant_en else 1)
-            rows.append({
-                "reference": f"{code}.{39 + v_index}{l_index}.{100 + v_index * 11}", "collection": line,
-                "category": Category.WATCH, "name_en": f"{name_en} {variant_en}", "name_fr": f"{name_fr} {variant_fr}",
-                "metal": metal, "stones": "Diamants" if line == "Dame du Lac" and v_index % 2 else "",
-                "price": price, "currency": "CHF", "warranty_months": 60, "service_interval_months": 48,
-            })
+            price = Decimal(ctx.rng.randrange(low, high, 50)) * (
+                2 if "gold" in variant_en or "platinum" in variant_en else 1
+            )
+            rows.append(
+                {
+                    "reference": f"{code}.{39 + v_index}{l_index}.{100 + v_index * 11}",
+                    "collection": line,
+                    "category": Category.WATCH,
+                    "name_en": f"{name_en} {variant_en}",
+                    "name_fr": f"{name_fr} {variant_fr}",
+                    "metal": metal,
+                    "stones": "Diamants" if line == "Dame du Lac" and v_index % 2 else "",
+                    "price": price,
+                    "currency": "CHF",
+                    "warranty_months": 60,
+                    "service_interval_months": 48,
+                }
+            )
     return rows
 
 
 def seed(ctx: DemoContext) -> None:
     rows = _aurore(ctx) if ctx.profile.get("kind") != "watches" else _leman(ctx)
     existing = set(Product.objects.filter(brand=ctx.brand).values_list("reference", flat=True))
-    Product.objects.bulk_create([Product(brand=ctx.brand, **row) for row in rows if row["reference"] not in existing])
+    Product.objects.bulk_create(
+        [Product(brand=ctx.brand, **row) for row in rows if row["reference"] not in existing]
+    )
     products = list(Product.objects.filter(brand=ctx.brand).order_by("reference"))
     _complements(ctx, products)
     ctx.shared["products"] = products
 
 
 def _complements(ctx: DemoContext, products: list[Product]) -> None:
-    """Charms go with the bracelets of their collection; earrings with the rings; straps aside, watches none."""
+    """Charms go with the bracelets of their collection, earrings with the rings, pendants with necklaces."""
     through = Product.complements.through
     by_collection: dict[str, dict[str, list[Product]]] = {}
     for product in products:

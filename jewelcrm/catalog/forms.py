@@ -11,7 +11,9 @@ from jewelcrm.catalog.models import Category
 class ProductFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     collection = forms.ChoiceField(label=_("Collection"), required=False)
-    category = forms.ChoiceField(label=_("Category"), required=False, choices=[("", _("All categories")), *Category.choices])
+    category = forms.ChoiceField(
+        label=_("Category"), required=False, choices=[("", _("All categories")), *Category.choices]
+    )
 
     def __init__(self, *args: Any, collections: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -26,18 +28,27 @@ class ProductForm(forms.Form):
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
     metal = forms.CharField(label=_("Metal"), max_length=100, required=False)
     stones = forms.CharField(label=_("Stones"), max_length=200, required=False)
-    price = forms.DecimalField(label=_("Public price"), max_digits=12, decimal_places=2, required=False, min_value=0)
-    currency = forms.CharField(label=_("Currency"), max_length=12, help_text=_("ISO 4217 code: EUR, CHF, USD..."))
+    price = forms.DecimalField(
+        label=_("Public price"), max_digits=12, decimal_places=2, required=False, min_value=0
+    )
+    currency = forms.CharField(
+        label=_("Currency"), max_length=12, help_text=_("ISO 4217 code: EUR, CHF, USD...")
+    )
     warranty_months = forms.IntegerField(label=_("Warranty (months)"), min_value=0, max_value=240, initial=24)
     service_interval_months = forms.IntegerField(
         label=_("Service interval (months)"), min_value=1, max_value=240, required=False
     )
     photo = forms.FileField(
-        label=_("Photo"), required=False, help_text=_("JPEG, PNG or WebP, up to 5 MB."),
+        label=_("Photo"),
+        required=False,
+        help_text=_("JPEG, PNG or WebP, up to 5 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
     complements = forms.ModelMultipleChoiceField(
-        label=_("Complementary products"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
+        label=_("Complementary products"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         help_text=_("Pieces a sales associate may suggest with this one (e.g. charms for a bracelet)."),
     )
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)

@@ -21,22 +21,30 @@ class Product(BrandScopedModel):
     name_en = models.CharField(_("name (English)"), max_length=200)
     name_fr = models.CharField(_("name (French)"), max_length=200, blank=True)
     collection = models.CharField(_("collection"), max_length=100, blank=True)
-    category = models.CharField(_("category"), max_length=32, choices=Category.choices, default=Category.OTHER)
+    category = models.CharField(
+        _("category"), max_length=32, choices=Category.choices, default=Category.OTHER
+    )
     metal = models.CharField(_("metal"), max_length=100, blank=True)
     stones = models.CharField(_("stones"), max_length=200, blank=True)
     price = models.DecimalField(_("public price"), max_digits=12, decimal_places=2, null=True, blank=True)
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     warranty_months = models.PositiveSmallIntegerField(_("warranty (months)"), default=24)
-    service_interval_months = models.PositiveSmallIntegerField(_("service interval (months)"), null=True, blank=True)
+    service_interval_months = models.PositiveSmallIntegerField(
+        _("service interval (months)"), null=True, blank=True
+    )
     photo = models.FileField(_("photo"), upload_to="products/", blank=True)
-    complements = models.ManyToManyField("self", symmetrical=False, blank=True, verbose_name=_("complementary products"))
+    complements = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, verbose_name=_("complementary products")
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["reference"]
-        constraints = [models.UniqueConstraint(fields=["brand", "reference"], name="product_unique_reference")]
+        constraints = [
+            models.UniqueConstraint(fields=["brand", "reference"], name="product_unique_reference")
+        ]
         indexes = [models.Index(fields=["brand", "collection", "category"], name="product_brand_coll_cat")]
 
     def __str__(self) -> str:

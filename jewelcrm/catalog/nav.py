@@ -4,5 +4,7 @@ from jewelcrm.accounts.navigation import NavEntry
 from jewelcrm.accounts.roles import BRAND_ROLES
 
 NAV = [
-    NavEntry(area="dashboard", label=_("Catalogue"), url_name="catalog:product_list", roles=BRAND_ROLES, order=70),
+    NavEntry(
+        area="dashboard", label=_("Catalogue"), url_name="catalog:product_list", roles=BRAND_ROLES, order=70
+    ),
 ]

@@ -15,7 +15,9 @@ def product_list(
     search = (search or "").strip()
     if search:
         products = products.filter(
-            Q(reference__icontains=search) | Q(name_en__icontains=search) | Q(name_fr__icontains=search)
+            Q(reference__icontains=search)
+            | Q(name_en__icontains=search)
+            | Q(name_fr__icontains=search)
             | Q(collection__icontains=search)
         )
     if collection:
@@ -30,7 +32,9 @@ def product_list(
 def product_get(*, brand: Brand, product_id: int) -> Product | None:
     return (
         Product.objects.filter(brand=brand, pk=product_id)
-        .prefetch_related(Prefetch("complements", queryset=Product.objects.filter(brand=brand).order_by("reference")))
+        .prefetch_related(
+            Prefetch("complements", queryset=Product.objects.filter(brand=brand).order_by("reference"))
+        )
         .first()
     )
 
@@ -41,6 +45,9 @@ def product_get_by_reference(*, brand: Brand, reference: str) -> Product | None:
 
 def product_collections(*, brand: Brand) -> list[str]:
     return list(
-        Product.objects.filter(brand=brand).exclude(collection="").order_by("collection")
-        .values_list("collection", flat=True).distinct()
+        Product.objects.filter(brand=brand)
+        .exclude(collection="")
+        .order_by("collection")
+        .values_list("collection", flat=True)
+        .distinct()
     )

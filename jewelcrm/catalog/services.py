@@ -16,8 +16,19 @@ from jewelcrm.catalog.models import Category, Product
 from jewelcrm.retail.currencies import currency_is_valid
 
 PRODUCT_FIELDS = (
-    "reference", "name_en", "name_fr", "collection", "category", "metal", "stones", "price", "currency",
-    "warranty_months", "service_interval_months", "photo", "is_active",
+    "reference",
+    "name_en",
+    "name_fr",
+    "collection",
+    "category",
+    "metal",
+    "stones",
+    "price",
+    "currency",
+    "warranty_months",
+    "service_interval_months",
+    "photo",
+    "is_active",
 )
 PHOTO_TYPES = (".jpg", ".jpeg", ".png", ".webp")
 
@@ -28,14 +39,22 @@ def _product_validate(*, brand: Brand, product: Product) -> None:
     product.currency = (product.currency or "").strip().upper()
     if not product.reference:
         errors["reference"] = [_("Give the product a reference.")]
-    elif Product.objects.filter(brand=brand, reference__iexact=product.reference).exclude(pk=product.pk).exists():
-        errors["reference"] = [_("Another product already has the reference %(ref)s.") % {"ref": product.reference}]
+    elif (
+        Product.objects.filter(brand=brand, reference__iexact=product.reference)
+        .exclude(pk=product.pk)
+        .exists()
+    ):
+        errors["reference"] = [
+            _("Another product already has the reference %(ref)s.") % {"ref": product.reference}
+        ]
     if not (product.name_en or "").strip() and not (product.name_fr or "").strip():
         errors["name_en"] = [_("Give the product a name in English or French.")]
     if product.category not in Category.values:
         errors["category"] = [_("Choose a category.")]
     if not currency_is_valid(product.currency):
-        errors["currency"] = [_("%(code)s is not an ISO 4217 currency code.") % {"code": product.currency or "—"}]
+        errors["currency"] = [
+            _("%(code)s is not an ISO 4217 currency code.") % {"code": product.currency or "—"}
+        ]
     if product.price is not None and Decimal(product.price) < 0:
         errors["price"] = [_("A price cannot be negative.")]
     if not (0 <= int(product.warranty_months or 0) <= 240):
@@ -76,16 +95,38 @@ def _complements_set(*, brand: Brand, product: Product, complements: Iterable[An
 
 @transaction.atomic
 def product_create(
-    *, brand: Brand, reference: str, name_en: str, name_fr: str = "", collection: str = "",
-    category: str = Category.OTHER, metal: str = "", stones: str = "", price: Decimal | None = None,
-    currency: str = "", warranty_months: int = 24, service_interval_months: int | None = None,
-    photo: Any = None, complements: Iterable[Any] = (), is_active: bool = True, actor: Any = None,
+    *,
+    brand: Brand,
+    reference: str,
+    name_en: str,
+    name_fr: str = "",
+    collection: str = "",
+    category: str = Category.OTHER,
+    metal: str = "",
+    stones: str = "",
+    price: Decimal | None = None,
+    currency: str = "",
+    warranty_months: int = 24,
+    service_interval_months: int | None = None,
+    photo: Any = None,
+    complements: Iterable[Any] = (),
+    is_active: bool = True,
+    actor: Any = None,
 ) -> Product:
     product = Product(
-        brand=brand, reference=reference, name_en=(name_en or "").strip(), name_fr=(name_fr or "").strip(),
-        collection=(collection or "").strip(), category=category, metal=metal, stones=stones, price=price,
-        currency=currency or brand.default_currency, warranty_months=warranty_months,
-        service_interval_months=service_interval_months, is_active=is_active,
+        brand=brand,
+        reference=reference,
+        name_en=(name_en or "").strip(),
+        name_fr=(name_fr or "").strip(),
+        collection=(collection or "").strip(),
+        category=category,
+        metal=metal,
+        stones=stones,
+        price=price,
+        currency=currency or brand.default_currency,
+        warranty_months=warranty_months,
+        service_interval_months=service_interval_months,
+        is_active=is_active,
     )
     _product_validate(brand=brand, product=product)
     if photo:
@@ -93,13 +134,20 @@ def product_create(
     product.save()
     if complements:
         _complements_set(brand=brand, product=product, complements=complements)
-    audit_log_record(brand=brand, action="product.create", actor=actor, obj=product, data={"reference": product.reference})
+    audit_log_record(
+        brand=brand, action="product.create", actor=actor, obj=product, data={"reference": product.reference}
+    )
     return product
 
 
 @transaction.atomic
 def product_update(
-    *, brand: Brand, product: Product, complements: Iterable[Any] | None = None, actor: Any = None, **fields: Any
+    *,
+    brand: Brand,
+    product: Product,
+    complements: Iterable[Any] | None = None,
+    actor: Any = None,
+    **fields: Any,
 ) -> Product:
     """Change a product's fields (any of PRODUCT_FIELDS) and, when given, its complementary products."""
     unknown = set(fields) - set(PRODUCT_FIELDS)

@@ -33,17 +33,28 @@ class ProductListView(BrandViewMixin, View):
     allowed_roles = BRAND_ROLES
 
     def get(self, request: HttpRequest, brand_slug: str) -> HttpResponse:
-        form = ProductFilterForm(request.GET or None, collections=selectors.product_collections(brand=self.brand))
+        form = ProductFilterForm(
+            request.GET or None, collections=selectors.product_collections(brand=self.brand)
+        )
         filters = form.cleaned_data if form.is_valid() else {}
         products = selectors.product_list(
-            brand=self.brand, search=filters.get("q", ""), collection=filters.get("collection", ""),
+            brand=self.brand,
+            search=filters.get("q", ""),
+            collection=filters.get("collection", ""),
             category=filters.get("category", ""),
         )
         page = Paginator(products, PAGE_SIZE).get_page(request.GET.get("page"))
-        return TemplateResponse(request, "catalog/product_list.html", {
-            "brand": self.brand, "membership": self.membership, "form": form, "page_obj": page,
-            "can_edit": self.membership.role in ADMIN_ROLES,
-        })
+        return TemplateResponse(
+            request,
+            "catalog/product_list.html",
+            {
+                "brand": self.brand,
+                "membership": self.membership,
+                "form": form,
+                "page_obj": page,
+                "can_edit": self.membership.role in ADMIN_ROLES,
+            },
+        )
 
 
 class ProductDetailView(BrandViewMixin, View):
@@ -51,10 +62,17 @@ class ProductDetailView(BrandViewMixin, View):
 
     def get(self, request: HttpRequest, brand_slug: str, pk: int) -> HttpResponse:
         product = _product_or_404(self.brand, pk)
-        return TemplateResponse(request, "catalog/product_detail.html", {
-            "brand": self.brand, "membership": self.membership, "product": product,
-            "complements": list(product.complements.all()), "can_edit": self.membership.role in ADMIN_ROLES,
-        })
+        return TemplateResponse(
+            request,
+            "catalog/product_detail.html",
+            {
+                "brand": self.brand,
+                "membership": self.membership,
+                "product": product,
+                "complements": list(product.complements.all()),
+                "can_edit": self.membership.role in ADMIN_ROLES,
+            },
+        )
 
 
 class _ProductFormView(BrandViewMixin, View):
@@ -65,9 +83,17 @@ class _ProductFormView(BrandViewMixin, View):
         return products.exclude(pk=exclude.pk) if exclude is not None else products
 
     def _render(self, request: HttpRequest, form: ProductForm, product: Any = None) -> HttpResponse:
-        return TemplateResponse(request, "catalog/product_form.html", {
-            "brand": self.brand, "membership": self.membership, "form": form, "product": product,
-        }, status=400 if form.errors else 200)
+        return TemplateResponse(
+            request,
+            "catalog/product_form.html",
+            {
+                "brand": self.brand,
+                "membership": self.membership,
+                "form": form,
+                "product": product,
+            },
+            status=400 if form.errors else 200,
+        )
 
 
 class ProductCreateView(_ProductFormView):

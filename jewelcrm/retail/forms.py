@@ -22,7 +22,9 @@ def form_add_service_errors(form: forms.Form, error: ValidationError) -> None:
 class StoreFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     country = forms.ChoiceField(label=_("Country"), required=False)
-    type = forms.ChoiceField(label=_("Type"), required=False, choices=[("", _("All types")), *StoreType.choices])
+    type = forms.ChoiceField(
+        label=_("Type"), required=False, choices=[("", _("All types")), *StoreType.choices]
+    )
 
     def __init__(self, *args: Any, country_codes: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -33,7 +35,9 @@ class StoreFilterForm(forms.Form):
 
 class StoreForm(forms.Form):
     retailer = forms.ModelChoiceField(label=_("Retailer"), queryset=None)
-    code = forms.CharField(label=_("Code"), max_length=32, help_text=_("Unique within the brand, e.g. PAR-VDM."))
+    code = forms.CharField(
+        label=_("Code"), max_length=32, help_text=_("Unique within the brand, e.g. PAR-VDM.")
+    )
     name = forms.CharField(label=_("Name"), max_length=150)
     type = forms.ChoiceField(label=_("Type"), choices=StoreType.choices)
     address = forms.CharField(label=_("Address"), max_length=255, required=False)
@@ -41,16 +45,25 @@ class StoreForm(forms.Form):
     postal_code = forms.CharField(label=_("Postal code"), max_length=20, required=False)
     country = forms.ChoiceField(label=_("Country"), choices=[("", "—"), *countries])
     currency = forms.CharField(
-        label=_("Currency"), max_length=12, help_text=_("ISO 4217 code: EUR, CHF, USD..."),
+        label=_("Currency"),
+        max_length=12,
+        help_text=_("ISO 4217 code: EUR, CHF, USD..."),
         widget=forms.TextInput(attrs={"autocapitalize": "characters", "list": "currencies"}),
     )
     time_zone = forms.CharField(
-        label=_("Time zone"), max_length=64, initial="Europe/Paris",
-        help_text=_("e.g. Europe/Paris, America/New_York"), widget=forms.TextInput(attrs={"list": "time-zones"}),
+        label=_("Time zone"),
+        max_length=64,
+        initial="Europe/Paris",
+        help_text=_("e.g. Europe/Paris, America/New_York"),
+        widget=forms.TextInput(attrs={"list": "time-zones"}),
     )
     market = forms.CharField(
-        label=_("Allocated market"), max_length=32, required=False,
-        help_text=_("Where this store may sell: country codes (FR or FR,BE) or EU; empty means its own country."),
+        label=_("Allocated market"),
+        max_length=32,
+        required=False,
+        help_text=_(
+            "Where this store may sell: country codes (FR or FR,BE) or EU; empty means its own country."
+        ),
     )
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 

@@ -39,7 +39,9 @@ class Store(BrandScopedModel):
     currency = models.CharField(_("currency"), max_length=3)
     time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
     market = models.CharField(
-        _("allocated market"), max_length=32, blank=True,
+        _("allocated market"),
+        max_length=32,
+        blank=True,
         help_text=_("Countries this store may sell to, e.g. 'FR' or 'EU'; empty means its own country."),
     )
     is_active = models.BooleanField(_("active"), default=True)

@@ -17,14 +17,21 @@ def retailer_get(*, brand: Brand, retailer_id: int) -> Retailer | None:
 
 
 def store_list(
-    *, brand: Brand, search: str = "", country: str = "", type: str = "", retailer_id: int | None = None,
+    *,
+    brand: Brand,
+    search: str = "",
+    country: str = "",
+    type: str = "",
+    retailer_id: int | None = None,
     is_active: bool | None = None,
 ) -> QuerySet[Store]:
     stores = Store.objects.filter(brand=brand).select_related("retailer")
     search = (search or "").strip()
     if search:
         stores = stores.filter(
-            Q(code__icontains=search) | Q(name__icontains=search) | Q(city__icontains=search)
+            Q(code__icontains=search)
+            | Q(name__icontains=search)
+            | Q(city__icontains=search)
             | Q(retailer__name__icontains=search)
         )
     if country:
@@ -43,8 +50,14 @@ def store_get(*, brand: Brand, store_id: int) -> Store | None:
 
 
 def store_get_by_code(*, brand: Brand, code: str) -> Store | None:
-    return Store.objects.filter(brand=brand, code__iexact=(code or "").strip()).select_related("retailer").first()
+    return (
+        Store.objects.filter(brand=brand, code__iexact=(code or "").strip())
+        .select_related("retailer")
+        .first()
+    )
 
 
 def store_countries(*, brand: Brand) -> list[str]:
-    return list(Store.objects.filter(brand=brand).order_by("country").values_list("country", flat=True).distinct())
+    return list(
+        Store.objects.filter(brand=brand).order_by("country").values_list("country", flat=True).distinct()
+    )

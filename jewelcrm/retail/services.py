@@ -17,8 +17,18 @@ from jewelcrm.retail.markets import market_invalid_tokens
 from jewelcrm.retail.models import Retailer, Store, StoreType
 
 STORE_FIELDS = (
-    "retailer", "code", "name", "type", "address", "city", "postal_code", "country", "currency",
-    "time_zone", "market", "is_active",
+    "retailer",
+    "code",
+    "name",
+    "type",
+    "address",
+    "city",
+    "postal_code",
+    "country",
+    "currency",
+    "time_zone",
+    "market",
+    "is_active",
 )
 
 
@@ -26,7 +36,9 @@ def _store_validate(*, brand: Brand, store: Store) -> None:
     errors: dict[str, list[str]] = {}
     store.code = (store.code or "").strip().upper()
     store.currency = (store.currency or "").strip().upper()
-    store.market = ",".join(t for t in (store.market or "").upper().replace(";", ",").replace(" ", ",").split(",") if t)
+    store.market = ",".join(
+        t for t in (store.market or "").upper().replace(";", ",").replace(" ", ",").split(",") if t
+    )
     if not store.code:
         errors.setdefault("code", []).append(_("Give the store a code."))
     elif Store.objects.filter(brand=brand, code__iexact=store.code).exclude(pk=store.pk).exists():
@@ -41,7 +53,8 @@ def _store_validate(*, brand: Brand, store: Store) -> None:
         errors.setdefault("country", []).append(_("Choose a country."))
     if not currency_is_valid(store.currency):
         errors.setdefault("currency", []).append(
-            _("%(code)s is not an ISO 4217 currency code (e.g. EUR, CHF, USD).") % {"code": store.currency or "—"}
+            _("%(code)s is not an ISO 4217 currency code (e.g. EUR, CHF, USD).")
+            % {"code": store.currency or "—"}
         )
     if store.time_zone not in available_timezones():
         errors.setdefault("time_zone", []).append(
@@ -74,15 +87,37 @@ def retailer_create(*, brand: Brand, name: str, is_own: bool = False, actor: Any
 
 @transaction.atomic
 def store_create(
-    *, brand: Brand, retailer: Retailer, code: str, name: str, type: str, country: str, currency: str,
-    time_zone: str = "UTC", market: str = "", address: str = "", city: str = "", postal_code: str = "",
-    is_active: bool = True, actor: Any = None,
+    *,
+    brand: Brand,
+    retailer: Retailer,
+    code: str,
+    name: str,
+    type: str,
+    country: str,
+    currency: str,
+    time_zone: str = "UTC",
+    market: str = "",
+    address: str = "",
+    city: str = "",
+    postal_code: str = "",
+    is_active: bool = True,
+    actor: Any = None,
 ) -> Store:
     """A new store of the brand. Raises ValidationError with field errors (unique code, ISO currency...)."""
     store = Store(
-        brand=brand, retailer=retailer, code=code, name=(name or "").strip(), type=type, country=country,
-        currency=currency, time_zone=(time_zone or "").strip(), market=market, address=address, city=city,
-        postal_code=postal_code, is_active=is_active,
+        brand=brand,
+        retailer=retailer,
+        code=code,
+        name=(name or "").strip(),
+        type=type,
+        country=country,
+        currency=currency,
+        time_zone=(time_zone or "").strip(),
+        market=market,
+        address=address,
+        city=city,
+        postal_code=postal_code,
+        is_active=is_active,
     )
     _store_validate(brand=brand, store=store)
     store.save()
@@ -103,7 +138,9 @@ def store_update(*, brand: Brand, store: Store, actor: Any = None, **fields: Any
         setattr(store, name, value)
     _store_validate(brand=brand, store=store)
     store.save()
-    changed = {name: str(getattr(store, name)) for name in fields if before[name] != str(getattr(store, name))}
+    changed = {
+        name: str(getattr(store, name)) for name in fields if before[name] != str(getattr(store, name))
+    }
     if changed:
         audit_log_record(brand=brand, action="store.update", actor=actor, obj=store, data=changed)
     return store

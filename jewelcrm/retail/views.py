@@ -30,31 +30,51 @@ class StoreListView(BrandViewMixin, View):
         form = StoreFilterForm(request.GET or None, country_codes=selectors.store_countries(brand=self.brand))
         filters = form.cleaned_data if form.is_valid() else {}
         stores = selectors.store_list(
-            brand=self.brand, search=filters.get("q", ""), country=filters.get("country", ""),
+            brand=self.brand,
+            search=filters.get("q", ""),
+            country=filters.get("country", ""),
             type=filters.get("type", ""),
         )
         page = Paginator(stores, PAGE_SIZE).get_page(request.GET.get("page"))
-        return TemplateResponse(request, "retail/store_list.html", {
-            "brand": self.brand, "membership": self.membership, "form": form, "page_obj": page,
-            "retailers": selectors.retailer_list(brand=self.brand),
-            "can_edit": self.membership.role in ADMIN_ROLES,
-        })
+        return TemplateResponse(
+            request,
+            "retail/store_list.html",
+            {
+                "brand": self.brand,
+                "membership": self.membership,
+                "form": form,
+                "page_obj": page,
+                "retailers": selectors.retailer_list(brand=self.brand),
+                "can_edit": self.membership.role in ADMIN_ROLES,
+            },
+        )
 
 
 class _StoreFormMixin(BrandViewMixin):
     allowed_roles = ADMIN_ROLES
 
     def render_form(self, request: HttpRequest, form: StoreForm, store: Any = None) -> HttpResponse:
-        return TemplateResponse(request, "retail/store_form.html", {
-            "brand": self.brand, "membership": self.membership, "form": form, "store": store,
-            "currencies": sorted(CURRENCIES), "time_zones": sorted(available_timezones()),
-        }, status=400 if form.errors else 200)
+        return TemplateResponse(
+            request,
+            "retail/store_form.html",
+            {
+                "brand": self.brand,
+                "membership": self.membership,
+                "form": form,
+                "store": store,
+                "currencies": sorted(CURRENCIES),
+                "time_zones": sorted(available_timezones()),
+            },
+            status=400 if form.errors else 200,
+        )
 
 
 class StoreCreateView(_StoreFormMixin, View):
     def get(self, request: HttpRequest, brand_slug: str) -> HttpResponse:
-        form = StoreForm(retailers=selectors.retailer_list(brand=self.brand),
-                         initial={"currency": self.brand.default_currency, "time_zone": self.brand.time_zone})
+        form = StoreForm(
+            retailers=selectors.retailer_list(brand=self.brand),
+            initial={"currency": self.brand.default_currency, "time_zone": self.brand.time_zone},
+        )
         return self.render_form(request, form)
 
     def post(self, request: HttpRequest, brand_slug: str) -> HttpResponse:
@@ -81,7 +101,9 @@ class StoreUpdateView(_StoreFormMixin, View):
         store = self._store(pk)
         initial = {name: getattr(store, name) for name in services.STORE_FIELDS}
         initial["country"] = str(store.country)
-        return self.render_form(request, StoreForm(retailers=selectors.retailer_list(brand=self.brand), initial=initial), store)
+        return self.render_form(
+            request, StoreForm(retailers=selectors.retailer_list(brand=self.brand), initial=initial), store
+        )
 
     def post(self, request: HttpRequest, brand_slug: str, pk: int) -> HttpResponse:
         store = self._store(pk)
@@ -101,9 +123,16 @@ class RetailerCreateView(BrandViewMixin, View):
     allowed_roles = ADMIN_ROLES
 
     def _render(self, request: HttpRequest, form: RetailerForm) -> HttpResponse:
-        return TemplateResponse(request, "retail/retailer_form.html", {
-            "brand": self.brand, "membership": self.membership, "form": form,
-        }, status=400 if form.errors else 200)
+        return TemplateResponse(
+            request,
+            "retail/retailer_form.html",
+            {
+                "brand": self.brand,
+                "membership": self.membership,
+                "form": form,
+            },
+            status=400 if form.errors else 200,
+        )
 
     def get(self, request: HttpRequest, brand_slug: str) -> HttpResponse:
         return self._render(request, RetailerForm())

@@ -26,7 +26,8 @@ def _shared(ctx: DemoContext) -> None:
     since: dict[int, Any] = {}
     for item_id, received in (
         StockMovement.objects.filter(brand=ctx.brand, received_at__isnull=False)
-        .order_by("received_at").values_list("item_id", "received_at")
+        .order_by("received_at")
+        .values_list("item_id", "received_at")
     ):
         since[item_id] = received.date()
     ctx.shared["item_in_store_since"] = since
@@ -46,7 +47,9 @@ def seed(ctx: DemoContext) -> None:
     now = datetime.combine(ctx.today, datetime.min.time(), tzinfo=tz) + timedelta(hours=9)
     span = YEARS * 365
     # Busier stores get more stock: the first (flagship) and the e-shop more than the others.
-    weights = [3 if index == 0 else (2 if s.type in ("boutique", "eshop") else 1) for index, s in enumerate(stores)]
+    weights = [
+        3 if index == 0 else (2 if s.type in ("boutique", "eshop") else 1) for index, s in enumerate(stores)
+    ]
     prefix = ctx.profile.get("code_prefix", "")[:2] or "SN"
     codes: set[str] = set()
     items: list[Item] = []
@@ -60,7 +63,9 @@ def seed(ctx: DemoContext) -> None:
         codes.add(code)
         serial = f"{prefix}{product.reference.replace('-', '').replace('.', '')[:6]}{100000 + n:06d}"
         created = now - timedelta(days=days_ago + rng.randint(3, 20), minutes=rng.randint(0, 600))
-        item = Item(brand=ctx.brand, product=product, serial=serial.upper(), public_code=code, created_at=created)
+        item = Item(
+            brand=ctx.brand, product=product, serial=serial.upper(), public_code=code, created_at=created
+        )
         moves: list[dict[str, Any]] = []
         roll = 1.0 if n >= count - 3 else rng.random()
         if roll < 0.04:  # still in the brand's stock
@@ -73,16 +78,36 @@ def seed(ctx: DemoContext) -> None:
                 store, in_transit = stores[0], True
             if in_transit:
                 sent = now - timedelta(days=rng.randint(0, 6), hours=rng.randint(1, 8))
-            received = None if in_transit else sent + timedelta(days=rng.randint(1, 5), hours=rng.randint(0, 6))
-            moves.append({"kind": MovementKind.SHIPMENT, "from": None, "to": store, "sent": sent, "received": received})
+            received = (
+                None if in_transit else sent + timedelta(days=rng.randint(1, 5), hours=rng.randint(0, 6))
+            )
+            moves.append(
+                {"kind": MovementKind.SHIPMENT, "from": None, "to": store, "sent": sent, "received": received}
+            )
             item.shipped_to_store, item.shipped_on = store, sent.astimezone(tz).date()
-            item.status, item.current_store = (ItemStatus.IN_TRANSIT if in_transit else ItemStatus.IN_STOCK), store
-            if not in_transit and len(stores) > 1 and rng.random() < 0.08 and received < now - timedelta(days=20):
+            item.status, item.current_store = (
+                (ItemStatus.IN_TRANSIT if in_transit else ItemStatus.IN_STOCK),
+                store,
+            )
+            if (
+                not in_transit
+                and len(stores) > 1
+                and rng.random() < 0.08
+                and received < now - timedelta(days=20)
+            ):
                 target = rng.choice([s for s in stores if s.pk != store.pk])
                 t_sent = received + timedelta(days=rng.randint(5, max(6, (now - received).days - 5)))
                 t_pending = (now - t_sent).days < 4 and rng.random() < 0.5
                 t_received = None if t_pending else min(now, t_sent + timedelta(days=rng.randint(1, 3)))
-                moves.append({"kind": MovementKind.TRANSFER, "from": store, "to": target, "sent": t_sent, "received": t_received})
+                moves.append(
+                    {
+                        "kind": MovementKind.TRANSFER,
+                        "from": store,
+                        "to": target,
+                        "sent": t_sent,
+                        "received": t_received,
+                    }
+                )
                 item.current_store = target
                 item.status = ItemStatus.IN_TRANSIT if t_pending else ItemStatus.IN_STOCK
                 if not t_pending:
@@ -93,8 +118,13 @@ def seed(ctx: DemoContext) -> None:
     StockMovement.objects.bulk_create(
         [
             StockMovement(
-                brand=ctx.brand, item=item, kind=m["kind"], from_store=m["from"], to_store=m["to"],
-                sent_at=m["sent"], received_at=m["received"],
+                brand=ctx.brand,
+                item=item,
+                kind=m["kind"],
+                from_store=m["from"],
+                to_store=m["to"],
+                sent_at=m["sent"],
+                received_at=m["received"],
                 note="" if m["kind"] == MovementKind.SHIPMENT else "Demande du magasin",
             )
             for item, moves in zip(items, plans, strict=True)

@@ -4,6 +4,7 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from warranties.inventory.models import ItemStatus
@@ -13,7 +14,9 @@ class ItemFilterForm(forms.Form):
     q = forms.CharField(label=_("Serial or public code"), required=False)
     product = forms.IntegerField(required=False, widget=forms.HiddenInput)
     collection = forms.ChoiceField(label=_("Collection"), required=False)
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All statuses")), *ItemStatus.choices])
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All statuses")), *ItemStatus.choices]
+    )
     store = forms.ChoiceField(label=_("Store"), required=False)
 
     def __init__(self, *args: Any, collections: list[str], stores: list[Any], **kwargs: Any) -> None:
@@ -24,13 +27,15 @@ class ItemFilterForm(forms.Form):
 
 class AsOfForm(forms.Form):
     as_of = forms.DateField(
-        label=_("Stock as of"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        label=_("Stock as of"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Leave empty for now."),
     )
 
     def clean_as_of(self) -> date | None:
         value = self.cleaned_data.get("as_of")
-        if value and value > date.today():
+        if value and value > timezone.localdate():
             raise forms.ValidationError(_("Choose a date that is not in the future."))
         return value
 
@@ -38,12 +43,14 @@ class AsOfForm(forms.Form):
 class ShipForm(forms.Form):
     store = forms.ModelChoiceField(label=_("Ship to store"), queryset=None)
     serials = forms.CharField(
-        label=_("Serials"), widget=forms.Textarea(attrs={"rows": 6, "autocapitalize": "characters"}),
+        label=_("Serials"),
+        widget=forms.Textarea(attrs={"rows": 6, "autocapitalize": "characters"}),
         help_text=_("One serial per line (or separated by spaces or commas); a scanner may type them."),
         required=False,
     )
-    items = forms.MultipleChoiceField(label=_("Or tick items in the brand's stock"), required=False,
-                                      widget=forms.CheckboxSelectMultiple)
+    items = forms.MultipleChoiceField(
+        label=_("Or tick items in the brand's stock"), required=False, widget=forms.CheckboxSelectMultiple
+    )
     note = forms.CharField(label=_("Note"), max_length=255, required=False)
 
     def __init__(self, *args: Any, stores: Any, available: list[Any], **kwargs: Any) -> None:
@@ -64,8 +71,11 @@ class ShipForm(forms.Form):
 
 class TransferForm(forms.Form):
     serial = forms.CharField(
-        label=_("Serial or public code"), max_length=64,
-        widget=forms.TextInput(attrs={"autocapitalize": "characters", "autocomplete": "off", "inputmode": "text"}),
+        label=_("Serial or public code"),
+        max_length=64,
+        widget=forms.TextInput(
+            attrs={"autocapitalize": "characters", "autocomplete": "off", "inputmode": "text"}
+        ),
     )
     to_store = forms.ModelChoiceField(label=_("Send to store"), queryset=None)
     note = forms.CharField(label=_("Note"), max_length=255, required=False)

@@ -24,16 +24,24 @@ class Item(BrandScopedModel):
 
     serial = models.CharField(_("serial"), max_length=64)
     product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="items")
-    status = models.CharField(_("status"), max_length=16, choices=ItemStatus.choices, default=ItemStatus.IN_STOCK)
+    status = models.CharField(
+        _("status"), max_length=16, choices=ItemStatus.choices, default=ItemStatus.IN_STOCK
+    )
     current_store = models.ForeignKey(
         "retail.Store", on_delete=models.PROTECT, null=True, blank=True, related_name="items"
     )
     shipped_to_store = models.ForeignKey(
-        "retail.Store", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "retail.Store",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         help_text="The store the brand shipped it to (grey-market check).",
     )
     shipped_on = models.DateField(null=True, blank=True)
-    owner = models.ForeignKey("customers.Customer", on_delete=models.SET_NULL, null=True, blank=True, related_name="items")
+    owner = models.ForeignKey(
+        "customers.Customer", on_delete=models.SET_NULL, null=True, blank=True, related_name="items"
+    )
     public_code = models.CharField(_("public code"), max_length=32, db_index=True)
     status_before_loss = models.CharField(max_length=16, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -71,8 +79,12 @@ class MovementKind(models.TextChoices):
 class StockMovement(BrandScopedModel):
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="movements")
     kind = models.CharField(max_length=16, choices=MovementKind.choices)
-    from_store = models.ForeignKey("retail.Store", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    to_store = models.ForeignKey("retail.Store", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    from_store = models.ForeignKey(
+        "retail.Store", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    to_store = models.ForeignKey(
+        "retail.Store", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     sent_at = models.DateTimeField(default=timezone.now)
     received_at = models.DateTimeField(null=True, blank=True, help_text="Receipt confirmed by the store")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)

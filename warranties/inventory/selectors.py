@@ -48,13 +48,21 @@ def item_get(*, brand: Brand, item_id: int) -> Item | None:
 
 def item_get_by_serial(*, brand: Brand, serial: str) -> Item | None:
     return (
-        Item.objects.filter(brand=brand).annotate(serial_upper=Upper("serial"))
-        .filter(serial_upper=_serial_key(serial)).select_related("product", "current_store", "shipped_to_store").first()
+        Item.objects.filter(brand=brand)
+        .annotate(serial_upper=Upper("serial"))
+        .filter(serial_upper=_serial_key(serial))
+        .select_related("product", "current_store", "shipped_to_store")
+        .first()
     )
 
 
 def item_list(
-    *, brand: Brand, search: str = "", product_id: int | None = None, collection: str = "", status: str = "",
+    *,
+    brand: Brand,
+    search: str = "",
+    product_id: int | None = None,
+    collection: str = "",
+    status: str = "",
     store_id: int | None = None,
 ) -> QuerySet[Item]:
     """Items with their product and store, in two queries whatever the page size."""
@@ -79,7 +87,9 @@ def item_list(
 
 def item_list_at_store(*, brand: Brand, store: Any, search: str = "") -> QuerySet[Item]:
     """The private stock list of one store: what is in stock there now."""
-    items = Item.objects.filter(brand=brand, current_store=store, status=ItemStatus.IN_STOCK).select_related("product")
+    items = Item.objects.filter(brand=brand, current_store=store, status=ItemStatus.IN_STOCK).select_related(
+        "product"
+    )
     search = (search or "").strip()
     if search:
         condition = Q(serial__icontains=_serial_key(search)) | Q(product__reference__icontains=search)
@@ -95,14 +105,17 @@ def item_list_at_brand(*, brand: Brand, search: str = "") -> QuerySet[Item]:
     """Items still in the brand's own stock, which the brand may ship to a store."""
     items = Item.objects.filter(brand=brand, current_store__isnull=True, status=ItemStatus.IN_STOCK)
     if search.strip():
-        items = items.filter(Q(serial__icontains=_serial_key(search)) | Q(product__reference__icontains=search.strip()))
+        items = items.filter(
+            Q(serial__icontains=_serial_key(search)) | Q(product__reference__icontains=search.strip())
+        )
     return items.select_related("product").order_by("serial")
 
 
 def movement_list_for_item(*, brand: Brand, item: Item) -> QuerySet[StockMovement]:
     return (
         StockMovement.objects.filter(brand=brand, item=item)
-        .select_related("from_store", "to_store", "created_by").order_by("-sent_at", "-id")
+        .select_related("from_store", "to_store", "created_by")
+        .order_by("-sent_at", "-id")
     )
 
 
@@ -112,7 +125,8 @@ def movement_list_incoming(*, brand: Brand, store: Any) -> QuerySet[StockMovemen
         StockMovement.objects.filter(
             brand=brand, to_store=store, received_at__isnull=True, item__status=ItemStatus.IN_TRANSIT
         )
-        .select_related("item", "item__product", "from_store").order_by("sent_at", "id")
+        .select_related("item", "item__product", "from_store")
+        .order_by("sent_at", "id")
     )
 
 
@@ -124,14 +138,15 @@ def movement_list_outgoing(*, brand: Brand, store: Any) -> QuerySet[StockMovemen
     """Transfers the store sent that the other store has not received yet."""
     return (
         StockMovement.objects.filter(brand=brand, from_store=store, received_at__isnull=True)
-        .select_related("item", "item__product", "to_store").order_by("-sent_at")
+        .select_related("item", "item__product", "to_store")
+        .order_by("-sent_at")
     )
 
 
 def item_grey_market_reason(*, item: Item, store: Any) -> str:
     """Why a sale of `item` by `store` is outside the item's allocation, or "" when it is not.
 
-    The allocation is the store the item was shipped to (or, for an item never shipped, the store that holds it).
+    The allocation is the store the item was shipped to (or, for an item never shipped, the store holding it).
     """
     allocated = item.shipped_to_store or item.current_store
     if allocated is None or store is None or allocated.pk == store.pk:
@@ -142,11 +157,16 @@ def item_grey_market_reason(*, item: Item, store: Any) -> str:
         return _(
             "Registered in %(country)s by %(store)s, outside the market of %(allocated)s (%(market)s)."
         ) % {
-            "country": country, "store": store.code, "allocated": allocated.code,
+            "country": country,
+            "store": store.code,
+            "allocated": allocated.code,
             "market": allocated.market or str(allocated.country),
         }
     return _("Shipped to %(allocated)s (%(name)s) but registered by %(store)s (%(store_name)s).") % {
-        "allocated": allocated.code, "name": allocated.name, "store": store.code, "store_name": store.name,
+        "allocated": allocated.code,
+        "name": allocated.name,
+        "store": store.code,
+        "store_name": store.name,
     }
 
 
@@ -170,14 +190,18 @@ class StockRow:
 
 def _stock_now(*, brand: Brand) -> list[dict[str, Any]]:
     return list(
-        Item.objects.filter(brand=brand).values(loc=F("current_store_id"), state=F("status"))
-        .annotate(n=Count("id")).order_by()
+        Item.objects.filter(brand=brand)
+        .values(loc=F("current_store_id"), state=F("status"))
+        .annotate(n=Count("id"))
+        .order_by()
     )
 
 
 def _stock_as_of(*, brand: Brand, as_of: datetime) -> list[dict[str, Any]]:
     """Rebuild each item's place and state at `as_of` from its movements (and sales, if any)."""
-    last = StockMovement.objects.filter(brand=brand, item=OuterRef("pk"), sent_at__lte=as_of).order_by("-sent_at", "-id")
+    last = StockMovement.objects.filter(brand=brand, item=OuterRef("pk"), sent_at__lte=as_of).order_by(
+        "-sent_at", "-id"
+    )
     registrations = Item._meta.get_field("registrations").related_model
     sold = registrations.objects.filter(item=OuterRef("pk"), sold_on__lte=timezone.localdate(as_of))
     items = (

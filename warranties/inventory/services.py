@@ -51,8 +51,14 @@ def public_code_allocate(*, brand: Brand, taken: set[str] | None = None) -> str:
 
 
 def item_create(
-    *, brand: Brand, product: Any, serial: str, store: Any = None, shipped_at: datetime | None = None,
-    is_received: bool = True, actor: Any = None,
+    *,
+    brand: Brand,
+    product: Any,
+    serial: str,
+    store: Any = None,
+    shipped_at: datetime | None = None,
+    is_received: bool = True,
+    actor: Any = None,
 ) -> Item:
     """A new item of the brand, with its public code.
 
@@ -71,32 +77,55 @@ def item_create(
             with transaction.atomic():
                 if Item.objects.filter(brand=brand, serial__iexact=serial).exists():
                     raise ValidationError(
-                        {"serial": [_("An item with the serial %(serial)s already exists.") % {"serial": serial}]}
+                        {
+                            "serial": [
+                                _("An item with the serial %(serial)s already exists.") % {"serial": serial}
+                            ]
+                        }
                     )
                 item = Item.objects.create(
-                    brand=brand, product=product, serial=serial, public_code=public_code_allocate(brand=brand),
-                    status=ItemStatus.IN_STOCK, created_at=min(timezone.now(), shipped_at or timezone.now()),
+                    brand=brand,
+                    product=product,
+                    serial=serial,
+                    public_code=public_code_allocate(brand=brand),
+                    status=ItemStatus.IN_STOCK,
+                    created_at=min(timezone.now(), shipped_at or timezone.now()),
                 )
-                audit_log_record(brand=brand, action="item.create", actor=actor, obj=item, data={"serial": serial})
+                audit_log_record(
+                    brand=brand, action="item.create", actor=actor, obj=item, data={"serial": serial}
+                )
                 if store is not None:
-                    _ship(brand=brand, item=item, store=store, actor=actor, sent_at=shipped_at or timezone.now())
+                    _ship(
+                        brand=brand, item=item, store=store, actor=actor, sent_at=shipped_at or timezone.now()
+                    )
                     if is_received:
                         movement = item.movements.get()
                         _receive(item=item, movement=movement, at=movement.sent_at)
                 return item
         except IntegrityError:
             # A concurrent insert took the serial or (very rarely) the public code: retry or report.
-            if Item.objects.filter(brand=brand, serial__iexact=serial).exists() or attempt == PUBLIC_CODE_ATTEMPTS - 1:
+            if (
+                Item.objects.filter(brand=brand, serial__iexact=serial).exists()
+                or attempt == PUBLIC_CODE_ATTEMPTS - 1
+            ):
                 raise ValidationError(
                     {"serial": [_("An item with the serial %(serial)s already exists.") % {"serial": serial}]}
                 ) from None
     raise AssertionError("unreachable")
 
 
-def _ship(*, brand: Brand, item: Item, store: Any, actor: Any, sent_at: datetime, note: str = "") -> StockMovement:
+def _ship(
+    *, brand: Brand, item: Item, store: Any, actor: Any, sent_at: datetime, note: str = ""
+) -> StockMovement:
     movement = StockMovement.objects.create(
-        brand=brand, item=item, kind=MovementKind.SHIPMENT, from_store=None, to_store=store, sent_at=sent_at,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None, note=note,
+        brand=brand,
+        item=item,
+        kind=MovementKind.SHIPMENT,
+        from_store=None,
+        to_store=store,
+        sent_at=sent_at,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        note=note,
     )
     item.status = ItemStatus.IN_TRANSIT
     item.current_store = store
@@ -121,7 +150,12 @@ def _receive(*, item: Item, movement: StockMovement, at: datetime) -> None:
 
 @transaction.atomic
 def item_ship(
-    *, brand: Brand, items: Iterable[Item], store: Any, actor: Any = None, note: str = "",
+    *,
+    brand: Brand,
+    items: Iterable[Item],
+    store: Any,
+    actor: Any = None,
+    note: str = "",
     sent_at: datetime | None = None,
 ) -> list[StockMovement]:
     """Ship items from the brand to a store: each is in transit until the store confirms receipt."""
@@ -130,15 +164,22 @@ def item_ship(
     locked = list(Item.objects.select_for_update().filter(brand=brand, pk__in=ids).order_by("serial"))
     if not locked or len(locked) != len(set(ids)):
         raise ValidationError({"items": [_("Choose items of this brand to ship.")]})
-    not_at_brand = [i.serial for i in locked if i.current_store_id is not None or i.status != ItemStatus.IN_STOCK]
+    not_at_brand = [
+        i.serial for i in locked if i.current_store_id is not None or i.status != ItemStatus.IN_STOCK
+    ]
     if not_at_brand:
         raise ValidationError(
             {"items": [_("Not in the brand's stock: %(serials)s.") % {"serials": ", ".join(not_at_brand)}]}
         )
     at = sent_at or timezone.now()
-    movements = [_ship(brand=brand, item=item, store=store, actor=actor, sent_at=at, note=note) for item in locked]
+    movements = [
+        _ship(brand=brand, item=item, store=store, actor=actor, sent_at=at, note=note) for item in locked
+    ]
     audit_log_record(
-        brand=brand, action="item.ship", actor=actor, obj=store,
+        brand=brand,
+        action="item.ship",
+        actor=actor,
+        obj=store,
         data={"store": store.code, "serials": [i.serial for i in locked]},
     )
     return movements
@@ -151,20 +192,34 @@ def item_transfer(
     """Send an item in stock at one store to another store of the brand; in transit until received."""
     _store_check(brand=brand, store=to_store)
     locked = Item.objects.select_for_update().filter(brand=brand, pk=item.pk).first()
-    if locked is None or from_store is None or locked.current_store_id != from_store.pk or locked.status != ItemStatus.IN_STOCK:
+    if (
+        locked is None
+        or from_store is None
+        or locked.current_store_id != from_store.pk
+        or locked.status != ItemStatus.IN_STOCK
+    ):
         raise ValidationError({"item": [_("This item is not in stock at your store.")]})
     if to_store.pk == from_store.pk:
         raise ValidationError({"to_store": [_("Choose another store.")]})
     movement = StockMovement.objects.create(
-        brand=brand, item=locked, kind=MovementKind.TRANSFER, from_store=from_store, to_store=to_store,
-        sent_at=timezone.now(), created_by=actor if getattr(actor, "is_authenticated", False) else None, note=note,
+        brand=brand,
+        item=locked,
+        kind=MovementKind.TRANSFER,
+        from_store=from_store,
+        to_store=to_store,
+        sent_at=timezone.now(),
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        note=note,
     )
     locked.status = ItemStatus.IN_TRANSIT
     locked.current_store = to_store
     locked.save(update_fields=["status", "current_store", "updated_at"])
     item.status, item.current_store = locked.status, to_store
     audit_log_record(
-        brand=brand, action="item.transfer", actor=actor, obj=locked,
+        brand=brand,
+        action="item.transfer",
+        actor=actor,
+        obj=locked,
         data={"from": from_store.code, "to": to_store.code},
     )
     return movement
@@ -176,7 +231,10 @@ def movement_confirm_receipt(
 ) -> StockMovement:
     """The receiving store confirms it has the item: the item is in stock there."""
     locked = (
-        StockMovement.objects.select_for_update().filter(brand=brand, pk=movement.pk).select_related("item").first()
+        StockMovement.objects.select_for_update()
+        .filter(brand=brand, pk=movement.pk)
+        .select_related("item")
+        .first()
     )
     if locked is None or store is None or locked.to_store_id != store.pk:
         raise ValidationError(_("This shipment is not addressed to your store."))
@@ -186,7 +244,9 @@ def movement_confirm_receipt(
     if item.status != ItemStatus.IN_TRANSIT:
         raise ValidationError(_("This item is no longer in transit."))
     _receive(item=item, movement=locked, at=at or timezone.now())
-    audit_log_record(brand=brand, action="movement.receive", actor=actor, obj=locked, data={"serial": item.serial})
+    audit_log_record(
+        brand=brand, action="movement.receive", actor=actor, obj=locked, data={"serial": item.serial}
+    )
     movement.received_at = locked.received_at
     return locked
 
@@ -195,7 +255,9 @@ def movement_confirm_receipt(
 def movement_confirm_all(*, brand: Brand, store: Any, actor: Any = None) -> int:
     """Confirm receipt of every shipment and transfer on its way to the store. Returns how many."""
     pending = list(
-        StockMovement.objects.filter(brand=brand, to_store=store, received_at__isnull=True, item__status=ItemStatus.IN_TRANSIT)
+        StockMovement.objects.filter(
+            brand=brand, to_store=store, received_at__isnull=True, item__status=ItemStatus.IN_TRANSIT
+        )
     )
     for movement in pending:
         movement_confirm_receipt(brand=brand, movement=movement, store=store, actor=actor)

@@ -11,7 +11,15 @@ urlpatterns = [
     path("b/<slug:brand_slug>/stock/", views.StockView.as_view(), name="stock"),
     path("b/<slug:brand_slug>/intranet/stock/", views.MyStockView.as_view(), name="my_stock"),
     path("b/<slug:brand_slug>/intranet/incoming/", views.IncomingView.as_view(), name="incoming"),
-    path("b/<slug:brand_slug>/intranet/incoming/<int:pk>/confirm/", views.ConfirmReceiptView.as_view(), name="confirm_receipt"),
-    path("b/<slug:brand_slug>/intranet/incoming/confirm-all/", views.ConfirmAllView.as_view(), name="confirm_all"),
+    path(
+        "b/<slug:brand_slug>/intranet/incoming/<int:pk>/confirm/",
+        views.ConfirmReceiptView.as_view(),
+        name="confirm_receipt",
+    ),
+    path(
+        "b/<slug:brand_slug>/intranet/incoming/confirm-all/",
+        views.ConfirmAllView.as_view(),
+        name="confirm_all",
+    ),
     path("b/<slug:brand_slug>/intranet/transfer/", views.TransferRequestView.as_view(), name="transfer"),
 ]

@@ -12,8 +12,21 @@ class ProductSerializer(serializers.ModelSerializer):
     class Meta:
         model = Product
         fields = [
-            "id", "reference", "name_en", "name_fr", "collection", "category", "metal", "stones", "price",
-            "currency", "warranty_months", "service_interval_months", "photo", "complements", "is_active",
+            "id",
+            "reference",
+            "name_en",
+            "name_fr",
+            "collection",
+            "category",
+            "metal",
+            "stones",
+            "price",
+            "currency",
+            "warranty_months",
+            "service_interval_months",
+            "photo",
+            "complements",
+            "is_active",
         ]
 
     def get_complements(self, product: Product) -> list[str]:
@@ -31,10 +44,15 @@ class ProductWriteSerializer(serializers.Serializer):
     category = serializers.ChoiceField(choices=Category.choices, required=False)
     metal = serializers.CharField(max_length=100, required=False, allow_blank=True)
     stones = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    price = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, allow_null=True, min_value=0)
+    price = serializers.DecimalField(
+        max_digits=12, decimal_places=2, required=False, allow_null=True, min_value=0
+    )
     currency = serializers.CharField(max_length=3, required=False)
     warranty_months = serializers.IntegerField(min_value=0, max_value=240, required=False)
-    service_interval_months = serializers.IntegerField(min_value=1, max_value=240, required=False, allow_null=True)
-    complements = serializers.ListField(child=serializers.CharField(), required=False,
-                                        help_text="References of complementary products")
+    service_interval_months = serializers.IntegerField(
+        min_value=1, max_value=240, required=False, allow_null=True
+    )
+    complements = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text="References of complementary products"
+    )
     is_active = serializers.BooleanField(required=False)

@@ -34,22 +34,32 @@ class ProductListAPI(BrandAPIView):
     allowed_roles = BRAND_ROLES
 
     @extend_schema(
-        operation_id="products_list", tags=["products"], responses=ProductSerializer(many=True),
+        operation_id="products_list",
+        tags=["products"],
+        responses=ProductSerializer(many=True),
         summary="The brand's catalogue",
         parameters=[
             OpenApiParameter("q", str, description="Search reference, names, collection"),
-            OpenApiParameter("collection", str), OpenApiParameter("category", str),
+            OpenApiParameter("collection", str),
+            OpenApiParameter("category", str),
         ],
     )
     def get(self, request: Request, brand_slug: str) -> Response:
         products = selectors.product_list(
-            brand=self.brand, search=request.query_params.get("q", ""),
-            collection=request.query_params.get("collection", ""), category=request.query_params.get("category", ""),
+            brand=self.brand,
+            search=request.query_params.get("q", ""),
+            collection=request.query_params.get("collection", ""),
+            category=request.query_params.get("category", ""),
         ).prefetch_related(Prefetch("complements", queryset=Product.objects.order_by("reference")))
         return paginated(self, request, products, ProductSerializer)
 
-    @extend_schema(operation_id="products_create", tags=["products"], request=ProductWriteSerializer,
-                   responses={201: ProductSerializer}, summary="Create a product (owners, admins, API keys)")
+    @extend_schema(
+        operation_id="products_create",
+        tags=["products"],
+        request=ProductWriteSerializer,
+        responses={201: ProductSerializer},
+        summary="Create a product (owners, admins, API keys)",
+    )
     def post(self, request: Request, brand_slug: str) -> Response:
         require_admin(self)
         serializer = ProductWriteSerializer(data=request.data)
@@ -71,12 +81,22 @@ class ProductDetailAPI(BrandAPIView):
             raise Http404
         return product
 
-    @extend_schema(operation_id="products_retrieve", tags=["products"], responses=ProductSerializer, summary="One product")
+    @extend_schema(
+        operation_id="products_retrieve",
+        tags=["products"],
+        responses=ProductSerializer,
+        summary="One product",
+    )
     def get(self, request: Request, brand_slug: str, pk: int) -> Response:
         return Response(ProductSerializer(self._product(pk)).data)
 
-    @extend_schema(operation_id="products_update", tags=["products"], request=ProductWriteSerializer,
-                   responses=ProductSerializer, summary="Change a product (only the fields sent)")
+    @extend_schema(
+        operation_id="products_update",
+        tags=["products"],
+        request=ProductWriteSerializer,
+        responses=ProductSerializer,
+        summary="Change a product (only the fields sent)",
+    )
     def patch(self, request: Request, brand_slug: str, pk: int) -> Response:
         require_admin(self)
         product = self._product(pk)
@@ -87,4 +107,6 @@ class ProductDetailAPI(BrandAPIView):
         product = services.product_update(
             brand=self.brand, product=product, complements=complements, actor=actor_of(request), **data
         )
-        return Response(ProductSerializer(selectors.product_get(brand=self.brand, product_id=product.pk)).data)
+        return Response(
+            ProductSerializer(selectors.product_get(brand=self.brand, product_id=product.pk)).data
+        )

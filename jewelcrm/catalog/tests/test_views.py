@@ -13,13 +13,31 @@ def url(name, brand, **kwargs):
 
 
 def form_data(**change):
-    return {"reference": "BR-7", "name_en": "Lien bracelet", "name_fr": "Bracelet Lien", "collection": "Lien",
-            "category": "bracelet", "price": "1250.00", "currency": "EUR", "warranty_months": "24", "is_active": "on",
-            **change}
+    return {
+        "reference": "BR-7",
+        "name_en": "Lien bracelet",
+        "name_fr": "Bracelet Lien",
+        "collection": "Lien",
+        "category": "bracelet",
+        "price": "1250.00",
+        "currency": "EUR",
+        "warranty_months": "24",
+        "is_active": "on",
+        **change,
+    }
 
 
-@pytest.mark.parametrize(("role", "expected"), [("owner", 200), ("admin", 200), ("marketer", 200), ("analyst", 200),
-                                                ("sales_associate", 403), ("retail_manager", 403)])
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        ("owner", 200),
+        ("admin", 200),
+        ("marketer", 200),
+        ("analyst", 200),
+        ("sales_associate", 403),
+        ("retail_manager", 403),
+    ],
+)
 def test_catalogue_pages_per_role(client_for, brand, role, expected):
     product = ProductFactory(brand=brand, reference="BA-1")
     client = client_for(brand, role)
@@ -27,7 +45,9 @@ def test_catalogue_pages_per_role(client_for, brand, role, expected):
     assert client.get(url("product_detail", brand, pk=product.pk)).status_code == expected
 
 
-@pytest.mark.parametrize(("role", "expected"), [("owner", 302), ("admin", 302), ("marketer", 403), ("analyst", 403)])
+@pytest.mark.parametrize(
+    ("role", "expected"), [("owner", 302), ("admin", 302), ("marketer", 403), ("analyst", 403)]
+)
 def test_product_create_per_role(client_for, brand, role, expected):
     response = client_for(brand, role).post(url("product_create", brand), form_data())
     assert response.status_code == expected
@@ -38,8 +58,10 @@ def test_product_create_per_role(client_for, brand, role, expected):
 def test_edit_in_english_and_french_with_complements(owner_client, brand):
     product = ProductFactory(brand=brand, reference="BR-7", category="bracelet")
     charm = ProductFactory(brand=brand, reference="CH-1", category="charm")
-    response = owner_client.post(url("product_update", brand, pk=product.pk),
-                                 form_data(name_fr="Bracelet Lien or", complements=[charm.pk]))
+    response = owner_client.post(
+        url("product_update", brand, pk=product.pk),
+        form_data(name_fr="Bracelet Lien or", complements=[charm.pk]),
+    )
     assert response.status_code == 302
     detail = owner_client.get(url("product_detail", brand, pk=product.pk), HTTP_ACCEPT_LANGUAGE="fr")
     body = detail.content.decode()
@@ -97,4 +119,9 @@ def test_list_filters_and_fixed_query_count(analyst_client, brand):
     assert len(many.captured_queries) == len(few.captured_queries)
     body = analyst_client.get(url("product_list", brand), {"collection": "Aurore"}).content.decode()
     assert "BA-1" in body and "Céleste" in body  # the filter offers every collection
-    assert analyst_client.get(url("product_list", brand), {"category": "watch"}).content.decode().count("No product matches") == 1
+    assert (
+        analyst_client.get(url("product_list", brand), {"category": "watch"})
+        .content.decode()
+        .count("No product matches")
+        == 1
+    )

@@ -28,4 +28,6 @@ def actor_of(request: Request) -> Any:
 def paginated(view: Any, request: Request, queryset: Any, serializer_class: Any) -> Response:
     paginator = PageNumberPagination()
     page = paginator.paginate_queryset(queryset, request, view=view)
-    return paginator.get_paginated_response(serializer_class(page, many=True, context={"request": request}).data)
+    return paginator.get_paginated_response(
+        serializer_class(page, many=True, context={"request": request}).data
+    )

@@ -20,7 +20,9 @@ class StoreListAPI(BrandAPIView):
     allowed_roles = BRAND_ROLES
 
     @extend_schema(
-        operation_id="stores_list", tags=["stores"], responses=StoreSerializer(many=True),
+        operation_id="stores_list",
+        tags=["stores"],
+        responses=StoreSerializer(many=True),
         summary="The brand's stores",
         parameters=[
             OpenApiParameter("q", str, description="Search code, name, city, retailer"),
@@ -30,14 +32,19 @@ class StoreListAPI(BrandAPIView):
     )
     def get(self, request: Request, brand_slug: str) -> Response:
         stores = selectors.store_list(
-            brand=self.brand, search=request.query_params.get("q", ""),
-            country=request.query_params.get("country", ""), type=request.query_params.get("type", ""),
+            brand=self.brand,
+            search=request.query_params.get("q", ""),
+            country=request.query_params.get("country", ""),
+            type=request.query_params.get("type", ""),
         )
         return paginated(self, request, stores, StoreSerializer)
 
     @extend_schema(
-        operation_id="stores_create", tags=["stores"], request=StoreCreateSerializer,
-        responses={201: StoreSerializer}, summary="Create a store (owners, admins, API keys)",
+        operation_id="stores_create",
+        tags=["stores"],
+        request=StoreCreateSerializer,
+        responses={201: StoreSerializer},
+        summary="Create a store (owners, admins, API keys)",
     )
     def post(self, request: Request, brand_slug: str) -> Response:
         require_admin(self)
@@ -47,9 +54,13 @@ class StoreListAPI(BrandAPIView):
         retailer_name, is_own = data.pop("retailer"), data.pop("is_own_retailer")
         actor = actor_of(request)
         with transaction.atomic():
-            retailer = selectors.retailer_list(brand=self.brand).filter(name__iexact=retailer_name.strip()).first()
+            retailer = (
+                selectors.retailer_list(brand=self.brand).filter(name__iexact=retailer_name.strip()).first()
+            )
             if retailer is None:
-                retailer = services.retailer_create(brand=self.brand, name=retailer_name, is_own=is_own, actor=actor)
+                retailer = services.retailer_create(
+                    brand=self.brand, name=retailer_name, is_own=is_own, actor=actor
+                )
             store = services.store_create(brand=self.brand, retailer=retailer, actor=actor, **data)
         return Response(StoreSerializer(store).data, status=status.HTTP_201_CREATED)
 
@@ -57,7 +68,9 @@ class StoreListAPI(BrandAPIView):
 class StoreDetailAPI(BrandAPIView):
     allowed_roles = BRAND_ROLES
 
-    @extend_schema(operation_id="stores_retrieve", tags=["stores"], responses=StoreSerializer, summary="One store")
+    @extend_schema(
+        operation_id="stores_retrieve", tags=["stores"], responses=StoreSerializer, summary="One store"
+    )
     def get(self, request: Request, brand_slug: str, pk: int) -> Response:
         store = selectors.store_get(brand=self.brand, store_id=pk)
         if store is None:

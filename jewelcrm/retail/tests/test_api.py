@@ -10,8 +10,15 @@ from tests.factories import StoreFactory
 pytestmark = pytest.mark.django_db
 
 NEW_STORE = {
-    "code": "mil-01", "name": "Milano Duomo", "type": "authorised_dealer", "retailer": "Duomo Gioielli",
-    "city": "Milano", "country": "IT", "currency": "EUR", "time_zone": "Europe/Rome", "market": "EU",
+    "code": "mil-01",
+    "name": "Milano Duomo",
+    "type": "authorised_dealer",
+    "retailer": "Duomo Gioielli",
+    "city": "Milano",
+    "country": "IT",
+    "currency": "EUR",
+    "time_zone": "Europe/Rome",
+    "market": "EU",
 }
 
 
@@ -36,7 +43,9 @@ def test_list_and_retrieve_with_api_key(brand):
     StoreFactory(brand=brand, code="GVA-1", country="CH")
     client = key_client(brand)
     assert [s["code"] for s in client.get(stores_url(brand)).json()["results"]] == ["GVA-1", "PAR-1"]
-    assert [s["code"] for s in client.get(stores_url(brand), {"country": "fr"}).json()["results"]] == ["PAR-1"]
+    assert [s["code"] for s in client.get(stores_url(brand), {"country": "fr"}).json()["results"]] == [
+        "PAR-1"
+    ]
     detail = client.get(store_url(brand, store.pk)).json()
     assert (detail["code"], detail["country"], detail["currency"]) == ("PAR-1", "FR", "EUR")
 
@@ -44,15 +53,23 @@ def test_list_and_retrieve_with_api_key(brand):
 def test_create_with_api_key_creates_the_retailer(brand):
     response = key_client(brand).post(stores_url(brand), NEW_STORE, format="json")
     assert response.status_code == 201, response.json()
-    assert (response.json()["code"], response.json()["retailer"], response.json()["market"]) == ("MIL-01", "Duomo Gioielli", "EU")
+    assert (response.json()["code"], response.json()["retailer"], response.json()["market"]) == (
+        "MIL-01",
+        "Duomo Gioielli",
+        "EU",
+    )
     with brand_context(brand):
         assert Retailer.objects.get().name == "Duomo Gioielli"
 
 
 @pytest.mark.parametrize(
     ("change", "field"),
-    [({"currency": "EURO"}, "currency"), ({"time_zone": "Mars/Olympus"}, "time_zone"), ({"code": "PAR-1"}, "code"),
-     ({"market": "XX"}, "market")],
+    [
+        ({"currency": "EURO"}, "currency"),
+        ({"time_zone": "Mars/Olympus"}, "time_zone"),
+        ({"code": "PAR-1"}, "code"),
+        ({"market": "XX"}, "market"),
+    ],
 )
 def test_create_refusals(brand, change, field):
     StoreFactory(brand=brand, code="PAR-1")
@@ -64,7 +81,9 @@ def test_create_refusals(brand, change, field):
         assert not Retailer.objects.filter(name="Duomo Gioielli").exists()
 
 
-@pytest.mark.parametrize(("role", "expected"), [("owner", 201), ("admin", 201), ("marketer", 403), ("analyst", 403)])
+@pytest.mark.parametrize(
+    ("role", "expected"), [("owner", 201), ("admin", 201), ("marketer", 403), ("analyst", 403)]
+)
 def test_create_with_session_per_role(client_for, brand, role, expected):
     response = client_for(brand, role).post(stores_url(brand), NEW_STORE, content_type="application/json")
     assert response.status_code == expected
@@ -77,7 +96,10 @@ def test_cross_brand_is_404(brand, other_brand, owner_client):
     assert key_client(brand).get(store_url(brand, foreign.pk)).status_code == 404
     assert owner_client.get(store_url(brand, foreign.pk)).status_code == 404
     assert owner_client.get(store_url(other_brand, foreign.pk)).status_code == 404
-    assert owner_client.post(stores_url(other_brand), NEW_STORE, content_type="application/json").status_code == 404
+    assert (
+        owner_client.post(stores_url(other_brand), NEW_STORE, content_type="application/json").status_code
+        == 404
+    )
 
 
 def test_schema_documents_the_endpoints(owner_client):

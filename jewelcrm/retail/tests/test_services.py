@@ -10,8 +10,15 @@ from tests.factories import RetailerFactory, StoreFactory
 
 pytestmark = pytest.mark.django_db
 
-VALID = {"code": "lyo-2", "name": "Lyon Presqu'île", "type": "boutique", "country": "FR", "currency": "eur",
-         "time_zone": "Europe/Paris", "market": "fr, be"}
+VALID = {
+    "code": "lyo-2",
+    "name": "Lyon Presqu'île",
+    "type": "boutique",
+    "country": "FR",
+    "currency": "eur",
+    "time_zone": "Europe/Paris",
+    "market": "fr, be",
+}
 
 
 def test_store_create_normalises_and_audits(brand):
@@ -48,7 +55,9 @@ def test_store_create_refuses_bad_values_with_a_clear_message(brand, change, fie
 def test_store_code_may_repeat_across_brands(brand, other_brand):
     StoreFactory(brand=other_brand, code="PAR-1")
     with brand_context(brand):
-        store = services.store_create(brand=brand, retailer=RetailerFactory(brand=brand), **{**VALID, "code": "PAR-1"})
+        store = services.store_create(
+            brand=brand, retailer=RetailerFactory(brand=brand), **{**VALID, "code": "PAR-1"}
+        )
     assert store.code == "PAR-1"
 
 
@@ -78,7 +87,9 @@ def test_retailer_create_refuses_duplicates(brand):
 
 def test_store_list_search_and_filters(brand):
     StoreFactory(brand=brand, code="PAR-1", name="Vendôme", country="FR", type="boutique")
-    StoreFactory(brand=brand, code="GVA-1", name="Rhône", city="Genève", country="CH", type="authorised_dealer")
+    StoreFactory(
+        brand=brand, code="GVA-1", name="Rhône", city="Genève", country="CH", type="authorised_dealer"
+    )
     with brand_context(brand):
         codes = lambda **kw: [s.code for s in selectors.store_list(brand=brand, **kw)]  # noqa: E731
         assert codes() == ["GVA-1", "PAR-1"]

@@ -13,12 +13,31 @@ def url(name, brand, **kwargs):
 
 
 def form_data(retailer, **change):
-    return {"retailer": retailer.pk, "code": "NCE-1", "name": "Nice Masséna", "type": "corner", "country": "FR",
-            "currency": "EUR", "time_zone": "Europe/Paris", "market": "", "is_active": "on", **change}
+    return {
+        "retailer": retailer.pk,
+        "code": "NCE-1",
+        "name": "Nice Masséna",
+        "type": "corner",
+        "country": "FR",
+        "currency": "EUR",
+        "time_zone": "Europe/Paris",
+        "market": "",
+        "is_active": "on",
+        **change,
+    }
 
 
-@pytest.mark.parametrize(("role", "expected"), [("owner", 200), ("admin", 200), ("marketer", 200), ("analyst", 200),
-                                                ("retail_manager", 403), ("sales_associate", 403)])
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        ("owner", 200),
+        ("admin", 200),
+        ("marketer", 200),
+        ("analyst", 200),
+        ("retail_manager", 403),
+        ("sales_associate", 403),
+    ],
+)
 def test_network_page_per_role(client_for, brand, role, expected):
     StoreFactory(brand=brand, code="PAR-1")
     response = client_for(brand, role).get(url("store_list", brand))
@@ -28,8 +47,10 @@ def test_network_page_per_role(client_for, brand, role, expected):
         assert ("New store" in response.content.decode()) == (role in ("owner", "admin"))
 
 
-@pytest.mark.parametrize(("role", "expected"), [("owner", 302), ("admin", 302), ("marketer", 403), ("analyst", 403),
-                                                ("sales_associate", 403)])
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [("owner", 302), ("admin", 302), ("marketer", 403), ("analyst", 403), ("sales_associate", 403)],
+)
 def test_store_create_per_role(client_for, brand, role, expected):
     retailer = RetailerFactory(brand=brand)
     response = client_for(brand, role).post(url("store_create", brand), form_data(retailer))
@@ -40,8 +61,11 @@ def test_store_create_per_role(client_for, brand, role, expected):
 
 @pytest.mark.parametrize(
     ("change", "message"),
-    [({"code": "PAR-1"}, "already uses the code PAR-1"), ({"currency": "EUROS"}, "not an ISO 4217 currency code"),
-     ({"time_zone": "Paris"}, "Paris is not a known time zone")],
+    [
+        ({"code": "PAR-1"}, "already uses the code PAR-1"),
+        ({"currency": "EUROS"}, "not an ISO 4217 currency code"),
+        ({"time_zone": "Paris"}, "Paris is not a known time zone"),
+    ],
 )
 def test_store_form_shows_errors_next_to_fields(owner_client, brand, change, message):
     StoreFactory(brand=brand, code="PAR-1")
@@ -59,7 +83,9 @@ def test_store_form_shows_errors_next_to_fields(owner_client, brand, change, mes
 def test_store_edit(admin_client_brand, brand):
     store = StoreFactory(brand=brand, code="PAR-1")
     assert admin_client_brand.get(url("store_update", brand, pk=store.pk)).status_code == 200
-    response = admin_client_brand.post(url("store_update", brand, pk=store.pk), form_data(store.retailer, code="PAR-1", city="Paris 8e"))
+    response = admin_client_brand.post(
+        url("store_update", brand, pk=store.pk), form_data(store.retailer, code="PAR-1", city="Paris 8e")
+    )
     assert response.status_code == 302
     with brand_context(brand):
         store.refresh_from_db()
@@ -69,7 +95,12 @@ def test_store_edit(admin_client_brand, brand):
 def test_store_edit_of_another_brand_is_404(owner_client, brand, other_brand):
     foreign = StoreFactory(brand=other_brand, name="Theirs")
     assert owner_client.get(url("store_update", brand, pk=foreign.pk)).status_code == 404
-    assert owner_client.post(url("store_update", brand, pk=foreign.pk), form_data(RetailerFactory(brand=brand))).status_code == 404
+    assert (
+        owner_client.post(
+            url("store_update", brand, pk=foreign.pk), form_data(RetailerFactory(brand=brand))
+        ).status_code
+        == 404
+    )
     assert owner_client.get(url("store_list", other_brand)).status_code == 404
     with brand_context(other_brand):
         assert Store.objects.get().name == "Theirs"
@@ -88,7 +119,12 @@ def test_store_form_offers_only_own_retailers(owner_client, brand, other_brand):
 
 def test_retailer_create(owner_client, marketer_client, brand):
     assert marketer_client.post(url("retailer_create", brand), {"name": "Nope"}).status_code == 403
-    assert owner_client.post(url("retailer_create", brand), {"name": "Maison Lumière", "is_own": "on"}).status_code == 302
+    assert (
+        owner_client.post(
+            url("retailer_create", brand), {"name": "Maison Lumière", "is_own": "on"}
+        ).status_code
+        == 302
+    )
     with brand_context(brand):
         assert list(Retailer.objects.values_list("name", "is_own")) == [("Maison Lumière", True)]
 

@@ -15,8 +15,16 @@ class ItemSerializer(serializers.ModelSerializer):
     class Meta:
         model = Item
         fields = [
-            "id", "serial", "product", "status", "current_store", "shipped_to_store", "shipped_on", "public_code",
-            "public_url", "created_at",
+            "id",
+            "serial",
+            "product",
+            "status",
+            "current_store",
+            "shipped_to_store",
+            "shipped_on",
+            "public_code",
+            "public_url",
+            "created_at",
         ]
 
     def get_current_store(self, item: Item) -> str | None:
@@ -32,10 +40,17 @@ class ItemSerializer(serializers.ModelSerializer):
 class ItemCreateSerializer(serializers.Serializer):
     serial = serializers.CharField(max_length=64)
     product = serializers.CharField(max_length=64, help_text="Product reference")
-    store = serializers.CharField(max_length=32, required=False, allow_blank=True, default="",
-                                  help_text="Code of the store it was shipped to; empty: the brand's own stock")
+    store = serializers.CharField(
+        max_length=32,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Code of the store it was shipped to; empty: the brand's own stock",
+    )
     shipped_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
-    is_received = serializers.BooleanField(default=True, help_text="False: in transit until the store confirms")
+    is_received = serializers.BooleanField(
+        default=True, help_text="False: in transit until the store confirms"
+    )
 
 
 class ItemFilterSerializer(serializers.Serializer):

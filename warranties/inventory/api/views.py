@@ -22,12 +22,19 @@ class ItemListAPI(BrandAPIView):
     allowed_roles = BRAND_ROLES
 
     @extend_schema(
-        operation_id="items_list", tags=["items"], responses=ItemSerializer(many=True), summary="The brand's items",
+        operation_id="items_list",
+        tags=["items"],
+        responses=ItemSerializer(many=True),
+        summary="The brand's items",
         parameters=[
             OpenApiParameter("q", str, description="Serial (part of) or public code"),
             OpenApiParameter("product", int, description="Product id"),
             OpenApiParameter("collection", str),
-            OpenApiParameter("status", str, enum=["in_stock", "in_transit", "sold", "in_service", "lost", "stolen", "destroyed"]),
+            OpenApiParameter(
+                "status",
+                str,
+                enum=["in_stock", "in_transit", "sold", "in_service", "lost", "stolen", "destroyed"],
+            ),
             OpenApiParameter("store", int, description="Current store id"),
         ],
     )
@@ -36,13 +43,22 @@ class ItemListAPI(BrandAPIView):
         filters.is_valid(raise_exception=True)
         f = filters.validated_data
         items = selectors.item_list(
-            brand=self.brand, search=f["q"], product_id=f["product"], collection=f["collection"],
-            status=f["status"], store_id=f["store"],
+            brand=self.brand,
+            search=f["q"],
+            product_id=f["product"],
+            collection=f["collection"],
+            status=f["status"],
+            store_id=f["store"],
         ).select_related("shipped_to_store")
         return paginated(self, request, items, ItemSerializer)
 
-    @extend_schema(operation_id="items_create", tags=["items"], request=ItemCreateSerializer,
-                   responses={201: ItemSerializer}, summary="Create an item (owners, admins, API keys)")
+    @extend_schema(
+        operation_id="items_create",
+        tags=["items"],
+        request=ItemCreateSerializer,
+        responses={201: ItemSerializer},
+        summary="Create an item (owners, admins, API keys)",
+    )
     def post(self, request: Request, brand_slug: str) -> Response:
         require_admin(self)
         serializer = ItemCreateSerializer(data=request.data)
@@ -57,8 +73,13 @@ class ItemListAPI(BrandAPIView):
             if store is None:
                 raise ValidationError({"store": [f"Unknown store code {data['store']}."]})
         item = services.item_create(
-            brand=self.brand, product=product, serial=data["serial"], store=store, shipped_at=data["shipped_at"],
-            is_received=data["is_received"], actor=actor_of(request),
+            brand=self.brand,
+            product=product,
+            serial=data["serial"],
+            store=store,
+            shipped_at=data["shipped_at"],
+            is_received=data["is_received"],
+            actor=actor_of(request),
         )
         item = selectors.item_get(brand=self.brand, item_id=item.pk)
         return Response(ItemSerializer(item).data, status=status.HTTP_201_CREATED)
@@ -67,8 +88,12 @@ class ItemListAPI(BrandAPIView):
 class ItemDetailAPI(BrandAPIView):
     allowed_roles = BRAND_ROLES
 
-    @extend_schema(operation_id="items_retrieve", tags=["items"], responses=ItemSerializer,
-                   summary="One item by its serial (case and spacing tolerant)")
+    @extend_schema(
+        operation_id="items_retrieve",
+        tags=["items"],
+        responses=ItemSerializer,
+        summary="One item by its serial (case and spacing tolerant)",
+    )
     def get(self, request: Request, brand_slug: str, serial: str) -> Response:
         item = selectors.item_get_by_serial(brand=self.brand, serial=serial)
         if item is None:

@@ -67,10 +67,17 @@ def test_retrieve_by_serial_tolerates_case(brand):
 def test_create_with_store_ships_and_receives(brand):
     StoreFactory(brand=brand, code="GVA")
     ProductFactory(brand=brand, reference="BA-1")
-    response = key_client(brand).post(items_url(brand), {"serial": "new-1", "product": "ba-1", "store": "gva"}, format="json")
+    response = key_client(brand).post(
+        items_url(brand), {"serial": "new-1", "product": "ba-1", "store": "gva"}, format="json"
+    )
     assert response.status_code == 201, response.json()
     body = response.json()
-    assert (body["serial"], body["status"], body["current_store"], body["shipped_to_store"]) == ("NEW-1", "in_stock", "GVA", "GVA")
+    assert (body["serial"], body["status"], body["current_store"], body["shipped_to_store"]) == (
+        "NEW-1",
+        "in_stock",
+        "GVA",
+        "GVA",
+    )
     assert public_code_normalise(body["public_code"]) == body["public_code"]
     with brand_context(brand):
         assert StockMovement.objects.filter(item__serial="NEW-1", received_at__isnull=False).count() == 1
@@ -78,8 +85,11 @@ def test_create_with_store_ships_and_receives(brand):
 
 @pytest.mark.parametrize(
     ("payload", "field"),
-    [({"serial": "X1", "product": "NOPE"}, "product"), ({"serial": "X1", "product": "BA-1", "store": "NOPE"}, "store"),
-     ({"serial": "DUP1", "product": "BA-1"}, "serial")],
+    [
+        ({"serial": "X1", "product": "NOPE"}, "product"),
+        ({"serial": "X1", "product": "BA-1", "store": "NOPE"}, "store"),
+        ({"serial": "DUP1", "product": "BA-1"}, "serial"),
+    ],
 )
 def test_create_refusals_write_nothing(brand, payload, field):
     ProductFactory(brand=brand, reference="BA-1")
@@ -92,11 +102,15 @@ def test_create_refusals_write_nothing(brand, payload, field):
         assert Item.objects.count() == 1
 
 
-@pytest.mark.parametrize(("role", "expected"), [("owner", 201), ("admin", 201), ("marketer", 403), ("analyst", 403)])
+@pytest.mark.parametrize(
+    ("role", "expected"), [("owner", 201), ("admin", 201), ("marketer", 403), ("analyst", 403)]
+)
 def test_create_with_session_per_role(client_for, brand, role, expected):
     ProductFactory(brand=brand, reference="BA-1")
     client = client_for(brand, role)
-    response = client.post(items_url(brand), {"serial": "S-1", "product": "BA-1"}, content_type="application/json")
+    response = client.post(
+        items_url(brand), {"serial": "S-1", "product": "BA-1"}, content_type="application/json"
+    )
     assert response.status_code == expected
     with brand_context(brand):
         assert Item.objects.count() == (1 if expected == 201 else 0)

@@ -17,7 +17,7 @@ rng = random.Random(20261123)
 
 
 def _body(code: str) -> str:
-    return code.replace("-", "")[len("AUR"):]
+    return code.replace("-", "")[len("AUR") :]
 
 
 def test_format_is_prefix_and_four_groups_of_four():
@@ -53,7 +53,10 @@ def test_codes_carry_at_least_64_random_bits():
 def test_normalise_accepts_what_people_type(typed):
     code = public_code_new(brand=BRAND)
     raw = typed.format(
-        code=code, lower=code.lower(), nodash=code.replace("-", ""), spaced=code.replace("-", " "),
+        code=code,
+        lower=code.lower(),
+        nodash=code.replace("-", ""),
+        spaced=code.replace("-", " "),
         lower_nodash=code.replace("-", "").lower(),
     )
     assert public_code_normalise(raw) == code
@@ -71,7 +74,18 @@ def test_normalise_reads_ambiguous_letters_as_digits():
     assert public_code_normalise(typed) == code
 
 
-@pytest.mark.parametrize("raw", ["", "   ", "AUR", "AUR-1234", "AUR-XXXX-XXXX-XXXX-XXXU", "TOOLONGPREFIX" + "0" * 16, "AUR-!!!!-0000-0000-0000"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "",
+        "   ",
+        "AUR",
+        "AUR-1234",
+        "AUR-XXXX-XXXX-XXXX-XXXU",
+        "TOOLONGPREFIX" + "0" * 16,
+        "AUR-!!!!-0000-0000-0000",
+    ],
+)
 def test_normalise_rejects_malformed_codes(raw):
     assert public_code_normalise(raw) is None
 
@@ -85,7 +99,7 @@ def test_every_single_character_substitution_is_caught():
             for symbol in ALPHABET:
                 if symbol == body[position]:
                     continue
-                typo = body[:position] + symbol + body[position + 1:]
+                typo = body[:position] + symbol + body[position + 1 :]
                 if public_code_normalise("AUR" + typo) is not None:
                     missed.append((code, position, symbol))
     assert missed == []
@@ -100,7 +114,7 @@ def test_every_adjacent_transposition_is_caught():
             if a == b:
                 continue
             tried += 1
-            swapped = body[:position] + b + a + body[position + 2:]
+            swapped = body[:position] + b + a + body[position + 2 :]
             if public_code_normalise("AUR" + swapped) is not None:
                 missed.append(body)
     assert tried > 10_000
@@ -120,3 +134,20 @@ def test_prefix_of_typed_code():
     code = public_code_new(brand=SimpleNamespace(code_prefix="LMN"))
     assert public_code_prefix(code.lower().replace("-", "")) == "LMN"
     assert public_code_prefix("short") == ""
+
+
+def test_qr_svg_is_inline_markup_without_styles():
+    from warranties.inventory.qr import qr_svg
+
+    svg = qr_svg("https://crm.example/i/AUR-0000-0000-0000-0000")
+    assert svg.startswith("<svg ") and svg.rstrip().endswith("</svg>")
+    assert "<?xml" not in svg and "style=" not in svg and 'id="' not in svg
+    assert 'role="img"' in svg
+
+
+def test_qr_png_when_pillow_is_present():
+    from warranties.inventory import qr
+
+    if not hasattr(qr, "qr_png"):
+        pytest.skip("Pillow is not installed")
+    assert qr.qr_png("https://crm.example/i/AUR").startswith(b"\x89PNG\r\n\x1a\n")

@@ -18,9 +18,15 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize("profile", demo.BRANDS, ids=[p["slug"] for p in demo.BRANDS])
 def test_small_demo_is_consistent_and_idempotent(profile):
-    brand = BrandFactory(slug=profile["slug"], name=profile["name"], code_prefix=profile["code_prefix"],
-                         time_zone=profile["time_zone"])
-    ctx = demo.DemoContext(brand=brand, profile=profile, size="small", rng=random.Random(7), today=date(2026, 11, 23))
+    brand = BrandFactory(
+        slug=profile["slug"],
+        name=profile["name"],
+        code_prefix=profile["code_prefix"],
+        time_zone=profile["time_zone"],
+    )
+    ctx = demo.DemoContext(
+        brand=brand, profile=profile, size="small", rng=random.Random(7), today=date(2026, 11, 23)
+    )
     with brand_context(brand):
         for module in (retail_demo, catalog_demo, inventory_demo):
             module.seed(ctx)

@@ -73,12 +73,18 @@ def test_stock_by_store_now_and_as_of(brand):
             for n in range(3)
         ]
         services.item_create(brand=brand, product=product, serial="AT-BRAND")
-        services.item_ship(brand=brand, items=[services.item_create(brand=brand, product=product, serial="T1")], store=lyon)
+        services.item_ship(
+            brand=brand, items=[services.item_create(brand=brand, product=product, serial="T1")], store=lyon
+        )
         transfer = services.item_transfer(brand=brand, item=items[0], from_store=paris, to_store=lyon)
         services.movement_confirm_receipt(brand=brand, movement=transfer, store=lyon)
 
         now = {(r.store.code if r.store else None): r.counts for r in selectors.stock_by_store(brand=brand)}
-        assert now == {None: {"in_stock": 1}, "A-PAR": {"in_stock": 2}, "B-LYO": {"in_stock": 1, "in_transit": 1}}
+        assert now == {
+            None: {"in_stock": 1},
+            "A-PAR": {"in_stock": 2},
+            "B-LYO": {"in_stock": 1, "in_transit": 1},
+        }
 
         # The same picture rebuilt from the movements a second later.
         later = {
@@ -99,8 +105,12 @@ def test_stock_as_of_shows_a_shipment_in_transit_before_its_receipt(brand):
     store = StoreFactory(brand=brand)
     item = ItemFactory(brand=brand, created_at=timezone.now() - timedelta(days=10))
     with brand_context(brand):
-        (movement,) = services.item_ship(brand=brand, items=[item], store=store, sent_at=timezone.now() - timedelta(days=5))
-        services.movement_confirm_receipt(brand=brand, movement=movement, store=store, at=timezone.now() - timedelta(days=2))
+        (movement,) = services.item_ship(
+            brand=brand, items=[item], store=store, sent_at=timezone.now() - timedelta(days=5)
+        )
+        services.movement_confirm_receipt(
+            brand=brand, movement=movement, store=store, at=timezone.now() - timedelta(days=2)
+        )
         at = lambda days: {  # noqa: E731
             r.store.pk if r.store else None: r.counts
             for r in selectors.stock_by_store(brand=brand, as_of=timezone.now() - timedelta(days=days))

@@ -80,11 +80,21 @@ def test_item_create_with_store_records_a_received_shipment(brand):
     store = StoreFactory(brand=brand)
     shipped = timezone.now() - timedelta(days=30)
     with brand_context(brand):
-        item = services.item_create(brand=brand, product=ProductFactory(brand=brand), serial="S1", store=store, shipped_at=shipped)
+        item = services.item_create(
+            brand=brand, product=ProductFactory(brand=brand), serial="S1", store=store, shipped_at=shipped
+        )
         movement = StockMovement.objects.get(item=item)
-    assert (item.status, item.current_store_id, item.shipped_to_store_id) == (ItemStatus.IN_STOCK, store.pk, store.pk)
+    assert (item.status, item.current_store_id, item.shipped_to_store_id) == (
+        ItemStatus.IN_STOCK,
+        store.pk,
+        store.pk,
+    )
     assert item.shipped_on == timezone.localdate(shipped)
-    assert (movement.kind, movement.to_store_id, movement.received_at) == (MovementKind.SHIPMENT, store.pk, shipped)
+    assert (movement.kind, movement.to_store_id, movement.received_at) == (
+        MovementKind.SHIPMENT,
+        store.pk,
+        shipped,
+    )
 
 
 def test_ship_then_confirm_receipt(brand):
@@ -96,7 +106,11 @@ def test_ship_then_confirm_receipt(brand):
         assert [m.received_at for m in movements] == [None, None]
         services.movement_confirm_receipt(brand=brand, movement=movements[0], store=store)
         first = Item.objects.get(pk=movements[0].item_id)
-        assert (first.status, first.current_store_id, first.shipped_to_store_id) == ("in_stock", store.pk, store.pk)
+        assert (first.status, first.current_store_id, first.shipped_to_store_id) == (
+            "in_stock",
+            store.pk,
+            store.pk,
+        )
         assert Item.objects.get(pk=movements[1].item_id).status == ItemStatus.IN_TRANSIT
         assert services.movement_confirm_all(brand=brand, store=store) == 1
         assert {i.status for i in Item.objects.all()} == {ItemStatus.IN_STOCK}

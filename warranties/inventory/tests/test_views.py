@@ -24,19 +24,26 @@ def _in_transit_to(brand, store, **kwargs):
 # --- roles -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("role", "expected"), [*((r, 200) for r in BRAND_STAFF), *((r, 403) for r in RETAIL)])
+@pytest.mark.parametrize(
+    ("role", "expected"), [*((r, 200) for r in BRAND_STAFF), *((r, 403) for r in RETAIL)]
+)
 @pytest.mark.parametrize("page", ["item_list", "stock"])
 def test_dashboard_pages_per_role(client_for, brand, role, expected, page):
     ItemFactory(brand=brand, current_store=StoreFactory(brand=brand))
     assert client_for(brand, role).get(url(page, brand)).status_code == expected
 
 
-@pytest.mark.parametrize(("role", "expected"), [("owner", 200), ("admin", 200), ("marketer", 403), ("analyst", 403), ("sales_associate", 403)])
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [("owner", 200), ("admin", 200), ("marketer", 403), ("analyst", 403), ("sales_associate", 403)],
+)
 def test_ship_page_is_for_owner_and_admin(client_for, brand, role, expected):
     assert client_for(brand, role).get(url("ship", brand)).status_code == expected
 
 
-@pytest.mark.parametrize(("role", "expected"), [*((r, 403) for r in BRAND_STAFF), *((r, 200) for r in RETAIL)])
+@pytest.mark.parametrize(
+    ("role", "expected"), [*((r, 403) for r in BRAND_STAFF), *((r, 200) for r in RETAIL)]
+)
 @pytest.mark.parametrize("page", ["my_stock", "incoming", "transfer"])
 def test_intranet_pages_per_role(client_for, brand, role, expected, page):
     assert client_for(brand, role).get(url(page, brand)).status_code == expected
@@ -75,11 +82,15 @@ def test_item_list_search_by_code_as_typed(analyst_client, brand):
     wanted = ItemFactory(brand=brand, serial="WANTED1")
     ItemFactory(brand=brand, serial="OTHER1")
     ItemFactory(brand=StoreFactory().brand, serial="FOREIGN1")
-    body = analyst_client.get(url("item_list", brand), {"q": wanted.public_code.lower().replace("-", " ")}).content.decode()
+    body = analyst_client.get(
+        url("item_list", brand), {"q": wanted.public_code.lower().replace("-", " ")}
+    ).content.decode()
     assert "WANTED1" in body and "OTHER1" not in body and "FOREIGN1" not in body
 
 
-def test_item_list_has_a_fixed_query_count(analyst_client, brand, django_assert_max_num_queries, django_assert_num_queries):
+def test_item_list_has_a_fixed_query_count(
+    analyst_client, brand, django_assert_max_num_queries, django_assert_num_queries
+):
     store = StoreFactory(brand=brand)
     for _ in range(3):
         ItemFactory(brand=brand, current_store=store)
@@ -91,7 +102,11 @@ def test_item_list_has_a_fixed_query_count(analyst_client, brand, django_assert_
         assert analyst_client.get(url("item_list", brand)).status_code == 200
     products = [ProductFactory(brand=brand) for _ in range(5)]
     for n in range(30):
-        ItemFactory(brand=brand, product=products[n % 5], current_store=StoreFactory(brand=brand) if n % 10 == 0 else store)
+        ItemFactory(
+            brand=brand,
+            product=products[n % 5],
+            current_store=StoreFactory(brand=brand) if n % 10 == 0 else store,
+        )
     with django_assert_num_queries(len(few.captured_queries)):
         assert analyst_client.get(url("item_list", brand)).status_code == 200
     assert len(few.captured_queries) <= 20
@@ -108,10 +123,17 @@ def test_stock_page_table_and_chart(owner_client, brand):
     response = owner_client.get(url("stock", brand))
     body = response.content.decode()
     assert response.status_code == 200
-    assert "data-stock-chart" in body and "inventory/stock_chart.js" in body and "vendor/chartjs/chart.umd.js" in body
+    assert (
+        "data-stock-chart" in body
+        and "inventory/stock_chart.js" in body
+        and "vendor/chartjs/chart.umd.js" in body
+    )
     row = response.context["table"][1]
     assert row["label"] == "PAR"
-    assert dict(zip([s.value for s in response.context["statuses"]], row["cells"], strict=True)) == {"in_stock": 2, "in_transit": 1}
+    assert dict(zip([s.value for s in response.context["statuses"]], row["cells"], strict=True)) == {
+        "in_stock": 2,
+        "in_transit": 1,
+    }
 
 
 def test_stock_page_as_of_a_past_date(owner_client, brand):
@@ -142,10 +164,16 @@ def test_stock_page_has_a_fixed_query_count(owner_client, brand):
 def test_admin_ships_typed_and_ticked_items(admin_client_brand, brand):
     store = StoreFactory(brand=brand)
     a, b, c = (ItemFactory(brand=brand, serial=s) for s in ("A1", "B2", "C3"))
-    response = admin_client_brand.post(url("ship", brand), {"store": store.pk, "serials": "a1\nb2", "items": [c.pk]})
+    response = admin_client_brand.post(
+        url("ship", brand), {"store": store.pk, "serials": "a1\nb2", "items": [c.pk]}
+    )
     assert response.status_code == 302
     with brand_context(brand):
-        assert sorted(Item.objects.filter(status="in_transit").values_list("serial", flat=True)) == ["A1", "B2", "C3"]
+        assert sorted(Item.objects.filter(status="in_transit").values_list("serial", flat=True)) == [
+            "A1",
+            "B2",
+            "C3",
+        ]
         assert StockMovement.objects.filter(to_store=store, received_at__isnull=True).count() == 3
 
 
@@ -254,7 +282,9 @@ def test_transfer_request(retailer_client, brand, store):
 def test_transfer_of_an_item_of_another_store_is_refused(retailer_client, brand):
     elsewhere = StoreFactory(brand=brand)
     ItemFactory(brand=brand, current_store=elsewhere, serial="NOTHERE")
-    response = retailer_client.post(url("transfer", brand), {"serial": "NOTHERE", "to_store": StoreFactory(brand=brand).pk})
+    response = retailer_client.post(
+        url("transfer", brand), {"serial": "NOTHERE", "to_store": StoreFactory(brand=brand).pk}
+    )
     assert response.status_code == 400
     with brand_context(brand):
         assert StockMovement.objects.count() == 0
@@ -262,7 +292,9 @@ def test_transfer_of_an_item_of_another_store_is_refused(retailer_client, brand)
 
 def test_transfer_to_another_brands_store_is_refused(retailer_client, brand, store, other_brand):
     ItemFactory(brand=brand, current_store=store, serial="STAY1")
-    response = retailer_client.post(url("transfer", brand), {"serial": "STAY1", "to_store": StoreFactory(brand=other_brand).pk})
+    response = retailer_client.post(
+        url("transfer", brand), {"serial": "STAY1", "to_store": StoreFactory(brand=other_brand).pk}
+    )
     assert response.status_code == 400
     with brand_context(brand):
         assert StockMovement.objects.count() == 0
