@@ -41,7 +41,7 @@ class InvitationForm(forms.Form):
             del self.fields["role"]
             del self.fields["store"]
             return
-        self.fields["role"].choices = [
+        self.fields["role"].choices = [("", _("Choose a role"))] + [
             (value, label)
             for value, label in Role.choices
             if role_may_grant(actor_role=actor.role, role=value)
