@@ -28,7 +28,12 @@ def item_find(*, brand: Brand, query: str) -> Item | None:
     query = (query or "").strip()
     if not query:
         return None
-    return inventory_item_find(brand=brand, query=query)
+    # Fast path on the (brand, serial) unique index: a scanner types the serial exactly as printed.
+    exact = (
+        Item.objects.filter(brand=brand, serial=query)
+        .select_related("product", "current_store", "shipped_to_store").first()
+    )
+    return exact or inventory_item_find(brand=brand, query=query)
 
 
 def registration_get(*, brand: Brand, registration_id: int) -> Registration | None:

@@ -111,7 +111,7 @@ def _check_item_registrable(item: Item) -> None:
 
 
 def _resolve_customer(*, brand: Brand, store: Any, customer: Customer | None, new_customer: CustomerInput | None,
-                      associate: Any) -> tuple[Customer, bool]:
+                      associate: Any, search: bool = True) -> tuple[Customer, bool]:
     from customers import selectors as customer_selectors
     from customers import services as customer_services
 
@@ -119,9 +119,13 @@ def _resolve_customer(*, brand: Brand, store: Any, customer: Customer | None, ne
         return customer, False
     if new_customer is None:
         raise ValidationError(_("Choose a customer or enter a new one."), code="customer_required")
-    found = customer_selectors.customer_find(brand=brand, email=new_customer.email, phone=new_customer.phone)
-    if found is not None:
-        return found, False
+    if search:
+        found = customer_selectors.customer_find(brand=brand, email=new_customer.email, phone=new_customer.phone)
+        if found is not None:
+            return found, False
+    if not (new_customer.first_name.strip() and new_customer.last_name.strip()):
+        raise ValidationError({"first_name": [_("New customer: give the first and last name.")]},
+                              code="customer_name_required")
     extra: dict[str, Any] = {"home_store": store}
     if associate is not None and getattr(associate, "pk", None):
         extra["assigned_associate"] = associate
@@ -137,17 +141,16 @@ def registration_create(
     *, brand: Brand, store: Any, item: Item, price_paid: Decimal, currency: str,
     customer: Customer | None = None, new_customer: CustomerInput | None = None, gift: GiftInput | None = None,
     consents: frozenset[str] | set[str] | tuple[str, ...] = (), associate: Any = None, sold_on: date | None = None,
-    idempotency_key: str = "", fingerprint: str = "", ip: str | None = None,
+    idempotency_key: str = "", fingerprint: str = "", ip: str | None = None, customer_looked_up: bool = False,
 ) -> tuple[Registration, bool]:
     """Register the sale of `item` in `store`: the warranty, the order, the item sold, the timeline.
 
     Returns (registration, created). A known idempotency key returns the registration it created,
     never a second one. Raises ValidationError (with a code) and writes nothing on bad input.
+    `customer_looked_up=True` tells that the caller already searched `new_customer`'s e-mail and phone
+    (customers.selectors.customer_find) and found nobody, so the search is not repeated.
     """
     key = (idempotency_key or "").strip()[:80]
-    existing = _registration_by_key(key)
-    if existing is not None:
-        return existing, False
     code = currency_normalise(currency)
     if code is None:
         raise ValidationError({"currency": [_("“%(value)s” is not an ISO 4217 currency code.") % {"value": currency}]},
@@ -160,7 +163,10 @@ def registration_create(
     try:
         with transaction.atomic():
             # The row lock serialises two sales of the same piece; the key is checked again under it.
-            locked = Item.objects.select_for_update().get(pk=item.pk)
+            locked = (
+                Item.objects.select_related("product", "shipped_to_store", "current_store")
+                .select_for_update(of=("self",)).get(pk=item.pk)
+            )
             existing = _registration_by_key(key)
             if existing is not None:
                 return existing, False
@@ -169,6 +175,7 @@ def registration_create(
                 brand=brand, store=store, item=locked, price_paid=Decimal(price_paid), currency=code,
                 customer=customer, new_customer=new_customer, gift=gift, consents=set(consents),
                 associate=associate, sold_on=sold_on, key=key, fingerprint=fingerprint, ip=ip,
+                customer_looked_up=customer_looked_up,
             )
     except IntegrityError:
         # A concurrent request with the same key won the race: answer with its registration.
@@ -189,13 +196,14 @@ def _enqueue_registration_email(brand_id: int, registration_id: int) -> None:
 def _registration_write(
     *, brand: Brand, store: Any, item: Item, price_paid: Decimal, currency: str, customer: Customer | None,
     new_customer: CustomerInput | None, gift: GiftInput | None, consents: set[str], associate: Any,
-    sold_on: date | None, key: str, fingerprint: str, ip: str | None,
+    sold_on: date | None, key: str, fingerprint: str, ip: str | None, customer_looked_up: bool,
 ) -> Registration:
     from customers import services as customer_services
     from warranties.inventory.selectors import item_grey_market_reason
 
     owner, is_new_customer = _resolve_customer(
-        brand=brand, store=store, customer=customer, new_customer=new_customer, associate=associate
+        brand=brand, store=store, customer=customer, new_customer=new_customer, associate=associate,
+        search=not customer_looked_up,
     )
     now = timezone.now()
     sold_on = sold_on or timezone.localdate()

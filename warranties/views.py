@@ -123,6 +123,7 @@ class RegistrationCreateView(StoreViewMixin, View):
                 brand=self.brand, store=self.store, item=item, customer=existing, new_customer=new_customer,
                 price_paid=data["price_paid"], currency=data["currency"], gift=gift, consents=form.consents,
                 associate=request.user, idempotency_key=data["idempotency_key"], ip=client_ip(request),
+                customer_looked_up=True,
             )
         except ValidationError as error:
             code = getattr(error, "code", None)

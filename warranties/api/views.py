@@ -159,7 +159,7 @@ class RegistrationListCreateAPIView(WarrantyAPIView):
                 ),
                 price_paid=data["price_paid"], currency=data["currency"], gift=gift,
                 consents=set(data.get("consents") or []), associate=user, sold_on=data.get("sold_on"),
-                idempotency_key=key, fingerprint=fingerprint, ip=ip,
+                idempotency_key=key, fingerprint=fingerprint, ip=ip, customer_looked_up=True,
             )
         except ValidationError as error:
             code = getattr(error, "code", None)

@@ -1,0 +1,208 @@
+"""Benchmark: the sale registration endpoint on PostgreSQL under 20 concurrent clients.
+
+Starts gunicorn (a few workers × threads) on 127.0.0.1, creates its own brand, store, product and
+fresh in-stock items, then 20 client threads (httpx) each POST /api/v1/<brand>/registrations/ with the
+brand's API key and a new Idempotency-Key, one fresh item per request, for a bounded time.
+Reports p50/p95/p99 latency and throughput; target: p95 < 150 ms.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/jewelcrm_bench_<you> .venv/bin/python bench/bench_registration.py
+
+BENCH_SECONDS (default 20), BENCH_CLIENTS (20), BENCH_WORKERS (3), BENCH_THREADS (4), BENCH_PORT (8004).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jewelcrm.settings.local")
+os.environ.setdefault("DJANGO_DEBUG", "false")
+
+import django  # noqa: E402
+
+django.setup()
+
+import httpx  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+
+from bench.report import write_section  # noqa: E402
+
+SECONDS = float(os.environ.get("BENCH_SECONDS", 20))
+WARMUP_SECONDS = 3.0
+CLIENTS = int(os.environ.get("BENCH_CLIENTS", 20))
+WORKERS = int(os.environ.get("BENCH_WORKERS", 3))
+THREADS = int(os.environ.get("BENCH_THREADS", 4))
+PORT = int(os.environ.get("BENCH_PORT", 8004))
+TARGET_P95_MS = 150.0
+MAX_ITEMS = 20_000  # upper bound of requests in one run (one fresh item each)
+
+
+def setup_data(run: str) -> tuple[str, str, str, list[str]]:
+    """A brand of its own for this run, a store, a product, fresh items and an API key."""
+    from jewelcrm.accounts.models import Brand
+    from jewelcrm.accounts.services import api_key_create
+    from jewelcrm.catalog.models import Product
+    from jewelcrm.retail.models import Retailer, Store
+    from jewelcrm.tenancy.context import brand_context
+    from warranties.inventory.models import Item
+
+    slug = f"bench-reg-{run}"
+    taken = set(Brand.objects.values_list("code_prefix", flat=True))
+    prefix = next(f"Z{n:03d}" for n in range(1000) if f"Z{n:03d}" not in taken)
+    brand = Brand.objects.create(name=f"Bench {run}", slug=slug, code_prefix=prefix, languages=["fr", "en"])
+    with brand_context(brand):
+        retailer = Retailer.objects.create(brand=brand, name="Bench Retail", is_own=True)
+        store = Store.objects.create(brand=brand, retailer=retailer, code="BEN-01", name="Bench Boutique",
+                                     type="boutique", city="Paris", country="FR", currency="EUR", market="FR")
+        product = Product.objects.create(brand=brand, reference="BEN-RING", name_en="Bench ring", price=1000,
+                                         warranty_months=24)
+        serials = [f"BEN{run}{i:06d}" for i in range(MAX_ITEMS)]
+        Item.objects.bulk_create(
+            [Item(brand=brand, product=product, serial=s, public_code=f"Z-{run}-{i:06d}", current_store=store,
+                  shipped_to_store=store, status="in_stock") for i, s in enumerate(serials)],
+            batch_size=5000,
+        )
+        _key, raw = api_key_create(brand=brand, name="bench")
+    return slug, store.code, raw, serials
+
+
+def start_server() -> subprocess.Popen:
+    env = dict(os.environ)
+    env.update({
+        "DJANGO_SETTINGS_MODULE": "jewelcrm.settings.local", "DJANGO_DEBUG": "false",
+        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend", "LOG_LEVEL": "WARNING",
+    })
+    command = [
+        str(ROOT / ".venv" / "bin" / "gunicorn"), "jewelcrm.wsgi:application", "--bind", f"127.0.0.1:{PORT}",
+        "--workers", str(WORKERS), "--threads", str(THREADS), "--worker-class", "gthread",
+        "--log-level", "warning", "--timeout", "60",
+    ]
+    server = subprocess.Popen(command, cwd=ROOT, env=env)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            # Any answer means the server is up (healthz may be 503 when no Celery worker runs).
+            httpx.get(f"http://127.0.0.1:{PORT}/healthz", timeout=5)
+            return server
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    server.terminate()
+    raise SystemExit("gunicorn did not start")
+
+
+def run_load(slug: str, store_code: str, raw_key: str, serials: list[str]) -> dict[str, object]:
+    lock = threading.Lock()
+    remaining = iter(serials)
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    start = time.monotonic()
+    measure_from = start + WARMUP_SECONDS
+    stop_at = measure_from + SECONDS
+
+    def client_loop(index: int) -> None:
+        headers = {"Authorization": f"Api-Key {raw_key}"}
+        with httpx.Client(base_url=f"http://127.0.0.1:{PORT}", headers=headers, timeout=30) as client:
+            while True:
+                now = time.monotonic()
+                if now >= stop_at:
+                    return
+                with lock:
+                    serial = next(remaining, None)
+                if serial is None:
+                    return
+                payload = {
+                    "serial": serial, "store": store_code, "price_paid": "1250.00", "currency": "EUR",
+                    "customer": {"email": f"{serial.lower()}@bench.test", "first_name": "Bench",
+                                 "last_name": f"Client {index}", "language": "fr"},
+                    "consents": ["email"],
+                }
+                sent_at = time.monotonic()
+                began = time.perf_counter()
+                response = client.post(f"/api/v1/{slug}/registrations/", json=payload,
+                                       headers={"Idempotency-Key": uuid.uuid4().hex})
+                elapsed = (time.perf_counter() - began) * 1000
+                if sent_at >= measure_from and time.monotonic() <= stop_at:
+                    with lock:
+                        latencies.append(elapsed)
+                        statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+
+    threads = [threading.Thread(target=client_loop, args=(i,)) for i in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return {"latencies": latencies, "statuses": statuses}
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    index = min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))
+    return ordered[index]
+
+
+def main() -> None:
+    if not settings.IS_POSTGRES:
+        raise SystemExit("bench_registration needs DATABASE_URL on PostgreSQL")
+    call_command("db_setup", verbosity=0)
+    call_command("migrate", verbosity=0, interactive=False)
+    run = time.strftime("%Y%m%d%H%M%S")
+    slug, store_code, raw_key, serials = setup_data(run)
+    server = start_server()
+    try:
+        result = run_load(slug, store_code, raw_key, serials)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    latencies: list[float] = result["latencies"]  # type: ignore[assignment]
+    statuses: dict[int, int] = result["statuses"]  # type: ignore[assignment]
+    ok = statuses.get(201, 0)
+    p50, p95, p99 = (percentile(latencies, q) for q in (50, 95, 99))
+    throughput = len(latencies) / SECONDS
+    verdict = "met" if p95 < TARGET_P95_MS and ok == len(latencies) else "NOT met"
+    body = f"""
+`POST /api/v1/<brand>/registrations/` (API key, `Idempotency-Key`, a fresh in-stock item and a new customer
+per request: registration, order and line, customer, 4 consent entries, item update, timeline events and
+audit row in one transaction; the confirmation e-mail is enqueued after commit). gunicorn
+{WORKERS} workers × {THREADS} threads (gthread) on 127.0.0.1, {CLIENTS} concurrent httpx clients on the same
+machine, {SECONDS:.0f} s measured after a {WARMUP_SECONDS:.0f} s warm-up, PostgreSQL under row-level security.
+
+| requests | 201 | other | throughput | p50 | p95 | p99 | max |
+|---:|---:|---:|---:|---:|---:|---:|---:|
+| {len(latencies)} | {ok} | {len(latencies) - ok} | {throughput:.0f} req/s | {p50:.0f} ms | {p95:.0f} ms | {p99:.0f} ms | {max(latencies or [0]):.0f} ms |
+
+Target: p95 < {TARGET_P95_MS:.0f} ms with every request answered 201 — **{verdict}**. Status codes: {dict(sorted(statuses.items()))}.
+"""
+    write_section("registration", "Sale registration API under 20 concurrent clients", body)
+    print(body)
+    _purge_queue()
+
+
+def _purge_queue() -> None:
+    """Registration e-mails of the synthetic customers were enqueued to the broker: drop them."""
+    if not settings.REDIS_URL:
+        return
+    try:
+        from jewelcrm.celery import app
+
+        app.control.purge()
+    except Exception as error:  # noqa: BLE001 - the benchmark result is already written
+        print(f"could not purge the task queue: {error}")
+
+
+if __name__ == "__main__":
+    main()
