@@ -11,10 +11,20 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+import phonenumbers
 from django.utils import timezone
 
 from customers.models import (
-    Channel, Consent, ConsentSource, Customer, ExchangeRate, Order, OrderLine, OrderSource, OrderStatus, Relation,
+    Channel,
+    Consent,
+    ConsentSource,
+    Customer,
+    ExchangeRate,
+    Order,
+    OrderLine,
+    OrderSource,
+    OrderStatus,
+    Relation,
     RelationKind,
 )
 from jewelcrm.demo import DemoContext
@@ -100,6 +110,16 @@ def _rate(table: dict[str, list[tuple[date, Decimal]]], currency: str, on: date)
     return best
 
 
+def _phone(rng: Any, country: str) -> str:
+    """A random number of the country's mobile range that phonenumbers accepts as valid (E.164)."""
+    prefix = PHONE_PREFIX[country]
+    for _attempt in range(20):
+        candidate = prefix + "".join(str(rng.randint(0, 9)) for _ in range(PHONE_LEN[country] - len(prefix)))
+        if phonenumbers.is_valid_number(phonenumbers.parse(candidate, None)):
+            return candidate
+    return ""
+
+
 def _birthday(rng: Any, today: date) -> date:
     # Keep a few 29 February birthdays: the client book must handle them.
     if rng.random() < 0.01:
@@ -159,8 +179,7 @@ def _seed_customers(ctx: DemoContext, stores: list[Any], total: int, existing: d
         if email in seen_emails:
             email = email.replace("@", f"{n}@")
         seen_emails.add(email)
-        prefix = PHONE_PREFIX[country]
-        phone = prefix + "".join(str(rng.randint(0, 9)) for _ in range(PHONE_LEN[country] - len(prefix)))
+        phone = _phone(rng, country)
         married = rng.random() < 0.45
         since = today - timedelta(days=rng.randint(0, 6 * 365))
         store = rng.choice(stores) if stores else None
@@ -241,6 +260,7 @@ def _seed_duplicates(ctx: DemoContext, total: int) -> None:
             phone="" if same_email else original.phone or f"+336000{n:05d}",
             birth_date=original.birth_date if not same_email else None,
             country=original.country, language=original.language, customer_since=ctx.today,
+            home_store_id=original.home_store_id,
             field_sources={"email": "eshop"} if same_email else {"first_name": "store"},
         ))
     Customer.objects.bulk_create(copies)
