@@ -26,9 +26,25 @@ from jewelcrm.accounts.models import Brand
 
 MAX_BATCH = 1000
 CUSTOMER_UPSERT_FIELDS = (
-    "title", "first_name", "last_name", "email", "phone", "birth_date", "gender", "family_situation",
-    "wedding_anniversary", "address", "city", "postal_code", "country", "language", "preferred_channel",
-    "tags", "notes", "home_store", "customer_since",
+    "title",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "birth_date",
+    "gender",
+    "family_situation",
+    "wedding_anniversary",
+    "address",
+    "city",
+    "postal_code",
+    "country",
+    "language",
+    "preferred_channel",
+    "tags",
+    "notes",
+    "home_store",
+    "customer_since",
 )
 
 
@@ -41,7 +57,12 @@ class RecordResult:
     errors: dict[str, list[str]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"index": self.index, "external_id": self.external_id, "status": self.status, "id": self.id}
+        data: dict[str, Any] = {
+            "index": self.index,
+            "external_id": self.external_id,
+            "status": self.status,
+            "id": self.id,
+        }
         if self.errors:
             data["errors"] = self.errors
         return data
@@ -98,21 +119,33 @@ def customer_upsert(*, brand: Brand, record: dict[str, Any], source: str) -> tup
     if consents:
         current = consent_current(brand=brand, customer=customer)
         for entry in consents:
-            latest = current.get(entry["channel"]) if entry.get("purpose", "marketing") == "marketing" else None
-            if latest is not None and latest.is_granted == entry["is_granted"] and (
-                latest.is_confirmed or not entry.get("is_confirmed")
+            latest = (
+                current.get(entry["channel"]) if entry.get("purpose", "marketing") == "marketing" else None
+            )
+            if (
+                latest is not None
+                and latest.is_granted == entry["is_granted"]
+                and (latest.is_confirmed or not entry.get("is_confirmed"))
             ):
                 continue
             consent_record(
-                brand=brand, customer=customer, channel=entry["channel"], is_granted=entry["is_granted"],
-                is_confirmed=bool(entry.get("is_confirmed")), purpose=entry.get("purpose", "marketing"),
-                source="api", wording_version=entry.get("wording_version", ""), at=entry.get("at"),
+                brand=brand,
+                customer=customer,
+                channel=entry["channel"],
+                is_granted=entry["is_granted"],
+                is_confirmed=bool(entry.get("is_confirmed")),
+                purpose=entry.get("purpose", "marketing"),
+                source="api",
+                wording_version=entry.get("wording_version", ""),
+                at=entry.get("at"),
             )
             status = "updated" if status == "unchanged" else status
     return customer, status
 
 
-def customers_batch_upsert(*, brand: Brand, records: list[dict[str, Any]], source: str = "api", actor: Any = None) -> list[RecordResult]:
+def customers_batch_upsert(
+    *, brand: Brand, records: list[dict[str, Any]], source: str = "api", actor: Any = None
+) -> list[RecordResult]:
     """Upsert validated customer records, one savepoint each. Invalid records (already found by the
     serializer) arrive as {"_errors": {...}}. One audit row for the batch."""
     from jewelcrm.accounts.services import audit_log_record
@@ -127,8 +160,11 @@ def customers_batch_upsert(*, brand: Brand, records: list[dict[str, Any]], sourc
             results.append(RecordResult(index, external_id, "error", errors=record["_errors"]))
             continue
         if external_id in seen:
-            results.append(RecordResult(index, external_id, "error",
-                                        errors={"external_id": ["Appears twice in this batch."]}))
+            results.append(
+                RecordResult(
+                    index, external_id, "error", errors={"external_id": ["Appears twice in this batch."]}
+                )
+            )
             continue
         seen.add(external_id)
         try:
@@ -137,15 +173,21 @@ def customers_batch_upsert(*, brand: Brand, records: list[dict[str, Any]], sourc
         except ValidationError as error:
             results.append(RecordResult(index, external_id, "error", errors=_errors_of(error)))
         except IntegrityError:
-            results.append(RecordResult(index, external_id, "error", errors={"non_field_errors": ["Conflict."]}))
+            results.append(
+                RecordResult(index, external_id, "error", errors={"non_field_errors": ["Conflict."]})
+            )
         else:
             results.append(RecordResult(index, external_id, status, id=customer.pk))
     counts = _counts(results)
-    audit_log_record(brand=brand, action="customer.batch_upsert", actor=actor, data={"source": source, **counts})
+    audit_log_record(
+        brand=brand, action="customer.batch_upsert", actor=actor, data={"source": source, **counts}
+    )
     return results
 
 
-def orders_batch_upsert(*, brand: Brand, records: list[dict[str, Any]], actor: Any = None) -> list[RecordResult]:
+def orders_batch_upsert(
+    *, brand: Brand, records: list[dict[str, Any]], actor: Any = None
+) -> list[RecordResult]:
     """Upsert validated order records (with lines), one savepoint each. The customer is found by
     `customer_external_id`, else by the order's e-mail."""
     from jewelcrm.accounts.services import audit_log_record
@@ -162,7 +204,9 @@ def orders_batch_upsert(*, brand: Brand, records: list[dict[str, Any]], actor: A
                 products[sku] = product_get_by_reference(brand=brand, reference=sku)
             line["product"] = products.get(sku)
     external_ids = [r["customer_external_id"] for r in records if r.get("customer_external_id")]
-    by_external = {c.external_id: c for c in Customer.objects.filter(brand=brand, external_id__in=external_ids)}
+    by_external = {
+        c.external_id: c for c in Customer.objects.filter(brand=brand, external_id__in=external_ids)
+    }
     results = []
     seen: set[tuple[str, str]] = set()
     for index, record in enumerate(records):
@@ -172,34 +216,52 @@ def orders_batch_upsert(*, brand: Brand, records: list[dict[str, Any]], actor: A
             continue
         key = (record["source"], external_id)
         if key in seen:
-            results.append(RecordResult(index, external_id, "error",
-                                        errors={"external_id": ["Appears twice in this batch."]}))
+            results.append(
+                RecordResult(
+                    index, external_id, "error", errors={"external_id": ["Appears twice in this batch."]}
+                )
+            )
             continue
         seen.add(key)
         customer = None
         if record.get("customer_external_id"):
             customer = by_external.get(record["customer_external_id"])
             if customer is None:
-                results.append(RecordResult(index, external_id, "error",
-                                            errors={"customer_external_id": ["Unknown customer."]}))
+                results.append(
+                    RecordResult(
+                        index, external_id, "error", errors={"customer_external_id": ["Unknown customer."]}
+                    )
+                )
                 continue
         elif record.get("email"):
             customer = customer_find(brand=brand, email=record["email"])
         fields = {
-            "customer": customer, "store": record.get("store"), "channel": record.get("channel") or (
-                "web" if record["source"] == OrderSource.ESHOP else "store"),
-            "ordered_at": record["ordered_at"], "paid_at": record.get("paid_at"), "status": record["status"],
-            "currency": record["currency"], "total": record["total"],
-            "refunded_amount": record.get("refunded_amount") or Decimal("0"), "email": record.get("email", ""),
+            "customer": customer,
+            "store": record.get("store"),
+            "channel": record.get("channel") or ("web" if record["source"] == OrderSource.ESHOP else "store"),
+            "ordered_at": record["ordered_at"],
+            "paid_at": record.get("paid_at"),
+            "status": record["status"],
+            "currency": record["currency"],
+            "total": record["total"],
+            "refunded_amount": record.get("refunded_amount") or Decimal("0"),
+            "email": record.get("email", ""),
         }
         try:
             with transaction.atomic():
-                order, status = order_upsert(brand=brand, source=record["source"], external_id=external_id,
-                                             fields=fields, lines=record.get("lines", []))
+                order, status = order_upsert(
+                    brand=brand,
+                    source=record["source"],
+                    external_id=external_id,
+                    fields=fields,
+                    lines=record.get("lines", []),
+                )
         except ValidationError as error:
             results.append(RecordResult(index, external_id, "error", errors=_errors_of(error)))
         except IntegrityError:
-            results.append(RecordResult(index, external_id, "error", errors={"non_field_errors": ["Conflict."]}))
+            results.append(
+                RecordResult(index, external_id, "error", errors={"non_field_errors": ["Conflict."]})
+            )
         else:
             results.append(RecordResult(index, external_id, status, id=order.pk))
     audit_log_record(brand=brand, action="order.batch_upsert", actor=actor, data=_counts(results))

@@ -69,7 +69,11 @@ class UpcomingDate:
 
 
 def upcoming_dates(
-    *, brand: Brand, customers: QuerySet[Customer], today: date, days: int = DATE_WINDOW_DAYS,
+    *,
+    brand: Brand,
+    customers: QuerySet[Customer],
+    today: date,
+    days: int = DATE_WINDOW_DAYS,
 ) -> list[UpcomingDate]:
     """Dates of the given customers and their relations within [today, today + days], soonest first."""
     end = today + timedelta(days=days)
@@ -80,8 +84,11 @@ def upcoming_dates(
             return
         on = next_occurrence(original, today)
         if on <= end:
-            found.append(UpcomingDate(on=on, kind=kind, customer_id=customer_id, original=original,
-                                      relation_name=relation_name))
+            found.append(
+                UpcomingDate(
+                    on=on, kind=kind, customer_id=customer_id, original=original, relation_name=relation_name
+                )
+            )
 
     rows = customers.filter(Q(birth_date__isnull=False) | Q(wedding_anniversary__isnull=False))
     for pk, birth, wedding in rows.values_list("pk", "birth_date", "wedding_anniversary"):
@@ -90,7 +97,9 @@ def upcoming_dates(
     relations = Relation.objects.filter(brand=brand, customer__in=customers.values("pk")).filter(
         Q(birth_date__isnull=False) | Q(anniversary__isnull=False)
     )
-    for customer_id, name, birth, anniversary in relations.values_list("customer_id", "name", "birth_date", "anniversary"):
+    for customer_id, name, birth, anniversary in relations.values_list(
+        "customer_id", "name", "birth_date", "anniversary"
+    ):
         consider(birth, "relation_birthday", customer_id, name)
         consider(anniversary, "relation_anniversary", customer_id, name)
     found.sort(key=lambda d: (d.on, d.customer_id, d.kind))
@@ -104,7 +113,9 @@ def book_customers(*, brand: Brand, membership: Any) -> QuerySet[Customer]:
     condition = Q(assigned_associate=membership.user)
     if membership.role == Role.RETAIL_MANAGER and membership.store_id:
         condition |= Q(home_store_id=membership.store_id)
-    return Customer.objects.filter(brand=brand, merged_into__isnull=True, is_pseudonymised=False).filter(condition)
+    return Customer.objects.filter(brand=brand, merged_into__isnull=True, is_pseudonymised=False).filter(
+        condition
+    )
 
 
 @dataclass
@@ -123,13 +134,17 @@ def _months_before(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def suggest(*, customer: Customer, last_purchase: date | None, dates: list[UpcomingDate], today: date) -> tuple[str, Any]:
+def suggest(
+    *, customer: Customer, last_purchase: date | None, dates: list[UpcomingDate], today: date
+) -> tuple[str, Any]:
     """(kind, sentence) of the suggested next contact, or ("", "")."""
     if dates:
         first = dates[0]
         who = first.relation_name or customer.full_name
         return "date", _("%(what)s of %(who)s on %(day)s: suggest a gift or send wishes.") % {
-            "what": first.kind_label, "who": who, "day": first.on.strftime("%d/%m"),
+            "what": first.kind_label,
+            "who": who,
+            "day": first.on.strftime("%d/%m"),
         }
     threshold = _months_before(today, CONTACT_AFTER_PURCHASE_MONTHS)
     contacted = customer.last_contacted_on
@@ -155,16 +170,21 @@ def client_book(*, brand: Brand, membership: Any, today: date, query: str = "") 
     by_customer: dict[int, list[UpcomingDate]] = {}
     for item in dates:
         by_customer.setdefault(item.customer_id, []).append(item)
-    rows = customers.annotate(last_order=Max("orders__ordered_at")).select_related("home_store").order_by(
-        "last_name", "first_name", "pk"
-    )[:500]
+    rows = (
+        customers.annotate(last_order=Max("orders__ordered_at"))
+        .select_related("home_store")
+        .order_by("last_name", "first_name", "pk")[:500]
+    )
     entries = []
     for customer in rows:
         last = customer.last_order.date() if customer.last_order else None
         mine = by_customer.get(customer.pk, [])
         kind, sentence = suggest(customer=customer, last_purchase=last, dates=mine, today=today)
-        entries.append(BookEntry(customer=customer, last_purchase=last, dates=mine, suggestion=sentence,
-                                 suggestion_kind=kind))
+        entries.append(
+            BookEntry(
+                customer=customer, last_purchase=last, dates=mine, suggestion=sentence, suggestion_kind=kind
+            )
+        )
     priority = {"date": 0, "follow_up": 1, "welcome": 2, "": 3}
     entries.sort(key=lambda e: (priority[e.suggestion_kind], e.dates[0].on if e.dates else date.max))
     names = {e.customer.pk: e.customer for e in entries}

@@ -37,9 +37,26 @@ REASONS = {
 }
 # Fields the survivor takes from the other profile when it has no value of its own.
 FILLABLE_FIELDS = (
-    "external_id", "title", "first_name", "last_name", "email", "phone", "birth_date", "gender", "family_situation",
-    "wedding_anniversary", "address", "city", "postal_code", "country", "language", "preferred_channel",
-    "home_store", "assigned_associate", "email_confirmed_at", "last_contacted_on",
+    "external_id",
+    "title",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "birth_date",
+    "gender",
+    "family_situation",
+    "wedding_anniversary",
+    "address",
+    "city",
+    "postal_code",
+    "country",
+    "language",
+    "preferred_channel",
+    "home_store",
+    "assigned_associate",
+    "email_confirmed_at",
+    "last_contacted_on",
 )
 
 
@@ -63,7 +80,11 @@ def _similar(a: Customer, b: Customer) -> bool:
     if not key_a:
         return False
     candidates = (name_key(b.first_name, b.last_name), name_key(b.last_name, b.first_name))
-    return any(difflib.SequenceMatcher(None, key_a, key_b).ratio() >= NAME_SIMILARITY for key_b in candidates if key_b)
+    return any(
+        difflib.SequenceMatcher(None, key_a, key_b).ratio() >= NAME_SIMILARITY
+        for key_b in candidates
+        if key_b
+    )
 
 
 def duplicate_pair_list(*, brand: Brand, limit: int = 200) -> list[DuplicatePair]:
@@ -75,13 +96,16 @@ def duplicate_pair_list(*, brand: Brand, limit: int = 200) -> list[DuplicatePair
         for ids in ids_by_value.values():
             ids = sorted(ids)
             for i, a in enumerate(ids):
-                for b in ids[i + 1:]:
+                for b in ids[i + 1 :]:
                     if reason not in pairs[(a, b)]:
                         pairs[(a, b)].append(reason)
 
     for column, reason in (("email", "email"), ("phone", "phone")):
         values = list(
-            live.exclude(**{column: ""}).values(column).annotate(n=Count("id")).filter(n__gt=1)
+            live.exclude(**{column: ""})
+            .values(column)
+            .annotate(n=Count("id"))
+            .filter(n__gt=1)
             .values_list(column, flat=True)[:2000]
         )
         groups: dict[Any, list[int]] = defaultdict(list)
@@ -91,18 +115,21 @@ def duplicate_pair_list(*, brand: Brand, limit: int = 200) -> list[DuplicatePair
 
     # Materialised first: PostgreSQL plans "IN (grouped subquery)" under row-level security badly.
     dates = list(
-        live.filter(birth_date__isnull=False).values("birth_date").annotate(n=Count("id")).filter(n__gt=1)
+        live.filter(birth_date__isnull=False)
+        .values("birth_date")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
         .values_list("birth_date", flat=True)[:10000]
     )
     by_date: dict[Any, list[Customer]] = defaultdict(list)
-    for customer in live.filter(birth_date__in=dates).only(
-        "pk", "first_name", "last_name", "birth_date"
-    )[:20000]:
+    for customer in live.filter(birth_date__in=dates).only("pk", "first_name", "last_name", "birth_date")[
+        :20000
+    ]:
         by_date[customer.birth_date].append(customer)
     for block in by_date.values():
         block.sort(key=lambda c: c.pk)
         for i, a in enumerate(block):
-            for b in block[i + 1:]:
+            for b in block[i + 1 :]:
                 if _similar(a, b) and "name_birth_date" not in pairs[(a.pk, b.pk)]:
                     pairs[(a.pk, b.pk)].append("name_birth_date")
 
@@ -111,7 +138,8 @@ def duplicate_pair_list(*, brand: Brand, limit: int = 200) -> list[DuplicatePair
     customers = {c.pk: c for c in live.filter(pk__in=ids).select_related("home_store")}
     return [
         DuplicatePair(first=customers[a], second=customers[b], reasons=pairs[(a, b)])
-        for a, b in keys if a in customers and b in customers
+        for a, b in keys
+        if a in customers and b in customers
     ]
 
 
@@ -152,7 +180,8 @@ def customer_merge(*, brand: Brand, survivor: Customer, other: Customer, actor: 
     if survivor.pk == other.pk:
         raise ValidationError(_("A profile cannot be merged into itself."))
     locked = {
-        c.pk: c for c in Customer.objects.select_for_update().filter(brand=brand, pk__in=[survivor.pk, other.pk])
+        c.pk: c
+        for c in Customer.objects.select_for_update().filter(brand=brand, pk__in=[survivor.pk, other.pk])
     }
     if len(locked) != 2:
         raise ValidationError(_("Unknown customer."))
@@ -174,7 +203,9 @@ def customer_merge(*, brand: Brand, survivor: Customer, other: Customer, actor: 
     survivor.tags = list(dict.fromkeys([*(survivor.tags or []), *(other.tags or [])]))
     if other.notes and other.notes not in survivor.notes:
         survivor.notes = f"{survivor.notes}\n\n{other.notes}".strip()
-    if other.customer_since and (survivor.customer_since is None or other.customer_since < survivor.customer_since):
+    if other.customer_since and (
+        survivor.customer_since is None or other.customer_since < survivor.customer_since
+    ):
         survivor.customer_since = other.customer_since
     survivor.field_sources = sources
     if "external_id" in filled:
@@ -209,7 +240,16 @@ def customer_merge(*, brand: Brand, survivor: Customer, other: Customer, actor: 
     other.merged_into = survivor
     other.save(update_fields=["merged_into", "updated_at"])
     audit_log_record(
-        brand=brand, action="customer.merge", actor=actor, obj=survivor,
-        data={"merged_id": other.pk, "survivor_id": survivor.pk, "filled_fields": filled, "moved": moved, "kept": kept},
+        brand=brand,
+        action="customer.merge",
+        actor=actor,
+        obj=survivor,
+        data={
+            "merged_id": other.pk,
+            "survivor_id": survivor.pk,
+            "filled_fields": filled,
+            "moved": moved,
+            "kept": kept,
+        },
     )
     return survivor

@@ -21,7 +21,9 @@ class DateInput(forms.DateInput):
 
 class CustomerForm(forms.ModelForm):
     tags = forms.CharField(
-        label=_("Tags"), required=False, help_text=_("Separated by commas, e.g. VIP, bridal, watches"),
+        label=_("Tags"),
+        required=False,
+        help_text=_("Separated by commas, e.g. VIP, bridal, watches"),
     )
     # Declared here (not generated) so that no scoped queryset is built when the module is imported.
     home_store = forms.ModelChoiceField(label=_("Home store"), queryset=None, required=False)
@@ -30,12 +32,29 @@ class CustomerForm(forms.ModelForm):
     class Meta:
         model = Customer
         fields = [
-            "title", "first_name", "last_name", "email", "phone", "birth_date", "gender", "family_situation",
-            "wedding_anniversary", "address", "postal_code", "city", "country", "language", "preferred_channel",
-            "tags", "notes", "customer_since",
+            "title",
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "birth_date",
+            "gender",
+            "family_situation",
+            "wedding_anniversary",
+            "address",
+            "postal_code",
+            "city",
+            "country",
+            "language",
+            "preferred_channel",
+            "tags",
+            "notes",
+            "customer_since",
         ]
         widgets = {
-            "birth_date": DateInput(), "wedding_anniversary": DateInput(), "customer_since": DateInput(),
+            "birth_date": DateInput(),
+            "wedding_anniversary": DateInput(),
+            "customer_since": DateInput(),
             "notes": forms.Textarea(attrs={"rows": 4}),
         }
 
@@ -49,7 +68,9 @@ class CustomerForm(forms.ModelForm):
         user_ids = membership_list(brand=brand).filter(is_active=True).values("user_id")
         from django.contrib.auth import get_user_model
 
-        self.fields["assigned_associate"].queryset = get_user_model().objects.filter(pk__in=user_ids).order_by("email")
+        self.fields["assigned_associate"].queryset = (
+            get_user_model().objects.filter(pk__in=user_ids).order_by("email")
+        )
         if self.instance.pk:
             self.initial["tags"] = ", ".join(self.instance.tags or [])
             self.initial["home_store"] = self.instance.home_store_id
@@ -94,7 +115,8 @@ class ConsentForm(forms.Form):
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
     purpose = forms.CharField(label=_("Purpose"), initial="marketing", max_length=32)
     decision = forms.ChoiceField(
-        label=_("Decision"), choices=[("grant", _("Grants consent")), ("withdraw", _("Withdraws consent"))],
+        label=_("Decision"),
+        choices=[("grant", _("Grants consent")), ("withdraw", _("Withdraws consent"))],
         widget=forms.RadioSelect,
     )
     wording_version = forms.CharField(label=_("Wording version"), max_length=32, required=False)
@@ -113,7 +135,8 @@ class MergeForm(forms.Form):
 
 class EraseForm(forms.Form):
     confirm = forms.CharField(
-        label=_("Type ERASE to confirm"), max_length=10,
+        label=_("Type ERASE to confirm"),
+        max_length=10,
         help_text=_("The person's identity and contact data are removed for good; items keep their history."),
     )
 

@@ -41,8 +41,22 @@ ERASED = "[erased]"
 ERASED_NAME = "Erased customer"
 # Erasure clears these profile fields (country, language and home store stay for statistics).
 ERASED_PROFILE_FIELDS = (
-    "external_id", "title", "email", "phone", "birth_date", "gender", "family_situation", "wedding_anniversary",
-    "address", "city", "postal_code", "preferred_channel", "tags", "notes", "field_sources", "email_confirmed_at",
+    "external_id",
+    "title",
+    "email",
+    "phone",
+    "birth_date",
+    "gender",
+    "family_situation",
+    "wedding_anniversary",
+    "address",
+    "city",
+    "postal_code",
+    "preferred_channel",
+    "tags",
+    "notes",
+    "field_sources",
+    "email_confirmed_at",
     "last_contacted_on",
 )
 
@@ -52,7 +66,8 @@ ERASED_PROFILE_FIELDS = (
 
 def _reverse_relations(model: type[models.Model]) -> list[Any]:
     return [
-        rel for rel in model._meta.get_fields(include_hidden=True)
+        rel
+        for rel in model._meta.get_fields(include_hidden=True)
         if rel.auto_created and not rel.concrete and (rel.one_to_many or rel.one_to_one)
     ]
 
@@ -73,7 +88,9 @@ def _profile_ids(customer: Customer) -> list[int]:
     frontier = [customer.pk]
     while frontier:
         frontier = list(
-            Customer.unscoped.filter(merged_into_id__in=frontier).exclude(pk__in=ids).values_list("pk", flat=True)
+            Customer.unscoped.filter(merged_into_id__in=frontier)
+            .exclude(pk__in=ids)
+            .values_list("pk", flat=True)
         )
         ids.extend(frontier)
     return ids
@@ -94,7 +111,7 @@ def _related_rows(customer_ids: list[int]) -> tuple[dict[str, list[Any]], dict[s
             if key not in seen:
                 seen.add(key)
                 level1.setdefault(_label(model), []).append(row)
-    for label, rows in list(level1.items()):
+    for rows in list(level1.values()):
         model = type(rows[0])
         if model is Customer:
             continue
@@ -102,7 +119,9 @@ def _related_rows(customer_ids: list[int]) -> tuple[dict[str, list[Any]], dict[s
             child = rel.related_model
             if _points_to_customer(child) or child is AuditLog:
                 continue
-            for row in child._base_manager.filter(**{f"{rel.field.name}__in": [r.pk for r in rows]}).order_by("pk"):
+            for row in child._base_manager.filter(**{f"{rel.field.name}__in": [r.pk for r in rows]}).order_by(
+                "pk"
+            ):
                 key = (_label(child), row.pk)
                 if key not in seen:
                     seen.add(key)
@@ -144,8 +163,13 @@ def customer_export(*, brand: Brand, customer: Customer, actor: Any = None) -> d
         "related": {label: [_serialise(r) for r in rows] for label, rows in sorted(level1.items())},
         "related_details": {label: [_serialise(r) for r in rows] for label, rows in sorted(level2.items())},
     }
-    audit_log_record(brand=brand, action="customer.gdpr_export", actor=actor, obj=customer,
-                     data={"customer_id": customer.pk})
+    audit_log_record(
+        brand=brand,
+        action="customer.gdpr_export",
+        actor=actor,
+        obj=customer,
+        data={"customer_id": customer.pk},
+    )
     return export
 
 
@@ -156,8 +180,13 @@ def _date_texts(value: date | None) -> list[str]:
     if not value:
         return []
     return [
-        value.isoformat(), value.strftime("%d/%m/%Y"), value.strftime("%d.%m.%Y"), value.strftime("%d-%m-%Y"),
-        value.strftime("%m/%d/%Y"), f"{value.day}/{value.month}/{value.year}", value.strftime("%d/%m/%y"),
+        value.isoformat(),
+        value.strftime("%d/%m/%Y"),
+        value.strftime("%d.%m.%Y"),
+        value.strftime("%d-%m-%Y"),
+        value.strftime("%m/%d/%Y"),
+        f"{value.day}/{value.month}/{value.year}",
+        value.strftime("%d/%m/%y"),
     ]
 
 
@@ -224,7 +253,8 @@ def _blank(field: models.Field) -> Any:
 
 def _text_fields(model: type[models.Model]) -> list[models.Field]:
     return [
-        f for f in model._meta.concrete_fields
+        f
+        for f in model._meta.concrete_fields
         if isinstance(f, models.CharField | models.TextField | models.JSONField) and not f.primary_key
     ]
 
@@ -294,8 +324,13 @@ def customer_erase(*, brand: Brand, customer: Customer, actor: Any = None, reaso
     for row in consent_status_table(brand=brand, customer=customer):
         if row["entry"].is_granted:
             consent_record(
-                brand=brand, customer=customer, channel=row["channel"], purpose=row["purpose"], is_granted=False,
-                source=ConsentSource.STAFF, wording_version="gdpr-erasure",
+                brand=brand,
+                customer=customer,
+                channel=row["channel"],
+                purpose=row["purpose"],
+                is_granted=False,
+                source=ConsentSource.STAFF,
+                wording_version="gdpr-erasure",
             )
 
     # The audit log keeps what happened, never who it was.
@@ -313,7 +348,10 @@ def customer_erase(*, brand: Brand, customer: Customer, actor: Any = None, reaso
             changed["accounts.AuditLog"] = changed.get("accounts.AuditLog", 0) + 1
 
     audit_log_record(
-        brand=brand, action="customer.gdpr_erase", actor=actor, obj=customer,
+        brand=brand,
+        action="customer.gdpr_erase",
+        actor=actor,
+        obj=customer,
         data={"customer_id": customer.pk, "profiles": sorted(ids), "rows_changed": changed, "reason": reason},
     )
 
@@ -349,16 +387,22 @@ def retention_candidates(*, brand: Brand, months: int | None = None, today: date
     )
 
 
-def retention_apply(*, brand: Brand, months: int | None = None, dry_run: bool = False, limit: int = 5000) -> list[int]:
-    """Erase the inactive profiles (at most `limit` per run); returns their ids. Audited per person and per run."""
+def retention_apply(
+    *, brand: Brand, months: int | None = None, dry_run: bool = False, limit: int = 5000
+) -> list[int]:
+    """Erase the inactive profiles (at most `limit` per run); returns their ids.
+    Audited per person and per run."""
     from jewelcrm.accounts.services import audit_log_record
 
     months = retention_months(brand=brand) if months is None else months
-    ids = list(retention_candidates(brand=brand, months=months).order_by("pk").values_list("pk", flat=True)[:limit])
+    ids = list(
+        retention_candidates(brand=brand, months=months).order_by("pk").values_list("pk", flat=True)[:limit]
+    )
     if dry_run:
         return ids
     for customer in Customer.objects.filter(brand=brand, pk__in=ids):
         customer_erase(brand=brand, customer=customer, reason="retention")
-    audit_log_record(brand=brand, action="customer.retention_run", data={"months": months, "erased": len(ids)})
+    audit_log_record(
+        brand=brand, action="customer.retention_run", data={"months": months, "erased": len(ids)}
+    )
     return ids
-

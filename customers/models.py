@@ -35,19 +35,27 @@ class Customer(BrandScopedModel):
     postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
     country = CountryField(_("country"), blank=True)
     language = models.CharField(_("language"), max_length=8, blank=True)
-    preferred_channel = models.CharField(_("preferred channel"), max_length=16, choices=Channel.choices, blank=True)
+    preferred_channel = models.CharField(
+        _("preferred channel"), max_length=16, choices=Channel.choices, blank=True
+    )
     tags = models.JSONField(_("tags"), default=list, blank=True)
     notes = models.TextField(_("notes"), blank=True)
-    home_store = models.ForeignKey("retail.Store", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    home_store = models.ForeignKey(
+        "retail.Store", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     assigned_associate = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     customer_since = models.DateField(_("customer since"), null=True, blank=True)
     last_contacted_on = models.DateField(_("last contacted on"), null=True, blank=True)
-    field_sources = models.JSONField(default=dict, blank=True, help_text="field name -> source (erp, eshop, store, portal)")
+    field_sources = models.JSONField(
+        default=dict, blank=True, help_text="field name -> source (erp, eshop, store, portal)"
+    )
     email_confirmed_at = models.DateTimeField(null=True, blank=True)
     is_pseudonymised = models.BooleanField(default=False)
-    merged_into = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -55,7 +63,9 @@ class Customer(BrandScopedModel):
         ordering = ["last_name", "first_name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["brand", "external_id"], condition=~Q(external_id=""), name="customer_unique_external_id"
+                fields=["brand", "external_id"],
+                condition=~Q(external_id=""),
+                name="customer_unique_external_id",
             ),
         ]
         indexes = [
@@ -90,7 +100,9 @@ class Relation(BrandScopedModel):
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="relations")
     name = models.CharField(_("name"), max_length=150)
-    kind = models.CharField(_("relation"), max_length=16, choices=RelationKind.choices, default=RelationKind.OTHER)
+    kind = models.CharField(
+        _("relation"), max_length=16, choices=RelationKind.choices, default=RelationKind.OTHER
+    )
     birth_date = models.DateField(_("birthday"), null=True, blank=True)
     anniversary = models.DateField(_("anniversary"), null=True, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
@@ -124,13 +136,21 @@ class Consent(BrandScopedModel):
     at = models.DateTimeField(default=timezone.now)
     source = models.CharField(max_length=32, choices=ConsentSource.choices)
     wording_version = models.CharField(max_length=32, blank=True)
-    store = models.ForeignKey("retail.Store", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    store = models.ForeignKey(
+        "retail.Store", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     ip = models.GenericIPAddressField(null=True, blank=True)
 
     class Meta:
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["brand", "customer", "channel", "purpose", "at"], name="consent_brand_lookup")]
+        indexes = [
+            models.Index(
+                fields=["brand", "customer", "channel", "purpose", "at"], name="consent_brand_lookup"
+            )
+        ]
 
 
 class ExchangeRate(models.Model):
@@ -142,6 +162,9 @@ class ExchangeRate(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["currency", "date"], name="exchange_rate_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.currency} {self.date}: {self.rate_to_eur} EUR"
 
 
 class OrderSource(models.TextChoices):
@@ -166,8 +189,12 @@ class Order(BrandScopedModel):
 
     source = models.CharField(max_length=16, choices=OrderSource.choices)
     external_id = models.CharField(max_length=64, blank=True)
-    customer = models.ForeignKey(Customer, on_delete=models.SET_NULL, null=True, blank=True, related_name="orders")
-    store = models.ForeignKey("retail.Store", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.SET_NULL, null=True, blank=True, related_name="orders"
+    )
+    store = models.ForeignKey(
+        "retail.Store", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     channel = models.CharField(max_length=16, default="store")
     ordered_at = models.DateTimeField()
     paid_at = models.DateTimeField(null=True, blank=True)
@@ -183,7 +210,9 @@ class Order(BrandScopedModel):
         ordering = ["-ordered_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["brand", "source", "external_id"], condition=~Q(external_id=""), name="order_unique_external_id"
+                fields=["brand", "source", "external_id"],
+                condition=~Q(external_id=""),
+                name="order_unique_external_id",
             ),
         ]
         indexes = [
@@ -194,7 +223,9 @@ class Order(BrandScopedModel):
 
 class OrderLine(BrandScopedModel):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
-    product = models.ForeignKey("catalog.Product", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     sku = models.CharField(max_length=64, blank=True)
     name = models.CharField(max_length=200, blank=True)
     serial = models.CharField(max_length=64, blank=True)

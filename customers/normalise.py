@@ -16,7 +16,9 @@ def email_normalise(raw: str | None) -> str:
     try:
         validate_email(value)
     except ValidationError:
-        raise ValidationError(_("“%(value)s” is not a valid e-mail address."), params={"value": raw}) from None
+        raise ValidationError(
+            _("“%(value)s” is not a valid e-mail address."), params={"value": raw}
+        ) from None
     return value
 
 
@@ -66,7 +68,7 @@ def name_key(*parts: str | None) -> str:
 
 
 def csv_cell(value: object) -> str:
-    """A cell safe to open in a spreadsheet: text starting with = + - @ (or a tab/CR) is prefixed by a quote."""
+    """A cell safe to open in a spreadsheet: text starting with = + - @ (or a tab/CR) gets a leading quote."""
     import re
 
     text = "" if value is None else str(value)

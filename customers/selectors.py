@@ -27,7 +27,9 @@ def customer_find(*, brand: Brand, email: str = "", phone: str = "") -> Customer
     return None
 
 
-def consent_current(*, brand: Brand, customer: Customer, purpose: str = "marketing") -> dict[str, Consent | None]:
+def consent_current(
+    *, brand: Brand, customer: Customer, purpose: str = "marketing"
+) -> dict[str, Consent | None]:
     """The latest ledger entry per channel: the customer's current consent status."""
     current: dict[str, Consent | None] = {c.value: None for c in Channel}
     for entry in Consent.objects.filter(brand=brand, customer=customer, purpose=purpose).order_by("at", "id"):
@@ -51,8 +53,14 @@ def customer_list(*, brand: Brand) -> QuerySet[Customer]:
 
 
 def customer_search(
-    *, brand: Brand, query: str = "", country: str = "", home_store_id: int | None = None,
-    consent_channel: str = "", tag: str = "", or_ids: Any = None,
+    *,
+    brand: Brand,
+    query: str = "",
+    country: str = "",
+    home_store_id: int | None = None,
+    consent_channel: str = "",
+    tag: str = "",
+    or_ids: Any = None,
 ) -> QuerySet[Customer]:
     """The brand's live profiles (merged ones excluded) matching a free-text query on name, e-mail or
     phone, and the filters. `or_ids` (ids or a values() queryset) also match the query: the customer 360
@@ -83,12 +91,16 @@ def customer_search(
     return qs
 
 
-def with_active_consent(qs: QuerySet[Customer], *, channel: str, purpose: str = "marketing") -> QuerySet[Customer]:
+def with_active_consent(
+    qs: QuerySet[Customer], *, channel: str, purpose: str = "marketing"
+) -> QuerySet[Customer]:
     """Only the customers whose latest ledger entry for (channel, purpose) grants it (and, for e-mail,
     is confirmed): the same rule as consent_is_active, in one query."""
     from django.db.models import OuterRef, Q, Subquery
 
-    latest = Consent.objects.filter(customer=OuterRef("pk"), channel=channel, purpose=purpose).order_by("-at", "-id")
+    latest = Consent.objects.filter(customer=OuterRef("pk"), channel=channel, purpose=purpose).order_by(
+        "-at", "-id"
+    )
     qs = qs.annotate(
         _consent_granted=Subquery(latest.values("is_granted")[:1]),
         _consent_confirmed=Subquery(latest.values("is_confirmed")[:1]),
@@ -110,7 +122,8 @@ def customer_tags(*, brand: Brand) -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT DISTINCT jsonb_array_elements_text(tags) FROM customers_customer "
-            "WHERE brand_id = %s AND merged_into_id IS NULL AND jsonb_typeof(tags) = 'array' ORDER BY 1 LIMIT 200",
+            "WHERE brand_id = %s AND merged_into_id IS NULL AND jsonb_typeof(tags) = 'array' "
+            "ORDER BY 1 LIMIT 200",
             [brand.pk],
         )
         return [row[0] for row in cursor.fetchall()]
@@ -121,7 +134,11 @@ def customer_tags(*, brand: Brand) -> list[str]:
 
 def consent_ledger(*, brand: Brand, customer: Customer) -> QuerySet[Consent]:
     """Every ledger entry of the person, newest first."""
-    return Consent.objects.filter(brand=brand, customer=customer).select_related("store", "staff").order_by("-at", "-id")
+    return (
+        Consent.objects.filter(brand=brand, customer=customer)
+        .select_related("store", "staff")
+        .order_by("-at", "-id")
+    )
 
 
 def consent_status_table(*, brand: Brand, customer: Customer) -> list[dict]:
@@ -131,11 +148,15 @@ def consent_status_table(*, brand: Brand, customer: Customer) -> list[dict]:
         latest[(entry.purpose, entry.channel)] = entry
     rows = []
     for (purpose, channel), entry in sorted(latest.items()):
-        rows.append({
-            "purpose": purpose, "channel": channel, "entry": entry,
-            "is_active": entry.is_granted and (entry.is_confirmed or channel != Channel.EMAIL),
-            "is_pending": entry.is_granted and channel == Channel.EMAIL and not entry.is_confirmed,
-        })
+        rows.append(
+            {
+                "purpose": purpose,
+                "channel": channel,
+                "entry": entry,
+                "is_active": entry.is_granted and (entry.is_confirmed or channel != Channel.EMAIL),
+                "is_pending": entry.is_granted and channel == Channel.EMAIL and not entry.is_confirmed,
+            }
+        )
     return rows
 
 
@@ -160,7 +181,9 @@ def order_list(*, brand: Brand, customer: Customer) -> QuerySet:
 
     return (
         Order.objects.filter(brand=brand, customer=customer)
-        .select_related("store").prefetch_related("lines").order_by("-ordered_at", "-id")
+        .select_related("store")
+        .prefetch_related("lines")
+        .order_by("-ordered_at", "-id")
     )
 
 
@@ -173,7 +196,9 @@ def exchange_rate_get(*, currency: str, on_date: Any) -> Decimal | None:
         return Decimal("1")
     return (
         ExchangeRate.objects.filter(currency=currency, date__lte=on_date)
-        .order_by("-date").values_list("rate_to_eur", flat=True).first()
+        .order_by("-date")
+        .values_list("rate_to_eur", flat=True)
+        .first()
     )
 
 
@@ -191,5 +216,9 @@ def customer_purchase_summary(*, brand: Brand, customer: Customer) -> dict[str, 
 def customer_countries(*, brand: Brand) -> list[str]:
     """Countries of the brand's customers, for the list filter."""
     return list(
-        customer_list(brand=brand).exclude(country="").order_by("country").values_list("country", flat=True).distinct()
+        customer_list(brand=brand)
+        .exclude(country="")
+        .order_by("country")
+        .values_list("country", flat=True)
+        .distinct()
     )

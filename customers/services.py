@@ -23,19 +23,35 @@ CONFIRMATION_MAX_AGE = timedelta(days=30)
 
 @transaction.atomic
 def customer_create(
-    *, brand: Brand, first_name: str, last_name: str, email: str = "", phone: str = "",
-    language: str = "", country: str = "", source: str = "store", **fields: Any,
+    *,
+    brand: Brand,
+    first_name: str,
+    last_name: str,
+    email: str = "",
+    phone: str = "",
+    language: str = "",
+    country: str = "",
+    source: str = "store",
+    **fields: Any,
 ) -> Customer:
     """A new profile. `email` and `phone` must already be normalised (customers.normalise)."""
     if not (email or phone):
         raise ValidationError(_("Give an e-mail address or a phone number."))
     customer_since = fields.pop("customer_since", None) or timezone.localdate()
     customer = Customer(
-        brand=brand, first_name=first_name.strip(), last_name=last_name.strip(), email=email, phone=phone,
-        language=language, country=country, customer_since=customer_since, **fields,
+        brand=brand,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        email=email,
+        phone=phone,
+        language=language,
+        country=country,
+        customer_since=customer_since,
+        **fields,
     )
     customer.field_sources = {
-        name: source for name in ("first_name", "last_name", "email", "phone", "language", "country", *fields)
+        name: source
+        for name in ("first_name", "last_name", "email", "phone", "language", "country", *fields)
         if getattr(customer, name, None)
     }
     customer.full_clean(exclude=["brand", "home_store", "assigned_associate", "merged_into"])
@@ -44,18 +60,36 @@ def customer_create(
 
 
 def consent_record(
-    *, brand: Brand, customer: Customer, channel: str, is_granted: bool, source: str,
-    wording_version: str = "", store: Any = None, staff: Any = None, ip: str | None = None,
-    is_confirmed: bool = False, purpose: str = "marketing", at: Any = None,
+    *,
+    brand: Brand,
+    customer: Customer,
+    channel: str,
+    is_granted: bool,
+    source: str,
+    wording_version: str = "",
+    store: Any = None,
+    staff: Any = None,
+    ip: str | None = None,
+    is_confirmed: bool = False,
+    purpose: str = "marketing",
+    at: Any = None,
 ) -> Consent:
     """Append one entry to the consent ledger (never updates an earlier one)."""
     if channel not in Channel.values:
         raise ValidationError(_("Unknown channel %(channel)s."), params={"channel": channel})
     return Consent.objects.create(
-        brand=brand, customer=customer, channel=channel, purpose=purpose, is_granted=is_granted,
-        is_confirmed=is_confirmed, source=source, wording_version=wording_version, store=store,
+        brand=brand,
+        customer=customer,
+        channel=channel,
+        purpose=purpose,
+        is_granted=is_granted,
+        is_confirmed=is_confirmed,
+        source=source,
+        wording_version=wording_version,
+        store=store,
         staff=staff if staff is not None and getattr(staff, "is_authenticated", False) else None,
-        ip=ip, at=at or timezone.now(),
+        ip=ip,
+        at=at or timezone.now(),
     )
 
 
@@ -76,7 +110,9 @@ def consent_confirm(*, brand: Brand, token: str, ip: str | None = None) -> Custo
         data = signing.loads(token, salt=CONFIRMATION_SALT, max_age=CONFIRMATION_MAX_AGE)
     except signing.BadSignature:
         raise ValidationError(_("This confirmation link is invalid or has expired.")) from None
-    customer = customer_get(brand=brand, customer_id=int(data.get("c", 0))) if data.get("b") == brand.pk else None
+    customer = (
+        customer_get(brand=brand, customer_id=int(data.get("c", 0))) if data.get("b") == brand.pk else None
+    )
     if customer is None:
         raise ValidationError(_("This confirmation link is invalid or has expired."))
     if customer.email_confirmed_at is None:
@@ -85,8 +121,14 @@ def consent_confirm(*, brand: Brand, token: str, ip: str | None = None) -> Custo
     for channel, entry in consent_current(brand=brand, customer=customer).items():
         if entry is not None and entry.is_granted and not entry.is_confirmed:
             consent_record(
-                brand=brand, customer=customer, channel=channel, is_granted=True, is_confirmed=True,
-                source=ConsentSource.DOUBLE_OPT_IN, wording_version=entry.wording_version, ip=ip,
+                brand=brand,
+                customer=customer,
+                channel=channel,
+                is_granted=True,
+                is_confirmed=True,
+                source=ConsentSource.DOUBLE_OPT_IN,
+                wording_version=entry.wording_version,
+                ip=ip,
             )
     return customer
 
@@ -94,9 +136,27 @@ def consent_confirm(*, brand: Brand, token: str, ip: str | None = None) -> Custo
 # --- Profile ------------------------------------------------------------------------------------
 
 PROFILE_FIELDS = (
-    "title", "first_name", "last_name", "email", "phone", "birth_date", "gender", "family_situation",
-    "wedding_anniversary", "address", "city", "postal_code", "country", "language", "preferred_channel",
-    "tags", "notes", "home_store", "assigned_associate", "customer_since", "external_id",
+    "title",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "birth_date",
+    "gender",
+    "family_situation",
+    "wedding_anniversary",
+    "address",
+    "city",
+    "postal_code",
+    "country",
+    "language",
+    "preferred_channel",
+    "tags",
+    "notes",
+    "home_store",
+    "assigned_associate",
+    "customer_since",
+    "external_id",
 )
 
 
@@ -113,7 +173,12 @@ def _clean_tags(tags: Any) -> list[str]:
 
 @transaction.atomic
 def customer_update(
-    *, brand: Brand, customer: Customer, data: dict[str, Any], actor: Any = None, source: str = "staff",
+    *,
+    brand: Brand,
+    customer: Customer,
+    data: dict[str, Any],
+    actor: Any = None,
+    source: str = "staff",
 ) -> list[str]:
     """Change profile fields (e-mail and phone already normalised), remember where each value came from
     and audit which fields changed (names of fields only: the audit log keeps no personal values).
@@ -148,12 +213,16 @@ def customer_update(
     customer.save()
     from jewelcrm.accounts.services import audit_log_record
 
-    audit_log_record(brand=brand, action="customer.update", actor=actor, obj=customer, data={"fields": sorted(changed)})
+    audit_log_record(
+        brand=brand, action="customer.update", actor=actor, obj=customer, data={"fields": sorted(changed)}
+    )
     return changed
 
 
 @transaction.atomic
-def customer_mark_contacted(*, brand: Brand, customer: Customer, on: Any = None, actor: Any = None) -> Customer:
+def customer_mark_contacted(
+    *, brand: Brand, customer: Customer, on: Any = None, actor: Any = None
+) -> Customer:
     """The associate reached the customer (client book): resets the 'no contact' suggestion."""
     customer.last_contacted_on = on or timezone.localdate()
     customer.save(update_fields=["last_contacted_on", "updated_at"])
@@ -167,7 +236,12 @@ RELATION_FIELDS = ("name", "kind", "birth_date", "anniversary", "email")
 
 @transaction.atomic
 def relation_save(
-    *, brand: Brand, customer: Customer, data: dict[str, Any], relation: Any = None, actor: Any = None,
+    *,
+    brand: Brand,
+    customer: Customer,
+    data: dict[str, Any],
+    relation: Any = None,
+    actor: Any = None,
 ) -> Any:
     """Create (relation=None) or change a gift recipient of `customer`."""
     from customers.models import Relation
@@ -184,8 +258,13 @@ def relation_save(
     relation.save()
     from jewelcrm.accounts.services import audit_log_record
 
-    audit_log_record(brand=brand, action="customer.relation_save", actor=actor, obj=customer,
-                     data={"relation_id": relation.pk})
+    audit_log_record(
+        brand=brand,
+        action="customer.relation_save",
+        actor=actor,
+        obj=customer,
+        data={"relation_id": relation.pk},
+    )
     return relation
 
 
@@ -197,8 +276,13 @@ def relation_delete(*, brand: Brand, customer: Customer, relation: Any, actor: A
     relation.delete()
     from jewelcrm.accounts.services import audit_log_record
 
-    audit_log_record(brand=brand, action="customer.relation_delete", actor=actor, obj=customer,
-                     data={"relation_id": relation_id})
+    audit_log_record(
+        brand=brand,
+        action="customer.relation_delete",
+        actor=actor,
+        obj=customer,
+        data={"relation_id": relation_id},
+    )
 
 
 # --- Consent ledger -----------------------------------------------------------------------------
@@ -207,13 +291,27 @@ def relation_delete(*, brand: Brand, customer: Customer, relation: Any, actor: A
 
 
 def consent_withdraw(
-    *, brand: Brand, customer: Customer, channel: str, source: str, purpose: str = "marketing",
-    staff: Any = None, ip: str | None = None, wording_version: str = "",
+    *,
+    brand: Brand,
+    customer: Customer,
+    channel: str,
+    source: str,
+    purpose: str = "marketing",
+    staff: Any = None,
+    ip: str | None = None,
+    wording_version: str = "",
 ) -> Consent:
     """Append a withdrawal: from now on marketing may not reach the person on this channel."""
     return consent_record(
-        brand=brand, customer=customer, channel=channel, purpose=purpose, is_granted=False, source=source,
-        staff=staff, ip=ip, wording_version=wording_version,
+        brand=brand,
+        customer=customer,
+        channel=channel,
+        purpose=purpose,
+        is_granted=False,
+        source=source,
+        staff=staff,
+        ip=ip,
+        wording_version=wording_version,
     )
 
 
@@ -252,7 +350,16 @@ def exchange_rate_set(*, currency: str, on_date: Any, rate_to_eur: Any) -> Any:
 # --- Orders -------------------------------------------------------------------------------------
 
 ORDER_FIELDS = (
-    "customer", "store", "channel", "ordered_at", "paid_at", "status", "currency", "total", "refunded_amount", "email",
+    "customer",
+    "store",
+    "channel",
+    "ordered_at",
+    "paid_at",
+    "status",
+    "currency",
+    "total",
+    "refunded_amount",
+    "email",
 )
 LINE_FIELDS = ("product", "sku", "name", "serial", "quantity", "unit_price", "total")
 
@@ -261,15 +368,26 @@ def _line_key(line: dict[str, Any]) -> tuple:
     from decimal import Decimal
 
     return tuple(
-        (getattr(line.get(f), "pk", line.get(f)) if f == "product" else
-         Decimal(line.get(f) or 0).quantize(Decimal("0.01")) if f in ("unit_price", "total") else
-         int(line.get(f) or 1) if f == "quantity" else str(line.get(f) or ""))
+        (
+            getattr(line.get(f), "pk", line.get(f))
+            if f == "product"
+            else Decimal(line.get(f) or 0).quantize(Decimal("0.01"))
+            if f in ("unit_price", "total")
+            else int(line.get(f) or 1)
+            if f == "quantity"
+            else str(line.get(f) or "")
+        )
         for f in LINE_FIELDS
     )
 
 
 def order_upsert(
-    *, brand: Brand, source: str, external_id: str, fields: dict[str, Any], lines: list[dict[str, Any]] | None = None,
+    *,
+    brand: Brand,
+    source: str,
+    external_id: str,
+    fields: dict[str, Any],
+    lines: list[dict[str, Any]] | None = None,
 ) -> tuple[Any, str]:
     """Create or update the order (source, external_id) with its lines; returns (order, "created" |
     "updated" | "unchanged"). Idempotent: sending the same order twice changes nothing. The value in
@@ -282,7 +400,11 @@ def order_upsert(
     if unknown:
         raise ValidationError(_("Unknown field %(name)s."), params={"name": ", ".join(sorted(unknown))})
     with transaction.atomic():
-        order = Order.objects.select_for_update().filter(brand=brand, source=source, external_id=external_id).first()
+        order = (
+            Order.objects.select_for_update()
+            .filter(brand=brand, source=source, external_id=external_id)
+            .first()
+        )
         status = "unchanged"
         if order is None:
             order = Order(brand=brand, source=source, external_id=external_id)
@@ -299,10 +421,16 @@ def order_upsert(
                     status = "updated"
         if order.refunded_amount is None:
             order.refunded_amount = Decimal("0")
-        converted = amount_convert(
-            amount=order.total, currency=order.currency, to_currency=brand.default_currency,
-            on_date=order.ordered_at.date(),
-        ) if order.total is not None and order.currency and order.ordered_at else None
+        converted = (
+            amount_convert(
+                amount=order.total,
+                currency=order.currency,
+                to_currency=brand.default_currency,
+                on_date=order.ordered_at.date(),
+            )
+            if order.total is not None and order.currency and order.ordered_at
+            else None
+        )
         if converted != order.total_brand_currency:
             order.total_brand_currency = converted
             if status == "unchanged":
@@ -317,10 +445,14 @@ def order_upsert(
             ]
             if old_keys != [_line_key(line) for line in lines]:
                 OrderLine.objects.filter(brand=brand, order=order).delete()
-                OrderLine.objects.bulk_create([
-                    OrderLine(brand=brand, order=order, **{f: line.get(f) for f in LINE_FIELDS if f in line})
-                    for line in lines
-                ])
+                OrderLine.objects.bulk_create(
+                    [
+                        OrderLine(
+                            brand=brand, order=order, **{f: line.get(f) for f in LINE_FIELDS if f in line}
+                        )
+                        for line in lines
+                    ]
+                )
                 if status == "unchanged":
                     status = "updated"
     return order, status

@@ -62,9 +62,15 @@ class CustomerCreateView(BrandViewMixin, TemplateView):
             data = dict(form.cleaned_data)
             try:
                 customer = services.customer_create(
-                    brand=self.brand, first_name=data.pop("first_name"), last_name=data.pop("last_name"),
-                    email=data.pop("email"), phone=data.pop("phone"), language=data.pop("language"),
-                    country=data.pop("country"), source="staff", **data,
+                    brand=self.brand,
+                    first_name=data.pop("first_name"),
+                    last_name=data.pop("last_name"),
+                    email=data.pop("email"),
+                    phone=data.pop("phone"),
+                    language=data.pop("language"),
+                    country=data.pop("country"),
+                    source="staff",
+                    **data,
                 )
             except ValidationError as error:
                 _add_form_errors(form, error)
@@ -93,8 +99,13 @@ class CustomerEditView(CustomerMixin, TemplateView):
         form = CustomerForm(request.POST, instance=customer, brand=self.brand)
         if form.is_valid():
             try:
-                services.customer_update(brand=self.brand, customer=customer, data=form.cleaned_data,
-                                         actor=request.user, source="staff")
+                services.customer_update(
+                    brand=self.brand,
+                    customer=customer,
+                    data=form.cleaned_data,
+                    actor=request.user,
+                    source="staff",
+                )
             except ValidationError as error:
                 _add_form_errors(form, error)
             else:
@@ -130,8 +141,13 @@ class RelationEditView(CustomerMixin, TemplateView):
         form = RelationForm(request.POST, instance=relation)
         if form.is_valid():
             try:
-                services.relation_save(brand=self.brand, customer=customer, relation=relation,
-                                       data=form.cleaned_data, actor=request.user)
+                services.relation_save(
+                    brand=self.brand,
+                    customer=customer,
+                    relation=relation,
+                    data=form.cleaned_data,
+                    actor=request.user,
+                )
             except ValidationError as error:
                 _add_form_errors(form, error)
             else:
@@ -146,7 +162,9 @@ class RelationDeleteView(CustomerMixin, TemplateView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         customer = self.get_customer()
-        relation = selectors.relation_get(brand=self.brand, customer=customer, relation_id=kwargs["relation_id"])
+        relation = selectors.relation_get(
+            brand=self.brand, customer=customer, relation_id=kwargs["relation_id"]
+        )
         if relation is None:
             raise Http404
         services.relation_delete(brand=self.brand, customer=customer, relation=relation, actor=request.user)
@@ -162,7 +180,9 @@ class ConsentView(CustomerMixin, TemplateView):
 
     def context(self, customer: Any, form: Any) -> dict[str, Any]:
         return self.get_context_data(
-            customer=customer, form=form, can_edit=self.membership.role in MARKETING_ROLES,
+            customer=customer,
+            form=form,
+            can_edit=self.membership.role in MARKETING_ROLES,
             status=selectors.consent_status_table(brand=self.brand, customer=customer),
             ledger=list(selectors.consent_ledger(brand=self.brand, customer=customer)),
         )
@@ -181,8 +201,13 @@ class ConsentView(CustomerMixin, TemplateView):
         if form.is_valid() and not customer.is_pseudonymised:
             data = form.cleaned_data
             common = {
-                "brand": self.brand, "customer": customer, "channel": data["channel"], "purpose": data["purpose"],
-                "source": ConsentSource.STAFF, "staff": request.user, "ip": _client_ip(request),
+                "brand": self.brand,
+                "customer": customer,
+                "channel": data["channel"],
+                "purpose": data["purpose"],
+                "source": ConsentSource.STAFF,
+                "staff": request.user,
+                "ip": _client_ip(request),
                 "wording_version": data["wording_version"],
             }
             if data["decision"] == "grant":
@@ -190,8 +215,9 @@ class ConsentView(CustomerMixin, TemplateView):
             else:
                 services.consent_withdraw(**common)
             messages.success(request, _("Consent ledger updated."))
-            return HttpResponseRedirect(reverse("customers:consents", kwargs={"brand_slug": self.brand.slug,
-                                                                              "pk": customer.pk}))
+            return HttpResponseRedirect(
+                reverse("customers:consents", kwargs={"brand_slug": self.brand.slug, "pk": customer.pk})
+            )
         return self.render_to_response(self.context(customer, form))
 
 
@@ -210,12 +236,25 @@ class MergeView(BrandViewMixin, TemplateView):
     allowed_roles = MARKETING_ROLES
     template_name = "customers/merge.html"
     compared_fields = (
-        "first_name", "last_name", "email", "phone", "birth_date", "address", "postal_code", "city", "country",
-        "language", "home_store", "customer_since", "external_id",
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "birth_date",
+        "address",
+        "postal_code",
+        "city",
+        "country",
+        "language",
+        "home_store",
+        "customer_since",
+        "external_id",
     )
 
     def get_pair(self) -> Any:
-        pair = dedupe.duplicate_pair_get(brand=self.brand, first_id=self.kwargs["first"], second_id=self.kwargs["second"])
+        pair = dedupe.duplicate_pair_get(
+            brand=self.brand, first_id=self.kwargs["first"], second_id=self.kwargs["second"]
+        )
         if pair is None:
             raise Http404
         return pair
@@ -224,7 +263,11 @@ class MergeView(BrandViewMixin, TemplateView):
         from customers.models import Customer
 
         rows = [
-            (Customer._meta.get_field(name).verbose_name, getattr(pair.first, name), getattr(pair.second, name))
+            (
+                Customer._meta.get_field(name).verbose_name,
+                getattr(pair.first, name),
+                getattr(pair.second, name),
+            )
             for name in self.compared_fields
         ]
         return self.get_context_data(pair=pair, form=form, rows=rows)
@@ -237,8 +280,11 @@ class MergeView(BrandViewMixin, TemplateView):
         pair = self.get_pair()
         form = MergeForm(request.POST, pair=pair)
         if form.is_valid():
-            survivor, other = (pair.first, pair.second) if form.cleaned_data["survivor"] == pair.first.pk else (
-                pair.second, pair.first)
+            survivor, other = (
+                (pair.first, pair.second)
+                if form.cleaned_data["survivor"] == pair.first.pk
+                else (pair.second, pair.first)
+            )
             try:
                 dedupe.customer_merge(brand=self.brand, survivor=survivor, other=other, actor=request.user)
             except ValidationError as error:
@@ -260,19 +306,25 @@ class GdprView(CustomerMixin, TemplateView):
         export = gdpr.customer_export(brand=self.brand, customer=customer, actor=request.user)
         if request.GET.get("download") == "json":
             response = HttpResponse(
-                json.dumps(export, indent=2, ensure_ascii=False), content_type="application/json; charset=utf-8"
+                json.dumps(export, indent=2, ensure_ascii=False),
+                content_type="application/json; charset=utf-8",
             )
             stamp = timezone.localdate().isoformat()
             response["Content-Disposition"] = f'attachment; filename="customer-{customer.pk}-{stamp}.json"'
             return response
         sections = [
-            (label, rows, sorted({k for row in rows for k in row})) for label, rows in
-            [*export["related"].items(), *export["related_details"].items()]
+            (label, rows, sorted({k for row in rows for k in row}))
+            for label, rows in [*export["related"].items(), *export["related_details"].items()]
         ]
-        return self.render_to_response(self.get_context_data(
-            customer=customer, export=export, profile=sorted(export["customer"].items()), sections=sections,
-            erase_form=EraseForm(),
-        ))
+        return self.render_to_response(
+            self.get_context_data(
+                customer=customer,
+                export=export,
+                profile=sorted(export["customer"].items()),
+                sections=sections,
+                erase_form=EraseForm(),
+            )
+        )
 
 
 class EraseView(CustomerMixin, TemplateView):
@@ -299,9 +351,14 @@ class ClientBookView(BrandViewMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         query = self.request.GET.get("q", "").strip()[:100]
-        context.update(clientbook.client_book(
-            brand=self.brand, membership=self.membership, today=timezone.localdate(), query=query,
-        ))
+        context.update(
+            clientbook.client_book(
+                brand=self.brand,
+                membership=self.membership,
+                today=timezone.localdate(),
+                query=query,
+            )
+        )
         context["query"] = query
         context["window_days"] = clientbook.DATE_WINDOW_DAYS
         return context
@@ -312,7 +369,11 @@ class MarkContactedView(BrandViewMixin, TemplateView):
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        customer = clientbook.book_customers(brand=self.brand, membership=self.membership).filter(pk=kwargs["pk"]).first()
+        customer = (
+            clientbook.book_customers(brand=self.brand, membership=self.membership)
+            .filter(pk=kwargs["pk"])
+            .first()
+        )
         if customer is None:
             raise Http404
         services.customer_mark_contacted(brand=self.brand, customer=customer, actor=request.user)

@@ -38,12 +38,16 @@ class CustomerRecordSerializer(serializers.Serializer):
     address = serializers.CharField(max_length=255, required=False, allow_blank=True)
     city = serializers.CharField(max_length=100, required=False, allow_blank=True)
     postal_code = serializers.CharField(max_length=20, required=False, allow_blank=True)
-    country = serializers.CharField(max_length=2, required=False, allow_blank=True, help_text="ISO 3166 alpha-2")
+    country = serializers.CharField(
+        max_length=2, required=False, allow_blank=True, help_text="ISO 3166 alpha-2"
+    )
     language = serializers.CharField(max_length=8, required=False, allow_blank=True)
     preferred_channel = serializers.ChoiceField(choices=Channel.choices, required=False, allow_blank=True)
     tags = serializers.ListField(child=serializers.CharField(max_length=40), required=False)
     notes = serializers.CharField(required=False, allow_blank=True)
-    home_store = serializers.CharField(max_length=32, required=False, allow_blank=True, help_text="store code")
+    home_store = serializers.CharField(
+        max_length=32, required=False, allow_blank=True, help_text="store code"
+    )
     customer_since = serializers.DateField(required=False, allow_null=True)
     consents = ConsentEntrySerializer(many=True, required=False)
 
@@ -70,7 +74,9 @@ class CustomerRecordSerializer(serializers.Serializer):
         return store
 
     def validate_phone(self, value: str) -> str:
-        country = str(self.initial_data.get("country") or "").upper() if isinstance(self.initial_data, dict) else ""
+        country = (
+            str(self.initial_data.get("country") or "").upper() if isinstance(self.initial_data, dict) else ""
+        )
         region = country if country in dict(countries) else self.context["brand"].country
         try:
             return phone_normalise(value, default_region=region)
@@ -135,8 +141,11 @@ class OrderRecordSerializer(serializers.Serializer):
 
 
 class CustomerBatchSerializer(serializers.Serializer):
-    source = serializers.ChoiceField(choices=["api", "erp", "eshop", "pos"], default="api",
-                                     help_text="recorded as the source of every field written")
+    source = serializers.ChoiceField(
+        choices=["api", "erp", "eshop", "pos"],
+        default="api",
+        help_text="recorded as the source of every field written",
+    )
     records = CustomerRecordSerializer(many=True, help_text="at most 1,000")
 
 

@@ -73,21 +73,46 @@ class CustomerBatchView(BrandAPIView):
     allowed_roles = MARKETING_ROLES | ADMIN_ROLES
 
     @extend_schema(
-        operation_id="customers_batch_upsert", request=s.CustomerBatchSerializer, responses=s.BatchResultSerializer,
+        operation_id="customers_batch_upsert",
+        request=s.CustomerBatchSerializer,
+        responses=s.BatchResultSerializer,
         summary="Create or update up to 1,000 customers by external id",
         description=__doc__,
-        examples=[OpenApiExample("Two customers", request_only=True, value={"source": "erp", "records": [
-            {"external_id": "C100000", "first_name": "Ana", "last_name": "David", "email": "ana.david@example.com",
-             "phone": "+41 79 438 26 83", "country": "CH", "consents": [{"channel": "email", "is_granted": True}]},
-            {"external_id": "C100001", "first_name": "Léo", "last_name": "Martin", "phone": "06 12 34 56 78"},
-        ]})],
+        examples=[
+            OpenApiExample(
+                "Two customers",
+                request_only=True,
+                value={
+                    "source": "erp",
+                    "records": [
+                        {
+                            "external_id": "C100000",
+                            "first_name": "Ana",
+                            "last_name": "David",
+                            "email": "ana.david@example.com",
+                            "phone": "+41 79 438 26 83",
+                            "country": "CH",
+                            "consents": [{"channel": "email", "is_granted": True}],
+                        },
+                        {
+                            "external_id": "C100001",
+                            "first_name": "Léo",
+                            "last_name": "Martin",
+                            "phone": "06 12 34 56 78",
+                        },
+                    ],
+                },
+            )
+        ],
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         records = _validated(_records(request), s.CustomerRecordSerializer, self.brand)
         source = request.data.get("source", "api")
         if source not in ("api", "erp", "eshop", "pos"):
             raise exceptions.ValidationError({"source": ["Unknown source."]})
-        results = batch.customers_batch_upsert(brand=self.brand, records=records, source=source, actor=_actor(request))
+        results = batch.customers_batch_upsert(
+            brand=self.brand, records=records, source=source, actor=_actor(request)
+        )
         return _answer(results)
 
 
@@ -95,14 +120,34 @@ class OrderBatchView(BrandAPIView):
     allowed_roles = MARKETING_ROLES | ADMIN_ROLES
 
     @extend_schema(
-        operation_id="orders_batch_upsert", request=s.OrderBatchSerializer, responses=s.BatchResultSerializer,
+        operation_id="orders_batch_upsert",
+        request=s.OrderBatchSerializer,
+        responses=s.BatchResultSerializer,
         summary="Create or update up to 1,000 orders (with their lines) by source and external id",
         description=__doc__,
-        examples=[OpenApiExample("An e-shop order", request_only=True, value={"records": [
-            {"source": "eshop", "external_id": "#1001", "email": "ana.andre@example.com", "store": "WEB-EU",
-             "ordered_at": "2026-03-29T15:09:00+01:00", "status": "paid", "currency": "EUR", "total": "780.00",
-             "lines": [{"sku": "BO-1185", "name": "Boucles", "quantity": 1, "unit_price": "780.00"}]},
-        ]})],
+        examples=[
+            OpenApiExample(
+                "An e-shop order",
+                request_only=True,
+                value={
+                    "records": [
+                        {
+                            "source": "eshop",
+                            "external_id": "#1001",
+                            "email": "ana.andre@example.com",
+                            "store": "WEB-EU",
+                            "ordered_at": "2026-03-29T15:09:00+01:00",
+                            "status": "paid",
+                            "currency": "EUR",
+                            "total": "780.00",
+                            "lines": [
+                                {"sku": "BO-1185", "name": "Boucles", "quantity": 1, "unit_price": "780.00"}
+                            ],
+                        },
+                    ]
+                },
+            )
+        ],
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         records = _validated(_records(request), s.OrderRecordSerializer, self.brand)

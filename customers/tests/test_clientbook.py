@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from customers import clientbook
 from customers.models import Customer
@@ -29,13 +30,19 @@ def test_next_occurrence(original, today, expected):
 @pytest.mark.django_db
 def test_upcoming_dates_of_customers_and_relations_in_the_window_across_the_new_year(brand):
     today = date(2026, 12, 20)
-    ana = CustomerFactory(brand=brand, first_name="Ana", birth_date=date(1980, 1, 5), wedding_anniversary=date(2010, 12, 31))
-    RelationFactory(brand=brand, customer=ana, name="Léo", birth_date=date(2016, 2, 29), anniversary=None)  # too far
+    ana = CustomerFactory(
+        brand=brand, first_name="Ana", birth_date=date(1980, 1, 5), wedding_anniversary=date(2010, 12, 31)
+    )
+    RelationFactory(
+        brand=brand, customer=ana, name="Léo", birth_date=date(2016, 2, 29), anniversary=None
+    )  # too far
     RelationFactory(brand=brand, customer=ana, name="Paul", birth_date=None, anniversary=date(2001, 1, 19))
     CustomerFactory(brand=brand, birth_date=date(1980, 1, 20))  # day 31: outside
     CustomerFactory(brand=brand, birth_date=date(1980, 12, 19))  # yesterday: next year
     with brand_context(brand):
-        found = clientbook.upcoming_dates(brand=brand, customers=Customer.objects.filter(brand=brand), today=today)
+        found = clientbook.upcoming_dates(
+            brand=brand, customers=Customer.objects.filter(brand=brand), today=today
+        )
     assert [(d.on, d.kind, d.relation_name, d.years) for d in found] == [
         (date(2026, 12, 31), "wedding_anniversary", "", 16),
         (date(2027, 1, 5), "birthday", "", 47),
@@ -47,13 +54,16 @@ def test_upcoming_dates_of_customers_and_relations_in_the_window_across_the_new_
 def test_29_february_birthday_shows_on_28_february_in_a_common_year(brand):
     CustomerFactory(brand=brand, birth_date=date(1992, 2, 29))
     with brand_context(brand):
-        found = clientbook.upcoming_dates(brand=brand, customers=Customer.objects.filter(brand=brand),
-                                          today=date(2027, 2, 10))
+        found = clientbook.upcoming_dates(
+            brand=brand, customers=Customer.objects.filter(brand=brand), today=date(2027, 2, 10)
+        )
     assert [(d.on, d.kind) for d in found] == [(date(2027, 2, 28), "birthday")]
 
 
 def _customer(**kwargs):
-    return Customer(first_name="Ana", last_name="David", created_at=datetime(2020, 1, 1, tzinfo=UTC), **kwargs)
+    return Customer(
+        first_name="Ana", last_name="David", created_at=datetime(2020, 1, 1, tzinfo=UTC), **kwargs
+    )
 
 
 @pytest.mark.parametrize(
@@ -67,7 +77,9 @@ def _customer(**kwargs):
     ],
 )
 def test_suggested_next_contact(customer, last_purchase, expected):
-    kind, _sentence = clientbook.suggest(customer=customer, last_purchase=last_purchase, dates=[], today=date(2026, 11, 1))
+    kind, _sentence = clientbook.suggest(
+        customer=customer, last_purchase=last_purchase, dates=[], today=date(2026, 11, 1)
+    )
     assert kind == expected
 
 
@@ -88,10 +100,16 @@ def test_book_of_an_associate_and_of_a_manager(brand):
 @pytest.mark.django_db
 def test_client_book_page_lists_dates_last_purchase_and_suggestion(client_for, brand, store):
     client = client_for(brand, "sales_associate", store)
-    today = date.today()
+    today = timezone.localdate()
     soon = today.replace(year=1985) if not (today.month == 2 and today.day == 29) else date(1985, 2, 28)
-    customer = CustomerFactory(brand=brand, first_name="Ana", last_name="David", birth_date=soon,
-                               assigned_associate=client.user, notes="Ring size 52")
+    customer = CustomerFactory(
+        brand=brand,
+        first_name="Ana",
+        last_name="David",
+        birth_date=soon,
+        assigned_associate=client.user,
+        notes="Ring size 52",
+    )
     OrderFactory(brand=brand, customer=customer, ordered_at=datetime(2024, 5, 1, 12, tzinfo=UTC))
     CustomerFactory(brand=brand, first_name="Not", last_name="Mine")
     response = client.get(reverse("customers:client_book", kwargs={"brand_slug": brand.slug}))
@@ -112,5 +130,5 @@ def test_mark_contacted_only_for_a_customer_of_my_book(client_for, brand, store)
     assert client.post(url(not_mine)).status_code == 404
     assert client.post(url(mine)).status_code == 302
     with brand_context(brand):
-        assert Customer.objects.get(pk=mine.pk).last_contacted_on == date.today()
+        assert Customer.objects.get(pk=mine.pk).last_contacted_on == timezone.localdate()
         assert Customer.objects.get(pk=not_mine.pk).last_contacted_on is None

@@ -31,9 +31,15 @@ def test_duplicates_by_email_phone_and_similar_name_with_same_birth_date(brand):
     c = CustomerFactory(brand=brand, email="c@example.test", phone="+33622222222")
     d = CustomerFactory(brand=brand, first_name="Éloïse", last_name="Müller", birth_date=date(1980, 5, 1))
     e = CustomerFactory(brand=brand, first_name="Eloise", last_name="Muller", birth_date=date(1980, 5, 1))
-    f = CustomerFactory(brand=brand, first_name="Muller", last_name="Eloise", birth_date=date(1980, 5, 1))  # swapped
-    CustomerFactory(brand=brand, first_name="Eloise", last_name="Muller", birth_date=date(1981, 5, 1))  # other date
-    CustomerFactory(brand=brand, first_name="Paul", last_name="Martin", birth_date=date(1980, 5, 1))  # other name
+    f = CustomerFactory(
+        brand=brand, first_name="Muller", last_name="Eloise", birth_date=date(1980, 5, 1)
+    )  # swapped
+    CustomerFactory(
+        brand=brand, first_name="Eloise", last_name="Muller", birth_date=date(1981, 5, 1)
+    )  # other date
+    CustomerFactory(
+        brand=brand, first_name="Paul", last_name="Martin", birth_date=date(1980, 5, 1)
+    )  # other name
     CustomerFactory(brand=brand, email="ana@example.test", merged_into=a)  # merged: not listed
     assert _pairs(brand) == {
         (a.pk, b.pk): ["email"],
@@ -52,12 +58,30 @@ def test_duplicates_of_another_brand_are_not_listed(brand, other_brand):
 
 def test_merge_fills_empty_fields_and_moves_every_related_row(brand):
     store = StoreFactory(brand=brand)
-    survivor = CustomerFactory(brand=brand, first_name="Ana", last_name="David", email="ana@example.test", phone="",
-                               birth_date=None, tags=["VIP"], notes="Ring size 52", field_sources={"email": "portal"})
-    other = CustomerFactory(brand=brand, first_name="Anna", last_name="David", email="ana@example.test",
-                            phone="+41794382683", birth_date=date(1990, 12, 26), tags=["bridal", "VIP"],
-                            notes="Allergic to nickel", external_id="C100000", home_store=store,
-                            field_sources={"phone": "erp", "birth_date": "erp"})
+    survivor = CustomerFactory(
+        brand=brand,
+        first_name="Ana",
+        last_name="David",
+        email="ana@example.test",
+        phone="",
+        birth_date=None,
+        tags=["VIP"],
+        notes="Ring size 52",
+        field_sources={"email": "portal"},
+    )
+    other = CustomerFactory(
+        brand=brand,
+        first_name="Anna",
+        last_name="David",
+        email="ana@example.test",
+        phone="+41794382683",
+        birth_date=date(1990, 12, 26),
+        tags=["bridal", "VIP"],
+        notes="Allergic to nickel",
+        external_id="C100000",
+        home_store=store,
+        field_sources={"phone": "erp", "birth_date": "erp"},
+    )
     older = CustomerFactory(brand=brand, email="old@example.test", merged_into=other)
     item = ItemFactory(brand=brand, owner=other, status="sold")
     registration = RegistrationFactory(brand=brand, customer=other, store=store)
@@ -66,8 +90,10 @@ def test_merge_fills_empty_fields_and_moves_every_related_row(brand):
     relation = RelationFactory(brand=brand, customer=other, name="Paul")
     with brand_context(brand):
         # A hidden relation (related_name="+") with a unique constraint per customer.
-        both, only_other = Post.objects.create(brand=brand, title="Both", body="."), Post.objects.create(
-            brand=brand, title="Other", body=".")
+        both, only_other = (
+            Post.objects.create(brand=brand, title="Both", body="."),
+            Post.objects.create(brand=brand, title="Other", body="."),
+        )
         Rsvp.objects.create(brand=brand, post=both, customer=survivor, answer="yes")
         clash = Rsvp.objects.create(brand=brand, post=both, customer=other, answer="no")
         moved_rsvp = Rsvp.objects.create(brand=brand, post=only_other, customer=other, answer="yes")
@@ -79,7 +105,11 @@ def test_merge_fills_empty_fields_and_moves_every_related_row(brand):
         older.refresh_from_db()
         assert result.pk == survivor.pk
         # Survivor keeps its values, takes the other's where it had none.
-        assert (survivor.first_name, survivor.phone, survivor.birth_date) == ("Ana", "+41794382683", date(1990, 12, 26))
+        assert (survivor.first_name, survivor.phone, survivor.birth_date) == (
+            "Ana",
+            "+41794382683",
+            date(1990, 12, 26),
+        )
         assert (survivor.external_id, survivor.home_store_id) == ("C100000", store.pk)
         assert survivor.tags == ["VIP", "bridal"]
         assert survivor.notes == "Ring size 52\n\nAllergic to nickel"
@@ -99,8 +129,12 @@ def test_merge_fills_empty_fields_and_moves_every_related_row(brand):
     assert audit.object_id == str(survivor.pk)
     assert audit.data["merged_id"] == other.pk
     assert audit.data["moved"] == {
-        "customers.Consent.customer": 1, "customers.Customer.merged_into": 1, "customers.Order.customer": 1,
-        "customers.Relation.customer": 1, "inventory.Item.owner": 1, "portal.Rsvp.customer": 1,
+        "customers.Consent.customer": 1,
+        "customers.Customer.merged_into": 1,
+        "customers.Order.customer": 1,
+        "customers.Relation.customer": 1,
+        "inventory.Item.owner": 1,
+        "portal.Rsvp.customer": 1,
         "warranties.Registration.customer": 1,
     }
     assert audit.data["kept"] == {"portal.Rsvp.customer": 1}

@@ -17,8 +17,14 @@ pytestmark = pytest.mark.django_db
 
 def test_small_demo_is_realistic_and_idempotent(brand):
     stores = {s.code: s for s in (StoreFactory(brand=brand), StoreFactory(brand=brand, type="eshop"))}
-    ctx = DemoContext(brand=brand, profile={}, size="small", rng=random.Random(7), today=date(2026, 11, 23),
-                      shared={"stores": stores})
+    ctx = DemoContext(
+        brand=brand,
+        profile={},
+        size="small",
+        rng=random.Random(7),
+        today=date(2026, 11, 23),
+        shared={"stores": stores},
+    )
     with brand_context(brand):
         demo.seed(ctx)
         counts = [Model.objects.count() for Model in (Customer, Relation, Consent, Order, OrderLine)]

@@ -11,48 +11,95 @@ from django.db import connection
 from customers import gdpr, selectors
 from customers.models import Consent, Customer, Order, Relation
 from customers.tasks import apply_customer_retention_task
-from customers.tests.factories import ConsentFactory, CustomerFactory, OrderFactory, OrderLineFactory, RelationFactory
+from customers.tests.factories import (
+    ConsentFactory,
+    CustomerFactory,
+    OrderFactory,
+    OrderLineFactory,
+    RelationFactory,
+)
 from jewelcrm.accounts.models import AuditLog
 from jewelcrm.accounts.services import audit_log_record
 from jewelcrm.tenancy.context import brand_context
 from jewelcrm.tenancy.roles import as_role
 from tests.factories import StoreFactory
 from warranties.inventory.models import Item
-from warranties.inventory.tests.factories import ItemFactory
 from warranties.models import Intervention, Registration
 from warranties.tests.factories import InterventionFactory, ItemEventFactory, RegistrationFactory
 
 PERSON = {
-    "first_name": "Zéphyrine", "last_name": "Quaglieri", "email": "zephyrine.quaglieri@example.test",
-    "phone": "+41794382683", "birth_date": date(1987, 3, 14), "address": "17 chemin des Glycines",
+    "first_name": "Zéphyrine",
+    "last_name": "Quaglieri",
+    "email": "zephyrine.quaglieri@example.test",
+    "phone": "+41794382683",
+    "birth_date": date(1987, 3, 14),
+    "address": "17 chemin des Glycines",
 }
 # Everything that must not survive erasure, in the forms it may take in text.
 NEEDLES = [
-    "Zéphyrine", "Quaglieri", "zephyrine.quaglieri", "+41794382683", "079 438 26 83", "1987-03-14", "14/03/1987",
-    "chemin des Glycines", "Octavien", "octavien@example.test", "2015-07-09", "old.address@example.test",
+    "Zéphyrine",
+    "Quaglieri",
+    "zephyrine.quaglieri",
+    "+41794382683",
+    "079 438 26 83",
+    "1987-03-14",
+    "14/03/1987",
+    "chemin des Glycines",
+    "Octavien",
+    "octavien@example.test",
+    "2015-07-09",
+    "old.address@example.test",
 ]
 
 
 def _person(brand, store):
-    customer = CustomerFactory(brand=brand, home_store=store, notes="Prefers calls: 079 438 26 83",
-                               tags=["VIP", "Quaglieri family"], field_sources={"email": "erp"}, **PERSON)
+    customer = CustomerFactory(
+        brand=brand,
+        home_store=store,
+        notes="Prefers calls: 079 438 26 83",
+        tags=["VIP", "Quaglieri family"],
+        field_sources={"email": "erp"},
+        **PERSON,
+    )
     # A profile merged into this one earlier: the same person.
-    CustomerFactory(brand=brand, first_name="Zéphyrine", last_name="Quaglieri", email="old.address@example.test",
-                    phone="", merged_into=customer)
-    relation = RelationFactory(brand=brand, customer=customer, name="Octavien Quaglieri",
-                               email="octavien@example.test", birth_date=date(2015, 7, 9))
+    CustomerFactory(
+        brand=brand,
+        first_name="Zéphyrine",
+        last_name="Quaglieri",
+        email="old.address@example.test",
+        phone="",
+        merged_into=customer,
+    )
+    relation = RelationFactory(
+        brand=brand,
+        customer=customer,
+        name="Octavien Quaglieri",
+        email="octavien@example.test",
+        birth_date=date(2015, 7, 9),
+    )
     order = OrderFactory(brand=brand, customer=customer, email=PERSON["email"])
     OrderLineFactory(brand=brand, order=order)
     ConsentFactory(brand=brand, customer=customer, ip="203.0.113.7")
-    registration = RegistrationFactory(brand=brand, customer=customer, store=store, gift_recipient_name="Octavien")
+    registration = RegistrationFactory(
+        brand=brand, customer=customer, store=store, gift_recipient_name="Octavien"
+    )
     item = registration.item
     with brand_context(brand):
         Item.objects.filter(pk=item.pk).update(owner=customer)
-    ItemEventFactory(brand=brand, item=item, kind="sold", data={"to": "Zéphyrine Quaglieri", "note": "ok", "gift_for_birthday": "2015-07-09"})
+    ItemEventFactory(
+        brand=brand,
+        item=item,
+        kind="sold",
+        data={"to": "Zéphyrine Quaglieri", "note": "ok", "gift_for_birthday": "2015-07-09"},
+    )
     InterventionFactory(brand=brand, item=item, store=store, description="Call Zéphyrine on +41794382683")
     with brand_context(brand):
-        audit_log_record(brand=brand, action="customer.note", obj=customer,
-                         data={"email": PERSON["email"], "said": "Quaglieri asked for a call", "born": "1987-03-14"})
+        audit_log_record(
+            brand=brand,
+            action="customer.note",
+            obj=customer,
+            data={"email": PERSON["email"], "said": "Quaglieri asked for a call", "born": "1987-03-14"},
+        )
         audit_log_record(brand=brand, action="import.row", data={"row": ["C1", "Quaglieri", "14/03/1987"]})
     return customer, relation, order, item
 
@@ -105,7 +152,9 @@ def test_erasure_leaves_no_identifying_value_anywhere_in_the_database(brand, oth
         assert Relation.objects.get(pk=relation.pk).birth_date is None
         # Consents kept as anonymous facts, withdrawn.
         assert list(Consent.objects.filter(customer=customer).values_list("is_granted", "ip")) == [
-            (True, None), (False, None)]
+            (True, None),
+            (False, None),
+        ]
         assert selectors.consent_is_active(brand=brand, customer=customer, channel="email") is False
         assert AuditLog.objects.filter(action="customer.gdpr_erase", object_id=str(customer.pk)).count() == 1
     with brand_context(other_brand):
@@ -166,7 +215,9 @@ def test_retention_erases_only_customers_inactive_for_the_period(brand, settings
         assert not Customer.objects.filter(is_pseudonymised=True).exists()
     assert apply_customer_retention_task(brand.pk) == 1
     with brand_context(brand):
-        assert set(Customer.objects.filter(is_pseudonymised=True).values_list("pk", flat=True)) == {inactive.pk}
+        assert set(Customer.objects.filter(is_pseudonymised=True).values_list("pk", flat=True)) == {
+            inactive.pk
+        }
         assert AuditLog.objects.filter(action="customer.gdpr_erase").count() == 1
         assert AuditLog.objects.get(action="customer.retention_run").data == {"months": 36, "erased": 1}
     assert new.pk  # untouched
@@ -193,8 +244,9 @@ def test_retention_per_brand_setting_and_command(brand, other_brand, settings):
 
 
 @pytest.mark.django_db
-def test_nightly_retention_fans_out_one_task_per_active_brand(brand, other_brand, monkeypatch,
-                                                            django_capture_on_commit_callbacks):
+def test_nightly_retention_fans_out_one_task_per_active_brand(
+    brand, other_brand, monkeypatch, django_capture_on_commit_callbacks
+):
     from customers import tasks
     from jewelcrm.settings.schedule import CELERY_BEAT_SCHEDULE
 

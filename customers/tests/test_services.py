@@ -20,18 +20,36 @@ pytestmark = pytest.mark.django_db
 
 
 def test_customer_update_changes_fields_records_sources_and_audits_field_names_only(brand):
-    customer = CustomerFactory(brand=brand, first_name="Ana", email="ana@example.test", field_sources={"email": "erp"})
+    customer = CustomerFactory(
+        brand=brand, first_name="Ana", email="ana@example.test", field_sources={"email": "erp"}
+    )
     store = StoreFactory(brand=brand)
     with brand_context(brand):
         changed = services.customer_update(
-            brand=brand, customer=customer, source="staff",
-            data={"first_name": "Anna", "email": "ana@example.test", "home_store": store, "tags": "VIP, VIP, bridal"},
+            brand=brand,
+            customer=customer,
+            source="staff",
+            data={
+                "first_name": "Anna",
+                "email": "ana@example.test",
+                "home_store": store,
+                "tags": "VIP, VIP, bridal",
+            },
         )
         customer.refresh_from_db()
         audit = AuditLog.objects.get(action="customer.update")
     assert changed == ["first_name", "home_store", "tags"]
-    assert (customer.first_name, customer.home_store_id, customer.tags) == ("Anna", store.pk, ["VIP", "bridal"])
-    assert customer.field_sources == {"email": "erp", "first_name": "staff", "home_store": "staff", "tags": "staff"}
+    assert (customer.first_name, customer.home_store_id, customer.tags) == (
+        "Anna",
+        store.pk,
+        ["VIP", "bridal"],
+    )
+    assert customer.field_sources == {
+        "email": "erp",
+        "first_name": "staff",
+        "home_store": "staff",
+        "tags": "staff",
+    }
     assert audit.data == {"fields": ["first_name", "home_store", "tags"]}
     assert "Anna" not in str(audit.data)
 
@@ -56,9 +74,17 @@ def test_customer_update_with_nothing_changed_is_not_audited(brand):
 def test_relation_save_and_delete(brand):
     customer = CustomerFactory(brand=brand)
     with brand_context(brand):
-        relation = services.relation_save(brand=brand, customer=customer, data={
-            "name": "Léa", "kind": "child", "birth_date": date(2012, 2, 29), "anniversary": None, "email": "",
-        })
+        relation = services.relation_save(
+            brand=brand,
+            customer=customer,
+            data={
+                "name": "Léa",
+                "kind": "child",
+                "birth_date": date(2012, 2, 29),
+                "anniversary": None,
+                "email": "",
+            },
+        )
         assert list(selectors.relation_list(brand=brand, customer=customer)) == [relation]
         services.relation_delete(brand=brand, customer=customer, relation=relation)
         assert list(selectors.relation_list(brand=brand, customer=customer)) == []
@@ -87,25 +113,48 @@ def test_current_status_is_the_latest_entry_per_channel_and_purpose(brand):
     customer = CustomerFactory(brand=brand)
     t = lambda h: datetime(2026, 1, 1, h, tzinfo=UTC)  # noqa: E731
     with brand_context(brand):
-        services.consent_record(brand=brand, customer=customer, channel="sms", is_granted=True, source="store", at=t(9))
+        services.consent_record(
+            brand=brand, customer=customer, channel="sms", is_granted=True, source="store", at=t(9)
+        )
         services.consent_withdraw(brand=brand, customer=customer, channel="sms", source="portal")
-        services.consent_record(brand=brand, customer=customer, channel="email", is_granted=True, is_confirmed=True,
-                                source="store", at=t(9))
-        services.consent_record(brand=brand, customer=customer, channel="email", is_granted=False, source="staff",
-                                purpose="surveys", at=t(10))
+        services.consent_record(
+            brand=brand,
+            customer=customer,
+            channel="email",
+            is_granted=True,
+            is_confirmed=True,
+            source="store",
+            at=t(9),
+        )
+        services.consent_record(
+            brand=brand,
+            customer=customer,
+            channel="email",
+            is_granted=False,
+            source="staff",
+            purpose="surveys",
+            at=t(10),
+        )
         assert selectors.consent_is_active(brand=brand, customer=customer, channel="sms") is False
         assert selectors.consent_is_active(brand=brand, customer=customer, channel="email") is True
-        assert selectors.consent_is_active(brand=brand, customer=customer, channel="email", purpose="surveys") is False
+        assert (
+            selectors.consent_is_active(brand=brand, customer=customer, channel="email", purpose="surveys")
+            is False
+        )
         assert Consent.objects.filter(customer=customer).count() == 4
-        status = {(r["purpose"], r["channel"]): r["is_active"] for r in selectors.consent_status_table(
-            brand=brand, customer=customer)}
+        status = {
+            (r["purpose"], r["channel"]): r["is_active"]
+            for r in selectors.consent_status_table(brand=brand, customer=customer)
+        }
     assert status == {("marketing", "email"): True, ("marketing", "sms"): False, ("surveys", "email"): False}
 
 
 def test_email_consent_counts_only_once_confirmed_and_confirmation_appends(brand):
     customer = CustomerFactory(brand=brand)
     with brand_context(brand):
-        services.consent_record(brand=brand, customer=customer, channel="email", is_granted=True, source="store")
+        services.consent_record(
+            brand=brand, customer=customer, channel="email", is_granted=True, source="store"
+        )
         assert selectors.consent_is_active(brand=brand, customer=customer, channel="email") is False
         token = services.consent_confirmation_token(customer=customer)
         services.consent_confirm(brand=brand, token=token, ip="203.0.113.5")
@@ -119,18 +168,30 @@ def test_with_active_consent_filters_like_consent_is_active(brand):
     confirmed = ConsentFactory(brand=brand, channel="email", is_confirmed=True).customer
     unconfirmed = ConsentFactory(brand=brand, channel="email", is_confirmed=False).customer
     withdrawn = ConsentFactory(brand=brand, channel="email", is_confirmed=True).customer
-    ConsentFactory(brand=brand, customer=withdrawn, channel="email", is_granted=False,
-                   at=datetime(2030, 1, 1, tzinfo=UTC))
+    ConsentFactory(
+        brand=brand,
+        customer=withdrawn,
+        channel="email",
+        is_granted=False,
+        at=datetime(2030, 1, 1, tzinfo=UTC),
+    )
     sms = ConsentFactory(brand=brand, channel="sms", is_confirmed=False).customer
     CustomerFactory(brand=brand)
     with brand_context(brand):
-        email_ids = set(selectors.with_active_consent(selectors.customer_list(brand=brand), channel="email")
-                        .values_list("pk", flat=True))
-        sms_ids = set(selectors.with_active_consent(selectors.customer_list(brand=brand), channel="sms")
-                      .values_list("pk", flat=True))
+        email_ids = set(
+            selectors.with_active_consent(selectors.customer_list(brand=brand), channel="email").values_list(
+                "pk", flat=True
+            )
+        )
+        sms_ids = set(
+            selectors.with_active_consent(selectors.customer_list(brand=brand), channel="sms").values_list(
+                "pk", flat=True
+            )
+        )
         for customer in (confirmed, unconfirmed, withdrawn, sms):
             assert (customer.pk in email_ids) == selectors.consent_is_active(
-                brand=brand, customer=customer, channel="email")
+                brand=brand, customer=customer, channel="email"
+            )
     assert email_ids == {confirmed.pk}
     assert sms_ids == {sms.pk}
 
@@ -151,8 +212,12 @@ def test_amount_convert_between_two_currencies_through_the_euro(brand):
     ExchangeRate.objects.create(currency="CHF", date=date(2026, 1, 1), rate_to_eur=Decimal("1.05"))
     ExchangeRate.objects.create(currency="USD", date=date(2026, 1, 1), rate_to_eur=Decimal("0.90"))
     on = date(2026, 3, 1)
-    assert services.amount_convert(amount="100", currency="CHF", to_currency="EUR", on_date=on) == Decimal("105.00")
-    assert services.amount_convert(amount="90", currency="USD", to_currency="CHF", on_date=on) == Decimal("77.14")
+    assert services.amount_convert(amount="100", currency="CHF", to_currency="EUR", on_date=on) == Decimal(
+        "105.00"
+    )
+    assert services.amount_convert(amount="90", currency="USD", to_currency="CHF", on_date=on) == Decimal(
+        "77.14"
+    )
     assert services.amount_convert(amount="10", currency="JPY", to_currency="EUR", on_date=on) is None
 
 
@@ -160,15 +225,30 @@ def test_order_upsert_is_idempotent_and_converts_to_the_brand_currency(other_bra
     brand = other_brand  # default currency CHF
     customer = CustomerFactory(brand=brand)
     ExchangeRate.objects.create(currency="CHF", date=date(2026, 1, 1), rate_to_eur=Decimal("1.25"))
-    fields = {"customer": customer, "ordered_at": datetime(2026, 3, 1, 10, tzinfo=UTC), "status": "paid",
-              "currency": "EUR", "total": Decimal("500"), "channel": "web"}
-    lines = [{"sku": "BA-1", "name": "Ring", "quantity": 1, "unit_price": Decimal("500"), "total": Decimal("500")}]
+    fields = {
+        "customer": customer,
+        "ordered_at": datetime(2026, 3, 1, 10, tzinfo=UTC),
+        "status": "paid",
+        "currency": "EUR",
+        "total": Decimal("500"),
+        "channel": "web",
+    }
+    lines = [
+        {"sku": "BA-1", "name": "Ring", "quantity": 1, "unit_price": Decimal("500"), "total": Decimal("500")}
+    ]
     with brand_context(brand):
-        order, first = services.order_upsert(brand=brand, source="eshop", external_id="#1001", fields=fields, lines=lines)
-        _same, second = services.order_upsert(brand=brand, source="eshop", external_id="#1001", fields=fields, lines=lines)
+        order, first = services.order_upsert(
+            brand=brand, source="eshop", external_id="#1001", fields=fields, lines=lines
+        )
+        _same, second = services.order_upsert(
+            brand=brand, source="eshop", external_id="#1001", fields=fields, lines=lines
+        )
         _refund, third = services.order_upsert(
-            brand=brand, source="eshop", external_id="#1001",
-            fields={**fields, "status": "refunded", "refunded_amount": Decimal("500")}, lines=lines,
+            brand=brand,
+            source="eshop",
+            external_id="#1001",
+            fields={**fields, "status": "refunded", "refunded_amount": Decimal("500")},
+            lines=lines,
         )
         order.refresh_from_db()
         assert Order.objects.count() == 1

@@ -11,7 +11,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from customers.models import Consent, Customer, Relation
-from customers.tests.factories import ConsentFactory, CustomerFactory, OrderFactory, OrderLineFactory, RelationFactory
+from customers.tests.factories import (
+    ConsentFactory,
+    CustomerFactory,
+    OrderFactory,
+    OrderLineFactory,
+    RelationFactory,
+)
 from jewelcrm.accounts.models import AuditLog
 from jewelcrm.tenancy.context import brand_context
 from tests.factories import StoreFactory
@@ -34,8 +40,10 @@ def _ids(response):
 # --- Access ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("role", "expected"), [*((r, 200) for r in BRAND_STAFF), ("sales_associate", 403),
-                                                ("retail_manager", 403)])
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [*((r, 200) for r in BRAND_STAFF), ("sales_associate", 403), ("retail_manager", 403)],
+)
 def test_list_and_360_per_role(client_for, brand, role, expected):
     customer = CustomerFactory(brand=brand)
     client = client_for(brand, role)
@@ -45,15 +53,22 @@ def test_list_and_360_per_role(client_for, brand, role, expected):
 
 def test_customer_of_another_brand_answers_like_a_missing_one(owner_client, brand, other_brand):
     foreign = CustomerFactory(brand=other_brand)
-    for name in ("customer360:detail", "customers:edit", "customers:consents", "customers:gdpr",
-                 "customers:relation_create"):
+    for name in (
+        "customer360:detail",
+        "customers:edit",
+        "customers:consents",
+        "customers:gdpr",
+        "customers:relation_create",
+    ):
         assert owner_client.get(url(name, brand, pk=foreign.pk)).status_code == 404
         assert owner_client.get(url(name, brand, pk=999999)).status_code == 404
     # And the other brand's own pages are out of reach.
     assert owner_client.get(url("customer360:list", other_brand)).status_code == 404
 
 
-@pytest.mark.parametrize(("role", "expected"), [("owner", 200), ("admin", 200), ("marketer", 200), ("analyst", 403)])
+@pytest.mark.parametrize(
+    ("role", "expected"), [("owner", 200), ("admin", 200), ("marketer", 200), ("analyst", 403)]
+)
 def test_edit_pages_are_for_marketing_roles(client_for, brand, role, expected):
     customer = CustomerFactory(brand=brand)
     client = client_for(brand, role)
@@ -61,7 +76,9 @@ def test_edit_pages_are_for_marketing_roles(client_for, brand, role, expected):
     assert client.get(url("customers:create", brand)).status_code == expected
 
 
-@pytest.mark.parametrize(("role", "expected"), [("owner", 200), ("admin", 200), ("marketer", 403), ("analyst", 403)])
+@pytest.mark.parametrize(
+    ("role", "expected"), [("owner", 200), ("admin", 200), ("marketer", 403), ("analyst", 403)]
+)
 def test_gdpr_pages_are_for_owners_and_admins(client_for, brand, role, expected):
     customer = CustomerFactory(brand=brand)
     client = client_for(brand, role)
@@ -73,8 +90,12 @@ def test_gdpr_pages_are_for_owners_and_admins(client_for, brand, role, expected)
 
 
 def test_list_search_by_name_email_phone_and_serial(analyst_client, brand):
-    ana = CustomerFactory(brand=brand, first_name="Ana", last_name="Dàvid", email="ana@example.test", phone="+33611223344")
-    bob = CustomerFactory(brand=brand, first_name="Bob", last_name="Martin", email="bob@example.test", phone="+41791112233")
+    ana = CustomerFactory(
+        brand=brand, first_name="Ana", last_name="Dàvid", email="ana@example.test", phone="+33611223344"
+    )
+    bob = CustomerFactory(
+        brand=brand, first_name="Bob", last_name="Martin", email="bob@example.test", phone="+41791112233"
+    )
     ItemFactory(brand=brand, serial="BA86943881", owner=bob, status="sold")
     CustomerFactory(brand=brand, first_name="Ana", last_name="Dàvid", merged_into=ana)
     CustomerFactory(brand=other_brand_customer_brand(brand), first_name="Ana")
@@ -123,7 +144,9 @@ def test_list_page_has_a_fixed_query_count(marketer_client, brand, django_assert
         CustomerFactory(brand=brand, home_store=store, tags=["VIP"], last_name=f"A{i}")
     few = _count_queries(marketer_client, url("customer360:list", brand))
     for i in range(30):
-        c = CustomerFactory(brand=brand, home_store=StoreFactory(brand=brand), tags=[f"t{i}"], last_name=f"B{i}")
+        c = CustomerFactory(
+            brand=brand, home_store=StoreFactory(brand=brand), tags=[f"t{i}"], last_name=f"B{i}"
+        )
         ItemFactory(brand=brand, owner=c, status="sold")
     many = _count_queries(marketer_client, url("customer360:list", brand) + "?q=b&page=2")
     assert few == many
@@ -150,13 +173,15 @@ def test_360_page_has_a_fixed_query_count(marketer_client, brand):
 
     one, five = person(1), person(5)
     assert _count_queries(marketer_client, url("customer360:detail", brand, pk=one.pk)) == _count_queries(
-        marketer_client, url("customer360:detail", brand, pk=five.pk))
+        marketer_client, url("customer360:detail", brand, pk=five.pk)
+    )
 
 
 def test_360_page_shows_everything(analyst_client, brand):
     store = StoreFactory(brand=brand, code="PAR-VDM")
-    customer = CustomerFactory(brand=brand, first_name="Ana", last_name="David", notes="Ring size 52",
-                               field_sources={"email": "erp"})
+    customer = CustomerFactory(
+        brand=brand, first_name="Ana", last_name="David", notes="Ring size 52", field_sources={"email": "erp"}
+    )
     registration = RegistrationFactory(brand=brand, customer=customer, store=store)
     with brand_context(brand):
         type(registration.item).objects.filter(pk=registration.item.pk).update(owner=customer)
@@ -166,8 +191,17 @@ def test_360_page_shows_everything(analyst_client, brand):
     RelationFactory(brand=brand, customer=customer, name="Paul", birth_date=date(2015, 6, 1))
     response = analyst_client.get(url("customer360:detail", brand, pk=customer.pk))
     body = response.content.decode()
-    for text in ("Ana David", "Ring size 52", registration.item.serial, "ERP-77", "Refunded", "Resizing", "Paul",
-                 "erp", "active"):
+    for text in (
+        "Ana David",
+        "Ring size 52",
+        registration.item.serial,
+        "ERP-77",
+        "Refunded",
+        "Resizing",
+        "Paul",
+        "erp",
+        "active",
+    ):
         assert text in body, text
     kinds = [t.kind for t in response.context["timeline"]]
     assert sorted(set(kinds)) == ["consent", "intervention", "order", "registration"]
@@ -181,23 +215,42 @@ def test_360_page_shows_everything(analyst_client, brand):
 def test_marketer_edits_a_profile_with_normalised_contact_data(marketer_client, brand):
     store = StoreFactory(brand=brand)
     customer = CustomerFactory(brand=brand, first_name="Ana", last_name="David", country="FR")
-    response = marketer_client.post(url("customers:edit", brand, pk=customer.pk), {
-        "first_name": "Ana", "last_name": "David", "email": " Ana.David@Example.TEST ", "phone": "06 12 34 56 78",
-        "country": "FR", "tags": "VIP, bridal", "home_store": store.pk, "birth_date": "1990-12-26",
-    })
+    response = marketer_client.post(
+        url("customers:edit", brand, pk=customer.pk),
+        {
+            "first_name": "Ana",
+            "last_name": "David",
+            "email": " Ana.David@Example.TEST ",
+            "phone": "06 12 34 56 78",
+            "country": "FR",
+            "tags": "VIP, bridal",
+            "home_store": store.pk,
+            "birth_date": "1990-12-26",
+        },
+    )
     assert response.status_code == 302
     with brand_context(brand):
         customer.refresh_from_db()
-    assert (customer.email, customer.phone, customer.tags) == ("ana.david@example.test", "+33612345678", ["VIP", "bridal"])
+    assert (customer.email, customer.phone, customer.tags) == (
+        "ana.david@example.test",
+        "+33612345678",
+        ["VIP", "bridal"],
+    )
     assert (customer.home_store_id, customer.birth_date) == (store.pk, date(1990, 12, 26))
     assert customer.field_sources["email"] == "staff"
 
 
 def test_invalid_contact_data_is_shown_next_to_the_field_and_nothing_changes(marketer_client, brand):
     customer = CustomerFactory(brand=brand, email="a@example.test", phone="+33611111111")
-    response = marketer_client.post(url("customers:edit", brand, pk=customer.pk), {
-        "first_name": "X", "last_name": "Y", "email": "not-an-email", "phone": "12",
-    })
+    response = marketer_client.post(
+        url("customers:edit", brand, pk=customer.pk),
+        {
+            "first_name": "X",
+            "last_name": "Y",
+            "email": "not-an-email",
+            "phone": "12",
+        },
+    )
     assert response.status_code == 200
     form = response.context["form"]
     assert set(form.errors) == {"email", "phone"}
@@ -209,17 +262,26 @@ def test_invalid_contact_data_is_shown_next_to_the_field_and_nothing_changes(mar
 
 def test_analyst_cannot_edit(analyst_client, brand):
     customer = CustomerFactory(brand=brand, first_name="Ana")
-    response = analyst_client.post(url("customers:edit", brand, pk=customer.pk), {"first_name": "Bob", "last_name": "X",
-                                                                                   "email": "b@example.test"})
+    response = analyst_client.post(
+        url("customers:edit", brand, pk=customer.pk),
+        {"first_name": "Bob", "last_name": "X", "email": "b@example.test"},
+    )
     assert response.status_code == 403
     with brand_context(brand):
         assert Customer.objects.get(pk=customer.pk).first_name == "Ana"
 
 
 def test_create_customer(marketer_client, brand):
-    response = marketer_client.post(url("customers:create", brand), {
-        "first_name": "Léa", "last_name": "Roux", "email": "lea@example.test", "country": "CH", "phone": "079 438 26 83",
-    })
+    response = marketer_client.post(
+        url("customers:create", brand),
+        {
+            "first_name": "Léa",
+            "last_name": "Roux",
+            "email": "lea@example.test",
+            "country": "CH",
+            "phone": "079 438 26 83",
+        },
+    )
     assert response.status_code == 302
     with brand_context(brand):
         customer = Customer.objects.get()
@@ -229,9 +291,14 @@ def test_create_customer(marketer_client, brand):
 
 def test_relations_add_and_remove(marketer_client, brand):
     customer = CustomerFactory(brand=brand)
-    response = marketer_client.post(url("customers:relation_create", brand, pk=customer.pk), {
-        "name": "Paul", "kind": "child", "birth_date": "2016-02-29",
-    })
+    response = marketer_client.post(
+        url("customers:relation_create", brand, pk=customer.pk),
+        {
+            "name": "Paul",
+            "kind": "child",
+            "birth_date": "2016-02-29",
+        },
+    )
     assert response.status_code == 302
     with brand_context(brand):
         relation = Relation.objects.get(customer=customer)
@@ -244,7 +311,9 @@ def test_relations_add_and_remove(marketer_client, brand):
 def test_relation_of_another_customer_is_404(marketer_client, brand):
     mine, theirs = CustomerFactory(brand=brand), CustomerFactory(brand=brand)
     relation = RelationFactory(brand=brand, customer=theirs)
-    response = marketer_client.post(url("customers:relation_delete", brand, pk=mine.pk, relation_id=relation.pk))
+    response = marketer_client.post(
+        url("customers:relation_delete", brand, pk=mine.pk, relation_id=relation.pk)
+    )
     assert response.status_code == 404
     with brand_context(brand):
         assert Relation.objects.filter(pk=relation.pk).exists()
@@ -261,7 +330,9 @@ def test_marketer_appends_to_the_ledger_and_analyst_cannot(marketer_client, anal
     assert marketer_client.post(target, data).status_code == 302
     assert marketer_client.post(target, {**data, "decision": "withdraw"}).status_code == 302
     with brand_context(brand):
-        ledger = list(Consent.objects.filter(customer=customer).values_list("is_granted", "source", "staff_id"))
+        ledger = list(
+            Consent.objects.filter(customer=customer).values_list("is_granted", "source", "staff_id")
+        )
     assert ledger == [(True, "staff", marketer_client.user.pk), (False, "staff", marketer_client.user.pk)]
     page = analyst_client.get(target).content.decode()
     assert "Add to the ledger" not in page and "withdrawn" in page
@@ -319,8 +390,13 @@ def test_erase_needs_the_confirmation_word(owner_client, brand):
 
 
 def test_csv_export_only_consented_customers_with_neutralised_cells(marketer_client, brand):
-    ok = CustomerFactory(brand=brand, first_name="=HYPERLINK(\"http://x\")", last_name="A", email="ok@example.test",
-                         phone="+33611111111")
+    ok = CustomerFactory(
+        brand=brand,
+        first_name='=HYPERLINK("http://x")',
+        last_name="A",
+        email="ok@example.test",
+        phone="+33611111111",
+    )
     ConsentFactory(brand=brand, customer=ok, channel="email", is_confirmed=True)
     pending = CustomerFactory(brand=brand, last_name="B")
     ConsentFactory(brand=brand, customer=pending, channel="email", is_confirmed=False)
@@ -328,13 +404,30 @@ def test_csv_export_only_consented_customers_with_neutralised_cells(marketer_cli
     response = marketer_client.get(url("customer360:export", brand), {"consent": "email"})
     assert response.status_code == 200
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
-    assert rows[0] == ["id", "external id", "title", "first name", "last name", "e-mail", "postal code", "city",
-                       "country", "language", "home store", "tags"]
-    assert rows[1:] == [[str(ok.pk), "", "", "'=HYPERLINK(\"http://x\")", "A", "ok@example.test", "", "", "FR", "fr", "",
-                         ""]]
+    assert rows[0] == [
+        "id",
+        "external id",
+        "title",
+        "first name",
+        "last name",
+        "e-mail",
+        "postal code",
+        "city",
+        "country",
+        "language",
+        "home store",
+        "tags",
+    ]
+    assert rows[1:] == [
+        [str(ok.pk), "", "", '\'=HYPERLINK("http://x")', "A", "ok@example.test", "", "", "FR", "fr", "", ""]
+    ]
     with brand_context(brand):
         audit = AuditLog.objects.get(action="customer.csv_export")
-    assert (audit.data["channel"], audit.data["rows"], audit.actor_id) == ("email", 1, marketer_client.user.pk)
+    assert (audit.data["channel"], audit.data["rows"], audit.actor_id) == (
+        "email",
+        1,
+        marketer_client.user.pk,
+    )
 
 
 def test_csv_export_needs_a_channel_and_a_marketing_role(marketer_client, analyst_client, brand):

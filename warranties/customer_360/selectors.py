@@ -53,8 +53,13 @@ def customer_list_filtered(*, brand: Brand, filters: ListFilters) -> QuerySet:
             brand=brand, serial__iexact=filters.query.replace(" ", ""), owner__isnull=False
         ).values("owner_id")
     qs = customer_selectors.customer_search(
-        brand=brand, query=filters.query, country=filters.country, home_store_id=filters.home_store_id,
-        consent_channel=filters.consent_channel, tag=filters.tag, or_ids=owners_by_serial,
+        brand=brand,
+        query=filters.query,
+        country=filters.country,
+        home_store_id=filters.home_store_id,
+        consent_channel=filters.consent_channel,
+        tag=filters.tag,
+        or_ids=owners_by_serial,
     )
     owned = Item.objects.filter(brand=brand, owner=OuterRef("pk"))
     if filters.has_items == "yes":
@@ -62,7 +67,9 @@ def customer_list_filtered(*, brand: Brand, filters: ListFilters) -> QuerySet:
     elif filters.has_items == "no":
         qs = qs.exclude(Exists(owned))
     item_count = owned.order_by().values("owner").annotate(n=Count("pk")).values("n")
-    return qs.annotate(item_count=Coalesce(Subquery(item_count[:1]), 0)).order_by("last_name", "first_name", "pk")
+    return qs.annotate(item_count=Coalesce(Subquery(item_count[:1]), 0)).order_by(
+        "last_name", "first_name", "pk"
+    )
 
 
 # --- The 360 page -------------------------------------------------------------------------------
@@ -93,11 +100,15 @@ def customer_items(*, brand: Brand, customer: Any, today: date) -> list[dict[str
     """Items the person owns, with the warranty status of the current registration and the service status."""
     items = list(Item.objects.filter(brand=brand, owner=customer).select_related("product", "current_store"))
     registrations = {
-        r.item_id: r for r in Registration.objects.filter(brand=brand, item__in=items, is_current=True)
-        .select_related("store")
+        r.item_id: r
+        for r in Registration.objects.filter(brand=brand, item__in=items, is_current=True).select_related(
+            "store"
+        )
     }
     last_service: dict[int, date] = {}
-    for item_id, received in Intervention.objects.filter(brand=brand, item__in=items).values_list("item_id", "received_on"):
+    for item_id, received in Intervention.objects.filter(brand=brand, item__in=items).values_list(
+        "item_id", "received_on"
+    ):
         if item_id not in last_service or received > last_service[item_id]:
             last_service[item_id] = received
     rows = []
@@ -109,12 +120,17 @@ def customer_items(*, brand: Brand, customer: Any, today: date) -> list[dict[str
         base = last_service.get(item.pk) or (registration.sold_on if registration else None)
         if interval and base:
             service_due = _add_months(base, interval)
-        rows.append({
-            "item": item, "registration": registration, "under_warranty": under_warranty,
-            "warranty_ends_on": registration.warranty_ends_on if registration else None,
-            "last_service": last_service.get(item.pk), "service_due": service_due,
-            "is_service_due": bool(service_due and service_due <= today),
-        })
+        rows.append(
+            {
+                "item": item,
+                "registration": registration,
+                "under_warranty": under_warranty,
+                "warranty_ends_on": registration.warranty_ends_on if registration else None,
+                "last_service": last_service.get(item.pk),
+                "service_due": service_due,
+                "is_service_due": bool(service_due and service_due <= today),
+            }
+        )
     return rows
 
 
@@ -123,38 +139,65 @@ def customer_360(*, brand: Brand, customer: Any, today: date) -> dict[str, Any]:
     items = customer_items(brand=brand, customer=customer, today=today)
     item_ids = [row["item"].pk for row in items]
     registrations = list(
-        Registration.objects.filter(brand=brand, customer=customer).select_related("item", "store").order_by("-sold_on")
+        Registration.objects.filter(brand=brand, customer=customer)
+        .select_related("item", "store")
+        .order_by("-sold_on")
     )
     interventions = list(
-        Intervention.objects.filter(brand=brand, item_id__in=item_ids).select_related("item", "store")
+        Intervention.objects.filter(brand=brand, item_id__in=item_ids)
+        .select_related("item", "store")
         .order_by("-received_on", "-id")
     )
     orders = list(customer_selectors.order_list(brand=brand, customer=customer))
     ledger = list(customer_selectors.consent_ledger(brand=brand, customer=customer))
     events = list(
-        ItemEvent.objects.filter(brand=brand, item_id__in=item_ids).select_related("item", "store").order_by("-at")[:100]
+        ItemEvent.objects.filter(brand=brand, item_id__in=item_ids)
+        .select_related("item", "store")
+        .order_by("-at")[:100]
     )
     relations = list(customer_selectors.relation_list(brand=brand, customer=customer))
     dates = clientbook.upcoming_dates(
-        brand=brand, customers=customer_selectors.customer_list(brand=brand).filter(pk=customer.pk), today=today,
+        brand=brand,
+        customers=customer_selectors.customer_list(brand=brand).filter(pk=customer.pk),
+        today=today,
         days=365,
     )
 
     timeline: list[TimelineEntry] = []
     for r in registrations:
-        timeline.append(TimelineEntry(_aware(r.registered_at), "registration", _("Warranty registration"),
-                                      f"{r.item.serial} · {r.store.name}"))
+        timeline.append(
+            TimelineEntry(
+                _aware(r.registered_at),
+                "registration",
+                _("Warranty registration"),
+                f"{r.item.serial} · {r.store.name}",
+            )
+        )
     for o in orders:
-        detail = f"{o.get_source_display()} {o.external_id} · {o.total} {o.currency} · {o.get_status_display()}"
+        detail = (
+            f"{o.get_source_display()} {o.external_id} · {o.total} {o.currency} · {o.get_status_display()}"
+        )
         timeline.append(TimelineEntry(o.ordered_at, "order", _("Order"), detail))
     for i in interventions:
-        timeline.append(TimelineEntry(_aware(i.received_on), "intervention", _("Intervention"),
-                                      f"{i.get_kind_display()} · {i.item.serial} · {i.get_status_display()}"))
+        timeline.append(
+            TimelineEntry(
+                _aware(i.received_on),
+                "intervention",
+                _("Intervention"),
+                f"{i.get_kind_display()} · {i.item.serial} · {i.get_status_display()}",
+            )
+        )
     for c in ledger:
         label = _("Consent granted") if c.is_granted else _("Consent withdrawn")
         confirmed = " ✓" if c.is_confirmed else ""
-        timeline.append(TimelineEntry(c.at, "consent", label,
-                                      f"{c.get_channel_display()}{confirmed} · {c.purpose} · {c.get_source_display()}"))
+        timeline.append(
+            TimelineEntry(
+                c.at,
+                "consent",
+                label,
+                f"{c.get_channel_display()}{confirmed} · {c.purpose} · {c.get_source_display()}",
+            )
+        )
     for e in events:
         timeline.append(TimelineEntry(e.at, "item_event", _("Item event"), f"{e.item.serial} · {e.kind}"))
     timeline.sort(key=lambda t: t.at, reverse=True)

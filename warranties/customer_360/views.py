@@ -22,14 +22,27 @@ from warranties.customer_360 import selectors
 from warranties.customer_360.selectors import PAGE_SIZE, ListFilters
 
 EXPORT_COLUMNS = (
-    ("id", _("id")), ("external_id", _("external id")), ("title", _("title")), ("first_name", _("first name")),
-    ("last_name", _("last name")), ("email", _("e-mail")), ("phone", _("phone")), ("postal_code", _("postal code")),
-    ("city", _("city")), ("country", _("country")), ("language", _("language")), ("home_store", _("home store")),
+    ("id", _("id")),
+    ("external_id", _("external id")),
+    ("title", _("title")),
+    ("first_name", _("first name")),
+    ("last_name", _("last name")),
+    ("email", _("e-mail")),
+    ("phone", _("phone")),
+    ("postal_code", _("postal code")),
+    ("city", _("city")),
+    ("country", _("country")),
+    ("language", _("language")),
+    ("home_store", _("home store")),
     ("tags", _("tags")),
 )
 # A list exported for one channel carries only the contact data of that channel.
-CHANNEL_COLUMNS = {Channel.EMAIL: {"email"}, Channel.SMS: {"phone"}, Channel.PHONE: {"phone"},
-                   Channel.POST: {"address"}}
+CHANNEL_COLUMNS = {
+    Channel.EMAIL: {"email"},
+    Channel.SMS: {"phone"},
+    Channel.PHONE: {"phone"},
+    Channel.POST: {"address"},
+}
 EXPORT_MAX_ROWS = 50_000
 
 
@@ -47,14 +60,19 @@ class CustomerListView(BrandViewMixin, TemplateView):
         page = paginator.get_page(self.request.GET.get("page"))
         params = self.request.GET.copy()
         params.pop("page", None)
-        context.update({
-            "filters": filters, "page_obj": page, "customers": list(page.object_list),
-            "stores": list(store_list(brand=self.brand).values("pk", "code", "name")),
-            "countries": customer_selectors.customer_countries(brand=self.brand),
-            "tags": customer_selectors.customer_tags(brand=self.brand),
-            "channels": Channel.choices, "querystring": params.urlencode(),
-            "can_edit": self.membership.role in MARKETING_ROLES,
-        })
+        context.update(
+            {
+                "filters": filters,
+                "page_obj": page,
+                "customers": list(page.object_list),
+                "stores": list(store_list(brand=self.brand).values("pk", "code", "name")),
+                "countries": customer_selectors.customer_countries(brand=self.brand),
+                "tags": customer_selectors.customer_tags(brand=self.brand),
+                "channels": Channel.choices,
+                "querystring": params.urlencode(),
+                "can_edit": self.membership.role in MARKETING_ROLES,
+            }
+        )
         return context
 
 
@@ -69,12 +87,27 @@ class CustomerExportView(BrandViewMixin, TemplateView):
 
         channel = request.GET.get("consent", "")
         if channel not in Channel.values:
-            return HttpResponse(_("Choose the channel the list is for: only consented customers are exported."),
-                                status=400, content_type="text/plain; charset=utf-8")
+            return HttpResponse(
+                _("Choose the channel the list is for: only consented customers are exported."),
+                status=400,
+                content_type="text/plain; charset=utf-8",
+            )
         filters = ListFilters.from_params(request.GET)
         customers = selectors.customer_list_filtered(brand=self.brand, filters=filters)[:EXPORT_MAX_ROWS]
-        keep = {"id", "external_id", "title", "first_name", "last_name", "postal_code", "city", "country",
-                "language", "home_store", "tags", *CHANNEL_COLUMNS[channel]}
+        keep = {
+            "id",
+            "external_id",
+            "title",
+            "first_name",
+            "last_name",
+            "postal_code",
+            "city",
+            "country",
+            "language",
+            "home_store",
+            "tags",
+            *CHANNEL_COLUMNS[channel],
+        }
         columns = [(name, label) for name, label in EXPORT_COLUMNS if name in keep]
         if channel == Channel.POST:
             columns.insert(6, ("address", _("address")))
@@ -96,11 +129,21 @@ class CustomerExportView(BrandViewMixin, TemplateView):
             writer.writerow(row)
             count += 1
         audit_log_record(
-            brand=self.brand, action="customer.csv_export", actor=request.user, ip=request.META.get("REMOTE_ADDR"),
-            data={"channel": channel, "rows": count, "filters": {
-                "q": bool(filters.query), "country": filters.country, "store": filters.home_store_id,
-                "tag": filters.tag, "items": filters.has_items,
-            }},
+            brand=self.brand,
+            action="customer.csv_export",
+            actor=request.user,
+            ip=request.META.get("REMOTE_ADDR"),
+            data={
+                "channel": channel,
+                "rows": count,
+                "filters": {
+                    "q": bool(filters.query),
+                    "country": filters.country,
+                    "store": filters.home_store_id,
+                    "tag": filters.tag,
+                    "items": filters.has_items,
+                },
+            },
         )
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
         stamp = timezone.localdate().isoformat()
@@ -118,7 +161,9 @@ class Customer360View(BrandViewMixin, TemplateView):
         if customer is None:
             raise Http404
         context["customer"] = customer
-        context.update(selectors.customer_360(brand=self.brand, customer=customer, today=timezone.localdate()))
+        context.update(
+            selectors.customer_360(brand=self.brand, customer=customer, today=timezone.localdate())
+        )
         context["can_edit"] = self.membership.role in MARKETING_ROLES and not customer.is_pseudonymised
         context["can_gdpr"] = self.membership.role in ADMIN_ROLES
         context["field_sources"] = customer.field_sources or {}
