@@ -8,11 +8,12 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
+from django_ratelimit.core import is_ratelimited
 
 from jewelcrm.accounts import selectors, services
 from jewelcrm.accounts.forms import APIKeyForm, InvitationForm, LoginForm
@@ -21,6 +22,7 @@ from jewelcrm.tenancy.views import BrandViewMixin
 
 TEAM_ROLES = frozenset({Role.OWNER, Role.ADMIN, Role.RETAIL_MANAGER})
 TEAM_PAGE_SIZE = 50
+PASSWORD_RESET_RATE = "10/h"  # noqa: S105 - reset e-mails requested per IP, not a password
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -37,10 +39,20 @@ class LoginView(auth_views.LoginView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset by e-mail, throttled per IP so the form cannot be used to flood mailboxes."""
+
     template_name = "accounts/password_reset_form.html"
     email_template_name = "accounts/emails/password_reset_email.txt"
     subject_template_name = "accounts/emails/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
+    rate = PASSWORD_RESET_RATE
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if is_ratelimited(
+            request, group="password-reset", key="ip", rate=self.rate, method="POST", increment=True
+        ):
+            return render(request, "429.html", status=429)
+        return super().post(request, *args, **kwargs)
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):

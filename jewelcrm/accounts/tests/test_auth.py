@@ -175,3 +175,22 @@ def test_housekeeping_deletes_expired_sessions_only(owner_client, brand):
         owner_client.force_login(owner_client.user)  # a fresh session, still valid
         assert housekeeping_task.delay().get()["sessions"] == 2
     assert Session.objects.count() == 1
+
+
+def test_password_reset_requests_are_throttled_per_ip(brand):
+    from jewelcrm.accounts.views import PasswordResetView
+
+    user = MembershipFactory(brand=brand, role="owner").user
+    limit = int(PasswordResetView.rate.split("/")[0])
+    client = Client()
+    for _ in range(limit):
+        response = client.post(
+            reverse("accounts:password_reset"), {"email": user.email}, REMOTE_ADDR="10.5.5.5"
+        )
+        assert response.status_code == 302
+    refused = client.post(reverse("accounts:password_reset"), {"email": user.email}, REMOTE_ADDR="10.5.5.5")
+    assert refused.status_code == 429
+    assert len(mail.outbox) == limit
+    # Another address is not affected.
+    other = Client().post(reverse("accounts:password_reset"), {"email": user.email}, REMOTE_ADDR="10.5.5.6")
+    assert other.status_code == 302
