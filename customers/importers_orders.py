@@ -291,14 +291,15 @@ class OrderImporter(BaseImporter):
             f"WHERE o.id = s.order_id AND o.brand_id = %s AND ({old}) IS DISTINCT FROM ({new}) RETURNING o.id) "
             f"UPDATE {so} s SET is_changed = true FROM changed WHERE changed.id = s.order_id", [b]
         )
-        # Existing orders whose lines differ.
+        # Existing orders whose lines differ (compared as one signature text per order).
         staging.sql(
             f"WITH db AS (SELECT l.order_id, string_agg(concat_ws('|', l.sku, l.name, l.serial, l.quantity, "
             "l.unit_price, l.total), '§' ORDER BY l.sku COLLATE \"C\", l.name COLLATE \"C\", l.serial COLLATE \"C\", "
             "l.quantity, l.unit_price, l.total) AS sig "
-            f"FROM {lines} l JOIN {so} s ON s.order_id = l.order_id WHERE l.brand_id = %s GROUP BY l.order_id) "
-            f"UPDATE {so} s SET is_changed = true WHERE s.order_id IS NOT NULL AND NOT s.is_changed "
-            f"AND s.line_sig IS DISTINCT FROM (SELECT sig FROM db WHERE db.order_id = s.order_id)", [b]
+            f"FROM {lines} l JOIN {so} s ON s.order_id = l.order_id WHERE l.brand_id = %s GROUP BY l.order_id), "
+            f"diff AS (SELECT s.order_id FROM {so} s LEFT JOIN db ON db.order_id = s.order_id "
+            f"WHERE s.order_id IS NOT NULL AND NOT s.is_changed AND s.line_sig IS DISTINCT FROM db.sig) "
+            f"UPDATE {so} s SET is_changed = true FROM diff WHERE diff.order_id = s.order_id", [b]
         )
         staging.sql(
             f"DELETE FROM {lines} l USING {so} s WHERE l.brand_id = %s AND l.order_id = s.order_id AND s.is_changed", [b]

@@ -64,3 +64,22 @@ def import_job_preview(*, brand: Any, job: ImportJob, limit: int = 10) -> dict[s
 
 
 __all__ = ["Problem", "import_job_get", "import_job_list", "import_job_preview"]
+
+
+def import_job_report_rows(*, job: ImportJob, limit: int = 50) -> list[list[str]]:
+    """The first problems of a finished job's report (row, column, value, reason), header excluded."""
+    import csv
+    import io
+
+    if not job.report:
+        return []
+    with job.report.open("rb") as handle:
+        text = io.TextIOWrapper(handle, encoding="utf-8-sig")
+        rows = []
+        for index, row in enumerate(csv.reader(text)):
+            if index == 0:
+                continue
+            if len(rows) >= limit:
+                break
+            rows.append(row)
+    return rows

@@ -1,6 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from jewelcrm.imports import views
 
 app_name = "imports"
 
-# Pages of this app mount under "b/<slug:brand_slug>/..." (brand staff and retailer staff).
-urlpatterns: list = []
+urlpatterns = [
+    path("b/<slug:brand_slug>/imports/", views.ImportListView.as_view(), name="list"),
+    path("b/<slug:brand_slug>/imports/new/", views.ImportUploadView.as_view(), name="upload"),
+    path("b/<slug:brand_slug>/imports/<int:pk>/", views.ImportDetailView.as_view(), name="detail"),
+    path("b/<slug:brand_slug>/imports/<int:pk>/mapping/", views.ImportMappingView.as_view(), name="mapping"),
+    path("b/<slug:brand_slug>/imports/<int:pk>/preview/", views.ImportPreviewView.as_view(), name="preview"),
+    path("b/<slug:brand_slug>/imports/<int:pk>/status/", views.ImportStatusView.as_view(), name="status"),
+    path("b/<slug:brand_slug>/imports/<int:pk>/report.csv", views.ImportReportView.as_view(), name="report"),
+]

@@ -7,7 +7,7 @@ import re
 import unicodedata
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from functools import cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone, translation
@@ -20,6 +20,7 @@ class ValueProblem(Exception):
         self.reason = reason
 
 
+@lru_cache(maxsize=8192)
 def fold(text: str) -> str:
     """Lower-case, accents removed, punctuation to single spaces: 'N° client' -> 'n client'."""
     text = unicodedata.normalize("NFKD", text or "")
@@ -43,6 +44,11 @@ def parse_date(raw: str, *, allow_future: bool = True) -> date | None:
     if not value:
         return None
     value = value.split("T")[0].split(" ")[0]
+    return _parse_date_cached(value, allow_future)
+
+
+@lru_cache(maxsize=65536)
+def _parse_date_cached(value: str, allow_future: bool) -> date | None:
     for pattern, order in _DATE_PATTERNS:
         match = pattern.match(value)
         if not match:
@@ -76,6 +82,13 @@ def parse_datetime(raw: str, *, tz: str = "UTC") -> datetime | None:
     value = (raw or "").strip()
     if not value:
         return None
+    if len(value) >= 16 and value[4] == "-" and value[10] in " T":
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            pass
+        else:
+            return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=ZoneInfo(tz))
     for fmt in _DATETIME_FORMATS:
         try:
             parsed = datetime.strptime(value, fmt)
@@ -93,6 +106,7 @@ _TRUE = {"oui", "o", "1", "yes", "y", "true", "vrai", "x", "ja", "si"}
 _FALSE = {"non", "n", "0", "no", "false", "faux", "nein"}
 
 
+@lru_cache(maxsize=256)
 def parse_bool(raw: str) -> bool | None:
     """Oui/Non/O/N/1/0/yes/no/true/false (any case); '' gives None (no answer)."""
     value = fold(raw)
@@ -107,6 +121,7 @@ def parse_bool(raw: str) -> bool | None:
 
 # --- amounts -----------------------------------------------------------------------------------
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009\u2007']")
+_PLAIN_AMOUNT = re.compile(r"-?\d+(\.\d+)?")
 _CURRENCY_SIGNS = re.compile(r"(€|eur|chf|gbp|usd|\$|£|¥)", re.I)
 
 
@@ -115,6 +130,8 @@ def parse_decimal(raw: str, *, places: int = 2) -> Decimal | None:
     value = (raw or "").strip()
     if not value:
         return None
+    if _PLAIN_AMOUNT.fullmatch(value):
+        return Decimal(value).quantize(Decimal(1).scaleb(-places))
     value = _CURRENCY_SIGNS.sub("", _SPACES.sub("", value))
     if "," in value and "." in value:
         # The last separator is the decimal one; the other groups thousands.
@@ -173,6 +190,7 @@ def _country_index() -> dict[str, str]:
     return index
 
 
+@lru_cache(maxsize=1024)
 def parse_country(raw: str) -> str:
     """ISO 3166 alpha-2 code from an ISO code (2 or 3 letters) or a French or English name."""
     value = fold(raw)
@@ -193,6 +211,7 @@ _LANGUAGES = {
 }
 
 
+@lru_cache(maxsize=256)
 def parse_language(raw: str) -> str:
     value = fold(raw)
     if not value:
@@ -204,6 +223,7 @@ def parse_language(raw: str) -> str:
     return code
 
 
+@lru_cache(maxsize=256)
 def parse_currency(raw: str) -> str:
     value = (raw or "").strip().upper()
     if not value:
