@@ -16,10 +16,38 @@ def parse_rate(rate: str) -> tuple[int, int]:
     return int(count), multiplier * _UNITS[unit]
 
 
+def raw_redis(full_key: str) -> tuple[object, str] | None:
+    """(redis client, real key) when the default cache is Redis, for atomic counters and lists; else None."""
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+
+    backend = caches["default"]
+    if not isinstance(backend, RedisCache):
+        return None
+    key = backend.make_and_validate_key(full_key)
+    return backend._cache.get_client(key, write=True), key
+
+
+def _redis_count_backend(full_key: str, window: int) -> int | None:
+    """INCR and EXPIRE NX in one round trip when the cache is Redis; None otherwise."""
+    found = raw_redis(full_key)
+    if found is None:
+        return None
+    client, key = found
+    pipe = client.pipeline(transaction=False)  # type: ignore[attr-defined]
+    pipe.incr(key)
+    pipe.expire(key, window, nx=True)
+    count, _ = pipe.execute()
+    return int(count)
+
+
 def hit(key: str, *, rate: str) -> bool:
     """Count one hit; True while within the rate, False beyond it."""
     limit, window = parse_rate(rate)
     full_key = f"portal:rl:{key}"
+    count = _redis_count_backend(full_key, window)
+    if count is not None:
+        return count <= limit
     if cache.add(full_key, 1, window):
         return limit >= 1
     try:

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Max, Prefetch, Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from customers.models import Customer
 from jewelcrm.accounts.models import Brand
@@ -22,7 +22,6 @@ logger = logging.getLogger("jewelcrm.portal.public")
 
 # A brand id that never exists: unknown codes run the same item query under it (constant work).
 NO_BRAND_ID = 2**62
-PUBLIC_CACHE_SECONDS = 300
 
 
 def add_months(day: date, months: int) -> date:
@@ -103,19 +102,9 @@ def _month(day: Any) -> date | None:
     return date(day.year, day.month, 1)
 
 
-def public_item_page(*, brand: Brand, item_id: int, version: str = "") -> dict[str, Any] | None:
-    """What the public page may show, and nothing personal. Cached per item; the version (the item's
-    last change and last timeline event) is part of the cached value, so any change invalidates it.
-    Call inside brand_context(brand)."""
-    key = f"portal:public:{brand.pk}:{item_id}"
-    cached = cache.get(key) if version else None
-    if cached is not None and cached.get("version") == version:
-        return cached
-    page = _public_item_build(item_id=item_id)
-    if page is not None and version:
-        page["version"] = version
-        cache.set(key, page, PUBLIC_CACHE_SECONDS)
-    return page
+def public_item_page(*, brand: Brand, item_id: int) -> dict[str, Any] | None:
+    """What the public page may show, and nothing personal. Call inside brand_context(brand)."""
+    return _public_item_build(item_id=item_id)
 
 
 def _public_item_build(*, item_id: int) -> dict[str, Any] | None:

@@ -7,7 +7,6 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -54,8 +53,12 @@ def _language(brand: Brand, customer: Customer | None) -> str:
 
 
 def public_cache_version_bump(*, brand: Brand, item: Item) -> None:
-    """Forget the cached public page of an item (its cache key also carries the item's last change)."""
-    cache.delete(f"portal:public:{brand.pk}:{item.pk}")
+    """The public page of the item must show this change at once."""
+    from warranties.portal import public
+
+    public.invalidate(item=item)
+    # Again after commit, in case a concurrent look-up cached the old state in between.
+    transaction.on_commit(lambda: public.invalidate(item=item))
 
 
 # --- Sign-in links --------------------------------------------------------------------------------
@@ -494,12 +497,6 @@ def transfer_record_in_store(*, brand: Brand, item: Item, store: Any, actor: Any
 
 
 # --- Public page ----------------------------------------------------------------------------------
-
-
-def public_lookup_log(*, brand: Brand, code: str, item_id: int | None, ip: str | None) -> None:
-    from warranties.portal.models import PublicLookup
-
-    PublicLookup.objects.create(brand=brand, code=code[:40], item_id=item_id, ip=ip)
 
 
 @transaction.atomic

@@ -1,10 +1,8 @@
 """C8: the public page of an item at /i/<code> (what the QR code on the warranty card points to).
 
-Never shows a name, an e-mail, a phone or an address. Unknown codes answer 404 after the same
-database work as known ones: the brand of the prefix comes from a short cache (known or not), then one
-item query runs inside that brand's context, or inside a brand that never exists. Look-ups are
-rate-limited per IP (settings.PORTAL_PUBLIC_LOOKUP_RATE) and logged (PublicLookup rows for a known
-brand, the "jewelcrm.portal.public" logger for all).
+Never shows a name, an e-mail, a phone or an address. Unknown codes answer 404 after the same work as
+known ones (see warranties.portal.public). Look-ups are rate-limited per IP
+(settings.PORTAL_PUBLIC_LOOKUP_RATE) and logged.
 """
 
 from __future__ import annotations
@@ -14,10 +12,11 @@ import logging
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
 from jewelcrm.tenancy.context import brand_context
-from warranties.portal import ratelimit, selectors, services
+from warranties.portal import public, ratelimit, selectors, services
 from warranties.portal.forms import FoundForm
 from warranties.portal.views.base import client_ip
 
@@ -36,20 +35,14 @@ def public_item(request: HttpRequest, code: str) -> HttpResponse:
     if not ratelimit.hit(f"public:-:{ip}", rate=ratelimit.public_lookup_rate()):
         logger.warning("public item lookup rate-limited ip=%s", ip)
         return _too_many(request)
-    canonical, brand = selectors.public_brand_for_code(raw_code=code)
-    with brand_context(brand.pk if brand is not None else selectors.NO_BRAND_ID):
-        item_id, version = selectors.public_item_locate(code=canonical)
-        logger.info("public item lookup ip=%s brand=%s found=%s", ip, getattr(brand, "pk", "-"), item_id is not None)
-        if brand is not None:
-            services.public_lookup_log(brand=brand, code=canonical or code, item_id=item_id, ip=ip)
-        page = selectors.public_item_page(brand=brand, item_id=item_id, version=version) if item_id else None
-        if page is not None:
-            response = TemplateResponse(request, "portal/public_item.html",
-                                        {"page": page, "portal_brand": brand, "form": FoundForm()})
-            response.render()
-    if page is None:
-        raise Http404  # outside the brand context, so the look-up log is kept
-    return response
+    resolved, card = public.page_for(raw_code=code)
+    public.log_lookup(resolved=resolved, raw_code=code, ip=ip)
+    if card is None:
+        raise Http404
+    context = {"portal_brand": resolved.brand, "title": card["title"], "code": card["code"],
+               "card_html": mark_safe(card["card_html"]),  # noqa: S308 - rendered by our own template
+               "found_fields_html": mark_safe(card["found_fields_html"])}  # noqa: S308
+    return TemplateResponse(request, "portal/public_item.html", context)
 
 
 @require_http_methods(["GET", "POST"])
