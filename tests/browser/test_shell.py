@@ -122,3 +122,27 @@ def test_skip_link_moves_focus_to_the_content(page):
     page.keyboard.press("Enter")
     assert page.url.endswith("#main")
     assert _focused(page) == "main"
+
+
+def test_charts_are_drawn_from_data_attributes_without_inline_script(page):
+    page.goto("/accounts/login/")
+    page.add_script_tag(url="/static/vendor/chartjs/chart.umd.js")
+    page.add_script_tag(url="/static/js/charts.js")
+    page.evaluate(
+        """() => {
+          const box = document.createElement('div');
+          box.className = 'chart';
+          box.innerHTML = '<canvas id="c1" data-chart=\\'{"type": "bar", "data": {"labels": ["Jan", "Feb"],'
+            + ' "datasets": [{"label": "Sales", "data": [3, 5]}]}}\\'></canvas>'
+            + '<canvas id="bad" data-chart="not json"></canvas>';
+          document.querySelector('main').appendChild(box);
+          window.JewelCharts.draw();
+        }"""
+    )
+    chart = page.evaluate(
+        "() => { const c = Chart.getChart('c1'); return {type: c.config.type, labels: c.data.labels,"
+        " data: c.data.datasets[0].data, colour: c.data.datasets[0].backgroundColor}; }"
+    )
+    assert chart == {"type": "bar", "labels": ["Jan", "Feb"], "data": [3, 5], "colour": "#1f2d45"}
+    assert page.evaluate("() => Chart.getChart('bad') === undefined")
+    assert page.locator("#c1").bounding_box()["height"] > 100
