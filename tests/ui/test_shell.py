@@ -149,8 +149,8 @@ def test_pagination_keeps_the_other_query_parameters():
     assert 'aria-current="page">4 of 10</span>' in html
     assert 'href="?q=ring&amp;store=3&amp;page=3" rel="prev"' in html
     assert 'href="?q=ring&amp;store=3&amp;page=5" rel="next"' in html
-    assert 'href="?q=ring&amp;store=3&amp;page=1" aria-label="First page"' in html
-    assert 'href="?q=ring&amp;store=3&amp;page=10" aria-label="Last page"' in html
+    assert 'class="edge" href="?q=ring&amp;store=3&amp;page=1" aria-label="First page"' in html
+    assert 'class="edge" href="?q=ring&amp;store=3&amp;page=10" aria-label="Last page"' in html
 
 
 def test_pagination_on_the_first_and_only_pages():
