@@ -8,7 +8,6 @@ from typing import Any
 
 from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Upper
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jewelcrm.accounts.models import Brand
@@ -203,7 +202,7 @@ def _stock_as_of(*, brand: Brand, as_of: datetime) -> list[dict[str, Any]]:
         "-sent_at", "-id"
     )
     registrations = Item._meta.get_field("registrations").related_model
-    sold = registrations.objects.filter(item=OuterRef("pk"), sold_on__lte=timezone.localdate(as_of))
+    sold = registrations.objects.filter(item=OuterRef("pk"), sold_on__lte=as_of.date())
     items = (
         Item.objects.filter(brand=brand, created_at__lte=as_of)
         .annotate(
