@@ -435,3 +435,12 @@ def test_csv_export_needs_a_channel_and_a_marketing_role(marketer_client, analys
     assert analyst_client.get(url("customer360:export", brand), {"consent": "email"}).status_code == 403
     with brand_context(brand):
         assert not AuditLog.objects.exists()
+
+
+def test_pages_speak_french(marketer_client, brand):
+    customer = CustomerFactory(brand=brand)
+    marketer_client.cookies.load({"django_language": "fr"})
+    body = marketer_client.get(url("customer360:list", brand), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Nom, e-mail, téléphone ou numéro de série" in body
+    detail = marketer_client.get(url("customer360:detail", brand, pk=customer.pk), HTTP_ACCEPT_LANGUAGE="fr")
+    assert "Chronologie" in detail.content.decode()

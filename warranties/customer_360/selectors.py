@@ -11,10 +11,10 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from customers import clientbook
 from customers import selectors as customer_selectors
+from customers.labels import TIMELINE_LABELS
 from jewelcrm.accounts.models import Brand
 from warranties.inventory.models import Item
 from warranties.models import Intervention, ItemEvent, Registration
@@ -169,7 +169,7 @@ def customer_360(*, brand: Brand, customer: Any, today: date) -> dict[str, Any]:
             TimelineEntry(
                 _aware(r.registered_at),
                 "registration",
-                _("Warranty registration"),
+                TIMELINE_LABELS["registration"],
                 f"{r.item.serial} · {r.store.name}",
             )
         )
@@ -177,18 +177,18 @@ def customer_360(*, brand: Brand, customer: Any, today: date) -> dict[str, Any]:
         detail = (
             f"{o.get_source_display()} {o.external_id} · {o.total} {o.currency} · {o.get_status_display()}"
         )
-        timeline.append(TimelineEntry(o.ordered_at, "order", _("Order"), detail))
+        timeline.append(TimelineEntry(o.ordered_at, "order", TIMELINE_LABELS["order"], detail))
     for i in interventions:
         timeline.append(
             TimelineEntry(
                 _aware(i.received_on),
                 "intervention",
-                _("Intervention"),
+                TIMELINE_LABELS["intervention"],
                 f"{i.get_kind_display()} · {i.item.serial} · {i.get_status_display()}",
             )
         )
     for c in ledger:
-        label = _("Consent granted") if c.is_granted else _("Consent withdrawn")
+        label = TIMELINE_LABELS["consent_granted" if c.is_granted else "consent_withdrawn"]
         confirmed = " ✓" if c.is_confirmed else ""
         timeline.append(
             TimelineEntry(
@@ -199,7 +199,9 @@ def customer_360(*, brand: Brand, customer: Any, today: date) -> dict[str, Any]:
             )
         )
     for e in events:
-        timeline.append(TimelineEntry(e.at, "item_event", _("Item event"), f"{e.item.serial} · {e.kind}"))
+        timeline.append(
+            TimelineEntry(e.at, "item_event", TIMELINE_LABELS["item_event"], f"{e.item.serial} · {e.kind}")
+        )
     timeline.sort(key=lambda t: t.at, reverse=True)
 
     return {

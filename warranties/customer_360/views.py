@@ -10,10 +10,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from customers import selectors as customer_selectors
+from customers.labels import EXPORT_CHANNEL_REQUIRED, EXPORT_HEADERS
 from customers.models import Channel
 from customers.normalise import csv_cell
 from jewelcrm.accounts.roles import ADMIN_ROLES, BRAND_ROLES, MARKETING_ROLES
@@ -21,21 +21,7 @@ from jewelcrm.tenancy.views import BrandViewMixin
 from warranties.customer_360 import selectors
 from warranties.customer_360.selectors import PAGE_SIZE, ListFilters
 
-EXPORT_COLUMNS = (
-    ("id", _("id")),
-    ("external_id", _("external id")),
-    ("title", _("title")),
-    ("first_name", _("first name")),
-    ("last_name", _("last name")),
-    ("email", _("e-mail")),
-    ("phone", _("phone")),
-    ("postal_code", _("postal code")),
-    ("city", _("city")),
-    ("country", _("country")),
-    ("language", _("language")),
-    ("home_store", _("home store")),
-    ("tags", _("tags")),
-)
+EXPORT_COLUMNS = tuple(EXPORT_HEADERS.items())
 # A list exported for one channel carries only the contact data of that channel.
 CHANNEL_COLUMNS = {
     Channel.EMAIL: {"email"},
@@ -88,7 +74,7 @@ class CustomerExportView(BrandViewMixin, TemplateView):
         channel = request.GET.get("consent", "")
         if channel not in Channel.values:
             return HttpResponse(
-                _("Choose the channel the list is for: only consented customers are exported."),
+                EXPORT_CHANNEL_REQUIRED,
                 status=400,
                 content_type="text/plain; charset=utf-8",
             )
@@ -109,8 +95,6 @@ class CustomerExportView(BrandViewMixin, TemplateView):
             *CHANNEL_COLUMNS[channel],
         }
         columns = [(name, label) for name, label in EXPORT_COLUMNS if name in keep]
-        if channel == Channel.POST:
-            columns.insert(6, ("address", _("address")))
         buffer = io.StringIO()
         buffer.write("\ufeff")
         writer = csv.writer(buffer, delimiter=";")
