@@ -42,8 +42,11 @@ class RegistrationListView(BrandViewMixin, View):
         if form.is_bound and form.is_valid():
             data = form.cleaned_data
             filters = selectors.RegistrationFilters(
-                date_from=data["date_from"], date_to=data["date_to"], store_id=data["store"],
-                country=data["country"], product_id=data["product"],
+                date_from=data["date_from"],
+                date_to=data["date_to"],
+                store_id=data["store"],
+                country=data["country"],
+                product_id=data["product"],
                 is_gift={"yes": True, "no": False}.get(data["gift"]),
             )
         page = Paginator(selectors.registration_list(brand=self.brand, filters=filters), PAGE_SIZE).get_page(
@@ -52,12 +55,18 @@ class RegistrationListView(BrandViewMixin, View):
         chart = selectors.registration_counts_by_month(brand=self.brand)
         chart_data = {
             "type": "bar",
-            "data": {"labels": [row["month"] for row in chart],
-                     "datasets": [{"label": _("Registrations"), "data": [row["count"] for row in chart]}]},
+            "data": {
+                "labels": [row["month"] for row in chart],
+                "datasets": [{"label": _("Registrations"), "data": [row["count"] for row in chart]}],
+            },
         }
         context = {
-            "brand": self.brand, "membership": self.membership, "form": form, "page": page,
-            "chart_json": json.dumps(chart_data), "chart_rows": chart,
+            "brand": self.brand,
+            "membership": self.membership,
+            "form": form,
+            "page": page,
+            "chart_json": json.dumps(chart_data),
+            "chart_rows": chart,
         }
         return TemplateResponse(request, "warranties/dashboard/registration_list.html", context)
 
@@ -66,10 +75,15 @@ class GreyMarketListView(BrandViewMixin, View):
     allowed_roles = BRAND_ROLES
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        qs = selectors.registration_list(brand=self.brand, filters=selectors.RegistrationFilters(is_grey_market=True))
+        qs = selectors.registration_list(
+            brand=self.brand, filters=selectors.RegistrationFilters(is_grey_market=True)
+        )
         page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-        return TemplateResponse(request, "warranties/dashboard/grey_market.html",
-                                {"brand": self.brand, "membership": self.membership, "page": page})
+        return TemplateResponse(
+            request,
+            "warranties/dashboard/grey_market.html",
+            {"brand": self.brand, "membership": self.membership, "page": page},
+        )
 
 
 class ClaimQueueView(BrandViewMixin, View):
@@ -81,8 +95,13 @@ class ClaimQueueView(BrandViewMixin, View):
             status = ClaimStatus.SUBMITTED
         qs = selectors.claim_list(brand=self.brand, status="" if status == "all" else status)
         page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-        context = {"brand": self.brand, "membership": self.membership, "page": page, "status": status,
-                   "statuses": ClaimStatus.choices}
+        context = {
+            "brand": self.brand,
+            "membership": self.membership,
+            "page": page,
+            "status": status,
+            "statuses": ClaimStatus.choices,
+        }
         return TemplateResponse(request, "warranties/dashboard/claim_queue.html", context)
 
 
@@ -90,10 +109,17 @@ class ClaimDetailView(BrandViewMixin, View):
     allowed_roles = CLAIM_READERS
 
     def _render(self, claim: Any, form: Any = None, status: int = 200) -> HttpResponse:
-        context = {"brand": self.brand, "membership": self.membership, "claim": claim,
-                   "form": form or ClaimDecisionForm(), "can_decide": self.membership.role in ADMIN_ROLES,
-                   "total": claim.labour_amount + claim.parts_amount}
-        return TemplateResponse(self.request, "warranties/dashboard/claim_detail.html", context, status=status)
+        context = {
+            "brand": self.brand,
+            "membership": self.membership,
+            "claim": claim,
+            "form": form or ClaimDecisionForm(),
+            "can_decide": self.membership.role in ADMIN_ROLES,
+            "total": claim.labour_amount + claim.parts_amount,
+        }
+        return TemplateResponse(
+            self.request, "warranties/dashboard/claim_detail.html", context, status=status
+        )
 
     def _get(self, pk: int) -> Any:
         claim = selectors.claim_get(brand=self.brand, claim_id=pk)
@@ -151,22 +177,51 @@ class PayoutStatementView(BrandViewMixin, View):
         statement = selectors.payout_statement(brand=self.brand, month=month)
         if request.GET.get("format") == "csv":
             return self._csv(statement)
-        context = {"brand": self.brand, "membership": self.membership, "form": form, "statement": statement,
-                   "month_value": f"{month:%Y-%m}"}
+        context = {
+            "brand": self.brand,
+            "membership": self.membership,
+            "form": form,
+            "statement": statement,
+            "month_value": f"{month:%Y-%m}",
+        }
         return TemplateResponse(request, "warranties/dashboard/payouts.html", context)
 
     def _csv(self, statement: Any) -> HttpResponse:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow(["retailer", "store", "claim", "serial", "intervention", "decided_at", "status",
-                         "claimed", "approved", "currency"])
+        writer.writerow(
+            [
+                "retailer",
+                "store",
+                "claim",
+                "serial",
+                "intervention",
+                "decided_at",
+                "status",
+                "claimed",
+                "approved",
+                "currency",
+            ]
+        )
         for line in statement.lines:
             for claim in line.claims:
-                writer.writerow([csv_safe(v) for v in (
-                    line.retailer, claim.store.code, claim.pk, claim.intervention.item.serial,
-                    claim.intervention.get_kind_display(), claim.decided_at.isoformat() if claim.decided_at else "",
-                    claim.status, claim.labour_amount + claim.parts_amount, claim.approved_amount, claim.currency,
-                )])
+                writer.writerow(
+                    [
+                        csv_safe(v)
+                        for v in (
+                            line.retailer,
+                            claim.store.code,
+                            claim.pk,
+                            claim.intervention.item.serial,
+                            claim.intervention.get_kind_display(),
+                            claim.decided_at.isoformat() if claim.decided_at else "",
+                            claim.status,
+                            claim.labour_amount + claim.parts_amount,
+                            claim.approved_amount,
+                            claim.currency,
+                        )
+                    ]
+                )
             for currency, total in sorted(line.totals.items()):
                 writer.writerow([csv_safe(line.retailer), "", "", "", "", "", "total", "", total, currency])
         for currency, total in statement.totals.items():

@@ -46,14 +46,17 @@ def confirmation_url(*, brand: Any, customer: Any) -> str:
     from customers.services import consent_confirmation_token
 
     token = consent_confirmation_token(customer=customer)
-    return settings.SITE_URL.rstrip("/") + reverse("portal:confirm", kwargs={"brand_slug": brand.slug, "token": token})
+    return settings.SITE_URL.rstrip("/") + reverse(
+        "portal:confirm", kwargs={"brand_slug": brand.slug, "token": token}
+    )
 
 
 def registration_email_send(*, registration_id: int) -> bool:
     """Ask the new owner to confirm their details and marketing opt-in (double opt-in)."""
     registration = (
         Registration.objects.filter(pk=registration_id)
-        .select_related("brand", "customer", "item", "item__product", "store").first()
+        .select_related("brand", "customer", "item", "item__product", "store")
+        .first()
     )
     if registration is None or not registration.customer.email:
         return False
@@ -61,8 +64,12 @@ def registration_email_send(*, registration_id: int) -> bool:
     language = _language(customer.language, brand.default_language)
     with translation.override(language):
         context = {
-            "brand": brand, "customer": customer, "registration": registration, "item": registration.item,
-            "product_name": registration.item.product.name, "confirm_url": confirmation_url(brand=brand, customer=customer),
+            "brand": brand,
+            "customer": customer,
+            "registration": registration,
+            "item": registration.item,
+            "product_name": registration.item.product.name,
+            "confirm_url": confirmation_url(brand=brand, customer=customer),
             "item_url": public_item_url(registration.item),
         }
     _send(to=[customer.email], template="registration", context=context, language=language)
@@ -71,8 +78,8 @@ def registration_email_send(*, registration_id: int) -> bool:
 
 def flagged_item_alert_send(*, item_id: int, store_id: int | None) -> int:
     """Alert the brand's owners and admins that someone tried to sell a piece reported lost or stolen."""
-    from warranties.inventory.models import Item
     from jewelcrm.retail.models import Store
+    from warranties.inventory.models import Item
 
     item = Item.objects.filter(pk=item_id).select_related("brand", "product").first()
     if item is None:
@@ -80,7 +87,8 @@ def flagged_item_alert_send(*, item_id: int, store_id: int | None) -> int:
     store = Store.objects.filter(pk=store_id).first() if store_id else None
     recipients = list(
         Membership.objects.filter(role__in=sorted(ADMIN_ROLES), is_active=True, user__is_active=True)
-        .select_related("user").order_by("user__email")
+        .select_related("user")
+        .order_by("user__email")
     )
     for membership in recipients:
         language = _language(membership.user.language, item.brand.default_language)
@@ -93,7 +101,8 @@ def intervention_ready_email_send(*, intervention_id: int) -> bool:
     """Tell the owner that their piece is ready for collection."""
     intervention = (
         Intervention.objects.filter(pk=intervention_id)
-        .select_related("brand", "item", "item__product", "item__owner", "store").first()
+        .select_related("brand", "item", "item__product", "item__owner", "store")
+        .first()
     )
     if intervention is None or intervention.item.owner is None or not intervention.item.owner.email:
         return False
@@ -101,9 +110,14 @@ def intervention_ready_email_send(*, intervention_id: int) -> bool:
     language = _language(owner.language, intervention.brand.default_language)
     with translation.override(language):
         context = {
-            "brand": intervention.brand, "customer": owner, "intervention": intervention, "item": intervention.item,
-            "product_name": intervention.item.product.name, "store": intervention.store,
-            "kind": intervention.get_kind_display(), "item_url": public_item_url(intervention.item),
+            "brand": intervention.brand,
+            "customer": owner,
+            "intervention": intervention,
+            "item": intervention.item,
+            "product_name": intervention.item.product.name,
+            "store": intervention.store,
+            "kind": intervention.get_kind_display(),
+            "item_url": public_item_url(intervention.item),
         }
     _send(to=[owner.email], template="intervention_ready", context=context, language=language)
     return True

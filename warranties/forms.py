@@ -39,31 +39,68 @@ class RegistrationForm(forms.Form):
 
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=80)
     item_query = forms.CharField(
-        label=_("Serial or public code"), max_length=64,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false",
-                                      "autofocus": True, "inputmode": "text"}),
+        label=_("Serial or public code"),
+        max_length=64,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+                "autofocus": True,
+                "inputmode": "text",
+            }
+        ),
         help_text=_("Type it, scan its barcode, or scan the QR code with the camera."),
     )
-    email = forms.CharField(label=_("Customer's e-mail"), required=False, max_length=254,
-                            widget=forms.EmailInput(attrs={"autocomplete": "off", "inputmode": "email"}))
-    phone = forms.CharField(label=_("Customer's phone"), required=False, max_length=32,
-                            widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "tel", "type": "tel"}))
+    email = forms.CharField(
+        label=_("Customer's e-mail"),
+        required=False,
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "inputmode": "email"}),
+    )
+    phone = forms.CharField(
+        label=_("Customer's phone"),
+        required=False,
+        max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "tel", "type": "tel"}),
+    )
     first_name = forms.CharField(label=_("First name"), required=False, max_length=100)
     last_name = forms.CharField(label=_("Last name"), required=False, max_length=100)
     language = forms.ChoiceField(label=_("Customer's language"), choices=LANGUAGE_CHOICES)
-    price_paid = forms.DecimalField(label=_("Price paid"), min_value=Decimal(0), max_digits=12, decimal_places=2,
-                                    widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}))
-    currency = forms.CharField(label=_("Currency"), max_length=3,
-                               widget=forms.TextInput(attrs={"autocapitalize": "characters", "size": 3}))
+    price_paid = forms.DecimalField(
+        label=_("Price paid"),
+        min_value=Decimal(0),
+        max_digits=12,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
+    )
+    currency = forms.CharField(
+        label=_("Currency"),
+        max_length=3,
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "size": 3}),
+    )
     is_gift = forms.BooleanField(label=_("This is a gift"), required=False)
     gift_recipient_name = forms.CharField(label=_("Recipient's name"), required=False, max_length=150)
-    gift_relation = forms.ChoiceField(label=_("Relation to the customer"), choices=RelationKind.choices,
-                                      required=False, initial=RelationKind.OTHER)
-    gift_occasion = forms.ChoiceField(label=_("Occasion"), choices=[("", "—"), *GiftOccasion.CHOICES], required=False)
-    gift_birthday = forms.DateField(label=_("Recipient's birthday (optional)"), required=False,
-                                    widget=forms.DateInput(attrs={"type": "date"}))
-    gift_email = forms.CharField(label=_("Recipient's e-mail (optional)"), required=False, max_length=254,
-                                 widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+    gift_relation = forms.ChoiceField(
+        label=_("Relation to the customer"),
+        choices=RelationKind.choices,
+        required=False,
+        initial=RelationKind.OTHER,
+    )
+    gift_occasion = forms.ChoiceField(
+        label=_("Occasion"), choices=[("", "—"), *GiftOccasion.CHOICES], required=False
+    )
+    gift_birthday = forms.DateField(
+        label=_("Recipient's birthday (optional)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    gift_email = forms.CharField(
+        label=_("Recipient's e-mail (optional)"),
+        required=False,
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
     gift_email_consent = forms.BooleanField(
         label=_("The recipient agrees that we keep their e-mail address"), required=False
     )
@@ -89,13 +126,17 @@ class RegistrationForm(forms.Form):
         return email_normalise(self.cleaned_data.get("email"))
 
     def clean_phone(self) -> str:
-        return phone_normalise(self.cleaned_data.get("phone"), default_region=str(self.store.country or "") or None)
+        return phone_normalise(
+            self.cleaned_data.get("phone"), default_region=str(self.store.country or "") or None
+        )
 
     def clean_currency(self) -> str:
         code = currency_normalise(self.cleaned_data.get("currency"))
         if code is None:
-            raise ValidationError(_("“%(value)s” is not an ISO 4217 currency code."),
-                                  params={"value": self.cleaned_data.get("currency")})
+            raise ValidationError(
+                _("“%(value)s” is not an ISO 4217 currency code."),
+                params={"value": self.cleaned_data.get("currency")},
+            )
         return code
 
     def clean_gift_email(self) -> str:
@@ -103,13 +144,19 @@ class RegistrationForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        if not self.errors.get("email") and not self.errors.get("phone") and not (data.get("email") or data.get("phone")):
+        if (
+            not self.errors.get("email")
+            and not self.errors.get("phone")
+            and not (data.get("email") or data.get("phone"))
+        ):
             self.add_error("email", _("Give the customer's e-mail or phone number."))
         if data.get("is_gift"):
             if not (data.get("gift_recipient_name") or "").strip():
                 self.add_error("gift_recipient_name", _("Give the name of the person who receives the gift."))
             if data.get("gift_email") and not data.get("gift_email_consent"):
-                self.add_error("gift_email_consent", _("Keep the recipient's e-mail only with their own consent."))
+                self.add_error(
+                    "gift_email_consent", _("Keep the recipient's e-mail only with their own consent.")
+                )
         return data
 
     @property
@@ -122,47 +169,78 @@ class LookupForm(forms.Form):
 
 
 class InterventionForm(forms.Form):
-    item_query = forms.CharField(label=_("Serial or public code"), max_length=64,
-                                 widget=forms.TextInput(attrs={"autocomplete": "off", "autofocus": True}))
+    item_query = forms.CharField(
+        label=_("Serial or public code"),
+        max_length=64,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autofocus": True}),
+    )
     kind = forms.ChoiceField(label=_("Type"), choices=InterventionKind.choices)
     received_on = forms.DateField(label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"}))
-    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     parts = forms.CharField(label=_("Parts"), required=False, max_length=255)
-    labour_cost = forms.DecimalField(label=_("Labour cost"), min_value=Decimal(0), max_digits=10, decimal_places=2,
-                                     initial=0)
-    parts_cost = forms.DecimalField(label=_("Parts cost"), min_value=Decimal(0), max_digits=10, decimal_places=2,
-                                    initial=0)
+    labour_cost = forms.DecimalField(
+        label=_("Labour cost"), min_value=Decimal(0), max_digits=10, decimal_places=2, initial=0
+    )
+    parts_cost = forms.DecimalField(
+        label=_("Parts cost"), min_value=Decimal(0), max_digits=10, decimal_places=2, initial=0
+    )
 
 
 class InterventionUpdateForm(forms.Form):
-    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     parts = forms.CharField(label=_("Parts"), required=False, max_length=255)
-    labour_cost = forms.DecimalField(label=_("Labour cost"), min_value=Decimal(0), max_digits=10, decimal_places=2)
-    parts_cost = forms.DecimalField(label=_("Parts cost"), min_value=Decimal(0), max_digits=10, decimal_places=2)
+    labour_cost = forms.DecimalField(
+        label=_("Labour cost"), min_value=Decimal(0), max_digits=10, decimal_places=2
+    )
+    parts_cost = forms.DecimalField(
+        label=_("Parts cost"), min_value=Decimal(0), max_digits=10, decimal_places=2
+    )
 
 
 class ClaimForm(forms.Form):
-    labour_amount = forms.DecimalField(label=_("Labour"), min_value=Decimal(0), max_digits=10, decimal_places=2)
+    labour_amount = forms.DecimalField(
+        label=_("Labour"), min_value=Decimal(0), max_digits=10, decimal_places=2
+    )
     parts_amount = forms.DecimalField(label=_("Parts"), min_value=Decimal(0), max_digits=10, decimal_places=2)
 
 
 class ClaimDecisionForm(forms.Form):
-    decision = forms.ChoiceField(label=_("Decision"), choices=[
-        ("approve", _("Approve")), ("partial", _("Approve partially")), ("reject", _("Reject")),
-    ], widget=forms.RadioSelect)
-    amount = forms.DecimalField(label=_("Approved amount (partial approval)"), required=False, min_value=Decimal(0),
-                                max_digits=10, decimal_places=2)
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            ("approve", _("Approve")),
+            ("partial", _("Approve partially")),
+            ("reject", _("Reject")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    amount = forms.DecimalField(
+        label=_("Approved amount (partial approval)"),
+        required=False,
+        min_value=Decimal(0),
+        max_digits=10,
+        decimal_places=2,
+    )
     reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class RegistrationFilterForm(forms.Form):
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     store = forms.TypedChoiceField(label=_("Store"), required=False, coerce=int, empty_value=None)
     country = forms.ChoiceField(label=_("Country"), required=False)
     product = forms.TypedChoiceField(label=_("Product"), required=False, coerce=int, empty_value=None)
-    gift = forms.ChoiceField(label=_("Gift"), required=False,
-                             choices=[("", _("All")), ("yes", _("Gifts only")), ("no", _("Not gifts"))])
+    gift = forms.ChoiceField(
+        label=_("Gift"),
+        required=False,
+        choices=[("", _("All")), ("yes", _("Gifts only")), ("no", _("Not gifts"))],
+    )
 
     def __init__(self, *args: Any, stores: list[Any], products: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -173,5 +251,8 @@ class RegistrationFilterForm(forms.Form):
 
 
 class PayoutForm(forms.Form):
-    month = forms.CharField(label=_("Month"), required=False,
-                            widget=forms.TextInput(attrs={"type": "month", "placeholder": "2026-01"}))
+    month = forms.CharField(
+        label=_("Month"),
+        required=False,
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": "2026-01"}),
+    )

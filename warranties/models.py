@@ -18,8 +18,12 @@ class Registration(BrandScopedModel):
     item = models.ForeignKey("inventory.Item", on_delete=models.PROTECT, related_name="registrations")
     customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="registrations")
     store = models.ForeignKey("retail.Store", on_delete=models.PROTECT, related_name="registrations")
-    associate = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    order = models.ForeignKey("customers.Order", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    associate = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    order = models.ForeignKey(
+        "customers.Order", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     sold_on = models.DateField(_("date of sale"))
     registered_at = models.DateTimeField(default=timezone.now)
     price_paid = models.DecimalField(_("price paid"), max_digits=12, decimal_places=2)
@@ -28,14 +32,18 @@ class Registration(BrandScopedModel):
     gift_recipient_name = models.CharField(_("recipient's name"), max_length=150, blank=True)
     gift_relation = models.CharField(_("relation"), max_length=16, blank=True)
     gift_occasion = models.CharField(_("occasion"), max_length=32, blank=True)
-    gift_recipient = models.ForeignKey("customers.Relation", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    gift_recipient = models.ForeignKey(
+        "customers.Relation", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     warranty_starts_on = models.DateField()
     warranty_ends_on = models.DateField()
     is_grey_market = models.BooleanField(default=False)
     grey_market_reason = models.CharField(max_length=200, blank=True)
     idempotency_key = models.CharField(max_length=80, blank=True)
     idempotency_fingerprint = models.CharField(
-        max_length=64, blank=True, help_text="SHA-256 of the API request body that carried the idempotency key"
+        max_length=64,
+        blank=True,
+        help_text="SHA-256 of the API request body that carried the idempotency key",
     )
     is_current = models.BooleanField(default=True, help_text="False once ownership moved on")
 
@@ -43,10 +51,14 @@ class Registration(BrandScopedModel):
         ordering = ["-registered_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["brand", "idempotency_key"], condition=~Q(idempotency_key=""), name="registration_idempotency"
+                fields=["brand", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="registration_idempotency",
             ),
             models.UniqueConstraint(
-                fields=["brand", "item"], condition=Q(is_current=True), name="registration_one_current_per_item"
+                fields=["brand", "item"],
+                condition=Q(is_current=True),
+                name="registration_one_current_per_item",
             ),
         ]
         indexes = [
@@ -54,7 +66,9 @@ class Registration(BrandScopedModel):
             models.Index(fields=["brand", "store", "registered_at"], name="registration_brand_store"),
             models.Index(fields=["brand", "customer"], name="registration_brand_customer"),
             models.Index(
-                fields=["brand", "registered_at"], condition=Q(is_grey_market=True), name="registration_grey_market"
+                fields=["brand", "registered_at"],
+                condition=Q(is_grey_market=True),
+                name="registration_grey_market",
             ),
         ]
 
@@ -88,7 +102,9 @@ class Intervention(BrandScopedModel):
     item = models.ForeignKey("inventory.Item", on_delete=models.PROTECT, related_name="interventions")
     store = models.ForeignKey("retail.Store", on_delete=models.PROTECT, related_name="interventions")
     kind = models.CharField(_("type"), max_length=24, choices=InterventionKind.choices)
-    status = models.CharField(_("status"), max_length=16, choices=InterventionStatus.choices, default=InterventionStatus.RECEIVED)
+    status = models.CharField(
+        _("status"), max_length=16, choices=InterventionStatus.choices, default=InterventionStatus.RECEIVED
+    )
     received_on = models.DateField(_("received on"))
     ready_on = models.DateField(_("ready on"), null=True, blank=True)
     returned_on = models.DateField(_("returned on"), null=True, blank=True)
@@ -98,7 +114,9 @@ class Intervention(BrandScopedModel):
     parts_cost = models.DecimalField(_("parts cost"), max_digits=10, decimal_places=2, default=0)
     currency = models.CharField(_("currency"), max_length=3)
     is_under_warranty = models.BooleanField(default=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -127,9 +145,13 @@ class WarrantyClaim(BrandScopedModel):
     currency = models.CharField(max_length=3)
     approved_amount = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     decision_reason = models.TextField(blank=True)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     submitted_at = models.DateTimeField(default=timezone.now)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -157,8 +179,12 @@ class ItemEvent(BrandScopedModel):
     item = models.ForeignKey("inventory.Item", on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=32)
     at = models.DateTimeField(default=timezone.now)
-    store = models.ForeignKey("retail.Store", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    store = models.ForeignKey(
+        "retail.Store", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     data = models.JSONField(default=dict, blank=True)
     is_public = models.BooleanField(default=False)
 

@@ -15,9 +15,20 @@ from django.utils import timezone
 from customers.models import Customer
 from jewelcrm.accounts.models import Brand
 from warranties.inventory.models import Item
-from warranties.models import ClaimStatus, Intervention, InterventionStatus, ItemEvent, Registration, WarrantyClaim
+from warranties.models import (
+    ClaimStatus,
+    Intervention,
+    InterventionStatus,
+    ItemEvent,
+    Registration,
+    WarrantyClaim,
+)
 
-OPEN_INTERVENTION_STATUSES = (InterventionStatus.RECEIVED, InterventionStatus.IN_WORKSHOP, InterventionStatus.READY)
+OPEN_INTERVENTION_STATUSES = (
+    InterventionStatus.RECEIVED,
+    InterventionStatus.IN_WORKSHOP,
+    InterventionStatus.READY,
+)
 PAID_CLAIM_STATUSES = (ClaimStatus.APPROVED, ClaimStatus.PARTIALLY_APPROVED)
 
 
@@ -31,7 +42,8 @@ def item_find(*, brand: Brand, query: str) -> Item | None:
     # Fast path on the (brand, serial) unique index: a scanner types the serial exactly as printed.
     exact = (
         Item.objects.filter(brand=brand, serial=query)
-        .select_related("product", "current_store", "shipped_to_store").first()
+        .select_related("product", "current_store", "shipped_to_store")
+        .first()
     )
     return exact or inventory_item_find(brand=brand, query=query)
 
@@ -39,13 +51,19 @@ def item_find(*, brand: Brand, query: str) -> Item | None:
 def registration_get(*, brand: Brand, registration_id: int) -> Registration | None:
     return (
         Registration.objects.filter(brand=brand, pk=registration_id)
-        .select_related("item", "item__product", "customer", "store", "store__retailer", "associate", "gift_recipient")
+        .select_related(
+            "item", "item__product", "customer", "store", "store__retailer", "associate", "gift_recipient"
+        )
         .first()
     )
 
 
 def registration_current(*, brand: Brand, item: Item) -> Registration | None:
-    return Registration.objects.filter(brand=brand, item=item, is_current=True).select_related("customer", "store").first()
+    return (
+        Registration.objects.filter(brand=brand, item=item, is_current=True)
+        .select_related("customer", "store")
+        .first()
+    )
 
 
 @dataclass
@@ -80,7 +98,9 @@ def registration_list(*, brand: Brand, filters: RegistrationFilters | None = Non
     return qs.select_related("item", "item__product", "customer", "store").order_by("-registered_at", "-id")
 
 
-def registration_counts_by_month(*, brand: Brand, months: int = 12, today: date | None = None) -> list[dict[str, Any]]:
+def registration_counts_by_month(
+    *, brand: Brand, months: int = 12, today: date | None = None
+) -> list[dict[str, Any]]:
     """[{"month": "2026-01", "count": 12}, ...] for the last `months` months, gaps filled with 0."""
     today = today or timezone.localdate()
     first = date(today.year, today.month, 1)
@@ -88,7 +108,10 @@ def registration_counts_by_month(*, brand: Brand, months: int = 12, today: date 
         first = (first - timedelta(days=1)).replace(day=1)
     rows = (
         Registration.objects.filter(brand=brand, sold_on__gte=first)
-        .annotate(month=TruncMonth("sold_on")).values("month").annotate(n=Count("id")).order_by("month")
+        .annotate(month=TruncMonth("sold_on"))
+        .values("month")
+        .annotate(n=Count("id"))
+        .order_by("month")
     )
     found = {(r["month"].year, r["month"].month): r["n"] for r in rows}
     out, cursor = [], first
@@ -98,7 +121,7 @@ def registration_counts_by_month(*, brand: Brand, months: int = 12, today: date 
     return out
 
 
-# --- Recognition -----------------------------------------------------------------------------------------
+# --- Recognition ----------------------------------------------------------------------------------
 
 
 @dataclass
@@ -115,13 +138,18 @@ class PieceView:
 def pieces_of_items(*, brand: Brand, items: QuerySet[Item] | list[Item]) -> list[PieceView]:
     ids = [i.pk for i in items]
     registrations = {
-        r.item_id: r for r in Registration.objects.filter(brand=brand, item_id__in=ids, is_current=True)
-        .select_related("store")
+        r.item_id: r
+        for r in Registration.objects.filter(brand=brand, item_id__in=ids, is_current=True).select_related(
+            "store"
+        )
     }
     interventions: dict[int, list[Intervention]] = defaultdict(list)
     for intervention in Intervention.objects.filter(brand=brand, item_id__in=ids).select_related("store"):
         interventions[intervention.item_id].append(intervention)
-    return [PieceView(item=i, registration=registrations.get(i.pk), interventions=interventions[i.pk]) for i in items]
+    return [
+        PieceView(item=i, registration=registrations.get(i.pk), interventions=interventions[i.pk])
+        for i in items
+    ]
 
 
 def customer_pieces(*, brand: Brand, customer: Customer) -> list[PieceView]:
@@ -133,7 +161,7 @@ def item_timeline(*, brand: Brand, item: Item) -> QuerySet[ItemEvent]:
     return ItemEvent.objects.filter(brand=brand, item=item).select_related("store").order_by("at", "id")
 
 
-# --- Interventions ------------------------------------------------------------------------------------------
+# --- Interventions --------------------------------------------------------------------------------
 
 
 def intervention_get(*, brand: Brand, intervention_id: int, store: Any = None) -> Intervention | None:
@@ -143,23 +171,27 @@ def intervention_get(*, brand: Brand, intervention_id: int, store: Any = None) -
     return qs.select_related("item", "item__product", "item__owner", "store").first()
 
 
-def intervention_list(*, brand: Brand, store: Any = None, open_only: bool = False,
-                      query: str = "") -> QuerySet[Intervention]:
+def intervention_list(
+    *, brand: Brand, store: Any = None, open_only: bool = False, query: str = ""
+) -> QuerySet[Intervention]:
     qs = Intervention.objects.filter(brand=brand)
     if store is not None:
         qs = qs.filter(store=store)
     if open_only:
         qs = qs.filter(status__in=OPEN_INTERVENTION_STATUSES)
     if query:
-        qs = qs.filter(Q(item__serial__icontains=query) | Q(item__public_code__icontains=query.replace(" ", "")))
+        qs = qs.filter(
+            Q(item__serial__icontains=query) | Q(item__public_code__icontains=query.replace(" ", ""))
+        )
     claims = WarrantyClaim.objects.filter(brand=brand).order_by("-submitted_at")
     return (
         qs.select_related("item", "item__product", "store")
-        .prefetch_related(Prefetch("claims", queryset=claims)).order_by("-received_on", "-id")
+        .prefetch_related(Prefetch("claims", queryset=claims))
+        .order_by("-received_on", "-id")
     )
 
 
-# --- Claims ----------------------------------------------------------------------------------------------------
+# --- Claims ---------------------------------------------------------------------------------------
 
 
 def claim_get(*, brand: Brand, claim_id: int, store: Any = None) -> WarrantyClaim | None:
@@ -167,8 +199,13 @@ def claim_get(*, brand: Brand, claim_id: int, store: Any = None) -> WarrantyClai
     if store is not None:
         qs = qs.filter(store=store)
     return qs.select_related(
-        "intervention", "intervention__item", "intervention__item__product", "store", "store__retailer",
-        "submitted_by", "decided_by",
+        "intervention",
+        "intervention__item",
+        "intervention__item__product",
+        "store",
+        "store__retailer",
+        "submitted_by",
+        "decided_by",
     ).first()
 
 
@@ -208,7 +245,9 @@ def month_bounds(month: date) -> tuple[datetime, datetime]:
 def payout_statement(*, brand: Brand, month: date, retailer_id: int | None = None) -> PayoutStatement:
     """What the brand owes each retailer for the claims decided in `month`, totalled by currency."""
     start, end = month_bounds(month)
-    qs = claim_list(brand=brand).filter(status__in=PAID_CLAIM_STATUSES, decided_at__gte=start, decided_at__lt=end)
+    qs = claim_list(brand=brand).filter(
+        status__in=PAID_CLAIM_STATUSES, decided_at__gte=start, decided_at__lt=end
+    )
     if retailer_id:
         qs = qs.filter(store__retailer_id=retailer_id)
     lines: dict[int, PayoutLine] = {}
@@ -220,4 +259,6 @@ def payout_statement(*, brand: Brand, month: date, retailer_id: int | None = Non
         amount = claim.approved_amount or Decimal(0)
         line.totals[claim.currency] = line.totals.get(claim.currency, Decimal(0)) + amount
         totals[claim.currency] += amount
-    return PayoutStatement(month=month.replace(day=1), lines=list(lines.values()), totals=dict(sorted(totals.items())))
+    return PayoutStatement(
+        month=month.replace(day=1), lines=list(lines.values()), totals=dict(sorted(totals.items()))
+    )

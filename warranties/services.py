@@ -20,7 +20,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from customers.models import Channel, ConsentSource, Customer, Order, OrderLine, OrderSource, OrderStatus, Relation
+from customers.models import (
+    Channel,
+    ConsentSource,
+    Customer,
+    Order,
+    OrderLine,
+    OrderSource,
+    OrderStatus,
+    Relation,
+)
 from jewelcrm.accounts.models import Brand
 from jewelcrm.accounts.services import audit_log_record
 from warranties.currencies import currency_normalise
@@ -89,29 +98,45 @@ def warranty_end(*, start: date, months: int) -> date:
 def _registration_by_key(key: str) -> Registration | None:
     if not key:
         return None
-    return Registration.objects.filter(idempotency_key=key).select_related("item", "customer", "store").first()
+    return (
+        Registration.objects.filter(idempotency_key=key).select_related("item", "customer", "store").first()
+    )
 
 
 def _check_item_registrable(item: Item) -> None:
     if item.status in FLAGGED_STATUSES:
         raise ValidationError(
-            _("This piece has been reported lost or stolen. It cannot be registered; the brand has been alerted."),
+            _(
+                "This piece has been reported lost or stolen. It cannot be registered; "
+                "the brand has been alerted."
+            ),
             code=ITEM_FLAGGED,
         )
     if item.status == ItemStatus.SOLD or Registration.objects.filter(item=item, is_current=True).exists():
         raise ValidationError(
-            _("This piece is already registered to an owner. To change its owner, use an ownership transfer."),
+            _(
+                "This piece is already registered to an owner. "
+                "To change its owner, use an ownership transfer."
+            ),
             code=ITEM_ALREADY_SOLD,
         )
     if item.status not in REGISTRABLE_STATUSES:
         raise ValidationError(
             _("This piece cannot be sold in its current state (%(status)s)."),
-            params={"status": item.get_status_display()}, code=ITEM_UNAVAILABLE,
+            params={"status": item.get_status_display()},
+            code=ITEM_UNAVAILABLE,
         )
 
 
-def _resolve_customer(*, brand: Brand, store: Any, customer: Customer | None, new_customer: CustomerInput | None,
-                      associate: Any, search: bool = True) -> tuple[Customer, bool]:
+def _resolve_customer(
+    *,
+    brand: Brand,
+    store: Any,
+    customer: Customer | None,
+    new_customer: CustomerInput | None,
+    associate: Any,
+    search: bool = True,
+) -> tuple[Customer, bool]:
     from customers import selectors as customer_selectors
     from customers import services as customer_services
 
@@ -120,28 +145,49 @@ def _resolve_customer(*, brand: Brand, store: Any, customer: Customer | None, ne
     if new_customer is None:
         raise ValidationError(_("Choose a customer or enter a new one."), code="customer_required")
     if search:
-        found = customer_selectors.customer_find(brand=brand, email=new_customer.email, phone=new_customer.phone)
+        found = customer_selectors.customer_find(
+            brand=brand, email=new_customer.email, phone=new_customer.phone
+        )
         if found is not None:
             return found, False
     if not (new_customer.first_name.strip() and new_customer.last_name.strip()):
-        raise ValidationError({"first_name": [_("New customer: give the first and last name.")]},
-                              code="customer_name_required")
+        raise ValidationError(
+            {"first_name": [_("New customer: give the first and last name.")]}, code="customer_name_required"
+        )
     extra: dict[str, Any] = {"home_store": store}
     if associate is not None and getattr(associate, "pk", None):
         extra["assigned_associate"] = associate
     created = customer_services.customer_create(
-        brand=brand, first_name=new_customer.first_name, last_name=new_customer.last_name,
-        email=new_customer.email, phone=new_customer.phone, language=new_customer.language,
-        country=new_customer.country or str(store.country or ""), source="store", **extra,
+        brand=brand,
+        first_name=new_customer.first_name,
+        last_name=new_customer.last_name,
+        email=new_customer.email,
+        phone=new_customer.phone,
+        language=new_customer.language,
+        country=new_customer.country or str(store.country or ""),
+        source="store",
+        **extra,
     )
     return created, True
 
 
 def registration_create(
-    *, brand: Brand, store: Any, item: Item, price_paid: Decimal, currency: str,
-    customer: Customer | None = None, new_customer: CustomerInput | None = None, gift: GiftInput | None = None,
-    consents: frozenset[str] | set[str] | tuple[str, ...] = (), associate: Any = None, sold_on: date | None = None,
-    idempotency_key: str = "", fingerprint: str = "", ip: str | None = None, customer_looked_up: bool = False,
+    *,
+    brand: Brand,
+    store: Any,
+    item: Item,
+    price_paid: Decimal,
+    currency: str,
+    customer: Customer | None = None,
+    new_customer: CustomerInput | None = None,
+    gift: GiftInput | None = None,
+    consents: frozenset[str] | set[str] | tuple[str, ...] = (),
+    associate: Any = None,
+    sold_on: date | None = None,
+    idempotency_key: str = "",
+    fingerprint: str = "",
+    ip: str | None = None,
+    customer_looked_up: bool = False,
 ) -> tuple[Registration, bool]:
     """Register the sale of `item` in `store`: the warranty, the order, the item sold, the timeline.
 
@@ -153,8 +199,10 @@ def registration_create(
     key = (idempotency_key or "").strip()[:80]
     code = currency_normalise(currency)
     if code is None:
-        raise ValidationError({"currency": [_("“%(value)s” is not an ISO 4217 currency code.") % {"value": currency}]},
-                              code=CURRENCY_UNKNOWN)
+        raise ValidationError(
+            {"currency": [_("“%(value)s” is not an ISO 4217 currency code.") % {"value": currency}]},
+            code=CURRENCY_UNKNOWN,
+        )
     if price_paid is None or Decimal(price_paid) < 0:
         raise ValidationError({"price_paid": [_("The price cannot be negative.")]}, code="invalid_price")
     unknown_channels = set(consents) - set(MARKETING_CHANNELS)
@@ -165,16 +213,28 @@ def registration_create(
             # The row lock serialises two sales of the same piece; the key is checked again under it.
             locked = (
                 Item.objects.select_related("product", "shipped_to_store", "current_store")
-                .select_for_update(of=("self",)).get(pk=item.pk)
+                .select_for_update(of=("self",))
+                .get(pk=item.pk)
             )
             existing = _registration_by_key(key)
             if existing is not None:
                 return existing, False
             _check_item_registrable(locked)
             registration = _registration_write(
-                brand=brand, store=store, item=locked, price_paid=Decimal(price_paid), currency=code,
-                customer=customer, new_customer=new_customer, gift=gift, consents=set(consents),
-                associate=associate, sold_on=sold_on, key=key, fingerprint=fingerprint, ip=ip,
+                brand=brand,
+                store=store,
+                item=locked,
+                price_paid=Decimal(price_paid),
+                currency=code,
+                customer=customer,
+                new_customer=new_customer,
+                gift=gift,
+                consents=set(consents),
+                associate=associate,
+                sold_on=sold_on,
+                key=key,
+                fingerprint=fingerprint,
+                ip=ip,
                 customer_looked_up=customer_looked_up,
             )
     except IntegrityError:
@@ -194,15 +254,32 @@ def _enqueue_registration_email(brand_id: int, registration_id: int) -> None:
 
 
 def _registration_write(
-    *, brand: Brand, store: Any, item: Item, price_paid: Decimal, currency: str, customer: Customer | None,
-    new_customer: CustomerInput | None, gift: GiftInput | None, consents: set[str], associate: Any,
-    sold_on: date | None, key: str, fingerprint: str, ip: str | None, customer_looked_up: bool,
+    *,
+    brand: Brand,
+    store: Any,
+    item: Item,
+    price_paid: Decimal,
+    currency: str,
+    customer: Customer | None,
+    new_customer: CustomerInput | None,
+    gift: GiftInput | None,
+    consents: set[str],
+    associate: Any,
+    sold_on: date | None,
+    key: str,
+    fingerprint: str,
+    ip: str | None,
+    customer_looked_up: bool,
 ) -> Registration:
     from customers import services as customer_services
     from warranties.inventory.selectors import item_grey_market_reason
 
     owner, is_new_customer = _resolve_customer(
-        brand=brand, store=store, customer=customer, new_customer=new_customer, associate=associate,
+        brand=brand,
+        store=store,
+        customer=customer,
+        new_customer=new_customer,
+        associate=associate,
         search=not customer_looked_up,
     )
     now = timezone.now()
@@ -211,43 +288,88 @@ def _registration_write(
     staff = associate if associate is not None and getattr(associate, "pk", None) else None
 
     order = Order.objects.create(
-        brand=brand, source=OrderSource.WARRANTY, customer=owner, store=store, channel="store",
-        ordered_at=now, paid_at=now, status=OrderStatus.PAID, currency=currency, total=price_paid,
+        brand=brand,
+        source=OrderSource.WARRANTY,
+        customer=owner,
+        store=store,
+        channel="store",
+        ordered_at=now,
+        paid_at=now,
+        status=OrderStatus.PAID,
+        currency=currency,
+        total=price_paid,
         email=owner.email,
     )
     OrderLine.objects.create(
-        brand=brand, order=order, product=product, sku=product.reference, name=product.name_en,
-        serial=item.serial, quantity=1, unit_price=price_paid, total=price_paid,
+        brand=brand,
+        order=order,
+        product=product,
+        sku=product.reference,
+        name=product.name_en,
+        serial=item.serial,
+        quantity=1,
+        unit_price=price_paid,
+        total=price_paid,
     )
     relation = None
     if gift is not None:
         relation = Relation.objects.create(
-            brand=brand, customer=owner, name=gift.recipient_name.strip(), kind=gift.relation or "other",
+            brand=brand,
+            customer=owner,
+            name=gift.recipient_name.strip(),
+            kind=gift.relation or "other",
             birth_date=gift.birthday,
             email=gift.email if gift.has_email_consent else "",
             email_consent_at=now if gift.has_email_consent and gift.email else None,
         )
     reason = item_grey_market_reason(item=item, store=store)
     registration = Registration.objects.create(
-        brand=brand, item=item, customer=owner, store=store, associate=staff, order=order, sold_on=sold_on,
-        registered_at=now, price_paid=price_paid, currency=currency, is_gift=gift is not None,
-        gift_recipient_name=relation.name if relation else "", gift_relation=relation.kind if relation else "",
-        gift_occasion=(gift.occasion if gift else "")[:32], gift_recipient=relation,
-        warranty_starts_on=sold_on, warranty_ends_on=warranty_end(start=sold_on, months=product.warranty_months),
-        is_grey_market=bool(reason), grey_market_reason=(reason or "")[:200],
-        idempotency_key=key, idempotency_fingerprint=fingerprint, is_current=True,
+        brand=brand,
+        item=item,
+        customer=owner,
+        store=store,
+        associate=staff,
+        order=order,
+        sold_on=sold_on,
+        registered_at=now,
+        price_paid=price_paid,
+        currency=currency,
+        is_gift=gift is not None,
+        gift_recipient_name=relation.name if relation else "",
+        gift_relation=relation.kind if relation else "",
+        gift_occasion=(gift.occasion if gift else "")[:32],
+        gift_recipient=relation,
+        warranty_starts_on=sold_on,
+        warranty_ends_on=warranty_end(start=sold_on, months=product.warranty_months),
+        is_grey_market=bool(reason),
+        grey_market_reason=(reason or "")[:200],
+        idempotency_key=key,
+        idempotency_fingerprint=fingerprint,
+        is_current=True,
     )
     item.status = ItemStatus.SOLD
     item.owner = owner
     item.current_store = store
     item.save(update_fields=["status", "owner", "current_store", "updated_at"])
     ItemEvent.objects.create(
-        brand=brand, item=item, kind="sold", at=now, store=store, actor=staff, is_public=True,
+        brand=brand,
+        item=item,
+        kind="sold",
+        at=now,
+        store=store,
+        actor=staff,
+        is_public=True,
         data={"month": sold_on.strftime("%Y-%m"), "city": store.city, "country": str(store.country or "")},
     )
     if reason:
         ItemEvent.objects.create(
-            brand=brand, item=item, kind="grey_market", at=now, store=store, actor=staff, data={"reason": reason}
+            brand=brand,
+            item=item,
+            kind="grey_market",
+            at=now,
+            store=store,
+            actor=staff,
+            data={"reason": reason},
         )
     for channel in MARKETING_CHANNELS:
         granted = channel in consents
@@ -255,26 +377,48 @@ def _registration_write(
         # overwrite an existing customer's earlier choice.
         if granted or is_new_customer:
             customer_services.consent_record(
-                brand=brand, customer=owner, channel=channel, is_granted=granted, source=ConsentSource.STORE,
-                wording_version=CONSENT_WORDING_VERSION, store=store, staff=staff, ip=ip, at=now,
+                brand=brand,
+                customer=owner,
+                channel=channel,
+                is_granted=granted,
+                source=ConsentSource.STORE,
+                wording_version=CONSENT_WORDING_VERSION,
+                store=store,
+                staff=staff,
+                ip=ip,
+                at=now,
             )
     audit_log_record(
-        brand=brand, action="registration.create", actor=staff, obj=registration, ip=ip,
+        brand=brand,
+        action="registration.create",
+        actor=staff,
+        obj=registration,
+        ip=ip,
         data={"item": item.serial, "store": store.code, "grey_market": bool(reason)},
     )
     return registration
 
 
 @transaction.atomic
-def item_flagged_sale_attempt(*, brand: Brand, item: Item, store: Any, actor: Any = None, ip: str | None = None) -> None:
+def item_flagged_sale_attempt(
+    *, brand: Brand, item: Item, store: Any, actor: Any = None, ip: str | None = None
+) -> None:
     """A store tried to sell a piece reported lost or stolen: trace it and alert the brand."""
     staff = actor if actor is not None and getattr(actor, "pk", None) else None
     audit_log_record(
-        brand=brand, action="item.flagged_sale_attempt", actor=staff, obj=item, ip=ip,
+        brand=brand,
+        action="item.flagged_sale_attempt",
+        actor=staff,
+        obj=item,
+        ip=ip,
         data={"serial": item.serial, "status": item.status, "store": getattr(store, "code", "")},
     )
     ItemEvent.objects.create(
-        brand=brand, item=item, kind="flagged_sale_attempt", store=store, actor=staff,
+        brand=brand,
+        item=item,
+        kind="flagged_sale_attempt",
+        store=store,
+        actor=staff,
         data={"status": item.status, "store": getattr(store, "code", "")},
     )
 
@@ -288,15 +432,25 @@ def item_flagged_sale_attempt(*, brand: Brand, item: Item, store: Any, actor: An
 
 @transaction.atomic
 def registration_transfer(
-    *, brand: Brand, item: Item, new_owner: Customer, store: Any = None, actor: Any = None, via: str = "portal",
+    *,
+    brand: Brand,
+    item: Item,
+    new_owner: Customer,
+    store: Any = None,
+    actor: Any = None,
+    via: str = "portal",
 ) -> Registration:
     """Move the ownership of a registered piece to `new_owner`, keeping the warranty dates (contract C3)."""
     locked = Item.objects.select_for_update().get(pk=item.pk)
     if locked.status in FLAGGED_STATUSES:
-        raise ValidationError(_("This piece has been reported lost or stolen; it cannot change owner."), code=ITEM_FLAGGED)
+        raise ValidationError(
+            _("This piece has been reported lost or stolen; it cannot change owner."), code=ITEM_FLAGGED
+        )
     current = Registration.objects.select_for_update().filter(item=locked, is_current=True).first()
     if current is None:
-        raise ValidationError(_("This piece has no registered owner to transfer from."), code="not_registered")
+        raise ValidationError(
+            _("This piece has no registered owner to transfer from."), code="not_registered"
+        )
     if current.customer_id == new_owner.pk:
         raise ValidationError(_("This customer already owns this piece."), code="same_owner")
     current.is_current = False
@@ -304,81 +458,146 @@ def registration_transfer(
     staff = actor if actor is not None and getattr(actor, "pk", None) else None
     now = timezone.now()
     registration = Registration.objects.create(
-        brand=brand, item=locked, customer=new_owner, store=store or current.store, associate=staff,
-        sold_on=current.sold_on, registered_at=now, price_paid=Decimal("0"), currency=current.currency,
-        warranty_starts_on=current.warranty_starts_on, warranty_ends_on=current.warranty_ends_on, is_current=True,
+        brand=brand,
+        item=locked,
+        customer=new_owner,
+        store=store or current.store,
+        associate=staff,
+        sold_on=current.sold_on,
+        registered_at=now,
+        price_paid=Decimal("0"),
+        currency=current.currency,
+        warranty_starts_on=current.warranty_starts_on,
+        warranty_ends_on=current.warranty_ends_on,
+        is_current=True,
     )
     locked.owner = new_owner
     locked.save(update_fields=["owner", "updated_at"])
     transfers = Registration.objects.filter(item=locked).count() - 1
     ItemEvent.objects.create(
-        brand=brand, item=locked, kind="ownership_transfer", at=now, store=store, actor=staff, is_public=True,
+        brand=brand,
+        item=locked,
+        kind="ownership_transfer",
+        at=now,
+        store=store,
+        actor=staff,
+        is_public=True,
         data={"via": via, "ownership_changes": transfers},
     )
     audit_log_record(
-        brand=brand, action="registration.transfer", actor=staff, obj=registration,
+        brand=brand,
+        action="registration.transfer",
+        actor=staff,
+        obj=registration,
         data={"item": locked.serial, "from_registration": current.pk, "via": via},
     )
     return registration
 
 
-# --- Interventions ------------------------------------------------------------------------------------
+# --- Interventions --------------------------------------------------------------------------------
 
 
 def registration_covering(*, item: Item, on: date) -> Registration | None:
     """The registration whose warranty covers the day `on`, if any."""
     return (
         Registration.objects.filter(item=item, warranty_starts_on__lte=on, warranty_ends_on__gte=on)
-        .order_by("-is_current", "-registered_at").first()
+        .order_by("-is_current", "-registered_at")
+        .first()
     )
 
 
 @transaction.atomic
 def intervention_create(
-    *, brand: Brand, item: Item, store: Any, kind: str, received_on: date, description: str = "",
-    created_by: Any = None, parts: str = "", labour_cost: Decimal | int = 0, parts_cost: Decimal | int = 0,
+    *,
+    brand: Brand,
+    item: Item,
+    store: Any,
+    kind: str,
+    received_on: date,
+    description: str = "",
+    created_by: Any = None,
+    parts: str = "",
+    labour_cost: Decimal | int = 0,
+    parts_cost: Decimal | int = 0,
     currency: str = "",
 ) -> Intervention:
     """Log a piece received for service or repair (contract C2). Refuses pieces reported lost or stolen."""
     locked = Item.objects.select_for_update().get(pk=item.pk)
     if locked.status in FLAGGED_STATUSES:
-        raise ValidationError(_("This piece has been reported lost or stolen; no intervention can be logged."),
-                              code=ITEM_FLAGGED)
+        raise ValidationError(
+            _("This piece has been reported lost or stolen; no intervention can be logged."),
+            code=ITEM_FLAGGED,
+        )
     if kind not in InterventionKind.values:
         raise ValidationError({"kind": [_("Unknown intervention type.")]}, code="invalid")
     code = currency_normalise(currency or getattr(store, "currency", "") or brand.default_currency)
     if code is None:
-        raise ValidationError({"currency": [_("“%(value)s” is not an ISO 4217 currency code.") % {"value": currency}]},
-                              code=CURRENCY_UNKNOWN)
+        raise ValidationError(
+            {"currency": [_("“%(value)s” is not an ISO 4217 currency code.") % {"value": currency}]},
+            code=CURRENCY_UNKNOWN,
+        )
     if Decimal(labour_cost) < 0 or Decimal(parts_cost) < 0:
         raise ValidationError(_("Costs cannot be negative."), code="invalid")
     staff = created_by if created_by is not None and getattr(created_by, "pk", None) else None
     intervention = Intervention.objects.create(
-        brand=brand, item=locked, store=store, kind=kind, received_on=received_on, description=description,
-        parts=parts[:255], labour_cost=Decimal(labour_cost), parts_cost=Decimal(parts_cost), currency=code,
-        is_under_warranty=registration_covering(item=locked, on=received_on) is not None, created_by=staff,
+        brand=brand,
+        item=locked,
+        store=store,
+        kind=kind,
+        received_on=received_on,
+        description=description,
+        parts=parts[:255],
+        labour_cost=Decimal(labour_cost),
+        parts_cost=Decimal(parts_cost),
+        currency=code,
+        is_under_warranty=registration_covering(item=locked, on=received_on) is not None,
+        created_by=staff,
     )
     ItemEvent.objects.create(
-        brand=brand, item=locked, kind="intervention", store=store, actor=staff, is_public=True,
-        data={"intervention": intervention.pk, "type": kind, "status": intervention.status,
-              "month": received_on.strftime("%Y-%m")},
+        brand=brand,
+        item=locked,
+        kind="intervention",
+        store=store,
+        actor=staff,
+        is_public=True,
+        data={
+            "intervention": intervention.pk,
+            "type": kind,
+            "status": intervention.status,
+            "month": received_on.strftime("%Y-%m"),
+        },
     )
-    audit_log_record(brand=brand, action="intervention.create", actor=staff, obj=intervention,
-                     data={"item": locked.serial, "kind": kind})
+    audit_log_record(
+        brand=brand,
+        action="intervention.create",
+        actor=staff,
+        obj=intervention,
+        data={"item": locked.serial, "kind": kind},
+    )
     return intervention
 
 
 @transaction.atomic
 def intervention_update(
-    *, brand: Brand, intervention: Intervention, actor: Any = None, description: str | None = None,
-    parts: str | None = None, labour_cost: Decimal | None = None, parts_cost: Decimal | None = None,
+    *,
+    brand: Brand,
+    intervention: Intervention,
+    actor: Any = None,
+    description: str | None = None,
+    parts: str | None = None,
+    labour_cost: Decimal | None = None,
+    parts_cost: Decimal | None = None,
 ) -> Intervention:
     """Edit the description, parts and costs of an intervention that has not been returned yet."""
     if intervention.status == InterventionStatus.RETURNED:
         raise ValidationError(_("A returned intervention can no longer be edited."), code="closed")
     changed = []
-    for name, value in (("description", description), ("parts", parts), ("labour_cost", labour_cost),
-                        ("parts_cost", parts_cost)):
+    for name, value in (
+        ("description", description),
+        ("parts", parts),
+        ("labour_cost", labour_cost),
+        ("parts_cost", parts_cost),
+    ):
         if value is None:
             continue
         if name.endswith("_cost") and Decimal(value) < 0:
@@ -387,14 +606,20 @@ def intervention_update(
         changed.append(name)
     if changed:
         intervention.save(update_fields=changed)
-        audit_log_record(brand=brand, action="intervention.update", actor=actor, obj=intervention,
-                         data={"fields": changed})
+        audit_log_record(
+            brand=brand, action="intervention.update", actor=actor, obj=intervention, data={"fields": changed}
+        )
     return intervention
 
 
 @transaction.atomic
 def intervention_advance(
-    *, brand: Brand, intervention: Intervention, status: str, actor: Any = None, on: date | None = None,
+    *,
+    brand: Brand,
+    intervention: Intervention,
+    status: str,
+    actor: Any = None,
+    on: date | None = None,
 ) -> Intervention:
     """Move an intervention forward (received → in workshop → ready → returned), never backwards.
 
@@ -417,7 +642,12 @@ def intervention_advance(
     locked.save(update_fields=fields)
     staff = actor if actor is not None and getattr(actor, "pk", None) else None
     ItemEvent.objects.create(
-        brand=brand, item=locked.item, kind="intervention_status", store=locked.store, actor=staff, is_public=True,
+        brand=brand,
+        item=locked.item,
+        kind="intervention_status",
+        store=locked.store,
+        actor=staff,
+        is_public=True,
         data={"intervention": locked.pk, "type": locked.kind, "status": status},
     )
     if status == InterventionStatus.READY and locked.item.owner_id:
@@ -432,47 +662,73 @@ def intervention_advance(
     return locked
 
 
-# --- Warranty claims --------------------------------------------------------------------------------------
+# --- Warranty claims ------------------------------------------------------------------------------
 
 
 @transaction.atomic
 def claim_create(
-    *, brand: Brand, intervention: Intervention, store: Any, labour_amount: Decimal | int,
-    parts_amount: Decimal | int, currency: str = "", submitted_by: Any = None,
+    *,
+    brand: Brand,
+    intervention: Intervention,
+    store: Any,
+    labour_amount: Decimal | int,
+    parts_amount: Decimal | int,
+    currency: str = "",
+    submitted_by: Any = None,
 ) -> WarrantyClaim:
     """The store that performed an intervention under warranty asks to be reimbursed."""
     locked = Intervention.objects.select_for_update().select_related("item").get(pk=intervention.pk)
     if locked.store_id != getattr(store, "pk", None):
-        raise ValidationError(_("Only the store that performed the intervention can claim it."), code="wrong_store")
+        raise ValidationError(
+            _("Only the store that performed the intervention can claim it."), code="wrong_store"
+        )
     if locked.item.status in FLAGGED_STATUSES:
-        raise ValidationError(_("This piece has been reported lost or stolen; no claim can be made."), code=ITEM_FLAGGED)
+        raise ValidationError(
+            _("This piece has been reported lost or stolen; no claim can be made."), code=ITEM_FLAGGED
+        )
     if registration_covering(item=locked.item, on=locked.received_on) is None:
         raise ValidationError(
             _("This piece was not under warranty on %(day)s; the intervention cannot be claimed."),
-            params={"day": locked.received_on.isoformat()}, code="outside_warranty",
+            params={"day": locked.received_on.isoformat()},
+            code="outside_warranty",
         )
     labour, parts_ = Decimal(labour_amount or 0), Decimal(parts_amount or 0)
     if labour < 0 or parts_ < 0 or labour + parts_ <= 0:
         raise ValidationError(_("Claim a positive amount for labour and/or parts."), code="invalid_amount")
     code = currency_normalise(currency or locked.currency or getattr(store, "currency", ""))
     if code is None:
-        raise ValidationError({"currency": [_("“%(value)s” is not an ISO 4217 currency code.") % {"value": currency}]},
-                              code=CURRENCY_UNKNOWN)
+        raise ValidationError(
+            {"currency": [_("“%(value)s” is not an ISO 4217 currency code.") % {"value": currency}]},
+            code=CURRENCY_UNKNOWN,
+        )
     if WarrantyClaim.objects.filter(
-        intervention=locked, status__in=[ClaimStatus.SUBMITTED, ClaimStatus.APPROVED, ClaimStatus.PARTIALLY_APPROVED]
+        intervention=locked,
+        status__in=[ClaimStatus.SUBMITTED, ClaimStatus.APPROVED, ClaimStatus.PARTIALLY_APPROVED],
     ).exists():
         raise ValidationError(_("This intervention already has an open claim."), code="claim_exists")
     staff = submitted_by if submitted_by is not None and getattr(submitted_by, "pk", None) else None
     try:
         with transaction.atomic():
             claim = WarrantyClaim.objects.create(
-                brand=brand, intervention=locked, store=store, labour_amount=labour, parts_amount=parts_,
-                currency=code, submitted_by=staff,
+                brand=brand,
+                intervention=locked,
+                store=store,
+                labour_amount=labour,
+                parts_amount=parts_,
+                currency=code,
+                submitted_by=staff,
             )
     except IntegrityError:
-        raise ValidationError(_("This intervention already has an open claim."), code="claim_exists") from None
-    audit_log_record(brand=brand, action="claim.submit", actor=staff, obj=claim,
-                     data={"intervention": locked.pk, "amount": str(labour + parts_), "currency": code})
+        raise ValidationError(
+            _("This intervention already has an open claim."), code="claim_exists"
+        ) from None
+    audit_log_record(
+        brand=brand,
+        action="claim.submit",
+        actor=staff,
+        obj=claim,
+        data={"intervention": locked.pk, "amount": str(labour + parts_), "currency": code},
+    )
     return claim
 
 
@@ -481,7 +737,12 @@ CLAIM_DECISIONS = ("approve", "partial", "reject")
 
 @transaction.atomic
 def claim_decide(
-    *, brand: Brand, claim: WarrantyClaim, decision: str, actor: Any = None, amount: Decimal | None = None,
+    *,
+    brand: Brand,
+    claim: WarrantyClaim,
+    decision: str,
+    actor: Any = None,
+    amount: Decimal | None = None,
     reason: str = "",
 ) -> WarrantyClaim:
     """The brand approves, partially approves (an amount) or rejects (a reason) a submitted claim."""
@@ -495,15 +756,23 @@ def claim_decide(
     elif decision == "partial":
         if amount is None or not (Decimal(0) < Decimal(amount) < total):
             raise ValidationError(
-                {"amount": [_("A partial approval is more than 0 and less than %(total)s.") % {"total": total}]},
+                {
+                    "amount": [
+                        _("A partial approval is more than 0 and less than %(total)s.") % {"total": total}
+                    ]
+                },
                 code="invalid_amount",
             )
         if not reason:
-            raise ValidationError({"reason": [_("Give the reason for the partial approval.")]}, code="reason_required")
+            raise ValidationError(
+                {"reason": [_("Give the reason for the partial approval.")]}, code="reason_required"
+            )
         locked.status, locked.approved_amount = ClaimStatus.PARTIALLY_APPROVED, Decimal(amount)
     elif decision == "reject":
         if not reason:
-            raise ValidationError({"reason": [_("Give the reason for the rejection.")]}, code="reason_required")
+            raise ValidationError(
+                {"reason": [_("Give the reason for the rejection.")]}, code="reason_required"
+            )
         locked.status, locked.approved_amount = ClaimStatus.REJECTED, Decimal(0)
     else:
         raise ValidationError({"decision": [_("Unknown decision.")]}, code="invalid")
@@ -511,15 +780,25 @@ def claim_decide(
     locked.decided_by = actor if actor is not None and getattr(actor, "pk", None) else None
     locked.decided_at = timezone.now()
     locked.save(update_fields=["status", "approved_amount", "decision_reason", "decided_by", "decided_at"])
-    audit_log_record(brand=brand, action=f"claim.{decision}", actor=locked.decided_by, obj=locked,
-                     data={"approved_amount": str(locked.approved_amount), "currency": locked.currency})
+    audit_log_record(
+        brand=brand,
+        action=f"claim.{decision}",
+        actor=locked.decided_by,
+        obj=locked,
+        data={"approved_amount": str(locked.approved_amount), "currency": locked.currency},
+    )
     return locked
 
 
-def customer_lookup_audit(*, brand: Brand, customer: Customer, store: Any, actor: Any, query_kind: str,
-                          ip: str | None = None) -> None:
+def customer_lookup_audit(
+    *, brand: Brand, customer: Customer, store: Any, actor: Any, query_kind: str, ip: str | None = None
+) -> None:
     """A store looked up a customer who is not its own: the sensitive read is audited."""
     audit_log_record(
-        brand=brand, action="customer.lookup_foreign", actor=actor, obj=customer, ip=ip,
+        brand=brand,
+        action="customer.lookup_foreign",
+        actor=actor,
+        obj=customer,
+        ip=ip,
         data={"store": getattr(store, "code", ""), "by": query_kind},
     )

@@ -59,7 +59,7 @@ class BrandOrStoreViewMixin(BrandViewMixin):
         return self.membership.store if self.membership.role in RETAIL_ROLES else None
 
 
-# --- Sale registration ----------------------------------------------------------------------------------------
+# --- Sale registration ----------------------------------------------------------------------------
 
 
 class RegistrationCreateView(StoreViewMixin, View):
@@ -72,21 +72,36 @@ class RegistrationCreateView(StoreViewMixin, View):
             initial["item_query"] = self.request.GET["item"][:64]
         form = RegistrationForm(data, store=self.store, language=language, initial=initial)
         slug = self.brand.slug
-        form.fields["item_query"].widget.attrs.update({
-            "hx-get": reverse("warranties:item_lookup", kwargs={"brand_slug": slug}),
-            # register.js fires "lookup" on Enter (barcode scanners), on change and after a camera scan.
-            "hx-trigger": "lookup", "hx-target": "#item-found",
-        })
+        form.fields["item_query"].widget.attrs.update(
+            {
+                "hx-get": reverse("warranties:item_lookup", kwargs={"brand_slug": slug}),
+                # register.js fires "lookup" on Enter (barcode scanners), on change and after a camera scan.
+                "hx-trigger": "lookup",
+                "hx-target": "#item-found",
+            }
+        )
         for name in ("email", "phone"):
-            form.fields[name].widget.attrs.update({
-                "hx-get": reverse("warranties:customer_lookup", kwargs={"brand_slug": slug}),
-                "hx-trigger": "change", "hx-target": "#customer-found", "hx-include": "#id_email, #id_phone",
-            })
+            form.fields[name].widget.attrs.update(
+                {
+                    "hx-get": reverse("warranties:customer_lookup", kwargs={"brand_slug": slug}),
+                    "hx-trigger": "change",
+                    "hx-target": "#customer-found",
+                    "hx-include": "#id_email, #id_phone",
+                }
+            )
         return form
 
-    def _render(self, form: RegistrationForm, item: Any = None, status: int = 200, **extra: Any) -> HttpResponse:
-        context = {"brand": self.brand, "membership": self.membership, "form": form, "item": item,
-                   "store": self.store, **extra}
+    def _render(
+        self, form: RegistrationForm, item: Any = None, status: int = 200, **extra: Any
+    ) -> HttpResponse:
+        context = {
+            "brand": self.brand,
+            "membership": self.membership,
+            "form": form,
+            "item": item,
+            "store": self.store,
+            **extra,
+        }
         return TemplateResponse(self.request, self.template_name, context, status=status)
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -104,13 +119,20 @@ class RegistrationCreateView(StoreViewMixin, View):
         gift = None
         if data["is_gift"]:
             gift = services.GiftInput(
-                recipient_name=data["gift_recipient_name"], relation=data["gift_relation"] or "other",
-                occasion=data["gift_occasion"], birthday=data["gift_birthday"], email=data["gift_email"],
+                recipient_name=data["gift_recipient_name"],
+                relation=data["gift_relation"] or "other",
+                occasion=data["gift_occasion"],
+                birthday=data["gift_birthday"],
+                email=data["gift_email"],
                 has_email_consent=data["gift_email_consent"],
             )
         new_customer = services.CustomerInput(
-            first_name=data["first_name"], last_name=data["last_name"], email=data["email"], phone=data["phone"],
-            language=data["language"], country=str(self.store.country or ""),
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            email=data["email"],
+            phone=data["phone"],
+            language=data["language"],
+            country=str(self.store.country or ""),
         )
         from customers.selectors import customer_find
 
@@ -120,9 +142,18 @@ class RegistrationCreateView(StoreViewMixin, View):
             return self._render(form, item=item, status=400)
         try:
             registration, _created = services.registration_create(
-                brand=self.brand, store=self.store, item=item, customer=existing, new_customer=new_customer,
-                price_paid=data["price_paid"], currency=data["currency"], gift=gift, consents=form.consents,
-                associate=request.user, idempotency_key=data["idempotency_key"], ip=client_ip(request),
+                brand=self.brand,
+                store=self.store,
+                item=item,
+                customer=existing,
+                new_customer=new_customer,
+                price_paid=data["price_paid"],
+                currency=data["currency"],
+                gift=gift,
+                consents=form.consents,
+                associate=request.user,
+                idempotency_key=data["idempotency_key"],
+                ip=client_ip(request),
                 customer_looked_up=True,
             )
         except ValidationError as error:
@@ -134,7 +165,9 @@ class RegistrationCreateView(StoreViewMixin, View):
             apply_service_error(form, error, default_field="item_query")
             transfer_url = None
             if code == services.ITEM_ALREADY_SOLD:
-                transfer_url = reverse("warranties:lookup", kwargs={"brand_slug": self.brand.slug}) + f"?q={item.serial}"
+                transfer_url = (
+                    reverse("warranties:lookup", kwargs={"brand_slug": self.brand.slug}) + f"?q={item.serial}"
+                )
             return self._render(form, item=item, status=400, transfer_url=transfer_url, error_code=code)
         messages.success(request, _("Sale registered. The warranty is active."))
         return redirect("warranties:card", brand_slug=self.brand.slug, pk=registration.pk)
@@ -152,8 +185,13 @@ class ItemLookupPartialView(StoreViewMixin, View):
                 services._check_item_registrable(item)
             except ValidationError as error:
                 problem = " ".join(error.messages)
-        context = {"brand": self.brand, "query": query, "item": item, "problem": problem,
-                   "not_found": bool(query) and item is None}
+        context = {
+            "brand": self.brand,
+            "query": query,
+            "item": item,
+            "problem": problem,
+            "not_found": bool(query) and item is None,
+        }
         return TemplateResponse(request, "warranties/partials/item_found.html", context)
 
 
@@ -166,19 +204,30 @@ class CustomerLookupPartialView(StoreViewMixin, View):
         error, customer = "", None
         try:
             email = email_normalise(request.GET.get("email", ""))
-            phone = phone_normalise(request.GET.get("phone", ""), default_region=str(self.store.country or "") or None)
+            phone = phone_normalise(
+                request.GET.get("phone", ""), default_region=str(self.store.country or "") or None
+            )
         except ValidationError as exc:
             email = phone = ""
             error = " ".join(exc.messages)
         if email or phone:
             customer = customer_find(brand=self.brand, email=email, phone=phone)
             if customer is not None and customer.home_store_id != self.store.pk:
-                services.customer_lookup_audit(brand=self.brand, customer=customer, store=self.store,
-                                               actor=request.user, query_kind="email" if email else "phone",
-                                               ip=client_ip(request))
-        context = {"customer": customer, "error": error, "searched": bool(email or phone),
-                   "masked_email": mask_email(customer.email) if customer else "",
-                   "masked_phone": mask_phone(customer.phone) if customer else ""}
+                services.customer_lookup_audit(
+                    brand=self.brand,
+                    customer=customer,
+                    store=self.store,
+                    actor=request.user,
+                    query_kind="email" if email else "phone",
+                    ip=client_ip(request),
+                )
+        context = {
+            "customer": customer,
+            "error": error,
+            "searched": bool(email or phone),
+            "masked_email": mask_email(customer.email) if customer else "",
+            "masked_phone": mask_phone(customer.phone) if customer else "",
+        }
         return TemplateResponse(request, "warranties/partials/customer_found.html", context)
 
 
@@ -193,9 +242,15 @@ class RegistrationCardView(BrandOrStoreViewMixin, View):
         from warranties.inventory.qr import qr_svg
 
         url = public_item_url(registration.item)
-        context = {"brand": self.brand, "membership": self.membership, "registration": registration,
-                   "item": registration.item, "public_url": url, "qr": qr_svg(url),
-                   "customer_name": registration.customer.full_name}
+        context = {
+            "brand": self.brand,
+            "membership": self.membership,
+            "registration": registration,
+            "item": registration.item,
+            "public_url": url,
+            "qr": qr_svg(url),
+            "customer_name": registration.customer.full_name,
+        }
         return TemplateResponse(request, "warranties/card.html", context)
 
 
@@ -212,7 +267,7 @@ class RegistrationCardPDFView(BrandOrStoreViewMixin, View):
         return response
 
 
-# --- Worldwide recognition -----------------------------------------------------------------------------------
+# --- Worldwide recognition ------------------------------------------------------------------------
 
 
 class LookupView(StoreViewMixin, View):
@@ -245,33 +300,48 @@ class LookupView(StoreViewMixin, View):
                     customer = item.owner
                     kind = "item"
             if customer is not None and customer.home_store_id != self.store.pk:
-                services.customer_lookup_audit(brand=self.brand, customer=customer, store=self.store,
-                                               actor=request.user, query_kind=kind, ip=client_ip(request))
+                services.customer_lookup_audit(
+                    brand=self.brand,
+                    customer=customer,
+                    store=self.store,
+                    actor=request.user,
+                    query_kind=kind,
+                    ip=client_ip(request),
+                )
             if item is not None:
                 context["pieces"] = selectors.pieces_of_items(brand=self.brand, items=[item])
             elif customer is not None:
                 context["pieces"] = selectors.customer_pieces(brand=self.brand, customer=customer)
             if customer is not None:
                 context["owner"] = {
-                    "name": customer.full_name, "email": mask_email(customer.email),
-                    "phone": mask_phone(customer.phone), "is_own": customer.home_store_id == self.store.pk,
+                    "name": customer.full_name,
+                    "email": mask_email(customer.email),
+                    "phone": mask_phone(customer.phone),
+                    "is_own": customer.home_store_id == self.store.pk,
                 }
             context["searched"] = True
             context["found"] = bool(item or customer)
         return TemplateResponse(request, "warranties/lookup.html", context)
 
 
-# --- Interventions ----------------------------------------------------------------------------------------------
+# --- Interventions --------------------------------------------------------------------------------
 
 
 class InterventionListView(StoreViewMixin, View):
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         show_all = request.GET.get("all") == "1"
         query = request.GET.get("q", "").strip()[:64]
-        qs = selectors.intervention_list(brand=self.brand, store=self.store, open_only=not show_all, query=query)
+        qs = selectors.intervention_list(
+            brand=self.brand, store=self.store, open_only=not show_all, query=query
+        )
         page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-        context = {"brand": self.brand, "membership": self.membership, "page": page, "show_all": show_all,
-                   "q": query}
+        context = {
+            "brand": self.brand,
+            "membership": self.membership,
+            "page": page,
+            "show_all": show_all,
+            "q": query,
+        }
         return TemplateResponse(request, "warranties/intervention_list.html", context)
 
 
@@ -279,8 +349,12 @@ class InterventionCreateView(StoreViewMixin, View):
     template_name = "warranties/intervention_form.html"
 
     def _render(self, form: Any, status: int = 200) -> HttpResponse:
-        return TemplateResponse(self.request, self.template_name,
-                                {"brand": self.brand, "membership": self.membership, "form": form}, status=status)
+        return TemplateResponse(
+            self.request,
+            self.template_name,
+            {"brand": self.brand, "membership": self.membership, "form": form},
+            status=status,
+        )
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         initial = {"received_on": timezone.localdate(), "item_query": request.GET.get("item", "")[:64]}
@@ -297,9 +371,16 @@ class InterventionCreateView(StoreViewMixin, View):
             return self._render(form, status=400)
         try:
             intervention = services.intervention_create(
-                brand=self.brand, item=item, store=self.store, kind=data["kind"], received_on=data["received_on"],
-                description=data["description"], parts=data["parts"], labour_cost=data["labour_cost"],
-                parts_cost=data["parts_cost"], created_by=request.user,
+                brand=self.brand,
+                item=item,
+                store=self.store,
+                kind=data["kind"],
+                received_on=data["received_on"],
+                description=data["description"],
+                parts=data["parts"],
+                labour_cost=data["labour_cost"],
+                parts_cost=data["parts_cost"],
+                created_by=request.user,
             )
         except ValidationError as error:
             apply_service_error(form, error, default_field="item_query")
@@ -317,16 +398,28 @@ class InterventionDetailView(StoreViewMixin, View):
             raise Http404
         return intervention
 
-    def _render(self, intervention: Any, form: Any = None, claim_form: Any = None, status: int = 200) -> HttpResponse:
+    def _render(
+        self, intervention: Any, form: Any = None, claim_form: Any = None, status: int = 200
+    ) -> HttpResponse:
         statuses = list(InterventionStatus)
         index = [s.value for s in statuses].index(intervention.status)
         context = {
-            "brand": self.brand, "membership": self.membership, "intervention": intervention,
-            "form": form or InterventionUpdateForm(initial={
-                "description": intervention.description, "parts": intervention.parts,
-                "labour_cost": intervention.labour_cost, "parts_cost": intervention.parts_cost}),
-            "claim_form": claim_form or ClaimForm(initial={"labour_amount": intervention.labour_cost,
-                                                           "parts_amount": intervention.parts_cost}),
+            "brand": self.brand,
+            "membership": self.membership,
+            "intervention": intervention,
+            "form": form
+            or InterventionUpdateForm(
+                initial={
+                    "description": intervention.description,
+                    "parts": intervention.parts,
+                    "labour_cost": intervention.labour_cost,
+                    "parts_cost": intervention.parts_cost,
+                }
+            ),
+            "claim_form": claim_form
+            or ClaimForm(
+                initial={"labour_amount": intervention.labour_cost, "parts_amount": intervention.parts_cost}
+            ),
             "next_status": statuses[index + 1] if index + 1 < len(statuses) else None,
             "claims": list(intervention.claims.all().order_by("-submitted_at")),
             "timeline": selectors.item_timeline(brand=self.brand, item=intervention.item),
@@ -341,22 +434,32 @@ class InterventionDetailView(StoreViewMixin, View):
         action = request.POST.get("action")
         try:
             if action == "advance":
-                services.intervention_advance(brand=self.brand, intervention=intervention,
-                                              status=request.POST.get("status", ""), actor=request.user)
+                services.intervention_advance(
+                    brand=self.brand,
+                    intervention=intervention,
+                    status=request.POST.get("status", ""),
+                    actor=request.user,
+                )
                 messages.success(request, _("Status updated."))
             elif action == "claim":
                 claim_form = ClaimForm(request.POST)
                 if not claim_form.is_valid():
                     return self._render(intervention, claim_form=claim_form, status=400)
-                services.claim_create(brand=self.brand, intervention=intervention, store=self.store,
-                                      submitted_by=request.user, **claim_form.cleaned_data)
+                services.claim_create(
+                    brand=self.brand,
+                    intervention=intervention,
+                    store=self.store,
+                    submitted_by=request.user,
+                    **claim_form.cleaned_data,
+                )
                 messages.success(request, _("Warranty claim submitted to the brand."))
             else:
                 form = InterventionUpdateForm(request.POST)
                 if not form.is_valid():
                     return self._render(intervention, form=form, status=400)
-                services.intervention_update(brand=self.brand, intervention=intervention, actor=request.user,
-                                             **form.cleaned_data)
+                services.intervention_update(
+                    brand=self.brand, intervention=intervention, actor=request.user, **form.cleaned_data
+                )
                 messages.success(request, _("Intervention saved."))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
@@ -368,5 +471,8 @@ class StoreClaimListView(StoreViewMixin, View):
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         qs = selectors.claim_list(brand=self.brand, store=self.store).order_by("-submitted_at", "-id")
         page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-        return TemplateResponse(request, "warranties/store_claim_list.html",
-                                {"brand": self.brand, "membership": self.membership, "page": page})
+        return TemplateResponse(
+            request,
+            "warranties/store_claim_list.html",
+            {"brand": self.brand, "membership": self.membership, "page": page},
+        )

@@ -31,10 +31,16 @@ def test_associate_registers_a_sale_and_customer_confirms(phone_page, login, scr
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     brand = BrandFactory(name="Maison Aurore", slug="maison-aurore", code_prefix="AUR")
     store = StoreFactory(brand=brand, name="Boutique Vendôme", city="Paris", country="FR", currency="EUR")
-    product = ProductFactory(brand=brand, reference="AUR-RG-001", name_en="Aurore solitaire ring", warranty_months=24)
-    item = ItemFactory(brand=brand, product=product, serial="AUR-000123", current_store=store)
-    associate = MembershipFactory(brand=brand, role="sales_associate", store=store,
-                                  user=UserFactory(email="lea@aurore.test", full_name="Léa Petit"))
+    product = ProductFactory(
+        brand=brand, reference="AUR-RG-001", name_en="Aurore solitaire ring", warranty_months=24
+    )
+    ItemFactory(brand=brand, product=product, serial="AUR-000123", current_store=store)
+    associate = MembershipFactory(
+        brand=brand,
+        role="sales_associate",
+        store=store,
+        user=UserFactory(email="lea@aurore.test", full_name="Léa Petit"),
+    )
 
     login(page, associate.user.email)
     page.goto(f"/b/{brand.slug}/intranet/sales/new/")

@@ -17,5 +17,5 @@ class APIKeyAuthenticationScheme(OpenApiAuthenticationExtension):
             "in": "header",
             "name": "Authorization",
             "description": 'The brand\'s API key, sent as "Api-Key jck.<brand slug>.<secret>" '
-                           "(create one with `manage.py create_api_key --brand SLUG --name NAME`).",
+            "(create one with `manage.py create_api_key --brand SLUG --name NAME`).",
         }

@@ -30,7 +30,9 @@ class CustomerInSerializer(serializers.Serializer):
 
 class GiftInSerializer(serializers.Serializer):
     recipient_name = serializers.CharField(max_length=150)
-    relation = serializers.ChoiceField(choices=RelationKind.choices, required=False, default=RelationKind.OTHER)
+    relation = serializers.ChoiceField(
+        choices=RelationKind.choices, required=False, default=RelationKind.OTHER
+    )
     occasion = serializers.CharField(required=False, allow_blank=True, max_length=32, default="")
     birthday = serializers.DateField(required=False, allow_null=True, default=None)
     email = serializers.CharField(required=False, allow_blank=True, max_length=254, default="")
@@ -39,14 +41,20 @@ class GiftInSerializer(serializers.Serializer):
 
 class RegistrationInSerializer(serializers.Serializer):
     serial = serializers.CharField(max_length=64, help_text="Serial or public code of the item")
-    store = serializers.CharField(required=False, allow_blank=True, max_length=32,
-                                  help_text="Store code; required with an API key, implied for retailer staff")
+    store = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=32,
+        help_text="Store code; required with an API key, implied for retailer staff",
+    )
     customer = CustomerInSerializer()
     price_paid = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal(0))
     currency = serializers.CharField(max_length=3)
     sold_on = serializers.DateField(required=False, allow_null=True, default=None)
     gift = GiftInSerializer(required=False, allow_null=True, default=None)
-    consents = serializers.ListField(child=serializers.ChoiceField(choices=Channel.values), required=False, default=list)
+    consents = serializers.ListField(
+        child=serializers.ChoiceField(choices=Channel.values), required=False, default=list
+    )
 
     def validate_currency(self, value: str) -> str:
         return _currency(value)
@@ -62,9 +70,24 @@ class RegistrationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Registration
         fields = [
-            "id", "serial", "public_code", "product", "store", "customer_id", "sold_on", "registered_at",
-            "price_paid", "currency", "is_gift", "gift_relation", "gift_occasion", "warranty_starts_on",
-            "warranty_ends_on", "is_grey_market", "grey_market_reason", "is_current",
+            "id",
+            "serial",
+            "public_code",
+            "product",
+            "store",
+            "customer_id",
+            "sold_on",
+            "registered_at",
+            "price_paid",
+            "currency",
+            "is_gift",
+            "gift_relation",
+            "gift_occasion",
+            "warranty_starts_on",
+            "warranty_ends_on",
+            "is_grey_market",
+            "grey_market_reason",
+            "is_current",
         ]
 
 
@@ -75,8 +98,12 @@ class InterventionInSerializer(serializers.Serializer):
     received_on = serializers.DateField()
     description = serializers.CharField(required=False, allow_blank=True, default="")
     parts = serializers.CharField(required=False, allow_blank=True, max_length=255, default="")
-    labour_cost = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal(0), default=Decimal(0))
-    parts_cost = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal(0), default=Decimal(0))
+    labour_cost = serializers.DecimalField(
+        max_digits=10, decimal_places=2, min_value=Decimal(0), default=Decimal(0)
+    )
+    parts_cost = serializers.DecimalField(
+        max_digits=10, decimal_places=2, min_value=Decimal(0), default=Decimal(0)
+    )
     currency = serializers.CharField(max_length=3, required=False, allow_blank=True, default="")
 
     def validate_currency(self, value: str) -> str:
@@ -112,7 +139,9 @@ class ClaimInSerializer(serializers.Serializer):
 
 class ClaimDecisionInSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=["approve", "partial", "reject"])
-    amount = serializers.DecimalField(max_digits=10, decimal_places=2, required=False, allow_null=True, default=None)
+    amount = serializers.DecimalField(
+        max_digits=10, decimal_places=2, required=False, allow_null=True, default=None
+    )
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -123,8 +152,18 @@ class ClaimSerializer(serializers.ModelSerializer):
     class Meta:
         model = WarrantyClaim
         fields = [
-            "id", "intervention", "store", "serial", "status", "labour_amount", "parts_amount", "currency",
-            "approved_amount", "decision_reason", "submitted_at", "decided_at",
+            "id",
+            "intervention",
+            "store",
+            "serial",
+            "status",
+            "labour_amount",
+            "parts_amount",
+            "currency",
+            "approved_amount",
+            "decision_reason",
+            "submitted_at",
+            "decided_at",
         ]
 
 

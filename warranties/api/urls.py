@@ -1,7 +1,9 @@
 from django.urls import path
 
-from warranties.api import schema  # noqa: F401  (registers the Api-Key scheme in the OpenAPI schema)
-from warranties.api import views
+from warranties.api import (
+    schema,  # noqa: F401  (registers the Api-Key scheme in the OpenAPI schema)
+    views,
+)
 
 # Mounted at /api/v1/<slug:brand_slug>/ ; views derive from jewelcrm.tenancy.views.BrandAPIView.
 urlpatterns = [
@@ -9,7 +11,11 @@ urlpatterns = [
     path("registrations/<int:pk>/", views.RegistrationDetailAPIView.as_view(), name="api-registration"),
     path("interventions/", views.InterventionListCreateAPIView.as_view(), name="api-interventions"),
     path("interventions/<int:pk>/", views.InterventionDetailAPIView.as_view(), name="api-intervention"),
-    path("interventions/<int:pk>/status/", views.InterventionStatusAPIView.as_view(), name="api-intervention-status"),
+    path(
+        "interventions/<int:pk>/status/",
+        views.InterventionStatusAPIView.as_view(),
+        name="api-intervention-status",
+    ),
     path("claims/", views.ClaimListCreateAPIView.as_view(), name="api-claims"),
     path("claims/<int:pk>/decision/", views.ClaimDecisionAPIView.as_view(), name="api-claim-decision"),
 ]

@@ -63,7 +63,9 @@ class WarrantyAPIView(BrandAPIView):
             return self.membership.store
         store = retail_selectors.store_get_by_code(brand=self.brand, code=code) if code else None
         if store is None:
-            raise _validation({"store": ["Unknown store code." if code else "Give the store code."]}, "store_unknown")
+            raise _validation(
+                {"store": ["Unknown store code." if code else "Give the store code."]}, "store_unknown"
+            )
         return store
 
     def store_scope(self) -> Any:
@@ -75,7 +77,7 @@ class WarrantyAPIView(BrandAPIView):
         return paginator.get_paginated_response(serializer_class(page, many=True).data)
 
 
-# --- Registrations ----------------------------------------------------------------------------------------
+# --- Registrations --------------------------------------------------------------------------------
 
 
 class RegistrationListCreateAPIView(WarrantyAPIView):
@@ -88,18 +90,28 @@ class RegistrationListCreateAPIView(WarrantyAPIView):
         return self.paginate(request, queryset, s.RegistrationSerializer)
 
     @extend_schema(
-        request=s.RegistrationInSerializer, responses={201: s.RegistrationSerializer, 200: s.RegistrationSerializer},
-        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True,
-                                     description="A unique key per sale (e.g. a UUID): a retry with the same key "
-                                                 "and body returns the same registration; another body gives 409.")],
+        request=s.RegistrationInSerializer,
+        responses={201: s.RegistrationSerializer, 200: s.RegistrationSerializer},
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                required=True,
+                description="A unique key per sale (e.g. a UUID): a retry with the same key "
+                "and body returns the same registration; another body gives 409.",
+            )
+        ],
         summary="Register a sale (activates the warranty)",
     )
     def post(self, request: Request, brand_slug: str) -> Response:
         self.require_write()
         key = (request.headers.get("Idempotency-Key") or "").strip()
         if not key or len(key) > 80:
-            raise _validation({"Idempotency-Key": ["Send a unique Idempotency-Key header (at most 80 characters)."]},
-                              "idempotency_key_required")
+            raise _validation(
+                {"Idempotency-Key": ["Send a unique Idempotency-Key header (at most 80 characters)."]},
+                "idempotency_key_required",
+            )
         fingerprint = services.request_fingerprint(request.data)
         existing = Registration.objects.filter(brand=self.brand, idempotency_key=key).first()
         if existing is not None:
@@ -135,8 +147,11 @@ class RegistrationListCreateAPIView(WarrantyAPIView):
             if gift_email and not g.get("email_consent"):
                 errors["gift.email_consent"] = ["Keep the recipient's e-mail only with their own consent."]
             gift = services.GiftInput(
-                recipient_name=g["recipient_name"], relation=g.get("relation") or "other",
-                occasion=g.get("occasion", ""), birthday=g.get("birthday"), email=gift_email,
+                recipient_name=g["recipient_name"],
+                relation=g.get("relation") or "other",
+                occasion=g.get("occasion", ""),
+                birthday=g.get("birthday"),
+                email=gift_email,
                 has_email_consent=bool(g.get("email_consent")),
             )
         if errors:
@@ -144,28 +159,44 @@ class RegistrationListCreateAPIView(WarrantyAPIView):
         from customers.selectors import customer_find
 
         customer = customer_find(brand=self.brand, email=email, phone=phone)
-        if customer is None and not (customer_data.get("first_name", "").strip()
-                                     and customer_data.get("last_name", "").strip()):
+        if customer is None and not (
+            customer_data.get("first_name", "").strip() and customer_data.get("last_name", "").strip()
+        ):
             raise _validation({"customer": ["New customer: give first_name and last_name."]}, "invalid")
         user = request.user if getattr(request.user, "pk", None) else None
         ip = request.META.get("REMOTE_ADDR")
         try:
             registration, created = services.registration_create(
-                brand=self.brand, store=store, item=item, customer=customer,
+                brand=self.brand,
+                store=store,
+                item=item,
+                customer=customer,
                 new_customer=services.CustomerInput(
-                    first_name=customer_data.get("first_name", ""), last_name=customer_data.get("last_name", ""),
-                    email=email, phone=phone, language=customer_data.get("language") or "",
+                    first_name=customer_data.get("first_name", ""),
+                    last_name=customer_data.get("last_name", ""),
+                    email=email,
+                    phone=phone,
+                    language=customer_data.get("language") or "",
                     country=str(store.country or ""),
                 ),
-                price_paid=data["price_paid"], currency=data["currency"], gift=gift,
-                consents=set(data.get("consents") or []), associate=user, sold_on=data.get("sold_on"),
-                idempotency_key=key, fingerprint=fingerprint, ip=ip, customer_looked_up=True,
+                price_paid=data["price_paid"],
+                currency=data["currency"],
+                gift=gift,
+                consents=set(data.get("consents") or []),
+                associate=user,
+                sold_on=data.get("sold_on"),
+                idempotency_key=key,
+                fingerprint=fingerprint,
+                ip=ip,
+                customer_looked_up=True,
             )
         except ValidationError as error:
             code = getattr(error, "code", None)
             if code == services.ITEM_FLAGGED:
                 # Answer without raising, so that the brand's alert is kept (a raised error rolls back).
-                services.item_flagged_sale_attempt(brand=self.brand, item=item, store=store, actor=user, ip=ip)
+                services.item_flagged_sale_attempt(
+                    brand=self.brand, item=item, store=store, actor=user, ip=ip
+                )
                 return Response(s.error_body(" ".join(error.messages), code), status=status.HTTP_409_CONFLICT)
             if code == services.ITEM_ALREADY_SOLD:
                 raise Conflict(" ".join(error.messages), code=code) from None
@@ -181,8 +212,10 @@ class RegistrationListCreateAPIView(WarrantyAPIView):
 
     def _replay(self, registration: Registration, fingerprint: str) -> Response:
         if registration.idempotency_fingerprint != fingerprint:
-            raise Conflict("This Idempotency-Key was already used with a different request.",
-                           code="idempotency_key_reused")
+            raise Conflict(
+                "This Idempotency-Key was already used with a different request.",
+                code="idempotency_key_reused",
+            )
         registration = selectors.registration_get(brand=self.brand, registration_id=registration.pk)
         return Response(s.RegistrationSerializer(registration).data, status=status.HTTP_200_OK)
 
@@ -197,19 +230,28 @@ class RegistrationDetailAPIView(WarrantyAPIView):
         return Response(s.RegistrationSerializer(registration).data)
 
 
-# --- Interventions --------------------------------------------------------------------------------------------
+# --- Interventions --------------------------------------------------------------------------------
 
 
 class InterventionListCreateAPIView(WarrantyAPIView):
-    @extend_schema(responses=s.InterventionSerializer(many=True), summary="Interventions",
-                   parameters=[OpenApiParameter("open", bool, description="Only those not returned yet")])
+    @extend_schema(
+        responses=s.InterventionSerializer(many=True),
+        summary="Interventions",
+        parameters=[OpenApiParameter("open", bool, description="Only those not returned yet")],
+    )
     def get(self, request: Request, brand_slug: str) -> Response:
-        queryset = selectors.intervention_list(brand=self.brand, store=self.store_scope(),
-                                               open_only=request.query_params.get("open") in ("1", "true"))
+        queryset = selectors.intervention_list(
+            brand=self.brand,
+            store=self.store_scope(),
+            open_only=request.query_params.get("open") in ("1", "true"),
+        )
         return self.paginate(request, queryset, s.InterventionSerializer)
 
-    @extend_schema(request=s.InterventionInSerializer, responses={201: s.InterventionSerializer},
-                   summary="Log an intervention")
+    @extend_schema(
+        request=s.InterventionInSerializer,
+        responses={201: s.InterventionSerializer},
+        summary="Log an intervention",
+    )
     def post(self, request: Request, brand_slug: str) -> Response:
         self.require_write()
         serializer = s.InterventionInSerializer(data=request.data)
@@ -221,9 +263,16 @@ class InterventionListCreateAPIView(WarrantyAPIView):
             raise _validation({"serial": services.item_not_found_error().messages}, services.ITEM_NOT_FOUND)
         try:
             intervention = services.intervention_create(
-                brand=self.brand, item=item, store=store, kind=data["kind"], received_on=data["received_on"],
-                description=data["description"], parts=data["parts"], labour_cost=data["labour_cost"],
-                parts_cost=data["parts_cost"], currency=data["currency"],
+                brand=self.brand,
+                item=item,
+                store=store,
+                kind=data["kind"],
+                received_on=data["received_on"],
+                description=data["description"],
+                parts=data["parts"],
+                labour_cost=data["labour_cost"],
+                parts_cost=data["parts_cost"],
+                currency=data["currency"],
                 created_by=request.user if getattr(request.user, "pk", None) else None,
             )
         except ValidationError as error:
@@ -233,7 +282,9 @@ class InterventionListCreateAPIView(WarrantyAPIView):
 
 class InterventionDetailAPIView(WarrantyAPIView):
     def _get(self, pk: int) -> Any:
-        intervention = selectors.intervention_get(brand=self.brand, intervention_id=pk, store=self.store_scope())
+        intervention = selectors.intervention_get(
+            brand=self.brand, intervention_id=pk, store=self.store_scope()
+        )
         if intervention is None:
             raise Http404
         return intervention
@@ -244,8 +295,11 @@ class InterventionDetailAPIView(WarrantyAPIView):
 
 
 class InterventionStatusAPIView(InterventionDetailAPIView):
-    @extend_schema(request=s.InterventionStatusInSerializer, responses=s.InterventionSerializer,
-                   summary="Move an intervention forward")
+    @extend_schema(
+        request=s.InterventionStatusInSerializer,
+        responses=s.InterventionSerializer,
+        summary="Move an intervention forward",
+    )
     def post(self, request: Request, brand_slug: str, pk: int) -> Response:
         self.require_write()
         intervention = self._get(pk)
@@ -253,7 +307,9 @@ class InterventionStatusAPIView(InterventionDetailAPIView):
         serializer.is_valid(raise_exception=True)
         try:
             intervention = services.intervention_advance(
-                brand=self.brand, intervention=intervention, status=serializer.validated_data["status"],
+                brand=self.brand,
+                intervention=intervention,
+                status=serializer.validated_data["status"],
                 actor=request.user if getattr(request.user, "pk", None) else None,
             )
         except ValidationError as error:
@@ -261,32 +317,43 @@ class InterventionStatusAPIView(InterventionDetailAPIView):
         return Response(s.InterventionSerializer(intervention).data)
 
 
-# --- Claims -----------------------------------------------------------------------------------------------------
+# --- Claims ---------------------------------------------------------------------------------------
 
 
 class ClaimListCreateAPIView(WarrantyAPIView):
-    @extend_schema(responses=s.ClaimSerializer(many=True), summary="Warranty claims",
-                   parameters=[OpenApiParameter("status", str)])
+    @extend_schema(
+        responses=s.ClaimSerializer(many=True),
+        summary="Warranty claims",
+        parameters=[OpenApiParameter("status", str)],
+    )
     def get(self, request: Request, brand_slug: str) -> Response:
-        queryset = selectors.claim_list(brand=self.brand, status=request.query_params.get("status", ""),
-                                        store=self.store_scope())
+        queryset = selectors.claim_list(
+            brand=self.brand, status=request.query_params.get("status", ""), store=self.store_scope()
+        )
         return self.paginate(request, queryset, s.ClaimSerializer)
 
-    @extend_schema(request=s.ClaimInSerializer, responses={201: s.ClaimSerializer},
-                   summary="Claim reimbursement of warranty work")
+    @extend_schema(
+        request=s.ClaimInSerializer,
+        responses={201: s.ClaimSerializer},
+        summary="Claim reimbursement of warranty work",
+    )
     def post(self, request: Request, brand_slug: str) -> Response:
         self.require_write()
         serializer = s.ClaimInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        intervention = selectors.intervention_get(brand=self.brand, intervention_id=data["intervention"],
-                                                  store=self.store_scope())
+        intervention = selectors.intervention_get(
+            brand=self.brand, intervention_id=data["intervention"], store=self.store_scope()
+        )
         if intervention is None:
             raise _validation({"intervention": ["Unknown intervention."]}, "not_found")
         try:
             claim = services.claim_create(
-                brand=self.brand, intervention=intervention, store=intervention.store,
-                labour_amount=data["labour_amount"], parts_amount=data["parts_amount"],
+                brand=self.brand,
+                intervention=intervention,
+                store=intervention.store,
+                labour_amount=data["labour_amount"],
+                parts_amount=data["parts_amount"],
                 submitted_by=request.user if getattr(request.user, "pk", None) else None,
             )
         except ValidationError as error:
@@ -296,8 +363,11 @@ class ClaimListCreateAPIView(WarrantyAPIView):
 
 
 class ClaimDecisionAPIView(WarrantyAPIView):
-    @extend_schema(request=s.ClaimDecisionInSerializer, responses=s.ClaimSerializer,
-                   summary="Approve, partially approve or reject a claim")
+    @extend_schema(
+        request=s.ClaimDecisionInSerializer,
+        responses=s.ClaimSerializer,
+        summary="Approve, partially approve or reject a claim",
+    )
     def post(self, request: Request, brand_slug: str, pk: int) -> Response:
         self.require_write(ADMIN_ROLES)
         claim = selectors.claim_get(brand=self.brand, claim_id=pk)
@@ -307,7 +377,9 @@ class ClaimDecisionAPIView(WarrantyAPIView):
         serializer.is_valid(raise_exception=True)
         try:
             claim = services.claim_decide(
-                brand=self.brand, claim=claim, actor=request.user if getattr(request.user, "pk", None) else None,
+                brand=self.brand,
+                claim=claim,
+                actor=request.user if getattr(request.user, "pk", None) else None,
                 **serializer.validated_data,
             )
         except ValidationError as error:
@@ -316,4 +388,3 @@ class ClaimDecisionAPIView(WarrantyAPIView):
             raise django_error_to_api(error) from None
         claim = selectors.claim_get(brand=self.brand, claim_id=claim.pk)
         return Response(s.ClaimSerializer(claim).data)
-

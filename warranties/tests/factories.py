@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 import factory
+from django.utils import timezone
 
 from customers.tests.factories import CustomerFactory
 from tests.factories import BrandFactory, BrandScopedFactory, StoreFactory
@@ -21,7 +21,7 @@ class RegistrationFactory(BrandScopedFactory):
     store = factory.LazyAttribute(lambda o: StoreFactory(brand=o.brand))
     item = factory.LazyAttribute(lambda o: ItemFactory(brand=o.brand, current_store=o.store, status="sold"))
     customer = factory.LazyAttribute(lambda o: CustomerFactory(brand=o.brand, home_store=o.store))
-    sold_on = factory.LazyFunction(date.today)
+    sold_on = factory.LazyFunction(timezone.localdate)
     price_paid = Decimal("1200.00")
     currency = "EUR"
     warranty_starts_on = factory.LazyAttribute(lambda o: o.sold_on)
@@ -37,7 +37,7 @@ class InterventionFactory(BrandScopedFactory):
     store = factory.LazyAttribute(lambda o: StoreFactory(brand=o.brand))
     item = factory.LazyAttribute(lambda o: ItemFactory(brand=o.brand, current_store=o.store, status="sold"))
     kind = "repair"
-    received_on = factory.LazyFunction(date.today)
+    received_on = factory.LazyFunction(timezone.localdate)
     labour_cost = Decimal("80.00")
     parts_cost = Decimal("20.00")
     currency = "EUR"

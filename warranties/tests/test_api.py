@@ -1,9 +1,10 @@
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from customers.models import Customer
 from jewelcrm.accounts.models import AuditLog
@@ -30,8 +31,16 @@ def api(brand):
 
 def body(item_, store_, **kw):
     data = {
-        "serial": item_.serial, "store": store_.code, "price_paid": "990.00", "currency": "EUR",
-        "customer": {"email": "pos@example.test", "first_name": "Léo", "last_name": "Blanc", "language": "fr"},
+        "serial": item_.serial,
+        "store": store_.code,
+        "price_paid": "990.00",
+        "currency": "EUR",
+        "customer": {
+            "email": "pos@example.test",
+            "first_name": "Léo",
+            "last_name": "Blanc",
+            "language": "fr",
+        },
         "consents": ["email", "post"],
     }
     data.update(kw)
@@ -40,8 +49,9 @@ def body(item_, store_, **kw):
 
 def post(client, brand, path, data, key=None):
     headers = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
-    return client.post(f"/api/v1/{brand.slug}/{path}", data=json.dumps(data), content_type="application/json",
-                       **headers)
+    return client.post(
+        f"/api/v1/{brand.slug}/{path}", data=json.dumps(data), content_type="application/json", **headers
+    )
 
 
 def count(brand, model):
@@ -59,7 +69,9 @@ def test_register_through_api_then_replay_and_conflict(api, brand, store, item):
     assert first.status_code == 201, first.content
     payload = first.json()
     assert payload["serial"] == item.serial and payload["store"] == store.code
-    assert payload["price_paid"] == "990.00" and payload["currency"] == "EUR" and payload["is_current"] is True
+    assert (
+        payload["price_paid"] == "990.00" and payload["currency"] == "EUR" and payload["is_current"] is True
+    )
     replay = post(api, brand, "registrations/", body(item, store), key="sale-001")
     assert replay.status_code == 200 and replay.json() == payload
     conflict = post(api, brand, "registrations/", body(item, store, price_paid="1.00"), key="sale-001")
@@ -68,7 +80,10 @@ def test_register_through_api_then_replay_and_conflict(api, brand, store, item):
     with brand_context(brand):
         registration = Registration.objects.get()
         assert registration.associate_id is None and registration.idempotency_key == "sale-001"
-        assert {c.channel for c in registration.customer.consents.filter(is_granted=True)} == {"email", "post"}
+        assert {c.channel for c in registration.customer.consents.filter(is_granted=True)} == {
+            "email",
+            "post",
+        }
 
 
 def test_idempotency_key_is_required(api, brand, store, item):
@@ -78,15 +93,18 @@ def test_idempotency_key_is_required(api, brand, store, item):
     assert count(brand, Registration) == 0
 
 
-@pytest.mark.parametrize(("change", "field"), [
-    ({"currency": "ZZZ"}, "currency"),
-    ({"store": "NOPE"}, "store"),
-    ({"serial": "UNKNOWN-1"}, "serial"),
-    ({"customer": {"email": "broken@", "first_name": "A", "last_name": "B"}}, "customer.email"),
-    ({"customer": {"phone": "123", "first_name": "A", "last_name": "B"}}, "customer.phone"),
-    ({"customer": {"email": "new@example.test"}}, "customer"),
-    ({"consents": ["pigeon"]}, "consents"),
-])
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"currency": "ZZZ"}, "currency"),
+        ({"store": "NOPE"}, "store"),
+        ({"serial": "UNKNOWN-1"}, "serial"),
+        ({"customer": {"email": "broken@", "first_name": "A", "last_name": "B"}}, "customer.email"),
+        ({"customer": {"phone": "123", "first_name": "A", "last_name": "B"}}, "customer.phone"),
+        ({"customer": {"email": "new@example.test"}}, "customer"),
+        ({"consents": ["pigeon"]}, "consents"),
+    ],
+)
 def test_bad_input_is_400_with_reason_and_writes_nothing(api, brand, store, item, change, field):
     response = post(api, brand, "registrations/", body(item, store, **change), key="k-bad")
     assert response.status_code == 400, response.content
@@ -138,7 +156,9 @@ def test_list_and_retrieve(api, brand, other_brand, django_assert_max_num_querie
         response = api.get(f"/api/v1/{brand.slug}/registrations/")
     assert response.json()["count"] == 3
     assert {r["id"] for r in response.json()["results"]} == {r.pk for r in mine}
-    assert api.get(f"/api/v1/{brand.slug}/registrations/{mine[0].pk}/").json()["serial"] == mine[0].item.serial
+    assert (
+        api.get(f"/api/v1/{brand.slug}/registrations/{mine[0].pk}/").json()["serial"] == mine[0].item.serial
+    )
     assert api.get(f"/api/v1/{brand.slug}/registrations/{foreign.pk}/").status_code == 404
 
 
@@ -153,7 +173,7 @@ def test_list_query_count_does_not_grow(api, brand, django_assert_num_queries):
         api.get(f"/api/v1/{brand.slug}/registrations/")
 
 
-# --- Session callers per role ----------------------------------------------------------------------------
+# --- Session callers per role ---------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("role", ["sales_associate", "retail_manager"])
@@ -182,15 +202,26 @@ def test_retail_session_sees_only_its_store(client_for, brand, store):
     assert client.get(f"/api/v1/{brand.slug}/registrations/{other.pk}/").status_code == 404
 
 
-# --- Interventions and claims -------------------------------------------------------------------------------
+# --- Interventions and claims ---------------------------------------------------------------------
 
 
 def test_intervention_and_claim_flow(api, brand, store):
-    registration = RegistrationFactory(brand=brand, store=store, sold_on=date.today() - timedelta(days=20))
-    created = post(api, brand, "interventions/", {
-        "serial": registration.item.serial, "store": store.code, "kind": "stone_replacement",
-        "received_on": date.today().isoformat(), "labour_cost": "70.00", "parts_cost": "130.00",
-    })
+    registration = RegistrationFactory(
+        brand=brand, store=store, sold_on=timezone.localdate() - timedelta(days=20)
+    )
+    created = post(
+        api,
+        brand,
+        "interventions/",
+        {
+            "serial": registration.item.serial,
+            "store": store.code,
+            "kind": "stone_replacement",
+            "received_on": timezone.localdate().isoformat(),
+            "labour_cost": "70.00",
+            "parts_cost": "130.00",
+        },
+    )
     assert created.status_code == 201, created.content
     intervention_id = created.json()["id"]
     assert created.json()["is_under_warranty"] is True
@@ -198,13 +229,20 @@ def test_intervention_and_claim_flow(api, brand, store):
     assert moved.status_code == 200 and moved.json()["status"] == "in_workshop"
     backwards = post(api, brand, f"interventions/{intervention_id}/status/", {"status": "received"})
     assert backwards.status_code == 400
-    claim = post(api, brand, "claims/", {"intervention": intervention_id, "labour_amount": "70",
-                                         "parts_amount": "130"})
+    claim = post(
+        api, brand, "claims/", {"intervention": intervention_id, "labour_amount": "70", "parts_amount": "130"}
+    )
     assert claim.status_code == 201 and claim.json()["status"] == "submitted"
-    again = post(api, brand, "claims/", {"intervention": intervention_id, "labour_amount": "1", "parts_amount": "0"})
+    again = post(
+        api, brand, "claims/", {"intervention": intervention_id, "labour_amount": "1", "parts_amount": "0"}
+    )
     assert again.status_code == 400
-    decided = post(api, brand, f"claims/{claim.json()['id']}/decision/",
-                   {"decision": "partial", "amount": "150", "reason": "Labour rate capped"})
+    decided = post(
+        api,
+        brand,
+        f"claims/{claim.json()['id']}/decision/",
+        {"decision": "partial", "amount": "150", "reason": "Labour rate capped"},
+    )
     assert decided.status_code == 200
     assert (decided.json()["status"], decided.json()["approved_amount"]) == ("partially_approved", "150.00")
     twice = post(api, brand, f"claims/{claim.json()['id']}/decision/", {"decision": "approve"})
@@ -212,18 +250,32 @@ def test_intervention_and_claim_flow(api, brand, store):
 
 
 def test_claim_outside_warranty_is_400(api, brand, store):
-    registration = RegistrationFactory(brand=brand, store=store, sold_on=date.today() - timedelta(days=1000))
-    intervention = InterventionFactory(brand=brand, store=store, item=registration.item, is_under_warranty=False)
-    response = post(api, brand, "claims/", {"intervention": intervention.pk, "labour_amount": "10",
-                                            "parts_amount": "0"})
+    registration = RegistrationFactory(
+        brand=brand, store=store, sold_on=timezone.localdate() - timedelta(days=1000)
+    )
+    intervention = InterventionFactory(
+        brand=brand, store=store, item=registration.item, is_under_warranty=False
+    )
+    response = post(
+        api, brand, "claims/", {"intervention": intervention.pk, "labour_amount": "10", "parts_amount": "0"}
+    )
     assert response.status_code == 400 and "not under warranty" in json.dumps(response.json())
     assert count(brand, WarrantyClaim) == 0
 
 
 def test_intervention_for_stolen_item_is_400(api, brand, store):
     stolen = ItemFactory(brand=brand, current_store=store, status="stolen")
-    response = post(api, brand, "interventions/", {"serial": stolen.serial, "store": store.code, "kind": "repair",
-                                                   "received_on": date.today().isoformat()})
+    response = post(
+        api,
+        brand,
+        "interventions/",
+        {
+            "serial": stolen.serial,
+            "store": store.code,
+            "kind": "repair",
+            "received_on": timezone.localdate().isoformat(),
+        },
+    )
     assert response.status_code == 400 and count(brand, Intervention) == 0
 
 
@@ -240,8 +292,12 @@ def test_claim_decision_roles(client_for, brand, store, role):
 
 def test_admin_session_decides(client_for, brand):
     claim = WarrantyClaimFactory(brand=brand)
-    response = post(client_for(brand, "admin"), brand, f"claims/{claim.pk}/decision/",
-                    {"decision": "reject", "reason": "Water damage"})
+    response = post(
+        client_for(brand, "admin"),
+        brand,
+        f"claims/{claim.pk}/decision/",
+        {"decision": "reject", "reason": "Water damage"},
+    )
     assert response.status_code == 200 and response.json()["approved_amount"] == "0.00"
 
 
@@ -249,8 +305,12 @@ def test_foreign_claim_and_intervention_are_404(api, brand, other_brand):
     claim = WarrantyClaimFactory(brand=other_brand)
     assert post(api, brand, f"claims/{claim.pk}/decision/", {"decision": "approve"}).status_code == 404
     assert api.get(f"/api/v1/{brand.slug}/interventions/{claim.intervention_id}/").status_code == 404
-    response = post(api, brand, "claims/", {"intervention": claim.intervention_id, "labour_amount": "1",
-                                            "parts_amount": "0"})
+    response = post(
+        api,
+        brand,
+        "claims/",
+        {"intervention": claim.intervention_id, "labour_amount": "1", "parts_amount": "0"},
+    )
     assert response.status_code == 400
     with brand_context(other_brand):
         assert WarrantyClaim.objects.count() == 1

@@ -30,4 +30,3 @@ def test_small_demo_has_sales_gifts_services_and_claims_in_every_status():
             # Idempotent: a second run adds nothing.
             warranties_demo.seed(ctx)
             assert Registration.objects.count() == registrations
-

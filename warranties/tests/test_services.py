@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from customers.models import Consent, Customer, Order, OrderLine, Relation
 from customers.tests.factories import CustomerFactory
@@ -20,15 +21,27 @@ pytestmark = pytest.mark.django_db
 
 
 def _new_customer(**kw):
-    data = {"first_name": "Alice", "last_name": "Martin", "email": "alice@example.test", "phone": "", "language": "fr"}
+    data = {
+        "first_name": "Alice",
+        "last_name": "Martin",
+        "email": "alice@example.test",
+        "phone": "",
+        "language": "fr",
+    }
     data.update(kw)
     return services.CustomerInput(**data)
 
 
 def _register(brand, store, item, **kw):
     params = {
-        "brand": brand, "store": store, "item": item, "new_customer": _new_customer(), "price_paid": Decimal("1500"),
-        "currency": "EUR", "consents": {"email"}, "idempotency_key": "key-1",
+        "brand": brand,
+        "store": store,
+        "item": item,
+        "new_customer": _new_customer(),
+        "price_paid": Decimal("1500"),
+        "currency": "EUR",
+        "consents": {"email"},
+        "idempotency_key": "key-1",
     }
     params.update(kw)
     with brand_context(brand):
@@ -37,8 +50,13 @@ def _register(brand, store, item, **kw):
 
 def _counts(brand):
     with brand_context(brand):
-        return (Registration.objects.count(), Order.objects.count(), Customer.objects.count(),
-                Consent.objects.count(), ItemEvent.objects.count())
+        return (
+            Registration.objects.count(),
+            Order.objects.count(),
+            Customer.objects.count(),
+            Consent.objects.count(),
+            ItemEvent.objects.count(),
+        )
 
 
 @pytest.fixture
@@ -60,28 +78,49 @@ def test_registration_writes_sale_warranty_item_timeline_consents(brand, store, 
     assert created is True
     with brand_context(brand):
         registration.refresh_from_db()
-        assert (registration.warranty_starts_on, registration.warranty_ends_on) == (date(2026, 3, 15), date(2028, 3, 14))
+        assert (registration.warranty_starts_on, registration.warranty_ends_on) == (
+            date(2026, 3, 15),
+            date(2028, 3, 14),
+        )
         assert registration.price_paid == Decimal("1500.00") and registration.currency == "EUR"
         assert registration.is_grey_market is False and registration.associate == associate
         item.refresh_from_db()
         assert item.status == "sold" and item.owner == registration.customer and item.current_store == store
         order = Order.objects.get()
-        assert (order.source, order.total, order.currency, order.customer_id) == ("warranty", Decimal("1500.00"), "EUR",
-                                                                                  registration.customer_id)
+        assert (order.source, order.total, order.currency, order.customer_id) == (
+            "warranty",
+            Decimal("1500.00"),
+            "EUR",
+            registration.customer_id,
+        )
         line = OrderLine.objects.get()
-        assert (line.serial, line.total, line.product_id) == (item.serial, Decimal("1500.00"), item.product_id)
+        assert (line.serial, line.total, line.product_id) == (
+            item.serial,
+            Decimal("1500.00"),
+            item.product_id,
+        )
         assert registration.order_id == order.pk
         event = ItemEvent.objects.get(kind="sold")
-        assert event.is_public is True and event.data == {"month": "2026-03", "city": "Paris", "country": "FR"}
+        assert event.is_public is True and event.data == {
+            "month": "2026-03",
+            "city": "Paris",
+            "country": "FR",
+        }
         consents = {c.channel: c for c in Consent.objects.all()}
-        assert {ch: c.is_granted for ch, c in consents.items()} == {"email": True, "sms": False, "phone": False,
-                                                                    "post": False}
+        assert {ch: c.is_granted for ch, c in consents.items()} == {
+            "email": True,
+            "sms": False,
+            "phone": False,
+            "post": False,
+        }
         assert consents["email"].wording_version == services.CONSENT_WORDING_VERSION
         assert consents["email"].store == store and consents["email"].staff == associate
         assert consents["email"].is_confirmed is False
         customer = registration.customer
         assert (customer.email, customer.home_store, customer.language) == ("alice@example.test", store, "fr")
-        assert AuditLog.objects.filter(action="registration.create", object_id=str(registration.pk)).count() == 1
+        assert (
+            AuditLog.objects.filter(action="registration.create", object_id=str(registration.pk)).count() == 1
+        )
 
 
 def test_same_idempotency_key_returns_the_same_registration(brand, store, item):
@@ -92,8 +131,9 @@ def test_same_idempotency_key_returns_the_same_registration(brand, store, item):
     assert _counts(brand)[0] == 1
 
 
-def test_registration_email_sent_after_commit_in_customer_language(brand, store, item, eager_tasks,
-                                                                   django_capture_on_commit_callbacks):
+def test_registration_email_sent_after_commit_in_customer_language(
+    brand, store, item, eager_tasks, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         registration, _ = _register(brand, store, item, new_customer=_new_customer(language="fr"))
     assert len(mail.outbox) == 1
@@ -147,7 +187,9 @@ def test_flagged_item_is_refused(brand, store, status):
 
 
 def test_flagged_sale_attempt_alerts_the_brand(brand, store, eager_tasks, django_capture_on_commit_callbacks):
-    owner = MembershipFactory(brand=brand, role="owner", user=UserFactory(email="boss@maison.test", language="fr"))
+    owner = MembershipFactory(
+        brand=brand, role="owner", user=UserFactory(email="boss@maison.test", language="fr")
+    )
     MembershipFactory(brand=brand, role="admin", user=UserFactory(email="admin@maison.test"))
     MembershipFactory(brand=brand, role="marketer", user=UserFactory(email="mkt@maison.test"))
     stolen = ItemFactory(brand=brand, current_store=store, status="stolen")
@@ -157,7 +199,9 @@ def test_flagged_sale_attempt_alerts_the_brand(brand, store, eager_tasks, django
     assert stolen.serial in mail.outbox[0].subject
     with brand_context(brand):
         assert AuditLog.objects.filter(action="item.flagged_sale_attempt").count() == 1
-        assert ItemEvent.objects.filter(item=stolen, kind="flagged_sale_attempt", is_public=False).count() == 1
+        assert (
+            ItemEvent.objects.filter(item=stolen, kind="flagged_sale_attempt", is_public=False).count() == 1
+        )
 
 
 def test_unknown_currency_is_refused(brand, store, item):
@@ -181,18 +225,31 @@ def test_grey_market_when_sold_by_another_store(brand, store):
     assert other.code in registration.grey_market_reason
     with brand_context(brand):
         assert ItemEvent.objects.filter(item=item, kind="grey_market").count() == 1
-        assert list(selectors.registration_list(
-            brand=brand, filters=selectors.RegistrationFilters(is_grey_market=True))) == [registration]
+        assert list(
+            selectors.registration_list(
+                brand=brand, filters=selectors.RegistrationFilters(is_grey_market=True)
+            )
+        ) == [registration]
 
 
 def test_gift_creates_relation_and_keeps_email_only_with_consent(brand, store, item):
-    gift = services.GiftInput(recipient_name="Emma", relation="spouse", occasion="birthday",
-                              birthday=date(1990, 5, 4), email="emma@example.test", has_email_consent=False)
+    gift = services.GiftInput(
+        recipient_name="Emma",
+        relation="spouse",
+        occasion="birthday",
+        birthday=date(1990, 5, 4),
+        email="emma@example.test",
+        has_email_consent=False,
+    )
     registration, _ = _register(brand, store, item, gift=gift)
     with brand_context(brand):
         relation = Relation.objects.get()
-        assert (relation.name, relation.kind, relation.birth_date, relation.email) == ("Emma", "spouse",
-                                                                                        date(1990, 5, 4), "")
+        assert (relation.name, relation.kind, relation.birth_date, relation.email) == (
+            "Emma",
+            "spouse",
+            date(1990, 5, 4),
+            "",
+        )
         assert registration.is_gift and registration.gift_recipient == relation
         assert registration.gift_occasion == "birthday" and registration.gift_recipient_name == "Emma"
 
@@ -231,8 +288,10 @@ def test_transfer_moves_ownership_and_keeps_warranty(brand, store, item):
         registration.refresh_from_db()
         item.refresh_from_db()
         assert registration.is_current is False and moved.is_current is True
-        assert (moved.warranty_starts_on, moved.warranty_ends_on) == (registration.warranty_starts_on,
-                                                                      registration.warranty_ends_on)
+        assert (moved.warranty_starts_on, moved.warranty_ends_on) == (
+            registration.warranty_starts_on,
+            registration.warranty_ends_on,
+        )
         assert item.owner == new_owner
         event = ItemEvent.objects.get(kind="ownership_transfer")
         assert event.is_public and event.data["ownership_changes"] == 1
@@ -243,18 +302,28 @@ def test_transfer_refuses_stolen_item(brand, store):
     with brand_context(brand):
         Item.objects.filter(pk=registration.item_id).update(status="stolen")
         with pytest.raises(ValidationError):
-            services.registration_transfer(brand=brand, item=registration.item, new_owner=CustomerFactory(brand=brand))
+            services.registration_transfer(
+                brand=brand, item=registration.item, new_owner=CustomerFactory(brand=brand)
+            )
         assert Registration.objects.filter(item=registration.item).count() == 1
 
 
-# --- Interventions -------------------------------------------------------------------------------------------
+# --- Interventions --------------------------------------------------------------------------------
 
 
 def test_intervention_create_under_warranty_with_event(brand, store):
-    registration = RegistrationFactory(brand=brand, store=store, sold_on=date.today() - timedelta(days=100))
+    registration = RegistrationFactory(
+        brand=brand, store=store, sold_on=timezone.localdate() - timedelta(days=100)
+    )
     with brand_context(brand):
-        intervention = services.intervention_create(brand=brand, item=registration.item, store=store, kind="battery",
-                                                    received_on=date.today(), description="Battery flat")
+        intervention = services.intervention_create(
+            brand=brand,
+            item=registration.item,
+            store=store,
+            kind="battery",
+            received_on=timezone.localdate(),
+            description="Battery flat",
+        )
         assert intervention.is_under_warranty is True
         assert intervention.status == "received" and intervention.currency == "EUR"
         event = ItemEvent.objects.get(kind="intervention")
@@ -262,10 +331,17 @@ def test_intervention_create_under_warranty_with_event(brand, store):
 
 
 def test_intervention_outside_warranty(brand, store):
-    registration = RegistrationFactory(brand=brand, store=store, sold_on=date.today() - timedelta(days=1000))
+    registration = RegistrationFactory(
+        brand=brand, store=store, sold_on=timezone.localdate() - timedelta(days=1000)
+    )
     with brand_context(brand):
-        intervention = services.intervention_create(brand=brand, item=registration.item, store=store, kind="cleaning",
-                                                    received_on=date.today())
+        intervention = services.intervention_create(
+            brand=brand,
+            item=registration.item,
+            store=store,
+            kind="cleaning",
+            received_on=timezone.localdate(),
+        )
     assert intervention.is_under_warranty is False
 
 
@@ -274,13 +350,15 @@ def test_intervention_refuses_flagged_item(brand, store, status):
     flagged = ItemFactory(brand=brand, current_store=store, status=status)
     with brand_context(brand):
         with pytest.raises(ValidationError):
-            services.intervention_create(brand=brand, item=flagged, store=store, kind="repair",
-                                         received_on=date.today())
+            services.intervention_create(
+                brand=brand, item=flagged, store=store, kind="repair", received_on=timezone.localdate()
+            )
         assert Intervention.objects.count() == 0
 
 
-def test_intervention_moves_forward_only_and_emails_owner_when_ready(brand, store, eager_tasks,
-                                                                     django_capture_on_commit_callbacks):
+def test_intervention_moves_forward_only_and_emails_owner_when_ready(
+    brand, store, eager_tasks, django_capture_on_commit_callbacks
+):
     registration = RegistrationFactory(brand=brand, store=store)
     with brand_context(brand):
         Item.objects.filter(pk=registration.item_id).update(owner=registration.customer)
@@ -293,35 +371,48 @@ def test_intervention_moves_forward_only_and_emails_owner_when_ready(brand, stor
         with pytest.raises(ValidationError):
             services.intervention_advance(brand=brand, intervention=intervention, status="in_workshop")
         intervention.refresh_from_db()
-        assert intervention.status == "ready" and intervention.ready_on == date.today()
+        assert intervention.status == "ready" and intervention.ready_on == timezone.localdate()
         services.intervention_advance(brand=brand, intervention=intervention, status="returned")
         intervention.refresh_from_db()
-        assert intervention.returned_on == date.today()
+        assert intervention.returned_on == timezone.localdate()
         assert ItemEvent.objects.filter(kind="intervention_status").count() == 3
 
 
-# --- Claims -----------------------------------------------------------------------------------------------------
+# --- Claims ---------------------------------------------------------------------------------------
 
 
 @pytest.fixture
 def warranty_intervention(brand, store):
-    registration = RegistrationFactory(brand=brand, store=store, sold_on=date.today() - timedelta(days=30))
-    return InterventionFactory(brand=brand, store=store, item=registration.item, received_on=date.today())
+    registration = RegistrationFactory(
+        brand=brand, store=store, sold_on=timezone.localdate() - timedelta(days=30)
+    )
+    return InterventionFactory(
+        brand=brand, store=store, item=registration.item, received_on=timezone.localdate()
+    )
 
 
 def test_claim_create(brand, store, warranty_intervention):
     with brand_context(brand):
-        claim = services.claim_create(brand=brand, intervention=warranty_intervention, store=store,
-                                      labour_amount=Decimal("80"), parts_amount=Decimal("20"))
+        claim = services.claim_create(
+            brand=brand,
+            intervention=warranty_intervention,
+            store=store,
+            labour_amount=Decimal("80"),
+            parts_amount=Decimal("20"),
+        )
     assert (claim.status, claim.claimed_amount, claim.currency) == ("submitted", Decimal("100"), "EUR")
 
 
 def test_claim_refused_outside_warranty(brand, store):
-    registration = RegistrationFactory(brand=brand, store=store, sold_on=date.today() - timedelta(days=1000))
+    registration = RegistrationFactory(
+        brand=brand, store=store, sold_on=timezone.localdate() - timedelta(days=1000)
+    )
     intervention = InterventionFactory(brand=brand, store=store, item=registration.item)
     with brand_context(brand):
         with pytest.raises(ValidationError) as error:
-            services.claim_create(brand=brand, intervention=intervention, store=store, labour_amount=10, parts_amount=0)
+            services.claim_create(
+                brand=brand, intervention=intervention, store=store, labour_amount=10, parts_amount=0
+            )
         assert error.value.code == "outside_warranty"
         assert WarrantyClaim.objects.count() == 0
 
@@ -330,42 +421,61 @@ def test_claim_refused_for_another_store_and_stolen_item_and_duplicate(brand, st
     other = StoreFactory(brand=brand)
     with brand_context(brand):
         with pytest.raises(ValidationError) as error:
-            services.claim_create(brand=brand, intervention=warranty_intervention, store=other, labour_amount=10,
-                                  parts_amount=0)
+            services.claim_create(
+                brand=brand, intervention=warranty_intervention, store=other, labour_amount=10, parts_amount=0
+            )
         assert error.value.code == "wrong_store"
-        services.claim_create(brand=brand, intervention=warranty_intervention, store=store, labour_amount=10,
-                              parts_amount=0)
+        services.claim_create(
+            brand=brand, intervention=warranty_intervention, store=store, labour_amount=10, parts_amount=0
+        )
         with pytest.raises(ValidationError) as error:
-            services.claim_create(brand=brand, intervention=warranty_intervention, store=store, labour_amount=10,
-                                  parts_amount=0)
+            services.claim_create(
+                brand=brand, intervention=warranty_intervention, store=store, labour_amount=10, parts_amount=0
+            )
         assert error.value.code == "claim_exists"
         Item.objects.filter(pk=warranty_intervention.item_id).update(status="stolen")
         WarrantyClaim.objects.update(status="rejected")
         with pytest.raises(ValidationError) as error:
-            services.claim_create(brand=brand, intervention=warranty_intervention, store=store, labour_amount=10,
-                                  parts_amount=0)
+            services.claim_create(
+                brand=brand, intervention=warranty_intervention, store=store, labour_amount=10, parts_amount=0
+            )
         assert error.value.code == services.ITEM_FLAGGED
         assert WarrantyClaim.objects.count() == 1
 
 
-@pytest.mark.parametrize(("decision", "amount", "reason", "status", "approved"), [
-    ("approve", None, "", "approved", Decimal("100")),
-    ("partial", Decimal("60"), "Parts not covered", "partially_approved", Decimal("60")),
-    ("reject", None, "Shock damage", "rejected", Decimal("0")),
-])
+@pytest.mark.parametrize(
+    ("decision", "amount", "reason", "status", "approved"),
+    [
+        ("approve", None, "", "approved", Decimal("100")),
+        ("partial", Decimal("60"), "Parts not covered", "partially_approved", Decimal("60")),
+        ("reject", None, "Shock damage", "rejected", Decimal("0")),
+    ],
+)
 def test_claim_decide(brand, decision, amount, reason, status, approved):
     claim = WarrantyClaimFactory(brand=brand)
     with brand_context(brand):
-        decided = services.claim_decide(brand=brand, claim=claim, decision=decision, amount=amount, reason=reason)
-        assert (decided.status, decided.approved_amount, decided.decision_reason) == (status, approved, reason)
+        decided = services.claim_decide(
+            brand=brand, claim=claim, decision=decision, amount=amount, reason=reason
+        )
+        assert (decided.status, decided.approved_amount, decided.decision_reason) == (
+            status,
+            approved,
+            reason,
+        )
         assert decided.decided_at is not None
         assert AuditLog.objects.filter(action=f"claim.{decision}").count() == 1
 
 
-@pytest.mark.parametrize(("decision", "amount", "reason"), [
-    ("partial", Decimal("100"), "too much"), ("partial", None, "no amount"), ("partial", Decimal("10"), ""),
-    ("reject", None, ""), ("maybe", None, "x"),
-])
+@pytest.mark.parametrize(
+    ("decision", "amount", "reason"),
+    [
+        ("partial", Decimal("100"), "too much"),
+        ("partial", None, "no amount"),
+        ("partial", Decimal("10"), ""),
+        ("reject", None, ""),
+        ("maybe", None, "x"),
+    ],
+)
 def test_claim_decide_invalid_changes_nothing(brand, decision, amount, reason):
     claim = WarrantyClaimFactory(brand=brand)
     with brand_context(brand):
@@ -389,16 +499,24 @@ def test_payout_statement_totals_by_retailer_and_currency(brand):
     claims = [
         WarrantyClaimFactory(brand=brand, intervention=InterventionFactory(brand=brand, store=paris)),
         WarrantyClaimFactory(brand=brand, intervention=InterventionFactory(brand=brand, store=paris)),
-        WarrantyClaimFactory(brand=brand, intervention=InterventionFactory(brand=brand, store=geneva), currency="CHF"),
-        WarrantyClaimFactory(brand=brand, intervention=InterventionFactory(brand=brand, store=geneva), currency="CHF"),
+        WarrantyClaimFactory(
+            brand=brand, intervention=InterventionFactory(brand=brand, store=geneva), currency="CHF"
+        ),
+        WarrantyClaimFactory(
+            brand=brand, intervention=InterventionFactory(brand=brand, store=geneva), currency="CHF"
+        ),
     ]
     with brand_context(brand):
         services.claim_decide(brand=brand, claim=claims[0], decision="approve")
-        services.claim_decide(brand=brand, claim=claims[1], decision="partial", amount=Decimal("30"), reason="r")
+        services.claim_decide(
+            brand=brand, claim=claims[1], decision="partial", amount=Decimal("30"), reason="r"
+        )
         services.claim_decide(brand=brand, claim=claims[2], decision="approve")
         services.claim_decide(brand=brand, claim=claims[3], decision="reject", reason="no")
-        statement = selectors.payout_statement(brand=brand, month=date.today())
+        statement = selectors.payout_statement(brand=brand, month=timezone.localdate())
     assert statement.totals == {"CHF": Decimal("100.00"), "EUR": Decimal("130.00")}
     by_retailer = {line.retailer: line.totals for line in statement.lines}
-    assert by_retailer == {paris.retailer.name: {"EUR": Decimal("130.00")},
-                           geneva.retailer.name: {"CHF": Decimal("100.00")}}
+    assert by_retailer == {
+        paris.retailer.name: {"EUR": Decimal("130.00")},
+        geneva.retailer.name: {"CHF": Decimal("100.00")},
+    }

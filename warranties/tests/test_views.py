@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from customers.models import Customer
 from customers.tests.factories import CustomerFactory
@@ -28,9 +29,17 @@ def url(name, brand, **kw):
 
 def form_data(**kw):
     data = {
-        "idempotency_key": "a" * 32, "item_query": "", "email": "new@example.test", "phone": "",
-        "first_name": "Nina", "last_name": "Roux", "language": "fr", "price_paid": "1500.00", "currency": "EUR",
-        "gift_relation": "other", "consent_email": "on",
+        "idempotency_key": "a" * 32,
+        "item_query": "",
+        "email": "new@example.test",
+        "phone": "",
+        "first_name": "Nina",
+        "last_name": "Roux",
+        "language": "fr",
+        "price_paid": "1500.00",
+        "currency": "EUR",
+        "gift_relation": "other",
+        "consent_email": "on",
     }
     data.update(kw)
     return data
@@ -46,7 +55,7 @@ def item(brand, store):
     return ItemFactory(brand=brand, current_store=store)
 
 
-# --- Registration page ------------------------------------------------------------------------------------
+# --- Registration page ----------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("role", RETAIL_ROLES)
@@ -126,25 +135,36 @@ def test_stolen_item_refused_and_brand_alerted(retailer_client, brand, store):
     assert "lost or stolen" in response.content.decode()
     assert count(brand, Registration) == 0 and count(brand, Customer) == 0
     with brand_context(brand):
-        assert AuditLog.objects.filter(action="item.flagged_sale_attempt", object_id=str(stolen.pk)).count() == 1
+        assert (
+            AuditLog.objects.filter(action="item.flagged_sale_attempt", object_id=str(stolen.pk)).count() == 1
+        )
         assert ItemEvent.objects.filter(item=stolen, kind="flagged_sale_attempt").count() == 1
 
 
-@pytest.mark.parametrize(("field", "value", "message"), [
-    ("email", "not-an-email", "is not a valid e-mail address"),
-    ("phone", "12", "is not a valid phone number"),
-    ("currency", "XYZ", "is not an ISO 4217 currency code"),
-    ("price_paid", "-5", "greater than or equal to 0"),
-])
-def test_invalid_input_redisplays_with_message_and_writes_nothing(retailer_client, brand, item, field, value, message):
-    response = retailer_client.post(url("register", brand), form_data(item_query=item.serial, **{field: value}))
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("email", "not-an-email", "is not a valid e-mail address"),
+        ("phone", "12", "is not a valid phone number"),
+        ("currency", "XYZ", "is not an ISO 4217 currency code"),
+        ("price_paid", "-5", "greater than or equal to 0"),
+    ],
+)
+def test_invalid_input_redisplays_with_message_and_writes_nothing(
+    retailer_client, brand, item, field, value, message
+):
+    response = retailer_client.post(
+        url("register", brand), form_data(item_query=item.serial, **{field: value})
+    )
     assert response.status_code == 400
     assert message in response.content.decode()
     assert count(brand, Registration) == 0 and count(brand, Customer) == 0
 
 
 def test_phone_read_in_store_country(retailer_client, brand, item):
-    retailer_client.post(url("register", brand), form_data(item_query=item.serial, email="", phone="06 12 34 56 78"))
+    retailer_client.post(
+        url("register", brand), form_data(item_query=item.serial, email="", phone="06 12 34 56 78")
+    )
     with brand_context(brand):
         assert Customer.objects.get().phone == "+33612345678"
 
@@ -156,8 +176,10 @@ def test_new_customer_needs_a_name(retailer_client, brand, item):
 
 
 def test_gift_needs_recipient_name_and_email_consent(retailer_client, brand, item):
-    response = retailer_client.post(url("register", brand), form_data(
-        item_query=item.serial, is_gift="on", gift_recipient_name="", gift_email="x@example.test"))
+    response = retailer_client.post(
+        url("register", brand),
+        form_data(item_query=item.serial, is_gift="on", gift_recipient_name="", gift_email="x@example.test"),
+    )
     content = response.content.decode()
     assert response.status_code == 400
     assert "Give the name of the person who receives the gift." in content
@@ -173,13 +195,17 @@ def test_item_lookup_partial(retailer_client, brand, item):
 
 def test_customer_lookup_partial_masks_and_audits_foreign_customer(retailer_client, brand, store):
     elsewhere = StoreFactory(brand=brand)
-    customer = CustomerFactory(brand=brand, email="jane.doe@gmail.com", phone="+33612345678", home_store=elsewhere)
+    customer = CustomerFactory(
+        brand=brand, email="jane.doe@gmail.com", phone="+33612345678", home_store=elsewhere
+    )
     response = retailer_client.get(url("customer_lookup", brand), {"email": "Jane.Doe@gmail.com"})
     content = response.content.decode()
     assert customer.full_name in content and "j***@g***.com" in content
     assert "jane.doe@gmail.com" not in content and "+33612345678" not in content
     with brand_context(brand):
-        assert AuditLog.objects.filter(action="customer.lookup_foreign", object_id=str(customer.pk)).count() == 1
+        assert (
+            AuditLog.objects.filter(action="customer.lookup_foreign", object_id=str(customer.pk)).count() == 1
+        )
 
 
 def test_customer_lookup_own_customer_not_audited(retailer_client, brand, store):
@@ -191,19 +217,24 @@ def test_customer_lookup_own_customer_not_audited(retailer_client, brand, store)
 
 def test_card_of_another_store_or_brand_is_404(client_for, brand, other_brand, store):
     registration = RegistrationFactory(brand=brand, store=StoreFactory(brand=brand))
-    assert client_for(brand, "sales_associate", store).get(url("card", brand, pk=registration.pk)).status_code == 404
+    assert (
+        client_for(brand, "sales_associate", store).get(url("card", brand, pk=registration.pk)).status_code
+        == 404
+    )
     foreign = RegistrationFactory(brand=other_brand)
     assert client_for(brand, "owner").get(url("card", brand, pk=foreign.pk)).status_code == 404
     assert client_for(brand, "owner").get(url("card_pdf", brand, pk=foreign.pk)).status_code == 404
     assert client_for(brand, "owner").get(url("card", brand, pk=registration.pk)).status_code == 200
 
 
-# --- Recognition -------------------------------------------------------------------------------------------
+# --- Recognition ----------------------------------------------------------------------------------
 
 
 def test_lookup_by_serial_shows_pieces_history_and_masked_owner(retailer_client, brand, store):
     elsewhere = StoreFactory(brand=brand, name="Boutique Genève")
-    owner = CustomerFactory(brand=brand, email="paul@example.test", phone="+41791234567", home_store=elsewhere)
+    owner = CustomerFactory(
+        brand=brand, email="paul@example.test", phone="+41791234567", home_store=elsewhere
+    )
     registration = RegistrationFactory(brand=brand, store=elsewhere, customer=owner)
     with brand_context(brand):
         Item.objects.filter(pk=registration.item_id).update(owner=owner)
@@ -233,10 +264,13 @@ def test_lookup_by_email_and_phone_finds_customer_pieces(retailer_client, brand,
 def test_lookup_other_brand_serial_finds_nothing(retailer_client, brand, other_brand):
     foreign = RegistrationFactory(brand=other_brand)
     content = retailer_client.get(url("lookup", brand), {"q": foreign.item.serial}).content.decode()
-    assert 'data-testid="lookup-empty"' in content and foreign.item.serial not in content.split("lookup-empty")[1]
+    assert (
+        'data-testid="lookup-empty"' in content
+        and foreign.item.serial not in content.split("lookup-empty")[1]
+    )
 
 
-# --- Interventions and claims (intranet) -------------------------------------------------------------
+# --- Interventions and claims (intranet) ----------------------------------------------------------
 
 
 def test_intervention_list_query_count_is_fixed(retailer_client, brand, store, django_assert_num_queries):
@@ -261,38 +295,64 @@ def test_intervention_list_shows_only_my_store(retailer_client, brand, store):
 
 
 def test_create_advance_and_claim_an_intervention(retailer_client, brand, store):
-    registration = RegistrationFactory(brand=brand, store=store, sold_on=date.today() - timedelta(days=10))
-    response = retailer_client.post(url("intervention_create", brand), {
-        "item_query": registration.item.serial, "kind": "repair", "received_on": date.today().isoformat(),
-        "description": "Clasp", "parts": "clasp", "labour_cost": "50", "parts_cost": "10",
-    })
+    registration = RegistrationFactory(
+        brand=brand, store=store, sold_on=timezone.localdate() - timedelta(days=10)
+    )
+    response = retailer_client.post(
+        url("intervention_create", brand),
+        {
+            "item_query": registration.item.serial,
+            "kind": "repair",
+            "received_on": timezone.localdate().isoformat(),
+            "description": "Clasp",
+            "parts": "clasp",
+            "labour_cost": "50",
+            "parts_cost": "10",
+        },
+    )
     with brand_context(brand):
         intervention = Intervention.objects.get()
     assert response.status_code == 302 and intervention.is_under_warranty
     detail = url("intervention_detail", brand, pk=intervention.pk)
     assert retailer_client.post(detail, {"action": "advance", "status": "in_workshop"}).status_code == 302
     assert retailer_client.post(detail, {"action": "advance", "status": "received"}).status_code == 400
-    assert retailer_client.post(detail, {"action": "claim", "labour_amount": "50", "parts_amount": "10"}).status_code == 302
+    assert (
+        retailer_client.post(
+            detail, {"action": "claim", "labour_amount": "50", "parts_amount": "10"}
+        ).status_code
+        == 302
+    )
     with brand_context(brand):
         intervention.refresh_from_db()
         claim = WarrantyClaim.objects.get()
     assert intervention.status == "in_workshop"
     assert (claim.claimed_amount, claim.store_id) == (Decimal("60.00"), store.pk)
     # A second claim for the same intervention is refused.
-    assert retailer_client.post(detail, {"action": "claim", "labour_amount": "5", "parts_amount": "0"}).status_code == 400
+    assert (
+        retailer_client.post(
+            detail, {"action": "claim", "labour_amount": "5", "parts_amount": "0"}
+        ).status_code
+        == 400
+    )
     assert count(brand, WarrantyClaim) == 1
 
 
 def test_intervention_for_stolen_item_refused(retailer_client, brand, store):
     stolen = ItemFactory(brand=brand, current_store=store, status="stolen")
-    response = retailer_client.post(url("intervention_create", brand), {
-        "item_query": stolen.serial, "kind": "repair", "received_on": date.today().isoformat(),
-        "labour_cost": "0", "parts_cost": "0",
-    })
+    response = retailer_client.post(
+        url("intervention_create", brand),
+        {
+            "item_query": stolen.serial,
+            "kind": "repair",
+            "received_on": timezone.localdate().isoformat(),
+            "labour_cost": "0",
+            "parts_cost": "0",
+        },
+    )
     assert response.status_code == 400 and count(brand, Intervention) == 0
 
 
-# --- Dashboard -----------------------------------------------------------------------------------------------
+# --- Dashboard ------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("role", BRAND_ROLES)
@@ -347,8 +407,10 @@ def test_claim_queue_and_decision_by_admin(client_for, brand):
     claim = WarrantyClaimFactory(brand=brand)
     admin = client_for(brand, "admin")
     assert claim.intervention.item.serial in admin.get(url("claim_queue", brand)).content.decode()
-    response = admin.post(url("claim_detail", brand, pk=claim.pk), {"decision": "partial", "amount": "40",
-                                                                   "reason": "Parts not covered"})
+    response = admin.post(
+        url("claim_detail", brand, pk=claim.pk),
+        {"decision": "partial", "amount": "40", "reason": "Parts not covered"},
+    )
     assert response.status_code == 302
     with brand_context(brand):
         claim.refresh_from_db()
@@ -357,21 +419,31 @@ def test_claim_queue_and_decision_by_admin(client_for, brand):
 
 def test_claim_rejection_needs_reason(client_for, brand):
     claim = WarrantyClaimFactory(brand=brand)
-    response = client_for(brand, "owner").post(url("claim_detail", brand, pk=claim.pk), {"decision": "reject"})
+    response = client_for(brand, "owner").post(
+        url("claim_detail", brand, pk=claim.pk), {"decision": "reject"}
+    )
     assert response.status_code == 400 and "Give the reason for the rejection." in response.content.decode()
     with brand_context(brand):
         claim.refresh_from_db()
     assert claim.status == "submitted"
 
 
-@pytest.mark.parametrize(("role", "view_status", "post_status"), [
-    ("analyst", 200, 403), ("marketer", 403, 403), ("sales_associate", 403, 403),
-])
+@pytest.mark.parametrize(
+    ("role", "view_status", "post_status"),
+    [
+        ("analyst", 200, 403),
+        ("marketer", 403, 403),
+        ("sales_associate", 403, 403),
+    ],
+)
 def test_claim_decision_denied_roles_change_nothing(client_for, brand, role, view_status, post_status):
     claim = WarrantyClaimFactory(brand=brand)
     client = client_for(brand, role)
     assert client.get(url("claim_detail", brand, pk=claim.pk)).status_code == view_status
-    assert client.post(url("claim_detail", brand, pk=claim.pk), {"decision": "approve"}).status_code == post_status
+    assert (
+        client.post(url("claim_detail", brand, pk=claim.pk), {"decision": "approve"}).status_code
+        == post_status
+    )
     with brand_context(brand):
         claim.refresh_from_db()
     assert claim.status == "submitted"
@@ -398,15 +470,23 @@ def test_payout_page_and_formula_safe_csv(client_for, brand):
     owner = client_for(brand, "owner")
     page = owner.get(url("payouts", brand))
     assert page.status_code == 200 and "100.00 EUR" in page.content.decode()
-    csv = owner.get(url("payouts", brand), {"format": "csv", "month": date.today().strftime("%Y-%m")})
+    csv = owner.get(url("payouts", brand), {"format": "csv", "month": timezone.localdate().strftime("%Y-%m")})
     assert csv["Content-Type"].startswith("text/csv")
     text = csv.content.decode()
     assert "'=cmd|' /C calc'!A0" in text and "\n=cmd" not in text
     assert text.strip().splitlines()[-1] == "ALL,,,,,,total,,100.00,EUR"
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("=1+1", "'=1+1"), ("+33", "'+33"), ("-2", "'-2"), ("@SUM", "'@SUM"), ("Paris", "Paris"), (None, ""),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+33", "'+33"),
+        ("-2", "'-2"),
+        ("@SUM", "'@SUM"),
+        ("Paris", "Paris"),
+        (None, ""),
+    ],
+)
 def test_csv_safe(value, expected):
     assert csv_safe(value) == expected
