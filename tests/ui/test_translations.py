@@ -156,3 +156,20 @@ def test_language_switcher_sets_the_cookie_and_returns_to_the_page(client):
     assert _h1(client.get("/accounts/login/").content.decode()) == _fr("Sign in")
     client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
     assert _h1(client.get("/accounts/login/").content.decode()) == "Sign in"
+
+
+# Words that are spelt the same in English and French.
+SAME_IN_FRENCH = {"Catalogue", "Segmentation", "Menu", "Imports", "Stock", "Design", "Newsletter", "Portfolio"}
+
+
+def test_every_menu_entry_has_a_french_label():
+    from jewelcrm.accounts.navigation import _entries
+
+    missing = []
+    for entry in _entries():
+        english = str(entry.label)
+        with translation.override("fr"):
+            french = str(entry.label)
+        if french == english and english not in SAME_IN_FRENCH:
+            missing.append(f"{entry.area}: {english!r} ({entry.url_name})")
+    assert missing == [], "menu entries without a French label:\n" + "\n".join(missing)
