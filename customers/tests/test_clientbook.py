@@ -132,3 +132,25 @@ def test_mark_contacted_only_for_a_customer_of_my_book(client_for, brand, store)
     with brand_context(brand):
         assert Customer.objects.get(pk=mine.pk).last_contacted_on == timezone.localdate()
         assert Customer.objects.get(pk=not_mine.pk).last_contacted_on is None
+
+
+@pytest.mark.django_db
+def test_client_book_has_a_fixed_query_count(client_for, brand, store):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(brand, "retail_manager", store)
+    target = reverse("customers:client_book", kwargs={"brand_slug": brand.slug})
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(target).status_code == 200
+        return len(ctx.captured_queries)
+
+    CustomerFactory(brand=brand, home_store=store, birth_date=timezone.localdate())
+    few = count()
+    for _ in range(8):
+        customer = CustomerFactory(brand=brand, home_store=store, birth_date=timezone.localdate())
+        RelationFactory(brand=brand, customer=customer, birth_date=timezone.localdate())
+        OrderFactory(brand=brand, customer=customer)
+    assert count() == few

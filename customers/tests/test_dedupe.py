@@ -157,3 +157,28 @@ def test_merge_refusals_change_nothing(brand, other_brand, case):
         assert not AuditLog.objects.filter(action="customer.merge").exists()
         assert Order.objects.filter(customer=survivor).count() == (1 if case == "self" else 0)
         assert Customer.objects.get(pk=survivor.pk).merged_into_id is None
+
+
+def test_duplicates_page_has_a_fixed_query_count(analyst_client, brand):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    target = reverse("customers:duplicates", kwargs={"brand_slug": brand.slug})
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert analyst_client.get(target).status_code == 200
+        return len(ctx.captured_queries)
+
+    # One pair of each kind: each kind costs one query however many pairs it has.
+    CustomerFactory(brand=brand, email="a@example.test", phone="+33611111111")
+    CustomerFactory(brand=brand, email="a@example.test", phone="+33611111111")
+    CustomerFactory(brand=brand, first_name="Ana", last_name="Roux", birth_date=date(1980, 1, 1))
+    CustomerFactory(brand=brand, first_name="Anna", last_name="Roux", birth_date=date(1980, 1, 1))
+    few = count()
+    for i in range(6):
+        CustomerFactory(brand=brand, email=f"d{i}@example.test", home_store=StoreFactory(brand=brand))
+        CustomerFactory(brand=brand, email=f"d{i}@example.test", birth_date=date(1990, 1, 1), first_name="Léa",
+                        last_name=f"Roux{i}")
+    assert count() == few
