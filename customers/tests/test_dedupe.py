@@ -179,6 +179,11 @@ def test_duplicates_page_has_a_fixed_query_count(analyst_client, brand):
     few = count()
     for i in range(6):
         CustomerFactory(brand=brand, email=f"d{i}@example.test", home_store=StoreFactory(brand=brand))
-        CustomerFactory(brand=brand, email=f"d{i}@example.test", birth_date=date(1990, 1, 1), first_name="Léa",
-                        last_name=f"Roux{i}")
+        CustomerFactory(
+            brand=brand,
+            email=f"d{i}@example.test",
+            birth_date=date(1990, 1, 1),
+            first_name="Léa",
+            last_name=f"Roux{i}",
+        )
     assert count() == few
