@@ -17,6 +17,7 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -98,12 +99,10 @@ def warranty_end(*, start: date, months: int) -> date:
 def _registration_by_key(key: str) -> Registration | None:
     if not key:
         return None
-    return (
-        Registration.objects.filter(idempotency_key=key).select_related("item", "customer", "store").first()
-    )
+    return Registration.objects.filter(idempotency_key=key).first()
 
 
-def _check_item_registrable(item: Item) -> None:
+def _check_item_registrable(item: Item, *, has_current_registration: bool | None = None) -> None:
     if item.status in FLAGGED_STATUSES:
         raise ValidationError(
             _(
@@ -112,7 +111,9 @@ def _check_item_registrable(item: Item) -> None:
             ),
             code=ITEM_FLAGGED,
         )
-    if item.status == ItemStatus.SOLD or Registration.objects.filter(item=item, is_current=True).exists():
+    if has_current_registration is None:
+        has_current_registration = Registration.objects.filter(item=item, is_current=True).exists()
+    if item.status == ItemStatus.SOLD or has_current_registration:
         raise ValidationError(
             _(
                 "This piece is already registered to an owner. "
@@ -216,10 +217,15 @@ def registration_create(
                 .select_for_update(of=("self",))
                 .get(pk=item.pk)
             )
-            existing = _registration_by_key(key)
+            # One query for both: a registration made with this key, and a current one of this piece.
+            condition = Q(item=locked, is_current=True) | (Q(idempotency_key=key) if key else Q(pk__in=[]))
+            found = list(Registration.objects.filter(condition))
+            existing = next((r for r in found if key and r.idempotency_key == key), None)
             if existing is not None:
                 return existing, False
-            _check_item_registrable(locked)
+            _check_item_registrable(
+                locked, has_current_registration=any(r.item_id == locked.pk and r.is_current for r in found)
+            )
             registration = _registration_write(
                 brand=brand,
                 store=store,

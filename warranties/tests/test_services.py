@@ -520,3 +520,32 @@ def test_payout_statement_totals_by_retailer_and_currency(brand):
         paris.retailer.name: {"EUR": Decimal("130.00")},
         geneva.retailer.name: {"CHF": Decimal("100.00")},
     }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_submissions_with_the_same_key_register_once(brand, store):
+    import threading
+
+    from django.db import connection
+
+    item = ItemFactory(brand=brand, current_store=store, shipped_to_store=store)
+    results, errors = [], []
+    barrier = threading.Barrier(4)
+
+    def submit() -> None:
+        try:
+            barrier.wait()
+            results.append(_register(brand, store, item, idempotency_key="double-click")[0].pk)
+        except Exception as error:  # noqa: BLE001 - collected and asserted below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(set(results)) == 1 and len(results) == 4
+    assert _counts(brand)[:3] == (1, 1, 1)
