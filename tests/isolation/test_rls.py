@@ -194,3 +194,27 @@ def test_a_brand_setting_does_not_outlive_its_transaction(two_brands):
         assert _scalar("SELECT current_setting('jewelcrm.brand_id', true)") == str(a.pk)
     assert _scalar("SELECT current_setting('jewelcrm.brand_id', true)") in ("", None)
     assert _scalar("SELECT count(*) FROM retail_store") == 0
+
+
+def test_a_failing_brand_task_leaves_no_brand_behind(two_brands):
+    """An exception inside a brand's task unwinds the context and the database setting."""
+    from jewelcrm.tenancy.context import get_current_brand_id
+    from jewelcrm.tenancy.tasks import brand_task
+
+    a, b = two_brands
+
+    @brand_task
+    def failing(brand_id: int) -> None:
+        assert _scalar("SELECT count(*) FROM retail_store") == 1
+        raise RuntimeError("boom")
+
+    @brand_task
+    def counting(brand_id: int) -> list[int]:
+        return [r[0] for r in _rows("SELECT DISTINCT brand_id FROM retail_store")]
+
+    with pytest.raises(RuntimeError):
+        failing(a.pk)
+    assert get_current_brand_id() is None
+    assert _scalar("SELECT current_setting('jewelcrm.brand_id', true)") in ("", None)
+    assert _scalar("SELECT count(*) FROM retail_store") == 0
+    assert counting(b.pk) == [b.pk]
