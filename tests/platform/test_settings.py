@@ -79,3 +79,16 @@ def test_production_refuses_an_empty_value(empty):
     result = _run({**REQUIRED, empty: ""}, "check")
     assert result.returncode != 0
     assert f"Set the {empty} environment variable" in result.stderr
+
+
+def test_local_settings_without_redis_run_tasks_in_process_on_sqlite():
+    result = _run(
+        {"DJANGO_SETTINGS_MODULE": "jewelcrm.settings.local"},
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings as s; print(s.CELERY_TASK_ALWAYS_EAGER, s.CELERY_BROKER_URL, "
+        "s.CACHES['default']['BACKEND'].rsplit('.', 1)[1], s.DATABASES['default']['ENGINE'], s.DEBUG)",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "memory://", "LocMemCache", "django.db.backends.sqlite3", "True"]
