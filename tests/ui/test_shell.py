@@ -185,3 +185,26 @@ def test_form_field_puts_checkboxes_inside_their_label_and_groups_radios():
     radios = render_to_string("includes/form_field.html", {"field": form["channel"]})
     assert "<legend>Channel" in radios
     assert radios.count('<input type="radio" name="channel"') == 2
+
+
+@pytest.mark.django_db
+def test_brand_switcher_queries_once_per_request_and_only_when_rendered(django_assert_num_queries, client_for, brand):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from jewelcrm.accounts.context_processors import navigation as navigation_context
+
+    membership = client_for(brand, "owner").membership
+    request = RequestFactory().get(f"/b/{brand.slug}/")
+    request.user = membership.user
+    request.brand = brand
+    request.membership = membership
+
+    with django_assert_num_queries(0):
+        context = navigation_context(request)  # nothing is fetched until a template reads it
+    with CaptureQueriesContext(connection) as first:
+        rows = list(context["brand_switch"])
+    with django_assert_num_queries(0):
+        assert list(navigation_context(request)["brand_switch"]) == rows  # cached on the request
+    assert sum("accounts_membership" in q["sql"] for q in first.captured_queries) == 1
+    assert rows == [{"name": "Maison Test", "url": "/b/maison-test/", "role": "Brand owner", "store": "", "current": True}]
