@@ -119,9 +119,8 @@ class _CountingReader(io.RawIOBase):
         self.count += n
         return n
 
-    def close(self) -> None:
-        self.raw.close()
-        super().close()
+    # Closing this wrapper leaves the underlying file open: its owner (table_open's caller or
+    # Table.close for a path) closes it.
 
 
 def _clean_header(value: Any) -> str:
@@ -131,7 +130,7 @@ def _clean_header(value: Any) -> str:
 def _csv_open(fileobj: Any, size: int) -> Table:
     sample = fileobj.read(SAMPLE_BYTES)
     fileobj.seek(0)
-    if not sample.strip():
+    if not sample.removeprefix(codecs.BOM_UTF8).strip():
         raise ImportFileError(_("The file is empty."))
     encoding = encoding_detect(sample)
     counting = _CountingReader(fileobj)
@@ -232,12 +231,20 @@ def table_open(path: str | os.PathLike[str] | Any, *, name: str = "") -> Table:
         size = os.path.getsize(path)
         name = name or str(path)
     if size == 0:
+        if not hasattr(path, "read"):
+            fileobj.close()
         raise ImportFileError(_("The file is empty."))
     magic = fileobj.read(4)
     fileobj.seek(0)
-    if magic == XLSX_MAGIC or name.lower().endswith((".xlsx", ".xlsm")):
-        table = _xlsx_open(fileobj)
-    else:
-        table = _csv_open(fileobj, size)
-    table._closers.append(fileobj.close)
+    try:
+        if magic == XLSX_MAGIC or name.lower().endswith((".xlsx", ".xlsm")):
+            table = _xlsx_open(fileobj)
+        else:
+            table = _csv_open(fileobj, size)
+    except BaseException:
+        if not hasattr(path, "read"):
+            fileobj.close()
+        raise
+    if not hasattr(path, "read"):
+        table._closers.append(fileobj.close)
     return table

@@ -87,9 +87,9 @@ def import_job_create(*, brand: Any, kind: str, upload: Any, user: Any = None) -
     try:
         with table_open(upload, name=upload.name) as table:
             headers = table.headers
-            fields = importer_class(kind).fields
+            importer = importer_class(kind)
             mapping = mapping_initial(brand=brand, kind=kind, headers=headers)
-            problems = mapping_problems(fields, headers, mapping, table.delimiter)
+            problems = mapping_problems(importer.fields, headers, mapping, table.delimiter, importer.required_one_of)
             if len(headers) == 1 and problems:
                 raise ImportFileError(" ".join(problems))
     except ImportFileError as error:
