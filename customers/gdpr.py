@@ -208,7 +208,9 @@ def identifying_values(profiles: list[Customer], relations: list[Any], orders: l
     """The texts that identify the person, longest first."""
     values: set[str] = set()
     for c in profiles:
-        values.update(v for v in (c.email, c.first_name, c.last_name, c.full_name, c.address) if v)
+        if not c.is_pseudonymised:  # an erased profile's names are the pseudonym
+            values.update(v for v in (c.first_name, c.last_name, c.full_name) if v)
+        values.update(v for v in (c.email, c.address) if v)
         values.update(_phone_texts(c.phone))
         values.update(_date_texts(c.birth_date))
     for r in relations:
