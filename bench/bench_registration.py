@@ -8,11 +8,13 @@ Reports p50/p95/p99 latency and throughput; target: p95 < 150 ms.
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/jewelcrm_bench_<you> \
         .venv/bin/python bench/bench_registration.py
 
-BENCH_SECONDS (default 20), BENCH_CLIENTS (20), BENCH_WORKERS (3), BENCH_THREADS (4), BENCH_PORT (8004).
+BENCH_SECONDS (default 15, per phase), BENCH_CLIENTS (20), BENCH_WORKERS (3), BENCH_THREADS (4),
+BENCH_PORT (8004).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -20,6 +22,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -31,12 +34,14 @@ import django  # noqa: E402
 django.setup()
 
 import httpx  # noqa: E402
+
+logging.getLogger("httpx").setLevel(logging.WARNING)
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
 from bench.report import write_section  # noqa: E402
 
-SECONDS = float(os.environ.get("BENCH_SECONDS", 20))
+SECONDS = float(os.environ.get("BENCH_SECONDS", 15))
 WARMUP_SECONDS = 3.0
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", 20))
 WORKERS = int(os.environ.get("BENCH_WORKERS", 3))
@@ -96,6 +101,12 @@ def setup_data(run: str) -> tuple[str, str, str, list[str]]:
 
 
 def start_server() -> subprocess.Popen:
+    try:
+        httpx.get(f"http://127.0.0.1:{PORT}/healthz", timeout=2)
+    except httpx.HTTPError:
+        pass
+    else:
+        raise SystemExit(f"something already answers on port {PORT}: set BENCH_PORT")
     env = dict(os.environ)
     env.update(
         {
@@ -124,6 +135,8 @@ def start_server() -> subprocess.Popen:
     server = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603 - a fixed command line
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"gunicorn exited (is port {PORT} already in use? set BENCH_PORT)")
         try:
             # Any answer means the server is up (healthz may be 503 when no Celery worker runs).
             httpx.get(f"http://127.0.0.1:{PORT}/healthz", timeout=5)
@@ -135,24 +148,42 @@ def start_server() -> subprocess.Popen:
     raise SystemExit("gunicorn did not start")
 
 
-def run_load(slug: str, store_code: str, raw_key: str, serials: list[str]) -> dict[str, object]:
+def run_load(
+    slug: str,
+    store_code: str,
+    raw_key: str,
+    serials: Any,
+    seconds: float,
+    rate_per_client: float | None = None,
+) -> dict[str, Any]:
+    """CLIENTS threads POST registrations for `seconds` (after a warm-up).
+
+    rate_per_client None: each client sends its next request as soon as the previous one is answered
+    (closed loop, the server saturated). Otherwise each client sends one request every 1/rate seconds
+    (a till registering sales at a steady pace), the latency measured from the send.
+    """
     lock = threading.Lock()
-    remaining = iter(serials)
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     start = time.monotonic()
     measure_from = start + WARMUP_SECONDS
-    stop_at = measure_from + SECONDS
+    stop_at = measure_from + seconds
 
     def client_loop(index: int) -> None:
         headers = {"Authorization": f"Api-Key {raw_key}"}
+        interval = 1 / rate_per_client if rate_per_client else 0.0
+        next_send = start + (index / CLIENTS) * interval
         with httpx.Client(base_url=f"http://127.0.0.1:{PORT}", headers=headers, timeout=30) as client:
             while True:
-                now = time.monotonic()
-                if now >= stop_at:
+                if interval:
+                    delay = next_send - time.monotonic()
+                    if delay > 0:
+                        time.sleep(delay)
+                    next_send += interval
+                if time.monotonic() >= stop_at:
                     return
                 with lock:
-                    serial = next(remaining, None)
+                    serial = next(serials, None)
                 if serial is None:
                     return
                 payload = {
@@ -186,7 +217,26 @@ def run_load(slug: str, store_code: str, raw_key: str, serials: list[str]) -> di
         thread.start()
     for thread in threads:
         thread.join()
-    return {"latencies": latencies, "statuses": statuses}
+    return {"latencies": latencies, "statuses": statuses, "seconds": seconds}
+
+
+def summary(label: str, result: dict[str, Any]) -> tuple[str, float, bool]:
+    latencies: list[float] = result["latencies"]
+    statuses: dict[int, int] = result["statuses"]
+    ok = statuses.get(201, 0)
+    p50, p95, p99 = (percentile(latencies, q) for q in (50, 95, 99))
+    cells = [
+        label,
+        len(latencies),
+        ok,
+        len(latencies) - ok,
+        f"{len(latencies) / result['seconds']:.0f} req/s",
+        f"{p50:.0f} ms",
+        f"{p95:.0f} ms",
+        f"{p99:.0f} ms",
+        f"{max(latencies or [0]):.0f} ms",
+    ]
+    return "| " + " | ".join(str(c) for c in cells) + " |", p95, ok == len(latencies) and ok > 0
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -204,45 +254,40 @@ def main() -> None:
     call_command("migrate", verbosity=0, interactive=False)
     run = time.strftime("%Y%m%d%H%M%S")
     slug, store_code, raw_key, serials = setup_data(run)
+    remaining = iter(serials)
+    load = os.getloadavg()[0]
     server = start_server()
     try:
-        result = run_load(slug, store_code, raw_key, serials)
+        saturated = run_load(slug, store_code, raw_key, remaining, SECONDS)
+        # The same 20 clients at a steady pace: half the throughput the server reached when saturated.
+        total_rate = max(1.0, len(saturated["latencies"]) / SECONDS / 2)
+        paced = run_load(slug, store_code, raw_key, remaining, SECONDS, rate_per_client=total_rate / CLIENTS)
     finally:
         server.terminate()
         try:
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             server.kill()
-    latencies: list[float] = result["latencies"]  # type: ignore[assignment]
-    statuses: dict[int, int] = result["statuses"]  # type: ignore[assignment]
-    ok = statuses.get(201, 0)
-    p50, p95, p99 = (percentile(latencies, q) for q in (50, 95, 99))
-    throughput = len(latencies) / SECONDS
-    cells = [
-        len(latencies),
-        ok,
-        len(latencies) - ok,
-        f"{throughput:.0f} req/s",
-        f"{p50:.0f} ms",
-        f"{p95:.0f} ms",
-        f"{p99:.0f} ms",
-        f"{max(latencies or [0]):.0f} ms",
-    ]
-    row = "| " + " | ".join(str(c) for c in cells) + " |"
-    verdict = "met" if p95 < TARGET_P95_MS and ok == len(latencies) else "NOT met"
+    row_a, p95_a, ok_a = summary("back-to-back (saturated)", saturated)
+    row_b, p95_b, ok_b = summary(f"steady {total_rate:.0f} req/s in total", paced)
+    verdict = "met" if p95_a < TARGET_P95_MS and ok_a else "NOT met"
+    verdict_b = "met" if p95_b < TARGET_P95_MS and ok_b else "NOT met"
     body = f"""
 `POST /api/v1/<brand>/registrations/` (API key, `Idempotency-Key`, a fresh in-stock item and a new customer
 per request: registration, order and line, customer, 4 consent entries, item update, timeline events and
 audit row in one transaction; the confirmation e-mail is enqueued after commit). gunicorn
-{WORKERS} workers × {THREADS} threads (gthread) on 127.0.0.1, {CLIENTS} concurrent httpx clients on the same
-machine, {SECONDS:.0f} s measured after a {WARMUP_SECONDS:.0f} s warm-up, PostgreSQL under row-level security.
+{WORKERS} workers × {THREADS} threads (gthread) on 127.0.0.1, {CLIENTS} concurrent httpx clients (threads)
+on the same machine, {SECONDS:.0f} s measured per phase after a {WARMUP_SECONDS:.0f} s warm-up, PostgreSQL
+under row-level security. Load average of the machine at the start: {load:.1f}.
 
-| requests | 201 | other | throughput | p50 | p95 | p99 | max |
-|---:|---:|---:|---:|---:|---:|---:|---:|
-{row}
+| 20 clients | requests | 201 | other | throughput | p50 | p95 | p99 | max |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|
+{row_a}
+{row_b}
 
-Target: p95 < {TARGET_P95_MS:.0f} ms with every request answered 201 — **{verdict}**.
-Status codes: {dict(sorted(statuses.items()))}.
+Target: p95 < {TARGET_P95_MS:.0f} ms. Back-to-back (every client sends its next sale as soon as the previous
+one is answered, so the latency is the queue of a saturated server): **{verdict}**. At a steady pace of half
+that throughput: **{verdict_b}**.
 """
     write_section("registration", "Sale registration API under 20 concurrent clients", body)
     print(body)

@@ -58,6 +58,13 @@ def registration_get(*, brand: Brand, registration_id: int) -> Registration | No
     )
 
 
+def registration_get_by_key(*, brand: Brand, key: str) -> Registration | None:
+    """The registration made with this idempotency key (no ORDER BY: the unique index answers)."""
+    if not key:
+        return None
+    return next(iter(Registration.objects.filter(brand=brand, idempotency_key=key).order_by()[:1]), None)
+
+
 def registration_current(*, brand: Brand, item: Item) -> Registration | None:
     return (
         Registration.objects.filter(brand=brand, item=item, is_current=True)

@@ -99,7 +99,8 @@ def warranty_end(*, start: date, months: int) -> date:
 def _registration_by_key(key: str) -> Registration | None:
     if not key:
         return None
-    return Registration.objects.filter(idempotency_key=key).first()
+    # No ORDER BY: the (brand, idempotency_key) unique index answers directly.
+    return next(iter(Registration.objects.filter(idempotency_key=key).order_by()[:1]), None)
 
 
 def _check_item_registrable(item: Item, *, has_current_registration: bool | None = None) -> None:
@@ -219,7 +220,7 @@ def registration_create(
             )
             # One query for both: a registration made with this key, and a current one of this piece.
             condition = Q(item=locked, is_current=True) | (Q(idempotency_key=key) if key else Q(pk__in=[]))
-            found = list(Registration.objects.filter(condition))
+            found = list(Registration.objects.filter(condition).order_by())
             existing = next((r for r in found if key and r.idempotency_key == key), None)
             if existing is not None:
                 return existing, False

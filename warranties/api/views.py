@@ -113,7 +113,7 @@ class RegistrationListCreateAPIView(WarrantyAPIView):
                 "idempotency_key_required",
             )
         fingerprint = services.request_fingerprint(request.data)
-        existing = Registration.objects.filter(brand=self.brand, idempotency_key=key).first()
+        existing = selectors.registration_get_by_key(brand=self.brand, key=key)
         if existing is not None:
             return self._replay(existing, fingerprint)
         data = self._valid(s.RegistrationInSerializer, request.data)
