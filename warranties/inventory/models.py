@@ -2,7 +2,6 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -49,6 +48,9 @@ class Item(BrandScopedModel):
 
     class Meta:
         ordering = ["serial"]
+        # No index on UPPER(serial): under row-level security a non-leakproof function such as UPPER
+        # cannot be used in an index condition, so services store serials upper-cased and look-ups use
+        # plain equality on (brand, serial) (see selectors.item_find).
         constraints = [
             models.UniqueConstraint(fields=["brand", "serial"], name="item_unique_serial"),
             models.UniqueConstraint(fields=["brand", "public_code"], name="item_unique_public_code"),
@@ -57,8 +59,6 @@ class Item(BrandScopedModel):
             models.Index(fields=["brand", "current_store", "status"], name="item_brand_store_status"),
             models.Index(fields=["brand", "owner"], name="item_brand_owner"),
             models.Index(fields=["brand", "product"], name="item_brand_product"),
-            # item_find: serials are matched case-insensitively.
-            models.Index(models.F("brand"), Upper("serial"), name="item_brand_serial_upper"),
         ]
 
     def __str__(self) -> str:

@@ -21,20 +21,37 @@ def _serial_key(query: str) -> str:
     return "".join((query or "").split()).upper()
 
 
+def _items_with_serial(*, brand: Brand, serial: str) -> Item | None:
+    """Index look-ups first: serials are stored upper-cased by item_create, so equality usually finds
+    them on the (brand, serial) unique index. Row-level security keeps a non-leakproof UPPER() out of
+    index conditions, so the case-insensitive scan is only the fallback for serials stored otherwise."""
+    items = Item.objects.filter(brand=brand).select_related("product", "current_store", "shipped_to_store")
+    key = _serial_key(serial)
+    if not key:
+        return None
+    for candidate in dict.fromkeys([key, serial.strip()]):
+        found = items.filter(serial=candidate).order_by().first()
+        if found is not None:
+            return found
+    return items.annotate(serial_upper=Upper("serial")).filter(serial_upper=key).order_by().first()
+
+
 def item_find(*, brand: Brand, query: str) -> Item | None:
     """The brand's item with this serial or public code (case, spacing and ambiguous-letter tolerant)."""
     query = (query or "").strip()
     if not query:
         return None
-    items = Item.objects.filter(brand=brand).select_related("product", "current_store", "shipped_to_store")
-    serial = _serial_key(query)
-    found = items.annotate(serial_upper=Upper("serial")).filter(serial_upper=serial).first()
-    if found is not None:
-        return found
     code = public_code_normalise(query)
     if code is not None and public_code_prefix(code) == str(brand.code_prefix).upper():
-        return items.filter(public_code=code).first()
-    return None
+        found = (
+            Item.objects.filter(brand=brand, public_code=code)
+            .select_related("product", "current_store", "shipped_to_store")
+            .order_by()
+            .first()
+        )
+        if found is not None:
+            return found
+    return _items_with_serial(brand=brand, serial=query)
 
 
 def item_get(*, brand: Brand, item_id: int) -> Item | None:
@@ -46,13 +63,7 @@ def item_get(*, brand: Brand, item_id: int) -> Item | None:
 
 
 def item_get_by_serial(*, brand: Brand, serial: str) -> Item | None:
-    return (
-        Item.objects.filter(brand=brand)
-        .annotate(serial_upper=Upper("serial"))
-        .filter(serial_upper=_serial_key(serial))
-        .select_related("product", "current_store", "shipped_to_store")
-        .first()
-    )
+    return _items_with_serial(brand=brand, serial=serial or "")
 
 
 def item_list(

@@ -156,3 +156,17 @@ def test_store_stock_list_shows_only_that_store(brand):
     ItemFactory(brand=brand, current_store=paris, serial="P2", status=ItemStatus.SOLD)
     with brand_context(brand):
         assert [i.serial for i in selectors.item_list_at_store(brand=brand, store=paris)] == ["P1"]
+
+
+def test_item_find_falls_back_for_serials_stored_in_lower_case(brand):
+    item = ItemFactory(brand=brand, serial="lc-0042")
+    with brand_context(brand):
+        assert selectors.item_find(brand=brand, query="LC-0042").pk == item.pk
+        assert selectors.item_get_by_serial(brand=brand, serial="Lc-0042").pk == item.pk
+
+
+def test_item_find_by_exact_serial_is_one_indexed_query(brand, django_assert_num_queries):
+    item = ItemFactory(brand=brand, serial="EXACT1")
+    with brand_context(brand), django_assert_num_queries(1) as captured:
+        assert selectors.item_find(brand=brand, query="exact1").pk == item.pk
+    assert "UPPER" not in captured.captured_queries[0]["sql"]
