@@ -218,3 +218,30 @@ def test_a_failing_brand_task_leaves_no_brand_behind(two_brands):
     assert _scalar("SELECT current_setting('jewelcrm.brand_id', true)") in ("", None)
     assert _scalar("SELECT count(*) FROM retail_store") == 0
     assert counting(b.pk) == [b.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rls_check_command_passes_and_catches_an_unprotected_table():
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from jewelcrm.tenancy.checks import rls_report
+    from jewelcrm.tenancy.roles import as_role
+
+    out = StringIO()
+    call_command("rls_check", stdout=out)
+    assert out.getvalue().startswith("Row-level security: ")
+    assert len(rls_report().brand_tables) >= 3
+    # Switch it off on one table as the owner, then put it back.
+    with as_role("owner"):
+        with connection.cursor() as cursor:
+            cursor.execute('ALTER TABLE "retail_store" NO FORCE ROW LEVEL SECURITY')
+        try:
+            with pytest.raises(CommandError, match="retail_store: row-level security is not forced"):
+                call_command("rls_check", stdout=StringIO())
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute('ALTER TABLE "retail_store" FORCE ROW LEVEL SECURITY')
+    assert rls_report().ok

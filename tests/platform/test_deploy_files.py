@@ -44,7 +44,12 @@ def test_compose_runs_every_service_from_env():
         "gunicorn jewelcrm.wsgi",
     ):
         assert step in command, step
-    assert command.index("db_setup") < command.index("migrate") < command.index("gunicorn")
+    assert (
+        command.index("db_setup")
+        < command.index("migrate")
+        < command.index("rls_check")
+        < command.index("gunicorn")
+    )
     for name in ("web", "worker", "beat"):
         assert services[name]["env_file"] == ".env", name
         assert services[name]["environment"]["DJANGO_SETTINGS_MODULE"] == "jewelcrm.settings.production"
