@@ -97,7 +97,7 @@ def test_sign_in_page_renders_in_french_with_the_language_cookie(client):
     assert '<html lang="fr"' in html
     assert "Aller au contenu" in html
     assert "Garantie digitale et relation client pour les maisons de joaillerie et d’horlogerie" in html
-    assert 'aria-label="Français" aria-pressed="true"' in html
+    assert 'aria-label="FR · Français" aria-pressed="true"' in html
     # The page's own words come from the accounts catalogue: translated, never left in English.
     assert _fr("Sign in") != "Sign in", "'Sign in' has no French translation"
     assert _h1(html) == _fr("Sign in")
