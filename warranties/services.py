@@ -51,6 +51,7 @@ MARKETING_CHANNELS: tuple[str, ...] = tuple(Channel.values)
 FLAGGED_STATUSES = frozenset({ItemStatus.LOST, ItemStatus.STOLEN})
 REGISTRABLE_STATUSES = frozenset({ItemStatus.IN_STOCK, ItemStatus.IN_TRANSIT})
 STATUS_ORDER = [s.value for s in InterventionStatus]
+ALERT_DEDUPE_SECONDS = 600
 
 # Error codes shared by the pages and the API.
 ITEM_NOT_FOUND = "item_not_found"
@@ -103,7 +104,7 @@ def _registration_by_key(key: str) -> Registration | None:
     return next(iter(Registration.objects.filter(idempotency_key=key).order_by()[:1]), None)
 
 
-def _check_item_registrable(item: Item, *, has_current_registration: bool | None = None) -> None:
+def item_check_registrable(item: Item, *, has_current_registration: bool | None = None) -> None:
     if item.status in FLAGGED_STATUSES:
         raise ValidationError(
             _(
@@ -224,7 +225,7 @@ def registration_create(
             existing = next((r for r in found if key and r.idempotency_key == key), None)
             if existing is not None:
                 return existing, False
-            _check_item_registrable(
+            item_check_registrable(
                 locked, has_current_registration=any(r.item_id == locked.pk and r.is_current for r in found)
             )
             registration = _registration_write(
@@ -410,7 +411,9 @@ def _registration_write(
 def item_flagged_sale_attempt(
     *, brand: Brand, item: Item, store: Any, actor: Any = None, ip: str | None = None
 ) -> None:
-    """A store tried to sell a piece reported lost or stolen: trace it and alert the brand."""
+    """A store tried to sell (or scanned for sale) a piece reported lost or stolen: trace it and alert the
+    brand. Every attempt is audited; the e-mail to owners and admins goes once per piece and store per
+    ALERT_DEDUPE_SECONDS, so a scan followed by a submit does not alert twice."""
     staff = actor if actor is not None and getattr(actor, "pk", None) else None
     audit_log_record(
         brand=brand,
@@ -430,9 +433,13 @@ def item_flagged_sale_attempt(
     )
 
     def enqueue() -> None:
+        from django.core.cache import cache
+
         from warranties.tasks import send_flagged_item_alert_task
 
-        send_flagged_item_alert_task.delay(brand.pk, item.pk, getattr(store, "pk", None))
+        key = f"warranties:flagged-alert:{brand.pk}:{item.pk}:{getattr(store, 'pk', '')}"
+        if cache.add(key, 1, ALERT_DEDUPE_SECONDS):
+            send_flagged_item_alert_task.delay(brand.pk, item.pk, getattr(store, "pk", None))
 
     transaction.on_commit(enqueue)
 

@@ -182,9 +182,17 @@ class ItemLookupPartialView(StoreViewMixin, View):
         problem = ""
         if item is not None:
             try:
-                services._check_item_registrable(item)
+                services.item_check_registrable(item)
             except ValidationError as error:
                 problem = " ".join(error.messages)
+                if getattr(error, "code", None) == services.ITEM_FLAGGED:
+                    services.item_flagged_sale_attempt(
+                        brand=self.brand,
+                        item=item,
+                        store=self.store,
+                        actor=request.user,
+                        ip=client_ip(request),
+                    )
         context = {
             "brand": self.brand,
             "query": query,

@@ -490,3 +490,22 @@ def test_payout_page_and_formula_safe_csv(client_for, brand):
 )
 def test_csv_safe(value, expected):
     assert csv_safe(value) == expected
+
+
+def test_scanning_a_stolen_piece_alerts_the_brand_once(
+    retailer_client, brand, store, eager_tasks, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from tests.factories import MembershipFactory, UserFactory
+
+    MembershipFactory(brand=brand, role="owner", user=UserFactory(email="boss@maison.test"))
+    stolen = ItemFactory(brand=brand, current_store=store, status="stolen")
+    with django_capture_on_commit_callbacks(execute=True):
+        scan = retailer_client.get(url("item_lookup", brand), {"item_query": stolen.serial})
+    with django_capture_on_commit_callbacks(execute=True):
+        retailer_client.post(url("register", brand), form_data(item_query=stolen.serial))
+    assert "lost or stolen" in scan.content.decode()
+    assert [m.to for m in mail.outbox] == [["boss@maison.test"]]
+    with brand_context(brand):
+        assert AuditLog.objects.filter(action="item.flagged_sale_attempt").count() == 2
