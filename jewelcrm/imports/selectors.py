@@ -11,6 +11,7 @@ from jewelcrm.imports.framework import (
     importer_class,
     table_rows_mapped,
 )
+from jewelcrm.imports.csv_safe import FORMULA_PREFIXES
 from jewelcrm.imports.models import ImportJob
 from jewelcrm.imports.reading import ImportFileError, table_open
 
@@ -81,5 +82,7 @@ def import_job_report_rows(*, job: ImportJob, limit: int = 50) -> list[list[str]
                 continue
             if len(rows) >= limit:
                 break
+            if len(row) > 2 and row[2][:1] == "'" and row[2][1:2] and row[2][1] in FORMULA_PREFIXES:
+                row[2] = row[2][1:]  # shown as text on the page; the downloaded file keeps the quote
             rows.append(row)
     return rows
