@@ -86,15 +86,16 @@ def public_code_new(*, brand: Any) -> str:
 
 
 def _compact(raw: str) -> str:
-    return _SEPARATORS.sub("", str(raw or "")).upper()
+    compact = _SEPARATORS.sub("", str(raw or "")).upper()
+    # A full URL from a QR code: keep what follows "/i/", without a trailing slash, query or fragment.
+    if "/I/" in compact:
+        compact = re.split(r"[/?#]", compact.rsplit("/I/", 1)[1], maxsplit=1)[0]
+    return compact
 
 
 def public_code_normalise(raw: str) -> str | None:
     """The canonical form of a typed or scanned code, or None if malformed or the check fails."""
     compact = _compact(raw)
-    # A full URL from a QR code: keep what follows "/I/".
-    if "/I/" in compact:
-        compact = compact.rsplit("/I/", 1)[1]
     if len(compact) <= BODY_LENGTH:
         return None
     prefix, body = compact[:-BODY_LENGTH], compact[-BODY_LENGTH:]
@@ -112,8 +113,6 @@ def public_code_normalise(raw: str) -> str | None:
 def public_code_prefix(code: str) -> str:
     """The brand prefix of a code (canonical or as typed), or "" if there is none."""
     compact = _compact(code)
-    if "/I/" in compact:
-        compact = compact.rsplit("/I/", 1)[1]
     if len(compact) <= BODY_LENGTH:
         return ""
     prefix = compact[:-BODY_LENGTH]

@@ -48,6 +48,8 @@ def test_codes_carry_at_least_64_random_bits():
         "  {spaced}  ",
         "{lower_nodash}",
         "http://127.0.0.1:8000/i/{code}",
+        "https://crm.example/i/{code}/?utm_source=qr#top",
+        "HTTPS://CRM.EXAMPLE/I/{lower}",
     ],
 )
 def test_normalise_accepts_what_people_type(typed):
