@@ -179,3 +179,18 @@ def test_a_session_member_may_call_the_api_of_their_brand_only(owner_client, bra
     assert mine.status_code == 200
     assert mine.json()["caller"] == {"kind": "user", "email": owner_client.user.email, "role": "owner"}
     assert owner_client.get(whoami(other_brand)).status_code == 404
+
+
+def test_api_keys_are_rate_limited_per_key(brand, monkeypatch):
+    from jewelcrm.accounts.api.throttling import APIKeyRateThrottle
+
+    monkeypatch.setattr(APIKeyRateThrottle, "THROTTLE_RATES", {"api_key": "3/min"})
+    _key, raw = make_key(brand, "Busy")
+    _other, other_raw = make_key(brand, "Quiet")
+    client = Client()
+    statuses = [client.get(whoami(brand), HTTP_AUTHORIZATION=f"Api-Key {raw}").status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    refused = client.get(whoami(brand), HTTP_AUTHORIZATION=f"Api-Key {raw}")
+    assert refused.json()["code"] == "throttled"
+    # Another key of the same brand has its own allowance.
+    assert client.get(whoami(brand), HTTP_AUTHORIZATION=f"Api-Key {other_raw}").status_code == 200
