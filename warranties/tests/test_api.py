@@ -328,3 +328,16 @@ def test_amounts_are_decimal_strings(api, brand):
     claim = WarrantyClaimFactory(brand=brand, labour_amount=Decimal("12.50"))
     listed = api.get(f"/api/v1/{brand.slug}/claims/").json()["results"][0]
     assert listed["id"] == claim.pk and listed["labour_amount"] == "12.50"
+
+
+@pytest.mark.parametrize("path", ["interventions/", "claims/"])
+def test_intervention_and_claim_lists_have_fixed_query_counts(api, brand, path, django_assert_num_queries):
+    WarrantyClaimFactory(brand=brand)
+    api.get(f"/api/v1/{brand.slug}/{path}")
+    with django_assert_num_queries(14 if path == "interventions/" else 13) as first:
+        api.get(f"/api/v1/{brand.slug}/{path}")
+    for _i in range(4):
+        WarrantyClaimFactory(brand=brand)
+    with django_assert_num_queries(len(first.captured_queries)):
+        response = api.get(f"/api/v1/{brand.slug}/{path}")
+    assert response.json()["count"] == 5
