@@ -17,6 +17,11 @@ urlpatterns = [
         name="confirm_receipt",
     ),
     path(
+        "b/<slug:brand_slug>/intranet/incoming/scan/",
+        views.ConfirmScannedView.as_view(),
+        name="confirm_scanned",
+    ),
+    path(
         "b/<slug:brand_slug>/intranet/incoming/confirm-all/",
         views.ConfirmAllView.as_view(),
         name="confirm_all",

@@ -260,6 +260,32 @@ class ConfirmReceiptView(_StorePage):
         return redirect("inventory:incoming", brand_slug=self.brand.slug)
 
 
+class ConfirmScannedView(_StorePage):
+    """Confirm the receipt of the piece whose serial or public code was typed or scanned."""
+
+    def post(self, request: HttpRequest, brand_slug: str) -> HttpResponse:
+        query = request.POST.get("code", "")
+        item = selectors.item_find(brand=self.brand, query=query) if query.strip() else None
+        movement = None
+        if item is not None:
+            movement = (
+                selectors.movement_list_incoming(brand=self.brand, store=self.store).filter(item=item).first()
+            )
+        if movement is None:
+            messages.error(
+                request,
+                _("No piece on its way to your store has the serial or code %(code)s.") % {"code": query},
+            )
+        else:
+            services.movement_confirm_receipt(
+                brand=self.brand, movement=movement, store=self.store, actor=request.user
+            )
+            messages.success(
+                request, _("%(serial)s received: it is in your stock.") % {"serial": item.serial}
+            )
+        return redirect("inventory:incoming", brand_slug=self.brand.slug)
+
+
 class ConfirmAllView(_StorePage):
     def post(self, request: HttpRequest, brand_slug: str) -> HttpResponse:
         count = services.movement_confirm_all(brand=self.brand, store=self.store, actor=request.user)

@@ -298,3 +298,29 @@ def test_transfer_to_another_brands_store_is_refused(retailer_client, brand, sto
     assert response.status_code == 400
     with brand_context(brand):
         assert StockMovement.objects.count() == 0
+
+
+def test_confirm_by_scanning_the_serial_or_code(retailer_client, brand, store):
+    by_serial = _in_transit_to(brand, store, serial="SCAN1")
+    by_code = _in_transit_to(brand, store, serial="SCAN2")
+    assert retailer_client.post(url("confirm_scanned", brand), {"code": " scan1 "}).status_code == 302
+    code = by_code.item.public_code.lower().replace("-", "")
+    assert retailer_client.post(url("confirm_scanned", brand), {"code": code}).status_code == 302
+    with brand_context(brand):
+        assert set(Item.objects.filter(status="in_stock").values_list("serial", flat=True)) == {
+            "SCAN1",
+            "SCAN2",
+        }
+        assert StockMovement.objects.filter(pk=by_serial.pk, received_at__isnull=False).exists()
+
+
+def test_scanning_a_piece_not_coming_here_changes_nothing(retailer_client, brand, store):
+    _in_transit_to(brand, StoreFactory(brand=brand), serial="ELSEWHERE")
+    ItemFactory(brand=brand, current_store=store, serial="ALREADYHERE")
+    for code in ("ELSEWHERE", "ALREADYHERE", "UNKNOWN"):
+        response = retailer_client.post(url("confirm_scanned", brand), {"code": code}, follow=True)
+        assert (
+            f"No piece on its way to your store has the serial or code {code}." in response.content.decode()
+        )
+    with brand_context(brand):
+        assert Item.objects.get(serial="ELSEWHERE").status == ItemStatus.IN_TRANSIT
