@@ -34,6 +34,13 @@
     const form = event.target.closest && event.target.closest("form");
     if (form) release(form);
   });
+  // A thin bar at the top of the page while an htmx request runs (html.is-loading, see app.css).
+  let pending = 0;
+  document.addEventListener("htmx:beforeRequest", () => { pending += 1; root.classList.add("is-loading"); });
+  document.addEventListener("htmx:afterRequest", () => {
+    pending = Math.max(0, pending - 1);
+    if (pending === 0) root.classList.remove("is-loading");
+  });
   // Pages restored from the back/forward cache must be submittable again.
   window.addEventListener("pageshow", () => {
     document.querySelectorAll("form[data-submitting]").forEach(release);

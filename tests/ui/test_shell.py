@@ -208,3 +208,15 @@ def test_brand_switcher_queries_once_per_request_and_only_when_rendered(django_a
         assert list(navigation_context(request)["brand_switch"]) == rows  # cached on the request
     assert sum("accounts_membership" in q["sql"] for q in first.captured_queries) == 1
     assert rows == [{"name": "Maison Test", "url": "/b/maison-test/", "role": "Brand owner", "store": "", "current": True}]
+
+
+def test_the_500_page_renders_without_the_user_or_the_database():
+    class Exploding:
+        def __getattr__(self, name):
+            raise RuntimeError("the session store is down")
+
+    request = RequestFactory().get("/b/m/")
+    request.user = Exploding()
+    html = render_to_string("500.html", request=request)
+    assert "<h1>Something went wrong</h1>" in html
+    assert "/static/css/app.css" in html
