@@ -44,6 +44,21 @@ def test_the_project_catalogue_exists_and_is_compiled():
     assert len(parse(po)) > 30
 
 
+def test_the_project_catalogue_holds_no_strings_of_apps_with_their_own_catalogue():
+    # makemessages run inside an app that has no locale/ yet writes into the project's catalogue.
+    po = ROOT / "locale" / "fr" / "LC_MESSAGES" / "django.po"
+    app_roots = [path.parents[3] for path in PO_FILES if path != po]
+    strays = sorted(
+        {
+            reference.rsplit(":", 1)[0]
+            for entry in parse(po)
+            for reference in entry.references
+            if any((ROOT / reference.rsplit(":", 1)[0]).is_relative_to(app) for app in app_roots)
+        }
+    )
+    assert strays == [], "strings of apps with their own locale/ in locale/fr/LC_MESSAGES/django.po: " + ", ".join(strays)
+
+
 @pytest.mark.parametrize("path", PO_FILES, ids=[str(p.relative_to(ROOT)) for p in PO_FILES])
 def test_every_message_is_translated(path):
     name = str(path.relative_to(ROOT))
