@@ -25,7 +25,20 @@ def raw_redis(full_key: str) -> tuple[object, str] | None:
     if not isinstance(backend, RedisCache):
         return None
     key = backend.make_and_validate_key(full_key)
-    return backend._cache.get_client(key, write=True), key
+    return redis_client(backend), key
+
+
+_clients: dict[int, object] = {}
+
+
+def redis_client(backend: object) -> object:
+    """One client per process and cache backend (Django builds a new one, with its ~500 response
+    callbacks, at every call; the connection pool behind it is shared and thread-safe)."""
+    pool_owner = backend._cache  # type: ignore[attr-defined]
+    client = _clients.get(id(pool_owner))
+    if client is None:
+        client = _clients[id(pool_owner)] = pool_owner.get_client(None, write=True)
+    return client
 
 
 def _redis_count_backend(full_key: str, window: int) -> int | None:

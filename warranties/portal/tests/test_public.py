@@ -142,21 +142,48 @@ def test_page_is_cached_per_language(client, brand, item):
     assert "<h1>Aurore ring</h1>" in english and "<h1>Bague " in french
 
 
+def _lookup(code):
+    from django.test import RequestFactory
+
+    return public.lookup(raw_code=code, ip="192.0.2.1", request=RequestFactory().get("/i/" + code))
+
+
 def test_first_lookup_of_a_known_or_unknown_code_does_the_same_queries(brand, item):
     known, unknown = item.public_code, public_code_new(brand=brand)
-    public.page_for(raw_code=known)  # the brand of the prefix and the known item's card are now cached
+    _lookup(known)  # the brand of the prefix and the known item's page are now cached
     cache.delete(public._code_key(known))  # but not the resolution of the code
     shapes = []
     for code in (unknown, known):
         with CaptureQueriesContext(connection) as queries:
-            public.page_for(raw_code=code)
+            _lookup(code)
         shapes.append([q["sql"].split(" ")[0] for q in queries.captured_queries])
     assert shapes[0] == shapes[1] == ["SAVEPOINT", "SELECT", "SELECT", "SELECT", "RELEASE"]
     # A repeated look-up of either reads the cache only.
     for code in (unknown, known):
         with CaptureQueriesContext(connection) as queries:
-            public.page_for(raw_code=code)
+            found = _lookup(code)
         assert queries.captured_queries == []
+        assert (found.page is not None) is (code == known)
+
+
+def test_shared_page_carries_each_visitors_csrf_token_and_address(client, brand, item):
+    from django.test import Client
+
+    first = client.get(_url(item.public_code)).content.decode()
+    other = Client(enforce_csrf_checks=True)
+    second = other.get(_url(item.public_code.lower())).content.decode()
+    assert public.CSRF_PLACEHOLDER not in second and public.PATH_PLACEHOLDER not in second
+    assert f'value="/i/{item.public_code.lower()}"' in second and f'value="/i/{item.public_code}"' in first
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', second).group(1)
+    response = other.post(reverse("portal:found_report", kwargs={"code": item.public_code}),
+                          {"kind": "found", "csrfmiddlewaretoken": token})
+    assert response.status_code == 200
+
+
+def test_signed_in_staff_see_the_page_with_their_header(owner_client, brand, item):
+    response = owner_client.get(_url(item.public_code))
+    assert response.status_code == 200
+    assert "Aurore ring" in response.content.decode() and "Sign out" in response.content.decode()
 
 
 def test_found_form_alerts_brand_and_owner_and_reveals_nothing(client, brand, owner, item,

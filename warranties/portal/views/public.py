@@ -12,7 +12,6 @@ import logging
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
 from jewelcrm.tenancy.context import brand_context
@@ -31,17 +30,18 @@ def _too_many(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD"])
 def public_item(request: HttpRequest, code: str) -> HttpResponse:
-    ip = client_ip(request)
-    if not ratelimit.hit(f"public:-:{ip}", rate=ratelimit.public_lookup_rate()):
-        logger.warning("public item lookup rate-limited ip=%s", ip)
+    found = public.lookup(raw_code=code, ip=client_ip(request), request=request)
+    if not found.allowed:
+        logger.warning("public item lookup rate-limited ip=%s", client_ip(request))
         return _too_many(request)
-    resolved, card = public.page_for(raw_code=code)
-    public.log_lookup(resolved=resolved, raw_code=code, ip=ip)
-    if card is None:
+    if found.page is None:
         raise Http404
-    context = {"portal_brand": resolved.brand, "title": card["title"], "code": card["code"],
-               "card_html": mark_safe(card["card_html"]),  # noqa: S308 - rendered by our own template
-               "found_fields_html": mark_safe(card["found_fields_html"])}  # noqa: S308
+    if not request.user.is_authenticated:
+        # The shared rendering, with this visitor's CSRF token and address filled in.
+        return HttpResponse(public.personalise(page=found.page, request=request))
+    context = public.page_parts(resolved=found.resolved, request=request)  # type: ignore[arg-type]
+    if context is None:
+        raise Http404
     return TemplateResponse(request, "portal/public_item.html", context)
 
 
