@@ -9,6 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from jewelcrm.tenancy.models import BrandScopedModel
 
 
+class RegistrationKind(models.TextChoices):
+    SALE = "sale", _("Sale")
+    TRANSFER = "transfer", _("Ownership transfer")
+
+
 class Registration(BrandScopedModel):
     """The sale of an item to its owner, which activates the digital warranty."""
 
@@ -46,6 +51,12 @@ class Registration(BrandScopedModel):
         help_text="SHA-256 of the API request body that carried the idempotency key",
     )
     is_current = models.BooleanField(default=True, help_text="False once ownership moved on")
+    kind = models.CharField(
+        max_length=16,
+        choices=RegistrationKind.choices,
+        default=RegistrationKind.SALE,
+        help_text="A sale by a store, or an ownership transfer that keeps the warranty of the sale",
+    )
 
     class Meta:
         ordering = ["-registered_at"]

@@ -82,12 +82,16 @@ class RegistrationFilters:
     product_id: int | None = None
     is_gift: bool | None = None
     is_grey_market: bool | None = None
+    kind: str | None = "sale"  # sales only by default; None: sales and ownership transfers
 
 
 def registration_list(*, brand: Brand, filters: RegistrationFilters | None = None) -> QuerySet[Registration]:
-    """Registrations of the brand, newest first, with what a list shows (fixed query count)."""
+    """Registrations of the brand (sales by default), newest first, with what a list shows (fixed query
+    count). A sale stays listed after its piece changed owner; the transfer is a registration of its own."""
     f = filters or RegistrationFilters()
-    qs = Registration.objects.filter(brand=brand, is_current=True)
+    qs = Registration.objects.filter(brand=brand)
+    if f.kind:
+        qs = qs.filter(kind=f.kind)
     if f.date_from:
         qs = qs.filter(sold_on__gte=f.date_from)
     if f.date_to:
@@ -114,7 +118,7 @@ def registration_counts_by_month(
     for _i in range(months - 1):
         first = (first - timedelta(days=1)).replace(day=1)
     rows = (
-        Registration.objects.filter(brand=brand, sold_on__gte=first)
+        Registration.objects.filter(brand=brand, kind="sale", sold_on__gte=first)
         .annotate(month=TruncMonth("sold_on"))
         .values("month")
         .annotate(n=Count("id"))

@@ -42,6 +42,7 @@ from warranties.models import (
     InterventionStatus,
     ItemEvent,
     Registration,
+    RegistrationKind,
     WarrantyClaim,
 )
 
@@ -484,6 +485,7 @@ def registration_transfer(
         warranty_starts_on=current.warranty_starts_on,
         warranty_ends_on=current.warranty_ends_on,
         is_current=True,
+        kind=RegistrationKind.TRANSFER,
     )
     locked.owner = new_owner
     locked.save(update_fields=["owner", "updated_at"])

@@ -88,6 +88,7 @@ class RegistrationSerializer(serializers.ModelSerializer):
             "is_grey_market",
             "grey_market_reason",
             "is_current",
+            "kind",
         ]
 
 

@@ -83,7 +83,9 @@ class WarrantyAPIView(BrandAPIView):
 class RegistrationListCreateAPIView(WarrantyAPIView):
     @extend_schema(responses=s.RegistrationSerializer(many=True), summary="Registrations of the brand")
     def get(self, request: Request, brand_slug: str) -> Response:
-        queryset = selectors.registration_list(brand=self.brand)
+        queryset = selectors.registration_list(
+            brand=self.brand, filters=selectors.RegistrationFilters(kind=None)
+        )
         store = self.store_scope()
         if store is not None:
             queryset = queryset.filter(store=store)

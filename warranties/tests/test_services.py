@@ -288,6 +288,7 @@ def test_transfer_moves_ownership_and_keeps_warranty(brand, store, item):
         registration.refresh_from_db()
         item.refresh_from_db()
         assert registration.is_current is False and moved.is_current is True
+        assert (registration.kind, moved.kind) == ("sale", "transfer")
         assert (moved.warranty_starts_on, moved.warranty_ends_on) == (
             registration.warranty_starts_on,
             registration.warranty_ends_on,

@@ -509,3 +509,13 @@ def test_scanning_a_stolen_piece_alerts_the_brand_once(
     assert [m.to for m in mail.outbox] == [["boss@maison.test"]]
     with brand_context(brand):
         assert AuditLog.objects.filter(action="item.flagged_sale_attempt").count() == 2
+
+
+def test_registration_list_shows_the_sale_not_the_transfer(owner_client, brand, store):
+    sale = RegistrationFactory(brand=brand, store=store)
+    with brand_context(brand):
+        services.registration_transfer(brand=brand, item=sale.item, new_owner=CustomerFactory(brand=brand))
+        assert Registration.objects.count() == 2
+    content = owner_client.get(url("registrations", brand)).content.decode()
+    assert content.count(sale.item.serial) == 1
+    assert sale.customer.full_name in content
