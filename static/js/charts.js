@@ -13,15 +13,19 @@
 // where chart_config_json = json.dumps({"type": "line", "data": {"labels": [...], "datasets": [...]}})
 // (Django's autoescaping keeps the attribute safe; Chart.js options may be given in "options").
 // Give the canvas an aria-label (and, ideally, the same numbers in a table) for screen readers.
-// Charts inserted later by htmx are drawn too. Colours default to the JewelCRM palette; set
+// Inside <div class="chart"> (280px; .chart.tall 380px) the chart fills the box; elsewhere it keeps
+// Chart.js's aspect ratio. Charts inserted later by htmx are drawn too; JewelCharts.draw(element) draws
+// the charts inside an element on demand. Colours default to the JewelCRM palette; set
 // "backgroundColor"/"borderColor" on a dataset to override them.
 (function () {
   "use strict";
   const PALETTE = ["#1f2d45", "#a8844a", "#5b7a99", "#c9a97a", "#7a1f3d", "#0f4c5c", "#8a8f99", "#d8c7a6"];
 
-  function withDefaults(config) {
+  function withDefaults(config, canvas) {
     const type = config.type || "bar";
-    config.options = Object.assign({ responsive: true, maintainAspectRatio: false, animation: false }, config.options || {});
+    // Inside a .chart box the chart fills the box's height; elsewhere it keeps Chart.js's aspect ratio.
+    const inBox = !!(canvas.parentElement && canvas.parentElement.classList.contains("chart"));
+    config.options = Object.assign({ responsive: true, maintainAspectRatio: !inBox, animation: false }, config.options || {});
     const datasets = (config.data && config.data.datasets) || [];
     datasets.forEach((dataset, index) => {
       const colour = PALETTE[index % PALETTE.length];
@@ -48,7 +52,7 @@
         return;
       }
       canvas.dataset.chartReady = "1";
-      new window.Chart(canvas, withDefaults(config));
+      new window.Chart(canvas, withDefaults(config, canvas));
     });
   }
 
