@@ -140,6 +140,15 @@ def movement_list_incoming(*, brand: Brand, store: Any) -> QuerySet[StockMovemen
     )
 
 
+def movement_get_to_store(*, brand: Brand, store: Any, movement_id: int) -> StockMovement | None:
+    """A movement addressed to the store, received or not (a second tap on "Received" is harmless)."""
+    return (
+        StockMovement.objects.filter(brand=brand, to_store=store, pk=movement_id)
+        .select_related("item", "item__product", "from_store")
+        .first()
+    )
+
+
 def movement_get_incoming(*, brand: Brand, store: Any, movement_id: int) -> StockMovement | None:
     return movement_list_incoming(brand=brand, store=store).filter(pk=movement_id).first()
 

@@ -246,12 +246,16 @@ class IncomingView(_StorePage):
 
 class ConfirmReceiptView(_StorePage):
     def post(self, request: HttpRequest, brand_slug: str, pk: int) -> HttpResponse:
-        movement = selectors.movement_get_incoming(brand=self.brand, store=self.store, movement_id=pk)
+        movement = selectors.movement_get_to_store(brand=self.brand, store=self.store, movement_id=pk)
         if movement is None:
             raise Http404
-        services.movement_confirm_receipt(
-            brand=self.brand, movement=movement, store=self.store, actor=request.user
-        )
+        try:
+            services.movement_confirm_receipt(
+                brand=self.brand, movement=movement, store=self.store, actor=request.user
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("inventory:incoming", brand_slug=self.brand.slug)
         if getattr(request, "htmx", False):
             return self.render(request, "inventory/_received_row.html", {"movement": movement})
         messages.success(

@@ -324,3 +324,24 @@ def test_scanning_a_piece_not_coming_here_changes_nothing(retailer_client, brand
         )
     with brand_context(brand):
         assert Item.objects.get(serial="ELSEWHERE").status == ItemStatus.IN_TRANSIT
+
+
+def test_a_second_tap_on_received_is_harmless(retailer_client, brand, store):
+    movement = _in_transit_to(brand, store, serial="TWICE1")
+    first = retailer_client.post(url("confirm_receipt", brand, pk=movement.pk), HTTP_HX_REQUEST="true")
+    second = retailer_client.post(url("confirm_receipt", brand, pk=movement.pk), HTTP_HX_REQUEST="true")
+    assert first.status_code == second.status_code == 200
+    with brand_context(brand):
+        from jewelcrm.accounts.models import AuditLog
+
+        assert AuditLog.objects.filter(action="movement.receive").count() == 1
+
+
+def test_confirming_a_piece_no_longer_in_transit_explains_why(retailer_client, brand, store):
+    movement = _in_transit_to(brand, store, serial="LOST1")
+    with brand_context(brand):
+        Item.objects.filter(pk=movement.item_id).update(status=ItemStatus.LOST)
+    response = retailer_client.post(url("confirm_receipt", brand, pk=movement.pk), follow=True)
+    assert "This item is no longer in transit." in response.content.decode()
+    with brand_context(brand):
+        assert StockMovement.objects.get(pk=movement.pk).received_at is None
