@@ -63,7 +63,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     area = "intranet" if membership.role in RETAIL_ROLES else "dashboard"
     context.update(
         nav_area=area,
-        nav_items=entries_for(area=area, role=membership.role, brand_slug=brand.slug, current_path=request.path),
+        nav_items=entries_for(
+            area=area, role=membership.role, brand_slug=brand.slug, current_path=request.path
+        ),
         home_url=reverse(f"accounts:{area}", kwargs={"brand_slug": brand.slug}),
     )
     return context

@@ -13,7 +13,8 @@ Failed resource loads (a page that answers 404 on purpose) are not errors. Mark 
 `@pytest.mark.allow_console_errors` to let it through.
 
 On failure, a Playwright trace (open it with `.venv/bin/playwright show-trace <file>`), a screenshot and
-the HTML of every page of the test are saved under tests/artifacts/ (git-ignored). Set PLAYWRIGHT_TRACE=0 to skip tracing.
+the HTML of every page of the test are saved under tests/artifacts/ (git-ignored).
+Set PLAYWRIGHT_TRACE=0 to skip tracing.
 """
 
 from __future__ import annotations
@@ -32,8 +33,14 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-dev-shm-usage",
 ]
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
@@ -117,7 +124,9 @@ def _watched_page(browser: Any, live_server: Any, request: Any, name: str, **opt
     finally:
         context.close()
     if not failed and errors and request.node.get_closest_marker("allow_console_errors") is None:
-        pytest.fail(f"{len(errors)} browser console error(s) on the {name}:\n" + "\n".join(errors), pytrace=False)
+        pytest.fail(
+            f"{len(errors)} browser console error(s) on the {name}:\n" + "\n".join(errors), pytrace=False
+        )
 
 
 @pytest.fixture
@@ -138,14 +147,19 @@ def tablet_page(browser: Any, live_server: Any, request: Any) -> Iterator[Any]:
 def phone_page(browser: Any, live_server: Any, request: Any) -> Iterator[Any]:
     """A phone-sized, touch-enabled page, for the intranet journeys done at the counter."""
     yield from _watched_page(
-        browser, live_server, request, "phone_page",
-        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+        browser,
+        live_server,
+        request,
+        "phone_page",
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
     )
 
 
 @pytest.fixture
 def login() -> Callable[..., None]:
-    def _login(page: Any, email: str, password: str = "correct-horse-battery") -> None:
+    def _login(page: Any, email: str, password: str = "correct-horse-battery") -> None:  # noqa: S107
         page.goto("/accounts/login/")
         page.get_by_label("E-mail").fill(email)
         page.get_by_label("Password").fill(password)

@@ -7,8 +7,12 @@ from tests.factories import BrandFactory, MembershipFactory, StoreFactory, UserF
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ROLES = [
-    ("owner", "dashboard"), ("admin", "dashboard"), ("marketer", "dashboard"), ("analyst", "dashboard"),
-    ("retail_manager", "intranet"), ("sales_associate", "intranet"),
+    ("owner", "dashboard"),
+    ("admin", "dashboard"),
+    ("marketer", "dashboard"),
+    ("analyst", "dashboard"),
+    ("retail_manager", "intranet"),
+    ("sales_associate", "intranet"),
 ]
 
 
@@ -16,7 +20,9 @@ ROLES = [
 def test_each_role_lands_on_its_home(page, login, screenshot, role, area):
     brand = BrandFactory(name="Maison Aurore", slug="maison-aurore")
     store = StoreFactory(brand=brand, name="Boutique Vendôme") if area == "intranet" else None
-    membership = MembershipFactory(brand=brand, role=role, store=store, user=UserFactory(email=f"{role}@aurore.test"))
+    membership = MembershipFactory(
+        brand=brand, role=role, store=store, user=UserFactory(email=f"{role}@aurore.test")
+    )
 
     login(page, membership.user.email)
 
@@ -27,7 +33,9 @@ def test_each_role_lands_on_its_home(page, login, screenshot, role, area):
     menu = page.get_by_test_id("mainnav")
     home = "Today" if area == "intranet" else "Overview"
     assert menu.get_by_role("link", name=home).get_attribute("aria-current") == "page"
-    assert menu.locator(".nav-area").inner_text().lower() == ("store intranet" if area == "intranet" else "brand dashboard")
+    assert menu.locator(".nav-area").inner_text().lower() == (
+        "store intranet" if area == "intranet" else "brand dashboard"
+    )
     assert page.console_errors == []
     if role in ("owner", "sales_associate"):
         screenshot(page, f"home-{area}")

@@ -11,7 +11,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def associate():
     brand = BrandFactory(name="Maison Aurore", slug="maison-aurore")
     store = StoreFactory(brand=brand, name="Boutique Vendôme")
-    return MembershipFactory(brand=brand, role="sales_associate", store=store, user=UserFactory(email="lea@aurore.test"))
+    return MembershipFactory(
+        brand=brand, role="sales_associate", store=store, user=UserFactory(email="lea@aurore.test")
+    )
 
 
 @pytest.fixture
@@ -80,11 +82,16 @@ def test_language_switcher_turns_the_page_french_and_back(page, login, owner):
     page.get_by_role("button", name="English").click()
     page.wait_for_load_state("networkidle")
     assert page.locator("html").get_attribute("lang") == "en"
-    assert page.locator(".footer").inner_text() == "JewelCRM · Digital warranty and clienteling for jewellery and watch brands"
+    assert (
+        page.locator(".footer").inner_text()
+        == "JewelCRM · Digital warranty and clienteling for jewellery and watch brands"
+    )
 
 
 def _focused(page):
-    return page.evaluate("document.activeElement.id || document.activeElement.className || document.activeElement.tagName")
+    return page.evaluate(
+        "document.activeElement.id || document.activeElement.className || document.activeElement.tagName"
+    )
 
 
 def _shift_tab_to_skip_link(page):

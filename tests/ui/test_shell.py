@@ -14,15 +14,18 @@ from jewelcrm.accounts import navigation
 from jewelcrm.accounts.navigation import NavEntry, entries_for
 from tests.factories import BrandFactory, MembershipFactory, StoreFactory, UserFactory
 
-
 # --- Navigation -------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def fake_menu(monkeypatch):
     urls = {
-        "accounts:dashboard": "/b/{}/", "accounts:intranet": "/b/{}/intranet/",
-        "x:customers": "/b/{}/customers/", "x:customer-imports": "/b/{}/customers/imports/",
-        "x:sales": "/b/{}/intranet/sales/", "x:settings": "/b/{}/settings/",
+        "accounts:dashboard": "/b/{}/",
+        "accounts:intranet": "/b/{}/intranet/",
+        "x:customers": "/b/{}/customers/",
+        "x:customer-imports": "/b/{}/customers/imports/",
+        "x:sales": "/b/{}/intranet/sales/",
+        "x:settings": "/b/{}/settings/",
     }
 
     def fake_reverse(name, kwargs):
@@ -44,14 +47,25 @@ def fake_menu(monkeypatch):
 
 
 def _menu(role, path, area="dashboard"):
-    return [(i["label"], i["active"]) for i in entries_for(area=area, role=role, brand_slug="m", current_path=path)]
+    return [
+        (i["label"], i["active"])
+        for i in entries_for(area=area, role=role, brand_slug="m", current_path=path)
+    ]
 
 
 def test_menu_lists_the_role_s_entries_in_order_and_skips_unmounted_urls(fake_menu):
-    assert _menu("owner", "/b/m/") == [("Overview", True), ("Customers", False), ("Imports", False), ("Settings", False)]
+    assert _menu("owner", "/b/m/") == [
+        ("Overview", True),
+        ("Customers", False),
+        ("Imports", False),
+        ("Settings", False),
+    ]
     assert _menu("marketer", "/b/m/") == [("Overview", True), ("Customers", False), ("Settings", False)]
     assert _menu("analyst", "/b/m/") == [("Settings", False)]
-    assert _menu("sales_associate", "/b/m/intranet/", "intranet") == [("Today", True), ("Register a sale", False)]
+    assert _menu("sales_associate", "/b/m/intranet/", "intranet") == [
+        ("Today", True),
+        ("Register a sale", False),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -69,6 +83,7 @@ def test_the_deepest_matching_entry_is_active(fake_menu, path, active):
 
 
 # --- Header ----------------------------------------------------------------------------------
+
 
 def _switcher_links(html):
     match = re.search(r'<details class="dropdown brand-switch">(.*?)</details>', html, re.S)
@@ -108,7 +123,10 @@ def test_single_brand_user_sees_the_brand_name_without_a_switcher(owner_client, 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("role", "path", "area_label", "home_label"),
-    [("owner", "", "Brand dashboard", "Overview"), ("sales_associate", "intranet/", "Store intranet", "Today")],
+    [
+        ("owner", "", "Brand dashboard", "Overview"),
+        ("sales_associate", "intranet/", "Store intranet", "Today"),
+    ],
 )
 def test_shell_is_accessible_and_free_of_inline_code(client_for, brand, role, path, area_label, home_label):
     client = client_for(brand, role)
@@ -136,6 +154,7 @@ def test_anonymous_pages_have_no_menu_and_no_account_menu(client):
 
 
 # --- Includes --------------------------------------------------------------------------------
+
 
 def _render_pagination(query, number, count=95, per_page=10):
     request = RequestFactory().get("/b/m/customers/", query)
@@ -165,7 +184,9 @@ def test_pagination_on_the_first_and_only_pages():
 class _SaleForm(forms.Form):
     email = forms.EmailField(label="E-mail", help_text="The owner's address.")
     is_gift = forms.BooleanField(label="Gift", required=False)
-    channel = forms.ChoiceField(label="Channel", choices=[("email", "E-mail"), ("sms", "SMS")], widget=forms.RadioSelect)
+    channel = forms.ChoiceField(
+        label="Channel", choices=[("email", "E-mail"), ("sms", "SMS")], widget=forms.RadioSelect
+    )
 
 
 def test_form_field_shows_label_help_and_errors_next_to_the_field():
@@ -175,20 +196,28 @@ def test_form_field_shows_label_help_and_errors_next_to_the_field():
     assert '<label for="id_email">E-mail <span class="required" aria-hidden="true">*</span></label>' in html
     assert 'aria-invalid="true"' in html
     assert '<span class="help" id="id_email_helptext">The owner&#x27;s address.</span>' in html
-    assert '<ul class="errorlist" id="id_email_errors" role="alert"><li>Enter a valid email address.</li></ul>' in html
+    assert (
+        '<ul class="errorlist" id="id_email_errors" role="alert"><li>Enter a valid email address.</li></ul>'
+        in html
+    )
 
 
 def test_form_field_puts_checkboxes_inside_their_label_and_groups_radios():
     form = _SaleForm()
     checkbox = render_to_string("includes/form_field.html", {"field": form["is_gift"]})
-    assert re.search(r'<label for="id_is_gift"><input type="checkbox" name="is_gift" id="id_is_gift"> Gift</label>', checkbox)
+    assert re.search(
+        r'<label for="id_is_gift"><input type="checkbox" name="is_gift" id="id_is_gift"> Gift</label>',
+        checkbox,
+    )
     radios = render_to_string("includes/form_field.html", {"field": form["channel"]})
     assert "<legend>Channel" in radios
     assert radios.count('<input type="radio" name="channel"') == 2
 
 
 @pytest.mark.django_db
-def test_brand_switcher_queries_once_per_request_and_only_when_rendered(django_assert_num_queries, client_for, brand):
+def test_brand_switcher_queries_once_per_request_and_only_when_rendered(
+    django_assert_num_queries, client_for, brand
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -207,7 +236,9 @@ def test_brand_switcher_queries_once_per_request_and_only_when_rendered(django_a
     with django_assert_num_queries(0):
         assert list(navigation_context(request)["brand_switch"]) == rows  # cached on the request
     assert sum("accounts_membership" in q["sql"] for q in first.captured_queries) == 1
-    assert rows == [{"name": "Maison Test", "url": "/b/maison-test/", "role": "Brand owner", "store": "", "current": True}]
+    assert rows == [
+        {"name": "Maison Test", "url": "/b/maison-test/", "role": "Brand owner", "store": "", "current": True}
+    ]
 
 
 def test_the_500_page_renders_without_the_user_or_the_database():
