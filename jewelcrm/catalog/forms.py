@@ -20,6 +20,20 @@ class ProductFilterForm(forms.Form):
         self.fields["collection"].choices = [("", _("All collections"))] + [(c, c) for c in collections]
 
 
+class PhotoForm(forms.Form):
+    photo = forms.FileField(
+        label=_("New photo"),
+        help_text=_("JPEG, PNG or WebP, up to 5 MB."),
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+
+    def clean_photo(self) -> Any:
+        photo = self.cleaned_data["photo"]
+        if photo.size > 5 * 1024 * 1024:
+            raise forms.ValidationError(_("The photo is larger than 5 MB."))
+        return photo
+
+
 class ProductForm(forms.Form):
     reference = forms.CharField(label=_("Reference"), max_length=64)
     name_en = forms.CharField(label=_("Name in English"), max_length=200, required=False)

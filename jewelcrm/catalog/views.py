@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -15,7 +15,7 @@ from django.views import View
 
 from jewelcrm.accounts.roles import ADMIN_ROLES, BRAND_ROLES
 from jewelcrm.catalog import selectors, services
-from jewelcrm.catalog.forms import ProductFilterForm, ProductForm
+from jewelcrm.catalog.forms import PhotoForm, ProductFilterForm, ProductForm
 from jewelcrm.retail.forms import form_add_service_errors
 from jewelcrm.tenancy.views import BrandViewMixin
 
@@ -61,7 +61,27 @@ class ProductDetailView(BrandViewMixin, View):
     allowed_roles = BRAND_ROLES
 
     def get(self, request: HttpRequest, brand_slug: str, pk: int) -> HttpResponse:
+        return self._render(request, _product_or_404(self.brand, pk), PhotoForm())
+
+    def post(self, request: HttpRequest, brand_slug: str, pk: int) -> HttpResponse:
+        """Upload a new photo from the detail page (owners and admins)."""
+        if self.membership.role not in ADMIN_ROLES:
+            raise PermissionDenied
         product = _product_or_404(self.brand, pk)
+        form = PhotoForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                services.product_update(
+                    brand=self.brand, product=product, photo=form.cleaned_data["photo"], actor=request.user
+                )
+            except ValidationError as error:
+                form_add_service_errors(form, error)
+            else:
+                messages.success(request, _("Photo of %(ref)s saved.") % {"ref": product.reference})
+                return redirect("catalog:product_detail", brand_slug=self.brand.slug, pk=product.pk)
+        return self._render(request, product, form, status=400)
+
+    def _render(self, request: HttpRequest, product: Any, form: PhotoForm, status: int = 200) -> HttpResponse:
         return TemplateResponse(
             request,
             "catalog/product_detail.html",
@@ -71,7 +91,9 @@ class ProductDetailView(BrandViewMixin, View):
                 "product": product,
                 "complements": list(product.complements.all()),
                 "can_edit": self.membership.role in ADMIN_ROLES,
+                "photo_form": form,
             },
+            status=status,
         )
 
 

@@ -125,3 +125,52 @@ def test_list_filters_and_fixed_query_count(analyst_client, brand):
         .count("No product matches")
         == 1
     )
+
+
+def _jpeg(name="bracelet.jpg"):
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", (8, 8), "white").save(buffer, format="JPEG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"), [("owner", 302), ("admin", 302), ("marketer", 403), ("analyst", 403)]
+)
+def test_photo_upload_from_the_detail_page(client_for, brand, settings, tmp_path, role, expected):
+    settings.MEDIA_ROOT = str(tmp_path)
+    product = ProductFactory(brand=brand, reference="BR-8")
+    client = client_for(brand, role)
+    assert (
+        'data-testid="photo-form"' in client.get(url("product_detail", brand, pk=product.pk)).content.decode()
+    ) == (expected == 302)
+    response = client.post(url("product_detail", brand, pk=product.pk), {"photo": _jpeg()})
+    assert response.status_code == expected
+    with brand_context(brand):
+        product.refresh_from_db()
+    assert product.photo.name == (f"products/{brand.pk}/BR-8.jpg" if expected == 302 else "")
+
+
+def test_photo_upload_refuses_a_file_that_is_not_an_image(owner_client, brand, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    product = ProductFactory(brand=brand)
+    fake = SimpleUploadedFile("photo.png", b"%PDF-1.4 not an image", content_type="image/png")
+    response = owner_client.post(url("product_detail", brand, pk=product.pk), {"photo": fake})
+    assert response.status_code == 400
+    assert "This file is not a readable image." in response.content.decode()
+    with brand_context(brand):
+        product.refresh_from_db()
+    assert not product.photo
+
+
+def test_photo_upload_to_another_brands_product_is_404(owner_client, other_brand, brand):
+    foreign = ProductFactory(brand=other_brand)
+    assert (
+        owner_client.post(url("product_detail", brand, pk=foreign.pk), {"photo": _jpeg()}).status_code == 404
+    )
