@@ -9,7 +9,8 @@ codes among the run's items (sold, registered, with interventions), as phones sc
 the per-IP look-up limit is lifted for the run (PORTAL_PUBLIC_LOOKUP_RATE). Target: the public page's
 throughput is at least half the trivial view's.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/jewelcrm_bench_<you> .venv/bin/python bench/bench_public_page.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/jewelcrm_bench_<you> \
+        .venv/bin/python bench/bench_public_page.py
 
 BENCH_PHASE_SECONDS (default 8), BENCH_CLIENTS (8), BENCH_WORKERS (2), BENCH_THREADS (4), BENCH_PORT (8005),
 BENCH_ITEMS (200).
@@ -93,42 +94,98 @@ def setup_data(run: str) -> list[str]:
 
     taken = set(Brand.objects.values_list("code_prefix", flat=True))
     prefix = next(f"P{n:03d}" for n in range(1000) if f"P{n:03d}" not in taken)
-    brand = Brand.objects.create(name=f"Bench public {run}", slug=f"bench-pub-{run}", code_prefix=prefix,
-                                 languages=["en", "fr"])
+    brand = Brand.objects.create(
+        name=f"Bench public {run}", slug=f"bench-pub-{run}", code_prefix=prefix, languages=["en", "fr"]
+    )
     rng = random.Random(5)
-    today = date.today()
+    today = date.today()  # noqa: DTZ011 - synthetic dates
     with brand_context(brand):
         retailer = Retailer.objects.create(brand=brand, name="Bench Retail", is_own=True)
         stores = [
-            Store.objects.create(brand=brand, retailer=retailer, code=f"BP-{i}", name=f"Boutique {city}", type="boutique",
-                                 city=city, country=country, currency=currency, market=country)
-            for i, (city, country, currency) in enumerate([("Paris", "FR", "EUR"), ("Genève", "CH", "CHF"),
-                                                           ("Lyon", "FR", "EUR")])
+            Store.objects.create(
+                brand=brand,
+                retailer=retailer,
+                code=f"BP-{i}",
+                name=f"Boutique {city}",
+                type="boutique",
+                city=city,
+                country=country,
+                currency=currency,
+                market=country,
+            )
+            for i, (city, country, currency) in enumerate(
+                [("Paris", "FR", "EUR"), ("Genève", "CH", "CHF"), ("Lyon", "FR", "EUR")]
+            )
         ]
-        product = Product.objects.create(brand=brand, reference="BP-RING", name_en="Bench ring", name_fr="Bague banc",
-                                         collection="Aurore", category="ring", price=1000, warranty_months=24,
-                                         service_interval_months=24)
-        customers = Customer.objects.bulk_create([
-            Customer(brand=brand, first_name="Bench", last_name=f"Owner {i}", email=f"owner{i}@{run}.bench.test")
-            for i in range(ITEMS)
-        ], batch_size=2000)
+        product = Product.objects.create(
+            brand=brand,
+            reference="BP-RING",
+            name_en="Bench ring",
+            name_fr="Bague banc",
+            collection="Aurore",
+            category="ring",
+            price=1000,
+            warranty_months=24,
+            service_interval_months=24,
+        )
+        customers = Customer.objects.bulk_create(
+            [
+                Customer(
+                    brand=brand,
+                    first_name="Bench",
+                    last_name=f"Owner {i}",
+                    email=f"owner{i}@{run}.bench.test",
+                )
+                for i in range(ITEMS)
+            ],
+            batch_size=2000,
+        )
         codes = [public_code_new(brand=brand) for _ in range(ITEMS)]
-        items = Item.objects.bulk_create([
-            Item(brand=brand, product=product, serial=f"BP{run}{i:06d}", public_code=code, status="sold",
-                 owner=customer, current_store=stores[i % 3], shipped_to_store=stores[i % 3])
-            for i, (code, customer) in enumerate(zip(codes, customers, strict=True))
-        ], batch_size=2000)
+        items = Item.objects.bulk_create(
+            [
+                Item(
+                    brand=brand,
+                    product=product,
+                    serial=f"BP{run}{i:06d}",
+                    public_code=code,
+                    status="sold",
+                    owner=customer,
+                    current_store=stores[i % 3],
+                    shipped_to_store=stores[i % 3],
+                )
+                for i, (code, customer) in enumerate(zip(codes, customers, strict=True))
+            ],
+            batch_size=2000,
+        )
         registrations, interventions, events = [], [], []
         for i, (item, customer) in enumerate(zip(items, customers, strict=True)):
             sold_on = today - timedelta(days=rng.randint(30, 900))
-            registrations.append(Registration(
-                brand=brand, item=item, customer=customer, store=stores[i % 3], sold_on=sold_on, price_paid=1000,
-                currency="EUR", warranty_starts_on=sold_on, warranty_ends_on=sold_on + timedelta(days=730)))
+            registrations.append(
+                Registration(
+                    brand=brand,
+                    item=item,
+                    customer=customer,
+                    store=stores[i % 3],
+                    sold_on=sold_on,
+                    price_paid=1000,
+                    currency="EUR",
+                    warranty_starts_on=sold_on,
+                    warranty_ends_on=sold_on + timedelta(days=730),
+                )
+            )
             events.append(ItemEvent(brand=brand, item=item, kind="sold", store=stores[i % 3], is_public=True))
             for k in range(i % 3):
-                interventions.append(Intervention(
-                    brand=brand, item=item, store=stores[(i + k) % 3], kind=("service", "resizing")[k % 2],
-                    status="returned", received_on=sold_on + timedelta(days=20 + 30 * k), currency="EUR"))
+                interventions.append(
+                    Intervention(
+                        brand=brand,
+                        item=item,
+                        store=stores[(i + k) % 3],
+                        kind=("service", "resizing")[k % 2],
+                        status="returned",
+                        received_on=sold_on + timedelta(days=20 + 30 * k),
+                        currency="EUR",
+                    )
+                )
         Registration.objects.bulk_create(registrations, batch_size=2000)
         Intervention.objects.bulk_create(interventions, batch_size=2000)
         ItemEvent.objects.bulk_create(events, batch_size=2000)
@@ -139,17 +196,33 @@ def start_server() -> subprocess.Popen:
     import httpx
 
     env = dict(os.environ)
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "jewelcrm.settings.local", "DJANGO_DEBUG": "false", "LOG_LEVEL": "WARNING",
-        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend", "BENCH_PUBLIC_PAGE_SERVER": "1",
-        "PORTAL_PUBLIC_LOOKUP_RATE": "100000000/m",
-    })
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "jewelcrm.settings.local",
+            "DJANGO_DEBUG": "false",
+            "LOG_LEVEL": "WARNING",
+            "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+            "BENCH_PUBLIC_PAGE_SERVER": "1",
+            "PORTAL_PUBLIC_LOOKUP_RATE": "100000000/m",
+        }
+    )
     command = [
-        str(ROOT / ".venv" / "bin" / "gunicorn"), "bench.bench_public_page:application", "--bind", f"127.0.0.1:{PORT}",
-        "--workers", str(WORKERS), "--threads", str(THREADS), "--worker-class", "gthread",
-        "--log-level", "warning", "--timeout", "60",
+        str(ROOT / ".venv" / "bin" / "gunicorn"),
+        "bench.bench_public_page:application",
+        "--bind",
+        f"127.0.0.1:{PORT}",
+        "--workers",
+        str(WORKERS),
+        "--threads",
+        str(THREADS),
+        "--worker-class",
+        "gthread",
+        "--log-level",
+        "warning",
+        "--timeout",
+        "60",
     ]
-    server = subprocess.Popen(command, cwd=ROOT, env=env)
+    server = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603 - a fixed command line
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -220,7 +293,11 @@ def run_cold(paths: list[str]) -> dict[str, float]:
     for thread in threads:
         thread.join()
     elapsed = time.monotonic() - began
-    return {"throughput": len(latencies) / elapsed, "p50": percentile(latencies, 50), "p95": percentile(latencies, 95)}
+    return {
+        "throughput": len(latencies) / elapsed,
+        "p50": percentile(latencies, 50),
+        "p95": percentile(latencies, 95),
+    }
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -263,22 +340,28 @@ def main() -> None:
             server.kill()
     measured = PHASE_SECONDS * ROUNDS
     rows, throughput = [], {}
-    for name, label in (("trivial", "trivial Django view `/bench/trivial`"), ("public", "public item page `/i/<code>`")):
+    for name, label in (
+        ("trivial", "trivial Django view `/bench/trivial`"),
+        ("public", "public item page `/i/<code>`"),
+    ):
         lat = results[name]["lat"]
         statuses: dict[int, int] = {}
         for phase_statuses in results[name]["st"]:
             for code, count in phase_statuses.items():
                 statuses[code] = statuses.get(code, 0) + count
         throughput[name] = len(lat) / measured
-        rows.append(f"| {label} | {len(lat)} | {dict(sorted(statuses.items()))} | {throughput[name]:.0f} req/s | "
-                    f"{percentile(lat, 50):.1f} ms | {percentile(lat, 95):.1f} ms |")
+        rows.append(
+            f"| {label} | {len(lat)} | {dict(sorted(statuses.items()))} | {throughput[name]:.0f} req/s | "
+            f"{percentile(lat, 50):.1f} ms | {percentile(lat, 95):.1f} ms |"
+        )
     ratio = throughput["public"] / throughput["trivial"] if throughput["trivial"] else 0.0
     verdict = "met" if ratio >= TARGET_RATIO else "NOT met"
     body = f"""
 The public page of a piece (`/i/<code>`, what the QR code of the warranty card opens) against a trivial Django
 view, served by the same gunicorn ({WORKERS} workers × {THREADS} threads, gthread) on 127.0.0.1, through the
 same middleware stack, measured in the same run: {CLIENTS} concurrent httpx clients, alternating phases
-(trivial, public, trivial, public) of {PHASE_SECONDS:.0f} s each after a {WARMUP_SECONDS:.0f} s warm-up; load average
+(trivial, public, trivial, public) of {PHASE_SECONDS:.0f} s each after a {WARMUP_SECONDS:.0f} s warm-up;
+load average
 at the start {LOAD_AVERAGE} (other work shared the machine).
 Public pages are requested for random codes among {ITEMS} sold pieces with registrations and interventions.
 Each public request: one Redis round trip (per-IP rate-limit counter, the cached resolution of the code,
@@ -293,7 +376,8 @@ Ratio public / trivial: **{ratio:.2f}**. Target: at least {TARGET_RATIO} — **{
 
 Before the measured phases, the first look-up of each of the {ITEMS} codes (nothing cached: the brand of the
 prefix, the item query under row-level security, building and rendering the page) ran at
-{cold["throughput"]:.0f} req/s (p50 {cold["p50"]:.0f} ms, p95 {cold["p95"]:.0f} ms); it is not part of the target.
+{cold["throughput"]:.0f} req/s (p50 {cold["p50"]:.0f} ms, p95 {cold["p95"]:.0f} ms);
+it is not part of the target.
 The measured phases read the per-code cache, as repeated scans of the same pieces do; the resolution of a
 code stays cached for 60 s (the page for 300 s, checked against the item's version), and the portal's own
 writes (loss, recovery, transfer, service reception) invalidate it at once.

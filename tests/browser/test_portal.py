@@ -21,21 +21,43 @@ LINK = re.compile(r"https?://[^/\s]+(/portal/\S+/link/\S+/)")
 
 @pytest.fixture
 def brand():
-    return BrandFactory(name="Maison Aurore", slug="maison-aurore", code_prefix="AUR", primary_colour="#7A1F3D")
+    return BrandFactory(
+        name="Maison Aurore", slug="maison-aurore", code_prefix="AUR", primary_colour="#7A1F3D"
+    )
 
 
 @pytest.fixture
 def piece(brand):
-    owner = CustomerFactory(brand=brand, first_name="Héloïse", last_name="Marchetti", email="heloise@example.test",
-                            phone="+33611223344", language="en")
+    owner = CustomerFactory(
+        brand=brand,
+        first_name="Héloïse",
+        last_name="Marchetti",
+        email="heloise@example.test",
+        phone="+33611223344",
+        language="en",
+    )
     product = ProductFactory(brand=brand, name_en="Aurore solitaire ring", collection="Aurore")
     store = StoreFactory(brand=brand, name="Boutique Vendôme", city="Paris", country="FR")
     item = owned_item(brand=brand, customer=owner, store=store, product=product, sold_on=date(2025, 2, 10))
     workshop = StoreFactory(brand=brand, name="Atelier Genève", city="Genève", country="CH")
-    InterventionFactory(brand=brand, item=item, store=workshop, kind="resizing", status="returned",
-                        received_on=date(2025, 6, 3), description="Resized to 52")
-    InterventionFactory(brand=brand, item=item, store=store, kind="cleaning", status="in_workshop",
-                        received_on=date(2025, 11, 2), description="Polish")
+    InterventionFactory(
+        brand=brand,
+        item=item,
+        store=workshop,
+        kind="resizing",
+        status="returned",
+        received_on=date(2025, 6, 3),
+        description="Resized to 52",
+    )
+    InterventionFactory(
+        brand=brand,
+        item=item,
+        store=store,
+        kind="cleaning",
+        status="in_workshop",
+        received_on=date(2025, 11, 2),
+        description="Polish",
+    )
     return item
 
 
@@ -101,7 +123,14 @@ def test_public_page_shows_the_history_and_nothing_personal(page, screenshot, br
     for expected in ("Aurore solitaire ring", "February 2025", "Paris", "Resizing", "Genève", "Cleaning"):
         assert expected in text
     assert page.get_by_test_id("owners").inner_text() == "1"
-    for secret in ("Héloïse", "Marchetti", "heloise@example.test", "+33611223344", "33611223344", "06 11 22 33 44"):
+    for secret in (
+        "Héloïse",
+        "Marchetti",
+        "heloise@example.test",
+        "+33611223344",
+        "33611223344",
+        "06 11 22 33 44",
+    ):
         assert secret not in text
         assert secret not in page.content()
     screenshot(page, "public-item")

@@ -31,7 +31,9 @@ def brand_alert_recipients(*, brand: Any) -> list[str]:
     from jewelcrm.accounts.roles import ADMIN_ROLES
     from jewelcrm.accounts.selectors import membership_list
 
-    return sorted({m.user.email for m in membership_list(brand=brand) if m.is_active and m.role in ADMIN_ROLES})
+    return sorted(
+        {m.user.email for m in membership_list(brand=brand) if m.is_active and m.role in ADMIN_ROLES}
+    )
 
 
 def site_url(path: str) -> str:

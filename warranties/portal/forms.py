@@ -7,23 +7,32 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
-from django_countries.fields import LazyTypedChoiceField
 from django_countries import countries
+from django_countries.fields import LazyTypedChoiceField
 
 from customers.models import Channel
 from warranties.portal.models import Audience, Post, PostKind, RsvpAnswer, TransferKind
 
 
 class EmailForm(forms.Form):
-    email = forms.EmailField(label=_("Your e-mail address"), max_length=254,
-                             widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}))
+    email = forms.EmailField(
+        label=_("Your e-mail address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
 
 
 class ClaimForm(forms.Form):
-    code = forms.CharField(label=_("Transfer code"), max_length=20,
-                           widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}))
-    email = forms.EmailField(label=_("Your e-mail address"), max_length=254,
-                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    code = forms.CharField(
+        label=_("Transfer code"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+    email = forms.EmailField(
+        label=_("Your e-mail address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
 
 
 class ProfileForm(forms.Form):
@@ -60,8 +69,12 @@ class DeleteAccountForm(forms.Form):
 class ServiceRequestForm(forms.Form):
     store = forms.TypedChoiceField(label=_("Store"), coerce=int)
     kind = forms.ChoiceField(label=_("Service"))
-    message = forms.CharField(label=_("Message to the store (optional)"), required=False, max_length=2000,
-                              widget=forms.Textarea(attrs={"rows": 3}))
+    message = forms.CharField(
+        label=_("Message to the store (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def __init__(self, *args: Any, store_choices: list[Any], **kwargs: Any) -> None:
         from warranties.models import InterventionKind
@@ -69,16 +82,24 @@ class ServiceRequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["store"].choices = [("", "—"), *store_choices]
         self.fields["kind"].choices = [
-            (k, label) for k, label in InterventionKind.choices if k in ("service", "repair", "cleaning", "resizing",
-                                                                          "engraving", "battery")
+            (k, label)
+            for k, label in InterventionKind.choices
+            if k in ("service", "repair", "cleaning", "resizing", "engraving", "battery")
         ]
 
 
 class LossForm(forms.Form):
-    status = forms.ChoiceField(label=_("What happened?"), widget=forms.RadioSelect,
-                               choices=[("lost", _("I lost it")), ("stolen", _("It was stolen"))])
-    note = forms.CharField(label=_("Details (optional)"), required=False, max_length=500,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+    status = forms.ChoiceField(
+        label=_("What happened?"),
+        widget=forms.RadioSelect,
+        choices=[("lost", _("I lost it")), ("stolen", _("It was stolen"))],
+    )
+    note = forms.CharField(
+        label=_("Details (optional)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class TransferStartForm(forms.Form):
@@ -90,17 +111,33 @@ class RsvpForm(forms.Form):
 
 
 class FoundForm(forms.Form):
-    kind = forms.ChoiceField(label=_("What happened?"), widget=forms.RadioSelect,
-                             choices=[("found", _("I found this piece")), ("offered", _("This piece was offered to me"))])
-    message = forms.CharField(label=_("Message"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
-    contact = forms.CharField(label=_("How can the brand reach you? (optional)"), required=False, max_length=200)
+    kind = forms.ChoiceField(
+        label=_("What happened?"),
+        widget=forms.RadioSelect,
+        choices=[("found", _("I found this piece")), ("offered", _("This piece was offered to me"))],
+    )
+    message = forms.CharField(
+        label=_("Message"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    contact = forms.CharField(
+        label=_("How can the brand reach you? (optional)"), required=False, max_length=200
+    )
 
 
 class PostForm(forms.ModelForm):
     class Meta:
         model = Post
-        fields = ["kind", "title", "body", "language", "audience", "audience_value", "event_starts_at", "event_place",
-                  "capacity"]
+        fields = [
+            "kind",
+            "title",
+            "body",
+            "language",
+            "audience",
+            "audience_value",
+            "event_starts_at",
+            "event_place",
+            "capacity",
+        ]
         widgets = {
             "body": forms.Textarea(attrs={"rows": 8}),
             "event_starts_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -109,7 +146,9 @@ class PostForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        if data.get("audience") in (Audience.COLLECTION, Audience.CATEGORY) and not data.get("audience_value"):
+        if data.get("audience") in (Audience.COLLECTION, Audience.CATEGORY) and not data.get(
+            "audience_value"
+        ):
             self.add_error("audience_value", _("Name the collection or the category."))
         if data.get("kind") == PostKind.EVENT and not data.get("event_starts_at"):
             self.add_error("event_starts_at", _("An invitation needs a date."))
@@ -121,8 +160,9 @@ class ItemQueryForm(forms.Form):
 
 
 class StoreLossForm(ItemQueryForm):
-    status = forms.ChoiceField(label=_("Report"), choices=[("lost", _("Lost")), ("stolen", _("Stolen"))],
-                               widget=forms.RadioSelect)
+    status = forms.ChoiceField(
+        label=_("Report"), choices=[("lost", _("Lost")), ("stolen", _("Stolen"))], widget=forms.RadioSelect
+    )
     note = forms.CharField(label=_("Details (optional)"), required=False, max_length=500)
 
 
@@ -130,5 +170,9 @@ class StoreTransferForm(ItemQueryForm):
     email = forms.EmailField(label=_("New owner's e-mail"))
     first_name = forms.CharField(label=_("New owner's first name"), max_length=100, required=False)
     last_name = forms.CharField(label=_("New owner's last name"), max_length=100, required=False)
-    kind = forms.ChoiceField(label=_("Sale or gift?"), choices=TransferKind.choices, widget=forms.RadioSelect,
-                             initial=TransferKind.SALE)
+    kind = forms.ChoiceField(
+        label=_("Sale or gift?"),
+        choices=TransferKind.choices,
+        widget=forms.RadioSelect,
+        initial=TransferKind.SALE,
+    )

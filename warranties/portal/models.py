@@ -22,8 +22,12 @@ class LoginLink(BrandScopedModel):
 
     purpose = models.CharField(max_length=16, choices=LinkPurpose.choices, default=LinkPurpose.SIGN_IN)
     email = models.EmailField()
-    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    transfer = models.ForeignKey("portal.Transfer", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    transfer = models.ForeignKey(
+        "portal.Transfer", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     token_hash = models.CharField(max_length=64)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
@@ -33,7 +37,9 @@ class LoginLink(BrandScopedModel):
     personal_fields = ("email",)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["brand", "token_hash"], name="portal_link_unique_hash")]
+        constraints = [
+            models.UniqueConstraint(fields=["brand", "token_hash"], name="portal_link_unique_hash")
+        ]
 
 
 class PostKind(models.TextChoices):
@@ -62,13 +68,17 @@ class Post(BrandScopedModel):
     capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
     is_published = models.BooleanField(_("published"), default=False)
     published_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-published_at", "-created_at"]
-        indexes = [models.Index(fields=["brand", "is_published", "published_at"], name="portal_post_brand_pub")]
+        indexes = [
+            models.Index(fields=["brand", "is_published", "published_at"], name="portal_post_brand_pub")
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -86,7 +96,9 @@ class Rsvp(BrandScopedModel):
     answered_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["brand", "post", "customer"], name="portal_rsvp_one_per_customer")]
+        constraints = [
+            models.UniqueConstraint(fields=["brand", "post", "customer"], name="portal_rsvp_one_per_customer")
+        ]
 
 
 class ServiceRequestStatus(models.TextChoices):
@@ -103,17 +115,25 @@ class ServiceRequest(BrandScopedModel):
     store = models.ForeignKey("retail.Store", on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("service"), max_length=24)
     message = models.TextField(_("message"), blank=True)
-    status = models.CharField(max_length=16, choices=ServiceRequestStatus.choices, default=ServiceRequestStatus.REQUESTED)
-    intervention = models.ForeignKey("warranties.Intervention", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    status = models.CharField(
+        max_length=16, choices=ServiceRequestStatus.choices, default=ServiceRequestStatus.REQUESTED
+    )
+    intervention = models.ForeignKey(
+        "warranties.Intervention", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     received_at = models.DateTimeField(null=True, blank=True)
-    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     personal_fields = ("message",)
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["brand", "store", "status", "created_at"], name="portal_sr_brand_store")]
+        indexes = [
+            models.Index(fields=["brand", "store", "status", "created_at"], name="portal_sr_brand_store")
+        ]
 
 
 class TransferKind(models.TextChoices):
@@ -131,12 +151,18 @@ class Transfer(BrandScopedModel):
     """A change of ownership started by the owner (or recorded by a store). The code is stored hashed."""
 
     item = models.ForeignKey("inventory.Item", on_delete=models.PROTECT, related_name="+")
-    from_customer = models.ForeignKey("customers.Customer", on_delete=models.SET_NULL, null=True, related_name="+")
-    to_customer = models.ForeignKey("customers.Customer", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    from_customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    to_customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     kind = models.CharField(_("kind"), max_length=8, choices=TransferKind.choices)
     code_hash = models.CharField(max_length=64)
     status = models.CharField(max_length=16, choices=TransferStatus.choices, default=TransferStatus.PENDING)
-    store = models.ForeignKey("retail.Store", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    store = models.ForeignKey(
+        "retail.Store", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
@@ -145,7 +171,9 @@ class Transfer(BrandScopedModel):
         constraints = [
             models.UniqueConstraint(fields=["brand", "code_hash"], name="portal_transfer_unique_code"),
             models.UniqueConstraint(
-                fields=["brand", "item"], condition=Q(status="pending"), name="portal_transfer_one_pending_per_item"
+                fields=["brand", "item"],
+                condition=Q(status="pending"),
+                name="portal_transfer_one_pending_per_item",
             ),
         ]
 
@@ -155,7 +183,9 @@ class PublicLookup(BrandScopedModel):
 
     at = models.DateTimeField(default=timezone.now)
     code = models.CharField(max_length=40)
-    item = models.ForeignKey("inventory.Item", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    item = models.ForeignKey(
+        "inventory.Item", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     ip = models.GenericIPAddressField(null=True, blank=True)
 
     class Meta:

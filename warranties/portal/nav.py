@@ -4,8 +4,28 @@ from jewelcrm.accounts.navigation import NavEntry
 from jewelcrm.accounts.roles import MARKETING_ROLES, RETAIL_ROLES
 
 NAV = [
-    NavEntry(area="dashboard", label=_("Owner portal"), url_name="portal:staff_post_list", roles=MARKETING_ROLES, order=60),
-    NavEntry(area="intranet", label=_("Service requests"), url_name="portal:store_queue", roles=RETAIL_ROLES, order=40),
-    NavEntry(area="intranet", label=_("Lost or stolen"), url_name="portal:store_loss", roles=RETAIL_ROLES, order=41),
-    NavEntry(area="intranet", label=_("Ownership transfer"), url_name="portal:store_transfer", roles=RETAIL_ROLES, order=42),
+    NavEntry(
+        area="dashboard",
+        label=_("Owner portal"),
+        url_name="portal:staff_post_list",
+        roles=MARKETING_ROLES,
+        order=60,
+    ),
+    NavEntry(
+        area="intranet",
+        label=_("Service requests"),
+        url_name="portal:store_queue",
+        roles=RETAIL_ROLES,
+        order=40,
+    ),
+    NavEntry(
+        area="intranet", label=_("Lost or stolen"), url_name="portal:store_loss", roles=RETAIL_ROLES, order=41
+    ),
+    NavEntry(
+        area="intranet",
+        label=_("Ownership transfer"),
+        url_name="portal:store_transfer",
+        roles=RETAIL_ROLES,
+        order=42,
+    ),
 ]

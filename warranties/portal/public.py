@@ -77,7 +77,9 @@ def _page_key(code: str, language: str) -> str:
 
 def invalidate(*, item: Any) -> None:
     """Forget the cached resolution and pages of an item's code (after a change the page must show)."""
-    keys = [_code_key(item.public_code)] + [_page_key(item.public_code, lang) for lang, _name in settings.LANGUAGES]
+    keys = [_code_key(item.public_code)] + [
+        _page_key(item.public_code, lang) for lang, _name in settings.LANGUAGES
+    ]
     cache.delete_many(keys)
 
 
@@ -85,7 +87,9 @@ def _resolve_uncached(code: str) -> Resolved:
     _code, brand = selectors.public_brand_for_code(raw_code=code)
     with brand_context(brand.pk if brand is not None else selectors.NO_BRAND_ID):
         item_id, version = selectors.public_item_locate(code=code)
-    return Resolved(code=code, brand_id=brand.pk if brand is not None else None, item_id=item_id, version=version)
+    return Resolved(
+        code=code, brand_id=brand.pk if brand is not None else None, item_id=item_id, version=version
+    )
 
 
 class _PlaceholderRequest:
@@ -95,7 +99,9 @@ class _PlaceholderRequest:
         return PATH_PLACEHOLDER
 
 
-def _build_page(resolved: Resolved, language: str, request: HttpRequest) -> tuple[dict[str, str], dict[str, Any]] | None:
+def _build_page(
+    resolved: Resolved, language: str, request: HttpRequest
+) -> tuple[dict[str, str], dict[str, Any]] | None:
     """(the shared anonymous page, the parts for a signed-in visitor's own rendering), or None."""
     from warranties.portal.forms import FoundForm
 
@@ -108,13 +114,21 @@ def _build_page(resolved: Resolved, language: str, request: HttpRequest) -> tupl
         card_html = render_to_string("portal/_public_item_card.html", context)
         found_fields_html = render_to_string("portal/_found_fields.html", context)
     title = page["product_name_fr"] if language == "fr" else page["product_name_en"]
-    outer = page_context(brand=brand, title=title, code=page["code"], card_html=card_html,
-                         found_fields_html=found_fields_html)
+    outer = page_context(
+        brand=brand, title=title, code=page["code"], card_html=card_html, found_fields_html=found_fields_html
+    )
     # Rendered as an anonymous visitor; the CSRF token and the address are filled in per request.
-    html = render_to_string("portal/public_item.html", {
-        **outer, "csrf_token": CSRF_PLACEHOLDER, "request": _PlaceholderRequest(), "user": _Anonymous(),
-        "messages": [],
-    }, request=request)
+    html = render_to_string(
+        "portal/public_item.html",
+        {
+            **outer,
+            "csrf_token": CSRF_PLACEHOLDER,
+            "request": _PlaceholderRequest(),
+            "user": _Anonymous(),
+            "messages": [],
+        },
+        request=request,
+    )
     return {"version": resolved.version, "html": html}, outer
 
 
@@ -122,18 +136,27 @@ class _Anonymous:
     is_authenticated = False
 
 
-def page_context(*, brand: Any, title: str, code: str, card_html: str, found_fields_html: str) -> dict[str, Any]:
+def page_context(
+    *, brand: Any, title: str, code: str, card_html: str, found_fields_html: str
+) -> dict[str, Any]:
     from django.utils.safestring import mark_safe
 
-    return {"portal_brand": brand, "title": title, "code": code,
-            "card_html": mark_safe(card_html),  # noqa: S308 - rendered by our own template
-            "found_fields_html": mark_safe(found_fields_html)}  # noqa: S308
+    return {
+        "portal_brand": brand,
+        "title": title,
+        "code": code,
+        # Both were rendered by our own templates, with autoescaping.
+        "card_html": mark_safe(card_html),  # noqa: S308
+        "found_fields_html": mark_safe(found_fields_html),  # noqa: S308
+    }
 
 
 def personalise(*, page: dict[str, str], request: HttpRequest) -> str:
     """The shared page with this visitor's CSRF token and address."""
-    return page["html"].replace(CSRF_PLACEHOLDER, get_token(request)).replace(
-        PATH_PLACEHOLDER, escape(request.get_full_path())
+    return (
+        page["html"]
+        .replace(CSRF_PLACEHOLDER, get_token(request))
+        .replace(PATH_PLACEHOLDER, escape(request.get_full_path()))
     )
 
 
@@ -240,7 +263,11 @@ def _write(entries: list[list[Any]]) -> None:
         with brand_context(brand):
             wanted = {code for code, _ip, _at in rows}
             items = dict(Item.objects.filter(public_code__in=wanted).values_list("public_code", "pk"))
-            PublicLookup.objects.bulk_create([
-                PublicLookup(brand=brand, code=code, item_id=items.get(code), ip=ip, at=datetime.fromisoformat(at))
-                for code, ip, at in rows
-            ])
+            PublicLookup.objects.bulk_create(
+                [
+                    PublicLookup(
+                        brand=brand, code=code, item_id=items.get(code), ip=ip, at=datetime.fromisoformat(at)
+                    )
+                    for code, ip, at in rows
+                ]
+            )

@@ -9,14 +9,23 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Max, Prefetch, Q, QuerySet
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from customers.models import Customer
 from jewelcrm.accounts.models import Brand
 from jewelcrm.tenancy.context import brand_context
 from warranties.inventory.models import Item, ItemStatus
 from warranties.portal import codes
-from warranties.portal.models import Audience, Post, PostKind, Rsvp, RsvpAnswer, ServiceRequest, Transfer, TransferStatus
+from warranties.portal.models import (
+    Audience,
+    Post,
+    PostKind,
+    Rsvp,
+    RsvpAnswer,
+    ServiceRequest,
+    Transfer,
+    TransferStatus,
+)
 
 logger = logging.getLogger("jewelcrm.portal.public")
 
@@ -91,7 +100,9 @@ def public_item_resolve_many(*, raw_codes: list[str]) -> dict[str, int]:
     hits: dict[str, int] = {}
     for brand_id, wanted in by_brand.items():
         with brand_context(brand_id):
-            for code, pk in Item.objects.filter(public_code__in=list(wanted)).values_list("public_code", "pk"):
+            for code, pk in Item.objects.filter(public_code__in=list(wanted)).values_list(
+                "public_code", "pk"
+            ):
                 hits[wanted[code]] = pk
     return hits
 
@@ -129,7 +140,9 @@ def _public_item_build(*, item_id: int) -> dict[str, Any] | None:
         "product_name_fr": product.name_fr or product.name_en,
         "reference": product.reference,
         "collection": product.collection,
-        "category": product.get_category_display() if hasattr(product, "get_category_display") else product.category,
+        "category": product.get_category_display()
+        if hasattr(product, "get_category_display")
+        else product.category,
         "category_value": product.category,
         "photo": product.photo.url if product.photo else "",
         "status": item.status,
@@ -142,8 +155,13 @@ def _public_item_build(*, item_id: int) -> dict[str, Any] | None:
         "warranty_valid": bool(current and current.warranty_starts_on <= today <= current.warranty_ends_on),
         "owners": len({r.customer_id for r in registrations}),
         "interventions": [
-            {"kind": i.get_kind_display(), "kind_value": i.kind, "month": _month(i.received_on), "city": i.store.city,
-             "country": str(i.store.country.name) if i.store.country else ""}
+            {
+                "kind": i.get_kind_display(),
+                "kind_value": i.kind,
+                "month": _month(i.received_on),
+                "city": i.store.city,
+                "country": str(i.store.country.name) if i.store.country else "",
+            }
             for i in interventions
         ],
     }
@@ -159,8 +177,14 @@ def owner_item_list(*, brand: Brand, customer: Customer) -> QuerySet[Item]:
         Item.objects.filter(brand=brand, owner=customer)
         .select_related("product")
         .prefetch_related(
-            Prefetch("registrations", queryset=Registration.objects.select_related("store").order_by("registered_at")),
-            Prefetch("interventions", queryset=Intervention.objects.select_related("store").order_by("-received_on", "-id")),
+            Prefetch(
+                "registrations",
+                queryset=Registration.objects.select_related("store").order_by("registered_at"),
+            ),
+            Prefetch(
+                "interventions",
+                queryset=Intervention.objects.select_related("store").order_by("-received_on", "-id"),
+            ),
         )
         .order_by("-updated_at", "pk")
     )
@@ -199,11 +223,15 @@ def item_summary(*, item: Item) -> dict[str, Any]:
 def item_events_public(*, item: Item) -> list[Any]:
     from warranties.models import ItemEvent
 
-    return list(ItemEvent.objects.filter(item=item, is_public=True).select_related("store").order_by("at", "id"))
+    return list(
+        ItemEvent.objects.filter(item=item, is_public=True).select_related("store").order_by("at", "id")
+    )
 
 
 def transfer_pending_for(*, item: Item) -> Transfer | None:
-    return Transfer.objects.filter(item=item, status=TransferStatus.PENDING, expires_at__gt=timezone.now()).first()
+    return Transfer.objects.filter(
+        item=item, status=TransferStatus.PENDING, expires_at__gt=timezone.now()
+    ).first()
 
 
 def service_request_list_for_customer(*, customer: Customer) -> QuerySet[ServiceRequest]:
@@ -219,9 +247,9 @@ def store_choices(*, brand: Brand) -> list[tuple[str, list[tuple[int, str]]]]:
 
     groups: dict[str, list[tuple[int, str]]] = {}
     for store in Store.objects.filter(brand=brand, is_active=True).order_by("country", "city", "name"):
-        groups.setdefault(str(store.country.name) if hasattr(store.country, "name") else str(store.country), []).append(
-            (store.pk, f"{store.city} — {store.name}")
-        )
+        groups.setdefault(
+            str(store.country.name) if hasattr(store.country, "name") else str(store.country), []
+        ).append((store.pk, f"{store.city} — {store.name}"))
     return sorted(groups.items())
 
 
@@ -243,7 +271,9 @@ def post_get(*, brand: Brand, post_id: int) -> Post | None:
 
 
 def _owner_filter(*, brand: Brand, customer: Customer) -> Q:
-    owned = Item.objects.filter(brand=brand, owner=customer).values_list("product__collection", "product__category")
+    owned = Item.objects.filter(brand=brand, owner=customer).values_list(
+        "product__collection", "product__category"
+    )
     collections = {c for c, _ in owned if c}
     categories = {k for _, k in owned if k}
     return (

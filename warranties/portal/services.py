@@ -64,13 +64,27 @@ def public_cache_version_bump(*, brand: Brand, item: Item) -> None:
 # --- Sign-in links --------------------------------------------------------------------------------
 
 
-def _link_create(*, brand: Brand, email: str, purpose: str, customer: Customer | None = None,
-                 transfer: Transfer | None = None, ip: str | None = None) -> str:
+def _link_create(
+    *,
+    brand: Brand,
+    email: str,
+    purpose: str,
+    customer: Customer | None = None,
+    transfer: Transfer | None = None,
+    ip: str | None = None,
+) -> str:
     token = secrets.token_urlsafe(32)
     now = timezone.now()
     LoginLink.objects.create(
-        brand=brand, purpose=purpose, email=email, customer=customer, transfer=transfer,
-        token_hash=_hash(brand, token), created_at=now, expires_at=now + LINK_LIFETIME, ip=ip,
+        brand=brand,
+        purpose=purpose,
+        email=email,
+        customer=customer,
+        transfer=transfer,
+        token_hash=_hash(brand, token),
+        created_at=now,
+        expires_at=now + LINK_LIFETIME,
+        ip=ip,
     )
     return token
 
@@ -97,7 +111,9 @@ def login_link_request(*, brand: Brand, email: str, ip: str | None = None) -> bo
         return False
     token = _link_create(brand=brand, email=address, purpose=LinkPurpose.SIGN_IN, customer=customer, ip=ip)
     emails.send_after_commit(
-        to=[address], template="sign_in", language=_language(brand, customer),
+        to=[address],
+        template="sign_in",
+        language=_language(brand, customer),
         context={"brand_name": brand.name, "url": link_url(brand=brand, token=token), "minutes": 10},
     )
     return True
@@ -106,9 +122,11 @@ def login_link_request(*, brand: Brand, email: str, ip: str | None = None) -> bo
 def login_link_peek(*, brand: Brand, token: str) -> LoginLink | None:
     """The unused, unexpired link of this token (read only: GET never consumes)."""
     return (
-        LoginLink.objects.filter(brand=brand, token_hash=_hash(brand, token), used_at__isnull=True,
-                                 expires_at__gt=timezone.now())
-        .select_related("transfer").first()
+        LoginLink.objects.filter(
+            brand=brand, token_hash=_hash(brand, token), used_at__isnull=True, expires_at__gt=timezone.now()
+        )
+        .select_related("transfer")
+        .first()
     )
 
 
@@ -127,11 +145,22 @@ def login_link_consume(*, brand: Brand, token: str) -> LoginLink:
 
 # --- My data --------------------------------------------------------------------------------------
 
-EDITABLE_FIELDS = ("first_name", "last_name", "phone", "address", "city", "postal_code", "country", "language")
+EDITABLE_FIELDS = (
+    "first_name",
+    "last_name",
+    "phone",
+    "address",
+    "city",
+    "postal_code",
+    "country",
+    "language",
+)
 
 
 @transaction.atomic
-def customer_update_own(*, brand: Brand, customer: Customer, ip: str | None = None, **fields: Any) -> Customer:
+def customer_update_own(
+    *, brand: Brand, customer: Customer, ip: str | None = None, **fields: Any
+) -> Customer:
     """The owner confirms or corrects their own data from the portal."""
     changed = []
     for name in EDITABLE_FIELDS:
@@ -141,7 +170,9 @@ def customer_update_own(*, brand: Brand, customer: Customer, ip: str | None = No
             changed.append(name)
     if changed:
         customer.save(update_fields=[*changed, "field_sources", "updated_at"])
-        audit_log_record(brand=brand, action="customer.portal_update", obj=customer, ip=ip, data={"fields": changed})
+        audit_log_record(
+            brand=brand, action="customer.portal_update", obj=customer, ip=ip, data={"fields": changed}
+        )
     return customer
 
 
@@ -160,8 +191,14 @@ def consents_set(*, brand: Brand, customer: Customer, wanted: dict[str, bool], i
             if entry is None and not is_granted:
                 continue
             consent_record(
-                brand=brand, customer=customer, channel=channel, is_granted=is_granted, source="portal", ip=ip,
-                is_confirmed=bool(customer.email_confirmed_at) if is_granted else False, wording_version="portal-1",
+                brand=brand,
+                customer=customer,
+                channel=channel,
+                is_granted=is_granted,
+                source="portal",
+                ip=ip,
+                is_confirmed=bool(customer.email_confirmed_at) if is_granted else False,
+                wording_version="portal-1",
             )
             written += 1
     return written
@@ -178,7 +215,9 @@ def post_save(*, brand: Brand, actor: Any, post: Post | None = None, **fields: A
     if post.kind != PostKind.EVENT:
         post.event_starts_at, post.event_place, post.capacity = None, "", None
     post.save()
-    audit_log_record(brand=brand, action="portal_post.save", actor=actor, obj=post, data={"title": post.title})
+    audit_log_record(
+        brand=brand, action="portal_post.save", actor=actor, obj=post, data={"title": post.title}
+    )
     return post
 
 
@@ -188,8 +227,12 @@ def post_publish(*, brand: Brand, post: Post, actor: Any, is_published: bool = T
     if is_published and post.published_at is None:
         post.published_at = timezone.now()
     post.save(update_fields=["is_published", "published_at", "updated_at"])
-    audit_log_record(brand=brand, action="portal_post.publish" if is_published else "portal_post.unpublish",
-                     actor=actor, obj=post)
+    audit_log_record(
+        brand=brand,
+        action="portal_post.publish" if is_published else "portal_post.unpublish",
+        actor=actor,
+        obj=post,
+    )
     return post
 
 
@@ -227,13 +270,16 @@ def _owned_item(*, customer: Customer, item: Item) -> Item:
 
 
 @transaction.atomic
-def service_request_create(*, brand: Brand, customer: Customer, item: Item, store: Any, kind: str,
-                           message: str = "") -> ServiceRequest:
+def service_request_create(
+    *, brand: Brand, customer: Customer, item: Item, store: Any, kind: str, message: str = ""
+) -> ServiceRequest:
     from warranties.models import InterventionKind
 
     locked = _owned_item(customer=customer, item=item)
     if locked.status in FLAGGED:
-        raise ValidationError(_("This piece has been reported lost or stolen; it cannot be serviced."), code="flagged")
+        raise ValidationError(
+            _("This piece has been reported lost or stolen; it cannot be serviced."), code="flagged"
+        )
     if kind not in InterventionKind.values:
         raise ValidationError(_("Choose a service."), code="invalid")
     if store is None or store.brand_id != brand.pk or not store.is_active:
@@ -246,7 +292,9 @@ def service_request_create(*, brand: Brand, customer: Customer, item: Item, stor
 
 
 @transaction.atomic
-def service_request_receive(*, brand: Brand, service_request: ServiceRequest, store: Any, actor: Any) -> ServiceRequest:
+def service_request_receive(
+    *, brand: Brand, service_request: ServiceRequest, store: Any, actor: Any
+) -> ServiceRequest:
     """The store has the piece in hand: the request becomes an intervention (contract C2)."""
     from warranties.services import intervention_create
 
@@ -254,8 +302,13 @@ def service_request_receive(*, brand: Brand, service_request: ServiceRequest, st
     if locked.store_id != store.pk or locked.status != ServiceRequestStatus.REQUESTED:
         raise ValidationError(_("This request is no longer waiting for this store."), code="not_waiting")
     intervention = intervention_create(
-        brand=brand, item=locked.item, store=store, kind=locked.kind, received_on=timezone.localdate(),
-        description=locked.message, created_by=actor,
+        brand=brand,
+        item=locked.item,
+        store=store,
+        kind=locked.kind,
+        received_on=timezone.localdate(),
+        description=locked.message,
+        created_by=actor,
     )
     locked.status = ServiceRequestStatus.RECEIVED
     locked.intervention = intervention
@@ -267,7 +320,9 @@ def service_request_receive(*, brand: Brand, service_request: ServiceRequest, st
 
 
 @transaction.atomic
-def service_request_cancel(*, brand: Brand, service_request: ServiceRequest, customer: Customer) -> ServiceRequest:
+def service_request_cancel(
+    *, brand: Brand, service_request: ServiceRequest, customer: Customer
+) -> ServiceRequest:
     locked = ServiceRequest.objects.select_for_update().get(pk=service_request.pk)
     if locked.customer_id != customer.pk or locked.status != ServiceRequestStatus.REQUESTED:
         raise ValidationError(_("This request can no longer be cancelled."), code="not_waiting")
@@ -280,8 +335,17 @@ def service_request_cancel(*, brand: Brand, service_request: ServiceRequest, cus
 
 
 @transaction.atomic
-def item_report_loss(*, brand: Brand, item: Item, status: str, customer: Customer | None = None, store: Any = None,
-                     actor: Any = None, note: str = "", ip: str | None = None) -> Item:
+def item_report_loss(
+    *,
+    brand: Brand,
+    item: Item,
+    status: str,
+    customer: Customer | None = None,
+    store: Any = None,
+    actor: Any = None,
+    note: str = "",
+    ip: str | None = None,
+) -> Item:
     """The owner (customer) or a store reports a piece lost or stolen. The brand is alerted."""
     if status not in FLAGGED:
         raise ValidationError(_("Choose lost or stolen."), code="invalid")
@@ -297,22 +361,50 @@ def item_report_loss(*, brand: Brand, item: Item, status: str, customer: Custome
     locked.status = status
     locked.save(update_fields=["status", "status_before_loss", "updated_at"])
     by = "owner" if customer is not None else "store"
-    ItemEvent.objects.create(brand=brand, item=locked, kind=f"reported_{status}", store=store, actor=staff,
-                             is_public=True, data={"by": by})
-    audit_log_record(brand=brand, action=f"item.reported_{status}", actor=staff, obj=locked, ip=ip,
-                     data={"serial": locked.serial, "by": by, "store": getattr(store, "code", ""), "note": note[:500]})
+    ItemEvent.objects.create(
+        brand=brand,
+        item=locked,
+        kind=f"reported_{status}",
+        store=store,
+        actor=staff,
+        is_public=True,
+        data={"by": by},
+    )
+    audit_log_record(
+        brand=brand,
+        action=f"item.reported_{status}",
+        actor=staff,
+        obj=locked,
+        ip=ip,
+        data={"serial": locked.serial, "by": by, "store": getattr(store, "code", ""), "note": note[:500]},
+    )
     emails.send_after_commit(
-        to=emails.brand_alert_recipients(brand=brand), template="loss_alert", language=brand.default_language,
-        context={"brand_name": brand.name, "serial": locked.serial, "status": status, "by": by,
-                 "store": getattr(store, "name", ""), "note": note[:500]},
+        to=emails.brand_alert_recipients(brand=brand),
+        template="loss_alert",
+        language=brand.default_language,
+        context={
+            "brand_name": brand.name,
+            "serial": locked.serial,
+            "status": status,
+            "by": by,
+            "store": getattr(store, "name", ""),
+            "note": note[:500],
+        },
     )
     public_cache_version_bump(brand=brand, item=locked)
     return locked
 
 
 @transaction.atomic
-def item_mark_recovered(*, brand: Brand, item: Item, customer: Customer | None = None, store: Any = None,
-                        actor: Any = None, ip: str | None = None) -> Item:
+def item_mark_recovered(
+    *,
+    brand: Brand,
+    item: Item,
+    customer: Customer | None = None,
+    store: Any = None,
+    actor: Any = None,
+    ip: str | None = None,
+) -> Item:
     locked = Item.objects.select_for_update().get(pk=item.pk)
     if customer is not None and locked.owner_id != customer.pk:
         raise ValidationError(_("This piece is no longer registered to you."), code="not_owner")
@@ -323,10 +415,23 @@ def item_mark_recovered(*, brand: Brand, item: Item, customer: Customer | None =
     locked.status = locked.status_before_loss or (ItemStatus.SOLD if locked.owner_id else ItemStatus.IN_STOCK)
     locked.status_before_loss = ""
     locked.save(update_fields=["status", "status_before_loss", "updated_at"])
-    ItemEvent.objects.create(brand=brand, item=locked, kind="recovered", store=store, actor=staff, is_public=True,
-                             data={"was": previous})
-    audit_log_record(brand=brand, action="item.recovered", actor=staff, obj=locked, ip=ip,
-                     data={"serial": locked.serial, "was": previous})
+    ItemEvent.objects.create(
+        brand=brand,
+        item=locked,
+        kind="recovered",
+        store=store,
+        actor=staff,
+        is_public=True,
+        data={"was": previous},
+    )
+    audit_log_record(
+        brand=brand,
+        action="item.recovered",
+        actor=staff,
+        obj=locked,
+        ip=ip,
+        data={"serial": locked.serial, "was": previous},
+    )
     public_cache_version_bump(brand=brand, item=locked)
     return locked
 
@@ -353,14 +458,24 @@ def transfer_start(*, brand: Brand, item: Item, customer: Customer, kind: str) -
         raise ValidationError(_("Choose sale or gift."), code="invalid")
     locked = _owned_item(customer=customer, item=item)
     if locked.status in FLAGGED:
-        raise ValidationError(_("This piece has been reported lost or stolen; it cannot change owner."), code="flagged")
-    Transfer.objects.filter(item=locked, status=TransferStatus.PENDING).update(status=TransferStatus.CANCELLED)
+        raise ValidationError(
+            _("This piece has been reported lost or stolen; it cannot change owner."), code="flagged"
+        )
+    Transfer.objects.filter(item=locked, status=TransferStatus.PENDING).update(
+        status=TransferStatus.CANCELLED
+    )
     code = transfer_code_new()
     transfer = Transfer.objects.create(
-        brand=brand, item=locked, from_customer=customer, kind=kind, code_hash=_hash(brand, code),
+        brand=brand,
+        item=locked,
+        from_customer=customer,
+        kind=kind,
+        code_hash=_hash(brand, code),
         expires_at=timezone.now() + TRANSFER_LIFETIME,
     )
-    audit_log_record(brand=brand, action="transfer.start", obj=transfer, data={"item": locked.serial, "kind": kind})
+    audit_log_record(
+        brand=brand, action="transfer.start", obj=transfer, data={"item": locked.serial, "kind": kind}
+    )
     return transfer, code
 
 
@@ -380,9 +495,14 @@ def transfer_find(*, brand: Brand, code: str) -> Transfer | None:
     if not normalised:
         return None
     return (
-        Transfer.objects.filter(brand=brand, code_hash=_hash(brand, normalised), status=TransferStatus.PENDING,
-                                expires_at__gt=timezone.now())
-        .select_related("item", "item__product").first()
+        Transfer.objects.filter(
+            brand=brand,
+            code_hash=_hash(brand, normalised),
+            status=TransferStatus.PENDING,
+            expires_at__gt=timezone.now(),
+        )
+        .select_related("item", "item__product")
+        .first()
     )
 
 
@@ -402,12 +522,20 @@ def transfer_claim_request(*, brand: Brand, code: str, email: str, ip: str | Non
     if not address:
         raise ValidationError(_("Enter your e-mail address."), code="invalid")
     if transfer.item.status in FLAGGED:
-        raise ValidationError(_("This piece has been reported lost or stolen; it cannot change owner."), code="flagged")
+        raise ValidationError(
+            _("This piece has been reported lost or stolen; it cannot change owner."), code="flagged"
+        )
     token = _link_create(brand=brand, email=address, purpose=LinkPurpose.CLAIM, transfer=transfer, ip=ip)
     emails.send_after_commit(
-        to=[address], template="claim", language=brand.default_language,
-        context={"brand_name": brand.name, "url": link_url(brand=brand, token=token), "minutes": 10,
-                 "product": transfer.item.product.name_en},
+        to=[address],
+        template="claim",
+        language=brand.default_language,
+        context={
+            "brand_name": brand.name,
+            "url": link_url(brand=brand, token=token),
+            "minutes": 10,
+            "product": transfer.item.product.name_en,
+        },
     )
 
 
@@ -423,16 +551,26 @@ def transfer_accept(*, brand: Brand, transfer: Transfer, email: str, ip: str | N
         raise _transfer_invalid()
     item = Item.objects.select_for_update().select_related("product").get(pk=locked.item_id)
     if item.status in FLAGGED:
-        raise ValidationError(_("This piece has been reported lost or stolen; it cannot change owner."), code="flagged")
+        raise ValidationError(
+            _("This piece has been reported lost or stolen; it cannot change owner."), code="flagged"
+        )
     if item.owner_id != locked.from_customer_id:
         raise _transfer_invalid()
     previous = locked.from_customer
     new_owner = customer_find(brand=brand, email=email)
     if new_owner is not None and new_owner.pk == previous.pk:
-        raise ValidationError(_("You already own this piece: give the code to the new owner."), code="own_transfer")
+        raise ValidationError(
+            _("You already own this piece: give the code to the new owner."), code="own_transfer"
+        )
     if new_owner is None:
-        new_owner = customer_create(brand=brand, first_name="", last_name="", email=email, source="portal",
-                                    language=brand.default_language)
+        new_owner = customer_create(
+            brand=brand,
+            first_name="",
+            last_name="",
+            email=email,
+            source="portal",
+            language=brand.default_language,
+        )
     with transaction.atomic():
         registration_transfer(brand=brand, item=item, new_owner=new_owner, store=locked.store, via="portal")
     locked.status = TransferStatus.ACCEPTED
@@ -451,18 +589,33 @@ def _transfer_emails(*, brand: Brand, item: Item, previous: Customer | None, new
     product = item.product.name_en
     portal = emails.site_url(reverse("portal:sign_in", kwargs={"brand_slug": brand.slug}))
     if previous is not None and previous.email:
-        emails.send_after_commit(to=[previous.email], template="transfer_done_previous",
-                                 language=_language(brand, previous),
-                                 context={"brand_name": brand.name, "product": product, "portal": portal})
+        emails.send_after_commit(
+            to=[previous.email],
+            template="transfer_done_previous",
+            language=_language(brand, previous),
+            context={"brand_name": brand.name, "product": product, "portal": portal},
+        )
     if new_owner.email:
-        emails.send_after_commit(to=[new_owner.email], template="transfer_done_new",
-                                 language=_language(brand, new_owner),
-                                 context={"brand_name": brand.name, "product": product, "portal": portal})
+        emails.send_after_commit(
+            to=[new_owner.email],
+            template="transfer_done_new",
+            language=_language(brand, new_owner),
+            context={"brand_name": brand.name, "product": product, "portal": portal},
+        )
 
 
 @transaction.atomic
-def transfer_record_in_store(*, brand: Brand, item: Item, store: Any, actor: Any, email: str, first_name: str = "",
-                             last_name: str = "", kind: str = TransferKind.SALE) -> Transfer:
+def transfer_record_in_store(
+    *,
+    brand: Brand,
+    item: Item,
+    store: Any,
+    actor: Any,
+    email: str,
+    first_name: str = "",
+    last_name: str = "",
+    kind: str = TransferKind.SALE,
+) -> Transfer:
     """A store records a change of ownership it witnessed (both parties present)."""
     from customers.normalise import email_normalise
     from customers.selectors import customer_find
@@ -474,22 +627,44 @@ def transfer_record_in_store(*, brand: Brand, item: Item, store: Any, actor: Any
         raise ValidationError(_("Enter the new owner's e-mail address."), code="invalid")
     locked = Item.objects.select_for_update().select_related("product").get(pk=item.pk)
     if locked.status in FLAGGED:
-        raise ValidationError(_("This piece has been reported lost or stolen; it cannot change owner."), code="flagged")
+        raise ValidationError(
+            _("This piece has been reported lost or stolen; it cannot change owner."), code="flagged"
+        )
     previous = locked.owner
     if previous is None:
-        raise ValidationError(_("This piece has no registered owner to transfer from."), code="not_registered")
+        raise ValidationError(
+            _("This piece has no registered owner to transfer from."), code="not_registered"
+        )
     new_owner = customer_find(brand=brand, email=address)
     if new_owner is not None and new_owner.pk == previous.pk:
         raise ValidationError(_("This customer already owns this piece."), code="same_owner")
     if new_owner is None:
-        new_owner = customer_create(brand=brand, first_name=first_name, last_name=last_name, email=address,
-                                    source="store", language=brand.default_language)
-    registration_transfer(brand=brand, item=locked, new_owner=new_owner, store=store, actor=actor, via="store")
-    Transfer.objects.filter(item=locked, status=TransferStatus.PENDING).update(status=TransferStatus.CANCELLED)
+        new_owner = customer_create(
+            brand=brand,
+            first_name=first_name,
+            last_name=last_name,
+            email=address,
+            source="store",
+            language=brand.default_language,
+        )
+    registration_transfer(
+        brand=brand, item=locked, new_owner=new_owner, store=store, actor=actor, via="store"
+    )
+    Transfer.objects.filter(item=locked, status=TransferStatus.PENDING).update(
+        status=TransferStatus.CANCELLED
+    )
     now = timezone.now()
     transfer = Transfer.objects.create(
-        brand=brand, item=locked, from_customer=previous, to_customer=new_owner, kind=kind, store=store,
-        code_hash=_hash(brand, secrets.token_hex(16)), status=TransferStatus.ACCEPTED, expires_at=now, accepted_at=now,
+        brand=brand,
+        item=locked,
+        from_customer=previous,
+        to_customer=new_owner,
+        kind=kind,
+        store=store,
+        code_hash=_hash(brand, secrets.token_hex(16)),
+        status=TransferStatus.ACCEPTED,
+        expires_at=now,
+        accepted_at=now,
     )
     _transfer_emails(brand=brand, item=locked, previous=previous, new_owner=new_owner)
     public_cache_version_bump(brand=brand, item=locked)
@@ -500,22 +675,40 @@ def transfer_record_in_store(*, brand: Brand, item: Item, store: Any, actor: Any
 
 
 @transaction.atomic
-def found_report_create(*, brand: Brand, item: Item, kind: str, message: str = "", contact: str = "",
-                        ip: str | None = None) -> FoundReport:
-    """Someone found or was offered the piece: alert the brand and the owner. Reveals nothing to the sender."""
+def found_report_create(
+    *, brand: Brand, item: Item, kind: str, message: str = "", contact: str = "", ip: str | None = None
+) -> FoundReport:
+    """Someone found or was offered the piece: alert the brand and the owner; tell the sender nothing."""
     report = FoundReport.objects.create(
-        brand=brand, item=item, kind=kind if kind in ("found", "offered") else "found",
-        message=message.strip()[:2000], contact=contact.strip()[:200], ip=ip,
+        brand=brand,
+        item=item,
+        kind=kind if kind in ("found", "offered") else "found",
+        message=message.strip()[:2000],
+        contact=contact.strip()[:200],
+        ip=ip,
     )
-    context = {"brand_name": brand.name, "serial": item.serial, "product": item.product.name_en,
-               "kind": report.kind, "message": report.message, "contact": report.contact,
-               "status": item.status}
-    emails.send_after_commit(to=emails.brand_alert_recipients(brand=brand), template="found_alert",
-                             language=brand.default_language, context={**context, "for_brand": True})
+    context = {
+        "brand_name": brand.name,
+        "serial": item.serial,
+        "product": item.product.name_en,
+        "kind": report.kind,
+        "message": report.message,
+        "contact": report.contact,
+        "status": item.status,
+    }
+    emails.send_after_commit(
+        to=emails.brand_alert_recipients(brand=brand),
+        template="found_alert",
+        language=brand.default_language,
+        context={**context, "for_brand": True},
+    )
     owner = item.owner
     if owner is not None and owner.email:
-        emails.send_after_commit(to=[owner.email], template="found_alert", language=_language(brand, owner),
-                                 context={**context, "for_brand": False, "serial": "", "contact": report.contact})
+        emails.send_after_commit(
+            to=[owner.email],
+            template="found_alert",
+            language=_language(brand, owner),
+            context={**context, "for_brand": False, "serial": "", "contact": report.contact},
+        )
     audit_log_record(brand=brand, action="item.found_report", obj=item, ip=ip, data={"kind": report.kind})
     return report
-

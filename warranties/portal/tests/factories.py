@@ -72,15 +72,25 @@ class ServiceRequestFactory(BrandScopedFactory):
     kind = "service"
 
 
-def owned_item(*, brand: Any, customer: Any = None, store: Any = None, product: Any = None,
-               sold_on: date | None = None, **item_fields: Any) -> Any:
-    """A piece sold at `store` to `customer`: item (status sold, owner), current registration, public event."""
+def owned_item(
+    *,
+    brand: Any,
+    customer: Any = None,
+    store: Any = None,
+    product: Any = None,
+    sold_on: date | None = None,
+    **item_fields: Any,
+) -> Any:
+    """A piece sold at `store` to `customer`: item (sold, owner), current registration, public event."""
     customer = customer or CustomerFactory(brand=brand)
     store = store or StoreFactory(brand=brand, city="Lyon")
     product = product or ProductFactory(brand=brand)
     item_fields.setdefault("status", "sold")
     item = ItemFactory(brand=brand, product=product, owner=customer, current_store=store, **item_fields)
-    registration = RegistrationFactory(brand=brand, item=item, customer=customer, store=store,
-                                       **({"sold_on": sold_on} if sold_on else {}))
-    ItemEventFactory(brand=brand, item=item, kind="sold", store=store, data={"month": str(registration.sold_on)[:7]})
+    registration = RegistrationFactory(
+        brand=brand, item=item, customer=customer, store=store, **({"sold_on": sold_on} if sold_on else {})
+    )
+    ItemEventFactory(
+        brand=brand, item=item, kind="sold", store=store, data={"month": str(registration.sold_on)[:7]}
+    )
     return item

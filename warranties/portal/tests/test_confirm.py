@@ -39,7 +39,9 @@ def test_get_shows_a_button_and_confirms_nothing(client, brand, customer):
 
 
 def test_post_confirms_and_links_to_the_portal(client, brand, customer):
-    response = client.post(_url(brand, consent_confirmation_token(customer=customer)), REMOTE_ADDR="203.0.113.7")
+    response = client.post(
+        _url(brand, consent_confirmation_token(customer=customer)), REMOTE_ADDR="203.0.113.7"
+    )
     assert response.status_code == 200
     assert reverse("portal:sign_in", kwargs={"brand_slug": brand.slug}).encode() in response.content
     confirmed_at, count = _state(brand, customer)

@@ -37,14 +37,22 @@ def url(name, brand, **kwargs):
 
 @pytest.fixture
 def owner(brand):
-    return CustomerFactory(brand=brand, email="owner@example.test", first_name="Ada", language="en", country="FR")
+    return CustomerFactory(
+        brand=brand, email="owner@example.test", first_name="Ada", language="en", country="FR"
+    )
 
 
 @pytest.fixture
 def item(brand, owner):
     item = owned_item(brand=brand, customer=owner)
-    InterventionFactory(brand=brand, item=item, store=StoreFactory(brand=brand, city="Nice"), kind="repair",
-                        status="in_workshop", received_on=timezone.localdate() - timedelta(days=3))
+    InterventionFactory(
+        brand=brand,
+        item=item,
+        store=StoreFactory(brand=brand, city="Nice"),
+        kind="repair",
+        status="in_workshop",
+        received_on=timezone.localdate() - timedelta(days=3),
+    )
     return item
 
 
@@ -109,8 +117,9 @@ def test_service_request_through_the_form(client, brand, item):
     store = StoreFactory(brand=brand, city="Bordeaux", country="FR")
     page = client.get(url("service_request", brand, pk=item.pk))
     assert "Bordeaux" in page.content.decode()
-    response = client.post(url("service_request", brand, pk=item.pk), {"store": store.pk, "kind": "service",
-                                                                       "message": "Check"})
+    response = client.post(
+        url("service_request", brand, pk=item.pk), {"store": store.pk, "kind": "service", "message": "Check"}
+    )
     assert response.status_code == 302
     with brand_context(brand):
         request = ServiceRequest.objects.get()
@@ -121,9 +130,12 @@ def test_service_request_for_a_piece_i_no_longer_own(client, brand, owner, item,
     from warranties.portal import services
 
     with brand_context(brand):
-        services.transfer_record_in_store(brand=brand, item=item, store=store, actor=None, email="new@example.test")
-    response = client.post(url("service_request", brand, pk=item.pk), {"store": store.pk, "kind": "service"},
-                           follow=True)
+        services.transfer_record_in_store(
+            brand=brand, item=item, store=store, actor=None, email="new@example.test"
+        )
+    response = client.post(
+        url("service_request", brand, pk=item.pk), {"store": store.pk, "kind": "service"}, follow=True
+    )
     assert "no longer registered to you" in response.content.decode()
     with brand_context(brand):
         assert ServiceRequest.objects.count() == 0
@@ -159,12 +171,15 @@ def test_transfer_journey_through_the_pages(client, brand, owner, item, django_c
     assert client.get(url("piece", brand, pk=item.pk)).status_code == 404
 
 
-def test_wrong_code_and_own_claim_change_nothing(client, brand, owner, item, django_capture_on_commit_callbacks):
+def test_wrong_code_and_own_claim_change_nothing(
+    client, brand, owner, item, django_capture_on_commit_callbacks
+):
     response = Client().post(url("claim", brand), {"code": "AAAA-BBBB", "email": "x@example.test"})
     assert response.status_code == 400 and "wrong or has expired" in response.content.decode()
     client.post(url("transfer_start", brand, pk=item.pk), {"kind": "sale"})
-    code = re.search(r'data-testid="transfer-code">([^<]+)<',
-                     client.get(url("piece", brand, pk=item.pk)).content.decode()).group(1)
+    code = re.search(
+        r'data-testid="transfer-code">([^<]+)<', client.get(url("piece", brand, pk=item.pk)).content.decode()
+    ).group(1)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(url("claim", brand), {"code": code, "email": owner.email})
     link = re.search(r"https?://[^/\s]+(/portal/\S+/link/\S+/)", mail.outbox[-1].body).group(1)
@@ -176,21 +191,46 @@ def test_wrong_code_and_own_claim_change_nothing(client, brand, owner, item, dja
 
 
 def test_my_data_update_and_consents(client, brand, owner):
-    response = client.post(url("my_data", brand), {
-        "first_name": "Ada", "last_name": "Lovelace", "phone": "06 12 34 56 78", "address": "", "postal_code": "",
-        "city": "Paris", "country": "FR", "language": "fr", "consent_email": "on",
-    })
+    response = client.post(
+        url("my_data", brand),
+        {
+            "first_name": "Ada",
+            "last_name": "Lovelace",
+            "phone": "06 12 34 56 78",
+            "address": "",
+            "postal_code": "",
+            "city": "Paris",
+            "country": "FR",
+            "language": "fr",
+            "consent_email": "on",
+        },
+    )
     assert response.status_code == 302
     with brand_context(brand):
         owner.refresh_from_db()
         consents = list(Consent.objects.filter(customer=owner).values_list("channel", "is_granted", "source"))
     assert (owner.last_name, owner.phone, owner.language, owner.field_sources["last_name"]) == (
-        "Lovelace", "+33612345678", "fr", "portal")
+        "Lovelace",
+        "+33612345678",
+        "fr",
+        "portal",
+    )
     assert consents == [("email", True, "portal")]
-    client.post(url("my_data", brand), {"first_name": "Ada", "last_name": "Lovelace", "phone": "", "city": "Paris",
-                                        "country": "FR", "language": "fr"})
+    client.post(
+        url("my_data", brand),
+        {
+            "first_name": "Ada",
+            "last_name": "Lovelace",
+            "phone": "",
+            "city": "Paris",
+            "country": "FR",
+            "language": "fr",
+        },
+    )
     with brand_context(brand):
-        consents = list(Consent.objects.filter(customer=owner).order_by("id").values_list("channel", "is_granted"))
+        consents = list(
+            Consent.objects.filter(customer=owner).order_by("id").values_list("channel", "is_granted")
+        )
     assert consents == [("email", True), ("email", False)]
 
 
@@ -218,8 +258,14 @@ def test_export_and_delete_account(client, brand, owner, item):
 
 
 def test_news_and_rsvp(client, brand, owner, item):
-    event = PostFactory(brand=brand, kind="event", title="Atelier evening", capacity=10,
-                        event_starts_at=timezone.now() + timedelta(days=10), event_place="Paris")
+    event = PostFactory(
+        brand=brand,
+        kind="event",
+        title="Atelier evening",
+        capacity=10,
+        event_starts_at=timezone.now() + timedelta(days=10),
+        event_place="Paris",
+    )
     PostFactory(brand=brand, title="Only for watches", audience="category", audience_value="watch")
     news = client.get(url("news", brand)).content.decode()
     assert "Atelier evening" in news and "Only for watches" not in news

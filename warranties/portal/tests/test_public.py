@@ -27,8 +27,14 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def owner(brand):
-    return CustomerFactory(brand=brand, first_name="Héloïse", last_name="Vasquez-Marlow",
-                           email="heloise.private@example.test", phone="+33612345678", address="12 rue Secrète")
+    return CustomerFactory(
+        brand=brand,
+        first_name="Héloïse",
+        last_name="Vasquez-Marlow",
+        email="heloise.private@example.test",
+        phone="+33612345678",
+        address="12 rue Secrète",
+    )
 
 
 @pytest.fixture
@@ -53,11 +59,27 @@ def test_public_page_shows_the_history_and_nothing_personal(client, brand, owner
     response = client.get(_url(item.public_code.lower().replace("-", "")))
     assert response.status_code == 200
     text = response.content.decode()
-    for expected in ("Aurore ring", "Aurore", "March 2025", "Lyon", "France", "September 2025", "Resizing", "Genève"):
+    for expected in (
+        "Aurore ring",
+        "Aurore",
+        "March 2025",
+        "Lyon",
+        "France",
+        "September 2025",
+        "Resizing",
+        "Genève",
+    ):
         assert expected in text
     assert 'data-testid="owners">1<' in text
-    for secret in ("Héloïse", "Vasquez-Marlow", "heloise.private", "+33612345678", "12 rue Secrète",
-                   "3 place Bellecour", item.serial):
+    for secret in (
+        "Héloïse",
+        "Vasquez-Marlow",
+        "heloise.private",
+        "+33612345678",
+        "12 rue Secrète",
+        "3 place Bellecour",
+        item.serial,
+    ):
         assert secret not in text
     valid = date(2025, 3, 14) + timedelta(days=730) >= timezone.localdate()
     assert ("Valid" if valid else "Ended") in text
@@ -65,7 +87,9 @@ def test_public_page_shows_the_history_and_nothing_personal(client, brand, owner
 
 def test_owners_count_and_banner(client, brand, owner, item, store):
     with brand_context(brand):
-        services.transfer_record_in_store(brand=brand, item=item, store=store, actor=None, email="b@example.test")
+        services.transfer_record_in_store(
+            brand=brand, item=item, store=store, actor=None, email="b@example.test"
+        )
         new_owner = type(owner).objects.get(email="b@example.test")
         services.item_report_loss(brand=brand, item=item, status="stolen", customer=new_owner)
     text = client.get(_url(item.public_code)).content.decode()
@@ -94,7 +118,12 @@ def test_other_brand_cannot_see_the_page_through_its_prefix(client, brand, other
 
 
 def test_resolver_does_the_same_database_work_for_known_and_unknown(brand, item):
-    codes = (item.public_code, public_code_new(brand=brand), "ZZZ9-" + item.public_code.split("-", 1)[1], "junk")
+    codes = (
+        item.public_code,
+        public_code_new(brand=brand),
+        "ZZZ9-" + item.public_code.split("-", 1)[1],
+        "junk",
+    )
     for code in codes:  # warm the short brand-by-prefix cache, known or not
         selectors.public_item_resolve(raw_code=code)
     shapes = []
@@ -118,8 +147,10 @@ def test_enumeration_of_random_codes_finds_nothing_then_429(client, brand, other
     # ... and agrees with the single resolver.
     assert all(selectors.public_item_resolve(raw_code=code)[1] is None for code in random_codes[:50])
     with override_settings(PORTAL_PUBLIC_LOOKUP_RATE="30/m"):
-        codes = [client.get(_url(public_code_new(brand=brand)), REMOTE_ADDR="203.0.113.9").status_code
-                 for _ in range(32)]
+        codes = [
+            client.get(_url(public_code_new(brand=brand)), REMOTE_ADDR="203.0.113.9").status_code
+            for _ in range(32)
+        ]
         assert codes == [404] * 30 + [429, 429]
         # The limit is per IP, and counts known codes too.
         assert client.get(_url(item.public_code), REMOTE_ADDR="203.0.113.9").status_code == 429
@@ -175,8 +206,10 @@ def test_shared_page_carries_each_visitors_csrf_token_and_address(client, brand,
     assert public.CSRF_PLACEHOLDER not in second and public.PATH_PLACEHOLDER not in second
     assert f'value="/i/{item.public_code.lower()}"' in second and f'value="/i/{item.public_code}"' in first
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', second).group(1)
-    response = other.post(reverse("portal:found_report", kwargs={"code": item.public_code}),
-                          {"kind": "found", "csrfmiddlewaretoken": token})
+    response = other.post(
+        reverse("portal:found_report", kwargs={"code": item.public_code}),
+        {"kind": "found", "csrfmiddlewaretoken": token},
+    )
     assert response.status_code == 200
 
 
@@ -186,18 +219,23 @@ def test_signed_in_staff_see_the_page_with_their_header(owner_client, brand, ite
     assert "Aurore ring" in response.content.decode() and "Sign out" in response.content.decode()
 
 
-def test_found_form_alerts_brand_and_owner_and_reveals_nothing(client, brand, owner, item,
-                                                               django_capture_on_commit_callbacks):
+def test_found_form_alerts_brand_and_owner_and_reveals_nothing(
+    client, brand, owner, item, django_capture_on_commit_callbacks
+):
     MembershipFactory(brand=brand, role="owner", user=UserFactory(email="boss@brand.test"))
     url = reverse("portal:found_report", kwargs={"code": item.public_code})
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, {"kind": "offered", "message": "Seen at a market", "contact": "me@finder.test"})
-        unknown = client.post(reverse("portal:found_report", kwargs={"code": "nonsense"}),
-                              {"kind": "found", "message": "x"})
+        response = client.post(
+            url, {"kind": "offered", "message": "Seen at a market", "contact": "me@finder.test"}
+        )
+        unknown = client.post(
+            reverse("portal:found_report", kwargs={"code": "nonsense"}), {"kind": "found", "message": "x"}
+        )
     assert response.status_code == unknown.status_code == 200
     # The same page whatever happened (only the sender's own address differs, in the language switcher).
     assert _without_csrf(response.content).replace(item.public_code, "CODE") == _without_csrf(
-        unknown.content).replace("nonsense", "CODE")
+        unknown.content
+    ).replace("nonsense", "CODE")
     assert sorted(m.to[0] for m in mail.outbox) == ["boss@brand.test", "heloise.private@example.test"]
     owner_mail = next(m for m in mail.outbox if m.to == ["heloise.private@example.test"])
     assert "me@finder.test" not in owner_mail.body

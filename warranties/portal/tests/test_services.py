@@ -36,9 +36,13 @@ def item(brand, owner):
 def _snapshot(brand, item):
     with brand_context(brand):
         fresh = Item.objects.get(pk=item.pk)
-        return (fresh.owner_id, fresh.status, Registration.objects.filter(item=item).count(),
-                ItemEvent.objects.filter(item=item).count(),
-                list(Transfer.objects.filter(item=item).values_list("status", flat=True).order_by("pk")))
+        return (
+            fresh.owner_id,
+            fresh.status,
+            Registration.objects.filter(item=item).count(),
+            ItemEvent.objects.filter(item=item).count(),
+            list(Transfer.objects.filter(item=item).values_list("status", flat=True).order_by("pk")),
+        )
 
 
 # --- Transfer -------------------------------------------------------------------------------------
@@ -135,13 +139,22 @@ def test_a_new_transfer_cancels_the_pending_one(brand, owner, item):
 def test_store_records_a_transfer(brand, owner, item, store):
     staff = UserFactory()
     with brand_context(brand):
-        transfer = services.transfer_record_in_store(brand=brand, item=item, store=store, actor=staff,
-                                                     email="Buyer@Example.test", first_name="Bo", last_name="Buyer")
+        transfer = services.transfer_record_in_store(
+            brand=brand,
+            item=item,
+            store=store,
+            actor=staff,
+            email="Buyer@Example.test",
+            first_name="Bo",
+            last_name="Buyer",
+        )
         item.refresh_from_db()
         new_email = item.owner.email
     assert new_email == "buyer@example.test" and transfer.store_id == store.pk
     with brand_context(brand), pytest.raises(ValidationError, match="already owns"):
-        services.transfer_record_in_store(brand=brand, item=item, store=store, actor=staff, email="buyer@example.test")
+        services.transfer_record_in_store(
+            brand=brand, item=item, store=store, actor=staff, email="buyer@example.test"
+        )
 
 
 # --- Lost or stolen -------------------------------------------------------------------------------
@@ -151,7 +164,9 @@ def test_report_stolen_then_recovered(brand, owner, item, django_capture_on_comm
     admin = MembershipFactory(brand=brand, role="admin", user=UserFactory(email="admin@brand.test"))
     MembershipFactory(brand=brand, role="marketer", user=UserFactory(email="marketer@brand.test"))
     with brand_context(brand), django_capture_on_commit_callbacks(execute=True):
-        services.item_report_loss(brand=brand, item=item, status="stolen", customer=owner, note="On the train")
+        services.item_report_loss(
+            brand=brand, item=item, status="stolen", customer=owner, note="On the train"
+        )
         item.refresh_from_db()
         event = ItemEvent.objects.filter(item=item).latest("id")
         audit = AuditLog.objects.filter(action="item.reported_stolen").get()
@@ -184,19 +199,28 @@ def test_report_by_someone_else_changes_nothing(brand, owner, item):
 def test_service_request_becomes_an_intervention_when_received(brand, owner, item, store):
     staff = UserFactory()
     with brand_context(brand):
-        request = services.service_request_create(brand=brand, customer=owner, item=item, store=store, kind="service",
-                                                  message="It runs late")
-        received = services.service_request_receive(brand=brand, service_request=request, store=store, actor=staff)
+        request = services.service_request_create(
+            brand=brand, customer=owner, item=item, store=store, kind="service", message="It runs late"
+        )
+        received = services.service_request_receive(
+            brand=brand, service_request=request, store=store, actor=staff
+        )
         intervention = Intervention.objects.get(item=item)
     assert (received.status, received.intervention_id) == ("received", intervention.pk)
-    assert (intervention.kind, intervention.store_id, intervention.description) == ("service", store.pk, "It runs late")
+    assert (intervention.kind, intervention.store_id, intervention.description) == (
+        "service",
+        store.pk,
+        "It runs late",
+    )
     with brand_context(brand), pytest.raises(ValidationError):
         services.service_request_receive(brand=brand, service_request=request, store=store, actor=staff)
 
 
 def test_service_request_for_a_piece_no_longer_mine_changes_nothing(brand, owner, item, store):
     with brand_context(brand):
-        services.transfer_record_in_store(brand=brand, item=item, store=store, actor=None, email="b@example.test")
+        services.transfer_record_in_store(
+            brand=brand, item=item, store=store, actor=None, email="b@example.test"
+        )
     with brand_context(brand), pytest.raises(ValidationError, match="no longer registered to you"):
         services.service_request_create(brand=brand, customer=owner, item=item, store=store, kind="service")
     with brand_context(brand):
@@ -210,9 +234,13 @@ def test_service_request_refuses_another_store_and_other_brands_store(brand, oth
     store = StoreFactory(brand=brand)
     other_store = StoreFactory(brand=brand)
     with brand_context(brand):
-        request = services.service_request_create(brand=brand, customer=owner, item=item, store=store, kind="repair")
+        request = services.service_request_create(
+            brand=brand, customer=owner, item=item, store=store, kind="repair"
+        )
         with pytest.raises(ValidationError):
-            services.service_request_receive(brand=brand, service_request=request, store=other_store, actor=None)
+            services.service_request_receive(
+                brand=brand, service_request=request, store=other_store, actor=None
+            )
         assert Intervention.objects.count() == 0
 
 
@@ -220,7 +248,9 @@ def test_service_request_refuses_another_store_and_other_brands_store(brand, oth
 
 
 def test_rsvp_is_idempotent_and_respects_capacity(brand):
-    event = PostFactory(brand=brand, kind="event", capacity=1, event_starts_at=timezone.now() + timedelta(days=9))
+    event = PostFactory(
+        brand=brand, kind="event", capacity=1, event_starts_at=timezone.now() + timedelta(days=9)
+    )
     first, second = CustomerFactory(brand=brand), CustomerFactory(brand=brand)
     with brand_context(brand):
         services.rsvp_answer(brand=brand, post=event, customer=first, answer="yes")
@@ -245,7 +275,10 @@ def test_posts_reach_only_their_audience(brand):
 
     aurore = ProductFactory(brand=brand, collection="Aurore", category="ring")
     ocean = ProductFactory(brand=brand, collection="Océan", category="watch")
-    ring_owner, watch_owner = CustomerFactory(brand=brand, language="en"), CustomerFactory(brand=brand, language="en")
+    ring_owner, watch_owner = (
+        CustomerFactory(brand=brand, language="en"),
+        CustomerFactory(brand=brand, language="en"),
+    )
     owned_item(brand=brand, customer=ring_owner, product=aurore)
     owned_item(brand=brand, customer=watch_owner, product=ocean)
     everyone = PostFactory(brand=brand, title="All")
@@ -254,8 +287,12 @@ def test_posts_reach_only_their_audience(brand):
     PostFactory(brand=brand, title="Draft", is_published=False)
     PostFactory(brand=brand, title="French", language="fr")
     with brand_context(brand):
-        ring_titles = sorted(post_list_for_owner(brand=brand, customer=ring_owner).values_list("title", flat=True))
-        watch_titles = sorted(post_list_for_owner(brand=brand, customer=watch_owner).values_list("title", flat=True))
+        ring_titles = sorted(
+            post_list_for_owner(brand=brand, customer=ring_owner).values_list("title", flat=True)
+        )
+        watch_titles = sorted(
+            post_list_for_owner(brand=brand, customer=watch_owner).values_list("title", flat=True)
+        )
     assert ring_titles == ["All", "Aurore"]
     assert watch_titles == ["All", "Watches"]
     assert everyone.pk

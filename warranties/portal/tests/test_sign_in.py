@@ -38,12 +38,18 @@ def _links(brand):
         return list(LoginLink.objects.all())
 
 
-def test_known_email_gets_a_link_and_the_same_answer_as_unknown(client, brand, customer, django_capture_on_commit_callbacks):
+def test_known_email_gets_a_link_and_the_same_answer_as_unknown(
+    client, brand, customer, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         known = client.post(_sign_in_url(brand), {"email": "  Anna@Example.test "})
         unknown = client.post(_sign_in_url(brand), {"email": "nobody@example.test"})
     assert known.status_code == unknown.status_code == 302
-    assert known["Location"] == unknown["Location"] == reverse("portal:link_sent", kwargs={"brand_slug": brand.slug})
+    assert (
+        known["Location"]
+        == unknown["Location"]
+        == reverse("portal:link_sent", kwargs={"brand_slug": brand.slug})
+    )
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["anna@example.test"]
     links = _links(brand)
     assert len(links) == 1
@@ -52,8 +58,9 @@ def test_known_email_gets_a_link_and_the_same_answer_as_unknown(client, brand, c
     assert links[0].expires_at - links[0].created_at == timedelta(minutes=10)
 
 
-def test_get_shows_a_button_and_post_signs_in_once_to_a_clean_url(client, brand, customer,
-                                                                  django_capture_on_commit_callbacks):
+def test_get_shows_a_button_and_post_signs_in_once_to_a_clean_url(
+    client, brand, customer, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         client.post(_sign_in_url(brand), {"email": customer.email})
     path = _link_path(mail.outbox[0])
@@ -85,8 +92,9 @@ def test_expired_link_is_refused(client, brand, customer, django_capture_on_comm
     assert _links(brand)[0].used_at is None
 
 
-def test_link_of_one_brand_does_not_work_on_another(client, brand, other_brand, customer,
-                                                    django_capture_on_commit_callbacks):
+def test_link_of_one_brand_does_not_work_on_another(
+    client, brand, other_brand, customer, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         client.post(_sign_in_url(brand), {"email": customer.email})
     path = _link_path(mail.outbox[0]).replace(f"/portal/{brand.slug}/", f"/portal/{other_brand.slug}/")
@@ -97,8 +105,10 @@ def test_link_of_one_brand_does_not_work_on_another(client, brand, other_brand, 
 @override_settings(PORTAL_SIGN_IN_EMAIL_RATE="3/h", PORTAL_SIGN_IN_IP_RATE="100/h")
 def test_rate_limited_per_email(client, brand, customer, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        codes = [client.post(_sign_in_url(brand), {"email": customer.email}, REMOTE_ADDR=f"10.0.0.{i}").status_code
-                 for i in range(5)]
+        codes = [
+            client.post(_sign_in_url(brand), {"email": customer.email}, REMOTE_ADDR=f"10.0.0.{i}").status_code
+            for i in range(5)
+        ]
     assert codes == [302, 302, 302, 429, 429]
     assert len(mail.outbox) == 3
 

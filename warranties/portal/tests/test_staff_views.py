@@ -20,8 +20,17 @@ def url(name, brand, **kwargs):
     return reverse(f"portal:{name}", kwargs={"brand_slug": brand.slug, **kwargs})
 
 
-POST_DATA = {"kind": "event", "title": "Private viewing", "body": "Join us", "language": "", "audience": "collection",
-             "audience_value": "Aurore", "event_starts_at": "2027-01-15T19:00", "event_place": "Paris", "capacity": "20"}
+POST_DATA = {
+    "kind": "event",
+    "title": "Private viewing",
+    "body": "Join us",
+    "language": "",
+    "audience": "collection",
+    "audience_value": "Aurore",
+    "event_starts_at": "2027-01-15T19:00",
+    "event_place": "Paris",
+    "capacity": "20",
+}
 
 
 @pytest.mark.parametrize("role", ["owner", "admin", "marketer"])
@@ -32,8 +41,12 @@ def test_marketing_roles_create_and_publish_posts(client_for, brand, role):
     assert response.status_code == 302
     with brand_context(brand):
         post = Post.objects.get()
-    assert (post.title, post.capacity, post.is_published, post.created_by_id) == ("Private viewing", 20, False,
-                                                                                   client.user.pk)
+    assert (post.title, post.capacity, post.is_published, post.created_by_id) == (
+        "Private viewing",
+        20,
+        False,
+        client.user.pk,
+    )
     client.post(url("staff_post_publish", brand, pk=post.pk), {"publish": "1"})
     with brand_context(brand):
         post.refresh_from_db()
@@ -59,7 +72,10 @@ def test_event_without_date_is_refused(marketer_client, brand):
 def test_another_brands_post_is_404(marketer_client, brand, other_brand):
     foreign = PostFactory(brand=other_brand, is_published=False)
     assert marketer_client.get(url("staff_post_edit", brand, pk=foreign.pk)).status_code == 404
-    assert marketer_client.post(url("staff_post_publish", brand, pk=foreign.pk), {"publish": "1"}).status_code == 404
+    assert (
+        marketer_client.post(url("staff_post_publish", brand, pk=foreign.pk), {"publish": "1"}).status_code
+        == 404
+    )
     assert marketer_client.get(url("staff_post_list", other_brand)).status_code == 404
     with brand_context(other_brand):
         assert Post.objects.get().is_published is False
@@ -111,7 +127,9 @@ def test_brand_staff_cannot_open_the_store_pages(marketer_client, brand):
 
 def test_store_reports_stolen_and_every_store_sees_it(retailer_client, client_for, brand, store):
     item = owned_item(brand=brand)
-    response = retailer_client.post(url("store_loss", brand), {"query": item.serial, "status": "stolen", "note": "x"})
+    response = retailer_client.post(
+        url("store_loss", brand), {"query": item.serial, "status": "stolen", "note": "x"}
+    )
     assert response.status_code == 302
     with brand_context(brand):
         assert Item.objects.get(pk=item.pk).status == "stolen"
@@ -134,13 +152,21 @@ def test_store_cannot_report_another_brands_item(retailer_client, brand, other_b
 
 def test_store_records_a_transfer_and_refuses_stolen(retailer_client, brand):
     item = owned_item(brand=brand)
-    response = retailer_client.post(url("store_transfer", brand), {"query": item.public_code, "email": "n@example.test",
-                                                                    "first_name": "N", "last_name": "Ew",
-                                                                    "kind": "sale"})
+    response = retailer_client.post(
+        url("store_transfer", brand),
+        {
+            "query": item.public_code,
+            "email": "n@example.test",
+            "first_name": "N",
+            "last_name": "Ew",
+            "kind": "sale",
+        },
+    )
     assert response.status_code == 302
     with brand_context(brand):
         assert Item.objects.select_related("owner").get(pk=item.pk).owner.email == "n@example.test"
     stolen = owned_item(brand=brand, status="stolen")
-    response = retailer_client.post(url("store_transfer", brand), {"query": stolen.serial, "email": "m@example.test",
-                                                                    "kind": "sale"})
+    response = retailer_client.post(
+        url("store_transfer", brand), {"query": stolen.serial, "email": "m@example.test", "kind": "sale"}
+    )
     assert response.status_code == 400 and "lost or stolen" in response.content.decode()

@@ -32,16 +32,22 @@ class SignInView(PortalBrandMixin, View):
     def get(self, request: HttpRequest, brand_slug: str) -> HttpResponse:
         if session.customer_for(request, brand=self.brand) is not None:
             return redirect("portal:pieces", brand_slug=self.brand.slug)
-        return TemplateResponse(request, self.template_name, {"portal_brand": self.brand, "form": EmailForm()})
+        return TemplateResponse(
+            request, self.template_name, {"portal_brand": self.brand, "form": EmailForm()}
+        )
 
     def post(self, request: HttpRequest, brand_slug: str) -> HttpResponse:
         form = EmailForm(request.POST)
         if not form.is_valid():
-            return TemplateResponse(request, self.template_name, {"portal_brand": self.brand, "form": form}, status=400)
+            return TemplateResponse(
+                request, self.template_name, {"portal_brand": self.brand, "form": form}, status=400
+            )
         email = form.cleaned_data["email"].strip().lower()
         ip = client_ip(request)
         allowed_ip = ratelimit.hit(f"signin-ip:{self.brand.pk}:{ip}", rate=ratelimit.sign_in_ip_rate())
-        allowed_email = ratelimit.hit(f"signin-email:{self.brand.pk}:{email}", rate=ratelimit.sign_in_email_rate())
+        allowed_email = ratelimit.hit(
+            f"signin-email:{self.brand.pk}:{email}", rate=ratelimit.sign_in_email_rate()
+        )
         if not (allowed_ip and allowed_email):
             return _too_many(request, self.brand, self.template_name, form)
         services.login_link_request(brand=self.brand, email=email, ip=ip)
@@ -69,14 +75,18 @@ class LinkView(PortalBrandMixin, View):
             with transaction.atomic():
                 link = services.login_link_consume(brand=self.brand, token=token)
                 if link.purpose == LinkPurpose.CLAIM:
-                    customer = services.transfer_accept(brand=self.brand, transfer=link.transfer, email=link.email,
-                                                        ip=client_ip(request))
+                    customer = services.transfer_accept(
+                        brand=self.brand, transfer=link.transfer, email=link.email, ip=client_ip(request)
+                    )
                 else:
                     customer = link.customer
         except ValidationError as error:
-            return TemplateResponse(request, self.template_name,
-                                    {"portal_brand": self.brand, "invalid": True, "error": error.messages[0]},
-                                    status=400)
+            return TemplateResponse(
+                request,
+                self.template_name,
+                {"portal_brand": self.brand, "invalid": True, "error": error.messages[0]},
+                status=400,
+            )
         session.sign_in(request, brand=self.brand, customer=customer)
         if link.purpose == LinkPurpose.CLAIM:
             messages.success(request, _("The piece is now registered to you. Welcome!"))
@@ -107,8 +117,9 @@ class ClaimView(PortalBrandMixin, View):
         if not ratelimit.hit(f"claim-ip:{self.brand.pk}:{ip}", rate=ratelimit.form_ip_rate()):
             return _too_many(request, self.brand, self.template_name, form)
         try:
-            services.transfer_claim_request(brand=self.brand, code=form.cleaned_data["code"],
-                                            email=form.cleaned_data["email"], ip=ip)
+            services.transfer_claim_request(
+                brand=self.brand, code=form.cleaned_data["code"], email=form.cleaned_data["email"], ip=ip
+            )
         except ValidationError as error:
             form.add_error(None, error.messages[0])
             return TemplateResponse(request, self.template_name, context, status=400)

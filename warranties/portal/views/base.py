@@ -16,12 +16,16 @@ from jewelcrm.tenancy.context import brand_context
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    """The peer address. A proxy in front is expected to set REMOTE_ADDR (e.g. gunicorn --forwarded-allow-ips)."""
+    """The peer address. A proxy in front must set REMOTE_ADDR (e.g. gunicorn --forwarded-allow-ips)."""
     return request.META.get("REMOTE_ADDR") or None
 
 
 def _render(response: Any) -> Any:
-    if hasattr(response, "render") and callable(response.render) and not getattr(response, "is_rendered", True):
+    if (
+        hasattr(response, "render")
+        and callable(response.render)
+        and not getattr(response, "is_rendered", True)
+    ):
         response.render()
     return response
 

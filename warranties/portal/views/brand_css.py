@@ -1,4 +1,4 @@
-"""A tiny per-brand stylesheet: the brand's colour as CSS custom properties (no inline styles under the CSP)."""
+"""A tiny per-brand stylesheet: the brand's colour as CSS custom properties (no inline style: CSP)."""
 
 from __future__ import annotations
 

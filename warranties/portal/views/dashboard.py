@@ -23,7 +23,9 @@ class PostStaffView(BrandViewMixin, View):
 
     def render(self, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
         base = {"brand": self.brand, "membership": self.membership}
-        return TemplateResponse(self.request, f"portal/dashboard/{template}", {**base, **context}, status=status)
+        return TemplateResponse(
+            self.request, f"portal/dashboard/{template}", {**base, **context}, status=status
+        )
 
     def post_or_404(self, pk: int) -> Any:
         post = selectors.post_get(brand=self.brand, post_id=pk)

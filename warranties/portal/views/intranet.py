@@ -29,7 +29,9 @@ class StoreView(BrandViewMixin, View):
 
     def render(self, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
         base = {"brand": self.brand, "membership": self.membership, "store": self.store}
-        return TemplateResponse(self.request, f"portal/intranet/{template}", {**base, **context}, status=status)
+        return TemplateResponse(
+            self.request, f"portal/intranet/{template}", {**base, **context}, status=status
+        )
 
     def find_item(self, form: ItemQueryForm) -> Any:
         item = selectors.item_find_for_store(brand=self.brand, query=form.cleaned_data["query"])
@@ -50,12 +52,15 @@ class QueueView(StoreView):
 
 class ReceiveView(StoreView):
     def post(self, request: HttpRequest, brand_slug: str, pk: int) -> HttpResponse:
-        service_request = selectors.service_request_get_for_store(brand=self.brand, store=self.store, request_id=pk)
+        service_request = selectors.service_request_get_for_store(
+            brand=self.brand, store=self.store, request_id=pk
+        )
         if service_request is None:
             raise Http404
         try:
-            services.service_request_receive(brand=self.brand, service_request=service_request, store=self.store,
-                                             actor=request.user)
+            services.service_request_receive(
+                brand=self.brand, service_request=service_request, store=self.store, actor=request.user
+            )
         except ValidationError as error:
             messages.error(request, error.messages[0])
         else:
@@ -65,7 +70,9 @@ class ReceiveView(StoreView):
 
 class LossView(StoreView):
     def get(self, request: HttpRequest, brand_slug: str) -> HttpResponse:
-        flagged = Paginator(selectors.flagged_item_list(brand=self.brand), 25).get_page(request.GET.get("page"))
+        flagged = Paginator(selectors.flagged_item_list(brand=self.brand), 25).get_page(
+            request.GET.get("page")
+        )
         return self.render("loss.html", {"form": StoreLossForm(), "flagged": flagged})
 
     def post(self, request: HttpRequest, brand_slug: str) -> HttpResponse:
@@ -73,9 +80,15 @@ class LossView(StoreView):
         item = self.find_item(form) if form.is_valid() else None
         if item is not None:
             try:
-                services.item_report_loss(brand=self.brand, item=item, status=form.cleaned_data["status"],
-                                          store=self.store, actor=request.user, note=form.cleaned_data["note"],
-                                          ip=client_ip(request))
+                services.item_report_loss(
+                    brand=self.brand,
+                    item=item,
+                    status=form.cleaned_data["status"],
+                    store=self.store,
+                    actor=request.user,
+                    note=form.cleaned_data["note"],
+                    ip=client_ip(request),
+                )
             except ValidationError as error:
                 form.add_error(None, error.messages[0])
             else:
@@ -90,8 +103,9 @@ class RecoveredView(StoreView):
         item = selectors.flagged_item_list(brand=self.brand).filter(pk=pk).first()
         if item is None:
             raise Http404
-        services.item_mark_recovered(brand=self.brand, item=item, store=self.store, actor=request.user,
-                                     ip=client_ip(request))
+        services.item_mark_recovered(
+            brand=self.brand, item=item, store=self.store, actor=request.user, ip=client_ip(request)
+        )
         messages.success(request, _("The piece is no longer reported lost or stolen."))
         return redirect("portal:store_loss", brand_slug=self.brand.slug)
 
@@ -106,9 +120,14 @@ class TransferView(StoreView):
         if item is not None:
             try:
                 services.transfer_record_in_store(
-                    brand=self.brand, item=item, store=self.store, actor=request.user,
-                    email=form.cleaned_data["email"], first_name=form.cleaned_data["first_name"],
-                    last_name=form.cleaned_data["last_name"], kind=form.cleaned_data["kind"],
+                    brand=self.brand,
+                    item=item,
+                    store=self.store,
+                    actor=request.user,
+                    email=form.cleaned_data["email"],
+                    first_name=form.cleaned_data["first_name"],
+                    last_name=form.cleaned_data["last_name"],
+                    kind=form.cleaned_data["kind"],
                 )
             except ValidationError as error:
                 form.add_error(None, error.messages[0])

@@ -47,8 +47,10 @@ class OwnerView(OwnerRequiredMixin, View):
 
 class PiecesView(OwnerView):
     def get(self, request: HttpRequest, brand_slug: str) -> HttpResponse:
-        items = [selectors.item_summary(item=item) for item in selectors.owner_item_list(brand=self.brand,
-                                                                                       customer=self.customer)]
+        items = [
+            selectors.item_summary(item=item)
+            for item in selectors.owner_item_list(brand=self.brand, customer=self.customer)
+        ]
         requests = list(selectors.service_request_list_for_customer(customer=self.customer)[:10])
         return self.render("pieces.html", {"pieces": items, "service_requests": requests})
 
@@ -63,16 +65,22 @@ class PieceView(OwnerView):
         pending = selectors.transfer_pending_for(item=item)
         claim_url = ""
         if transfer_code:
-            claim_url = site_url(reverse("portal:claim", kwargs={"brand_slug": self.brand.slug})) + f"?code={transfer_code}"
-        return self.render("piece.html", {
-            "s": selectors.item_summary(item=item),
-            "events": selectors.item_events_public(item=item),
-            "pending_transfer": pending,
-            "transfer_code": transfer_code,
-            "claim_url": claim_url,
-            "loss_form": LossForm(),
-            "transfer_form": TransferStartForm(),
-        })
+            claim_url = (
+                site_url(reverse("portal:claim", kwargs={"brand_slug": self.brand.slug}))
+                + f"?code={transfer_code}"
+            )
+        return self.render(
+            "piece.html",
+            {
+                "s": selectors.item_summary(item=item),
+                "events": selectors.item_events_public(item=item),
+                "pending_transfer": pending,
+                "transfer_code": transfer_code,
+                "claim_url": claim_url,
+                "loss_form": LossForm(),
+                "transfer_form": TransferStartForm(),
+            },
+        )
 
 
 class WarrantyCardView(OwnerView):
@@ -104,8 +112,14 @@ class ServiceRequestView(OwnerView):
         if form.is_valid():
             store = selectors.store_get(brand=self.brand, store_id=form.cleaned_data["store"])
             try:
-                services.service_request_create(brand=self.brand, customer=self.customer, item=item, store=store,
-                                                kind=form.cleaned_data["kind"], message=form.cleaned_data["message"])
+                services.service_request_create(
+                    brand=self.brand,
+                    customer=self.customer,
+                    item=item,
+                    store=store,
+                    kind=form.cleaned_data["kind"],
+                    message=form.cleaned_data["message"],
+                )
             except ValidationError as error:
                 form.add_error(None, error.messages[0])
             else:
@@ -122,8 +136,14 @@ class LossView(OwnerView):
             messages.error(request, _("Choose lost or stolen."))
             return self.to_item(item)
         try:
-            services.item_report_loss(brand=self.brand, item=item, status=form.cleaned_data["status"],
-                                      customer=self.customer, note=form.cleaned_data["note"], ip=client_ip(request))
+            services.item_report_loss(
+                brand=self.brand,
+                item=item,
+                status=form.cleaned_data["status"],
+                customer=self.customer,
+                note=form.cleaned_data["note"],
+                ip=client_ip(request),
+            )
         except ValidationError as error:
             messages.error(request, error.messages[0])
         else:
@@ -135,7 +155,9 @@ class RecoveredView(OwnerView):
     def post(self, request: HttpRequest, brand_slug: str, pk: int) -> HttpResponse:
         item = self.item_or_404(pk)
         try:
-            services.item_mark_recovered(brand=self.brand, item=item, customer=self.customer, ip=client_ip(request))
+            services.item_mark_recovered(
+                brand=self.brand, item=item, customer=self.customer, ip=client_ip(request)
+            )
         except ValidationError as error:
             messages.error(request, error.messages[0])
         else:
@@ -151,8 +173,9 @@ class TransferStartView(OwnerView):
             messages.error(request, _("Choose sale or gift."))
             return self.to_item(item)
         try:
-            _transfer, code = services.transfer_start(brand=self.brand, item=item, customer=self.customer,
-                                                      kind=form.cleaned_data["kind"])
+            _transfer, code = services.transfer_start(
+                brand=self.brand, item=item, customer=self.customer, kind=form.cleaned_data["kind"]
+            )
         except ValidationError as error:
             messages.error(request, error.messages[0])
         else:
@@ -189,7 +212,9 @@ class MyDataView(OwnerView):
         return data
 
     def get(self, request: HttpRequest, brand_slug: str) -> HttpResponse:
-        form = ProfileForm(initial=self.initial(), default_region=str(self.customer.country or self.brand.country))
+        form = ProfileForm(
+            initial=self.initial(), default_region=str(self.customer.country or self.brand.country)
+        )
         return self.render("my_data.html", {"form": form})
 
     def post(self, request: HttpRequest, brand_slug: str) -> HttpResponse:
@@ -209,8 +234,10 @@ class ExportView(OwnerView):
         from customers.gdpr import customer_export  # written by the customer hub (contract C4)
 
         data = customer_export(brand=self.brand, customer=self.customer)
-        response = HttpResponse(json.dumps(data, indent=2, default=str, ensure_ascii=False),
-                                content_type="application/json; charset=utf-8")
+        response = HttpResponse(
+            json.dumps(data, indent=2, default=str, ensure_ascii=False),
+            content_type="application/json; charset=utf-8",
+        )
         response["Content-Disposition"] = f'attachment; filename="my-data-{self.brand.slug}.json"'
         return response
 
@@ -247,15 +274,18 @@ class PostView(OwnerView):
 
     def get(self, request: HttpRequest, brand_slug: str, pk: int) -> HttpResponse:
         post = self.post_or_404(pk)
-        return self.render("post.html", {"post": post, "rsvp": selectors.rsvp_summary(post=post, customer=self.customer)})
+        return self.render(
+            "post.html", {"post": post, "rsvp": selectors.rsvp_summary(post=post, customer=self.customer)}
+        )
 
     def post(self, request: HttpRequest, brand_slug: str, pk: int) -> HttpResponse:
         post = self.post_or_404(pk)
         form = RsvpForm(request.POST)
         if form.is_valid():
             try:
-                services.rsvp_answer(brand=self.brand, post=post, customer=self.customer,
-                                     answer=form.cleaned_data["answer"])
+                services.rsvp_answer(
+                    brand=self.brand, post=post, customer=self.customer, answer=form.cleaned_data["answer"]
+                )
             except ValidationError as error:
                 messages.error(request, error.messages[0])
             else:

@@ -47,7 +47,7 @@ def public_item(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def found_report(request: HttpRequest, code: str) -> HttpResponse:
-    """"Found or offered this piece?": alerts the brand and the owner; the sender always gets the same thanks."""
+    """'Found or offered this piece?': alerts the brand and the owner; the sender always gets one answer."""
     if request.method == "GET":
         return redirect("portal:public_item", code=code)
     ip = client_ip(request)
@@ -61,7 +61,12 @@ def found_report(request: HttpRequest, code: str) -> HttpResponse:
 
             with brand_context(brand):
                 item = Item.objects.select_related("product", "owner").get(pk=item_id)
-                services.found_report_create(brand=brand, item=item, kind=form.cleaned_data["kind"],
-                                             message=form.cleaned_data["message"],
-                                             contact=form.cleaned_data["contact"], ip=ip)
+                services.found_report_create(
+                    brand=brand,
+                    item=item,
+                    kind=form.cleaned_data["kind"],
+                    message=form.cleaned_data["message"],
+                    contact=form.cleaned_data["contact"],
+                    ip=ip,
+                )
     return TemplateResponse(request, "portal/found_thanks.html", {})
