@@ -202,15 +202,66 @@ def exchange_rate_get(*, currency: str, on_date: Any) -> Decimal | None:
     )
 
 
-def customer_purchase_summary(*, brand: Brand, customer: Customer) -> dict[str, Any]:
-    """Count, value in the brand's currency (net of refunds, cancelled orders excluded) and last date."""
-    from django.db.models import Count, Max, Sum
+def order_values_in_brand_currency(*, brand: Brand, orders: list[Any]) -> None:
+    """Set `order.brand_value` on each order: the stored value in the brand's currency, else converted
+    now with the rates of the order date (orders written without it, e.g. by warranty sales). One query
+    for all the rates needed; None when a rate is missing."""
+    from customers.models import ExchangeRate
 
-    from customers.models import Order, OrderStatus
+    to = brand.default_currency.upper()
+    missing = [o for o in orders if o.total_brand_currency is None and o.total is not None and o.currency]
+    for order in orders:
+        order.brand_value = order.total_brand_currency
+    if not missing:
+        return
+    currencies = {o.currency.upper() for o in missing} | {to}
+    latest = max(o.ordered_at.date() for o in missing)
+    table: dict[str, list[tuple[Any, Decimal]]] = {}
+    for currency, day, rate in (
+        ExchangeRate.objects.filter(currency__in=currencies - {"EUR"}, date__lte=latest)
+        .order_by("currency", "date")
+        .values_list("currency", "date", "rate_to_eur")
+    ):
+        table.setdefault(currency, []).append((day, rate))
 
-    orders = Order.objects.filter(brand=brand, customer=customer).exclude(status=OrderStatus.CANCELLED)
-    agg = orders.aggregate(n=Count("id"), value=Sum("total_brand_currency"), last=Max("ordered_at"))
-    return {"count": agg["n"] or 0, "value": agg["value"] or Decimal("0"), "last": agg["last"]}
+    def rate(currency: str, on: Any) -> Decimal | None:
+        if currency == "EUR":
+            return Decimal("1")
+        found = None
+        for day, value in table.get(currency, []):
+            if day > on:
+                break
+            found = value
+        return found
+
+    for order in missing:
+        on = order.ordered_at.date()
+        if order.currency.upper() == to:
+            order.brand_value = Decimal(order.total).quantize(Decimal("0.01"))
+            continue
+        rate_from, rate_to = rate(order.currency.upper(), on), rate(to, on)
+        if rate_from is not None and rate_to is not None:
+            order.brand_value = (Decimal(order.total) * rate_from / rate_to).quantize(Decimal("0.01"))
+
+
+def customer_purchase_summary(
+    *, brand: Brand, customer: Customer, orders: list[Any] | None = None
+) -> dict[str, Any]:
+    """Count, value in the brand's currency net of refunds (cancelled orders excluded) and last date.
+    Pass the person's `orders` already read (order_list) to save the query."""
+    from customers.models import OrderStatus
+
+    if orders is None:
+        orders = list(order_list(brand=brand, customer=customer))
+    if orders and not hasattr(orders[0], "brand_value"):
+        order_values_in_brand_currency(brand=brand, orders=orders)
+    kept = [o for o in orders if o.status != OrderStatus.CANCELLED]
+    value = Decimal("0")
+    for order in kept:
+        if order.brand_value is not None and order.total:
+            net = (Decimal(order.total) - Decimal(order.refunded_amount or 0)) / Decimal(order.total)
+            value += (order.brand_value * net).quantize(Decimal("0.01"))
+    return {"count": len(kept), "value": value, "last": max((o.ordered_at for o in kept), default=None)}
 
 
 def customer_countries(*, brand: Brand) -> list[str]:

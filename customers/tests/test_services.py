@@ -256,3 +256,37 @@ def test_order_upsert_is_idempotent_and_converts_to_the_brand_currency(other_bra
     assert (first, second, third) == ("created", "unchanged", "updated")
     assert order.total_brand_currency == Decimal("400.00")
     assert (order.status, order.refunded_amount) == ("refunded", Decimal("500.00"))
+
+
+def test_purchase_summary_converts_missing_values_and_nets_refunds(brand):
+    customer = CustomerFactory(brand=brand)
+    ExchangeRate.objects.create(currency="CHF", date=date(2026, 1, 1), rate_to_eur=Decimal("1.10"))
+    at = datetime(2026, 3, 1, 10, tzinfo=UTC)
+    from customers.tests.factories import OrderFactory
+
+    # A warranty sale written without the value in the brand's currency.
+    OrderFactory(
+        brand=brand,
+        customer=customer,
+        currency="CHF",
+        total=Decimal("1000"),
+        total_brand_currency=None,
+        ordered_at=at,
+        source="warranty",
+    )
+    OrderFactory(
+        brand=brand,
+        customer=customer,
+        currency="EUR",
+        total=Decimal("500"),
+        refunded_amount=Decimal("100"),
+        total_brand_currency=Decimal("500"),
+        ordered_at=at,
+        status="partially_refunded",
+    )
+    OrderFactory(
+        brand=brand, customer=customer, status="cancelled", ordered_at=datetime(2026, 4, 1, tzinfo=UTC)
+    )
+    with brand_context(brand):
+        summary = selectors.customer_purchase_summary(brand=brand, customer=customer)
+    assert summary == {"count": 2, "value": Decimal("1500.00"), "last": at}

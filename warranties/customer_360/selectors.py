@@ -149,6 +149,7 @@ def customer_360(*, brand: Brand, customer: Any, today: date) -> dict[str, Any]:
         .order_by("-received_on", "-id")
     )
     orders = list(customer_selectors.order_list(brand=brand, customer=customer))
+    customer_selectors.order_values_in_brand_currency(brand=brand, orders=orders)
     ledger = list(customer_selectors.consent_ledger(brand=brand, customer=customer))
     events = list(
         ItemEvent.objects.filter(brand=brand, item_id__in=item_ids)
@@ -209,7 +210,9 @@ def customer_360(*, brand: Brand, customer: Any, today: date) -> dict[str, Any]:
         "registrations": registrations,
         "interventions": interventions,
         "orders": orders,
-        "purchase_summary": customer_selectors.customer_purchase_summary(brand=brand, customer=customer),
+        "purchase_summary": customer_selectors.customer_purchase_summary(
+            brand=brand, customer=customer, orders=orders
+        ),
         "consent_status": customer_selectors.consent_status_table(brand=brand, customer=customer),
         "ledger": ledger,
         "relations": relations,
