@@ -14,6 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 
 from customers.normalise import email_normalise, mask_email, mask_phone, phone_normalise
@@ -21,9 +22,18 @@ from jewelcrm.accounts.roles import BRAND_ROLES, RETAIL_ROLES
 from jewelcrm.tenancy.views import BrandViewMixin
 from warranties import selectors, services
 from warranties.forms import ClaimForm, InterventionForm, InterventionUpdateForm, LookupForm, RegistrationForm
-from warranties.models import InterventionStatus
+from warranties.models import ClaimStatus, InterventionStatus
 
 PAGE_SIZE = 25
+OPEN_CLAIM_STATUSES = (ClaimStatus.SUBMITTED, ClaimStatus.APPROVED, ClaimStatus.PARTIALLY_APPROVED)
+EVENT_LABELS = {
+    "sold": _lazy("Sold"),
+    "grey_market": _lazy("Sold outside its allocation (grey market)"),
+    "intervention": _lazy("Received for an intervention"),
+    "intervention_status": _lazy("Intervention moved on"),
+    "ownership_transfer": _lazy("Ownership transferred"),
+    "flagged_sale_attempt": _lazy("Attempted sale of a piece reported lost or stolen"),
+}
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -410,6 +420,7 @@ class InterventionDetailView(StoreViewMixin, View):
         self, intervention: Any, form: Any = None, claim_form: Any = None, status: int = 200
     ) -> HttpResponse:
         statuses = list(InterventionStatus)
+        claims = list(intervention.claims.all().order_by("-submitted_at"))
         index = [s.value for s in statuses].index(intervention.status)
         context = {
             "brand": self.brand,
@@ -429,8 +440,13 @@ class InterventionDetailView(StoreViewMixin, View):
                 initial={"labour_amount": intervention.labour_cost, "parts_amount": intervention.parts_cost}
             ),
             "next_status": statuses[index + 1] if index + 1 < len(statuses) else None,
-            "claims": list(intervention.claims.all().order_by("-submitted_at")),
-            "timeline": selectors.item_timeline(brand=self.brand, item=intervention.item),
+            "claims": claims,
+            "can_claim": intervention.is_under_warranty
+            and not any(c.status in OPEN_CLAIM_STATUSES for c in claims),
+            "timeline": [
+                {"at": e.at, "label": EVENT_LABELS.get(e.kind, e.kind), "store": e.store}
+                for e in selectors.item_timeline(brand=self.brand, item=intervention.item)
+            ],
         }
         return TemplateResponse(self.request, self.template_name, context, status=status)
 

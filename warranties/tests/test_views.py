@@ -327,6 +327,8 @@ def test_create_advance_and_claim_an_intervention(retailer_client, brand, store)
         claim = WarrantyClaim.objects.get()
     assert intervention.status == "in_workshop"
     assert (claim.claimed_amount, claim.store_id) == (Decimal("60.00"), store.pk)
+    page = retailer_client.get(detail).content.decode()
+    assert 'value="claim"' not in page and "Received for an intervention" in page
     # A second claim for the same intervention is refused.
     assert (
         retailer_client.post(
