@@ -36,10 +36,38 @@ CUSTOMERS = int(os.environ.get("BENCH_CUSTOMERS", 1_000_000))
 ORDER_LINES = int(os.environ.get("BENCH_ORDER_LINES", 3_000_000))
 TARGET_CUSTOMERS_S, TARGET_ORDERS_S, TARGET_MEMORY_GIB = 120, 240, 2.0
 STORES = ["PAR-VDM", "PAR-GL", "LYO-01", "GVA-01", "LON-01", "NYC-01"]
-COUNTRIES = [("France", "06 1{d} {a:02d} {b:02d} {c:02d}"), ("FR", "+33 6 1{d} {a:02d} {b:02d} {c:02d}"),
-             ("Suisse", "079 {d}{a:02d} {b:02d} {c:02d}"), ("CH", "+41 79 {d}{a:02d} {b:02d} {c:02d}")]
-FIRST = ["Ana", "Louis", "Camille", "Hugo", "Léa", "Noémie", "Jérôme", "Chloé", "Marco", "Aiko", "Omar", "Mei"]
-LAST = ["Martin", "Bernard", "Dubois", "Lefèvre", "Müller", "Rossi", "Wang", "N'Diaye", "Van der Berg", "Garcia"]
+COUNTRIES = [
+    ("France", "06 1{d} {a:02d} {b:02d} {c:02d}"),
+    ("FR", "+33 6 1{d} {a:02d} {b:02d} {c:02d}"),
+    ("Suisse", "079 {d}{a:02d} {b:02d} {c:02d}"),
+    ("CH", "+41 79 {d}{a:02d} {b:02d} {c:02d}"),
+]
+FIRST = [
+    "Ana",
+    "Louis",
+    "Camille",
+    "Hugo",
+    "Léa",
+    "Noémie",
+    "Jérôme",
+    "Chloé",
+    "Marco",
+    "Aiko",
+    "Omar",
+    "Mei",
+]
+LAST = [
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Lefèvre",
+    "Müller",
+    "Rossi",
+    "Wang",
+    "N'Diaye",
+    "Van der Berg",
+    "Garcia",
+]
 
 
 def peak_memory_gib() -> float:
@@ -51,8 +79,10 @@ def peak_memory_gib() -> float:
 def customers_file(path: Path, n: int) -> None:
     rng = random.Random(1)
     with path.open("w", encoding="utf-8-sig", newline="") as out:
-        out.write("N° client;Civilité;Nom;Prénom;E-mail;Téléphone;Date de naissance;Pays;Langue;Opt-in e-mail;"
-                  "Opt-in SMS;Date de création;Magasin\r\n")
+        out.write(
+            "N° client;Civilité;Nom;Prénom;E-mail;Téléphone;Date de naissance;Pays;Langue;Opt-in e-mail;"
+            "Opt-in SMS;Date de création;Magasin\r\n"
+        )
         for i in range(n):
             country, phone = COUNTRIES[i % 4]
             phone = phone.format(d=i % 10, a=(i // 10) % 100, b=(i // 1000) % 100, c=(i // 100000) % 100)
@@ -68,9 +98,11 @@ def customers_file(path: Path, n: int) -> None:
 def orders_file(path: Path, lines: int) -> int:
     rng = random.Random(2)
     skus = [f"BA-{1000 + i}" for i in range(40)]
-    header = ("Name,Email,Financial Status,Paid at,Fulfillment Status,Currency,Subtotal,Shipping,Taxes,Total,"
-              "Discount Code,Discount Amount,Created at,Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku,"
-              "Billing Name,Billing City,Billing Zip,Billing Country,Accepts Marketing,Cancelled at,Refunded Amount,Id\n")
+    header = (
+        "Name,Email,Financial Status,Paid at,Fulfillment Status,Currency,Subtotal,Shipping,Taxes,Total,"
+        "Discount Code,Discount Amount,Created at,Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku,"
+        "Billing Name,Billing City,Billing Zip,Billing Country,Accepts Marketing,Cancelled at,Refunded Amount,Id\n"
+    )
     statuses = ["paid"] * 17 + ["pending", "refunded", "partially_refunded", "voided"]
     written = orders = 0
     with path.open("w", encoding="utf-8", newline="") as out:
@@ -96,8 +128,10 @@ def orders_file(path: Path, lines: int) -> int:
                         f"{'yes' if orders % 2 else 'no'},,{refunded}.00,{7_000_000_000 + orders}\n"
                     )
                 else:
-                    buffer.write(f"#{orders},,,,,,,,,,,,{created},1,Bague {sku},{prices[j]}.00,{sku},,,,,,,,"
-                                 f"{7_000_000_000 + orders}\n")
+                    buffer.write(
+                        f"#{orders},,,,,,,,,,,,{created},1,Bague {sku},{prices[j]}.00,{sku},,,,,,,,"
+                        f"{7_000_000_000 + orders}\n"
+                    )
             written += count
             if buffer.tell() > 4_000_000:
                 out.write(buffer.getvalue())
@@ -124,21 +158,41 @@ def main() -> None:
     from jewelcrm.tenancy.context import brand_context
 
     slug = f"bench-imports-{int(time.time())}"
-    brand = Brand.objects.create(name="Bench imports", slug=slug, code_prefix=f"I{int(time.time()) % 1000:03d}",
-                                 default_currency="EUR", languages=["fr", "en"])
+    brand = Brand.objects.create(
+        name="Bench imports",
+        slug=slug,
+        code_prefix=f"I{int(time.time()) % 1000:03d}",
+        default_currency="EUR",
+        languages=["fr", "en"],
+    )
     with brand_context(brand):
         retailer = Retailer.objects.create(brand=brand, name="Maison", is_own=True)
-        Store.objects.bulk_create([Store(brand=brand, retailer=retailer, code=c, name=c, type="boutique", country="FR",
-                                         currency="EUR") for c in STORES])
-        Product.objects.bulk_create([Product(brand=brand, reference=f"BA-{1000 + i}", name_en=f"Ring {i}")
-                                     for i in range(40)])
+        Store.objects.bulk_create(
+            [
+                Store(
+                    brand=brand,
+                    retailer=retailer,
+                    code=c,
+                    name=c,
+                    type="boutique",
+                    country="FR",
+                    currency="EUR",
+                )
+                for c in STORES
+            ]
+        )
+        Product.objects.bulk_create(
+            [Product(brand=brand, reference=f"BA-{1000 + i}", name_en=f"Ring {i}") for i in range(40)]
+        )
     with tempfile.TemporaryDirectory() as tmp:
         customers_csv, orders_csv = Path(tmp) / "customers.csv", Path(tmp) / "orders.csv"
         t = time.perf_counter()
         customers_file(customers_csv, CUSTOMERS)
         orders = orders_file(orders_csv, ORDER_LINES)
         generated = time.perf_counter() - t
-        print(f"generated {CUSTOMERS} customers and {ORDER_LINES} order lines ({orders} orders) in {generated:.0f} s")
+        print(
+            f"generated {CUSTOMERS} customers and {ORDER_LINES} order lines ({orders} orders) in {generated:.0f} s"
+        )
         customers_s, customers_report = run("customers", customers_csv, slug)
         print(f"customers: {customers_s:.1f} s · {customers_report}")
         orders_s, orders_report = run("orders", orders_csv, slug)

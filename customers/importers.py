@@ -15,7 +15,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from customers.models import Consent, Customer
 from customers.normalise import email_normalise, phone_normalise
@@ -24,20 +24,47 @@ from jewelcrm.imports.framework import BaseImporter, Field, Problem, RowRejected
 from jewelcrm.imports.values import fold, parse_bool, parse_country, parse_date, parse_language
 
 _TITLES = {
-    "mme": "Mme", "madame": "Mme", "mrs": "Mme", "ms": "Mme", "mlle": "Mme", "mademoiselle": "Mme", "miss": "Mme",
-    "m": "M.", "monsieur": "M.", "mr": "M.", "mister": "M.",
+    "mme": "Mme",
+    "madame": "Mme",
+    "mrs": "Mme",
+    "ms": "Mme",
+    "mlle": "Mme",
+    "mademoiselle": "Mme",
+    "miss": "Mme",
+    "m": "M.",
+    "monsieur": "M.",
+    "mr": "M.",
+    "mister": "M.",
 }
 
 # Text columns of the profile written by the import (name in the staging table = model column).
 TEXT_COLUMNS = (
-    "external_id", "title", "first_name", "last_name", "email", "phone", "family_situation", "address", "city",
-    "postal_code", "country", "language", "notes",
+    "external_id",
+    "title",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "family_situation",
+    "address",
+    "city",
+    "postal_code",
+    "country",
+    "language",
+    "notes",
 )
 OTHER_COLUMNS = ("birth_date", "wedding_anniversary", "home_store_id", "customer_since")
 STAGING_COLUMNS = (
-    ("rowno", "integer"), *((c, "text") for c in TEXT_COLUMNS), ("birth_date", "date"),
-    ("wedding_anniversary", "date"), ("home_store_id", "bigint"), ("customer_since", "date"),
-    ("optin_email", "boolean"), ("optin_sms", "boolean"), ("sources", "jsonb"), ("target_id", "bigint"),
+    ("rowno", "integer"),
+    *((c, "text") for c in TEXT_COLUMNS),
+    ("birth_date", "date"),
+    ("wedding_anniversary", "date"),
+    ("home_store_id", "bigint"),
+    ("customer_since", "date"),
+    ("optin_email", "boolean"),
+    ("optin_sms", "boolean"),
+    ("sources", "jsonb"),
+    ("target_id", "bigint"),
     ("new_id", "bigint"),
 )
 FIELD_OF_COLUMN = {"home_store_id": "home_store"}
@@ -51,38 +78,97 @@ class CustomerImporter(BaseImporter):
     kind = "customers"
     required_one_of = ("external_id", "email", "phone")
     fields = (
-        Field("external_id", _l("Customer number"), aliases=(
-            "N° client", "No client", "Numéro client", "Code client", "ID client", "Client ID", "Customer ID",
-            "Customer number", "External ID", "Id")),
-        Field("title", _l("Title"), aliases=("Civilité", "Salutation", "Titre")),
-        Field("last_name", _l("Last name"), aliases=("Nom", "Nom de famille", "Surname", "Family name", "Last Name")),
-        Field("first_name", _l("First name"), aliases=("Prénom", "Given name", "Firstname")),
-        Field("email", _l("E-mail"), aliases=("Email", "Adresse e-mail", "Courriel", "Mail", "Email address")),
-        Field("phone", _l("Phone"), aliases=("Téléphone", "Tél", "Tel", "Mobile", "Portable", "Phone number",
-                                             "Telephone")),
-        Field("birth_date", _l("Birth date"), aliases=("Date de naissance", "Date of birth", "Birthday", "DOB",
-                                                       "Naissance")),
-        Field("family_situation", _l("Family situation"), aliases=("Situation familiale", "Marital status")),
-        Field("wedding_anniversary", _l("Wedding anniversary"), aliases=(
-            "Date anniversaire de mariage", "Anniversaire de mariage", "Date de mariage", "Wedding date")),
-        Field("address", _l("Address"), aliases=("Adresse", "Address 1", "Street")),
-        Field("postal_code", _l("Postal code"), aliases=("Code postal", "CP", "Zip", "Postcode", "Zip code")),
-        Field("city", _l("City"), aliases=("Ville", "Town")),
-        Field("country", _l("Country"), aliases=("Pays", "Country code")),
-        Field("language", _l("Language"), aliases=("Langue", "Locale")),
-        Field("optin_email", _l("E-mail opt-in"), aliases=("Opt-in e-mail", "Optin email", "Email opt-in",
-                                                          "Opt-in email", "Newsletter")),
-        Field("optin_sms", _l("SMS opt-in"), aliases=("Opt-in SMS", "Optin SMS", "SMS opt in")),
-        Field("customer_since", _l("Customer since"), aliases=("Date de création", "Client depuis", "Created at",
-                                                               "Creation date", "Date création")),
-        Field("home_store", _l("Home store"), aliases=("Magasin", "Boutique", "Store", "Store code", "Code magasin")),
-        Field("notes", _l("Notes"), aliases=("Commentaire vendeur", "Commentaire", "Comment", "Comments", "Remarques")),
+        Field(
+            "external_id",
+            gettext_lazy("Customer number"),
+            aliases=(
+                "N° client",
+                "No client",
+                "Numéro client",
+                "Code client",
+                "ID client",
+                "Client ID",
+                "Customer ID",
+                "Customer number",
+                "External ID",
+                "Id",
+            ),
+        ),
+        Field("title", gettext_lazy("Title"), aliases=("Civilité", "Salutation", "Titre")),
+        Field(
+            "last_name",
+            gettext_lazy("Last name"),
+            aliases=("Nom", "Nom de famille", "Surname", "Family name", "Last Name"),
+        ),
+        Field("first_name", gettext_lazy("First name"), aliases=("Prénom", "Given name", "Firstname")),
+        Field(
+            "email",
+            gettext_lazy("E-mail"),
+            aliases=("Email", "Adresse e-mail", "Courriel", "Mail", "Email address"),
+        ),
+        Field(
+            "phone",
+            gettext_lazy("Phone"),
+            aliases=("Téléphone", "Tél", "Tel", "Mobile", "Portable", "Phone number", "Telephone"),
+        ),
+        Field(
+            "birth_date",
+            gettext_lazy("Birth date"),
+            aliases=("Date de naissance", "Date of birth", "Birthday", "DOB", "Naissance"),
+        ),
+        Field(
+            "family_situation",
+            gettext_lazy("Family situation"),
+            aliases=("Situation familiale", "Marital status"),
+        ),
+        Field(
+            "wedding_anniversary",
+            gettext_lazy("Wedding anniversary"),
+            aliases=(
+                "Date anniversaire de mariage",
+                "Anniversaire de mariage",
+                "Date de mariage",
+                "Wedding date",
+            ),
+        ),
+        Field("address", gettext_lazy("Address"), aliases=("Adresse", "Address 1", "Street")),
+        Field(
+            "postal_code",
+            gettext_lazy("Postal code"),
+            aliases=("Code postal", "CP", "Zip", "Postcode", "Zip code"),
+        ),
+        Field("city", gettext_lazy("City"), aliases=("Ville", "Town")),
+        Field("country", gettext_lazy("Country"), aliases=("Pays", "Country code")),
+        Field("language", gettext_lazy("Language"), aliases=("Langue", "Locale")),
+        Field(
+            "optin_email",
+            gettext_lazy("E-mail opt-in"),
+            aliases=("Opt-in e-mail", "Optin email", "Email opt-in", "Opt-in email", "Newsletter"),
+        ),
+        Field("optin_sms", gettext_lazy("SMS opt-in"), aliases=("Opt-in SMS", "Optin SMS", "SMS opt in")),
+        Field(
+            "customer_since",
+            gettext_lazy("Customer since"),
+            aliases=("Date de création", "Client depuis", "Created at", "Creation date", "Date création"),
+        ),
+        Field(
+            "home_store",
+            gettext_lazy("Home store"),
+            aliases=("Magasin", "Boutique", "Store", "Store code", "Code magasin"),
+        ),
+        Field(
+            "notes",
+            gettext_lazy("Notes"),
+            aliases=("Commentaire vendeur", "Commentaire", "Comment", "Comments", "Remarques"),
+        ),
     )
 
     def prepare(self) -> None:
         from jewelcrm.retail.models import Store
 
-        self.stores = {code.upper(): pk for pk, code in Store.objects.filter(brand=self.brand).values_list("pk", "code")}
+        self.stores = {
+            code.upper(): pk for pk, code in Store.objects.filter(brand=self.brand).values_list("pk", "code")
+        }
         self.max_lengths = _max_lengths()
         self.keys: dict[str, int] = {}
         self.region = (getattr(self.brand, "country", "") or "").upper() or None
@@ -102,8 +188,16 @@ class CustomerImporter(BaseImporter):
         country = check(problems, row, col("country"), raw.get("country", ""), parse_country) or ""
         region = country or self.region
         email = check(problems, row, col("email"), raw.get("email", ""), email_normalise) or ""
-        phone = check(problems, row, col("phone"), raw.get("phone", ""),
-                      lambda v: phone_normalise(v, default_region=region)) or ""
+        phone = (
+            check(
+                problems,
+                row,
+                col("phone"),
+                raw.get("phone", ""),
+                lambda v: phone_normalise(v, default_region=region),
+            )
+            or ""
+        )
         clean: dict[str, Any] = {
             "external_id": raw.get("external_id", ""),
             "title": _TITLES.get(fold(raw.get("title", "")), raw.get("title", "")),
@@ -118,11 +212,19 @@ class CustomerImporter(BaseImporter):
             "country": country,
             "language": check(problems, row, col("language"), raw.get("language", ""), parse_language) or "",
             "notes": raw.get("notes", ""),
-            "birth_date": check(problems, row, col("birth_date"), raw.get("birth_date", ""),
-                                lambda v: parse_date(v, allow_future=False)),
-            "wedding_anniversary": check(problems, row, col("wedding_anniversary"),
-                                         raw.get("wedding_anniversary", ""), parse_date),
-            "customer_since": check(problems, row, col("customer_since"), raw.get("customer_since", ""), parse_date),
+            "birth_date": check(
+                problems,
+                row,
+                col("birth_date"),
+                raw.get("birth_date", ""),
+                lambda v: parse_date(v, allow_future=False),
+            ),
+            "wedding_anniversary": check(
+                problems, row, col("wedding_anniversary"), raw.get("wedding_anniversary", ""), parse_date
+            ),
+            "customer_since": check(
+                problems, row, col("customer_since"), raw.get("customer_since", ""), parse_date
+            ),
             "optin_email": check(problems, row, col("optin_email"), raw.get("optin_email", ""), parse_bool),
             "optin_sms": check(problems, row, col("optin_sms"), raw.get("optin_sms", ""), parse_bool),
             "home_store_id": None,
@@ -135,8 +237,14 @@ class CustomerImporter(BaseImporter):
         for name in TEXT_COLUMNS:
             limit = self.max_lengths.get(name)
             if limit and len(clean[name]) > limit:
-                problems.append(Problem(row, col(name), raw.get(name, ""),
-                                        _("Too long (at most %(n)s characters).") % {"n": limit}))
+                problems.append(
+                    Problem(
+                        row,
+                        col(name),
+                        raw.get(name, ""),
+                        _("Too long (at most %(n)s characters).") % {"n": limit},
+                    )
+                )
         if not problems:
             if clean["external_id"]:
                 key, field = "x:" + clean["external_id"], "external_id"
@@ -145,21 +253,38 @@ class CustomerImporter(BaseImporter):
             elif phone:
                 key, field = "p:" + phone, "phone"
             else:
-                raise RowRejected([Problem(row, col("external_id"), "",
-                                           _("No customer number, e-mail or phone identifies this customer."))])
+                raise RowRejected(
+                    [
+                        Problem(
+                            row,
+                            col("external_id"),
+                            "",
+                            _("No customer number, e-mail or phone identifies this customer."),
+                        )
+                    ]
+                )
             first = self.keys.get(key)
             if first is not None:
-                problems.append(Problem(row, col(field), raw.get(field, ""),
-                                        _("Same customer as row %(row)s of this file.") % {"row": first}))
+                problems.append(
+                    Problem(
+                        row,
+                        col(field),
+                        raw.get(field, ""),
+                        _("Same customer as row %(row)s of this file.") % {"row": first},
+                    )
+                )
             else:
                 self.keys[key] = row
         if problems:
             raise RowRejected(problems)
         clean["rowno"] = row
-        clean["sources"] = json.dumps({
-            FIELD_OF_COLUMN.get(name, name): "import" for name in (*TEXT_COLUMNS, *OTHER_COLUMNS)
-            if name != "external_id" and clean.get(name) not in (None, "")
-        })
+        clean["sources"] = json.dumps(
+            {
+                FIELD_OF_COLUMN.get(name, name): "import"
+                for name in (*TEXT_COLUMNS, *OTHER_COLUMNS)
+                if name != "external_id" and clean.get(name) not in (None, "")
+            }
+        )
         return clean
 
     # ---- set-based writes ----
@@ -180,7 +305,8 @@ class CustomerImporter(BaseImporter):
         # 1. Resolve the profile each row updates: external id, else e-mail, else phone.
         staging.sql(
             f"UPDATE {s} SET target_id = c.id FROM {table} c "
-            f"WHERE c.brand_id = %s AND {s}.external_id <> '' AND c.external_id = {s}.external_id", [b]
+            f"WHERE c.brand_id = %s AND {s}.external_id <> '' AND c.external_id = {s}.external_id",
+            [b],
         )
         for key in ("email", "phone"):
             staging.sql(
@@ -189,7 +315,8 @@ class CustomerImporter(BaseImporter):
                 f"  WHERE brand_id = %s AND {key} <> '' AND merged_into_id IS NULL AND NOT is_pseudonymised"
                 f"  ORDER BY {key}, id) m "
                 f"WHERE {s}.target_id IS NULL AND {s}.{key} <> '' AND m.{key} = {s}.{key} "
-                f"AND (m.external_id = '' OR {s}.external_id = '')", [b]
+                f"AND (m.external_id = '' OR {s}.external_id = '')",
+                [b],
             )
             # Two rows of the file matching one profile: the first row takes it, the others are new.
             staging.sql(
@@ -197,6 +324,7 @@ class CustomerImporter(BaseImporter):
                 f"(SELECT min(rowno) FROM {s} WHERE target_id IS NOT NULL GROUP BY target_id)"
             )
         matched = staging.sql_rows(f"SELECT count(*) FROM {s} WHERE target_id IS NOT NULL")[0][0]
+
         # 2. Update the profiles whose values differ (an empty cell keeps the known value).
         def merged(c: str) -> str:
             if c in TEXT_COLUMNS:
@@ -211,23 +339,43 @@ class CustomerImporter(BaseImporter):
             new = ", ".join(merged(c) for c in columns)
             updated = staging.sql(
                 f"UPDATE {table} c SET {sets}, field_sources = c.field_sources || s.sources, updated_at = now() "
-                f"FROM {s} s WHERE c.id = s.target_id AND c.brand_id = %s AND ({old}) IS DISTINCT FROM ({new})", [b]
+                f"FROM {s} s WHERE c.id = s.target_id AND c.brand_id = %s AND ({old}) IS DISTINCT FROM ({new})",
+                [b],
             )
         # 3. Insert the new profiles with ids taken from the sequence first (the consents need them).
         staging.sql(
             f"UPDATE {s} SET new_id = nextval(pg_get_serial_sequence('{table}', 'id')) WHERE target_id IS NULL"
         )
-        provided = ["id", "brand_id", *TEXT_COLUMNS, *OTHER_COLUMNS, "field_sources", "created_at", "updated_at"]
+        provided = [
+            "id",
+            "brand_id",
+            *TEXT_COLUMNS,
+            *OTHER_COLUMNS,
+            "field_sources",
+            "created_at",
+            "updated_at",
+        ]
         extra_cols, extra_params = staging.model_defaults(Customer, provided)
         insert_cols = ", ".join([*provided, *extra_cols])
         select_cols = ", ".join(
-            ["s.new_id", "%s", *(f"s.{c}" for c in TEXT_COLUMNS), "s.birth_date", "s.wedding_anniversary",
-             "s.home_store_id", "COALESCE(s.customer_since, CURRENT_DATE)", "s.sources", "now()", "now()",
-             *(["%s"] * len(extra_cols))]
+            [
+                "s.new_id",
+                "%s",
+                *(f"s.{c}" for c in TEXT_COLUMNS),
+                "s.birth_date",
+                "s.wedding_anniversary",
+                "s.home_store_id",
+                "COALESCE(s.customer_since, CURRENT_DATE)",
+                "s.sources",
+                "now()",
+                "now()",
+                *(["%s"] * len(extra_cols)),
+            ]
         )
         created = staging.sql(
             f"INSERT INTO {table} ({insert_cols}) SELECT {select_cols} FROM {s} s WHERE s.target_id IS NULL "
-            f"ORDER BY s.rowno", [b, *extra_params]
+            f"ORDER BY s.rowno",
+            [b, *extra_params],
         )
         self._consents_append()
         total = staging.sql_rows(f"SELECT count(*) FROM {s}")[0][0]
@@ -242,10 +390,22 @@ class CustomerImporter(BaseImporter):
         """One ledger entry per opt-in cell that differs from the current status of that channel."""
         s, b = self.staging_table, self.brand.pk
         table = Consent._meta.db_table
-        provided = ["brand_id", "customer_id", "channel", "purpose", "is_granted", "is_confirmed", "at", "source",
-                    "wording_version", "staff_id"]
+        provided = [
+            "brand_id",
+            "customer_id",
+            "channel",
+            "purpose",
+            "is_granted",
+            "is_confirmed",
+            "at",
+            "source",
+            "wording_version",
+            "staff_id",
+        ]
         extra_cols, extra_params = staging.model_defaults(Consent, provided)
-        staff_id = self.user.pk if self.user is not None and getattr(self.user, "is_authenticated", False) else None
+        staff_id = (
+            self.user.pk if self.user is not None and getattr(self.user, "is_authenticated", False) else None
+        )
         appended = 0
         for channel, column in (("email", "optin_email"), ("sms", "optin_sms")):
             select_extra = "".join(", %s" for _c in extra_cols)
@@ -258,6 +418,14 @@ class CustomerImporter(BaseImporter):
                 f"  ORDER BY customer_id, at DESC, id DESC) cur ON cur.customer_id = s.target_id "
                 f"WHERE s.{column} IS NOT NULL AND (cur.customer_id IS NULL OR cur.is_granted <> s.{column}) "
                 f"ORDER BY s.rowno",
-                [b, channel, f"import:{self.job.pk}" if self.job else "import", staff_id, *extra_params, b, channel],
+                [
+                    b,
+                    channel,
+                    f"import:{self.job.pk}" if self.job else "import",
+                    staff_id,
+                    *extra_params,
+                    b,
+                    channel,
+                ],
             )
         self.consents_appended = appended

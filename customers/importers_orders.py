@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from customers.models import Consent, Customer, ExchangeRate, Order, OrderLine, OrderSource, OrderStatus
 from customers.normalise import email_normalise
@@ -45,28 +45,72 @@ from jewelcrm.imports.values import (
 RATES_CSV = Path(__file__).resolve().parent.parent / "jewelcrm" / "imports" / "data" / "exchange_rates.csv"
 
 _STATUSES = {
-    "paid": OrderStatus.PAID, "payee": OrderStatus.PAID, "paye": OrderStatus.PAID, "authorized": OrderStatus.PENDING,
-    "pending": OrderStatus.PENDING, "en attente": OrderStatus.PENDING, "partially paid": OrderStatus.PENDING,
-    "partially refunded": OrderStatus.PARTIALLY_REFUNDED, "partiellement remboursee": OrderStatus.PARTIALLY_REFUNDED,
-    "refunded": OrderStatus.REFUNDED, "remboursee": OrderStatus.REFUNDED, "voided": OrderStatus.CANCELLED,
-    "void": OrderStatus.CANCELLED, "cancelled": OrderStatus.CANCELLED, "canceled": OrderStatus.CANCELLED,
+    "paid": OrderStatus.PAID,
+    "payee": OrderStatus.PAID,
+    "paye": OrderStatus.PAID,
+    "authorized": OrderStatus.PENDING,
+    "pending": OrderStatus.PENDING,
+    "en attente": OrderStatus.PENDING,
+    "partially paid": OrderStatus.PENDING,
+    "partially refunded": OrderStatus.PARTIALLY_REFUNDED,
+    "partiellement remboursee": OrderStatus.PARTIALLY_REFUNDED,
+    "refunded": OrderStatus.REFUNDED,
+    "remboursee": OrderStatus.REFUNDED,
+    "voided": OrderStatus.CANCELLED,
+    "void": OrderStatus.CANCELLED,
+    "cancelled": OrderStatus.CANCELLED,
+    "canceled": OrderStatus.CANCELLED,
     "annulee": OrderStatus.CANCELLED,
 }
 
 ORDER_STAGING = (
-    ("rowno", "integer"), ("external_id", "text"), ("email", "text"), ("status", "text"),
-    ("ordered_at", "timestamptz"), ("paid_at", "timestamptz"), ("currency", "text"), ("total", "numeric(14,2)"),
-    ("refunded_amount", "numeric(14,2)"), ("total_brand_currency", "numeric(14,2)"), ("store_id", "bigint"),
-    ("first_name", "text"), ("last_name", "text"), ("city", "text"), ("postal_code", "text"), ("country", "text"),
-    ("accepts_marketing", "boolean"), ("line_rows", "integer"), ("line_sig", "text"),
-    ("customer_id", "bigint"), ("order_id", "bigint"), ("is_new", "boolean"), ("is_changed", "boolean"),
+    ("rowno", "integer"),
+    ("external_id", "text"),
+    ("email", "text"),
+    ("status", "text"),
+    ("ordered_at", "timestamptz"),
+    ("paid_at", "timestamptz"),
+    ("currency", "text"),
+    ("total", "numeric(14,2)"),
+    ("refunded_amount", "numeric(14,2)"),
+    ("total_brand_currency", "numeric(14,2)"),
+    ("store_id", "bigint"),
+    ("first_name", "text"),
+    ("last_name", "text"),
+    ("city", "text"),
+    ("postal_code", "text"),
+    ("country", "text"),
+    ("accepts_marketing", "boolean"),
+    ("line_rows", "integer"),
+    ("line_sig", "text"),
+    ("customer_id", "bigint"),
+    ("order_id", "bigint"),
+    ("is_new", "boolean"),
+    ("is_changed", "boolean"),
 )
 LINE_STAGING = (
-    ("rowno", "integer"), ("order_external_id", "text"), ("product_id", "bigint"), ("sku", "text"), ("name", "text"),
-    ("serial", "text"), ("quantity", "integer"), ("unit_price", "numeric(14,2)"), ("total", "numeric(14,2)"),
+    ("rowno", "integer"),
+    ("order_external_id", "text"),
+    ("product_id", "bigint"),
+    ("sku", "text"),
+    ("name", "text"),
+    ("serial", "text"),
+    ("quantity", "integer"),
+    ("unit_price", "numeric(14,2)"),
+    ("total", "numeric(14,2)"),
 )
-ORDER_COMPARED = ("customer_id", "status", "ordered_at", "paid_at", "currency", "total", "refunded_amount",
-                  "total_brand_currency", "email", "store_id")
+ORDER_COMPARED = (
+    "customer_id",
+    "status",
+    "ordered_at",
+    "paid_at",
+    "currency",
+    "total",
+    "refunded_amount",
+    "total_brand_currency",
+    "email",
+    "store_id",
+)
 
 
 def exchange_rates_ensure() -> int:
@@ -77,7 +121,9 @@ def exchange_rates_ensure() -> int:
         for row in csv.DictReader(handle):
             key = (row["currency"], date.fromisoformat(row["date"]))
             if key not in existing:
-                new.append(ExchangeRate(currency=key[0], date=key[1], rate_to_eur=Decimal(row["rate_to_eur"])))
+                new.append(
+                    ExchangeRate(currency=key[0], date=key[1], rate_to_eur=Decimal(row["rate_to_eur"]))
+                )
     ExchangeRate.objects.bulk_create(new, ignore_conflicts=True)
     return len(new)
 
@@ -89,7 +135,9 @@ class RateTable:
     def __init__(self, brand_currency: str) -> None:
         self.brand_currency = brand_currency
         self.rates: dict[str, tuple[list[date], list[Decimal]]] = {}
-        rows = ExchangeRate.objects.order_by("currency", "date").values_list("currency", "date", "rate_to_eur")
+        rows = ExchangeRate.objects.order_by("currency", "date").values_list(
+            "currency", "date", "rate_to_eur"
+        )
         for currency, day, rate in rows:
             days, values = self.rates.setdefault(currency, ([], []))
             days.append(day)
@@ -121,31 +169,70 @@ class OrderImporter(BaseImporter):
     required_one_of = ("order_number", "external_id")
     source = OrderSource.ESHOP
     fields = (
-        Field("order_number", _l("Order number"), aliases=("Name", "Order", "Order number", "N° commande",
-                                                            "Numéro de commande", "Commande")),
-        Field("external_id", _l("Order id"), aliases=("Id", "Order ID", "ID commande")),
-        Field("email", _l("E-mail"), aliases=("Email", "Customer email", "Courriel")),
-        Field("financial_status", _l("Payment status"), aliases=("Financial Status", "Statut de paiement",
-                                                                  "Statut", "Status")),
-        Field("paid_at", _l("Paid at"), aliases=("Payé le", "Date de paiement", "Payment date")),
-        Field("currency", _l("Currency"), aliases=("Devise",)),
-        Field("total", _l("Total"), aliases=("Total TTC", "Montant", "Amount")),
-        Field("created_at", _l("Order date"), required=True, aliases=("Created at", "Date", "Date de commande",
-                                                                       "Ordered at")),
-        Field("cancelled_at", _l("Cancelled at"), aliases=("Annulée le", "Date d'annulation")),
-        Field("refunded_amount", _l("Refunded amount"), aliases=("Refunded Amount", "Montant remboursé")),
-        Field("line_quantity", _l("Line quantity"), aliases=("Lineitem quantity", "Quantité", "Qty", "Quantity")),
-        Field("line_name", _l("Line name"), aliases=("Lineitem name", "Article", "Libellé", "Product name")),
-        Field("line_price", _l("Line unit price"), aliases=("Lineitem price", "Prix unitaire", "Unit price")),
-        Field("line_sku", _l("Line reference"), aliases=("Lineitem sku", "SKU", "Référence", "Reference")),
-        Field("line_serial", _l("Line serial"), aliases=("Serial", "N° de série", "Numéro de série")),
-        Field("billing_name", _l("Billing name"), aliases=("Billing Name", "Nom de facturation", "Nom")),
-        Field("billing_city", _l("Billing city"), aliases=("Billing City", "Ville")),
-        Field("billing_zip", _l("Billing postal code"), aliases=("Billing Zip", "Code postal")),
-        Field("billing_country", _l("Billing country"), aliases=("Billing Country", "Pays")),
-        Field("accepts_marketing", _l("Accepts marketing"), aliases=("Accepts Marketing", "Opt-in e-mail",
-                                                                      "Accepte le marketing")),
-        Field("store_code", _l("Store code"), aliases=("Store", "Magasin", "Location")),
+        Field(
+            "order_number",
+            gettext_lazy("Order number"),
+            aliases=("Name", "Order", "Order number", "N° commande", "Numéro de commande", "Commande"),
+        ),
+        Field("external_id", gettext_lazy("Order id"), aliases=("Id", "Order ID", "ID commande")),
+        Field("email", gettext_lazy("E-mail"), aliases=("Email", "Customer email", "Courriel")),
+        Field(
+            "financial_status",
+            gettext_lazy("Payment status"),
+            aliases=("Financial Status", "Statut de paiement", "Statut", "Status"),
+        ),
+        Field("paid_at", gettext_lazy("Paid at"), aliases=("Payé le", "Date de paiement", "Payment date")),
+        Field("currency", gettext_lazy("Currency"), aliases=("Devise",)),
+        Field("total", gettext_lazy("Total"), aliases=("Total TTC", "Montant", "Amount")),
+        Field(
+            "created_at",
+            gettext_lazy("Order date"),
+            required=True,
+            aliases=("Created at", "Date", "Date de commande", "Ordered at"),
+        ),
+        Field("cancelled_at", gettext_lazy("Cancelled at"), aliases=("Annulée le", "Date d'annulation")),
+        Field(
+            "refunded_amount",
+            gettext_lazy("Refunded amount"),
+            aliases=("Refunded Amount", "Montant remboursé"),
+        ),
+        Field(
+            "line_quantity",
+            gettext_lazy("Line quantity"),
+            aliases=("Lineitem quantity", "Quantité", "Qty", "Quantity"),
+        ),
+        Field(
+            "line_name",
+            gettext_lazy("Line name"),
+            aliases=("Lineitem name", "Article", "Libellé", "Product name"),
+        ),
+        Field(
+            "line_price",
+            gettext_lazy("Line unit price"),
+            aliases=("Lineitem price", "Prix unitaire", "Unit price"),
+        ),
+        Field(
+            "line_sku",
+            gettext_lazy("Line reference"),
+            aliases=("Lineitem sku", "SKU", "Référence", "Reference"),
+        ),
+        Field(
+            "line_serial", gettext_lazy("Line serial"), aliases=("Serial", "N° de série", "Numéro de série")
+        ),
+        Field(
+            "billing_name",
+            gettext_lazy("Billing name"),
+            aliases=("Billing Name", "Nom de facturation", "Nom"),
+        ),
+        Field("billing_city", gettext_lazy("Billing city"), aliases=("Billing City", "Ville")),
+        Field("billing_zip", gettext_lazy("Billing postal code"), aliases=("Billing Zip", "Code postal")),
+        Field("billing_country", gettext_lazy("Billing country"), aliases=("Billing Country", "Pays")),
+        Field(
+            "accepts_marketing",
+            gettext_lazy("Accepts marketing"),
+            aliases=("Accepts Marketing", "Opt-in e-mail", "Accepte le marketing"),
+        ),
+        Field("store_code", gettext_lazy("Store code"), aliases=("Store", "Magasin", "Location")),
     )
 
     def prepare(self) -> None:
@@ -155,7 +242,9 @@ class OrderImporter(BaseImporter):
         exchange_rates_ensure()
         self.rates = RateTable(self.brand.default_currency)
         self.products = dict(Product.objects.filter(brand=self.brand).values_list("reference", "pk"))
-        self.stores = {code.upper(): pk for code, pk in Store.objects.filter(brand=self.brand).values_list("code", "pk")}
+        self.stores = {
+            code.upper(): pk for code, pk in Store.objects.filter(brand=self.brand).values_list("code", "pk")
+        }
         self.seen: dict[str, int] = {}
         self.labels = {f.name: self.mapping.get(f.name) or str(f.label) for f in self.fields}
         self.order_table = ""
@@ -178,7 +267,9 @@ class OrderImporter(BaseImporter):
         if group:
             yield from self._clean_group(group)
 
-    def _clean_group(self, group: list[tuple[int, dict[str, str]]]) -> Iterator[tuple[int, dict[str, Any] | None, list[Problem]]]:
+    def _clean_group(
+        self, group: list[tuple[int, dict[str, str]]]
+    ) -> Iterator[tuple[int, dict[str, Any] | None, list[Problem]]]:
         col, check = self.labels, self.check
         first_row, head = group[0]
         problems: list[Problem] = []
@@ -187,54 +278,96 @@ class OrderImporter(BaseImporter):
         if not number:
             problems.append(Problem(first_row, col["order_number"], "", _("The order number is missing.")))
         elif number in self.seen:
-            problems.append(Problem(first_row, col["order_number"], number,
-                                    _("Same order as row %(row)s: the lines of an order must follow each other.")
-                                    % {"row": self.seen[number]}))
+            problems.append(
+                Problem(
+                    first_row,
+                    col["order_number"],
+                    number,
+                    _("Same order as row %(row)s: the lines of an order must follow each other.")
+                    % {"row": self.seen[number]},
+                )
+            )
         elif len(external_id) > 64:
-            problems.append(Problem(first_row, col["external_id"], external_id, _("Too long (at most 64 characters).")))
+            problems.append(
+                Problem(first_row, col["external_id"], external_id, _("Too long (at most 64 characters)."))
+            )
         email = check(problems, first_row, col["email"], head.get("email", ""), email_normalise) or ""
         status_raw = head.get("financial_status", "")
         status = _STATUSES.get(fold(status_raw), None) if status_raw else OrderStatus.PAID
         if status is None:
-            problems.append(Problem(first_row, col["financial_status"], status_raw, _("Unknown payment status.")))
+            problems.append(
+                Problem(first_row, col["financial_status"], status_raw, _("Unknown payment status."))
+            )
         ordered_at = check(problems, first_row, col["created_at"], head.get("created_at", ""), parse_datetime)
         if ordered_at is None and not any(p.column == col["created_at"] for p in problems):
             problems.append(Problem(first_row, col["created_at"], "", _("The order date is missing.")))
         paid_at = check(problems, first_row, col["paid_at"], head.get("paid_at", ""), parse_datetime)
-        cancelled_at = check(problems, first_row, col["cancelled_at"], head.get("cancelled_at", ""), parse_datetime)
+        cancelled_at = check(
+            problems, first_row, col["cancelled_at"], head.get("cancelled_at", ""), parse_datetime
+        )
         if cancelled_at and status in (OrderStatus.PENDING, OrderStatus.PAID):
             status = OrderStatus.CANCELLED
-        currency = check(problems, first_row, col["currency"], head.get("currency", ""), parse_currency) \
+        currency = (
+            check(problems, first_row, col["currency"], head.get("currency", ""), parse_currency)
             or self.brand.default_currency
+        )
         total = check(problems, first_row, col["total"], head.get("total", ""), parse_decimal)
-        refunded = check(problems, first_row, col["refunded_amount"], head.get("refunded_amount", ""), parse_decimal)
-        country = check(problems, first_row, col["billing_country"], head.get("billing_country", ""), parse_country) or ""
-        accepts = check(problems, first_row, col["accepts_marketing"], head.get("accepts_marketing", ""), parse_bool)
+        refunded = check(
+            problems, first_row, col["refunded_amount"], head.get("refunded_amount", ""), parse_decimal
+        )
+        country = (
+            check(problems, first_row, col["billing_country"], head.get("billing_country", ""), parse_country)
+            or ""
+        )
+        accepts = check(
+            problems, first_row, col["accepts_marketing"], head.get("accepts_marketing", ""), parse_bool
+        )
         store_id = None
         if head.get("store_code"):
             store_id = self.stores.get(head["store_code"].upper())
             if store_id is None:
-                problems.append(Problem(first_row, col["store_code"], head["store_code"], _("Unknown store code.")))
+                problems.append(
+                    Problem(first_row, col["store_code"], head["store_code"], _("Unknown store code."))
+                )
         lines = []
         for row, raw in group:
-            quantity = check(problems, row, col["line_quantity"], raw.get("line_quantity", ""),
-                             lambda v: parse_int(v, minimum=1, maximum=100_000))
+            quantity = check(
+                problems,
+                row,
+                col["line_quantity"],
+                raw.get("line_quantity", ""),
+                lambda v: parse_int(v, minimum=1, maximum=100_000),
+            )
             price = check(problems, row, col["line_price"], raw.get("line_price", ""), parse_decimal)
             sku = raw.get("line_sku", "")[:64]
             quantity = quantity or 1
             price = price if price is not None else Decimal("0.00")
-            lines.append({
-                "rowno": row, "order_external_id": external_id, "product_id": self.products.get(sku.upper()),
-                "sku": sku, "name": raw.get("line_name", "")[:200], "serial": raw.get("line_serial", "")[:64],
-                "quantity": quantity, "unit_price": price, "total": price * quantity,
-            })
+            lines.append(
+                {
+                    "rowno": row,
+                    "order_external_id": external_id,
+                    "product_id": self.products.get(sku.upper()),
+                    "sku": sku,
+                    "name": raw.get("line_name", "")[:200],
+                    "serial": raw.get("line_serial", "")[:64],
+                    "quantity": quantity,
+                    "unit_price": price,
+                    "total": price * quantity,
+                }
+            )
         if problems:
             rows_with_problems = {p.row for p in problems}
             for row, _raw in group:
                 own = [p for p in problems if p.row == row]
                 if row not in rows_with_problems:
-                    own = [Problem(row, col["order_number"], number,
-                                   _("Order rejected because of row %(row)s.") % {"row": min(rows_with_problems)})]
+                    own = [
+                        Problem(
+                            row,
+                            col["order_number"],
+                            number,
+                            _("Order rejected because of row %(row)s.") % {"row": min(rows_with_problems)},
+                        )
+                    ]
                 yield row, None, own
             return
         self.seen[number] = first_row
@@ -245,12 +378,24 @@ class OrderImporter(BaseImporter):
             self.without_rate += 1
         first_name, _sep, last_name = head.get("billing_name", "").partition(" ")
         order = {
-            "rowno": first_row, "external_id": external_id, "email": email, "status": status,
-            "ordered_at": ordered_at, "paid_at": paid_at, "currency": currency, "total": total,
-            "refunded_amount": refunded or Decimal("0.00"), "total_brand_currency": total_brand,
-            "store_id": store_id, "first_name": first_name[:100], "last_name": last_name[:100],
-            "city": head.get("billing_city", "")[:100], "postal_code": head.get("billing_zip", "")[:20],
-            "country": country, "accepts_marketing": accepts, "line_rows": len(lines),
+            "rowno": first_row,
+            "external_id": external_id,
+            "email": email,
+            "status": status,
+            "ordered_at": ordered_at,
+            "paid_at": paid_at,
+            "currency": currency,
+            "total": total,
+            "refunded_amount": refunded or Decimal("0.00"),
+            "total_brand_currency": total_brand,
+            "store_id": store_id,
+            "first_name": first_name[:100],
+            "last_name": last_name[:100],
+            "city": head.get("billing_city", "")[:100],
+            "postal_code": head.get("billing_zip", "")[:20],
+            "country": country,
+            "accepts_marketing": accepts,
+            "line_rows": len(lines),
             "line_sig": _line_signature(lines),
         }
         for index, (row, _raw) in enumerate(group):
@@ -264,8 +409,11 @@ class OrderImporter(BaseImporter):
             staging.staging_create(self.line_table, LINE_STAGING)
         order_cols = [c for c, _t in ORDER_STAGING][:19]
         line_cols = [c for c, _t in LINE_STAGING]
-        staging.staging_copy(self.order_table, order_cols,
-                             ([r["order"][c] for c in order_cols] for r in rows if r["order"] is not None))
+        staging.staging_copy(
+            self.order_table,
+            order_cols,
+            ([r["order"][c] for c in order_cols] for r in rows if r["order"] is not None),
+        )
         staging.staging_copy(self.line_table, line_cols, ([r["line"][c] for c in line_cols] for r in rows))
 
     def merge(self) -> tuple[int, int, int]:
@@ -281,7 +429,8 @@ class OrderImporter(BaseImporter):
         # Existing orders, then the changed ones.
         staging.sql(
             f"UPDATE {so} s SET order_id = o.id FROM {orders} o WHERE o.brand_id = %s AND o.source = %s "
-            f"AND o.external_id = s.external_id", [b, self.source]
+            f"AND o.external_id = s.external_id",
+            [b, self.source],
         )
         staging.sql(f"UPDATE {so} SET is_new = (order_id IS NULL), is_changed = false")
         old = ", ".join(f"o.{c}" for c in ORDER_COMPARED)
@@ -289,23 +438,28 @@ class OrderImporter(BaseImporter):
         staging.sql(
             f"WITH changed AS (UPDATE {orders} o SET ({', '.join(ORDER_COMPARED)}) = ({new}) FROM {so} s "
             f"WHERE o.id = s.order_id AND o.brand_id = %s AND ({old}) IS DISTINCT FROM ({new}) RETURNING o.id) "
-            f"UPDATE {so} s SET is_changed = true FROM changed WHERE changed.id = s.order_id", [b]
+            f"UPDATE {so} s SET is_changed = true FROM changed WHERE changed.id = s.order_id",
+            [b],
         )
         # Existing orders whose lines differ (compared as one signature text per order).
         staging.sql(
             f"WITH db AS (SELECT l.order_id, string_agg(concat_ws('|', l.sku, l.name, l.serial, l.quantity, "
-            "l.unit_price, l.total), '§' ORDER BY l.sku COLLATE \"C\", l.name COLLATE \"C\", l.serial COLLATE \"C\", "
+            'l.unit_price, l.total), \'§\' ORDER BY l.sku COLLATE "C", l.name COLLATE "C", l.serial COLLATE "C", '
             "l.quantity, l.unit_price, l.total) AS sig "
             f"FROM {lines} l JOIN {so} s ON s.order_id = l.order_id WHERE l.brand_id = %s GROUP BY l.order_id), "
             f"diff AS (SELECT s.order_id FROM {so} s LEFT JOIN db ON db.order_id = s.order_id "
             f"WHERE s.order_id IS NOT NULL AND NOT s.is_changed AND s.line_sig IS DISTINCT FROM db.sig) "
-            f"UPDATE {so} s SET is_changed = true FROM diff WHERE diff.order_id = s.order_id", [b]
+            f"UPDATE {so} s SET is_changed = true FROM diff WHERE diff.order_id = s.order_id",
+            [b],
         )
         staging.sql(
-            f"DELETE FROM {lines} l USING {so} s WHERE l.brand_id = %s AND l.order_id = s.order_id AND s.is_changed", [b]
+            f"DELETE FROM {lines} l USING {so} s WHERE l.brand_id = %s AND l.order_id = s.order_id AND s.is_changed",
+            [b],
         )
         # New orders: ids from the sequence, inserted with ON CONFLICT on the partial unique index.
-        staging.sql(f"UPDATE {so} SET order_id = nextval(pg_get_serial_sequence('{orders}', 'id')) WHERE is_new")
+        staging.sql(
+            f"UPDATE {so} SET order_id = nextval(pg_get_serial_sequence('{orders}', 'id')) WHERE is_new"
+        )
         provided = ["id", "brand_id", "source", "external_id", "channel", "created_at", *ORDER_COMPARED]
         extra_cols, extra_params = staging.model_defaults(Order, provided)
         extra_sql = "".join(", %s" for _c in extra_cols)
@@ -315,11 +469,22 @@ class OrderImporter(BaseImporter):
             f"ORDER BY s.rowno ON CONFLICT (brand_id, source, external_id) WHERE external_id <> '' DO NOTHING",
             [b, self.source, "online" if self.source == OrderSource.ESHOP else "store", *extra_params],
         )
-        line_cols = ["brand_id", "order_id", "product_id", "sku", "name", "serial", "quantity", "unit_price", "total"]
+        line_cols = [
+            "brand_id",
+            "order_id",
+            "product_id",
+            "sku",
+            "name",
+            "serial",
+            "quantity",
+            "unit_price",
+            "total",
+        ]
         staging.sql(
             f"INSERT INTO {lines} ({', '.join(line_cols)}) SELECT %s, s.order_id, l.product_id, l.sku, l.name, "
             f"l.serial, l.quantity, l.unit_price, l.total FROM {sl} l JOIN {so} s ON s.external_id = l.order_external_id "
-            f"WHERE s.is_new OR s.is_changed ORDER BY l.rowno", [b]
+            f"WHERE s.is_new OR s.is_changed ORDER BY l.rowno",
+            [b],
         )
         counts = staging.sql_rows(
             f"SELECT coalesce(sum(line_rows) FILTER (WHERE is_new), 0), "
@@ -329,8 +494,11 @@ class OrderImporter(BaseImporter):
             f"count(*) FILTER (WHERE NOT is_new AND NOT is_changed) FROM {so}"
         )[0]
         self.summary = {
-            "orders_created": counts[3], "orders_updated": counts[4], "orders_unchanged": counts[5],
-            "customers_created": customers_created, "orders_without_exchange_rate": self.without_rate,
+            "orders_created": counts[3],
+            "orders_updated": counts[4],
+            "orders_unchanged": counts[5],
+            "customers_created": customers_created,
+            "orders_without_exchange_rate": self.without_rate,
         }
         return int(counts[0]), int(counts[1]), int(counts[2])
 
@@ -341,7 +509,8 @@ class OrderImporter(BaseImporter):
         staging.sql(
             f"UPDATE {so} s SET customer_id = m.id FROM (SELECT DISTINCT ON (email) email, id FROM {customers} "
             f"WHERE brand_id = %s AND email <> '' AND merged_into_id IS NULL AND NOT is_pseudonymised "
-            f"ORDER BY email, id) m WHERE s.email <> '' AND m.email = s.email", [b]
+            f"ORDER BY email, id) m WHERE s.email <> '' AND m.email = s.email",
+            [b],
         )
         nc = staging.staging_name("new_customers")
         staging.sql(
@@ -350,9 +519,23 @@ class OrderImporter(BaseImporter):
             f"WHERE customer_id IS NULL AND email <> '' ORDER BY email, ordered_at, rowno"
         )
         staging.sql(f"UPDATE {nc} SET id = nextval(pg_get_serial_sequence('{customers}', 'id'))")
-        sources = json.dumps({f: "eshop" for f in ("first_name", "last_name", "email", "city", "postal_code", "country")})
-        provided = ["id", "brand_id", "email", "first_name", "last_name", "city", "postal_code", "country",
-                    "customer_since", "field_sources", "created_at", "updated_at"]
+        sources = json.dumps(
+            {f: "eshop" for f in ("first_name", "last_name", "email", "city", "postal_code", "country")}
+        )
+        provided = [
+            "id",
+            "brand_id",
+            "email",
+            "first_name",
+            "last_name",
+            "city",
+            "postal_code",
+            "country",
+            "customer_since",
+            "field_sources",
+            "created_at",
+            "updated_at",
+        ]
         extra_cols, extra_params = staging.model_defaults(Customer, provided)
         extra_sql = "".join(", %s" for _c in extra_cols)
         created = staging.sql(
@@ -360,9 +543,20 @@ class OrderImporter(BaseImporter):
             f"last_name, city, postal_code, country, since, %s::jsonb, now(), now(){extra_sql} FROM {nc} ORDER BY email",
             [b, sources, *extra_params],
         )
-        staging.sql(f"UPDATE {so} s SET customer_id = n.id FROM {nc} n WHERE s.customer_id IS NULL AND s.email = n.email")
-        consent_provided = ["brand_id", "customer_id", "channel", "purpose", "is_granted", "is_confirmed", "at",
-                            "source", "wording_version"]
+        staging.sql(
+            f"UPDATE {so} s SET customer_id = n.id FROM {nc} n WHERE s.customer_id IS NULL AND s.email = n.email"
+        )
+        consent_provided = [
+            "brand_id",
+            "customer_id",
+            "channel",
+            "purpose",
+            "is_granted",
+            "is_confirmed",
+            "at",
+            "source",
+            "wording_version",
+        ]
         c_cols, c_params = staging.model_defaults(Consent, consent_provided)
         c_sql = "".join(", %s" for _c in c_cols)
         staging.sql(

@@ -10,43 +10,88 @@ import re
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from jewelcrm.catalog.models import Category, Product
 from jewelcrm.imports.framework import BaseImporter, Field, Problem, RowRejected
 from jewelcrm.imports.values import fold, parse_currency, parse_decimal, parse_int
 
 _CATEGORIES = {
-    "bague": Category.RING, "alliance": Category.RING, "solitaire": Category.RING, "ring": Category.RING,
-    "collier": Category.NECKLACE, "sautoir": Category.NECKLACE, "necklace": Category.NECKLACE,
-    "pendentif": Category.PENDANT, "pendant": Category.PENDANT,
-    "bracelet": Category.BRACELET, "jonc": Category.BRACELET,
-    "boucles": Category.EARRINGS, "boucles d oreilles": Category.EARRINGS, "earrings": Category.EARRINGS,
-    "breloque": Category.CHARM, "charm": Category.CHARM, "charms": Category.CHARM,
-    "montre": Category.WATCH, "watch": Category.WATCH,
+    "bague": Category.RING,
+    "alliance": Category.RING,
+    "solitaire": Category.RING,
+    "ring": Category.RING,
+    "collier": Category.NECKLACE,
+    "sautoir": Category.NECKLACE,
+    "necklace": Category.NECKLACE,
+    "pendentif": Category.PENDANT,
+    "pendant": Category.PENDANT,
+    "bracelet": Category.BRACELET,
+    "jonc": Category.BRACELET,
+    "boucles": Category.EARRINGS,
+    "boucles d oreilles": Category.EARRINGS,
+    "earrings": Category.EARRINGS,
+    "breloque": Category.CHARM,
+    "charm": Category.CHARM,
+    "charms": Category.CHARM,
+    "montre": Category.WATCH,
+    "watch": Category.WATCH,
 }
 _PLACEHOLDER = re.compile(r"(X{3,}|0{4,}$|^TEST|^DUMMY)", re.I)
 _PLACEHOLDER_WORDS = ("ne pas importer", "do not import", "echantillon", "sample", "placeholder")
-PRODUCT_FIELDS = ("name_en", "name_fr", "collection", "category", "metal", "stones", "price", "currency",
-                  "warranty_months", "service_interval_months")
+PRODUCT_FIELDS = (
+    "name_en",
+    "name_fr",
+    "collection",
+    "category",
+    "metal",
+    "stones",
+    "price",
+    "currency",
+    "warranty_months",
+    "service_interval_months",
+)
 
 
 class ProductImporter(BaseImporter):
     kind = "products"
     fields = (
-        Field("reference", _l("Reference"), required=True, aliases=("Référence", "Réf", "Ref", "SKU", "Code article")),
-        Field("name_fr", _l("Name (French)"), aliases=("Désignation", "Libellé", "Nom", "Nom FR", "Désignation FR")),
-        Field("name_en", _l("Name (English)"), aliases=("Name", "Designation EN", "Nom EN", "Product name", "Title")),
-        Field("collection", _l("Collection"), aliases=("Ligne",)),
-        Field("category", _l("Category"), aliases=("Famille", "Catégorie", "Type", "Product type")),
-        Field("metal", _l("Metal"), aliases=("Métal", "Matière")),
-        Field("stones", _l("Stones"), aliases=("Pierre", "Pierres", "Stone", "Gemmes")),
-        Field("price", _l("Public price"), aliases=("Prix public TTC", "Prix public", "Prix", "Price", "Retail price",
-                                                   "Prix TTC")),
-        Field("currency", _l("Currency"), aliases=("Devise", "Monnaie")),
-        Field("warranty_months", _l("Warranty (months)"), aliases=("Garantie (mois)", "Garantie", "Warranty")),
-        Field("service_interval_months", _l("Service interval (months)"), aliases=(
-            "Révision (mois)", "Révision", "Entretien (mois)", "Service interval")),
+        Field(
+            "reference",
+            gettext_lazy("Reference"),
+            required=True,
+            aliases=("Référence", "Réf", "Ref", "SKU", "Code article"),
+        ),
+        Field(
+            "name_fr",
+            gettext_lazy("Name (French)"),
+            aliases=("Désignation", "Libellé", "Nom", "Nom FR", "Désignation FR"),
+        ),
+        Field(
+            "name_en",
+            gettext_lazy("Name (English)"),
+            aliases=("Name", "Designation EN", "Nom EN", "Product name", "Title"),
+        ),
+        Field("collection", gettext_lazy("Collection"), aliases=("Ligne",)),
+        Field("category", gettext_lazy("Category"), aliases=("Famille", "Catégorie", "Type", "Product type")),
+        Field("metal", gettext_lazy("Metal"), aliases=("Métal", "Matière")),
+        Field("stones", gettext_lazy("Stones"), aliases=("Pierre", "Pierres", "Stone", "Gemmes")),
+        Field(
+            "price",
+            gettext_lazy("Public price"),
+            aliases=("Prix public TTC", "Prix public", "Prix", "Price", "Retail price", "Prix TTC"),
+        ),
+        Field("currency", gettext_lazy("Currency"), aliases=("Devise", "Monnaie")),
+        Field(
+            "warranty_months",
+            gettext_lazy("Warranty (months)"),
+            aliases=("Garantie (mois)", "Garantie", "Warranty"),
+        ),
+        Field(
+            "service_interval_months",
+            gettext_lazy("Service interval (months)"),
+            aliases=("Révision (mois)", "Révision", "Entretien (mois)", "Service interval"),
+        ),
     )
 
     def prepare(self) -> None:
@@ -61,30 +106,59 @@ class ProductImporter(BaseImporter):
         name_fr, name_en = raw.get("name_fr", ""), raw.get("name_en", "")
         if not reference:
             problems.append(Problem(row, col["reference"], "", _("The reference is missing.")))
-        elif _PLACEHOLDER.search(reference) or any(w in fold(f"{name_fr} {name_en}") for w in _PLACEHOLDER_WORDS):
-            problems.append(Problem(row, col["reference"], raw.get("reference", ""),
-                                    _("Placeholder row (sample or 'do not import'), not a product.")))
+        elif _PLACEHOLDER.search(reference) or any(
+            w in fold(f"{name_fr} {name_en}") for w in _PLACEHOLDER_WORDS
+        ):
+            problems.append(
+                Problem(
+                    row,
+                    col["reference"],
+                    raw.get("reference", ""),
+                    _("Placeholder row (sample or 'do not import'), not a product."),
+                )
+            )
         elif reference in self.references:
-            problems.append(Problem(row, col["reference"], raw.get("reference", ""),
-                                    _("Same reference as row %(row)s.") % {"row": self.references[reference]}))
+            problems.append(
+                Problem(
+                    row,
+                    col["reference"],
+                    raw.get("reference", ""),
+                    _("Same reference as row %(row)s.") % {"row": self.references[reference]},
+                )
+            )
         if not (name_fr or name_en):
             problems.append(Problem(row, col["name_fr"], "", _("The name is missing.")))
         price = self.check(problems, row, col["price"], raw.get("price", ""), parse_decimal)
         currency = self.check(problems, row, col["currency"], raw.get("currency", ""), parse_currency)
-        warranty = self.check(problems, row, col["warranty_months"], raw.get("warranty_months", ""),
-                              lambda v: parse_int(v, minimum=0, maximum=600))
-        service = self.check(problems, row, col["service_interval_months"], raw.get("service_interval_months", ""),
-                             lambda v: parse_int(v, minimum=0, maximum=600))
+        warranty = self.check(
+            problems,
+            row,
+            col["warranty_months"],
+            raw.get("warranty_months", ""),
+            lambda v: parse_int(v, minimum=0, maximum=600),
+        )
+        service = self.check(
+            problems,
+            row,
+            col["service_interval_months"],
+            raw.get("service_interval_months", ""),
+            lambda v: parse_int(v, minimum=0, maximum=600),
+        )
         if problems:
             raise RowRejected(problems)
         self.references[reference] = row
         return {
-            "reference": reference[:64], "name_fr": name_fr[:200], "name_en": (name_en or name_fr)[:200],
+            "reference": reference[:64],
+            "name_fr": name_fr[:200],
+            "name_en": (name_en or name_fr)[:200],
             "collection": raw.get("collection", "")[:100],
             "category": _CATEGORIES.get(fold(raw.get("category", "")), Category.OTHER),
-            "metal": raw.get("metal", "")[:100], "stones": raw.get("stones", "")[:200], "price": price,
+            "metal": raw.get("metal", "")[:100],
+            "stones": raw.get("stones", "")[:200],
+            "price": price,
             "currency": currency or self.brand.default_currency,
-            "warranty_months": 24 if warranty is None else warranty, "service_interval_months": service,
+            "warranty_months": 24 if warranty is None else warranty,
+            "service_interval_months": service,
         }
 
     def stage(self, rows: list[dict[str, Any]]) -> None:
@@ -92,14 +166,22 @@ class ProductImporter(BaseImporter):
 
     def merge(self) -> tuple[int, int, int]:
         existing = {p.reference: p for p in Product.objects.filter(brand=self.brand)}
-        mapped = {name for name in PRODUCT_FIELDS if self.mapping.get(name)} | {"name_en", "currency", "category",
-                                                                                 "warranty_months"}
+        mapped = {name for name in PRODUCT_FIELDS if self.mapping.get(name)} | {
+            "name_en",
+            "currency",
+            "category",
+            "warranty_months",
+        }
         created = updated = unchanged = 0
         new: list[Product] = []
         for row in self.rows:
             product = existing.get(row["reference"])
             if product is None:
-                new.append(Product(brand=self.brand, reference=row["reference"], **{f: row[f] for f in PRODUCT_FIELDS}))
+                new.append(
+                    Product(
+                        brand=self.brand, reference=row["reference"], **{f: row[f] for f in PRODUCT_FIELDS}
+                    )
+                )
                 created += 1
                 continue
             changes = {f: row[f] for f in PRODUCT_FIELDS if f in mapped and getattr(product, f) != row[f]}

@@ -20,8 +20,10 @@ class UploadForm(forms.Form):
     kind = forms.ChoiceField(label=_("What does the file contain?"))
     file = forms.FileField(
         label=_("File (CSV or Excel .xlsx)"),
-        help_text=_("CSV in UTF-8 or Windows-1252, separated by semicolons, commas or tabs; or an .xlsx workbook "
-                    "(first sheet). The first row holds the column names."),
+        help_text=_(
+            "CSV in UTF-8 or Windows-1252, separated by semicolons, commas or tabs; or an .xlsx workbook "
+            "(first sheet). The first row holds the column names."
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.tsv,.xlsx"}),
     )
 
@@ -33,13 +35,18 @@ class UploadForm(forms.Form):
 class MappingForm(forms.Form):
     """One select per field of the kind: which column of the file feeds it."""
 
-    def __init__(self, *args: Any, fields: Any, headers: list[str], initial_mapping: dict[str, str], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, fields: Any, headers: list[str], initial_mapping: dict[str, str], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         choices = [("", _("— not imported —")), *((h, h) for h in headers if h)]
         for field in fields:
             label = f"{field.label} *" if field.required else str(field.label)
             self.fields[f"map_{field.name}"] = forms.ChoiceField(
-                label=label, choices=choices, required=False, initial=initial_mapping.get(field.name, ""),
+                label=label,
+                choices=choices,
+                required=False,
+                initial=initial_mapping.get(field.name, ""),
             )
         self.import_fields = list(fields)
 
@@ -49,7 +56,12 @@ class MappingForm(forms.Form):
 
 class RunForm(forms.Form):
     mode = forms.ChoiceField(
-        label=_("How to import"), choices=ImportMode.choices, initial=ImportMode.VALID_ROWS, widget=forms.RadioSelect,
-        help_text=_("All or nothing: if any row is rejected, nothing is written. Otherwise the valid rows are "
-                    "imported and the others are listed in the report."),
+        label=_("How to import"),
+        choices=ImportMode.choices,
+        initial=ImportMode.VALID_ROWS,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "All or nothing: if any row is rejected, nothing is written. Otherwise the valid rows are "
+            "imported and the others are listed in the report."
+        ),
     )

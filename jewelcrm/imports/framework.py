@@ -88,19 +88,32 @@ class ImportResult:
     def lines(self) -> list[str]:
         """The report as printed by the command line and shown on the job page."""
         out = [
-            _("%(kind)s: %(total)s rows read: %(created)s created, %(updated)s updated, %(unchanged)s unchanged, "
-              "%(rejected)s rejected.") % {"kind": self.kind, "total": self.rows_total, "created": self.created,
-                                           "updated": self.updated, "unchanged": self.unchanged,
-                                           "rejected": self.rejected},
+            _(
+                "%(kind)s: %(total)s rows read: %(created)s created, %(updated)s updated, %(unchanged)s unchanged, "
+                "%(rejected)s rejected."
+            )
+            % {
+                "kind": self.kind,
+                "total": self.rows_total,
+                "created": self.created,
+                "updated": self.updated,
+                "unchanged": self.unchanged,
+                "rejected": self.rejected,
+            },
         ]
         for key, value in sorted(self.summary.items()):
             out.append(f"  {key}: {value}")
         if self.aborted:
             out.append(_("All or nothing: rows were rejected, so nothing was written."))
         for problem in self.problems:
-            out.append(_("row %(row)s, column “%(column)s”, value “%(value)s”: %(reason)s") % problem.__dict__)
+            out.append(
+                _("row %(row)s, column “%(column)s”, value “%(value)s”: %(reason)s") % problem.__dict__
+            )
         if self.problems_total > len(self.problems):
-            out.append(_("... and %(n)s more problems in the report file.") % {"n": self.problems_total - len(self.problems)})
+            out.append(
+                _("... and %(n)s more problems in the report file.")
+                % {"n": self.problems_total - len(self.problems)}
+            )
         return out
 
 
@@ -125,7 +138,9 @@ class BaseImporter:
     def clean(self, raw: dict[str, str], row: int) -> dict[str, Any]:
         raise NotImplementedError
 
-    def clean_stream(self, rows: Iterable[tuple[int, dict[str, str]]]) -> Iterator[tuple[int, dict[str, Any] | None, list[Problem]]]:
+    def clean_stream(
+        self, rows: Iterable[tuple[int, dict[str, str]]]
+    ) -> Iterator[tuple[int, dict[str, Any] | None, list[Problem]]]:
         for number, raw in rows:
             try:
                 yield number, self.clean(raw, number), []
@@ -184,7 +199,10 @@ def mapping_guess(fields: Iterable[Field], headers: list[str]) -> dict[str, str]
 
 
 def mapping_problems(
-    fields: Iterable[Field], headers: list[str], mapping: dict[str, str], delimiter: str = "",
+    fields: Iterable[Field],
+    headers: list[str],
+    mapping: dict[str, str],
+    delimiter: str = "",
     required_one_of: tuple[str, ...] = (),
 ) -> list[str]:
     """Messages for required fields left unmapped and for headers that do not exist."""
@@ -201,8 +219,10 @@ def mapping_problems(
             messages.append(_("Required column missing: %(field)s.") % {"field": f.label})
     if messages and len(headers) == 1 and delimiter:
         messages.append(
-            _("The file has a single column: its separator is probably not ; , or tab. Save it as CSV with "
-              "semicolons or commas.")
+            _(
+                "The file has a single column: its separator is probably not ; , or tab. Save it as CSV with "
+                "semicolons or commas."
+            )
         )
     return messages
 
@@ -239,14 +259,23 @@ def table_rows_mapped(table: Table, mapping: dict[str, str]) -> Iterator[tuple[i
 
 
 def import_run(
-    *, brand: Any, kind: str, table: Table, mapping: dict[str, str] | None = None, all_or_nothing: bool = False,
-    user: Any = None, job: Any = None, progress: Callable[[float, int], None] | None = None,
+    *,
+    brand: Any,
+    kind: str,
+    table: Table,
+    mapping: dict[str, str] | None = None,
+    all_or_nothing: bool = False,
+    user: Any = None,
+    job: Any = None,
+    progress: Callable[[float, int], None] | None = None,
 ) -> ImportResult:
     """Run one import inside the caller's brand_context. Raises ImportFileError for a fatal problem."""
     importer = importer_class(kind)(brand=brand, user=user, job=job)
     if mapping is None:
         mapping = mapping_guess(importer.fields, table.headers)
-    messages = mapping_problems(importer.fields, table.headers, mapping, table.delimiter, importer.required_one_of)
+    messages = mapping_problems(
+        importer.fields, table.headers, mapping, table.delimiter, importer.required_one_of
+    )
     if messages:
         raise ImportFileError(" ".join(messages))
     importer.mapping = dict(mapping)

@@ -46,8 +46,12 @@ class ImportJob(BrandScopedModel):
     original_name = models.CharField(_("file name"), max_length=255, blank=True)
     headers = models.JSONField(default=list, blank=True)
     mapping = models.JSONField(default=dict, blank=True, help_text="field name -> header of the file")
-    mode = models.CharField(_("mode"), max_length=16, choices=ImportMode.choices, default=ImportMode.VALID_ROWS)
-    status = models.CharField(_("status"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.DRAFT)
+    mode = models.CharField(
+        _("mode"), max_length=16, choices=ImportMode.choices, default=ImportMode.VALID_ROWS
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.DRAFT
+    )
     rows_total = models.PositiveIntegerField(default=0)
     rows_created = models.PositiveIntegerField(default=0)
     rows_updated = models.PositiveIntegerField(default=0)
@@ -86,5 +90,7 @@ class ColumnMapping(BrandScopedModel):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["brand", "kind", "signature"], name="columnmapping_unique_signature")
+            models.UniqueConstraint(
+                fields=["brand", "kind", "signature"], name="columnmapping_unique_signature"
+            )
         ]

@@ -38,8 +38,10 @@ def encoding_detect(sample: bytes) -> str:
         return "utf-8-sig"
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in sample:
         raise ImportFileError(
-            _("The file's encoding is not supported (it looks like UTF-16 or a binary file). "
-              "Save it as CSV UTF-8 or Windows-1252 and try again.")
+            _(
+                "The file's encoding is not supported (it looks like UTF-16 or a binary file). "
+                "Save it as CSV UTF-8 or Windows-1252 and try again."
+            )
         )
     try:
         # The sample may end in the middle of a character: decode incrementally, not final.
@@ -49,14 +51,18 @@ def encoding_detect(sample: bytes) -> str:
         pass
     if any(byte in _CP1252_UNDEFINED for byte in sample):
         raise ImportFileError(
-            _("The file's encoding is not recognised (neither UTF-8 nor Windows-1252). "
-              "Save it as CSV UTF-8 and try again.")
+            _(
+                "The file's encoding is not recognised (neither UTF-8 nor Windows-1252). "
+                "Save it as CSV UTF-8 and try again."
+            )
         )
     text = sample.decode("cp1252")
     if any(ord(ch) < 32 and ch not in "\t\r\n" for ch in text):
         raise ImportFileError(
-            _("The file's encoding is not recognised (it contains control characters). "
-              "Save it as CSV UTF-8 and try again.")
+            _(
+                "The file's encoding is not recognised (it contains control characters). "
+                "Save it as CSV UTF-8 and try again."
+            )
         )
     return "cp1252"
 
@@ -134,7 +140,9 @@ def _csv_open(fileobj: Any, size: int) -> Table:
         raise ImportFileError(_("The file is empty."))
     encoding = encoding_detect(sample)
     counting = _CountingReader(fileobj)
-    text = io.TextIOWrapper(io.BufferedReader(counting, buffer_size=1024 * 1024), encoding=encoding, newline="")
+    text = io.TextIOWrapper(
+        io.BufferedReader(counting, buffer_size=1024 * 1024), encoding=encoding, newline=""
+    )
     first_line = sample.decode(encoding, errors="ignore").lstrip("\ufeff").splitlines()[0] if sample else ""
     delimiter = delimiter_sniff(first_line)
     reader = csv.reader(text, delimiter=delimiter)
@@ -157,15 +165,24 @@ def _csv_open(fileobj: Any, size: int) -> Table:
                 yield number, cells
         except UnicodeDecodeError:
             raise ImportFileError(
-                _("Row %(row)s cannot be read in the file's encoding (%(encoding)s): the file mixes encodings.")
+                _(
+                    "Row %(row)s cannot be read in the file's encoding (%(encoding)s): the file mixes encodings."
+                )
                 % {"row": number + 1, "encoding": encoding}
             ) from None
         except csv.Error as error:
-            raise ImportFileError(_("Row %(row)s is not valid CSV: %(error)s") % {"row": number + 1, "error": error}) from None
+            raise ImportFileError(
+                _("Row %(row)s is not valid CSV: %(error)s") % {"row": number + 1, "error": error}
+            ) from None
 
     return Table(
-        headers=headers, rows=rows(), kind="csv", encoding=encoding, delimiter=delimiter,
-        _progress=(lambda: min(1.0, counting.count / size) if size else 1.0), _closers=[text.close],
+        headers=headers,
+        rows=rows(),
+        kind="csv",
+        encoding=encoding,
+        delimiter=delimiter,
+        _progress=(lambda: min(1.0, counting.count / size) if size else 1.0),
+        _closers=[text.close],
     )
 
 
@@ -173,7 +190,11 @@ def _xlsx_cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.date().isoformat() if not (value.hour or value.minute or value.second) else value.isoformat(sep=" ")
+        return (
+            value.date().isoformat()
+            if not (value.hour or value.minute or value.second)
+            else value.isoformat(sep=" ")
+        )
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, float):
@@ -189,7 +210,9 @@ def _xlsx_open(fileobj: Any) -> Table:
     try:
         workbook = load_workbook(fileobj, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-        raise ImportFileError(_("This Excel file cannot be read. Save it again as .xlsx or as CSV.")) from None
+        raise ImportFileError(
+            _("This Excel file cannot be read. Save it again as .xlsx or as CSV.")
+        ) from None
     sheet = workbook.worksheets[0]
     total = sheet.max_row or 0
     iterator = sheet.iter_rows(values_only=True)
@@ -214,8 +237,11 @@ def _xlsx_open(fileobj: Any) -> Table:
             yield state["row"], cells
 
     return Table(
-        headers=headers, rows=rows(), kind="xlsx",
-        _progress=(lambda: min(1.0, state["row"] / total) if total else 0.0), _closers=[workbook.close],
+        headers=headers,
+        rows=rows(),
+        kind="xlsx",
+        _progress=(lambda: min(1.0, state["row"] / total) if total else 0.0),
+        _closers=[workbook.close],
     )
 
 

@@ -6,12 +6,12 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from jewelcrm.imports.csv_safe import FORMULA_PREFIXES
 from jewelcrm.imports.framework import (
     Problem,
     importer_class,
     table_rows_mapped,
 )
-from jewelcrm.imports.csv_safe import FORMULA_PREFIXES
 from jewelcrm.imports.models import ImportJob
 from jewelcrm.imports.reading import ImportFileError, table_open
 
@@ -52,12 +52,14 @@ def import_job_preview(*, brand: Any, job: ImportJob, limit: int = 10) -> dict[s
 
             for number, _clean, problems in importer.clean_stream(limited()):
                 raw = raw_rows[number]
-                rows.append({
-                    "row": number,
-                    "values": [raw.get(f.name, "") for f in fields],
-                    "problems": problems,
-                    "is_valid": not problems,
-                })
+                rows.append(
+                    {
+                        "row": number,
+                        "values": [raw.get(f.name, "") for f in fields],
+                        "problems": problems,
+                        "is_valid": not problems,
+                    }
+                )
             info = {"encoding": table.encoding, "delimiter": table.delimiter, "format": table.kind}
     except ImportFileError as error:
         return {"fields": fields, "rows": [], "error": str(error), "info": {}}

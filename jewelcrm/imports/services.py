@@ -59,8 +59,16 @@ def mapping_save(*, brand: Any, kind: str, headers: list[str], mapping: dict[str
 
 
 def import_file_run(
-    *, brand: Any, kind: str, path: Any, all_or_nothing: bool = False, mapping: dict[str, str] | None = None,
-    user: Any = None, job: Any = None, progress: Callable[[float, int], None] | None = None, name: str = "",
+    *,
+    brand: Any,
+    kind: str,
+    path: Any,
+    all_or_nothing: bool = False,
+    mapping: dict[str, str] | None = None,
+    user: Any = None,
+    job: Any = None,
+    progress: Callable[[float, int], None] | None = None,
+    name: str = "",
 ) -> ImportResult:
     """Import one file for one brand (the command line and the background task both come here).
 
@@ -70,7 +78,13 @@ def import_file_run(
         if mapping is None:
             mapping = mapping_initial(brand=brand, kind=kind, headers=table.headers)
         return import_run(
-            brand=brand, kind=kind, table=table, mapping=mapping, all_or_nothing=all_or_nothing, user=user, job=job,
+            brand=brand,
+            kind=kind,
+            table=table,
+            mapping=mapping,
+            all_or_nothing=all_or_nothing,
+            user=user,
+            job=job,
             progress=progress,
         )
 
@@ -80,28 +94,42 @@ def import_job_create(*, brand: Any, kind: str, upload: Any, user: Any = None) -
     """Store an uploaded file and read its header; ValidationError when it cannot be imported."""
     if upload.size > MAX_UPLOAD_BYTES:
         raise ValidationError(
-            _("The file is too large (%(size)s MB; at most %(max)s MB). Split it, or ask an administrator to "
-              "run it from the command line.") % {"size": round(upload.size / 1024 / 1024, 1),
-                                                 "max": MAX_UPLOAD_BYTES // 1024 // 1024}
+            _(
+                "The file is too large (%(size)s MB; at most %(max)s MB). Split it, or ask an administrator to "
+                "run it from the command line."
+            )
+            % {"size": round(upload.size / 1024 / 1024, 1), "max": MAX_UPLOAD_BYTES // 1024 // 1024}
         )
     try:
         with table_open(upload, name=upload.name) as table:
             headers = table.headers
             importer = importer_class(kind)
             mapping = mapping_initial(brand=brand, kind=kind, headers=headers)
-            problems = mapping_problems(importer.fields, headers, mapping, table.delimiter, importer.required_one_of)
+            problems = mapping_problems(
+                importer.fields, headers, mapping, table.delimiter, importer.required_one_of
+            )
             if len(headers) == 1 and problems:
                 raise ImportFileError(" ".join(problems))
     except ImportFileError as error:
         raise ValidationError(str(error)) from None
     upload.seek(0)
     job = ImportJob(
-        brand=brand, kind=kind, original_name=upload.name[-255:], headers=headers, mapping=mapping,
+        brand=brand,
+        kind=kind,
+        original_name=upload.name[-255:],
+        headers=headers,
+        mapping=mapping,
         created_by=user if getattr(user, "is_authenticated", False) else None,
     )
     job.file.save(upload.name, upload, save=False)
     job.save()
-    audit_log_record(brand=brand, action="import.upload", actor=user, obj=job, data={"kind": kind, "file": job.original_name})
+    audit_log_record(
+        brand=brand,
+        action="import.upload",
+        actor=user,
+        obj=job,
+        data={"kind": kind, "file": job.original_name},
+    )
     return job
 
 
@@ -112,7 +140,9 @@ def import_job_mapping_set(*, brand: Any, job: ImportJob, mapping: dict[str, str
         raise ValidationError(_("This import has already been started."))
     mapping = {name: header for name, header in mapping.items() if header}
     importer = importer_class(job.kind)
-    problems = mapping_problems(importer.fields, job.headers, mapping, required_one_of=importer.required_one_of)
+    problems = mapping_problems(
+        importer.fields, job.headers, mapping, required_one_of=importer.required_one_of
+    )
     if problems:
         raise ValidationError(problems)
     job.mapping = mapping
@@ -134,7 +164,9 @@ def import_job_start(*, brand: Any, job: ImportJob, mode: str, user: Any = None)
     job.mode = mode
     job.status = ImportStatus.QUEUED
     job.save(update_fields=["mode", "status"])
-    audit_log_record(brand=brand, action="import.start", actor=user, obj=job, data={"kind": job.kind, "mode": mode})
+    audit_log_record(
+        brand=brand, action="import.start", actor=user, obj=job, data={"kind": job.kind, "mode": mode}
+    )
     brand_id, job_id = brand.pk, job.pk
     transaction.on_commit(lambda: run_import_job_task.delay(brand_id, job_id))
     return job
@@ -151,14 +183,22 @@ def import_job_execute(*, brand: Any, job_id: int) -> ImportJob | None:
     cache.set(key, {"status": ImportStatus.RUNNING, "progress": 0, "rows": 0}, PROGRESS_TTL)
 
     def progress(fraction: float, rows: int) -> None:
-        cache.set(key, {"status": ImportStatus.RUNNING, "progress": int(fraction * 100), "rows": rows}, PROGRESS_TTL)
+        cache.set(
+            key, {"status": ImportStatus.RUNNING, "progress": int(fraction * 100), "rows": rows}, PROGRESS_TTL
+        )
 
     try:
         with transaction.atomic():
             with job.file.open("rb") as handle:
                 result = import_file_run(
-                    brand=brand, kind=job.kind, path=handle, name=job.original_name, mapping=job.mapping,
-                    all_or_nothing=job.mode == ImportMode.ALL_OR_NOTHING, user=job.created_by, job=job,
+                    brand=brand,
+                    kind=job.kind,
+                    path=handle,
+                    name=job.original_name,
+                    mapping=job.mapping,
+                    all_or_nothing=job.mode == ImportMode.ALL_OR_NOTHING,
+                    user=job.created_by,
+                    job=job,
                     progress=progress,
                 )
     except ImportFileError as error:
@@ -167,11 +207,18 @@ def import_job_execute(*, brand: Any, job_id: int) -> ImportJob | None:
         import logging
 
         logging.getLogger(__name__).exception("Import job %s failed", job.pk)
-        job.status, job.error = ImportStatus.FAILED, _("The import failed unexpectedly: %(error)s") % {"error": error}
+        job.status, job.error = (
+            ImportStatus.FAILED,
+            _("The import failed unexpectedly: %(error)s") % {"error": error},
+        )
     else:
         job.status = ImportStatus.ABORTED if result.aborted else ImportStatus.DONE
         job.rows_total, job.rows_rejected = result.rows_total, result.rejected
-        job.rows_created, job.rows_updated, job.rows_unchanged = result.created, result.updated, result.unchanged
+        job.rows_created, job.rows_updated, job.rows_unchanged = (
+            result.created,
+            result.updated,
+            result.unchanged,
+        )
         job.summary = {**result.summary, "problems": result.problems_total}
         job.report.save("report.csv", ContentFile(result.report_csv.encode("utf-8-sig")), save=False)
     job.progress = 100
@@ -179,9 +226,17 @@ def import_job_execute(*, brand: Any, job_id: int) -> ImportJob | None:
     job.save()
     cache.set(key, {"status": job.status, "progress": 100, "rows": job.rows_total}, PROGRESS_TTL)
     audit_log_record(
-        brand=brand, action="import.finish", actor=job.created_by, obj=job,
-        data={"kind": job.kind, "status": job.status, "created": job.rows_created, "updated": job.rows_updated,
-              "rejected": job.rows_rejected},
+        brand=brand,
+        action="import.finish",
+        actor=job.created_by,
+        obj=job,
+        data={
+            "kind": job.kind,
+            "status": job.status,
+            "created": job.rows_created,
+            "updated": job.rows_updated,
+            "rejected": job.rows_rejected,
+        },
     )
     return job
 
@@ -189,6 +244,10 @@ def import_job_execute(*, brand: Any, job_id: int) -> ImportJob | None:
 def job_progress(*, job: ImportJob) -> dict[str, Any]:
     """The live status of a job: the database once finished, the progress cache while running."""
     if job.is_finished or job.status == ImportStatus.DRAFT:
-        return {"status": job.status, "progress": job.progress if job.is_finished else 0, "rows": job.rows_total}
+        return {
+            "status": job.status,
+            "progress": job.progress if job.is_finished else 0,
+            "rows": job.rows_total,
+        }
     live = cache.get(progress_key(brand_id=job.brand_id, job_id=job.pk))
     return live or {"status": job.status, "progress": 0, "rows": 0}

@@ -73,8 +73,17 @@ def _parse_date_cached(value: str, allow_future: bool) -> date | None:
     raise ValueProblem(_("Not a date (expected dd/mm/yyyy, yyyy-mm-dd or dd/mm/yy)."))
 
 
-_DATETIME_FORMATS = ("%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M:%S%z", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M %z",
-                     "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M")
+_DATETIME_FORMATS = (
+    "%Y-%m-%d %H:%M:%S %z",
+    "%Y-%m-%d %H:%M:%S%z",
+    "%Y-%m-%dT%H:%M:%S%z",
+    "%Y-%m-%d %H:%M %z",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+)
 
 
 def parse_datetime(raw: str, *, tz: str = "UTC") -> datetime | None:
@@ -163,12 +172,41 @@ def parse_int(raw: str, *, minimum: int = 0, maximum: int = 10**6) -> int | None
 
 # --- countries and languages --------------------------------------------------------------------
 _COUNTRY_ALIASES = {
-    "uk": "GB", "u k": "GB", "england": "GB", "angleterre": "GB", "great britain": "GB", "grande bretagne": "GB",
-    "usa": "US", "u s a": "US", "us": "US", "etats unis": "US", "etats unis d amerique": "US", "united states": "US",
-    "america": "US", "uae": "AE", "emirats arabes unis": "AE", "emirats": "AE", "holland": "NL",
-    "hollande": "NL", "pays bas": "NL", "south korea": "KR", "coree du sud": "KR", "russia": "RU", "russie": "RU",
-    "hong kong": "HK", "hongkong": "HK", "suisse": "CH", "schweiz": "CH", "svizzera": "CH", "deutschland": "DE",
-    "italia": "IT", "espana": "ES", "belgie": "BE", "nippon": "JP", "macau": "MO", "macao": "MO",
+    "uk": "GB",
+    "u k": "GB",
+    "england": "GB",
+    "angleterre": "GB",
+    "great britain": "GB",
+    "grande bretagne": "GB",
+    "usa": "US",
+    "u s a": "US",
+    "us": "US",
+    "etats unis": "US",
+    "etats unis d amerique": "US",
+    "united states": "US",
+    "america": "US",
+    "uae": "AE",
+    "emirats arabes unis": "AE",
+    "emirats": "AE",
+    "holland": "NL",
+    "hollande": "NL",
+    "pays bas": "NL",
+    "south korea": "KR",
+    "coree du sud": "KR",
+    "russia": "RU",
+    "russie": "RU",
+    "hong kong": "HK",
+    "hongkong": "HK",
+    "suisse": "CH",
+    "schweiz": "CH",
+    "svizzera": "CH",
+    "deutschland": "DE",
+    "italia": "IT",
+    "espana": "ES",
+    "belgie": "BE",
+    "nippon": "JP",
+    "macau": "MO",
+    "macao": "MO",
 }
 
 
@@ -203,11 +241,37 @@ def parse_country(raw: str) -> str:
 
 
 _LANGUAGES = {
-    "fr": "fr", "fra": "fr", "fre": "fr", "francais": "fr", "french": "fr", "en": "en", "eng": "en",
-    "anglais": "en", "english": "en", "de": "de", "deu": "de", "allemand": "de", "german": "de", "deutsch": "de",
-    "it": "it", "ita": "it", "italien": "it", "italian": "it", "italiano": "it", "es": "es", "espagnol": "es",
-    "spanish": "es", "ja": "ja", "japonais": "ja", "japanese": "ja", "zh": "zh", "chinois": "zh", "chinese": "zh",
-    "ar": "ar", "arabe": "ar", "arabic": "ar",
+    "fr": "fr",
+    "fra": "fr",
+    "fre": "fr",
+    "francais": "fr",
+    "french": "fr",
+    "en": "en",
+    "eng": "en",
+    "anglais": "en",
+    "english": "en",
+    "de": "de",
+    "deu": "de",
+    "allemand": "de",
+    "german": "de",
+    "deutsch": "de",
+    "it": "it",
+    "ita": "it",
+    "italien": "it",
+    "italian": "it",
+    "italiano": "it",
+    "es": "es",
+    "espagnol": "es",
+    "spanish": "es",
+    "ja": "ja",
+    "japonais": "ja",
+    "japanese": "ja",
+    "zh": "zh",
+    "chinois": "zh",
+    "chinese": "zh",
+    "ar": "ar",
+    "arabe": "ar",
+    "arabic": "ar",
 }
 
 

@@ -28,7 +28,9 @@ PAGE_SIZE = 25
 class ImportViewMixin(BrandViewMixin):
     allowed_roles = MARKETING_ROLES
 
-    def render(self, request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> TemplateResponse:
+    def render(
+        self, request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+    ) -> TemplateResponse:
         context = {"brand": self.brand, "membership": self.membership, "nav_area": "dashboard", **context}
         return TemplateResponse(request, f"imports/{template}", context, status=status)
 
@@ -50,35 +52,48 @@ class ImportListView(ImportViewMixin, View):
         query = request.GET.get("q", "").strip()[:100]
         kind = request.GET.get("kind", "")
         kind = kind if kind in ImportKind.values else ""
-        page = Paginator(selectors.import_job_list(brand=self.brand, kind=kind, query=query), PAGE_SIZE).get_page(
-            request.GET.get("page")
+        page = Paginator(
+            selectors.import_job_list(brand=self.brand, kind=kind, query=query), PAGE_SIZE
+        ).get_page(request.GET.get("page"))
+        return self.render(
+            request, "list.html", {"page": page, "q": query, "kind": kind, "kinds": ImportKind.choices}
         )
-        return self.render(request, "list.html", {"page": page, "q": query, "kind": kind, "kinds": ImportKind.choices})
 
 
 class ImportUploadView(ImportViewMixin, View):
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         form = UploadForm(role=self.membership.role, initial={"kind": request.GET.get("kind", "customers")})
-        return self.render(request, "upload.html", {"form": form, "max_mb": services.MAX_UPLOAD_BYTES // 1024 // 1024})
+        return self.render(
+            request, "upload.html", {"form": form, "max_mb": services.MAX_UPLOAD_BYTES // 1024 // 1024}
+        )
 
     def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         form = UploadForm(request.POST, request.FILES, role=self.membership.role)
         if form.is_valid():
             try:
                 job = services.import_job_create(
-                    brand=self.brand, kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"], user=request.user
+                    brand=self.brand,
+                    kind=form.cleaned_data["kind"],
+                    upload=form.cleaned_data["file"],
+                    user=request.user,
                 )
             except ValidationError as error:
                 form.add_error("file", error)
             else:
                 return redirect(self.url("mapping", job))
-        return self.render(request, "upload.html", {"form": form, "max_mb": services.MAX_UPLOAD_BYTES // 1024 // 1024},
-                           status=400)
+        return self.render(
+            request,
+            "upload.html",
+            {"form": form, "max_mb": services.MAX_UPLOAD_BYTES // 1024 // 1024},
+            status=400,
+        )
 
 
 class ImportMappingView(ImportViewMixin, View):
     def _form(self, job: ImportJob, data: Any = None) -> MappingForm:
-        return MappingForm(data, fields=importer_class(job.kind).fields, headers=job.headers, initial_mapping=job.mapping)
+        return MappingForm(
+            data, fields=importer_class(job.kind).fields, headers=job.headers, initial_mapping=job.mapping
+        )
 
     def get(self, request: HttpRequest, pk: int, **kwargs: Any) -> HttpResponse:
         job = self.job(pk)
@@ -116,7 +131,9 @@ class ImportPreviewView(ImportViewMixin, View):
         job = self.job(pk)
         form = RunForm(request.POST)
         if job.status == ImportStatus.DRAFT and form.is_valid():
-            services.import_job_start(brand=self.brand, job=job, mode=form.cleaned_data["mode"], user=request.user)
+            services.import_job_start(
+                brand=self.brand, job=job, mode=form.cleaned_data["mode"], user=request.user
+            )
             messages.success(request, _("The import has started."))
             return redirect(self.url("detail", job))
         if job.status != ImportStatus.DRAFT:
@@ -140,7 +157,8 @@ class ImportStatusView(ImportViewMixin, View):
 
 def _status_context(job: ImportJob) -> dict[str, Any]:
     return {
-        "job": job, "live": services.job_progress(job=job),
+        "job": job,
+        "live": services.job_progress(job=job),
         "problems": selectors.import_job_report_rows(job=job) if job.is_finished else [],
     }
 
@@ -151,7 +169,9 @@ class ImportReportView(ImportViewMixin, View):
         if not job.report:
             raise Http404
         with job.report.open("rb") as handle:
-            content = handle.read()  # built inside the brand context (the report is small: one line per problem)
+            content = (
+                handle.read()
+            )  # built inside the brand context (the report is small: one line per problem)
         response = HttpResponse(content, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-report.csv"'
         return response

@@ -8,39 +8,75 @@ from typing import Any
 from zoneinfo import available_timezones
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from jewelcrm.imports.framework import BaseImporter, Field, Problem, RowRejected
 from jewelcrm.imports.values import fold, parse_country, parse_currency
 from jewelcrm.retail.models import Retailer, Store, StoreType
 
 _TYPES = {
-    "boutique": StoreType.BOUTIQUE, "own boutique": StoreType.BOUTIQUE, "flagship": StoreType.BOUTIQUE,
-    "corner": StoreType.CORNER, "shop in shop": StoreType.CORNER,
-    "authorised dealer": StoreType.AUTHORISED_DEALER, "authorized dealer": StoreType.AUTHORISED_DEALER,
-    "dealer": StoreType.AUTHORISED_DEALER, "revendeur agree": StoreType.AUTHORISED_DEALER,
-    "detaillant agree": StoreType.AUTHORISED_DEALER, "concessionnaire": StoreType.AUTHORISED_DEALER,
-    "ecommerce": StoreType.ESHOP, "e commerce": StoreType.ESHOP, "eshop": StoreType.ESHOP, "e shop": StoreType.ESHOP,
-    "online": StoreType.ESHOP, "web": StoreType.ESHOP, "site web": StoreType.ESHOP,
+    "boutique": StoreType.BOUTIQUE,
+    "own boutique": StoreType.BOUTIQUE,
+    "flagship": StoreType.BOUTIQUE,
+    "corner": StoreType.CORNER,
+    "shop in shop": StoreType.CORNER,
+    "authorised dealer": StoreType.AUTHORISED_DEALER,
+    "authorized dealer": StoreType.AUTHORISED_DEALER,
+    "dealer": StoreType.AUTHORISED_DEALER,
+    "revendeur agree": StoreType.AUTHORISED_DEALER,
+    "detaillant agree": StoreType.AUTHORISED_DEALER,
+    "concessionnaire": StoreType.AUTHORISED_DEALER,
+    "ecommerce": StoreType.ESHOP,
+    "e commerce": StoreType.ESHOP,
+    "eshop": StoreType.ESHOP,
+    "e shop": StoreType.ESHOP,
+    "online": StoreType.ESHOP,
+    "web": StoreType.ESHOP,
+    "site web": StoreType.ESHOP,
 }
 _OWN = re.compile(r"\s*\((own|propre|interne)\)\s*$", re.I)
-STORE_FIELDS = ("name", "type", "address", "city", "postal_code", "country", "currency", "time_zone", "market")
+STORE_FIELDS = (
+    "name",
+    "type",
+    "address",
+    "city",
+    "postal_code",
+    "country",
+    "currency",
+    "time_zone",
+    "market",
+)
 
 
 class StoreImporter(BaseImporter):
     kind = "stores"
     fields = (
-        Field("code", _l("Store code"), required=True, aliases=("Code", "Code magasin", "Store code", "Store ID")),
-        Field("name", _l("Name"), required=True, aliases=("Nom", "Store name", "Nom du magasin", "Enseigne")),
-        Field("type", _l("Type"), aliases=("Store type", "Type de point de vente", "Canal")),
-        Field("retailer", _l("Retailer"), required=True, aliases=("Détaillant", "Revendeur", "Société", "Company")),
-        Field("address", _l("Address"), aliases=("Adresse",)),
-        Field("city", _l("City"), aliases=("Ville",)),
-        Field("postal_code", _l("Postal code"), aliases=("Code postal", "Zip", "Postcode")),
-        Field("country", _l("Country"), required=True, aliases=("Pays",)),
-        Field("currency", _l("Currency"), required=True, aliases=("Devise", "Monnaie")),
-        Field("time_zone", _l("Time zone"), aliases=("timezone", "Fuseau horaire", "TZ")),
-        Field("market", _l("Allocated market"), aliases=("Marché", "Market")),
+        Field(
+            "code",
+            gettext_lazy("Store code"),
+            required=True,
+            aliases=("Code", "Code magasin", "Store code", "Store ID"),
+        ),
+        Field(
+            "name",
+            gettext_lazy("Name"),
+            required=True,
+            aliases=("Nom", "Store name", "Nom du magasin", "Enseigne"),
+        ),
+        Field("type", gettext_lazy("Type"), aliases=("Store type", "Type de point de vente", "Canal")),
+        Field(
+            "retailer",
+            gettext_lazy("Retailer"),
+            required=True,
+            aliases=("Détaillant", "Revendeur", "Société", "Company"),
+        ),
+        Field("address", gettext_lazy("Address"), aliases=("Adresse",)),
+        Field("city", gettext_lazy("City"), aliases=("Ville",)),
+        Field("postal_code", gettext_lazy("Postal code"), aliases=("Code postal", "Zip", "Postcode")),
+        Field("country", gettext_lazy("Country"), required=True, aliases=("Pays",)),
+        Field("currency", gettext_lazy("Currency"), required=True, aliases=("Devise", "Monnaie")),
+        Field("time_zone", gettext_lazy("Time zone"), aliases=("timezone", "Fuseau horaire", "TZ")),
+        Field("market", gettext_lazy("Allocated market"), aliases=("Marché", "Market")),
     )
 
     def prepare(self) -> None:
@@ -56,7 +92,11 @@ class StoreImporter(BaseImporter):
         if not code:
             problems.append(Problem(row, col["code"], "", _("The store code is missing.")))
         elif code in self.codes:
-            problems.append(Problem(row, col["code"], code, _("Same store code as row %(row)s.") % {"row": self.codes[code]}))
+            problems.append(
+                Problem(
+                    row, col["code"], code, _("Same store code as row %(row)s.") % {"row": self.codes[code]}
+                )
+            )
         if not raw.get("name"):
             problems.append(Problem(row, col["name"], "", _("The name is missing.")))
         store_type = StoreType.BOUTIQUE
@@ -68,7 +108,9 @@ class StoreImporter(BaseImporter):
         is_own = bool(_OWN.search(retailer))
         retailer = _OWN.sub("", retailer).strip()
         if not retailer:
-            problems.append(Problem(row, col["retailer"], raw.get("retailer", ""), _("The retailer is missing.")))
+            problems.append(
+                Problem(row, col["retailer"], raw.get("retailer", ""), _("The retailer is missing."))
+            )
         country = self.check(problems, row, col["country"], raw.get("country", ""), parse_country)
         if not raw.get("country"):
             problems.append(Problem(row, col["country"], "", _("The country is missing.")))
@@ -82,10 +124,18 @@ class StoreImporter(BaseImporter):
             raise RowRejected(problems)
         self.codes[code] = row
         return {
-            "code": code, "name": raw["name"][:150], "type": store_type, "retailer": retailer[:150], "is_own": is_own,
-            "address": raw.get("address", "")[:255], "city": raw.get("city", "")[:100],
-            "postal_code": raw.get("postal_code", "")[:20], "country": country, "currency": currency,
-            "time_zone": time_zone, "market": raw.get("market", "")[:32].upper(),
+            "code": code,
+            "name": raw["name"][:150],
+            "type": store_type,
+            "retailer": retailer[:150],
+            "is_own": is_own,
+            "address": raw.get("address", "")[:255],
+            "city": raw.get("city", "")[:100],
+            "postal_code": raw.get("postal_code", "")[:20],
+            "country": country,
+            "currency": currency,
+            "time_zone": time_zone,
+            "market": raw.get("market", "")[:32].upper(),
         }
 
     def stage(self, rows: list[dict[str, Any]]) -> None:
@@ -97,7 +147,9 @@ class StoreImporter(BaseImporter):
         retailers_created = 0
         for row in self.rows:
             if row["retailer"] not in retailers:
-                retailers[row["retailer"]] = Retailer.objects.create(brand=brand, name=row["retailer"], is_own=row["is_own"])
+                retailers[row["retailer"]] = Retailer.objects.create(
+                    brand=brand, name=row["retailer"], is_own=row["is_own"]
+                )
                 retailers_created += 1
         existing = {s.code: s for s in Store.objects.filter(brand=brand)}
         created = updated = unchanged = 0
@@ -106,8 +158,11 @@ class StoreImporter(BaseImporter):
             retailer = retailers[row["retailer"]]
             store = existing.get(row["code"])
             if store is None:
-                new.append(Store(brand=brand, retailer=retailer, code=row["code"],
-                                 **{f: row[f] for f in STORE_FIELDS}))
+                new.append(
+                    Store(
+                        brand=brand, retailer=retailer, code=row["code"], **{f: row[f] for f in STORE_FIELDS}
+                    )
+                )
                 created += 1
                 continue
             changes = {f: row[f] for f in STORE_FIELDS if getattr(store, f) != row[f]}

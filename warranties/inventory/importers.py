@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from jewelcrm.imports.framework import BaseImporter, Field, Problem, RowRejected
 from jewelcrm.imports.values import parse_date
@@ -28,12 +28,26 @@ def _serial_clean(serial: str) -> str:
 class SerialImporter(BaseImporter):
     kind = "serials"
     fields = (
-        Field("serial", _l("Serial"), required=True, aliases=("Serial number", "N° de série", "Numéro de série",
-                                                              "Série", "SN")),
-        Field("reference", _l("Reference"), required=True, aliases=("Référence", "Réf", "SKU", "Product")),
-        Field("store_code", _l("Store code"), aliases=("Store", "Magasin", "Code magasin", "Boutique")),
-        Field("shipped_on", _l("Shipped on"), aliases=("Date d'expédition", "Expédié le", "Shipment date",
-                                                       "Date expédition")),
+        Field(
+            "serial",
+            gettext_lazy("Serial"),
+            required=True,
+            aliases=("Serial number", "N° de série", "Numéro de série", "Série", "SN"),
+        ),
+        Field(
+            "reference",
+            gettext_lazy("Reference"),
+            required=True,
+            aliases=("Référence", "Réf", "SKU", "Product"),
+        ),
+        Field(
+            "store_code", gettext_lazy("Store code"), aliases=("Store", "Magasin", "Code magasin", "Boutique")
+        ),
+        Field(
+            "shipped_on",
+            gettext_lazy("Shipped on"),
+            aliases=("Date d'expédition", "Expédié le", "Shipment date", "Date expédition"),
+        ),
     )
 
     def prepare(self) -> None:
@@ -41,7 +55,9 @@ class SerialImporter(BaseImporter):
         from jewelcrm.retail.models import Store
 
         self.products = dict(Product.objects.filter(brand=self.brand).values_list("reference", "pk"))
-        self.stores = {code.upper(): pk for code, pk in Store.objects.filter(brand=self.brand).values_list("code", "pk")}
+        self.stores = {
+            code.upper(): pk for code, pk in Store.objects.filter(brand=self.brand).values_list("code", "pk")
+        }
         self.serials: dict[str, int] = {}
         self.rows: list[dict[str, Any]] = []
         self.labels = {f.name: self.mapping.get(f.name) or str(f.label) for f in self.fields}
@@ -53,15 +69,31 @@ class SerialImporter(BaseImporter):
         if not serial:
             problems.append(Problem(row, col["serial"], "", _("The serial is missing.")))
         elif len(serial) > 64:
-            problems.append(Problem(row, col["serial"], raw["serial"], _("Too long (at most %(n)s characters).") % {"n": 64}))
+            problems.append(
+                Problem(
+                    row, col["serial"], raw["serial"], _("Too long (at most %(n)s characters).") % {"n": 64}
+                )
+            )
         elif serial in self.serials:
-            problems.append(Problem(row, col["serial"], raw["serial"],
-                                    _("Same serial as row %(row)s.") % {"row": self.serials[serial]}))
+            problems.append(
+                Problem(
+                    row,
+                    col["serial"],
+                    raw["serial"],
+                    _("Same serial as row %(row)s.") % {"row": self.serials[serial]},
+                )
+            )
         reference = raw.get("reference", "").strip().upper()
         product_id = self.products.get(reference)
         if product_id is None:
-            problems.append(Problem(row, col["reference"], raw.get("reference", ""),
-                                    _("Unknown product reference.") if reference else _("The reference is missing.")))
+            problems.append(
+                Problem(
+                    row,
+                    col["reference"],
+                    raw.get("reference", ""),
+                    _("Unknown product reference.") if reference else _("The reference is missing."),
+                )
+            )
         store_code = raw.get("store_code", "").upper()
         store_id = None
         if store_code:
@@ -94,19 +126,34 @@ class SerialImporter(BaseImporter):
                 while code in taken:
                     code = public_code_new(brand=brand)
                 taken.add(code)
-                sent_at = (datetime.combine(row["shipped_on"], time(9), tzinfo=ZoneInfo("UTC"))
-                           if row["shipped_on"] else now)
-                new_items.append(Item(
-                    brand=brand, serial=row["serial"], product_id=row["product_id"], public_code=code,
-                    status=ItemStatus.IN_STOCK, current_store_id=row["store_id"], shipped_to_store_id=row["store_id"],
-                    shipped_on=row["shipped_on"] if row["store_id"] else None, created_at=min(sent_at, now),
-                ))
+                sent_at = (
+                    datetime.combine(row["shipped_on"], time(9), tzinfo=ZoneInfo("UTC"))
+                    if row["shipped_on"]
+                    else now
+                )
+                new_items.append(
+                    Item(
+                        brand=brand,
+                        serial=row["serial"],
+                        product_id=row["product_id"],
+                        public_code=code,
+                        status=ItemStatus.IN_STOCK,
+                        current_store_id=row["store_id"],
+                        shipped_to_store_id=row["store_id"],
+                        shipped_on=row["shipped_on"] if row["store_id"] else None,
+                        created_at=min(sent_at, now),
+                    )
+                )
                 created += 1
                 continue
             changes: dict[str, Any] = {}
             if item.product_id != row["product_id"]:
                 changes["product_id"] = row["product_id"]
-            if row["store_id"] and item.shipped_to_store_id != row["store_id"] and not item.movements.exists():
+            if (
+                row["store_id"]
+                and item.shipped_to_store_id != row["store_id"]
+                and not item.movements.exists()
+            ):
                 changes["shipped_to_store_id"] = row["store_id"]
             if row["store_id"] and row["shipped_on"] and item.shipped_on != row["shipped_on"]:
                 changes["shipped_on"] = row["shipped_on"]
@@ -120,10 +167,18 @@ class SerialImporter(BaseImporter):
         Item.objects.bulk_create(new_items, batch_size=2000)
         movements = [
             StockMovement(
-                brand=brand, item=item, kind=MovementKind.SHIPMENT, from_store=None, to_store_id=item.current_store_id,
-                sent_at=item.created_at, received_at=item.created_at, created_by=actor, note=_("Imported"),
+                brand=brand,
+                item=item,
+                kind=MovementKind.SHIPMENT,
+                from_store=None,
+                to_store_id=item.current_store_id,
+                sent_at=item.created_at,
+                received_at=item.created_at,
+                created_by=actor,
+                note=_("Imported"),
             )
-            for item in new_items if item.current_store_id
+            for item in new_items
+            if item.current_store_id
         ]
         StockMovement.objects.bulk_create(movements, batch_size=2000)
         self.summary = {"shipments_recorded": len(movements)}

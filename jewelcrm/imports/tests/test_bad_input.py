@@ -89,7 +89,12 @@ def test_wrong_delimiter_is_explained(brand, run_import, tmp_path):
 
 def test_comma_and_tab_delimiters_are_sniffed(brand, run_import, tmp_path):
     assert run_import(brand, "customers", write(tmp_path, (HEADER + GOOD).replace(";", ","))).created == 1
-    assert run_import(brand, "customers", write(tmp_path, (HEADER + GOOD).replace(";", "\t").replace("C1", "C2"))).created == 1
+    assert (
+        run_import(
+            brand, "customers", write(tmp_path, (HEADER + GOOD).replace(";", "\t").replace("C1", "C2"))
+        ).created
+        == 1
+    )
 
 
 def test_missing_required_column(brand, run_import, tmp_path):
@@ -119,7 +124,7 @@ def test_upload_larger_than_the_limit_is_refused(brand, monkeypatch):
 
 
 def test_formula_in_a_cell_is_neutralised_in_the_report(brand, run_import, tmp_path):
-    path = write(tmp_path, HEADER + "C5;=HYPERLINK(\"http://x\");Ana;=1+1;;\n")
+    path = write(tmp_path, HEADER + 'C5;=HYPERLINK("http://x");Ana;=1+1;;\n')
     result = run_import(brand, "customers", path)
     assert result.rejected == 1
     lines = result.report_csv.splitlines()
@@ -147,7 +152,11 @@ def test_xlsx_file(brand, run_import, tmp_path):
     assert (result.problems[0].row, result.problems[0].column) == (3, "Email")
     with brand_context(brand):
         customer = Customer.objects.get()
-        assert (str(customer.birth_date), customer.country.code, customer.phone) == ("1985-03-12", "CH", "+41795185821")
+        assert (str(customer.birth_date), customer.country.code, customer.phone) == (
+            "1985-03-12",
+            "CH",
+            "+41795185821",
+        )
 
 
 def test_unreadable_xlsx(brand, run_import, tmp_path):

@@ -34,9 +34,13 @@ def test_cli_prints_the_report(brand, data_path):
 
 def test_cli_all_or_nothing_exits_1_and_writes_nothing(brand, data_path, run_import):
     run_import(brand, "stores", "stores.csv")
-    code, out, _err = run("customers", str(data_path("erp_customers.csv")), "--brand", brand.slug, "--all-or-nothing")
+    code, out, _err = run(
+        "customers", str(data_path("erp_customers.csv")), "--brand", brand.slug, "--all-or-nothing"
+    )
     assert code == 1
-    assert out.splitlines()[0] == "customers: 1230 rows read: 0 created, 0 updated, 0 unchanged, 193 rejected."
+    assert (
+        out.splitlines()[0] == "customers: 1230 rows read: 0 created, 0 updated, 0 unchanged, 193 rejected."
+    )
     assert "All or nothing: rows were rejected, so nothing was written." in out
     with brand_context(brand):
         assert Customer.objects.count() == 0

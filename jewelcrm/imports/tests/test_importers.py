@@ -45,7 +45,12 @@ def test_stores_sample(brand, run_import):
     with brand_context(brand):
         eshop = Store.objects.get(code="WEB-EU")
         assert (eshop.type, eshop.currency, eshop.time_zone, eshop.retailer.name, eshop.retailer.is_own) == (
-            "eshop", "EUR", "Europe/Paris", "Maison", True)
+            "eshop",
+            "EUR",
+            "Europe/Paris",
+            "Maison",
+            True,
+        )
         assert Store.objects.get(code="GVA-01").country.code == "CH"
         assert Retailer.objects.filter(is_own=True).count() == 1
     assert counts(run_import(brand, "stores", "stores.csv")) == (9, 0, 0, 9, 0)
@@ -55,7 +60,9 @@ def test_products_sample(brand, run_import):
     result = run_import(brand, "products", "erp_products.csv")
     assert counts(result) == (53, 51, 0, 0, 2)
     assert [(p.row, p.column, p.value) for p in result.problems] == [
-        (53, "Référence", "BR-XXXX"), (53, "Prix public TTC", "N/A"), (54, "Référence", "BA-1009"),
+        (53, "Référence", "BR-XXXX"),
+        (53, "Prix public TTC", "N/A"),
+        (54, "Référence", "BA-1009"),
     ]
     assert result.problems[2].reason == "Same reference as row 2."
     with brand_context(brand):
@@ -65,7 +72,11 @@ def test_products_sample(brand, run_import):
         assert Product.objects.get(reference="BR-1023").price == Decimal("3220.00")
         ring = Product.objects.get(reference="BA-1013")
         assert (ring.name_fr, ring.category, ring.stones, ring.warranty_months) == (
-            "Bague Aurore émeraude", "ring", "Émeraude", 24)
+            "Bague Aurore émeraude",
+            "ring",
+            "Émeraude",
+            24,
+        )
         assert Product.objects.get(reference="MO-1202").category == "watch"
         assert Product.objects.get(reference="BA-1009").name_fr == "Bague Aurore"  # the first row wins
     assert counts(run_import(brand, "products", "erp_products.csv")) == (53, 0, 0, 51, 2)
@@ -75,16 +86,26 @@ def test_serials_sample(network, run_import):
     result = run_import(network, "serials", "serials.csv")
     assert counts(result) == (770, 767, 0, 0, 3)
     assert [(p.row, p.reason) for p in result.problems] == [
-        (769, "Same serial as row 2."), (770, "The serial is missing."), (771, "Unknown product reference."),
+        (769, "Same serial as row 2."),
+        (770, "The serial is missing."),
+        (771, "Unknown product reference."),
     ]
     with brand_context(network):
         item = Item.objects.select_related("current_store", "product").get(serial="BA86943881")
         assert (item.product.reference, item.current_store.code, item.status, str(item.shipped_on)) == (
-            "BA-1009", "GVA-01", "in_stock", "2024-01-31")
+            "BA-1009",
+            "GVA-01",
+            "in_stock",
+            "2024-01-31",
+        )
         assert item.public_code.startswith(network.code_prefix)
         assert Item.objects.values("public_code").distinct().count() == 767
         movement = StockMovement.objects.get(item=item)
-        assert (movement.kind, movement.to_store_id, movement.received_at is not None) == ("shipment", item.current_store_id, True)
+        assert (movement.kind, movement.to_store_id, movement.received_at is not None) == (
+            "shipment",
+            item.current_store_id,
+            True,
+        )
     again = run_import(network, "serials", "serials.csv")
     assert counts(again) == (770, 0, 0, 767, 3)
     with brand_context(network):
@@ -95,19 +116,38 @@ def test_customers_sample(network, run_import):
     result = run_import(network, "customers", "erp_customers.csv")
     assert counts(result) == (1230, 1037, 0, 0, 193)
     assert result.problems_total == 200
-    assert Counter(p.column for p in result.problems) == {"Téléphone": 141, "E-mail": 42, "Date de naissance": 17}
+    assert Counter(p.column for p in result.problems) == {
+        "Téléphone": 141,
+        "E-mail": 42,
+        "Date de naissance": 17,
+    }
     first = result.problems[0]
     assert (first.row, first.column, first.value) == (4, "Téléphone", "+44 20 5450 2988")
     impossible = next(p for p in result.problems if p.column == "Date de naissance")
-    assert (impossible.row, impossible.value, impossible.reason) == (14, "31/02/1980", "This date does not exist.")
+    assert (impossible.row, impossible.value, impossible.reason) == (
+        14,
+        "31/02/1980",
+        "This date does not exist.",
+    )
     assert result.summary == {"consent_entries_recorded": 1591}
     with brand_context(network):
         assert Customer.objects.count() == 1037
         c = Customer.objects.select_related("home_store").get(external_id="C100001")
         # "1958-12-12", "18/08/2022", "+44 20 1884 3277", country "BE", language "FR", opt-in "O".
         assert (c.title, c.last_name, c.email, c.phone, str(c.birth_date), str(c.wedding_anniversary)) == (
-            "Mme", "Moreau", "francoise.moreau@outlook.com", "+442018843277", "1958-12-12", "2022-08-18")
-        assert (c.country.code, c.language, c.home_store.code, str(c.customer_since)) == ("BE", "fr", "PAR-GL", "2024-09-25")
+            "Mme",
+            "Moreau",
+            "francoise.moreau@outlook.com",
+            "+442018843277",
+            "1958-12-12",
+            "2022-08-18",
+        )
+        assert (c.country.code, c.language, c.home_store.code, str(c.customer_since)) == (
+            "BE",
+            "fr",
+            "PAR-GL",
+            "2024-09-25",
+        )
         # National forms read in the row's country: "06.58.51.57.99" in France, "079 518 58 21" in Switzerland.
         assert Customer.objects.get(external_id="C100004").phone == "+33658515799"
         assert Customer.objects.get(external_id="C100005").phone == "+41795185821"
@@ -116,8 +156,15 @@ def test_customers_sample(network, run_import):
         assert Customer.objects.filter(email="theo.vincent@outlook.com").count() == 1
         assert Customer.objects.get(external_id="C100014").country.code == "GB"  # "UK"
         ledger = Counter(Consent.objects.filter(source="import").values_list("channel", "is_granted"))
-        assert ledger == {("email", True): 448, ("email", False): 441, ("sms", True): 341, ("sms", False): 361}
-        assert not Consent.objects.filter(is_confirmed=True).exists()  # an import never confirms a double opt-in
+        assert ledger == {
+            ("email", True): 448,
+            ("email", False): 441,
+            ("sms", True): 341,
+            ("sms", False): 361,
+        }
+        assert not Consent.objects.filter(
+            is_confirmed=True
+        ).exists()  # an import never confirms a double opt-in
     again = run_import(network, "customers", "erp_customers.csv")
     assert counts(again) == (1230, 0, 0, 1037, 193)
     assert again.summary == {"consent_entries_recorded": 0}
@@ -129,15 +176,25 @@ def test_customers_sample(network, run_import):
 def test_customers_update_keeps_unknown_values_and_records_changed_consent(network, run_import, tmp_path):
     run_import(network, "customers", "erp_customers.csv")
     changed = tmp_path / "changed.csv"
-    changed.write_text("N° client;Nom;Ville;Opt-in e-mail;Date de naissance\nC100001;Moreau-Petit;Namur;Non;\n",
-                       encoding="utf-8")
+    changed.write_text(
+        "N° client;Nom;Ville;Opt-in e-mail;Date de naissance\nC100001;Moreau-Petit;Namur;Non;\n",
+        encoding="utf-8",
+    )
     result = run_import(network, "customers", changed)
     assert counts(result) == (1, 0, 1, 0, 0)
     with brand_context(network):
         c = Customer.objects.get(external_id="C100001")
         assert (c.last_name, c.city, str(c.birth_date), c.email) == (
-            "Moreau-Petit", "Namur", "1958-12-12", "francoise.moreau@outlook.com")
-        entries = list(Consent.objects.filter(customer=c, channel="email").order_by("at", "id").values_list("is_granted", flat=True))
+            "Moreau-Petit",
+            "Namur",
+            "1958-12-12",
+            "francoise.moreau@outlook.com",
+        )
+        entries = list(
+            Consent.objects.filter(customer=c, channel="email")
+            .order_by("at", "id")
+            .values_list("is_granted", flat=True)
+        )
         assert entries == [True, False]
 
 
@@ -147,8 +204,10 @@ def test_customers_match_by_email_then_phone(brand, run_import, tmp_path):
     by_email = CustomerFactory(brand=brand, email="ana@example.com", phone="", external_id="")
     by_phone = CustomerFactory(brand=brand, email="", phone="+33612345678", external_id="")
     path = tmp_path / "c.csv"
-    path.write_text("N° client;Nom;E-mail;Téléphone;Pays\nX1;Anaïs;ANA@example.com;;FR\nX2;Paul;;06 12 34 56 78;FR\n",
-                    encoding="utf-8")
+    path.write_text(
+        "N° client;Nom;E-mail;Téléphone;Pays\nX1;Anaïs;ANA@example.com;;FR\nX2;Paul;;06 12 34 56 78;FR\n",
+        encoding="utf-8",
+    )
     assert counts(run_import(brand, "customers", path)) == (2, 0, 2, 0, 0)
     with brand_context(brand):
         by_email.refresh_from_db()
@@ -169,11 +228,21 @@ def test_orders_sample_after_customers(network, run_import):
         assert Order.objects.count() == 2268
         assert OrderLine.objects.count() == 2916
         assert Counter(Order.objects.values_list("status", flat=True)) == {
-            "paid": 1992, "refunded": 90, "partially_refunded": 61, "pending": 68, "cancelled": 57}
+            "paid": 1992,
+            "refunded": 90,
+            "partially_refunded": 61,
+            "pending": 68,
+            "cancelled": 57,
+        }
         assert Order.objects.filter(status="pending", paid_at__isnull=True).count() == 68
         order = Order.objects.select_related("customer").get(external_id="5000001001")
-        assert (order.total, order.currency, order.total_brand_currency, order.customer.email, order.source) == (
-            Decimal("6750.00"), "EUR", Decimal("6750.00"), "ana.andre@yahoo.fr", "eshop")
+        assert (
+            order.total,
+            order.currency,
+            order.total_brand_currency,
+            order.customer.email,
+            order.source,
+        ) == (Decimal("6750.00"), "EUR", Decimal("6750.00"), "ana.andre@yahoo.fr", "eshop")
         assert sorted(order.lines.values_list("sku", flat=True)) == ["BO-1054", "BO-1185", "BO-1231"]
         assert order.lines.get(sku="BO-1185").product.reference == "BO-1185"
         refunded = Order.objects.get(external_id="5000001017")
@@ -189,14 +258,20 @@ def test_orders_sample_after_customers(network, run_import):
 def test_orders_converted_to_brand_currency_and_changed_lines_rewritten(brand, run_import, tmp_path):
     path = tmp_path / "o.csv"
     header = "Name,Email,Financial Status,Paid at,Currency,Total,Created at,Lineitem quantity,Lineitem price,Lineitem sku,Id\n"
-    path.write_text(header + "#1,a@example.com,paid,2024-03-05 10:00:00 +0100,CHF,1050.00,2024-03-05 10:00:00 +0100,1,1050.00,X-1,9001\n")
+    path.write_text(
+        header
+        + "#1,a@example.com,paid,2024-03-05 10:00:00 +0100,CHF,1050.00,2024-03-05 10:00:00 +0100,1,1050.00,X-1,9001\n"
+    )
     result = run_import(brand, "orders", path)
     assert counts(result) == (1, 1, 0, 0, 0)
     with brand_context(brand):
         order = Order.objects.get(external_id="9001")
         # Reference rate of March 2024: 1 CHF = 1.05 EUR (jewelcrm/imports/data/exchange_rates.csv).
         assert order.total_brand_currency == Decimal("1102.50")
-    path.write_text(header + "#1,a@example.com,paid,2024-03-05 10:00:00 +0100,CHF,1050.00,2024-03-05 10:00:00 +0100,2,525.00,X-1,9001\n")
+    path.write_text(
+        header
+        + "#1,a@example.com,paid,2024-03-05 10:00:00 +0100,CHF,1050.00,2024-03-05 10:00:00 +0100,2,525.00,X-1,9001\n"
+    )
     assert counts(run_import(brand, "orders", path)) == (1, 0, 1, 0, 0)
     with brand_context(brand):
         assert list(OrderLine.objects.values_list("quantity", "unit_price")) == [(2, Decimal("525.00"))]
@@ -212,6 +287,9 @@ def test_order_with_a_bad_line_is_rejected_whole(brand, run_import, tmp_path):
     )
     result = run_import(brand, "orders", path)
     assert counts(result) == (3, 1, 0, 0, 2)
-    assert [(p.row, p.reason) for p in result.problems] == [(2, "Order rejected because of row 3."), (3, "Not an amount.")]
+    assert [(p.row, p.reason) for p in result.problems] == [
+        (2, "Order rejected because of row 3."),
+        (3, "Not an amount."),
+    ]
     with brand_context(brand):
         assert list(Order.objects.values_list("external_id", flat=True)) == ["#2"]

@@ -18,7 +18,8 @@ def test_import_runs_in_the_worker(brand, marketer_client, celery_worker, data_p
     run_import(brand, "stores", "stores.csv")
     with data_path("erp_customers.csv").open("rb") as handle:
         response = marketer_client.post(
-            reverse("imports:upload", kwargs={"brand_slug": brand.slug}), {"kind": "customers", "file": handle}
+            reverse("imports:upload", kwargs={"brand_slug": brand.slug}),
+            {"kind": "customers", "file": handle},
         )
     assert response.status_code == 302
     with brand_context(brand):

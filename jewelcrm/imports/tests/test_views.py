@@ -19,7 +19,9 @@ def url(brand, name, **kwargs):
 
 
 def upload(client, brand, content=CSV, kind="customers", name="clients.csv"):
-    file = SimpleUploadedFile(name, content.encode("utf-8-sig") if isinstance(content, str) else content, "text/csv")
+    file = SimpleUploadedFile(
+        name, content.encode("utf-8-sig") if isinstance(content, str) else content, "text/csv"
+    )
     return client.post(url(brand, "upload"), {"kind": kind, "file": file})
 
 
@@ -28,12 +30,19 @@ def jobs(brand):
         return list(ImportJob.objects.all())
 
 
-def test_full_journey_upload_map_preview_run_report(brand, marketer_client, django_capture_on_commit_callbacks):
+def test_full_journey_upload_map_preview_run_report(
+    brand, marketer_client, django_capture_on_commit_callbacks
+):
     response = upload(marketer_client, brand)
     job = jobs(brand)[0]
     assert response.status_code == 302 and response.url == url(brand, "mapping", pk=job.pk)
     # "Courriel du client" is not a known header: the user maps it by hand.
-    assert job.mapping == {"external_id": "N° client", "last_name": "Nom", "first_name": "Prénom", "optin_email": "Opt-in e-mail"}
+    assert job.mapping == {
+        "external_id": "N° client",
+        "last_name": "Nom",
+        "first_name": "Prénom",
+        "optin_email": "Opt-in e-mail",
+    }
     page = marketer_client.get(response.url)
     assert page.status_code == 200
     assert 'value="Courriel du client"' in page.content.decode()
@@ -49,13 +58,23 @@ def test_full_journey_upload_map_preview_run_report(brand, marketer_client, djan
         response = marketer_client.post(url(brand, "preview", pk=job.pk), {"mode": "valid_rows"})
     assert response.status_code == 302 and response.url == url(brand, "detail", pk=job.pk)
     job = jobs(brand)[0]
-    assert (job.status, job.rows_total, job.rows_created, job.rows_rejected, job.progress) == ("done", 2, 1, 1, 100)
+    assert (job.status, job.rows_total, job.rows_created, job.rows_rejected, job.progress) == (
+        "done",
+        2,
+        1,
+        1,
+        100,
+    )
     detail = marketer_client.get(response.url).content.decode()
     assert 'data-testid="count-created">1<' in detail
     assert "luc at example.com" in detail
     report = marketer_client.get(url(brand, "report", pk=job.pk))
     assert report["Content-Type"] == "text/csv; charset=utf-8"
-    assert report.content.decode("utf-8-sig").splitlines()[1].startswith("3,Courriel du client,luc at example.com,")
+    assert (
+        report.content.decode("utf-8-sig")
+        .splitlines()[1]
+        .startswith("3,Courriel du client,luc at example.com,")
+    )
     with brand_context(brand):
         assert list(Customer.objects.values_list("external_id", flat=True)) == ["C1"]
     # The next file with the same columns gets the saved mapping.
@@ -66,7 +85,10 @@ def test_full_journey_upload_map_preview_run_report(brand, marketer_client, djan
 def test_all_or_nothing_job_writes_nothing(brand, owner_client, django_capture_on_commit_callbacks):
     upload(owner_client, brand)
     job = jobs(brand)[0]
-    owner_client.post(url(brand, "mapping", pk=job.pk), {f"map_{k}": v for k, v in job.mapping.items()} | {"map_email": "Courriel du client"})
+    owner_client.post(
+        url(brand, "mapping", pk=job.pk),
+        {f"map_{k}": v for k, v in job.mapping.items()} | {"map_email": "Courriel du client"},
+    )
     with django_capture_on_commit_callbacks(execute=True):
         owner_client.post(url(brand, "preview", pk=job.pk), {"mode": "all_or_nothing"})
     job = jobs(brand)[0]
@@ -90,7 +112,9 @@ def test_upload_errors_are_shown_next_to_the_field(brand, marketer_client):
 def test_missing_required_mapping_is_refused(brand, admin_client_brand):
     upload(admin_client_brand, brand, content="code,name\nPAR,Paris\n", kind="stores")
     job = jobs(brand)[0]
-    response = admin_client_brand.post(url(brand, "mapping", pk=job.pk), {"map_code": "code", "map_name": "name"})
+    response = admin_client_brand.post(
+        url(brand, "mapping", pk=job.pk), {"map_code": "code", "map_name": "name"}
+    )
     assert response.status_code == 400
     assert "Required column missing: Retailer." in response.content.decode()
     assert jobs(brand)[0].status == "draft"
@@ -114,7 +138,9 @@ def test_jobs_of_another_brand_answer_404(brand, other_brand, marketer_client):
     foreign = ImportJobFactory(brand=other_brand)
     for name in ("detail", "mapping", "preview", "status", "report"):
         assert marketer_client.get(url(brand, name, pk=foreign.pk)).status_code == 404
-    assert marketer_client.post(url(brand, "preview", pk=foreign.pk), {"mode": "valid_rows"}).status_code == 404
+    assert (
+        marketer_client.post(url(brand, "preview", pk=foreign.pk), {"mode": "valid_rows"}).status_code == 404
+    )
     assert marketer_client.get(url(other_brand, "list")).status_code == 404
     assert jobs(other_brand)[0].status == "draft"
     listing = marketer_client.get(url(brand, "list")).content.decode()
@@ -137,7 +163,10 @@ def test_list_query_count_is_fixed(brand, marketer_client, django_assert_max_num
 def test_list_search_and_empty_state(brand, marketer_client):
     ImportJobFactory(brand=brand, original_name="clients-mars.csv")
     assert "clients-mars.csv" in marketer_client.get(url(brand, "list"), {"q": "mars"}).content.decode()
-    assert "No import matches this search." in marketer_client.get(url(brand, "list"), {"q": "zzz"}).content.decode()
+    assert (
+        "No import matches this search."
+        in marketer_client.get(url(brand, "list"), {"q": "zzz"}).content.decode()
+    )
 
 
 def test_status_partial_polls_until_finished(brand, marketer_client):
@@ -146,4 +175,4 @@ def test_status_partial_polls_until_finished(brand, marketer_client):
     assert 'hx-trigger="every 1s"' in partial and "<progress" in partial
     with brand_context(brand):
         ImportJob.objects.filter(pk=job.pk).update(status="done", progress=100)
-    assert 'hx-trigger' not in marketer_client.get(url(brand, "status", pk=job.pk)).content.decode()
+    assert "hx-trigger" not in marketer_client.get(url(brand, "status", pk=job.pk)).content.decode()

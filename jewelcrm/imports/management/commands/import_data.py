@@ -21,7 +21,9 @@ class Command(BaseCommand):
         parser.add_argument("kind", choices=sorted(IMPORTERS))
         parser.add_argument("file")
         parser.add_argument("--brand", required=True, help="Brand slug")
-        parser.add_argument("--all-or-nothing", action="store_true", help="Write nothing if any row is rejected")
+        parser.add_argument(
+            "--all-or-nothing", action="store_true", help="Write nothing if any row is rejected"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from jewelcrm.accounts import selectors
@@ -34,7 +36,10 @@ class Command(BaseCommand):
             raise SystemExit(2)
         try:
             result = services.import_file_run(
-                brand=brand, kind=options["kind"], path=options["file"], all_or_nothing=options["all_or_nothing"]
+                brand=brand,
+                kind=options["kind"],
+                path=options["file"],
+                all_or_nothing=options["all_or_nothing"],
             )
         except (ImportFileError, OSError) as error:
             self.stderr.write(f"Import refused: {error}")
