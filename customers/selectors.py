@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import unicodedata
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
 
 from customers.models import Channel, Consent, Customer
+from customers.normalise import name_key
 from jewelcrm.accounts.models import Brand
 
 
@@ -75,11 +77,14 @@ def customer_search(
         if len(digits) >= 4:
             condition |= Q(phone__contains=digits.lstrip("0"))
         name_q = Q()
-        for word in query.replace(",", " ").split():
-            name_q &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
+        words = name_key(query).split()
+        if words:
+            qs = qs.annotate(_name_key=_unaccented_name())
+            for word in words:
+                name_q &= Q(_name_key__contains=word)
         if or_ids is not None:
             condition |= Q(pk__in=or_ids)
-        qs = qs.filter(condition | name_q)
+        qs = qs.filter(condition | name_q) if words else qs.filter(condition)
     if country:
         qs = qs.filter(country=country.upper())
     if home_store_id:
@@ -89,6 +94,20 @@ def customer_search(
     if consent_channel:
         qs = with_active_consent(qs, channel=consent_channel)
     return qs
+
+
+# Accented letters and their plain forms, for accent-insensitive name search without a database extension.
+_ACCENTED = "àáâãäåāăąçćčďèéêëēėęěìíîïīįłñńňòóôõöøōőŕřśšşťùúûüūůűųýÿžźż"
+_PLAIN = "".join({"ł": "l", "ø": "o"}.get(c) or unicodedata.normalize("NFKD", c)[0] for c in _ACCENTED)
+
+
+def _unaccented_name() -> Any:
+    """lower(first_name || ' ' || last_name) with accents removed, in SQL (PostgreSQL translate())."""
+    from django.db.models import CharField, Func, Value
+    from django.db.models.functions import Concat, Lower
+
+    full = Lower(Concat("first_name", Value(" "), "last_name", output_field=CharField()))
+    return Func(full, Value(_ACCENTED), Value(_PLAIN), function="translate", output_field=CharField())
 
 
 def with_active_consent(
