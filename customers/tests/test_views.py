@@ -445,3 +445,13 @@ def test_pages_speak_french(marketer_client, brand):
     assert "Nom, e-mail, téléphone ou numéro de série" in body
     detail = marketer_client.get(url("customer360:detail", brand, pk=customer.pk), HTTP_ACCEPT_LANGUAGE="fr")
     assert "Chronologie" in detail.content.decode()
+
+
+def test_list_shows_only_the_brands_customers_and_export_too(marketer_client, brand, other_brand):
+    mine = CustomerFactory(brand=brand, email="mine@example.test")
+    ConsentFactory(brand=brand, customer=mine, channel="email")
+    theirs = CustomerFactory(brand=other_brand, email="theirs@example.test")
+    ConsentFactory(brand=other_brand, customer=theirs, channel="email")
+    assert _ids(marketer_client.get(url("customer360:list", brand))) == [mine.pk]
+    csv_body = marketer_client.get(url("customer360:export", brand), {"consent": "email"}).content.decode()
+    assert "mine@example.test" in csv_body and "theirs@example.test" not in csv_body
