@@ -75,7 +75,7 @@ def test_language_switcher_turns_the_page_french_and_back(page, login, owner):
     assert page.locator("html").get_attribute("lang") == "fr"
     assert page.get_by_test_id("mainnav").locator(".nav-area").inner_text() == "TABLEAU DE BORD DE LA MARQUE"
     assert page.locator(".footer").inner_text() == (
-        "JewelCRM · Garantie digitale et relation client pour les maisons de joaillerie et d’horlogerie"
+        "JewelCRM · Garantie numérique et relation client pour les maisons de joaillerie et d’horlogerie"
     )
     assert page.get_by_role("button", name="Français").get_attribute("aria-pressed") == "true"
 

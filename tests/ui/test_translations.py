@@ -109,7 +109,7 @@ def test_sign_in_page_renders_in_french_with_the_language_cookie(client):
     assert response.status_code == 200
     assert '<html lang="fr"' in html
     assert "Aller au contenu" in html
-    assert "Garantie digitale et relation client pour les maisons de joaillerie et d’horlogerie" in html
+    assert "Garantie numérique et relation client pour les maisons de joaillerie et d’horlogerie" in html
     assert 'aria-label="FR · Français" aria-pressed="true"' in html
     # The page's own words come from the accounts catalogue.
     assert _h1(html) == "Se connecter"
