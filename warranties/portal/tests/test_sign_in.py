@@ -143,3 +143,9 @@ def test_brand_colour_stylesheet(client, brand):
     assert response.status_code == 200 and response["Content-Type"].startswith("text/css")
     assert b"--accent: #AA3355" in response.content
     assert client.get(reverse("portal:brand_css", kwargs={"brand_slug": "nope"})).status_code == 404
+
+
+def test_sign_in_page_in_french(client, brand):
+    response = client.get(_sign_in_url(brand), HTTP_ACCEPT_LANGUAGE="fr")
+    text = response.content.decode()
+    assert "Accéder à votre espace propriétaire" in text and "M’envoyer un lien de connexion" in text
