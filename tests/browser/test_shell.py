@@ -57,6 +57,17 @@ def test_menu_folds_on_a_phone_and_nothing_scrolls_sideways(phone_page, login, s
     assert _scroll_width(page) <= 390
 
 
+def test_menu_folds_on_a_counter_tablet_too(tablet_page, login, owner):
+    page = tablet_page
+    login(page, owner.user.email)
+    toggle = page.get_by_role("button", name="Menu")
+    assert toggle.is_visible()
+    assert not page.get_by_test_id("mainnav").is_visible()
+    toggle.click()
+    assert page.get_by_test_id("mainnav").get_by_role("link", name="Overview").is_visible()
+    assert _scroll_width(page) <= 820
+
+
 def test_menu_is_a_sidebar_on_a_desktop(page, login, owner):
     login(page, owner.user.email)
     assert not page.get_by_role("button", name="Menu").is_visible()
