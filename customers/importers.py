@@ -76,6 +76,7 @@ def _max_lengths() -> dict[str, int]:
 
 class CustomerImporter(BaseImporter):
     kind = "customers"
+    parallel_clean = True
     required_one_of = ("external_id", "email", "phone")
     fields = (
         Field(
@@ -182,6 +183,20 @@ class CustomerImporter(BaseImporter):
         return self.headers.get(name) or self.labels.get(name, name)
 
     def clean(self, raw: dict[str, str], row: int) -> dict[str, Any]:
+        return self.accept(self.clean_values(raw, row), row)
+
+    def accept(self, clean: dict[str, Any], row: int) -> dict[str, Any]:
+        """The one stateful check, run in order in the main process: the same customer twice in a file."""
+        key, field, raw_value = clean.pop("_key")
+        first = self.keys.get(key)
+        if first is not None:
+            message = _("Same customer as row %(row)s of this file.") % {"row": first}
+            raise RowRejected([Problem(row, self.column(field), raw_value, message)])
+        self.keys[key] = row
+        return clean
+
+    def clean_values(self, raw: dict[str, str], row: int) -> dict[str, Any]:
+        """Parse and validate one row; pure (no state, no database), so it may run in a worker process."""
         problems: list[Problem] = []
         col = self.column
         check = self.check
@@ -247,34 +262,14 @@ class CustomerImporter(BaseImporter):
                 )
         if not problems:
             if clean["external_id"]:
-                key, field = "x:" + clean["external_id"], "external_id"
+                clean["_key"] = ("x:" + clean["external_id"], "external_id", raw.get("external_id", ""))
             elif email:
-                key, field = "e:" + email, "email"
+                clean["_key"] = ("e:" + email, "email", raw.get("email", ""))
             elif phone:
-                key, field = "p:" + phone, "phone"
+                clean["_key"] = ("p:" + phone, "phone", raw.get("phone", ""))
             else:
-                raise RowRejected(
-                    [
-                        Problem(
-                            row,
-                            col("external_id"),
-                            "",
-                            _("No customer number, e-mail or phone identifies this customer."),
-                        )
-                    ]
-                )
-            first = self.keys.get(key)
-            if first is not None:
-                problems.append(
-                    Problem(
-                        row,
-                        col(field),
-                        raw.get(field, ""),
-                        _("Same customer as row %(row)s of this file.") % {"row": first},
-                    )
-                )
-            else:
-                self.keys[key] = row
+                message = _("No customer number, e-mail or phone identifies this customer.")
+                raise RowRejected([Problem(row, col("external_id"), "", message)])
         if problems:
             raise RowRejected(problems)
         clean["rowno"] = row

@@ -123,6 +123,9 @@ class BaseImporter:
     # A row is identified in messages by this field (e.g. the customer number).
     chunk_rows: int = CHUNK_ROWS
     required_one_of: tuple[str, ...] = ()
+    # True when clean_values() is pure (no state, no database): big files then clean in worker processes
+    # and accept() (the stateful part, e.g. duplicates within the file) runs in order in this process.
+    parallel_clean: bool = False
 
     def __init__(self, *, brand: Any, user: Any = None, job: Any = None) -> None:
         self.brand = brand
@@ -258,6 +261,68 @@ def table_rows_mapped(table: Table, mapping: dict[str, str]) -> Iterator[tuple[i
         yield number, {name: (cells[i].strip() if i < n else "") for name, i in pairs}
 
 
+PARALLEL_MIN_BYTES = 8 * 1024 * 1024
+_worker_importer: Any = None
+
+
+def _clean_workers(importer: BaseImporter, table: Table) -> int:
+    """Worker processes for cleaning: only for big files, pure importers, and a process allowed to fork
+    (not a daemonic Celery pool process)."""
+    import multiprocessing
+    import os
+
+    if not importer.parallel_clean or table.size < PARALLEL_MIN_BYTES:
+        return 0
+    if multiprocessing.current_process().daemon:
+        return 0
+    return max(0, min(int(os.environ.get("IMPORTS_CLEAN_WORKERS", os.cpu_count() or 1)), 8))
+
+
+def _clean_chunk(chunk: list[tuple[int, dict[str, str]]]) -> list[tuple[int, Any, list[Problem]]]:
+    out: list[tuple[int, Any, list[Problem]]] = []
+    for number, raw in chunk:
+        try:
+            out.append((number, _worker_importer.clean_values(raw, number), []))
+        except RowRejected as rejected:
+            out.append((number, None, rejected.problems))
+    return out
+
+
+def _chunks(
+    rows: Iterator[tuple[int, dict[str, str]]], size: int
+) -> Iterator[list[tuple[int, dict[str, str]]]]:
+    chunk: list[tuple[int, dict[str, str]]] = []
+    for item in rows:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _clean_parallel(
+    importer: BaseImporter, rows: Iterator[tuple[int, dict[str, str]]], workers: int
+) -> Iterator[tuple[int, dict[str, Any] | None, list[Problem]]]:
+    """clean_values() in forked worker processes (which never touch the database connection they
+    inherit), accept() here, in file order."""
+    import multiprocessing
+
+    global _worker_importer
+    _worker_importer = importer
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers) as pool:
+        for results in pool.imap(_clean_chunk, _chunks(rows, 2000), chunksize=1):
+            for number, clean, problems in results:
+                if clean is None:
+                    yield number, None, problems
+                    continue
+                try:
+                    yield number, importer.accept(clean, number), []
+                except RowRejected as rejected:
+                    yield number, None, rejected.problems
+
+
 def import_run(
     *,
     brand: Any,
@@ -286,7 +351,10 @@ def import_run(
         with transaction.atomic():
             importer.prepare()
             chunk: list[dict[str, Any]] = []
-            for number, clean, problems in importer.clean_stream(table_rows_mapped(table, mapping)):
+            rows = table_rows_mapped(table, mapping)
+            workers = _clean_workers(importer, table)
+            stream = _clean_parallel(importer, rows, workers) if workers > 1 else importer.clean_stream(rows)
+            for number, clean, problems in stream:
                 result.rows_total += 1
                 if problems or clean is None:
                     rejected_rows.add(number)

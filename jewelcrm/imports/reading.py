@@ -87,6 +87,7 @@ class Table:
     kind: str = "csv"  # csv or xlsx
     encoding: str = ""
     delimiter: str = ""
+    size: int = 0
     _progress: Any = None
     _closers: list[Any] = field(default_factory=list)
 
@@ -181,6 +182,7 @@ def _csv_open(fileobj: Any, size: int) -> Table:
         kind="csv",
         encoding=encoding,
         delimiter=delimiter,
+        size=size,
         _progress=(lambda: min(1.0, counting.count / size) if size else 1.0),
         _closers=[text.close],
     )

@@ -293,3 +293,19 @@ def test_order_with_a_bad_line_is_rejected_whole(brand, run_import, tmp_path):
     ]
     with brand_context(brand):
         assert list(Order.objects.values_list("external_id", flat=True)) == ["#2"]
+
+
+def test_customers_cleaned_in_worker_processes_give_the_same_result(network, run_import, monkeypatch):
+    from jewelcrm.imports import framework
+
+    monkeypatch.setattr(framework, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setenv("IMPORTS_CLEAN_WORKERS", "2")
+    result = run_import(network, "customers", "erp_customers.csv")
+    assert counts(result) == (1230, 1037, 0, 0, 193)
+    assert Counter(p.column for p in result.problems) == {
+        "Téléphone": 141,
+        "E-mail": 42,
+        "Date de naissance": 17,
+    }
+    assert [p.row for p in result.problems] == sorted(p.row for p in result.problems)
+    assert counts(run_import(network, "customers", "erp_customers.csv")) == (1230, 0, 0, 1037, 193)
