@@ -9,8 +9,10 @@ anniversaries of their relations (gift recipients), in the next DATE_WINDOW_DAYS
 
 Suggested next contact, the first rule that applies (kept simple so an associate can trust it):
 1. an important date in the window: "Birthday of ... on ...";
-2. a purchase and no contact for CONTACT_AFTER_PURCHASE_MONTHS months since: "Follow up the purchase";
-3. a new customer (less than 30 days) never contacted: "Welcome call";
+2. a service due: a piece bought (order line of a product with a service interval) whose interval has
+   elapsed, and no contact since it fell due: "Service due ... offer a check-up";
+3. a purchase and no contact for CONTACT_AFTER_PURCHASE_MONTHS months since: "Follow up the purchase";
+4. a new customer (less than 30 days) never contacted: "Welcome call";
 otherwise nothing is suggested.
 """
 
@@ -134,8 +136,42 @@ def _months_before(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+@dataclass
+class ServiceDue:
+    product: str
+    bought_on: date
+    due_on: date
+
+
+def services_due(*, brand: Brand, customers: QuerySet[Customer], today: date) -> dict[int, ServiceDue]:
+    """Per customer, the earliest service due: a piece bought (order line of a product with a service
+    interval) whose interval has elapsed. One query."""
+    from customers.models import OrderLine, OrderStatus
+
+    lines = (
+        OrderLine.objects.filter(brand=brand, order__customer__in=customers.values("pk"))
+        .exclude(order__status__in=[OrderStatus.CANCELLED, OrderStatus.REFUNDED])
+        .filter(product__service_interval_months__isnull=False)
+        .values_list(
+            "order__customer_id", "order__ordered_at", "product__service_interval_months", "name", "sku"
+        )
+    )
+    due: dict[int, ServiceDue] = {}
+    for customer_id, ordered_at, months, name, sku in lines:
+        bought = ordered_at.date()
+        due_on = _months_before(bought, -int(months))
+        if due_on <= today and (customer_id not in due or due_on < due[customer_id].due_on):
+            due[customer_id] = ServiceDue(product=name or sku, bought_on=bought, due_on=due_on)
+    return due
+
+
 def suggest(
-    *, customer: Customer, last_purchase: date | None, dates: list[UpcomingDate], today: date
+    *,
+    customer: Customer,
+    last_purchase: date | None,
+    dates: list[UpcomingDate],
+    today: date,
+    service_due: ServiceDue | None = None,
 ) -> tuple[str, Any]:
     """(kind, sentence) of the suggested next contact, or ("", "")."""
     if dates:
@@ -148,6 +184,11 @@ def suggest(
         }
     threshold = _months_before(today, CONTACT_AFTER_PURCHASE_MONTHS)
     contacted = customer.last_contacted_on
+    if service_due and (contacted is None or contacted < service_due.due_on):
+        return "service", _("Service due for the %(product)s bought on %(day)s: offer a check-up.") % {
+            "product": service_due.product,
+            "day": service_due.bought_on.strftime("%d/%m/%Y"),
+        }
     if last_purchase and last_purchase <= threshold and (contacted is None or contacted <= threshold):
         return "follow_up", _("No contact for %(months)s months since the last purchase: follow it up.") % {
             "months": CONTACT_AFTER_PURCHASE_MONTHS,
@@ -167,6 +208,7 @@ def client_book(*, brand: Brand, membership: Any, today: date, query: str = "") 
             Q(first_name__icontains=query) | Q(last_name__icontains=query) | Q(email__icontains=query)
         )
     dates = upcoming_dates(brand=brand, customers=customers, today=today)
+    due = services_due(brand=brand, customers=customers, today=today)
     by_customer: dict[int, list[UpcomingDate]] = {}
     for item in dates:
         by_customer.setdefault(item.customer_id, []).append(item)
@@ -179,13 +221,15 @@ def client_book(*, brand: Brand, membership: Any, today: date, query: str = "") 
     for customer in rows:
         last = customer.last_order.date() if customer.last_order else None
         mine = by_customer.get(customer.pk, [])
-        kind, sentence = suggest(customer=customer, last_purchase=last, dates=mine, today=today)
+        kind, sentence = suggest(
+            customer=customer, last_purchase=last, dates=mine, today=today, service_due=due.get(customer.pk)
+        )
         entries.append(
             BookEntry(
                 customer=customer, last_purchase=last, dates=mine, suggestion=sentence, suggestion_kind=kind
             )
         )
-    priority = {"date": 0, "follow_up": 1, "welcome": 2, "": 3}
+    priority = {"date": 0, "service": 1, "follow_up": 2, "welcome": 3, "": 4}
     entries.sort(key=lambda e: (priority[e.suggestion_kind], e.dates[0].on if e.dates else date.max))
     names = {e.customer.pk: e.customer for e in entries}
     for item in dates:

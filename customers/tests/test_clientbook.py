@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from customers import clientbook
 from customers.models import Customer
-from customers.tests.factories import CustomerFactory, OrderFactory, RelationFactory
+from customers.tests.factories import CustomerFactory, OrderFactory, OrderLineFactory, RelationFactory
 from jewelcrm.tenancy.context import brand_context
 from tests.factories import MembershipFactory, StoreFactory
 
@@ -154,3 +154,45 @@ def test_client_book_has_a_fixed_query_count(client_for, brand, store):
         RelationFactory(brand=brand, customer=customer, birth_date=timezone.localdate())
         OrderFactory(brand=brand, customer=customer)
     assert count() == few
+
+
+@pytest.mark.django_db
+def test_service_due_after_the_products_interval_unless_contacted_since(brand):
+    from tests.factories import ProductFactory
+
+    watch = ProductFactory(brand=brand, service_interval_months=24, name_en="Léman 38")
+    ring = ProductFactory(brand=brand, service_interval_months=None)
+    due = CustomerFactory(brand=brand)
+    contacted = CustomerFactory(brand=brand, last_contacted_on=date(2026, 6, 1))
+    recent = CustomerFactory(brand=brand)
+    for customer, bought, product in (
+        (due, datetime(2024, 3, 1, tzinfo=UTC), watch),
+        (contacted, datetime(2024, 3, 1, tzinfo=UTC), watch),
+        (recent, datetime(2025, 3, 1, tzinfo=UTC), watch),
+        (recent, datetime(2020, 3, 1, tzinfo=UTC), ring),
+    ):
+        OrderLineFactory(
+            brand=brand,
+            order=OrderFactory(brand=brand, customer=customer, ordered_at=bought),
+            product=product,
+            name=product.name_en,
+        )
+    with brand_context(brand):
+        found = clientbook.services_due(
+            brand=brand, customers=Customer.objects.all(), today=date(2026, 11, 1)
+        )
+    assert found == {
+        due.pk: clientbook.ServiceDue(
+            product="Léman 38", bought_on=date(2024, 3, 1), due_on=date(2026, 3, 1)
+        ),
+        contacted.pk: clientbook.ServiceDue(
+            product="Léman 38", bought_on=date(2024, 3, 1), due_on=date(2026, 3, 1)
+        ),
+    }
+    kinds = {
+        c.pk: clientbook.suggest(
+            customer=c, last_purchase=None, dates=[], today=date(2026, 11, 1), service_due=found.get(c.pk)
+        )[0]
+        for c in (due, contacted)
+    }
+    assert kinds == {due.pk: "service", contacted.pk: ""}
