@@ -17,6 +17,23 @@ def customer_get(*, brand: Brand, customer_id: int) -> Customer | None:
     return Customer.objects.filter(brand=brand, pk=customer_id, merged_into__isnull=True).first()
 
 
+def customer_survivor_id(*, brand: Brand, customer_id: int) -> int | None:
+    """The live profile a merged profile ended in (following chains of merges), else None."""
+    seen: set[int] = set()
+    current = (
+        Customer.objects.filter(brand=brand, pk=customer_id).values_list("merged_into_id", flat=True).first()
+    )
+    while current is not None and current not in seen:
+        seen.add(current)
+        following = (
+            Customer.objects.filter(brand=brand, pk=current).values_list("merged_into_id", flat=True).first()
+        )
+        if following is None:
+            return current
+        current = following
+    return None
+
+
 def customer_find(*, brand: Brand, email: str = "", phone: str = "") -> Customer | None:
     """The customer with this normalised e-mail, else this E.164 phone (merged profiles excluded)."""
     base = Customer.objects.filter(brand=brand, merged_into__isnull=True, is_pseudonymised=False)

@@ -355,7 +355,8 @@ def test_duplicates_page_and_merge(marketer_client, analyst_client, brand):
     assert response["Location"] == url("customer360:detail", brand, pk=b.pk)
     with brand_context(brand):
         assert Customer.objects.get(pk=a.pk).merged_into_id == b.pk
-    assert marketer_client.get(url("customer360:detail", brand, pk=a.pk)).status_code == 404
+    moved = marketer_client.get(url("customer360:detail", brand, pk=a.pk))
+    assert (moved.status_code, moved["Location"]) == (302, url("customer360:detail", brand, pk=b.pk))
 
 
 # --- GDPR --------------------------------------------------------------------------------------

@@ -8,7 +8,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
 
@@ -135,14 +136,34 @@ class CustomerExportView(BrandViewMixin, TemplateView):
         return response
 
 
+class _Moved(Exception):
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+
 class Customer360View(BrandViewMixin, TemplateView):
+    """A merged profile's old address redirects to the profile it was merged into."""
+
     allowed_roles = BRAND_ROLES
     template_name = "customer_360/detail.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return super().get(request, *args, **kwargs)
+        except _Moved as moved:
+            return HttpResponseRedirect(moved.url)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         customer = customer_selectors.customer_get(brand=self.brand, customer_id=self.kwargs["pk"])
         if customer is None:
+            survivor = customer_selectors.customer_survivor_id(
+                brand=self.brand, customer_id=self.kwargs["pk"]
+            )
+            if survivor is not None:
+                raise _Moved(
+                    reverse("customer360:detail", kwargs={"brand_slug": self.brand.slug, "pk": survivor})
+                )
             raise Http404
         context["customer"] = customer
         context.update(
