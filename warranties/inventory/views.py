@@ -7,6 +7,7 @@ transfers to confirm, transfer request. A store never sees another store's stock
 
 from __future__ import annotations
 
+import csv
 import json
 from datetime import datetime, time
 from typing import Any
@@ -19,6 +20,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views import View
@@ -132,6 +134,8 @@ class StockView(_BrandPage):
             for r in rows
         ]
         totals = [sum(line["cells"][i] for line in table) for i in range(len(statuses))]
+        if request.GET.get("format") == "csv" and not form.errors:
+            return self._csv(as_of, statuses, table)
         chart = {
             "labels": [line["label"] for line in table],
             "datasets": [
@@ -154,6 +158,18 @@ class StockView(_BrandPage):
             },
             status=400 if form.errors else 200,
         )
+
+    def _csv(self, as_of: datetime | None, statuses: list[Any], table: list[dict[str, Any]]) -> HttpResponse:
+        """The same table as a spreadsheet, built here while the brand is in context."""
+        day = (as_of or timezone.now()).astimezone(ZoneInfo(self.brand.time_zone)).date()
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="stock-{self.brand.slug}-{day}.csv"'
+        response.write("\ufeff")  # Excel reads UTF-8 with a byte-order mark
+        writer = csv.writer(response)
+        writer.writerow([_("Store"), _("Name"), *[str(s.label) for s in statuses], _("Total")])
+        for line in table:
+            writer.writerow([line["label"], line["name"], *line["cells"], line["total"]])
+        return response
 
 
 class ShipView(_BrandPage):

@@ -345,3 +345,15 @@ def test_confirming_a_piece_no_longer_in_transit_explains_why(retailer_client, b
     assert "This item is no longer in transit." in response.content.decode()
     with brand_context(brand):
         assert StockMovement.objects.get(pk=movement.pk).received_at is None
+
+
+def test_stock_as_csv(analyst_client, brand):
+    paris = StoreFactory(brand=brand, code="PAR", name="Vendôme")
+    ItemFactory(brand=brand, current_store=paris)
+    _in_transit_to(brand, paris)
+    response = analyst_client.get(url("stock", brand), {"format": "csv"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert lines[0] == "Store,Name,In stock,In transit,Total"
+    assert lines[1:] == ["Brand stock,,0,0,0", "PAR,Vendôme,1,1,2"]
