@@ -260,3 +260,13 @@ def test_nightly_retention_fans_out_one_task_per_active_brand(
     entry = CELERY_BEAT_SCHEDULE["customers-retention"]
     assert entry["task"] == "customers.tasks.apply_customer_retention_all_task"
     assert entry["options"]["expires"] > 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_retention_task_runs_in_a_real_worker(brand, settings, celery_worker):
+    settings.CUSTOMER_RETENTION_MONTHS = 12
+    inactive = CustomerFactory(brand=brand, **PERSON)
+    _age(inactive, 2 * 365)
+    assert apply_customer_retention_task.delay(brand.pk).get(timeout=30) == 1
+    with brand_context(brand):
+        assert Customer.objects.get(pk=inactive.pk).is_pseudonymised
