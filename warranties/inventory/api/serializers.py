@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from warranties.inventory.models import Item, ItemStatus
@@ -35,6 +36,25 @@ class ItemSerializer(serializers.ModelSerializer):
 
     def get_public_url(self, item: Item) -> str:
         return settings.SITE_URL.rstrip("/") + "/i/" + item.public_code
+
+
+class MovementSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    from_store = serializers.CharField(source="from_store.code", allow_null=True, default=None)
+    to_store = serializers.CharField(source="to_store.code", allow_null=True, default=None)
+    sent_at = serializers.DateTimeField()
+    received_at = serializers.DateTimeField(allow_null=True)
+
+
+class ItemDetailSerializer(ItemSerializer):
+    movements = serializers.SerializerMethodField()
+
+    class Meta(ItemSerializer.Meta):
+        fields = [*ItemSerializer.Meta.fields, "movements"]
+
+    @extend_schema_field(MovementSerializer(many=True))
+    def get_movements(self, item: Item) -> list[dict]:
+        return MovementSerializer(self.context.get("movements", []), many=True).data
 
 
 class ItemCreateSerializer(serializers.Serializer):

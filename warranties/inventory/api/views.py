@@ -15,7 +15,12 @@ from jewelcrm.retail import selectors as retail_selectors
 from jewelcrm.retail.api.common import actor_of, paginated, require_admin
 from jewelcrm.tenancy.views import BrandAPIView
 from warranties.inventory import selectors, services
-from warranties.inventory.api.serializers import ItemCreateSerializer, ItemFilterSerializer, ItemSerializer
+from warranties.inventory.api.serializers import (
+    ItemCreateSerializer,
+    ItemDetailSerializer,
+    ItemFilterSerializer,
+    ItemSerializer,
+)
 
 
 class ItemListAPI(BrandAPIView):
@@ -91,11 +96,12 @@ class ItemDetailAPI(BrandAPIView):
     @extend_schema(
         operation_id="items_retrieve",
         tags=["items"],
-        responses=ItemSerializer,
+        responses=ItemDetailSerializer,
         summary="One item by its serial (case and spacing tolerant)",
     )
     def get(self, request: Request, brand_slug: str, serial: str) -> Response:
         item = selectors.item_get_by_serial(brand=self.brand, serial=serial)
         if item is None:
             raise Http404
-        return Response(ItemSerializer(item).data)
+        movements = list(selectors.movement_list_for_item(brand=self.brand, item=item))
+        return Response(ItemDetailSerializer(item, context={"movements": movements}).data)

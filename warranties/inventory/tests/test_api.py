@@ -56,12 +56,27 @@ def test_list_has_a_fixed_query_count(brand, django_assert_num_queries):
         assert len(client.get(items_url(brand)).json()["results"]) == 11
 
 
-def test_retrieve_by_serial_tolerates_case(brand):
+def test_retrieve_by_serial_tolerates_case_and_lists_movements(brand):
+    from warranties.inventory import services
+
+    paris, lyon = StoreFactory(brand=brand, code="PAR"), StoreFactory(brand=brand, code="LYO")
     item = ItemFactory(brand=brand, serial="SER9")
+    with brand_context(brand):
+        (shipment,) = services.item_ship(brand=brand, items=[item], store=paris)
+        services.movement_confirm_receipt(brand=brand, movement=shipment, store=paris)
+        services.item_transfer(brand=brand, item=item, from_store=paris, to_store=lyon)
     response = key_client(brand).get(item_url(brand, "ser9"))
     assert response.status_code == 200
-    assert response.json()["public_code"] == item.public_code
-    assert response.json()["public_url"].endswith("/i/" + item.public_code)
+    body = response.json()
+    assert body["public_code"] == item.public_code
+    assert body["public_url"].endswith("/i/" + item.public_code)
+    assert (body["status"], body["current_store"], body["shipped_to_store"]) == ("in_transit", "LYO", "PAR")
+    assert [
+        (m["kind"], m["from_store"], m["to_store"], m["received_at"] is None) for m in body["movements"]
+    ] == [
+        ("transfer", "PAR", "LYO", True),
+        ("shipment", None, "PAR", False),
+    ]
 
 
 def test_create_with_store_ships_and_receives(brand):
