@@ -13,6 +13,9 @@ NAV = [
         area="dashboard", label=_("API keys"), url_name="accounts:api_keys", roles=ADMIN_ROLES, order=910
     ),
     NavEntry(
+        area="dashboard", label=_("Audit log"), url_name="accounts:audit_log", roles=ADMIN_ROLES, order=920
+    ),
+    NavEntry(
         area="intranet",
         label=_("Team"),
         url_name="accounts:team",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from jewelcrm.accounts.models import APIKey, Brand, Membership, User
+from jewelcrm.accounts.models import APIKey, AuditLog, Brand, Membership, User
 from jewelcrm.tenancy.context import user_context
 
 
@@ -61,3 +61,22 @@ def api_key_list(*, brand: Brand) -> QuerySet[APIKey]:
 
 def api_key_get(*, brand: Brand, key_id: int) -> APIKey | None:
     return APIKey.objects.filter(brand=brand, pk=key_id).first()
+
+
+def audit_log_list(*, brand: Brand, action: str = "", search: str = "") -> QuerySet[AuditLog]:
+    """The brand's audit trail, newest first, with the actor; optionally one action or a text search."""
+    entries = AuditLog.objects.filter(brand=brand).select_related("actor")
+    if action:
+        entries = entries.filter(action=action)
+    search = (search or "").strip()
+    if search:
+        entries = entries.filter(
+            Q(actor__email__icontains=search) | Q(object_type__icontains=search) | Q(object_id=search)
+        )
+    return entries.order_by("-at", "-pk")
+
+
+def audit_log_actions(*, brand: Brand) -> list[str]:
+    return list(
+        AuditLog.objects.filter(brand=brand).order_by("action").values_list("action", flat=True).distinct()
+    )

@@ -32,6 +32,7 @@ urlpatterns = [
         name="team_deactivate",
     ),
     path("b/<slug:brand_slug>/settings/api-keys/", views.APIKeyListView.as_view(), name="api_keys"),
+    path("b/<slug:brand_slug>/settings/audit-log/", views.AuditLogView.as_view(), name="audit_log"),
     path(
         "b/<slug:brand_slug>/settings/api-keys/<int:pk>/revoke/",
         views.APIKeyRevokeView.as_view(),

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
@@ -187,6 +188,34 @@ class TeamDeactivateView(TeamMixin, View):
         )
         messages.success(request, _("%(email)s no longer has access.") % {"email": membership.user.email})
         return redirect("accounts:team", brand_slug=self.brand.slug)
+
+
+# --- Audit log -------------------------------------------------------------------------------------
+
+
+class AuditLogView(BrandViewMixin, TemplateView):
+    """Who changed what in the brand: the append-only audit trail, newest first."""
+
+    allowed_roles = ADMIN_ROLES
+    template_name = "accounts/audit_log.html"
+    page_size = 50
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        action = self.request.GET.get("action", "").strip()
+        search = self.request.GET.get("q", "").strip()
+        entries = selectors.audit_log_list(brand=self.brand, action=action, search=search)
+        page = Paginator(entries, self.page_size).get_page(self.request.GET.get("page"))
+        query = {k: v for k, v in (("action", action), ("q", search)) if v}
+        context.update(
+            page=page,
+            entries=page.object_list,
+            action=action,
+            search=search,
+            actions=selectors.audit_log_actions(brand=self.brand),
+            querystring=urlencode(query),
+        )
+        return context
 
 
 # --- API keys ------------------------------------------------------------------------------------
