@@ -318,7 +318,6 @@ class CustomerImporter(BaseImporter):
                 f"UPDATE {s} SET target_id = NULL WHERE target_id IS NOT NULL AND rowno NOT IN "
                 f"(SELECT min(rowno) FROM {s} WHERE target_id IS NOT NULL GROUP BY target_id)"
             )
-        matched = staging.sql_rows(f"SELECT count(*) FROM {s} WHERE target_id IS NOT NULL")[0][0]
 
         # 2. Update the profiles whose values differ (an empty cell keeps the known value).
         def merged(c: str) -> str:

@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy
 from customers.models import Consent, Customer, ExchangeRate, Order, OrderLine, OrderSource, OrderStatus
 from customers.normalise import email_normalise
 from jewelcrm.imports import staging
-from jewelcrm.imports.framework import BaseImporter, Field, Problem
+from jewelcrm.imports.framework import BaseImporter, Field, Problem, RowRejected
 from jewelcrm.imports.values import (
     fold,
     parse_bool,
@@ -166,6 +166,7 @@ class RateTable:
 
 class OrderImporter(BaseImporter):
     kind = "orders"
+    parallel_clean = True
     required_one_of = ("order_number", "external_id")
     source = OrderSource.ESHOP
     fields = (
@@ -246,47 +247,74 @@ class OrderImporter(BaseImporter):
             code.upper(): pk for code, pk in Store.objects.filter(brand=self.brand).values_list("code", "pk")
         }
         self.seen: dict[str, int] = {}
+        self.rejected_group: int | None = None
         self.labels = {f.name: self.mapping.get(f.name) or str(f.label) for f in self.fields}
         self.order_table = ""
         self.line_table = ""
         self.without_rate = 0
 
     # ---- cleaning, one order (a group of consecutive rows) at a time ----
-    def clean_stream(
-        self, rows: Iterable[tuple[int, dict[str, str]]]
-    ) -> Iterator[tuple[int, dict[str, Any] | None, list[Problem]]]:
-        group: list[tuple[int, dict[str, str]]] = []
+    def chunks(
+        self, rows: Iterable[tuple[int, dict[str, str]]], size: int
+    ) -> Iterator[list[tuple[int, dict[str, str]]]]:
+        """Chunks of about `size` rows that never split an order (its rows follow each other)."""
+        chunk: list[tuple[int, dict[str, str]]] = []
         key = None
         for number, raw in rows:
             row_key = raw.get("order_number") or raw.get("external_id") or ""
+            if len(chunk) >= size and row_key != key:
+                yield chunk
+                chunk = []
+            key = row_key
+            chunk.append((number, raw))
+        if chunk:
+            yield chunk
+
+    def clean_chunk(self, chunk: list[tuple[int, dict[str, str]]]) -> list[tuple[int, Any, list[Problem]]]:
+        """Pure: may run in a worker process. The orders found twice in a file are caught by accept()."""
+        out: list[tuple[int, Any, list[Problem]]] = []
+        group: list[tuple[int, dict[str, str]]] = []
+        key = None
+        for number, raw in chunk:
+            row_key = raw.get("order_number") or raw.get("external_id") or ""
             if group and row_key != key:
-                yield from self._clean_group(group)
+                out.extend(self._clean_group(group))
                 group = []
             key = row_key
             group.append((number, raw))
         if group:
-            yield from self._clean_group(group)
+            out.extend(self._clean_group(group))
+        return out
 
-    def _clean_group(
-        self, group: list[tuple[int, dict[str, str]]]
-    ) -> Iterator[tuple[int, dict[str, Any] | None, list[Problem]]]:
+    def accept(self, clean: dict[str, Any], row: int) -> dict[str, Any]:
+        """In file order, in this process: an order number met again in a later group is rejected whole."""
+        order = clean["order"]
+        if order is not None:
+            number, first = clean["number"], self.seen.get(clean["number"])
+            if first is not None:
+                self.rejected_group = clean["group"]
+                message = _("Same order as row %(row)s: the lines of an order must follow each other.")
+                raise RowRejected(
+                    [Problem(row, self.labels["order_number"], number, message % {"row": first})]
+                )
+            self.seen[number] = row
+            self.rejected_group = None
+            if order["total_brand_currency"] is None:
+                self.without_rate += 1
+        elif self.rejected_group == clean["group"]:
+            message = _("Order rejected because of row %(row)s.") % {"row": clean["group"]}
+            raise RowRejected([Problem(row, self.labels["order_number"], clean["number"], message)])
+        return clean
+
+    def _clean_group(self, group: list[tuple[int, dict[str, str]]]) -> list[tuple[int, Any, list[Problem]]]:
         col, check = self.labels, self.check
+        out: list[tuple[int, Any, list[Problem]]] = []
         first_row, head = group[0]
         problems: list[Problem] = []
         number = head.get("order_number") or head.get("external_id") or ""
         external_id = head.get("external_id") or head.get("order_number") or ""
         if not number:
             problems.append(Problem(first_row, col["order_number"], "", _("The order number is missing.")))
-        elif number in self.seen:
-            problems.append(
-                Problem(
-                    first_row,
-                    col["order_number"],
-                    number,
-                    _("Same order as row %(row)s: the lines of an order must follow each other.")
-                    % {"row": self.seen[number]},
-                )
-            )
         elif len(external_id) > 64:
             problems.append(
                 Problem(first_row, col["external_id"], external_id, _("Too long (at most 64 characters)."))
@@ -368,14 +396,11 @@ class OrderImporter(BaseImporter):
                             _("Order rejected because of row %(row)s.") % {"row": min(rows_with_problems)},
                         )
                     ]
-                yield row, None, own
-            return
-        self.seen[number] = first_row
+                out.append((row, None, own))
+            return out
         if total is None:
             total = sum((line["total"] for line in lines), Decimal("0.00"))
         total_brand = self.rates.to_brand(total, currency, ordered_at.date())
-        if total_brand is None:
-            self.without_rate += 1
         first_name, _sep, last_name = head.get("billing_name", "").partition(" ")
         order = {
             "rowno": first_row,
@@ -399,7 +424,19 @@ class OrderImporter(BaseImporter):
             "line_sig": _line_signature(lines),
         }
         for index, (row, _raw) in enumerate(group):
-            yield row, {"order": order if index == 0 else None, "line": lines[index]}, []
+            out.append(
+                (
+                    row,
+                    {
+                        "order": order if index == 0 else None,
+                        "line": lines[index],
+                        "group": first_row,
+                        "number": number,
+                    },
+                    [],
+                )
+            )
+        return out
 
     # ---- set-based writes ----
     def stage(self, rows: list[dict[str, Any]]) -> None:
@@ -420,7 +457,7 @@ class OrderImporter(BaseImporter):
         if not self.order_table:
             return 0, 0, 0
         so, sl, b = self.order_table, self.line_table, self.brand.pk
-        orders, lines, customers = Order._meta.db_table, OrderLine._meta.db_table, Customer._meta.db_table
+        orders, lines = Order._meta.db_table, OrderLine._meta.db_table
         staging.sql(f"CREATE UNIQUE INDEX ON {so} (external_id)")
         staging.sql(f"CREATE INDEX ON {sl} (order_external_id)")
         staging.sql(f"ANALYZE {so}")

@@ -34,6 +34,7 @@ from jewelcrm.imports.values import ValueProblem, fold
 
 CHUNK_ROWS = 20_000
 PROBLEMS_KEPT = 2_000  # shown on the page; the report file holds them all
+CLEAN_CHUNK_ROWS = 2_000
 
 IMPORTERS = {
     "customers": "customers.importers.CustomerImporter",
@@ -141,14 +142,47 @@ class BaseImporter:
     def clean(self, raw: dict[str, str], row: int) -> dict[str, Any]:
         raise NotImplementedError
 
+    def clean_values(self, raw: dict[str, str], row: int) -> dict[str, Any]:
+        """One row's values; pure in importers that set parallel_clean (default: clean())."""
+        return self.clean(raw, row)
+
+    def accept(self, clean: dict[str, Any], row: int) -> dict[str, Any]:
+        """The stateful checks of a clean row, in file order, in this process (default: none)."""
+        return clean
+
+    def chunks(
+        self, rows: Iterable[tuple[int, dict[str, str]]], size: int
+    ) -> Iterator[list[tuple[int, dict[str, str]]]]:
+        """Groups of rows cleaned together (an importer whose records span rows keeps them together)."""
+        return _chunks(iter(rows), size)
+
+    def clean_chunk(self, chunk: list[tuple[int, dict[str, str]]]) -> list[tuple[int, Any, list[Problem]]]:
+        """clean_values() over a chunk; pure when clean_values() is (it may then run in a worker process)."""
+        out: list[tuple[int, Any, list[Problem]]] = []
+        for number, raw in chunk:
+            try:
+                out.append((number, self.clean_values(raw, number), []))
+            except RowRejected as rejected:
+                out.append((number, None, rejected.problems))
+        return out
+
+    def accept_all(
+        self, results: Iterable[tuple[int, Any, list[Problem]]]
+    ) -> Iterator[tuple[int, dict[str, Any] | None, list[Problem]]]:
+        for number, clean, problems in results:
+            if clean is None:
+                yield number, None, problems
+                continue
+            try:
+                yield number, self.accept(clean, number), []
+            except RowRejected as rejected:
+                yield number, None, rejected.problems
+
     def clean_stream(
         self, rows: Iterable[tuple[int, dict[str, str]]]
     ) -> Iterator[tuple[int, dict[str, Any] | None, list[Problem]]]:
-        for number, raw in rows:
-            try:
-                yield number, self.clean(raw, number), []
-            except RowRejected as rejected:
-                yield number, None, rejected.problems
+        for chunk in self.chunks(rows, CLEAN_CHUNK_ROWS):
+            yield from self.accept_all(self.clean_chunk(chunk))
 
     def stage(self, rows: list[dict[str, Any]]) -> None:
         raise NotImplementedError
@@ -279,13 +313,7 @@ def _clean_workers(importer: BaseImporter, table: Table) -> int:
 
 
 def _clean_chunk(chunk: list[tuple[int, dict[str, str]]]) -> list[tuple[int, Any, list[Problem]]]:
-    out: list[tuple[int, Any, list[Problem]]] = []
-    for number, raw in chunk:
-        try:
-            out.append((number, _worker_importer.clean_values(raw, number), []))
-        except RowRejected as rejected:
-            out.append((number, None, rejected.problems))
-    return out
+    return _worker_importer.clean_chunk(chunk)
 
 
 def _chunks(
@@ -312,15 +340,8 @@ def _clean_parallel(
     _worker_importer = importer
     context = multiprocessing.get_context("fork")
     with context.Pool(workers) as pool:
-        for results in pool.imap(_clean_chunk, _chunks(rows, 2000), chunksize=1):
-            for number, clean, problems in results:
-                if clean is None:
-                    yield number, None, problems
-                    continue
-                try:
-                    yield number, importer.accept(clean, number), []
-                except RowRejected as rejected:
-                    yield number, None, rejected.problems
+        for results in pool.imap(_clean_chunk, importer.chunks(rows, CLEAN_CHUNK_ROWS), chunksize=1):
+            yield from importer.accept_all(results)
 
 
 def import_run(

@@ -309,3 +309,27 @@ def test_customers_cleaned_in_worker_processes_give_the_same_result(network, run
     }
     assert [p.row for p in result.problems] == sorted(p.row for p in result.problems)
     assert counts(run_import(network, "customers", "erp_customers.csv")) == (1230, 0, 0, 1037, 193)
+
+
+def test_orders_cleaned_in_worker_processes_give_the_same_result(network, run_import, monkeypatch, tmp_path):
+    from jewelcrm.imports import framework
+
+    monkeypatch.setattr(framework, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(framework, "CLEAN_CHUNK_ROWS", 7)  # many chunks: an order is never split
+    monkeypatch.setenv("IMPORTS_CLEAN_WORKERS", "2")
+    result = run_import(network, "orders", "eshop_orders.csv")
+    assert counts(result) == (2916, 2916, 0, 0, 0)
+    assert result.summary["orders_created"] == 2268
+    # An order whose rows do not follow each other is rejected whole, wherever the chunks fall.
+    path = tmp_path / "o.csv"
+    path.write_text(
+        "Name,Email,Total,Created at,Lineitem price,Lineitem sku\n"
+        + "".join(f"#{n},a{n}@example.com,1.00,2024-03-05,1.00,X\n" for n in range(1, 10))
+        + "#3,a3@example.com,1.00,2024-03-05,1.00,X\n#3,,,2024-03-05,1.00,Y\n"
+    )
+    result = run_import(network, "orders", path)
+    assert counts(result) == (11, 9, 0, 0, 2)
+    assert [(p.row, p.reason) for p in result.problems] == [
+        (11, "Same order as row 4: the lines of an order must follow each other."),
+        (12, "Order rejected because of row 11."),
+    ]
