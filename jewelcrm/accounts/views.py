@@ -82,6 +82,18 @@ class InvitationAcceptView(auth_views.PasswordResetConfirmView):
         return response
 
 
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """A signed-in person changes their password; their other sessions end, this one stays."""
+
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:home")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        messages.success(self.request, _("Your password is changed."))
+        return response
+
+
 # --- Landing pages -------------------------------------------------------------------------------
 
 

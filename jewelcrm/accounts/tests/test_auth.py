@@ -194,3 +194,24 @@ def test_password_reset_requests_are_throttled_per_ip(brand):
     # Another address is not affected.
     other = Client().post(reverse("accounts:password_reset"), {"email": user.email}, REMOTE_ADDR="10.5.5.6")
     assert other.status_code == 302
+
+
+def test_a_signed_in_person_changes_their_password(owner_client):
+    url = reverse("accounts:password_change")
+    wrong = owner_client.post(
+        url,
+        {"old_password": "nope", "new_password1": "fresh-secret-2027", "new_password2": "fresh-secret-2027"},
+    )
+    assert wrong.status_code == 200 and "old_password" in wrong.context["form"].errors
+    response = owner_client.post(
+        url,
+        {
+            "old_password": PASSWORD,
+            "new_password1": "fresh-secret-2027",
+            "new_password2": "fresh-secret-2027",
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == reverse("accounts:home")
+    owner_client.user.refresh_from_db()
+    assert owner_client.user.check_password("fresh-secret-2027")
+    assert Client().get(url).status_code == 302  # signed-out people are sent to sign in
