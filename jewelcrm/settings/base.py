@@ -248,7 +248,14 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # One name per shared choice set (the schema check runs in `check --deploy`).
-    "ENUM_NAME_OVERRIDES": {"ChannelEnum": "customers.models.Channel"},
+    "ENUM_NAME_OVERRIDES": {
+        "ChannelEnum": "customers.models.Channel",
+        "ItemStatusEnum": "warranties.inventory.models.ItemStatus",
+        "InterventionStatusEnum": "warranties.models.InterventionStatus",
+        "ClaimStatusEnum": "warranties.models.ClaimStatus",
+        "OrderStatusEnum": "customers.models.OrderStatus",
+        "BatchRowStatusEnum": ["created", "updated", "unchanged", "error"],
+    },
 }
 
 # --- Stripe (jewelcrm.billing) --------------------------------------------------------------
