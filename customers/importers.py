@@ -332,13 +332,16 @@ class CustomerImporter(BaseImporter):
             old = ", ".join(f"c.{c}" for c in columns)
             new = ", ".join(merged(c) for c in columns)
             updated = staging.sql(
-                f"UPDATE {table} c SET {sets}, field_sources = c.field_sources || s.sources, updated_at = now() "
-                f"FROM {s} s WHERE c.id = s.target_id AND c.brand_id = %s AND ({old}) IS DISTINCT FROM ({new})",
+                f"UPDATE {table} c SET {sets}, field_sources = c.field_sources || s.sources, updated_at = "
+                "now() "
+                f"FROM {s} s WHERE c.id = s.target_id AND c.brand_id = %s AND ({old}) IS DISTINCT FROM "
+                f"({new})",
                 [b],
             )
         # 3. Insert the new profiles with ids taken from the sequence first (the consents need them).
         staging.sql(
-            f"UPDATE {s} SET new_id = nextval(pg_get_serial_sequence('{table}', 'id')) WHERE target_id IS NULL"
+            f"UPDATE {s} SET new_id = nextval(pg_get_serial_sequence('{table}', 'id')) WHERE target_id IS "
+            "NULL"
         )
         provided = [
             "id",
@@ -405,7 +408,8 @@ class CustomerImporter(BaseImporter):
             select_extra = "".join(", %s" for _c in extra_cols)
             appended += staging.sql(
                 f"INSERT INTO {table} ({', '.join([*provided, *extra_cols])}) "
-                f"SELECT %s, COALESCE(s.target_id, s.new_id), %s, 'marketing', s.{column}, false, now(), 'import', "
+                f"SELECT %s, COALESCE(s.target_id, s.new_id), %s, 'marketing', s.{column}, false, now(), "
+                "'import', "
                 f"%s, %s{select_extra} FROM {s} s "
                 f"LEFT JOIN (SELECT DISTINCT ON (customer_id) customer_id, is_granted FROM {table} "
                 f"  WHERE brand_id = %s AND channel = %s AND purpose = 'marketing' "

@@ -474,23 +474,27 @@ class OrderImporter(BaseImporter):
         new = ", ".join(f"s.{c}" for c in ORDER_COMPARED)
         staging.sql(
             f"WITH changed AS (UPDATE {orders} o SET ({', '.join(ORDER_COMPARED)}) = ({new}) FROM {so} s "
-            f"WHERE o.id = s.order_id AND o.brand_id = %s AND ({old}) IS DISTINCT FROM ({new}) RETURNING o.id) "
+            f"WHERE o.id = s.order_id AND o.brand_id = %s AND ({old}) IS DISTINCT FROM ({new}) RETURNING "
+            "o.id) "
             f"UPDATE {so} s SET is_changed = true FROM changed WHERE changed.id = s.order_id",
             [b],
         )
         # Existing orders whose lines differ (compared as one signature text per order).
         staging.sql(
             f"WITH db AS (SELECT l.order_id, string_agg(concat_ws('|', l.sku, l.name, l.serial, l.quantity, "
-            'l.unit_price, l.total), \'§\' ORDER BY l.sku COLLATE "C", l.name COLLATE "C", l.serial COLLATE "C", '
+            'l.unit_price, l.total), \'§\' ORDER BY l.sku COLLATE "C", l.name COLLATE "C", '
+            'l.serial COLLATE "C", '
             "l.quantity, l.unit_price, l.total) AS sig "
-            f"FROM {lines} l JOIN {so} s ON s.order_id = l.order_id WHERE l.brand_id = %s GROUP BY l.order_id), "
+            f"FROM {lines} l JOIN {so} s ON s.order_id = l.order_id WHERE l.brand_id = %s GROUP BY "
+            "l.order_id), "
             f"diff AS (SELECT s.order_id FROM {so} s LEFT JOIN db ON db.order_id = s.order_id "
             f"WHERE s.order_id IS NOT NULL AND NOT s.is_changed AND s.line_sig IS DISTINCT FROM db.sig) "
             f"UPDATE {so} s SET is_changed = true FROM diff WHERE diff.order_id = s.order_id",
             [b],
         )
         staging.sql(
-            f"DELETE FROM {lines} l USING {so} s WHERE l.brand_id = %s AND l.order_id = s.order_id AND s.is_changed",
+            f"DELETE FROM {lines} l USING {so} s WHERE l.brand_id = %s AND l.order_id = s.order_id AND "
+            "s.is_changed",
             [b],
         )
         # New orders: ids from the sequence, inserted with ON CONFLICT on the partial unique index.
@@ -502,8 +506,10 @@ class OrderImporter(BaseImporter):
         extra_sql = "".join(", %s" for _c in extra_cols)
         staging.sql(
             f"INSERT INTO {orders} ({', '.join([*provided, *extra_cols])}) "
-            f"SELECT s.order_id, %s, %s, s.external_id, %s, now(), {new}{extra_sql} FROM {so} s WHERE s.is_new "
-            f"ORDER BY s.rowno ON CONFLICT (brand_id, source, external_id) WHERE external_id <> '' DO NOTHING",
+            f"SELECT s.order_id, %s, %s, s.external_id, %s, now(), {new}{extra_sql} FROM {so} s WHERE "
+            "s.is_new "
+            "ORDER BY s.rowno ON CONFLICT (brand_id, source, external_id) WHERE external_id <> '' DO "
+            "NOTHING",
             [b, self.source, "online" if self.source == OrderSource.ESHOP else "store", *extra_params],
         )
         line_cols = [
@@ -518,8 +524,10 @@ class OrderImporter(BaseImporter):
             "total",
         ]
         staging.sql(
-            f"INSERT INTO {lines} ({', '.join(line_cols)}) SELECT %s, s.order_id, l.product_id, l.sku, l.name, "
-            f"l.serial, l.quantity, l.unit_price, l.total FROM {sl} l JOIN {so} s ON s.external_id = l.order_external_id "
+            f"INSERT INTO {lines} ({', '.join(line_cols)}) SELECT %s, s.order_id, l.product_id, l.sku, "
+            "l.name, "
+            f"l.serial, l.quantity, l.unit_price, l.total FROM {sl} l JOIN {so} s ON s.external_id = "
+            "l.order_external_id "
             f"WHERE s.is_new OR s.is_changed ORDER BY l.rowno",
             [b],
         )
@@ -544,15 +552,18 @@ class OrderImporter(BaseImporter):
         so, b = self.order_table, self.brand.pk
         customers = Customer._meta.db_table
         staging.sql(
-            f"UPDATE {so} s SET customer_id = m.id FROM (SELECT DISTINCT ON (email) email, id FROM {customers} "
+            f"UPDATE {so} s SET customer_id = m.id FROM (SELECT DISTINCT ON (email) email, id FROM "
+            f"{customers} "
             f"WHERE brand_id = %s AND email <> '' AND merged_into_id IS NULL AND NOT is_pseudonymised "
             f"ORDER BY email, id) m WHERE s.email <> '' AND m.email = s.email",
             [b],
         )
         nc = staging.staging_name("new_customers")
         staging.sql(
-            f"CREATE TEMPORARY TABLE {nc} ON COMMIT DROP AS SELECT DISTINCT ON (email) email, first_name, last_name, "
-            f"city, postal_code, country, accepts_marketing, ordered_at::date AS since, 0::bigint AS id FROM {so} "
+            f"CREATE TEMPORARY TABLE {nc} ON COMMIT DROP AS SELECT DISTINCT ON (email) email, first_name, "
+            "last_name, "
+            "city, postal_code, country, accepts_marketing, ordered_at::date AS since, 0::bigint AS id "
+            f"FROM {so} "
             f"WHERE customer_id IS NULL AND email <> '' ORDER BY email, ordered_at, rowno"
         )
         staging.sql(f"UPDATE {nc} SET id = nextval(pg_get_serial_sequence('{customers}', 'id'))")
@@ -576,12 +587,15 @@ class OrderImporter(BaseImporter):
         extra_cols, extra_params = staging.model_defaults(Customer, provided)
         extra_sql = "".join(", %s" for _c in extra_cols)
         created = staging.sql(
-            f"INSERT INTO {customers} ({', '.join([*provided, *extra_cols])}) SELECT id, %s, email, first_name, "
-            f"last_name, city, postal_code, country, since, %s::jsonb, now(), now(){extra_sql} FROM {nc} ORDER BY email",
+            f"INSERT INTO {customers} ({', '.join([*provided, *extra_cols])}) SELECT id, %s, email, "
+            "first_name, "
+            f"last_name, city, postal_code, country, since, %s::jsonb, now(), now(){extra_sql} FROM {nc} "
+            "ORDER BY email",
             [b, sources, *extra_params],
         )
         staging.sql(
-            f"UPDATE {so} s SET customer_id = n.id FROM {nc} n WHERE s.customer_id IS NULL AND s.email = n.email"
+            f"UPDATE {so} s SET customer_id = n.id FROM {nc} n WHERE s.customer_id IS NULL AND s.email = "
+            "n.email"
         )
         consent_provided = [
             "brand_id",
@@ -597,7 +611,8 @@ class OrderImporter(BaseImporter):
         c_cols, c_params = staging.model_defaults(Consent, consent_provided)
         c_sql = "".join(", %s" for _c in c_cols)
         staging.sql(
-            f"INSERT INTO {Consent._meta.db_table} ({', '.join([*consent_provided, *c_cols])}) SELECT %s, id, 'email', "
+            f"INSERT INTO {Consent._meta.db_table} ({', '.join([*consent_provided, *c_cols])}) SELECT %s, "
+            "id, 'email', "
             f"'marketing', true, false, now(), 'import', %s{c_sql} FROM {nc} WHERE accepts_marketing",
             [b, "eshop:accepts_marketing", *c_params],
         )

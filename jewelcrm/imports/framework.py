@@ -90,7 +90,8 @@ class ImportResult:
         """The report as printed by the command line and shown on the job page."""
         out = [
             _(
-                "%(kind)s: %(total)s rows read: %(created)s created, %(updated)s updated, %(unchanged)s unchanged, "
+                "%(kind)s: %(total)s rows read: %(created)s created, %(updated)s updated, %(unchanged)s "
+                "unchanged, "
                 "%(rejected)s rejected."
             )
             % {

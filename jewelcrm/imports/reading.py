@@ -167,7 +167,8 @@ def _csv_open(fileobj: Any, size: int) -> Table:
         except UnicodeDecodeError:
             raise ImportFileError(
                 _(
-                    "Row %(row)s cannot be read in the file's encoding (%(encoding)s): the file mixes encodings."
+                    "Row %(row)s cannot be read in the file's encoding (%(encoding)s): the file mixes "
+                    "encodings."
                 )
                 % {"row": number + 1, "encoding": encoding}
             ) from None

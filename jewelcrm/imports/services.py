@@ -95,7 +95,8 @@ def import_job_create(*, brand: Any, kind: str, upload: Any, user: Any = None) -
     if upload.size > MAX_UPLOAD_BYTES:
         raise ValidationError(
             _(
-                "The file is too large (%(size)s MB; at most %(max)s MB). Split it, or ask an administrator to "
+                "The file is too large (%(size)s MB; at most %(max)s MB). Split it, or ask an administrator "
+                "to "
                 "run it from the command line."
             )
             % {"size": round(upload.size / 1024 / 1024, 1), "max": MAX_UPLOAD_BYTES // 1024 // 1024}

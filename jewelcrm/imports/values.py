@@ -100,7 +100,7 @@ def parse_datetime(raw: str, *, tz: str = "UTC") -> datetime | None:
             return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=ZoneInfo(tz))
     for fmt in _DATETIME_FORMATS:
         try:
-            parsed = datetime.strptime(value, fmt)
+            parsed = datetime.strptime(value, fmt)  # noqa: DTZ007 - made aware just below
         except ValueError:
             continue
         if parsed.tzinfo is None:

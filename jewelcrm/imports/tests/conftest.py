@@ -16,7 +16,8 @@ def data_path() -> Callable[[str], Path]:
 
 @pytest.fixture
 def run_import() -> Callable[..., Any]:
-    """run_import(brand, kind, path_or_name, **options) -> ImportResult, through the command-line entry point."""
+    """run_import(brand, kind, path_or_name, **options) -> ImportResult, through the command line's
+    entry point (services.import_file_run)."""
     from jewelcrm.imports.services import import_file_run
 
     def _run(brand: Any, kind: str, path: Any, **options: Any) -> Any:

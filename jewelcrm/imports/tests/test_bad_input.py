@@ -102,7 +102,8 @@ def test_missing_required_column(brand, run_import, tmp_path):
     with pytest.raises(ImportFileError) as error:
         run_import(brand, "stores", path)
     assert str(error.value) == (
-        "Required column missing: Retailer. Required column missing: Country. Required column missing: Currency."
+        "Required column missing: Retailer. Required column missing: Country. "
+        "Required column missing: Currency."
     )
 
 

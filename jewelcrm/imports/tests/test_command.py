@@ -26,7 +26,8 @@ def test_cli_prints_the_report(brand, data_path):
     assert code == 0
     assert out.splitlines() == [
         "products: 53 rows read: 51 created, 0 updated, 0 unchanged, 2 rejected.",
-        "row 53, column “Référence”, value “BR-XXXX”: Placeholder row (sample or 'do not import'), not a product.",
+        "row 53, column “Référence”, value “BR-XXXX”: "
+        "Placeholder row (sample or 'do not import'), not a product.",
         "row 53, column “Prix public TTC”, value “N/A”: Not an amount.",
         "row 54, column “Référence”, value “BA-1009”: Same reference as row 2.",
     ]

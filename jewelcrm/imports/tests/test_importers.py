@@ -4,7 +4,8 @@ How the expected counts were established, by reading the files:
 
 - stores.csv: 9 stores, all valid; 6 distinct retailers ("Maison (own)" is the brand's own retail).
 - erp_products.csv (Windows-1252, ';'): 53 data rows. Row 53 is the placeholder "BR-XXXX ... (ne pas
-  importer)" with price "N/A" (2 problems), row 54 repeats reference BA-1009 of row 2. 51 imported, 2 rejected.
+  importer)" with price "N/A" (2 problems), row 54 repeats reference BA-1009 of row 2.
+  51 imported, 2 rejected.
 - serials.csv: 770 data rows. Row 769 repeats serial BA86943881 of row 2, row 770 has no serial,
   row 771 has reference NOPE-0000 that the catalogue does not know. 767 imported, 3 rejected.
 - erp_customers.csv (UTF-8 with BOM, ';'): 1230 data rows, 200 problems on 193 rows:
@@ -148,7 +149,8 @@ def test_customers_sample(network, run_import):
             "PAR-GL",
             "2024-09-25",
         )
-        # National forms read in the row's country: "06.58.51.57.99" in France, "079 518 58 21" in Switzerland.
+        # National forms read in the row's country: "06.58.51.57.99" in France,
+        # "079 518 58 21" in Switzerland.
         assert Customer.objects.get(external_id="C100004").phone == "+33658515799"
         assert Customer.objects.get(external_id="C100005").phone == "+41795185821"
         # Two-digit years, dotted dates, "  THEO.VINCENT@OUTLOOK.COM " trimmed and lower-cased.
@@ -257,21 +259,19 @@ def test_orders_sample_after_customers(network, run_import):
 
 def test_orders_converted_to_brand_currency_and_changed_lines_rewritten(brand, run_import, tmp_path):
     path = tmp_path / "o.csv"
-    header = "Name,Email,Financial Status,Paid at,Currency,Total,Created at,Lineitem quantity,Lineitem price,Lineitem sku,Id\n"
-    path.write_text(
-        header
-        + "#1,a@example.com,paid,2024-03-05 10:00:00 +0100,CHF,1050.00,2024-03-05 10:00:00 +0100,1,1050.00,X-1,9001\n"
+    header = (
+        "Name,Email,Financial Status,Paid at,Currency,Total,Created at,"
+        "Lineitem quantity,Lineitem price,Lineitem sku,Id\n"
     )
+    at = "2024-03-05 10:00:00 +0100"
+    path.write_text(header + f"#1,a@example.com,paid,{at},CHF,1050.00,{at},1,1050.00,X-1,9001\n")
     result = run_import(brand, "orders", path)
     assert counts(result) == (1, 1, 0, 0, 0)
     with brand_context(brand):
         order = Order.objects.get(external_id="9001")
         # Reference rate of March 2024: 1 CHF = 1.05 EUR (jewelcrm/imports/data/exchange_rates.csv).
         assert order.total_brand_currency == Decimal("1102.50")
-    path.write_text(
-        header
-        + "#1,a@example.com,paid,2024-03-05 10:00:00 +0100,CHF,1050.00,2024-03-05 10:00:00 +0100,2,525.00,X-1,9001\n"
-    )
+    path.write_text(header + f"#1,a@example.com,paid,{at},CHF,1050.00,{at},2,525.00,X-1,9001\n")
     assert counts(run_import(brand, "orders", path)) == (1, 0, 1, 0, 0)
     with brand_context(brand):
         assert list(OrderLine.objects.values_list("quantity", "unit_price")) == [(2, Decimal("525.00"))]

@@ -11,7 +11,10 @@ from jewelcrm.tenancy.context import brand_context
 
 pytestmark = pytest.mark.django_db
 
-CSV = "N° client;Nom;Prénom;Courriel du client;Opt-in e-mail\r\nC1;Martin;Ana;ana@example.com;Oui\r\nC2;Durand;Luc;luc at example.com;Non\r\n"
+CSV = (
+    "N° client;Nom;Prénom;Courriel du client;Opt-in e-mail\r\n"
+    "C1;Martin;Ana;ana@example.com;Oui\r\nC2;Durand;Luc;luc at example.com;Non\r\n"
+)
 
 
 def url(brand, name, **kwargs):
