@@ -115,9 +115,10 @@ def membership_invite(
     with transaction.atomic():
         user = User.objects.filter(email__iexact=email).first()
         if user is None:
-            user = User.objects.create_user(
-                email, None, full_name=full_name.strip(), language=brand.default_language
-            )
+            language = brand.default_language
+            if language not in dict(settings.LANGUAGES):
+                language = settings.LANGUAGE_CODE
+            user = User.objects.create_user(email, None, full_name=full_name.strip(), language=language)
         membership = Membership.objects.filter(brand=brand, user=user).first()
         if membership is not None and membership.is_active:
             raise ValidationError({"email": _("This person is already a member of the brand.")})
