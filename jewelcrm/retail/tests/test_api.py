@@ -108,3 +108,17 @@ def test_schema_documents_the_endpoints(owner_client):
         assert path in schema
     for operation in ("stores_create", "products_update", "items_list"):
         assert operation in schema
+
+
+def test_list_has_a_fixed_query_count(brand, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = key_client(brand)
+    StoreFactory(brand=brand)
+    with CaptureQueriesContext(connection) as few:
+        client.get(stores_url(brand))
+    for _ in range(6):
+        StoreFactory(brand=brand)
+    with django_assert_num_queries(len(few.captured_queries)):
+        assert len(client.get(stores_url(brand)).json()["results"]) == 7
