@@ -49,8 +49,9 @@ def staging_copy(name: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     count = 0
+    cell = _cell
     for row in rows:
-        writer.writerow([_cell(v) for v in row])
+        writer.writerow([v if v.__class__ is str else cell(v) for v in row])
         count += 1
     if not count:
         return 0
