@@ -179,3 +179,24 @@ def test_status_partial_polls_until_finished(brand, marketer_client):
     with brand_context(brand):
         ImportJob.objects.filter(pk=job.pk).update(status="done", progress=100)
     assert "hx-trigger" not in marketer_client.get(url(brand, "status", pk=job.pk)).content.decode()
+
+
+def test_a_job_that_cannot_run_is_marked_failed_with_the_reason(brand, marketer_client):
+    from jewelcrm.imports import services
+
+    job = ImportJobFactory(brand=brand, status="queued", mapping={"email": "Courriel"})
+    with brand_context(brand):
+        services.import_job_execute(brand=brand, job_id=job.pk)
+        job.refresh_from_db()
+        assert Customer.objects.count() == 0
+    assert (job.status, job.error) == ("failed", "The column “Courriel” is not in the file.")
+    page = marketer_client.get(url(brand, "detail", pk=job.pk)).content.decode()
+    assert "The column “Courriel” is not in the file." in page
+
+
+def test_pages_render_in_french(brand, marketer_client):
+    from django.conf import settings
+
+    marketer_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    page = marketer_client.get(url(brand, "upload")).content.decode()
+    assert "Que contient le fichier ?" in page and "Importer un fichier" in page
