@@ -341,3 +341,19 @@ def test_intervention_and_claim_lists_have_fixed_query_counts(api, brand, path, 
     with django_assert_num_queries(len(first.captured_queries)):
         response = api.get(f"/api/v1/{brand.slug}/{path}")
     assert response.json()["count"] == 5
+
+
+def test_retail_session_logs_intervention_for_own_store(client_for, brand, store):
+    registration = RegistrationFactory(brand=brand, store=StoreFactory(brand=brand))
+    client = client_for(brand, "sales_associate", store)
+    response = post(
+        client,
+        brand,
+        "interventions/",
+        {
+            "serial": registration.item.serial,
+            "kind": "cleaning",
+            "received_on": timezone.localdate().isoformat(),
+        },
+    )
+    assert response.status_code == 201 and response.json()["store"] == store.code

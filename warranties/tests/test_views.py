@@ -521,3 +521,73 @@ def test_registration_list_shows_the_sale_not_the_transfer(owner_client, brand, 
     content = owner_client.get(url("registrations", brand)).content.decode()
     assert content.count(sale.item.serial) == 1
     assert sale.customer.full_name in content
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        ("sales_associate", 200),
+        ("retail_manager", 200),
+        ("owner", 403),
+        ("marketer", 403),
+        ("analyst", 403),
+    ],
+)
+def test_intranet_pages_per_role(client_for, brand, store, role, expected):
+    client = client_for(brand, role, store if role in RETAIL_ROLES else None)
+    for name in ("lookup", "interventions", "intervention_create", "store_claims"):
+        assert client.get(url(name, brand)).status_code == expected
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        ("owner", 200),
+        ("admin", 200),
+        ("analyst", 200),
+        ("marketer", 403),
+        ("sales_associate", 403),
+    ],
+)
+def test_claim_queue_and_payouts_per_role(client_for, brand, store, role, expected):
+    client = client_for(brand, role, store if role in RETAIL_ROLES else None)
+    assert client.get(url("claim_queue", brand)).status_code == expected
+    assert client.get(url("payouts", brand)).status_code == expected
+
+
+def test_update_intervention_details_until_returned(retailer_client, brand, store):
+    intervention = InterventionFactory(brand=brand, store=store)
+    detail = url("intervention_detail", brand, pk=intervention.pk)
+    response = retailer_client.post(
+        detail,
+        {
+            "action": "update",
+            "description": "New clasp",
+            "parts": "clasp",
+            "labour_cost": "90",
+            "parts_cost": "15",
+        },
+    )
+    assert response.status_code == 302
+    with brand_context(brand):
+        intervention.refresh_from_db()
+        assert (intervention.description, intervention.labour_cost) == ("New clasp", Decimal("90.00"))
+        Intervention.objects.filter(pk=intervention.pk).update(status="returned")
+    response = retailer_client.post(
+        detail,
+        {"action": "update", "description": "Too late", "parts": "", "labour_cost": "1", "parts_cost": "1"},
+    )
+    assert response.status_code == 400
+    with brand_context(brand):
+        intervention.refresh_from_db()
+    assert intervention.description == "New clasp"
+
+
+def test_grey_market_page_lists_reason(owner_client, brand):
+    grey = RegistrationFactory(
+        brand=brand, is_grey_market=True, grey_market_reason="Shipped to PAR, sold in GVA"
+    )
+    clean = RegistrationFactory(brand=brand)
+    content = owner_client.get(url("grey_market", brand)).content.decode()
+    assert grey.item.serial in content and "Shipped to PAR, sold in GVA" in content
+    assert clean.item.serial not in content
