@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from customers.models import Channel, RelationKind
 from warranties.currencies import currency_normalise
-from warranties.models import InterventionKind, InterventionStatus, Registration, WarrantyClaim
+from warranties.models import InterventionKind, InterventionStatus, RegistrationKind, WarrantyClaim
 
 
 def _currency(value: str) -> str:
@@ -60,36 +60,28 @@ class RegistrationInSerializer(serializers.Serializer):
         return _currency(value)
 
 
-class RegistrationSerializer(serializers.ModelSerializer):
+class RegistrationSerializer(serializers.Serializer):
+    """Output only. A plain Serializer (no model introspection per call): this is the hot path of the POS."""
+
+    id = serializers.IntegerField()
     serial = serializers.CharField(source="item.serial")
     public_code = serializers.CharField(source="item.public_code")
     product = serializers.CharField(source="item.product.reference")
     store = serializers.CharField(source="store.code")
     customer_id = serializers.IntegerField()
-
-    class Meta:
-        model = Registration
-        fields = [
-            "id",
-            "serial",
-            "public_code",
-            "product",
-            "store",
-            "customer_id",
-            "sold_on",
-            "registered_at",
-            "price_paid",
-            "currency",
-            "is_gift",
-            "gift_relation",
-            "gift_occasion",
-            "warranty_starts_on",
-            "warranty_ends_on",
-            "is_grey_market",
-            "grey_market_reason",
-            "is_current",
-            "kind",
-        ]
+    sold_on = serializers.DateField()
+    registered_at = serializers.DateTimeField()
+    price_paid = serializers.DecimalField(max_digits=12, decimal_places=2)
+    currency = serializers.CharField()
+    is_gift = serializers.BooleanField()
+    gift_relation = serializers.CharField()
+    gift_occasion = serializers.CharField()
+    warranty_starts_on = serializers.DateField()
+    warranty_ends_on = serializers.DateField()
+    is_grey_market = serializers.BooleanField()
+    grey_market_reason = serializers.CharField()
+    is_current = serializers.BooleanField()
+    kind = serializers.ChoiceField(choices=RegistrationKind.choices)
 
 
 class InterventionInSerializer(serializers.Serializer):
