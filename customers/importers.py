@@ -74,6 +74,7 @@ STAGING_COLUMNS = (
     ("new_id", "bigint"),
 )
 FIELD_OF_COLUMN = {"home_store_id": "home_store"}
+COPY_COLUMNS = [c for c, _t in STAGING_COLUMNS if c not in ("target_id", "new_id")]
 
 
 def _max_lengths() -> dict[str, int]:
@@ -292,15 +293,15 @@ class CustomerImporter(BaseImporter):
                 if name != "external_id" and clean.get(name) not in (None, "")
             }
         )
-        return clean
+        # Only what accept() and stage() need travels back from a worker process.
+        return {"_key": clean["_key"], "_csv": staging.csv_line([clean.get(n) for n in COPY_COLUMNS])}
 
     # ---- set-based writes ----
     def stage(self, rows: list[dict[str, Any]]) -> None:
         if not self.staging_table:
             self.staging_table = staging.staging_name("customers")
             staging.staging_create(self.staging_table, STAGING_COLUMNS)
-        names = [c for c, _t in STAGING_COLUMNS if c not in ("target_id", "new_id")]
-        staging.staging_copy(self.staging_table, names, ([r.get(n) for n in names] for r in rows))
+        staging.staging_copy_text(self.staging_table, COPY_COLUMNS, "".join(r["_csv"] for r in rows))
 
     def merge(self) -> tuple[int, int, int]:
         if not self.staging_table:

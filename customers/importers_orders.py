@@ -99,6 +99,8 @@ LINE_STAGING = (
     ("unit_price", "numeric(14,2)"),
     ("total", "numeric(14,2)"),
 )
+ORDER_COPY_COLUMNS = [c for c, _t in ORDER_STAGING][:19]  # up to line_sig; the rest is filled by the merge
+LINE_COPY_COLUMNS = [c for c, _t in LINE_STAGING]
 ORDER_COMPARED = (
     "customer_id",
     "status",
@@ -299,7 +301,7 @@ class OrderImporter(BaseImporter):
                 )
             self.seen[number] = row
             self.rejected_group = None
-            if order["total_brand_currency"] is None:
+            if not clean["has_rate"]:
                 self.without_rate += 1
         elif self.rejected_group == clean["group"]:
             message = _("Order rejected because of row %(row)s.") % {"row": clean["group"]}
@@ -423,19 +425,19 @@ class OrderImporter(BaseImporter):
             "line_rows": len(lines),
             "line_sig": _line_signature(lines),
         }
+        # Rows travel back from a worker process as COPY lines, with what accept() needs.
+        order_line = staging.csv_line([order[c] for c in ORDER_COPY_COLUMNS])
+        has_rate = total_brand is not None
         for index, (row, _raw) in enumerate(group):
-            out.append(
-                (
-                    row,
-                    {
-                        "order": order if index == 0 else None,
-                        "line": lines[index],
-                        "group": first_row,
-                        "number": number,
-                    },
-                    [],
-                )
-            )
+            line_csv = staging.csv_line([lines[index][c] for c in LINE_COPY_COLUMNS])
+            clean = {
+                "order": order_line if index == 0 else None,
+                "line": line_csv,
+                "group": first_row,
+                "number": number,
+                "has_rate": has_rate,
+            }
+            out.append((row, clean, []))
         return out
 
     # ---- set-based writes ----
@@ -444,14 +446,9 @@ class OrderImporter(BaseImporter):
             self.order_table, self.line_table = staging.staging_name("orders"), staging.staging_name("lines")
             staging.staging_create(self.order_table, ORDER_STAGING)
             staging.staging_create(self.line_table, LINE_STAGING)
-        order_cols = [c for c, _t in ORDER_STAGING][:19]
-        line_cols = [c for c, _t in LINE_STAGING]
-        staging.staging_copy(
-            self.order_table,
-            order_cols,
-            ([r["order"][c] for c in order_cols] for r in rows if r["order"] is not None),
-        )
-        staging.staging_copy(self.line_table, line_cols, ([r["line"][c] for c in line_cols] for r in rows))
+        orders = "".join(r["order"] for r in rows if r["order"] is not None)
+        staging.staging_copy_text(self.order_table, ORDER_COPY_COLUMNS, orders)
+        staging.staging_copy_text(self.line_table, LINE_COPY_COLUMNS, "".join(r["line"] for r in rows))
 
     def merge(self) -> tuple[int, int, int]:
         if not self.order_table:
@@ -469,7 +466,11 @@ class OrderImporter(BaseImporter):
             f"AND o.external_id = s.external_id",
             [b, self.source],
         )
-        staging.sql(f"UPDATE {so} SET is_new = (order_id IS NULL), is_changed = false")
+        # One pass: flags, and ids from the sequence for the new orders (dependent lines need them).
+        staging.sql(
+            f"UPDATE {so} SET is_new = (order_id IS NULL), is_changed = false, "
+            f"order_id = COALESCE(order_id, nextval(pg_get_serial_sequence('{orders}', 'id')))"
+        )
         old = ", ".join(f"o.{c}" for c in ORDER_COMPARED)
         new = ", ".join(f"s.{c}" for c in ORDER_COMPARED)
         staging.sql(
@@ -485,10 +486,11 @@ class OrderImporter(BaseImporter):
             'l.unit_price, l.total), \'§\' ORDER BY l.sku COLLATE "C", l.name COLLATE "C", '
             'l.serial COLLATE "C", '
             "l.quantity, l.unit_price, l.total) AS sig "
-            f"FROM {lines} l JOIN {so} s ON s.order_id = l.order_id WHERE l.brand_id = %s GROUP BY "
+            f"FROM {lines} l JOIN {so} s ON s.order_id = l.order_id WHERE l.brand_id = %s AND NOT s.is_new "
+            "GROUP BY "
             "l.order_id), "
             f"diff AS (SELECT s.order_id FROM {so} s LEFT JOIN db ON db.order_id = s.order_id "
-            f"WHERE s.order_id IS NOT NULL AND NOT s.is_changed AND s.line_sig IS DISTINCT FROM db.sig) "
+            f"WHERE NOT s.is_new AND NOT s.is_changed AND s.line_sig IS DISTINCT FROM db.sig) "
             f"UPDATE {so} s SET is_changed = true FROM diff WHERE diff.order_id = s.order_id",
             [b],
         )
@@ -497,10 +499,7 @@ class OrderImporter(BaseImporter):
             "s.is_changed",
             [b],
         )
-        # New orders: ids from the sequence, inserted with ON CONFLICT on the partial unique index.
-        staging.sql(
-            f"UPDATE {so} SET order_id = nextval(pg_get_serial_sequence('{orders}', 'id')) WHERE is_new"
-        )
+        # New orders (ids taken from the sequence above), inserted with ON CONFLICT on the partial index.
         provided = ["id", "brand_id", "source", "external_id", "channel", "created_at", *ORDER_COMPARED]
         extra_cols, extra_params = staging.model_defaults(Order, provided)
         extra_sql = "".join(", %s" for _c in extra_cols)

@@ -63,6 +63,30 @@ def staging_copy(name: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
     return count
 
 
+_line_buffer = io.StringIO()
+_line_writer = csv.writer(_line_buffer, lineterminator="\n")
+
+
+def csv_line(values: Sequence[Any]) -> str:
+    """One row in COPY's CSV format; built where the row is cleaned (possibly a worker process), so the
+    process that talks to the database only joins lines."""
+    _line_buffer.seek(0)
+    _line_buffer.truncate()
+    _line_writer.writerow([v if v.__class__ is str else _cell(v) for v in values])
+    return _line_buffer.getvalue()
+
+
+def staging_copy_text(name: str, columns: Sequence[str], text: str) -> None:
+    """COPY rows already formatted by csv_line() into the staging table."""
+    if not text:
+        return
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(
+            f"COPY {name} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '{NULL}')",
+            io.StringIO(text),
+        )
+
+
 def sql(statement: str, params: Sequence[Any] | dict[str, Any] = ()) -> int:
     """Run one statement; returns the row count."""
     with connection.cursor() as cursor:
