@@ -11,8 +11,9 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
@@ -173,12 +174,20 @@ class RegistrationCreateView(StoreViewMixin, View):
                     brand=self.brand, item=item, store=self.store, actor=request.user, ip=client_ip(request)
                 )
             apply_service_error(form, error, default_field="item_query")
-            transfer_url = None
+            transfer_url = lookup_url = None
             if code == services.ITEM_ALREADY_SOLD:
-                transfer_url = (
-                    reverse("warranties:lookup", kwargs={"brand_slug": self.brand.slug}) + f"?q={item.serial}"
+                lookup_url = (
+                    reverse("warranties:lookup", kwargs={"brand_slug": self.brand.slug})
+                    + "?"
+                    + urlencode({"q": item.serial})
                 )
-            return self._render(form, item=item, status=400, transfer_url=transfer_url, error_code=code)
+                try:  # the in-store ownership transfer of the owner portal
+                    transfer_url = reverse("portal:store_transfer", kwargs={"brand_slug": self.brand.slug})
+                except NoReverseMatch:
+                    transfer_url = None
+            return self._render(
+                form, item=item, status=400, transfer_url=transfer_url, lookup_url=lookup_url, error_code=code
+            )
         messages.success(request, _("Sale registered. The warranty is active."))
         return redirect("warranties:card", brand_slug=self.brand.slug, pk=registration.pk)
 

@@ -125,6 +125,7 @@ def test_sold_item_offers_transfer_and_writes_nothing(retailer_client, brand, st
     assert response.status_code == 400
     content = response.content.decode()
     assert "ownership transfer" in content and 'data-testid="transfer-hint"' in content
+    assert f'href="/b/{brand.slug}/intranet/lookup/?q={registration.item.serial}"' in content
     assert count(brand, Registration) == 1 and count(brand, Customer) == 1
 
 
