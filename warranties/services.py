@@ -209,6 +209,10 @@ def registration_create(
         )
     if price_paid is None or Decimal(price_paid) < 0:
         raise ValidationError({"price_paid": [_("The price cannot be negative.")]}, code="invalid_price")
+    if sold_on is not None and sold_on > timezone.localdate():
+        raise ValidationError(
+            {"sold_on": [_("The date of sale cannot be in the future.")]}, code="invalid_date"
+        )
     unknown_channels = set(consents) - set(MARKETING_CHANNELS)
     if unknown_channels:
         raise ValidationError(_("Unknown consent channel."), code="invalid_channel")

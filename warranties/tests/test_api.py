@@ -357,3 +357,10 @@ def test_retail_session_logs_intervention_for_own_store(client_for, brand, store
         },
     )
     assert response.status_code == 201 and response.json()["store"] == store.code
+
+
+def test_future_sale_date_is_refused(api, brand, store, item):
+    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    response = post(api, brand, "registrations/", body(item, store, sold_on=tomorrow), key="k-future")
+    assert response.status_code == 400 and "sold_on" in response.json()["errors"]
+    assert count(brand, Registration) == 0
