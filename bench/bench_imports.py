@@ -169,7 +169,16 @@ def instrument() -> None:
         finally:
             PHASES["COPY into staging"] = PHASES.get("COPY into staging", 0.0) + time.perf_counter() - start
 
-    staging.sql, staging.staging_copy = timed_sql, timed_copy
+    original_copy_text = staging.staging_copy_text
+
+    def timed_copy_text(*args: object) -> None:
+        start = time.perf_counter()
+        try:
+            original_copy_text(*args)  # type: ignore[arg-type]
+        finally:
+            PHASES["COPY into staging"] = PHASES.get("COPY into staging", 0.0) + time.perf_counter() - start
+
+    staging.sql, staging.staging_copy, staging.staging_copy_text = timed_sql, timed_copy, timed_copy_text
 
 
 def phases_text() -> str:
