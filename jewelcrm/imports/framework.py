@@ -301,8 +301,8 @@ _worker_importer: Any = None
 
 
 def _clean_workers(importer: BaseImporter, table: Table) -> int:
-    """Worker processes for cleaning: only for big files, pure importers, and a process allowed to fork
-    (not a daemonic Celery pool process)."""
+    """Worker processes for cleaning: only for big files, pure importers, and a single-threaded process
+    allowed to fork (the command line; not a daemonic Celery pool process, not a threaded server)."""
     import multiprocessing
     import os
 
@@ -310,6 +310,10 @@ def _clean_workers(importer: BaseImporter, table: Table) -> int:
         return 0
     if multiprocessing.current_process().daemon:
         return 0
+    import threading
+
+    if threading.active_count() > 1:
+        return 0  # forking a multi-threaded process can deadlock the child (a lock held by another thread)
     return max(0, min(int(os.environ.get("IMPORTS_CLEAN_WORKERS", os.cpu_count() or 1)), 8))
 
 
