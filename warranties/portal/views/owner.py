@@ -59,9 +59,10 @@ class PieceView(OwnerView):
     def get(self, request: HttpRequest, brand_slug: str, pk: int) -> HttpResponse:
         item = self.item_or_404(pk)
         transfer_code = None
-        stored = request.session.pop(TRANSFER_CODE_SESSION_KEY, None)
+        stored = request.session.get(TRANSFER_CODE_SESSION_KEY)
         if stored and stored.get("item") == item.pk:
             transfer_code = stored["code"]
+            del request.session[TRANSFER_CODE_SESSION_KEY]  # shown once
         pending = selectors.transfer_pending_for(item=item)
         claim_url = ""
         if transfer_code:
