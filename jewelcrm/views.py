@@ -44,7 +44,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
             try:
                 from jewelcrm.celery import app
 
-                replies = app.control.ping(timeout=HEALTHZ_TIMEOUT) or []
+                # A connection of its own, closed at once: nothing of the broadcast lingers in the process.
+                with app.connection_for_read() as conn:
+                    replies = app.control.ping(timeout=HEALTHZ_TIMEOUT, connection=conn) or []
                 status["worker"] = "ok" if replies else "none"
             except Exception as error:  # noqa: BLE001
                 status["worker"] = f"error: {type(error).__name__}"
