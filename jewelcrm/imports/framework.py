@@ -300,13 +300,21 @@ PARALLEL_MIN_BYTES = 8 * 1024 * 1024
 _worker_importer: Any = None
 
 
-def _clean_workers(importer: BaseImporter, table: Table) -> int:
+def _fork_pool(workers: int) -> Any:
+    import multiprocessing
+
+    return multiprocessing.get_context("fork").Pool(workers)
+
+
+_pool_factory: Callable[[int], Any] = _fork_pool
+
+
+def _clean_workers(importer: BaseImporter, table: Table, workers: int) -> int:
     """Worker processes for cleaning: only for big files, pure importers, and a single-threaded process
     allowed to fork (the command line; not a daemonic Celery pool process, not a threaded server)."""
     import multiprocessing
-    import os
 
-    if not importer.parallel_clean or table.size < PARALLEL_MIN_BYTES:
+    if workers < 2 or not importer.parallel_clean or table.size < PARALLEL_MIN_BYTES:
         return 0
     if multiprocessing.current_process().daemon:
         return 0
@@ -314,7 +322,7 @@ def _clean_workers(importer: BaseImporter, table: Table) -> int:
 
     if threading.active_count() > 1:
         return 0  # forking a multi-threaded process can deadlock the child (a lock held by another thread)
-    return max(0, min(int(os.environ.get("IMPORTS_CLEAN_WORKERS", os.cpu_count() or 1)), 8))
+    return min(workers, 8)
 
 
 def _clean_chunk(chunk: list[tuple[int, dict[str, str]]]) -> list[tuple[int, Any, list[Problem]]]:
@@ -339,12 +347,9 @@ def _clean_parallel(
 ) -> Iterator[tuple[int, dict[str, Any] | None, list[Problem]]]:
     """clean_values() in forked worker processes (which never touch the database connection they
     inherit), accept() here, in file order."""
-    import multiprocessing
-
     global _worker_importer
     _worker_importer = importer
-    context = multiprocessing.get_context("fork")
-    with context.Pool(workers) as pool:
+    with _pool_factory(workers) as pool:
         for results in pool.imap(_clean_chunk, importer.chunks(rows, CLEAN_CHUNK_ROWS), chunksize=1):
             yield from importer.accept_all(results)
 
@@ -359,8 +364,12 @@ def import_run(
     user: Any = None,
     job: Any = None,
     progress: Callable[[float, int], None] | None = None,
+    clean_workers: int = 0,
 ) -> ImportResult:
-    """Run one import inside the caller's brand_context. Raises ImportFileError for a fatal problem."""
+    """Run one import inside the caller's brand_context. Raises ImportFileError for a fatal problem.
+
+    `clean_workers` > 1 validates big files in that many forked processes (the command line asks for it;
+    pages and tasks run in threaded or daemonic processes that must not fork)."""
     importer = importer_class(kind)(brand=brand, user=user, job=job)
     if mapping is None:
         mapping = mapping_guess(importer.fields, table.headers)
@@ -378,7 +387,7 @@ def import_run(
             importer.prepare()
             chunk: list[dict[str, Any]] = []
             rows = table_rows_mapped(table, mapping)
-            workers = _clean_workers(importer, table)
+            workers = _clean_workers(importer, table, clean_workers)
             stream = _clean_parallel(importer, rows, workers) if workers > 1 else importer.clean_stream(rows)
             for number, clean, problems in stream:
                 result.rows_total += 1

@@ -69,10 +69,11 @@ def import_file_run(
     job: Any = None,
     progress: Callable[[float, int], None] | None = None,
     name: str = "",
+    clean_workers: int = 0,
 ) -> ImportResult:
     """Import one file for one brand (the command line and the background task both come here).
 
-    Raises ImportFileError when the file cannot be imported at all.
+    Raises ImportFileError when the file cannot be imported at all. `clean_workers`: see import_run.
     """
     with table_open(path, name=name) as table, brand_context(brand):
         if mapping is None:
@@ -86,6 +87,7 @@ def import_file_run(
             user=user,
             job=job,
             progress=progress,
+            clean_workers=clean_workers,
         )
 
 

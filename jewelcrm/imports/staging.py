@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import threading
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -63,17 +64,20 @@ def staging_copy(name: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
     return count
 
 
-_line_buffer = io.StringIO()
-_line_writer = csv.writer(_line_buffer, lineterminator="\n")
+_local = threading.local()
 
 
 def csv_line(values: Sequence[Any]) -> str:
     """One row in COPY's CSV format; built where the row is cleaned (possibly a worker process), so the
-    process that talks to the database only joins lines."""
-    _line_buffer.seek(0)
-    _line_buffer.truncate()
-    _line_writer.writerow([v if v.__class__ is str else _cell(v) for v in values])
-    return _line_buffer.getvalue()
+    process that talks to the database only joins lines. Thread-safe (one buffer per thread)."""
+    buffer = getattr(_local, "buffer", None)
+    if buffer is None:
+        buffer = _local.buffer = io.StringIO()
+        _local.writer = csv.writer(buffer, lineterminator="\n")
+    buffer.seek(0)
+    buffer.truncate()
+    _local.writer.writerow([v if v.__class__ is str else _cell(v) for v in values])
+    return buffer.getvalue()
 
 
 def staging_copy_text(name: str, columns: Sequence[str], text: str) -> None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections import Counter
 from decimal import Decimal
+from multiprocessing.pool import ThreadPool
 
 import pytest
 
@@ -299,8 +300,10 @@ def test_customers_cleaned_in_worker_processes_give_the_same_result(network, run
     from jewelcrm.imports import framework
 
     monkeypatch.setattr(framework, "PARALLEL_MIN_BYTES", 0)
-    monkeypatch.setenv("IMPORTS_CLEAN_WORKERS", "2")
-    result = run_import(network, "customers", "erp_customers.csv")
+    # The command line forks worker processes; inside the test process (threads, captured output) the same
+    # chunking, pure cleaning and in-order accept() run on a pool of threads.
+    monkeypatch.setattr(framework, "_pool_factory", ThreadPool)
+    result = run_import(network, "customers", "erp_customers.csv", clean_workers=2)
     assert counts(result) == (1230, 1037, 0, 0, 193)
     assert Counter(p.column for p in result.problems) == {
         "Téléphone": 141,
@@ -308,7 +311,13 @@ def test_customers_cleaned_in_worker_processes_give_the_same_result(network, run
         "Date de naissance": 17,
     }
     assert [p.row for p in result.problems] == sorted(p.row for p in result.problems)
-    assert counts(run_import(network, "customers", "erp_customers.csv")) == (1230, 0, 0, 1037, 193)
+    assert counts(run_import(network, "customers", "erp_customers.csv", clean_workers=2)) == (
+        1230,
+        0,
+        0,
+        1037,
+        193,
+    )
 
 
 def test_orders_cleaned_in_worker_processes_give_the_same_result(network, run_import, monkeypatch, tmp_path):
@@ -316,8 +325,8 @@ def test_orders_cleaned_in_worker_processes_give_the_same_result(network, run_im
 
     monkeypatch.setattr(framework, "PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(framework, "CLEAN_CHUNK_ROWS", 7)  # many chunks: an order is never split
-    monkeypatch.setenv("IMPORTS_CLEAN_WORKERS", "2")
-    result = run_import(network, "orders", "eshop_orders.csv")
+    monkeypatch.setattr(framework, "_pool_factory", ThreadPool)
+    result = run_import(network, "orders", "eshop_orders.csv", clean_workers=2)
     assert counts(result) == (2916, 2916, 0, 0, 0)
     assert result.summary["orders_created"] == 2268
     # An order whose rows do not follow each other is rejected whole, wherever the chunks fall.
@@ -327,7 +336,7 @@ def test_orders_cleaned_in_worker_processes_give_the_same_result(network, run_im
         + "".join(f"#{n},a{n}@example.com,1.00,2024-03-05,1.00,X\n" for n in range(1, 10))
         + "#3,a3@example.com,1.00,2024-03-05,1.00,X\n#3,,,2024-03-05,1.00,Y\n"
     )
-    result = run_import(network, "orders", path)
+    result = run_import(network, "orders", path, clean_workers=2)
     assert counts(result) == (11, 9, 0, 0, 2)
     assert [(p.row, p.reason) for p in result.problems] == [
         (11, "Same order as row 4: the lines of an order must follow each other."),

@@ -7,6 +7,7 @@ the same report. Exit status: 0 done, 1 nothing written (all or nothing with rej
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
@@ -24,6 +25,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--all-or-nothing", action="store_true", help="Write nothing if any row is rejected"
         )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=int(os.environ.get("IMPORTS_CLEAN_WORKERS", os.cpu_count() or 1)),
+            help="Processes validating a big file (customers, orders); 1 validates in this process",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from jewelcrm.accounts import selectors
@@ -40,6 +47,7 @@ class Command(BaseCommand):
                 kind=options["kind"],
                 path=options["file"],
                 all_or_nothing=options["all_or_nothing"],
+                clean_workers=options["workers"],
             )
         except (ImportFileError, OSError) as error:
             self.stderr.write(f"Import refused: {error}")
