@@ -7,7 +7,6 @@ transfers to confirm, transfer request. A store never sees another store's stock
 
 from __future__ import annotations
 
-import csv
 import json
 from datetime import datetime, time
 from typing import Any
@@ -27,6 +26,7 @@ from django.views import View
 
 from jewelcrm.accounts.roles import ADMIN_ROLES, BRAND_ROLES, RETAIL_ROLES
 from jewelcrm.catalog import selectors as catalog_selectors
+from jewelcrm.imports.csv_safe import csv_safe_writer
 from jewelcrm.retail import selectors as retail_selectors
 from jewelcrm.retail.forms import form_add_service_errors
 from jewelcrm.tenancy.views import BrandViewMixin
@@ -165,7 +165,7 @@ class StockView(_BrandPage):
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="stock-{self.brand.slug}-{day}.csv"'
         response.write("\ufeff")  # Excel reads UTF-8 with a byte-order mark
-        writer = csv.writer(response)
+        writer = csv_safe_writer(response)  # store names are typed by people: never let one become a formula
         writer.writerow([_("Store"), _("Name"), *[str(s.label) for s in statuses], _("Total")])
         for line in table:
             writer.writerow([line["label"], line["name"], *line["cells"], line["total"]])

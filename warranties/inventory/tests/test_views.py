@@ -357,3 +357,11 @@ def test_stock_as_csv(analyst_client, brand):
     lines = response.content.decode("utf-8-sig").splitlines()
     assert lines[0] == "Store,Name,In stock,In transit,Total"
     assert lines[1:] == ["Brand stock,,0,0,0", "PAR,Vendôme,1,1,2"]
+
+
+def test_stock_csv_never_lets_a_store_name_become_a_formula(analyst_client, brand):
+    store = StoreFactory(brand=brand, code="EVIL", name='=HYPERLINK("http://example.test","x")')
+    ItemFactory(brand=brand, current_store=store)
+    response = analyst_client.get(url("stock", brand), {"format": "csv"})
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert lines[2].startswith('EVIL,"\'=HYPERLINK(')
