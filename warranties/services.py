@@ -31,6 +31,7 @@ from customers.models import (
     OrderStatus,
     Relation,
 )
+from customers.services import amount_convert
 from jewelcrm.accounts.models import Brand
 from jewelcrm.accounts.services import audit_log_record
 from warranties.currencies import currency_normalise
@@ -311,6 +312,9 @@ def _registration_write(
         status=OrderStatus.PAID,
         currency=currency,
         total=price_paid,
+        total_brand_currency=amount_convert(
+            amount=price_paid, currency=currency, to_currency=brand.default_currency, on_date=sold_on
+        ),
         email=owner.email,
     )
     OrderLine.objects.create(

@@ -550,3 +550,19 @@ def test_concurrent_submissions_with_the_same_key_register_once(brand, store):
     assert errors == []
     assert len(set(results)) == 1 and len(results) == 4
     assert _counts(brand)[:3] == (1, 1, 1)
+
+
+def test_a_sale_in_another_currency_is_valued_in_the_brand_currency(brand, store, item):
+    from customers.models import ExchangeRate
+
+    ExchangeRate.objects.create(date=date(2020, 1, 1), currency="CHF", rate_to_eur=Decimal("0.95"))
+    _register(brand, store, item, price_paid=Decimal("2000"), currency="CHF")
+    with brand_context(brand):
+        order = Order.objects.get()
+    assert (order.currency, order.total, order.total_brand_currency) == ("CHF", Decimal("2000.00"), Decimal("1900.00"))
+
+
+def test_a_sale_in_the_brand_currency_keeps_its_amount(brand, store, item):
+    _register(brand, store, item, price_paid=Decimal("1500"), currency="EUR")
+    with brand_context(brand):
+        assert Order.objects.get().total_brand_currency == Decimal("1500.00")
