@@ -18,6 +18,7 @@ from django_ratelimit.core import is_ratelimited
 
 from jewelcrm.accounts import selectors, services
 from jewelcrm.accounts.forms import APIKeyForm, InvitationForm, LoginForm
+from jewelcrm.accounts.home import tiles_for
 from jewelcrm.accounts.roles import ADMIN_ROLES, BRAND_ROLES, RETAIL_ROLES, Role
 from jewelcrm.tenancy.views import BrandViewMixin
 
@@ -120,10 +121,20 @@ class DashboardView(BrandViewMixin, TemplateView):
     allowed_roles = BRAND_ROLES
     template_name = "accounts/dashboard.html"
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["tiles"] = tiles_for(area="dashboard", brand=self.brand, membership=self.membership)
+        return context
+
 
 class IntranetView(BrandViewMixin, TemplateView):
     allowed_roles = RETAIL_ROLES
     template_name = "accounts/intranet.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["tiles"] = tiles_for(area="intranet", brand=self.brand, membership=self.membership)
+        return context
 
 
 # --- Team ----------------------------------------------------------------------------------------
