@@ -169,6 +169,7 @@ class RateTable:
 class OrderImporter(BaseImporter):
     kind = "orders"
     parallel_clean = True
+    needs_postgresql = True
     required_one_of = ("order_number", "external_id")
     source = OrderSource.ESHOP
     fields = (

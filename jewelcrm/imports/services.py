@@ -20,6 +20,7 @@ from jewelcrm.imports.framework import (
     header_signature,
     import_run,
     importer_class,
+    importer_unavailable_reason,
     mapping_guess,
     mapping_problems,
 )
@@ -103,6 +104,9 @@ def import_job_create(*, brand: Any, kind: str, upload: Any, user: Any = None) -
             )
             % {"size": round(upload.size / 1024 / 1024, 1), "max": MAX_UPLOAD_BYTES // 1024 // 1024}
         )
+    unavailable = importer_unavailable_reason(kind)
+    if unavailable:
+        raise ValidationError(unavailable)
     try:
         with table_open(upload, name=upload.name) as table:
             headers = table.headers
