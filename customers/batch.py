@@ -21,31 +21,12 @@ from django.utils import timezone
 
 from customers.models import Customer, OrderSource
 from customers.selectors import customer_find
-from customers.services import consent_record, order_upsert
+from customers.services import PROFILE_FIELDS, consent_record, order_upsert
 from jewelcrm.accounts.models import Brand
 
 MAX_BATCH = 1000
-CUSTOMER_UPSERT_FIELDS = (
-    "title",
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "birth_date",
-    "gender",
-    "family_situation",
-    "wedding_anniversary",
-    "address",
-    "city",
-    "postal_code",
-    "country",
-    "language",
-    "preferred_channel",
-    "tags",
-    "notes",
-    "home_store",
-    "customer_since",
-)
+# What an integration may set: the profile, less what only the brand's staff decide.
+CUSTOMER_UPSERT_FIELDS = tuple(f for f in PROFILE_FIELDS if f not in ("assigned_associate", "external_id"))
 
 
 @dataclass

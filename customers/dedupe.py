@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 
 from customers.models import Customer
 from customers.normalise import name_key
+from customers.services import PROFILE_FIELDS
 from jewelcrm.accounts.models import Brand
 
 NAME_SIMILARITY = 0.85
@@ -37,24 +38,7 @@ REASONS = {
 }
 # Fields the survivor takes from the other profile when it has no value of its own.
 FILLABLE_FIELDS = (
-    "external_id",
-    "title",
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "birth_date",
-    "gender",
-    "family_situation",
-    "wedding_anniversary",
-    "address",
-    "city",
-    "postal_code",
-    "country",
-    "language",
-    "preferred_channel",
-    "home_store",
-    "assigned_associate",
+    *(f for f in PROFILE_FIELDS if f not in ("tags", "notes", "customer_since")),
     "email_confirmed_at",
     "last_contacted_on",
 )
