@@ -9,8 +9,8 @@ from celery import shared_task
 
 from jewelcrm.tenancy.tasks import brand_task
 
-
-@shared_task(
+# E-mail tasks: retried with backoff when the mail server cannot be reached, never for long.
+email_task = shared_task(
     acks_late=True,
     autoretry_for=(ConnectionError,),
     retry_backoff=True,
@@ -18,6 +18,9 @@ from jewelcrm.tenancy.tasks import brand_task
     soft_time_limit=50,
     time_limit=60,
 )
+
+
+@email_task
 @brand_task
 def send_registration_email_task(brand_id: int, registration_id: int) -> bool:
     from warranties import emails
@@ -25,14 +28,7 @@ def send_registration_email_task(brand_id: int, registration_id: int) -> bool:
     return emails.registration_email_send(registration_id=registration_id)
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=(ConnectionError,),
-    retry_backoff=True,
-    max_retries=5,
-    soft_time_limit=50,
-    time_limit=60,
-)
+@email_task
 @brand_task
 def send_flagged_item_alert_task(brand_id: int, item_id: int, store_id: int | None) -> int:
     from warranties import emails
@@ -40,14 +36,7 @@ def send_flagged_item_alert_task(brand_id: int, item_id: int, store_id: int | No
     return emails.flagged_item_alert_send(item_id=item_id, store_id=store_id)
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=(ConnectionError,),
-    retry_backoff=True,
-    max_retries=5,
-    soft_time_limit=50,
-    time_limit=60,
-)
+@email_task
 @brand_task
 def send_intervention_ready_email_task(brand_id: int, intervention_id: int) -> bool:
     from warranties import emails
