@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -10,6 +11,8 @@ from rest_framework import authentication, exceptions
 
 from jewelcrm.accounts.models import APIKey, Brand, hash_api_key
 from jewelcrm.tenancy.context import brand_context
+
+LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 class APIKeyUser:
@@ -51,7 +54,10 @@ class APIKeyAuthentication(authentication.BaseAuthentication):
             key = APIKey.objects.filter(hashed_key=hash_api_key(raw.strip()), revoked_at__isnull=True).first()
             if key is None:
                 raise invalid
-            APIKey.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
+            now = timezone.now()
+            # "Last used" to the minute: one write a minute per key, not one per request.
+            if key.last_used_at is None or now - key.last_used_at >= LAST_USED_RESOLUTION:
+                APIKey.objects.filter(pk=key.pk).update(last_used_at=now)
         key.brand = brand
         return APIKeyUser(key), key
 

@@ -194,3 +194,19 @@ def test_api_keys_are_rate_limited_per_key(brand, monkeypatch):
     assert refused.json()["code"] == "throttled"
     # Another key of the same brand has its own allowance.
     assert client.get(whoami(brand), HTTP_AUTHORIZATION=f"Api-Key {other_raw}").status_code == 200
+
+
+def test_last_used_is_written_at_most_once_a_minute(brand):
+    import time_machine
+
+    key, raw = make_key(brand)
+    with time_machine.travel("2026-11-23 10:00:00+00:00", tick=False):
+        Client().get(whoami(brand), HTTP_AUTHORIZATION=f"Api-Key {raw}")
+    with time_machine.travel("2026-11-23 10:00:40+00:00", tick=False):
+        Client().get(whoami(brand), HTTP_AUTHORIZATION=f"Api-Key {raw}")
+    with brand_context(brand):
+        assert APIKey.objects.get(pk=key.pk).last_used_at.isoformat() == "2026-11-23T10:00:00+00:00"
+    with time_machine.travel("2026-11-23 10:01:05+00:00", tick=False):
+        Client().get(whoami(brand), HTTP_AUTHORIZATION=f"Api-Key {raw}")
+    with brand_context(brand):
+        assert APIKey.objects.get(pk=key.pk).last_used_at.isoformat() == "2026-11-23T10:01:05+00:00"
