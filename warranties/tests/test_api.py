@@ -165,7 +165,7 @@ def test_list_and_retrieve(api, brand, other_brand, django_assert_max_num_querie
 def test_list_query_count_does_not_grow(api, brand, django_assert_num_queries):
     RegistrationFactory(brand=brand)
     api.get(f"/api/v1/{brand.slug}/registrations/")
-    with django_assert_num_queries(13) as first:
+    with django_assert_num_queries(12) as first:  # the warm-up call above recorded the key's use
         api.get(f"/api/v1/{brand.slug}/registrations/")
     for _i in range(4):
         RegistrationFactory(brand=brand)
@@ -334,7 +334,7 @@ def test_amounts_are_decimal_strings(api, brand):
 def test_intervention_and_claim_lists_have_fixed_query_counts(api, brand, path, django_assert_num_queries):
     WarrantyClaimFactory(brand=brand)
     api.get(f"/api/v1/{brand.slug}/{path}")
-    with django_assert_num_queries(14 if path == "interventions/" else 13) as first:
+    with django_assert_num_queries(13 if path == "interventions/" else 12) as first:
         api.get(f"/api/v1/{brand.slug}/{path}")
     for _i in range(4):
         WarrantyClaimFactory(brand=brand)

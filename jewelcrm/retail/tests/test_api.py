@@ -116,6 +116,7 @@ def test_list_has_a_fixed_query_count(brand, django_assert_num_queries):
 
     client = key_client(brand)
     StoreFactory(brand=brand)
+    client.get(stores_url(brand))  # warm-up: the first call records the key's use
     with CaptureQueriesContext(connection) as few:
         client.get(stores_url(brand))
     for _ in range(6):

@@ -48,6 +48,7 @@ def test_list_has_a_fixed_query_count(brand, django_assert_num_queries):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    client.get(items_url(brand))  # warm-up: the first call records the key's use
     with CaptureQueriesContext(connection) as few:
         client.get(items_url(brand))
     for _ in range(10):
