@@ -21,7 +21,6 @@ from __future__ import annotations
 import logging
 import os
 import random
-import subprocess
 import sys
 import threading
 import time
@@ -39,6 +38,8 @@ django.setup()
 
 from django.http import HttpRequest, HttpResponse  # noqa: E402
 from django.urls import include, path  # noqa: E402
+
+from bench.harness import gunicorn_start, gunicorn_stop, percentile  # noqa: E402
 
 PHASE_SECONDS = float(os.environ.get("BENCH_PHASE_SECONDS", 8))
 ROUNDS = 2
@@ -192,49 +193,6 @@ def setup_data(run: str) -> list[str]:
     return codes
 
 
-def start_server() -> subprocess.Popen:
-    import httpx
-
-    env = dict(os.environ)
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "jewelcrm.settings.local",
-            "DJANGO_DEBUG": "false",
-            "LOG_LEVEL": "WARNING",
-            "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
-            "BENCH_PUBLIC_PAGE_SERVER": "1",
-            "PORTAL_PUBLIC_LOOKUP_RATE": "100000000/m",
-        }
-    )
-    command = [
-        str(ROOT / ".venv" / "bin" / "gunicorn"),
-        "bench.bench_public_page:application",
-        "--bind",
-        f"127.0.0.1:{PORT}",
-        "--workers",
-        str(WORKERS),
-        "--threads",
-        str(THREADS),
-        "--worker-class",
-        "gthread",
-        "--log-level",
-        "warning",
-        "--timeout",
-        "60",
-    ]
-    server = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603 - a fixed command line
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{PORT}/bench/trivial", timeout=1).status_code == 200:
-                return server
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    server.terminate()
-    raise SystemExit("gunicorn did not start")
-
-
 def run_phase(paths: list[str], seconds: float) -> dict[str, object]:
     import httpx
 
@@ -300,13 +258,6 @@ def run_cold(paths: list[str]) -> dict[str, float]:
     }
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))]
-
-
 def main() -> None:
     from django.conf import settings
     from django.core.management import call_command
@@ -323,7 +274,11 @@ def main() -> None:
     global LOAD_AVERAGE
     LOAD_AVERAGE = " / ".join(f"{value:.1f}" for value in os.getloadavg())
     public_paths = [f"/i/{code}" for code in codes]
-    server = start_server()
+    server = gunicorn_start(
+        app="bench.bench_public_page:application", port=PORT, workers=WORKERS, threads=THREADS,
+        ready_path="/bench/trivial",
+        env={"BENCH_PUBLIC_PAGE_SERVER": "1", "PORTAL_PUBLIC_LOOKUP_RATE": "100000000/m"},
+    )
     results: dict[str, dict[str, list]] = {"trivial": {"lat": [], "st": []}, "public": {"lat": [], "st": []}}
     try:
         cold = run_cold(public_paths)
@@ -333,11 +288,7 @@ def main() -> None:
                 results[name]["lat"].extend(phase["latencies"])  # type: ignore[arg-type]
                 results[name]["st"].append(phase["statuses"])
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        gunicorn_stop(server)
     measured = PHASE_SECONDS * ROUNDS
     rows, throughput = [], {}
     for name, label in (

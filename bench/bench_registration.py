@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import logging
 import os
-import subprocess
 import sys
 import threading
 import time
@@ -41,6 +40,7 @@ logging.getLogger("httpx").setLevel(logging.WARNING)
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
+from bench.harness import gunicorn_start, gunicorn_stop, percentile  # noqa: E402
 from bench.report import write_section  # noqa: E402
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", 15))
@@ -101,56 +101,6 @@ def setup_data(run: str) -> tuple[str, str, str, list[str]]:
         )
         _key, raw = api_key_create(brand=brand, name="bench")
     return slug, store.code, raw, serials
-
-
-def start_server() -> subprocess.Popen:
-    try:
-        httpx.get(f"http://127.0.0.1:{PORT}/healthz", timeout=2)
-    except httpx.HTTPError:
-        pass
-    else:
-        raise SystemExit(f"something already answers on port {PORT}: set BENCH_PORT")
-    env = dict(os.environ)
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "jewelcrm.settings.local",
-            "DJANGO_DEBUG": "false",
-            "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
-            "LOG_LEVEL": "WARNING",
-            # The per-key rate limit (600/min by default) is not what is measured here.
-            "API_KEY_RATE": "1000000/min",
-        }
-    )
-    command = [
-        str(ROOT / ".venv" / "bin" / "gunicorn"),
-        "jewelcrm.wsgi:application",
-        "--bind",
-        f"127.0.0.1:{PORT}",
-        "--workers",
-        str(WORKERS),
-        "--threads",
-        str(THREADS),
-        "--worker-class",
-        "gthread",
-        "--log-level",
-        "warning",
-        "--timeout",
-        "60",
-    ]
-    server = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603 - a fixed command line
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"gunicorn exited (is port {PORT} already in use? set BENCH_PORT)")
-        try:
-            # Any answer means the server is up (healthz may be 503 when no Celery worker runs).
-            httpx.get(f"http://127.0.0.1:{PORT}/healthz", timeout=5)
-            return server
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    server.terminate()
-    raise SystemExit("gunicorn did not start")
 
 
 def run_load(
@@ -244,14 +194,6 @@ def summary(label: str, result: dict[str, Any]) -> tuple[str, float, bool]:
     return "| " + " | ".join(str(c) for c in cells) + " |", p95, ok == len(latencies) and ok > 0
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    index = min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))
-    return ordered[index]
-
-
 def main() -> None:
     if not settings.IS_POSTGRES:
         raise SystemExit("bench_registration needs DATABASE_URL on PostgreSQL")
@@ -261,18 +203,18 @@ def main() -> None:
     slug, store_code, raw_key, serials = setup_data(run)
     remaining = iter(serials)
     load = os.getloadavg()[0]
-    server = start_server()
+    # The per-key rate limit (600/min by default) is not what is measured here.
+    server = gunicorn_start(
+        app="jewelcrm.wsgi:application", port=PORT, workers=WORKERS, threads=THREADS,
+        ready_path="/healthz", env={"API_KEY_RATE": "1000000/min"},
+    )
     try:
         saturated = run_load(slug, store_code, raw_key, remaining, SECONDS)
         # The same 20 clients at a steady pace: each till registers RATE sales per second.
         paced = run_load(slug, store_code, raw_key, remaining, SECONDS, rate_per_client=RATE)
         total_rate = RATE * CLIENTS
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        gunicorn_stop(server)
     row_a, p95_a, ok_a = summary("back-to-back (saturated)", saturated)
     row_b, p95_b, ok_b = summary(f"steady, {RATE:g} sale/s per client ({total_rate:.0f} req/s)", paced)
     verdict = "met" if p95_a < TARGET_P95_MS and ok_a else "NOT met"
