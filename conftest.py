@@ -20,9 +20,8 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[No
         with django_db_blocker.unblock():
             with as_role("owner"), connection.cursor() as cursor:
                 # Test-only: transactional tests empty the tables between tests with TRUNCATE.
-                cursor.execute(
-                    f'GRANT TRUNCATE ON ALL TABLES IN SCHEMA public TO "{settings.DATABASE_ROLES["app"]["USER"]}"'
-                )
+                app_role = settings.DATABASE_ROLES["app"]["USER"]
+                cursor.execute(f'GRANT TRUNCATE ON ALL TABLES IN SCHEMA public TO "{app_role}"')
             use_role("app")
     yield
     if settings.IS_POSTGRES:
@@ -123,7 +122,9 @@ def celery_worker(transactional_db: Any) -> Iterator[Any]:
     previous = app.conf.task_always_eager
     app.conf.task_always_eager = False
     try:
-        with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=10) as worker:
+        with start_worker(
+            app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=10
+        ) as worker:
             yield worker
     finally:
         app.conf.task_always_eager = previous

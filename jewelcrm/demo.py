@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.utils import timezone
+
 from jewelcrm.tenancy.context import brand_context
 
 SEEDERS = [
@@ -24,17 +26,31 @@ SEEDERS = [
     "warranties.portal.demo",
 ]
 
-DEMO_PASSWORD = "jewelcrm-demo-2026"
+DEMO_PASSWORD = "jewelcrm-demo-2026"  # noqa: S105 - the published password of the demo accounts
 
 BRANDS: list[dict[str, Any]] = [
     {
-        "slug": "maison-aurore", "name": "Maison Aurore", "code_prefix": "AUR", "default_currency": "EUR", "languages": ["fr", "en"],
-        "time_zone": "Europe/Paris", "country": "FR", "primary_colour": "#7A1F3D", "kind": "jewellery",
+        "slug": "maison-aurore",
+        "name": "Maison Aurore",
+        "code_prefix": "AUR",
+        "default_currency": "EUR",
+        "languages": ["fr", "en"],
+        "time_zone": "Europe/Paris",
+        "country": "FR",
+        "primary_colour": "#7A1F3D",
+        "kind": "jewellery",
         "mail_domain": "aurore.demo",
     },
     {
-        "slug": "horlogerie-leman", "name": "Horlogerie Léman", "code_prefix": "LMN", "default_currency": "CHF", "languages": ["fr", "en"],
-        "time_zone": "Europe/Zurich", "country": "CH", "primary_colour": "#0F4C5C", "kind": "watches",
+        "slug": "horlogerie-leman",
+        "name": "Horlogerie Léman",
+        "code_prefix": "LMN",
+        "default_currency": "CHF",
+        "languages": ["fr", "en"],
+        "time_zone": "Europe/Zurich",
+        "country": "CH",
+        "primary_colour": "#0F4C5C",
+        "kind": "watches",
         "mail_domain": "leman.demo",
     },
 ]
@@ -59,7 +75,11 @@ def run(*, size: str = "full", today: date | None = None, stdout: Any = None) ->
         fields = {k: v for k, v in profile.items() if k not in ("slug", "kind", "mail_domain")}
         brand, _created = Brand.objects.update_or_create(slug=profile["slug"], defaults=fields)
         ctx = DemoContext(
-            brand=brand, profile=profile, size=size, rng=random.Random(1000 + index), today=today or date.today()
+            brand=brand,
+            profile=profile,
+            size=size,
+            rng=random.Random(1000 + index),
+            today=today or timezone.localdate(),
         )
         for module_name in SEEDERS:
             try:
@@ -85,7 +105,9 @@ def logins_of_existing() -> list[tuple[Any, list[tuple[str, str, str]]]]:
         brand = Brand.objects.filter(slug=profile["slug"]).first()
         if brand is None:
             continue
-        ctx = DemoContext(brand=brand, profile=profile, size="full", rng=random.Random(0), today=date.today())
+        ctx = DemoContext(
+            brand=brand, profile=profile, size="full", rng=random.Random(0), today=timezone.localdate()
+        )
         for module_name in SEEDERS:
             try:
                 module = importlib.import_module(module_name)

@@ -51,7 +51,9 @@ def test_intranet_counts_the_members_store_only(retailer_client, brand, store):
     InterventionFactory(brand=brand, store=store)
     returned = InterventionFactory(brand=brand, store=store)
     with brand_context(brand):
-        Intervention.objects.filter(pk=returned.pk).update(status="returned", returned_on=timezone.localdate())
+        Intervention.objects.filter(pk=returned.pk).update(
+            status="returned", returned_on=timezone.localdate()
+        )
     response = retailer_client.get(reverse("accounts:intranet", kwargs={"brand_slug": brand.slug}))
     tiles = _tiles(response)
     assert tiles["Pieces in my stock"] == "2"

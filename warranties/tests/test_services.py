@@ -559,7 +559,11 @@ def test_a_sale_in_another_currency_is_valued_in_the_brand_currency(brand, store
     _register(brand, store, item, price_paid=Decimal("2000"), currency="CHF")
     with brand_context(brand):
         order = Order.objects.get()
-    assert (order.currency, order.total, order.total_brand_currency) == ("CHF", Decimal("2000.00"), Decimal("1900.00"))
+    assert (order.currency, order.total, order.total_brand_currency) == (
+        "CHF",
+        Decimal("2000.00"),
+        Decimal("1900.00"),
+    )
 
 
 def test_a_sale_in_the_brand_currency_keeps_its_amount(brand, store, item):
