@@ -36,6 +36,7 @@ from jewelcrm.accounts.models import Brand
 from jewelcrm.accounts.services import audit_log_record
 from warranties.currencies import currency_normalise
 from warranties.inventory.models import Item, ItemStatus
+from warranties.inventory.public_cache import public_page_forget
 from warranties.models import (
     ClaimStatus,
     Intervention,
@@ -61,6 +62,34 @@ ITEM_ALREADY_SOLD = "item_already_sold"
 ITEM_FLAGGED = "item_flagged"
 ITEM_UNAVAILABLE = "item_unavailable"
 CURRENCY_UNKNOWN = "currency_unknown"
+
+
+def item_event_add(
+    *,
+    brand: Brand,
+    item: Item,
+    kind: str,
+    store: Any = None,
+    actor: Any = None,
+    data: dict[str, Any] | None = None,
+    is_public: bool = False,
+    at: Any = None,
+) -> ItemEvent:
+    """Add one line to an item's timeline. A public line (what `/i/<code>` shows) makes the public page
+    forget its cached copy, so the page shows the change at once."""
+    event = ItemEvent.objects.create(
+        brand=brand,
+        item=item,
+        kind=kind,
+        store=store,
+        actor=actor,
+        data=data or {},
+        is_public=is_public,
+        at=at or timezone.now(),
+    )
+    if is_public:
+        public_page_forget(item=item)
+    return event
 
 
 def item_not_found_error() -> ValidationError:
@@ -368,7 +397,7 @@ def _registration_write(
     item.owner = owner
     item.current_store = store
     item.save(update_fields=["status", "owner", "current_store", "updated_at"])
-    ItemEvent.objects.create(
+    item_event_add(
         brand=brand,
         item=item,
         kind="sold",
@@ -379,7 +408,7 @@ def _registration_write(
         data={"month": sold_on.strftime("%Y-%m"), "city": store.city, "country": str(store.country or "")},
     )
     if reason:
-        ItemEvent.objects.create(
+        item_event_add(
             brand=brand,
             item=item,
             kind="grey_market",
@@ -432,7 +461,7 @@ def item_flagged_sale_attempt(
         ip=ip,
         data={"serial": item.serial, "status": item.status, "store": getattr(store, "code", "")},
     )
-    ItemEvent.objects.create(
+    item_event_add(
         brand=brand,
         item=item,
         kind="flagged_sale_attempt",
@@ -498,7 +527,7 @@ def registration_transfer(
     locked.owner = new_owner
     locked.save(update_fields=["owner", "updated_at"])
     transfers = Registration.objects.filter(item=locked).count() - 1
-    ItemEvent.objects.create(
+    item_event_add(
         brand=brand,
         item=locked,
         kind="ownership_transfer",
@@ -577,7 +606,7 @@ def intervention_create(
         is_under_warranty=registration_covering(item=locked, on=received_on) is not None,
         created_by=staff,
     )
-    ItemEvent.objects.create(
+    item_event_add(
         brand=brand,
         item=locked,
         kind="intervention",
@@ -665,7 +694,7 @@ def intervention_advance(
         fields.append("returned_on")
     locked.save(update_fields=fields)
     staff = actor if actor is not None and getattr(actor, "pk", None) else None
-    ItemEvent.objects.create(
+    item_event_add(
         brand=brand,
         item=locked.item,
         kind="intervention_status",

@@ -9,8 +9,9 @@ it exists.
 One round trip. The rate-limit counter, the cached resolution, the cached page and the look-up log entry
 travel in one Redis pipeline; the page itself is rendered once per code and language (no personal data),
 with placeholders for the visitor's CSRF token and address, filled in per request. The cached page
-carries the item's version (last change, last timeline event): the portal's own writes (loss, recovery,
-transfers, service receptions) invalidate at once; other changes show within CODE_CACHE_SECONDS.
+carries the item's version (last change, last timeline event). Every public timeline event (sale, service,
+transfer, loss, recovery), whichever app writes it, invalidates the cache at once
+(warranties.inventory.public_cache); a change without a public event shows within CODE_CACHE_SECONDS.
 
 Logged. Every look-up goes to the "jewelcrm.portal.public" logger, and to a Redis list that is written
 to PublicLookup rows (brand-scoped, for codes of a known brand) in batches of LOOKUP_BATCH.
@@ -32,6 +33,7 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 
 from jewelcrm.tenancy.context import brand_context
+from warranties.inventory import public_cache
 from warranties.portal import codes, ratelimit, selectors
 
 logger = logging.getLogger("jewelcrm.portal.public")
@@ -67,20 +69,8 @@ class Lookup:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _code_key(code: str) -> str:
-    return f"portal:code:{code or '-'}"
-
-
-def _page_key(code: str, language: str) -> str:
-    return f"portal:page:{code or '-'}:{language}"
-
-
-def invalidate(*, item: Any) -> None:
-    """Forget the cached resolution and pages of an item's code (after a change the page must show)."""
-    keys = [_code_key(item.public_code)] + [
-        _page_key(item.public_code, lang) for lang, _name in settings.LANGUAGES
-    ]
-    cache.delete_many(keys)
+_code_key = public_cache.code_key
+_page_key = public_cache.page_key
 
 
 def _resolve_uncached(code: str) -> Resolved:

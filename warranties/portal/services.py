@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from customers.models import Customer
 from jewelcrm.accounts.models import Brand
 from jewelcrm.accounts.services import audit_log_record
+from warranties import services as warranty_services
 from warranties.inventory.models import Item, ItemStatus
-from warranties.models import ItemEvent
 from warranties.portal import emails
 from warranties.portal.models import (
     FoundReport,
@@ -50,15 +50,6 @@ def _hash(brand: Brand, secret: str) -> str:
 
 def _language(brand: Brand, customer: Customer | None) -> str:
     return (customer.language if customer is not None and customer.language else "") or brand.default_language
-
-
-def public_cache_version_bump(*, brand: Brand, item: Item) -> None:
-    """The public page of the item must show this change at once."""
-    from warranties.portal import public
-
-    public.invalidate(item=item)
-    # Again after commit, in case a concurrent look-up cached the old state in between.
-    transaction.on_commit(lambda: public.invalidate(item=item))
 
 
 # --- Sign-in links --------------------------------------------------------------------------------
@@ -296,12 +287,11 @@ def service_request_receive(
     *, brand: Brand, service_request: ServiceRequest, store: Any, actor: Any
 ) -> ServiceRequest:
     """The store has the piece in hand: the request becomes an intervention (contract C2)."""
-    from warranties.services import intervention_create
 
     locked = ServiceRequest.objects.select_for_update().get(pk=service_request.pk)
     if locked.store_id != store.pk or locked.status != ServiceRequestStatus.REQUESTED:
         raise ValidationError(_("This request is no longer waiting for this store."), code="not_waiting")
-    intervention = intervention_create(
+    intervention = warranty_services.intervention_create(
         brand=brand,
         item=locked.item,
         store=store,
@@ -315,7 +305,6 @@ def service_request_receive(
     locked.received_at = timezone.now()
     locked.received_by = actor if getattr(actor, "pk", None) else None
     locked.save(update_fields=["status", "intervention", "received_at", "received_by"])
-    public_cache_version_bump(brand=brand, item=locked.item)
     return locked
 
 
@@ -361,7 +350,7 @@ def item_report_loss(
     locked.status = status
     locked.save(update_fields=["status", "status_before_loss", "updated_at"])
     by = "owner" if customer is not None else "store"
-    ItemEvent.objects.create(
+    warranty_services.item_event_add(
         brand=brand,
         item=locked,
         kind=f"reported_{status}",
@@ -391,7 +380,6 @@ def item_report_loss(
             "note": note[:500],
         },
     )
-    public_cache_version_bump(brand=brand, item=locked)
     return locked
 
 
@@ -415,7 +403,7 @@ def item_mark_recovered(
     locked.status = locked.status_before_loss or (ItemStatus.SOLD if locked.owner_id else ItemStatus.IN_STOCK)
     locked.status_before_loss = ""
     locked.save(update_fields=["status", "status_before_loss", "updated_at"])
-    ItemEvent.objects.create(
+    warranty_services.item_event_add(
         brand=brand,
         item=locked,
         kind="recovered",
@@ -432,7 +420,6 @@ def item_mark_recovered(
         ip=ip,
         data={"serial": locked.serial, "was": previous},
     )
-    public_cache_version_bump(brand=brand, item=locked)
     return locked
 
 
@@ -544,7 +531,6 @@ def transfer_accept(*, brand: Brand, transfer: Transfer, email: str, ip: str | N
     """The verified e-mail accepts the transfer (contract C3). Returns the new owner."""
     from customers.selectors import customer_find
     from customers.services import customer_create
-    from warranties.services import registration_transfer
 
     locked = Transfer.objects.select_for_update().filter(pk=transfer.pk).first()
     if locked is None or locked.status != TransferStatus.PENDING or locked.expires_at <= timezone.now():
@@ -572,7 +558,9 @@ def transfer_accept(*, brand: Brand, transfer: Transfer, email: str, ip: str | N
             language=brand.default_language,
         )
     with transaction.atomic():
-        registration_transfer(brand=brand, item=item, new_owner=new_owner, store=locked.store, via="portal")
+        warranty_services.registration_transfer(
+            brand=brand, item=item, new_owner=new_owner, store=locked.store, via="portal"
+        )
     locked.status = TransferStatus.ACCEPTED
     locked.to_customer = new_owner
     locked.accepted_at = timezone.now()
@@ -581,7 +569,6 @@ def transfer_accept(*, brand: Brand, transfer: Transfer, email: str, ip: str | N
         status=TransferStatus.CANCELLED
     )
     _transfer_emails(brand=brand, item=item, previous=previous, new_owner=new_owner)
-    public_cache_version_bump(brand=brand, item=item)
     return new_owner
 
 
@@ -620,7 +607,6 @@ def transfer_record_in_store(
     from customers.normalise import email_normalise
     from customers.selectors import customer_find
     from customers.services import customer_create
-    from warranties.services import registration_transfer
 
     address = email_normalise(email)
     if not address:
@@ -647,7 +633,7 @@ def transfer_record_in_store(
             source="store",
             language=brand.default_language,
         )
-    registration_transfer(
+    warranty_services.registration_transfer(
         brand=brand, item=locked, new_owner=new_owner, store=store, actor=actor, via="store"
     )
     Transfer.objects.filter(item=locked, status=TransferStatus.PENDING).update(
@@ -667,7 +653,6 @@ def transfer_record_in_store(
         accepted_at=now,
     )
     _transfer_emails(brand=brand, item=locked, previous=previous, new_owner=new_owner)
-    public_cache_version_bump(brand=brand, item=locked)
     return transfer
 
 

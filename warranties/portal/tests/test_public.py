@@ -242,3 +242,17 @@ def test_found_form_alerts_brand_and_owner_and_reveals_nothing(
     with brand_context(brand):
         report = FoundReport.objects.get()
     assert (report.kind, report.contact, report.item_id) == ("offered", "me@finder.test", item.pk)
+
+
+def test_a_service_logged_by_a_store_shows_at_once_on_a_cached_page(client, brand, item):
+    from warranties import services as warranty_services
+
+    client.get(_url(item.public_code))
+    assert "Engraving" not in client.get(_url(item.public_code)).content.decode()  # served from the cache
+    workshop = StoreFactory(brand=brand, city="Zürich", country="CH")
+    with brand_context(brand):
+        warranty_services.intervention_create(
+            brand=brand, item=item, store=workshop, kind="engraving", received_on=date(2026, 1, 5)
+        )
+    text = client.get(_url(item.public_code)).content.decode()
+    assert "Engraving" in text and "Zürich" in text
