@@ -21,7 +21,6 @@ CONFIRMATION_SALT = "customers.consent-confirmation"
 CONFIRMATION_MAX_AGE = timedelta(days=30)
 
 
-@transaction.atomic
 def customer_create(
     *,
     brand: Brand,
@@ -59,7 +58,7 @@ def customer_create(
     return customer
 
 
-def consent_record(
+def consent_entry(
     *,
     brand: Brand,
     customer: Customer,
@@ -74,10 +73,10 @@ def consent_record(
     purpose: str = "marketing",
     at: Any = None,
 ) -> Consent:
-    """Append one entry to the consent ledger (never updates an earlier one)."""
+    """One entry of the consent ledger, not yet saved (consent_record saves one, consents_record many)."""
     if channel not in Channel.values:
         raise ValidationError(_("Unknown channel %(channel)s."), params={"channel": channel})
-    return Consent.objects.create(
+    return Consent(
         brand=brand,
         customer=customer,
         channel=channel,
@@ -91,6 +90,18 @@ def consent_record(
         ip=ip,
         at=at or timezone.now(),
     )
+
+
+def consent_record(**entry: Any) -> Consent:
+    """Append one entry to the consent ledger (never updates an earlier one). Arguments: consent_entry's."""
+    consent = consent_entry(**entry)
+    consent.save(force_insert=True)
+    return consent
+
+
+def consents_record(entries: list[Consent]) -> list[Consent]:
+    """Append several entries (built by consent_entry) to the ledger in one statement."""
+    return Consent.objects.bulk_create(entries)
 
 
 def consent_confirmation_token(*, customer: Customer) -> str:

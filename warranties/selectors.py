@@ -32,20 +32,33 @@ OPEN_INTERVENTION_STATUSES = (
 PAID_CLAIM_STATUSES = (ClaimStatus.APPROVED, ClaimStatus.PARTIALLY_APPROVED)
 
 
-def item_find(*, brand: Brand, query: str) -> Item | None:
-    """An item of the brand by serial or public code (contract C6); None for unknown or foreign ones."""
+def item_find(*, brand: Brand, query: str, for_update: bool = False) -> Item | None:
+    """An item of the brand by serial or public code (contract C6); None for unknown or foreign ones.
+
+    `for_update=True`: the item and its product only, read under a row lock held until the end of the
+    transaction (the sale registration reads it once this way).
+    """
     from warranties.inventory.selectors import item_find as inventory_item_find
 
     query = (query or "").strip()
     if not query:
         return None
     # Fast path on the (brand, serial) unique index: a scanner types the serial exactly as printed.
-    exact = (
-        Item.objects.filter(brand=brand, serial=query)
-        .select_related("product", "current_store", "shipped_to_store")
-        .first()
-    )
-    return exact or inventory_item_find(brand=brand, query=query)
+    items = Item.objects.filter(brand=brand, serial=query).order_by()
+    if for_update:
+        items = items.select_related("product").select_for_update(of=("self",))
+    else:
+        items = items.select_related("product", "current_store", "shipped_to_store")
+    exact = next(iter(items[:1]), None)
+    if exact is not None:
+        return exact
+    found = inventory_item_find(brand=brand, query=query)
+    return item_lock(item_id=found.pk) if found is not None and for_update else found
+
+
+def item_lock(*, item_id: int) -> Item:
+    """The item, with its product, read under a row lock held until the end of the transaction."""
+    return Item.objects.select_related("product").select_for_update(of=("self",)).get(pk=item_id)
 
 
 def registration_get(*, brand: Brand, registration_id: int) -> Registration | None:

@@ -47,6 +47,7 @@ from warranties.models import (
     RegistrationKind,
     WarrantyClaim,
 )
+from warranties.selectors import item_lock
 
 # The version of the consent wording the associate reads out at the counter; bump it with the text.
 CONSENT_WORDING_VERSION = "2026-01"
@@ -222,6 +223,7 @@ def registration_create(
     fingerprint: str = "",
     ip: str | None = None,
     customer_looked_up: bool = False,
+    item_locked: bool = False,
 ) -> tuple[Registration, bool]:
     """Register the sale of `item` in `store`: the warranty, the order, the item sold, the timeline.
 
@@ -229,6 +231,8 @@ def registration_create(
     never a second one. Raises ValidationError (with a code) and writes nothing on bad input.
     `customer_looked_up=True` tells that the caller already searched `new_customer`'s e-mail and phone
     (customers.selectors.customer_find) and found nobody, so the search is not repeated.
+    `item_locked=True` tells that the caller read `item` with `item_lock` (or `selectors.item_find(...,
+    for_update=True)`) in the transaction this runs in, so it is not read again.
     """
     key = (idempotency_key or "").strip()[:80]
     code = currency_normalise(currency)
@@ -249,11 +253,7 @@ def registration_create(
     try:
         with transaction.atomic():
             # The row lock serialises two sales of the same piece; the key is checked again under it.
-            locked = (
-                Item.objects.select_related("product", "shipped_to_store", "current_store")
-                .select_for_update(of=("self",))
-                .get(pk=item.pk)
-            )
+            locked = item if item_locked else item_lock(item_id=item.pk)
             # One query for both: a registration made with this key, and a current one of this piece.
             condition = Q(item=locked, is_current=True) | (Q(idempotency_key=key) if key else Q(pk__in=[]))
             found = list(Registration.objects.filter(condition).order_by())
@@ -417,16 +417,15 @@ def _registration_write(
             actor=staff,
             data={"reason": reason},
         )
-    for channel in MARKETING_CHANNELS:
-        granted = channel in consents
-        # Unticked boxes are recorded for a new customer (a refusal at the counter) but never
-        # overwrite an existing customer's earlier choice.
-        if granted or is_new_customer:
-            customer_services.consent_record(
+    # Unticked boxes are recorded for a new customer (a refusal at the counter) but never overwrite an
+    # existing customer's earlier choice.
+    customer_services.consents_record(
+        [
+            customer_services.consent_entry(
                 brand=brand,
                 customer=owner,
                 channel=channel,
-                is_granted=granted,
+                is_granted=channel in consents,
                 source=ConsentSource.STORE,
                 wording_version=CONSENT_WORDING_VERSION,
                 store=store,
@@ -434,6 +433,10 @@ def _registration_write(
                 ip=ip,
                 at=now,
             )
+            for channel in MARKETING_CHANNELS
+            if channel in consents or is_new_customer
+        ]
+    )
     audit_log_record(
         brand=brand,
         action="registration.create",

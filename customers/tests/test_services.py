@@ -104,8 +104,15 @@ def test_relation_of_another_customer_cannot_be_changed(brand):
 
 
 def test_the_ledger_offers_no_update_nor_delete_service():
-    names = {n for n in dir(services) if n.startswith("consent_")}
-    assert names == {"consent_record", "consent_withdraw", "consent_confirm", "consent_confirmation_token"}
+    names = {n for n in dir(services) if n.startswith("consent")}
+    assert names == {
+        "consent_entry",
+        "consent_record",
+        "consents_record",
+        "consent_withdraw",
+        "consent_confirm",
+        "consent_confirmation_token",
+    }
     assert not any(hasattr(services, n) for n in ("consent_update", "consent_delete", "consent_edit"))
 
 

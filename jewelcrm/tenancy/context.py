@@ -59,12 +59,16 @@ def _set_db_setting(name: str, value: int | None) -> None:
 def _scope(var: ContextVar[int | None], setting: str, value: int) -> Iterator[None]:
     previous = var.get()
     token = var.set(value)
+    # Outermost, the block is a transaction and its commit drops the setting; nested, it is a savepoint
+    # whose release keeps it, so the enclosing value is put back explicitly.
+    nested = connection.in_atomic_block
     try:
         with transaction.atomic():
             _set_db_setting(setting, value)
             yield
             # Reached only when the block succeeded; on an error the rollback undoes the setting.
-            _set_db_setting(setting, previous)
+            if nested:
+                _set_db_setting(setting, previous)
     finally:
         var.reset(token)
 

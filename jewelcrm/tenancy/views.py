@@ -68,16 +68,30 @@ class BrandViewMixin(LoginRequiredMixin):
 
 
 class BrandAPIView(APIView):
-    """Base of every brand API view: self.brand is set and the whole call is scoped to it."""
+    """Base of every brand API view: self.brand is set and the whole call is scoped to it.
+
+    The call runs in one brand scope (one transaction): an API key's authentication enters it with the
+    key's brand (jewelcrm.accounts.api.authentication) and the view carries on inside it.
+    """
 
     allowed_roles: frozenset[str] | None = None
     brand: Any
     membership: Any = None
+    _scoped_brand_id: int | None = None
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         with ExitStack() as stack:
             self._brand_scope = stack
             return _render(super().dispatch(request, *args, **kwargs))
+
+    def brand_scope_enter(self, brand: Any) -> None:
+        """Scope the rest of the call to `brand`, once; a second, different brand is a programming error."""
+        if self._scoped_brand_id == brand.pk:
+            return
+        if self._scoped_brand_id is not None:
+            raise RuntimeError("An API call is scoped to one brand only.")
+        self._brand_scope.enter_context(brand_context(brand))
+        self._scoped_brand_id = brand.pk
 
     def initial(self, request: Any, *args: Any, **kwargs: Any) -> None:
         from jewelcrm.accounts import selectors
@@ -91,13 +105,13 @@ class BrandAPIView(APIView):
             url_slug = kwargs.get("brand_slug")
             if url_slug and url_slug != brand.slug:
                 raise Http404
-            self._brand_scope.enter_context(brand_context(brand))
+            self.brand_scope_enter(brand)
         else:
             brand = selectors.brand_get_by_slug(slug=kwargs.get("brand_slug", ""))
             if brand is None or not request.user.is_authenticated:
                 super().initial(request, *args, **kwargs)  # answers 401/403 as DRF does
                 raise Http404
-            self._brand_scope.enter_context(brand_context(brand))
+            self.brand_scope_enter(brand)
             self.membership = selectors.membership_get(brand=brand, user=request.user)
             if self.membership is None:
                 raise Http404

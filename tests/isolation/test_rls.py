@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from jewelcrm.accounts.models import APIKey, AuditLog, Membership
 from jewelcrm.retail.models import Retailer, Store
@@ -194,6 +195,22 @@ def test_a_brand_setting_does_not_outlive_its_transaction(two_brands):
         assert _scalar("SELECT current_setting('jewelcrm.brand_id', true)") == str(a.pk)
     assert _scalar("SELECT current_setting('jewelcrm.brand_id', true)") in ("", None)
     assert _scalar("SELECT count(*) FROM retail_store") == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_outermost_brand_scope_ends_with_its_transaction(brand, other_brand):
+    """Outermost, the scope does not put the setting back: the commit drops it, on the same connection."""
+    StoreFactory(brand=brand)
+    with CaptureQueriesContext(connection) as captured, brand_context(brand):
+        assert _scalar("SELECT current_setting('jewelcrm.brand_id', true)") == str(brand.pk)
+        assert _scalar("SELECT count(*) FROM retail_store") == 1
+    assert sum("set_config" in q["sql"] for q in captured.captured_queries) == 1
+    assert _scalar("SELECT current_setting('jewelcrm.brand_id', true)") in ("", None)
+    assert _scalar("SELECT count(*) FROM retail_store") == 0
+    with transaction.atomic():
+        assert _scalar("SELECT count(*) FROM retail_store") == 0
+    with brand_context(other_brand):
+        assert _scalar("SELECT count(*) FROM retail_store") == 0
 
 
 def test_a_failing_brand_task_leaves_no_brand_behind(two_brands):

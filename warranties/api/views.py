@@ -120,7 +120,8 @@ class RegistrationListCreateAPIView(WarrantyAPIView):
             return self._replay(existing, fingerprint)
         data = self._valid(s.RegistrationInSerializer, request.data)
         store = self.store_for_write(data.get("store", ""))
-        item = selectors.item_find(brand=self.brand, query=data["serial"])
+        # Read under its row lock: this call is one transaction (BrandAPIView), the sale is written in it.
+        item = selectors.item_find(brand=self.brand, query=data["serial"], for_update=True)
         if item is None:
             error = services.item_not_found_error()
             raise _validation({"serial": error.messages}, services.ITEM_NOT_FOUND)
@@ -191,6 +192,7 @@ class RegistrationListCreateAPIView(WarrantyAPIView):
                 fingerprint=fingerprint,
                 ip=ip,
                 customer_looked_up=True,
+                item_locked=True,
             )
         except ValidationError as error:
             code = getattr(error, "code", None)

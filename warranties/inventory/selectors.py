@@ -167,9 +167,10 @@ def item_grey_market_reason(*, item: Item, store: Any) -> str:
 
     The allocation is the store the item was shipped to (or, for an item never shipped, the store holding it).
     """
-    allocated = item.shipped_to_store or item.current_store
-    if allocated is None or store is None or allocated.pk == store.pk:
+    allocated_id = item.shipped_to_store_id or item.current_store_id
+    if allocated_id is None or store is None or allocated_id == store.pk:
         return ""
+    allocated = item.shipped_to_store or item.current_store
     country = str(store.country).upper()
     markets = market_countries(market=allocated.market, home_country=str(allocated.country))
     if country not in markets:

@@ -50,16 +50,31 @@ class APIKeyAuthentication(authentication.BaseAuthentication):
         brand = Brand.objects.filter(slug=parts[1], is_active=True).first()
         if brand is None:
             raise invalid
-        with brand_context(brand):
-            key = APIKey.objects.filter(hashed_key=hash_api_key(raw.strip()), revoked_at__isnull=True).first()
-            if key is None:
-                raise invalid
-            now = timezone.now()
-            # "Last used" to the minute: one write a minute per key, not one per request.
-            if key.last_used_at is None or now - key.last_used_at >= LAST_USED_RESOLUTION:
-                APIKey.objects.filter(pk=key.pk).update(last_used_at=now)
-        key.brand = brand
+        # A brand view (jewelcrm.tenancy.views.BrandAPIView) keeps the brand's scope for the rest of the
+        # call: the key is checked in the call's own transaction. Any other view gets a scope of its own.
+        view = (getattr(request, "parser_context", None) or {}).get("view")
+        enter = getattr(view, "brand_scope_enter", None)
+        if enter is not None:
+            enter(brand)
+            key = self._key_check(raw.strip(), brand)
+        else:
+            with brand_context(brand):
+                key = self._key_check(raw.strip(), brand)
+        if key is None:
+            raise invalid
         return APIKeyUser(key), key
+
+    @staticmethod
+    def _key_check(raw: str, brand: Brand) -> APIKey | None:
+        key = APIKey.objects.filter(hashed_key=hash_api_key(raw), revoked_at__isnull=True).first()
+        if key is None:
+            return None
+        now = timezone.now()
+        # "Last used" to the minute: one write a minute per key, not one per request.
+        if key.last_used_at is None or now - key.last_used_at >= LAST_USED_RESOLUTION:
+            APIKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        key.brand = brand
+        return key
 
     def authenticate_header(self, request: Any) -> str:
         return self.keyword

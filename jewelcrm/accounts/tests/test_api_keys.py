@@ -192,6 +192,7 @@ def test_api_keys_are_rate_limited_per_key(brand, monkeypatch):
     assert statuses == [200, 200, 200, 429]
     refused = client.get(whoami(brand), HTTP_AUTHORIZATION=f"Api-Key {raw}")
     assert refused.json()["code"] == "throttled"
+    assert 0 < int(refused["Retry-After"]) <= 60  # the rest of the key's one-minute window
     # Another key of the same brand has its own allowance.
     assert client.get(whoami(brand), HTTP_AUTHORIZATION=f"Api-Key {other_raw}").status_code == 200
 

@@ -1,0 +1,74 @@
+"""Fixed-window counters in the cache, for rate limits (the API keys, the owner portal's forms and public
+page). A window opens with a key's first hit and lasts `window` seconds. Keys must include the brand id,
+as every cache key does (or "-" when no brand is known).
+
+On Redis, a hit is one round trip (INCR, EXPIRE NX and TTL in a pipeline) on a client kept per process;
+on the local-memory cache of the embedded default, `cache.add` and `cache.incr`.
+"""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """ "30/m" -> (30, 60); "5/10m" -> (5, 600); "600/min" -> (600, 60)."""
+    count, _, period = rate.partition("/")
+    digits = "".join(ch for ch in period if ch.isdigit())
+    unit = period.lstrip("0123456789")[:1] or "m"
+    return int(count), int(digits or 1) * _UNITS[unit]
+
+
+def raw_redis(full_key: str) -> tuple[object, str] | None:
+    """(redis client, real key) when the default cache is Redis, for atomic counters and lists; else None."""
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+
+    backend = caches["default"]
+    if not isinstance(backend, RedisCache):
+        return None
+    key = backend.make_and_validate_key(full_key)
+    return redis_client(backend), key
+
+
+_clients: dict[int, object] = {}
+
+
+def redis_client(backend: object) -> object:
+    """One client per process and cache backend (Django builds a new one, with its ~500 response
+    callbacks, at every call; the connection pool behind it is shared and thread-safe)."""
+    pool_owner = backend._cache  # type: ignore[attr-defined]
+    client = _clients.get(id(pool_owner))
+    if client is None:
+        client = _clients[id(pool_owner)] = pool_owner.get_client(None, write=True)
+    return client
+
+
+def count(full_key: str, *, window: int) -> tuple[int, int]:
+    """Count one hit of `full_key`: (hits in the current window, seconds until the window closes)."""
+    found = raw_redis(full_key)
+    if found is not None:
+        client, key = found
+        pipe = client.pipeline(transaction=False)  # type: ignore[attr-defined]
+        pipe.incr(key)
+        pipe.expire(key, window, nx=True)
+        pipe.ttl(key)
+        hits, _set, ttl = pipe.execute()
+        return int(hits), max(int(ttl), 0)
+    if cache.add(full_key, 1, window):
+        return 1, window
+    try:
+        hits = cache.incr(full_key)
+    except ValueError:  # expired between add and incr
+        cache.set(full_key, 1, window)
+        hits = 1
+    return int(hits), window
+
+
+def hit(full_key: str, *, rate: str) -> bool:
+    """Count one hit; True while within the rate, False beyond it."""
+    limit, window = parse_rate(rate)
+    hits, _remaining = count(full_key, window=window)
+    return hits <= limit
