@@ -2,16 +2,24 @@
 
 Starts gunicorn (a few workers × threads) on 127.0.0.1, creates its own brand, store, product and
 fresh in-stock items, then 20 client threads (httpx) each POST /api/v1/<brand>/registrations/ with the
-brand's API key and a new Idempotency-Key, one fresh item per request, for a bounded time.
-Two phases: back-to-back (each client sends as soon as answered: the server saturated) and a steady
-pace (BENCH_RATE requests per second per client). Reports p50/p95/p99 latency and throughput of each;
-target: p95 < 150 ms.
+brand's API key and a new Idempotency-Key, one fresh item and a new customer per request.
+
+Phases, each measured for BENCH_SECONDS after a warm-up:
+- paced: each client registers R sales per second (R in BENCH_RATES), like tills at a steady pace.
+  Open loop: a sale is due at a fixed time whether or not the previous one was answered, and its latency
+  is counted from that time, so a server falling behind shows in the figures (no coordinated omission).
+- back-to-back: each client sends its next sale as soon as the previous one is answered (closed loop):
+  the server saturated, its throughput and the queue the clients then wait in.
+- floor: the same 20 clients back-to-back on the cheapest authenticated API call (`GET whoami/`: the API
+  key checked in a brand scope, no write), for the machine's own ceiling under this harness.
+Reports p50/p95/p99 latency and throughput of each, and the CPU each side used per request in the
+back-to-back phase. Target: p95 < 150 ms.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/jewelcrm_bench_<you> \
         .venv/bin/python bench/bench_registration.py
 
 BENCH_SECONDS (default 15, per phase), BENCH_CLIENTS (20), BENCH_WORKERS (3), BENCH_THREADS (4),
-BENCH_PORT (8004), BENCH_RATE (1.0 request per second per client in the steady phase).
+BENCH_PORT (8004), BENCH_RATES (1,2,3: sales per second per client in the paced phases).
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +49,14 @@ logging.getLogger("httpx").setLevel(logging.WARNING)
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
-from bench.harness import gunicorn_start, gunicorn_stop, percentile  # noqa: E402
+from bench.harness import (  # noqa: E402
+    cpu_seconds,
+    cpu_used,
+    gunicorn_start,
+    gunicorn_stop,
+    percentile,
+    pids_of,
+)
 from bench.report import write_section  # noqa: E402
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", 15))
@@ -49,7 +65,7 @@ CLIENTS = int(os.environ.get("BENCH_CLIENTS", 20))
 WORKERS = int(os.environ.get("BENCH_WORKERS", 3))
 THREADS = int(os.environ.get("BENCH_THREADS", 4))
 PORT = int(os.environ.get("BENCH_PORT", 8004))
-RATE = float(os.environ.get("BENCH_RATE", 1.0))  # requests per second per client in the steady phase
+RATES = [float(r) for r in os.environ.get("BENCH_RATES", "1,2,3").split(",") if r.strip()]
 TARGET_P95_MS = 150.0
 MAX_ITEMS = 20_000  # upper bound of requests in one run (one fresh item each)
 
@@ -103,23 +119,39 @@ def setup_data(run: str) -> tuple[str, str, str, list[str]]:
     return slug, store.code, raw, serials
 
 
+def registration_payload(serial: str, index: int, store_code: str) -> dict[str, Any]:
+    return {
+        "serial": serial,
+        "store": store_code,
+        "price_paid": "1250.00",
+        "currency": "EUR",
+        "customer": {
+            "email": f"{serial.lower()}@bench.test",
+            "first_name": "Bench",
+            "last_name": f"Client {index}",
+            "language": "fr",
+        },
+        "consents": ["email"],
+    }
+
+
 def run_load(
-    slug: str,
-    store_code: str,
+    send: Callable[[httpx.Client, int], int],
     raw_key: str,
-    serials: Any,
     seconds: float,
     rate_per_client: float | None = None,
 ) -> dict[str, Any]:
-    """CLIENTS threads POST registrations for `seconds` (after a warm-up).
+    """CLIENTS threads call `send(client, index)` (it returns the HTTP status, or 0 to stop) for
+    `seconds` after a warm-up.
 
-    rate_per_client None: each client sends its next request as soon as the previous one is answered
-    (closed loop, the server saturated). Otherwise each client sends one request every 1/rate seconds
-    (a till registering sales at a steady pace), the latency measured from the send.
+    rate_per_client None: closed loop, each client sends as soon as its previous request is answered and
+    the latency runs from the send. Otherwise open loop: request n of a client is due at
+    start + offset + n / rate, and its latency runs from that due time.
     """
     lock = threading.Lock()
     latencies: list[float] = []
     statuses: dict[int, int] = {}
+    answered = [0]  # every answered request, warm-up included
     start = time.monotonic()
     measure_from = start + WARMUP_SECONDS
     stop_at = measure_from + seconds
@@ -127,119 +159,154 @@ def run_load(
     def client_loop(index: int) -> None:
         headers = {"Authorization": f"Api-Key {raw_key}"}
         interval = 1 / rate_per_client if rate_per_client else 0.0
-        next_send = start + (index / CLIENTS) * interval
+        due = start + (index / CLIENTS) * interval
         with httpx.Client(base_url=f"http://127.0.0.1:{PORT}", headers=headers, timeout=30) as client:
             while True:
                 if interval:
-                    delay = next_send - time.monotonic()
+                    delay = due - time.monotonic()
                     if delay > 0:
                         time.sleep(delay)
-                    next_send += interval
-                if time.monotonic() >= stop_at:
+                    began = due
+                    due += interval
+                else:
+                    began = time.monotonic()
+                if began >= stop_at:
                     return
+                status = send(client, index)
+                if not status:
+                    return
+                elapsed = (time.monotonic() - began) * 1000
                 with lock:
-                    serial = next(serials, None)
-                if serial is None:
-                    return
-                payload = {
-                    "serial": serial,
-                    "store": store_code,
-                    "price_paid": "1250.00",
-                    "currency": "EUR",
-                    "customer": {
-                        "email": f"{serial.lower()}@bench.test",
-                        "first_name": "Bench",
-                        "last_name": f"Client {index}",
-                        "language": "fr",
-                    },
-                    "consents": ["email"],
-                }
-                sent_at = time.monotonic()
-                began = time.perf_counter()
-                response = client.post(
-                    f"/api/v1/{slug}/registrations/",
-                    json=payload,
-                    headers={"Idempotency-Key": uuid.uuid4().hex},
-                )
-                elapsed = (time.perf_counter() - began) * 1000
-                if sent_at >= measure_from and time.monotonic() <= stop_at:
+                    answered[0] += 1
+                if began >= measure_from:
                     with lock:
                         latencies.append(elapsed)
-                        statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+                        statuses[status] = statuses.get(status, 0) + 1
 
     threads = [threading.Thread(target=client_loop, args=(i,)) for i in range(CLIENTS)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return {"latencies": latencies, "statuses": statuses, "seconds": seconds}
+    return {"latencies": latencies, "statuses": statuses, "seconds": seconds, "answered": answered[0]}
 
 
-def summary(label: str, result: dict[str, Any]) -> tuple[str, float, bool]:
+def row(label: str, offered: str, result: dict[str, Any], ok_status: int) -> tuple[str, float, bool]:
     latencies: list[float] = result["latencies"]
     statuses: dict[int, int] = result["statuses"]
-    ok = statuses.get(201, 0)
+    ok = statuses.get(ok_status, 0)
     p50, p95, p99 = (percentile(latencies, q) for q in (50, 95, 99))
+    met = p95 < TARGET_P95_MS and ok == len(latencies) and ok > 0
     cells = [
         label,
+        offered,
         len(latencies),
-        ok,
         len(latencies) - ok,
         f"{len(latencies) / result['seconds']:.0f} req/s",
         f"{p50:.0f} ms",
-        f"{p95:.0f} ms",
+        f"**{p95:.0f} ms**",
         f"{p99:.0f} ms",
         f"{max(latencies or [0]):.0f} ms",
+        "met" if met else "not met",
     ]
-    return "| " + " | ".join(str(c) for c in cells) + " |", p95, ok == len(latencies) and ok > 0
+    return "| " + " | ".join(str(c) for c in cells) + " |", p95, met
 
 
 def main() -> None:
     if not settings.IS_POSTGRES:
         raise SystemExit("bench_registration needs DATABASE_URL on PostgreSQL")
+    from django.urls import reverse
+
     call_command("db_setup", verbosity=0)
     call_command("migrate", verbosity=0, interactive=False)
     run = time.strftime("%Y%m%d%H%M%S")
     slug, store_code, raw_key, serials = setup_data(run)
     remaining = iter(serials)
+    serial_lock = threading.Lock()
+    registrations = f"/api/v1/{slug}/registrations/"
+    whoami = reverse("accounts-api:whoami", kwargs={"brand_slug": slug})
+
+    def register(client: httpx.Client, index: int) -> int:
+        with serial_lock:
+            serial = next(remaining, None)
+        if serial is None:
+            return 0
+        response = client.post(
+            registrations,
+            json=registration_payload(serial, index, store_code),
+            headers={"Idempotency-Key": uuid.uuid4().hex},
+        )
+        return response.status_code
+
+    def check_key(client: httpx.Client, index: int) -> int:
+        return client.get(whoami).status_code
+
     load = os.getloadavg()[0]
     # The per-key rate limit (600/min by default) is not what is measured here.
     server = gunicorn_start(
         app="jewelcrm.wsgi:application", port=PORT, workers=WORKERS, threads=THREADS,
         ready_path="/healthz", env={"API_KEY_RATE": "1000000/min"},
-    )
+    )  # fmt: skip
     try:
-        saturated = run_load(slug, store_code, raw_key, remaining, SECONDS)
-        # The same 20 clients at a steady pace: each till registers RATE sales per second.
-        paced = run_load(slug, store_code, raw_key, remaining, SECONDS, rate_per_client=RATE)
-        total_rate = RATE * CLIENTS
+        # Every worker thread opens its connections and loads what it loads lazily before any measure.
+        run_load(register, raw_key, WARMUP_SECONDS)
+        paced = [(rate, run_load(register, raw_key, SECONDS, rate_per_client=rate)) for rate in RATES]
+        sides = {
+            "gunicorn": lambda: pids_of(parent=server.pid),
+            "PostgreSQL": lambda: pids_of(name="postgres"),
+            "clients": lambda: [os.getpid()],
+        }
+        before = {side: cpu_seconds(pids()) for side, pids in sides.items()}
+        saturated = run_load(register, raw_key, SECONDS)
+        used = {side: cpu_used(before[side], cpu_seconds(pids())) for side, pids in sides.items()}
+        floor = run_load(check_key, raw_key, SECONDS)
     finally:
         gunicorn_stop(server)
-    row_a, p95_a, ok_a = summary("back-to-back (saturated)", saturated)
-    row_b, p95_b, ok_b = summary(f"steady, {RATE:g} sale/s per client ({total_rate:.0f} req/s)", paced)
-    verdict = "met" if p95_a < TARGET_P95_MS and ok_a else "NOT met"
-    verdict_b = "met" if p95_b < TARGET_P95_MS and ok_b else "NOT met"
+
+    rows, met_rates = [], []
+    for rate, result in paced:
+        line, _p95, met = row(
+            f"paced, {rate:g} sale/s per client", f"{rate * CLIENTS:.0f} req/s", result, ok_status=201
+        )
+        rows.append(line)
+        if met:
+            met_rates.append(rate)
+    line_saturated, p95_saturated, met_saturated = row("back-to-back", "as fast as answered", saturated, 201)
+    line_floor, p95_floor, _met = row("floor: `GET whoami/` back-to-back", "as fast as answered", floor, 200)
+    handled = max(saturated["answered"], 1)
+    cpu = ", ".join(f"{side} {seconds * 1000 / handled:.1f} ms" for side, seconds in used.items())
+    throughput = len(saturated["latencies"]) / SECONDS
+    best = max(met_rates) if met_rates else None
+    paced_verdict = (
+        f"**met** up to {best:g} sale/s per client ({best * CLIENTS:.0f} sales per second in all)"
+        if best is not None
+        else "**not met** at any paced rate measured"
+    )
     body = f"""
-`POST /api/v1/<brand>/registrations/` (API key, `Idempotency-Key`, a fresh in-stock item and a new customer
-per request: registration, order and line, customer, 4 consent entries, item update, timeline events and
-audit row in one transaction; the confirmation e-mail is enqueued after commit). gunicorn
+`POST /api/v1/<brand>/registrations/` with an API key and an `Idempotency-Key`, a fresh in-stock item and a
+new customer per request: in one transaction the key check, the replay check, the store, the item under
+its row lock, the customer search, then the customer, order and line, registration, item, timeline event,
+consent entries (one statement) and audit row; the confirmation e-mail is enqueued after commit. gunicorn
 {WORKERS} workers × {THREADS} threads (gthread) on 127.0.0.1, {CLIENTS} concurrent httpx clients (threads)
-on the same machine, {SECONDS:.0f} s measured per phase after a {WARMUP_SECONDS:.0f} s warm-up, PostgreSQL
-under row-level security. Load average of the machine at the start: {load:.1f}.
+on the same 2-core machine, {SECONDS:.0f} s measured per phase after a {WARMUP_SECONDS:.0f} s warm-up,
+PostgreSQL under row-level security. Load average at the start: {load:.1f}.
 
-| 20 clients | requests | 201 | other | throughput | p50 | p95 | p99 | max |
-|---|---:|---:|---:|---:|---:|---:|---:|---:|
-{row_a}
-{row_b}
+| {CLIENTS} clients | offered | requests | errors | throughput | p50 | p95 | p99 | max | p95 < 150 ms |
+|---|---|---:|---:|---:|---:|---:|---:|---:|---|
+{chr(10).join(rows)}
+{line_saturated}
+{line_floor}
 
-Target: p95 < {TARGET_P95_MS:.0f} ms under 20 concurrent clients.
-- Steady pace ({RATE:g} sale per second per client, already far above a real counter where a sale takes a
-  minute): **{verdict_b}**. This is the latency a till sees.
-- Back-to-back (each client sends its next sale as soon as the previous one is answered): **{verdict}**. The
-  server is then saturated and the latency is its queue: by Little's law, 20 clients at the throughput
-  above wait about 20 / throughput per request. On this machine (2 cores shared by gunicorn, PostgreSQL,
-  Redis and the 20 clients) the throughput is bound by CPU: about 25 ms of Python per registration
-  (about 25 SQL statements, including the API-key check, tenancy settings and audit rows).
+Paced phases are open loop: each sale is due at a fixed time and its latency runs from then, so a server
+falling behind shows. Target p95 < {TARGET_P95_MS:.0f} ms with 20 concurrent clients: {paced_verdict}.
+
+Back-to-back, the clients keep {CLIENTS} sales in flight at all times, so by Little's law each waits about
+{CLIENTS} / throughput = {CLIENTS / max(throughput, 1) * 1000:.0f} ms: the p95 there
+({p95_saturated:.0f} ms, {"met" if met_saturated else "not met"}) measures the machine's throughput, about
+{throughput:.0f} sales per second, not the latency of a sale. CPU per sale in that phase: {cpu}
+(the 2 cores are shared by all three). The floor row is the cheapest authenticated API call under the
+same 20 clients: its p95 of {p95_floor:.0f} ms is the part of any back-to-back figure that is the harness
+and the machine rather than the sale.
 """
     write_section("registration", "Sale registration API under 20 concurrent clients", body)
     print(body)
