@@ -99,3 +99,13 @@ def pids_of(*, parent: int | None = None, name: str | None = None) -> list[int]:
         if (parent is not None and parent in (pid, ppid)) or (name is not None and name in command):
             found.append(pid)
     return found
+
+
+def cpu_calibration() -> float:
+    """Milliseconds one core takes for a fixed pure-Python loop: the speed of the machine at the moment
+    of the run, to compare runs on a machine whose neighbours come and go."""
+    began = time.perf_counter()
+    total = 0
+    for i in range(2_000_000):
+        total += i
+    return (time.perf_counter() - began) * 1000
