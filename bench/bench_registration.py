@@ -277,6 +277,7 @@ def main() -> None:
     line_saturated, p95_saturated, met_saturated = row("back-to-back", "as fast as answered", saturated, 201)
     line_floor, p95_floor, _met = row("floor: `GET whoami/` back-to-back", "as fast as answered", floor, 200)
     handled = max(saturated["answered"], 1)
+    # PostgreSQL: all its processes, background writers included.
     cpu = ", ".join(f"{side} {seconds * 1000 / handled:.1f} ms" for side, seconds in used.items())
     throughput = len(saturated["latencies"]) / SECONDS
     paced_verdict = (

@@ -2,7 +2,7 @@
 page). A window opens with a key's first hit and lasts `window` seconds. Keys must include the brand id,
 as every cache key does (or "-" when no brand is known).
 
-On Redis, a hit is one round trip (INCR, EXPIRE NX and TTL in a pipeline) on a client kept per process;
+On Redis, a hit is one round trip (INCR, EXPIRE NX and TTL in a pipeline) on the cache's own client;
 on the local-memory cache of the embedded default, `cache.add` and `cache.incr`.
 """
 
@@ -33,17 +33,10 @@ def raw_redis(full_key: str) -> tuple[object, str] | None:
     return redis_client(backend), key
 
 
-_clients: dict[int, object] = {}
-
-
 def redis_client(backend: object) -> object:
-    """One client per process and cache backend (Django builds a new one, with its ~500 response
-    callbacks, at every call; the connection pool behind it is shared and thread-safe)."""
-    pool_owner = backend._cache  # type: ignore[attr-defined]
-    client = _clients.get(id(pool_owner))
-    if client is None:
-        client = _clients[id(pool_owner)] = pool_owner.get_client(None, write=True)
-    return client
+    """The Redis client of the cache backend: one per process and pool (jewelcrm.cache.RedisCache), for
+    pipelines of several commands in one round trip."""
+    return backend._cache.get_client(None, write=True)  # type: ignore[attr-defined]
 
 
 def count(full_key: str, *, window: int) -> tuple[int, int]:
