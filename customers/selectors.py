@@ -309,3 +309,35 @@ def customer_countries(*, brand: Brand) -> list[str]:
         .values_list("country", flat=True)
         .distinct()
     )
+
+
+def serialised_sale_facts(*, brand: Brand) -> QuerySet:
+    """One row per serialised piece sold in a store according to the ERP or a till (not the warranty
+    registrations, which warranties reports itself): store_id, product_id, day, serial.
+
+    Refunded and cancelled orders are left out. For set-based aggregation (the insights tables).
+    """
+    from zoneinfo import ZoneInfo
+
+    from django.db.models import F
+    from django.db.models.functions import TruncDate
+
+    from customers.models import OrderLine, OrderSource, OrderStatus
+
+    return (
+        OrderLine.objects.filter(
+            brand=brand,
+            order__store__isnull=False,
+            product__isnull=False,
+            order__source__in=(OrderSource.ERP, OrderSource.POS),
+        )
+        .exclude(serial="")
+        .exclude(order__status__in=(OrderStatus.REFUNDED, OrderStatus.CANCELLED))
+        .order_by()
+        .values(
+            "serial",
+            "product_id",
+            store_id=F("order__store_id"),
+            day=TruncDate("order__ordered_at", tzinfo=ZoneInfo(brand.time_zone)),
+        )
+    )

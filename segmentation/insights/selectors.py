@@ -1,0 +1,324 @@
+"""Reads of the insights pages. Every figure comes from the small weekly table the nightly job fills
+(`StoreProductWeek`) or from an aggregate query on the current stock: never from a scan of order lines.
+
+Definitions (also shown on the pages):
+- sell-through of a product (or a store) over a period = pieces sold / pieces received in that period;
+  with no receipts it is undefined ("no receipts"), never a division by zero;
+- the benchmark of a product is the median sell-through of the products of its category over the period;
+- a product under-performs in a week when its sell-through from the start of the period to the end of
+  that week is below its category's benchmark for the same span; it is a candidate to phase out when it
+  under-performs in each of the last N weeks of the period;
+- weeks of cover = pieces in stock now / pieces sold per week over the period;
+- registration rate of a store = sales registered with a digital warranty / pieces sold.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from jewelcrm.accounts.models import Brand
+from jewelcrm.catalog import selectors as catalog_selectors
+from jewelcrm.retail import selectors as retail_selectors
+from segmentation.insights.models import InsightsRefresh, StoreProductWeek
+from warranties.inventory import selectors as inventory_selectors
+
+DEFAULT_WEEKS = 13
+AGED_DAYS = (180, 365)
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole weeks, Monday `start` to Sunday `end`."""
+
+    start: date
+    end: date
+
+    @property
+    def weeks(self) -> list[date]:
+        monday, out = self.start, []
+        while monday <= self.end:
+            out.append(monday)
+            monday += timedelta(days=7)
+        return out
+
+    @classmethod
+    def around(cls, start: date | None, end: date | None, today: date) -> Period:
+        """The period asked for, snapped to whole weeks; by default the 13 weeks before this one."""
+        this_monday = today - timedelta(days=today.weekday())
+        end_monday = (end - timedelta(days=end.weekday())) if end else this_monday - timedelta(days=7)
+        start_monday = (
+            start - timedelta(days=start.weekday())
+            if start
+            else end_monday - timedelta(weeks=DEFAULT_WEEKS - 1)
+        )
+        if start_monday > end_monday:
+            start_monday, end_monday = end_monday, start_monday
+        return cls(start=start_monday, end=end_monday + timedelta(days=6))
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which stores and products a page covers; empty means all."""
+
+    country: str = ""
+    store_id: int | None = None
+    category: str = ""
+
+
+def _rate(sold: int, received: int) -> Decimal | None:
+    if not received:
+        return None
+    return (Decimal(sold) / Decimal(received)).quantize(Decimal("0.0001"))
+
+
+def _weeks(*, brand: Brand, period: Period, scope: Scope) -> Any:
+    rows = StoreProductWeek.objects.filter(brand=brand, week__gte=period.start, week__lte=period.end)
+    if scope.store_id:
+        rows = rows.filter(store_id=scope.store_id)
+    if scope.country:
+        store_ids = retail_selectors.store_list(brand=brand, country=scope.country).values("pk")
+        rows = rows.filter(store_id__in=store_ids)
+    if scope.category:
+        product_ids = catalog_selectors.product_list(brand=brand, category=scope.category).values("pk")
+        rows = rows.filter(product_id__in=product_ids)
+    return rows.order_by()
+
+
+def last_refresh(*, brand: Brand) -> InsightsRefresh | None:
+    return InsightsRefresh.objects.filter(brand=brand).order_by("-finished_at").first()
+
+
+@dataclass
+class ProductRow:
+    product: Any
+    received: int
+    sold: int
+    rate: Decimal | None
+    benchmark: Decimal | None = None
+    weeks_under: int = 0
+    is_candidate: bool = False
+
+    @property
+    def gap(self) -> Decimal | None:
+        if self.rate is None or self.benchmark is None:
+            return None
+        return self.rate - self.benchmark
+
+
+def _median(values: list[Decimal]) -> Decimal | None:
+    return Decimal(statistics.median(values)).quantize(Decimal("0.0001")) if values else None
+
+
+def sell_through_by_product(
+    *, brand: Brand, period: Period, scope: Scope, weeks_in_a_row: int = 4
+) -> list[ProductRow]:
+    """Every product with a receipt or a sale in the period, with its benchmark and under-performance."""
+    weekly = list(
+        _weeks(brand=brand, period=period, scope=scope)
+        .values("product_id", "week")
+        .annotate(received=Sum("received"), sold=Sum("sold"))
+    )
+    if not weekly:
+        return []
+    products = {
+        p.pk: p
+        for p in catalog_selectors.product_list(brand=brand).filter(pk__in={r["product_id"] for r in weekly})
+    }
+    by_product: dict[int, dict[date, tuple[int, int]]] = defaultdict(dict)
+    for row in weekly:
+        by_product[row["product_id"]][row["week"]] = (row["received"], row["sold"])
+    weeks = period.weeks
+
+    def cumulative(product_id: int, upto: date) -> Decimal | None:
+        received = sold = 0
+        for week, (r, s) in by_product[product_id].items():
+            if week <= upto:
+                received, sold = received + r, sold + s
+        return _rate(sold, received)
+
+    def benchmarks(upto: date) -> dict[str, Decimal | None]:
+        rates: dict[str, list[Decimal]] = defaultdict(list)
+        for product_id in by_product:
+            rate = cumulative(product_id, upto)
+            if rate is not None:
+                rates[products[product_id].category].append(rate)
+        return {category: _median(values) for category, values in rates.items()}
+
+    end_benchmarks = benchmarks(weeks[-1])
+    tail = weeks[-weeks_in_a_row:] if weeks_in_a_row <= len(weeks) else []
+    tail_benchmarks = {week: benchmarks(week) for week in tail}
+    rows = []
+    for product_id, figures in by_product.items():
+        product = products[product_id]
+        received = sum(r for r, _ in figures.values())
+        sold = sum(s for _, s in figures.values())
+        under = 0
+        for week in reversed(tail):
+            rate, bench = cumulative(product_id, week), tail_benchmarks[week].get(product.category)
+            if rate is None or bench is None or rate >= bench:
+                break
+            under += 1
+        rows.append(
+            ProductRow(
+                product=product,
+                received=received,
+                sold=sold,
+                rate=_rate(sold, received),
+                benchmark=end_benchmarks.get(product.category),
+                weeks_under=under,
+                is_candidate=bool(tail) and under == len(tail),
+            )
+        )
+    rows.sort(
+        key=lambda r: (not r.is_candidate, r.gap if r.gap is not None else Decimal(99), r.product.reference)
+    )
+    return rows
+
+
+@dataclass
+class StoreRow:
+    store: Any
+    received: int = 0
+    sold: int = 0
+    registered: int = 0
+    grey_market: int = 0
+    in_stock: int = 0
+    over_180: int = 0
+    over_365: int = 0
+    weeks: int = 1
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def rate(self) -> Decimal | None:
+        return _rate(self.sold, self.received)
+
+    @property
+    def registration_rate(self) -> Decimal | None:
+        return _rate(self.registered, self.sold)
+
+    @property
+    def weeks_of_cover(self) -> Decimal | None:
+        if not self.sold:
+            return None
+        return (Decimal(self.in_stock) * self.weeks / Decimal(self.sold)).quantize(Decimal("0.1"))
+
+
+def _stock_by_store(*, brand: Brand, today: date) -> dict[int, dict[str, int]]:
+    now = timezone.now()
+    older = {days: now - timedelta(days=days) for days in AGED_DAYS}
+    rows = (
+        inventory_selectors.stock_age_facts(brand=brand)
+        .order_by()
+        .values("current_store_id")
+        .annotate(
+            in_stock=Count("id"),
+            over_180=Count("id", filter=Q(in_store_since__lt=older[180])),
+            over_365=Count("id", filter=Q(in_store_since__lt=older[365])),
+        )
+    )
+    return {row["current_store_id"]: row for row in rows}
+
+
+def store_figures(*, brand: Brand, period: Period, scope: Scope) -> list[StoreRow]:
+    """Per store: received, sold, registered, grey market, stock now and its age, over the period."""
+    stores = retail_selectors.store_list(brand=brand, country=scope.country)
+    if scope.store_id:
+        stores = stores.filter(pk=scope.store_id)
+    totals = {
+        row["store_id"]: row
+        for row in _weeks(brand=brand, period=period, scope=scope)
+        .values("store_id")
+        .annotate(
+            received=Sum("received"), sold=Sum("sold"), registered=Sum("registered"), grey=Sum("grey_market")
+        )
+    }
+    stock = _stock_by_store(brand=brand, today=period.end)
+    out = []
+    for store in stores:
+        total, held = totals.get(store.pk, {}), stock.get(store.pk, {})
+        if not total and not held and not store.is_active:
+            continue
+        out.append(
+            StoreRow(
+                store=store,
+                received=total.get("received") or 0,
+                sold=total.get("sold") or 0,
+                registered=total.get("registered") or 0,
+                grey_market=total.get("grey") or 0,
+                in_stock=held.get("in_stock") or 0,
+                over_180=held.get("over_180") or 0,
+                over_365=held.get("over_365") or 0,
+                weeks=len(period.weeks),
+            )
+        )
+    return out
+
+
+@dataclass
+class Suggestion:
+    item: Any
+    days_in_store: int
+    sold_here: int
+    to_store: Any
+    sold_there: int
+
+
+def transfer_suggestions(*, brand: Brand, period: Period, scope: Scope, limit: int = 50) -> list[Suggestion]:
+    """Pieces in stock for more than 180 days, each with the active store of the brand where its product
+    sold most over the period (only where that store sold more of it than the piece's own store)."""
+    now = timezone.now()
+    aged = (
+        inventory_selectors.stock_age_facts(brand=brand)
+        .filter(in_store_since__lt=now - timedelta(days=AGED_DAYS[0]))
+        .order_by("in_store_since")
+    )
+    if scope.store_id:
+        aged = aged.filter(current_store_id=scope.store_id)
+    if scope.country:
+        aged = aged.filter(current_store__country=scope.country.upper())
+    if scope.category:
+        aged = aged.filter(product__category=scope.category)
+    aged = list(aged[: limit * 4])
+    if not aged:
+        return []
+    sales = (
+        StoreProductWeek.objects.filter(brand=brand, week__gte=period.start, week__lte=period.end, sold__gt=0)
+        .order_by()
+        .values("store_id", "product_id")
+        .annotate(sold=Sum("sold"))
+    )
+    by_product: dict[int, dict[int, int]] = defaultdict(dict)
+    for row in sales:
+        by_product[row["product_id"]][row["store_id"]] = row["sold"]
+    stores = {s.pk: s for s in retail_selectors.store_list(brand=brand, is_active=True)}
+    out = []
+    for item in aged:
+        here = by_product[item.product_id].get(item.current_store_id, 0)
+        candidates = [
+            (sold, store_id)
+            for store_id, sold in by_product[item.product_id].items()
+            if store_id != item.current_store_id and store_id in stores and sold > here
+        ]
+        if not candidates:
+            continue
+        sold_there, store_id = max(candidates, key=lambda c: (c[0], -c[1]))
+        out.append(
+            Suggestion(
+                item=item,
+                days_in_store=(now - item.in_store_since).days,
+                sold_here=here,
+                to_store=stores[store_id],
+                sold_there=sold_there,
+            )
+        )
+        if len(out) == limit:
+            break
+    return out

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from segmentation.insights import views
+
+app_name = "insights"
+
+urlpatterns = [
+    path("b/<slug:brand_slug>/insights/sell-through/", views.SellThroughView.as_view(), name="sell_through"),
+    path("b/<slug:brand_slug>/insights/network/", views.NetworkView.as_view(), name="network"),
+    path("b/<slug:brand_slug>/insights/stock/", views.StockView.as_view(), name="stock"),
+    path("b/<slug:brand_slug>/insights/stock/transfer/", views.TransferView.as_view(), name="transfer"),
+]
