@@ -34,3 +34,22 @@ class InsightsFilterForm(forms.Form):
 class TransferForm(forms.Form):
     item = forms.IntegerField(widget=forms.HiddenInput)
     to_store = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class PriceBandsForm(forms.Form):
+    limits = forms.CharField(
+        label=_("Price band limits"),
+        help_text=_("Public prices where a band ends, in increasing order, separated by commas."),
+    )
+
+    def clean_limits(self) -> list[int]:
+        raw = [
+            part.strip().replace(" ", "").replace("\u202f", "")
+            for part in self.cleaned_data["limits"].split(",")
+        ]
+        try:
+            return [int(part) for part in raw if part]
+        except ValueError as error:
+            raise forms.ValidationError(
+                _("Give whole amounts separated by commas, e.g. 500, 1000, 2500.")
+            ) from error

@@ -4,8 +4,10 @@ A page view never scans the order lines or the stock movements: it reads these w
 and product, which the nightly job rebuilds for the brand in one set-based statement.
 """
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from jewelcrm.tenancy.models import BrandScopedModel
 
@@ -38,3 +40,44 @@ class InsightsRefresh(BrandScopedModel):
 
     class Meta:
         indexes = [models.Index(fields=["brand", "finished_at"], name="insightsrefresh_brand_at")]
+
+
+class SalesWeek(BrandScopedModel):
+    """Units and revenue (net of refunds, in the brand's currency) of one product, one week, one store (none
+    for the e-shop), one channel and one country (the store's, else the customer's)."""
+
+    week = models.DateField(help_text="The Monday that starts the week")
+    store = models.ForeignKey("retail.Store", on_delete=models.CASCADE, null=True, related_name="+")
+    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    channel = models.CharField(max_length=16)
+    country = models.CharField(max_length=2, blank=True)
+    units = models.IntegerField(default=0)
+    revenue = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["brand", "week", "store", "product", "channel", "country"],
+                name="salesweek_unique",
+                nulls_distinct=False,
+            ),
+        ]
+        indexes = [models.Index(fields=["brand", "week"], name="salesweek_brand_week")]
+
+
+def default_price_bands() -> list[int]:
+    return [500, 1000, 2500, 5000, 10000]
+
+
+class InsightsSettings(BrandScopedModel):
+    """What each brand sets for its insights: the upper limits of its price bands (brand currency)."""
+
+    price_band_limits = ArrayField(
+        models.PositiveIntegerField(),
+        default=default_price_bands,
+        verbose_name=_("price band limits"),
+        help_text=_("Public prices in the brand's currency where a band ends, in increasing order."),
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["brand"], name="insightssettings_one_per_brand")]

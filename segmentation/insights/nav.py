@@ -5,6 +5,9 @@ from jewelcrm.accounts.roles import BRAND_ROLES
 
 NAV = [
     NavEntry(
+        area="dashboard", label=_("Product mix"), url_name="insights:product_mix", roles=BRAND_ROLES, order=74
+    ),
+    NavEntry(
         area="dashboard",
         label=_("Sell-through"),
         url_name="insights:sell_through",

@@ -22,12 +22,21 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, Sum
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_countries import countries
 
 from jewelcrm.accounts.models import Brand
 from jewelcrm.catalog import selectors as catalog_selectors
 from jewelcrm.retail import selectors as retail_selectors
-from segmentation.insights.models import InsightsRefresh, StoreProductWeek
+from segmentation.insights.models import (
+    InsightsRefresh,
+    InsightsSettings,
+    SalesWeek,
+    StoreProductWeek,
+    default_price_bands,
+)
 from warranties.inventory import selectors as inventory_selectors
 
 DEFAULT_WEEKS = 13
@@ -322,3 +331,160 @@ def transfer_suggestions(*, brand: Brand, period: Period, scope: Scope, limit: i
         if len(out) == limit:
             break
     return out
+
+
+# --- Product mix ---------------------------------------------------------------------------------------
+
+CHANNEL_LABELS = {"store": gettext_lazy("In store"), "web": gettext_lazy("Online")}
+DIMENSIONS = {
+    "collection": gettext_lazy("Collection"),
+    "category": gettext_lazy("Category"),
+    "metal": gettext_lazy("Metal"),
+    "price_band": gettext_lazy("Price band"),
+    "country": gettext_lazy("Country"),
+    "store": gettext_lazy("Store"),
+    "channel": gettext_lazy("Channel"),
+}
+
+
+def price_band_limits(*, brand: Brand) -> list[int]:
+    settings = InsightsSettings.objects.filter(brand=brand).first()
+    return list(settings.price_band_limits) if settings else default_price_bands()
+
+
+def price_band_labels(limits: list[int], currency: str) -> list[str]:
+    """["Under 500 EUR", "500 to 1,000 EUR", …, "10,000 EUR and more"] in the page's language."""
+
+    def money(value: int) -> str:
+        return f"{formats.number_format(value, decimal_pos=0, force_grouping=True)} {currency}"
+
+    labels = [_("Under %(amount)s") % {"amount": money(limits[0])}]
+    for low, high in zip(limits, limits[1:], strict=False):
+        labels.append(_("%(low)s to %(high)s") % {"low": money(low), "high": money(high)})
+    labels.append(_("%(amount)s and more") % {"amount": money(limits[-1])})
+    return labels
+
+
+def _band_index(limits: list[int], price: Decimal | None) -> int | None:
+    if price is None:
+        return None
+    for index, limit in enumerate(limits):
+        if price < limit:
+            return index
+    return len(limits)
+
+
+@dataclass
+class MixRow:
+    key: str
+    label: str
+    units: int = 0
+    revenue: Decimal = Decimal(0)
+    share: Decimal = Decimal(0)
+
+    @property
+    def average_price(self) -> Decimal | None:
+        return (self.revenue / self.units).quantize(Decimal("0.01")) if self.units else None
+
+
+@dataclass
+class ProductMix:
+    dimension: str
+    currency: str
+    rows: list[MixRow]
+    units: int
+    revenue: Decimal
+    band_labels: list[str]
+    matrix: list[dict[str, Any]]  # per country: revenue share of each price band against the brand's
+
+
+def product_mix(*, brand: Brand, period: Period, scope: Scope, dimension: str) -> ProductMix:
+    """Units, revenue (net, brand currency) and average price by one dimension over the period, and which
+    price bands over-perform in which country (index 100 = the brand's own mix)."""
+    sales = SalesWeek.objects.filter(brand=brand, week__gte=period.start, week__lte=period.end)
+    if scope.store_id:
+        sales = sales.filter(store_id=scope.store_id)
+    if scope.country:
+        sales = sales.filter(country=scope.country.upper())
+    if scope.category:
+        sales = sales.filter(
+            product_id__in=catalog_selectors.product_list(brand=brand, category=scope.category).values("pk")
+        )
+    grouped = list(
+        sales.order_by()
+        .values("product_id", "store_id", "country", "channel")
+        .annotate(units=Sum("units"), revenue=Sum("revenue"))
+    )
+    limits = price_band_limits(brand=brand)
+    band_labels = price_band_labels(limits, brand.default_currency)
+    products = {
+        p.pk: p
+        for p in catalog_selectors.product_list(brand=brand).filter(pk__in={g["product_id"] for g in grouped})
+    }
+    stores = {
+        s.pk: s
+        for s in retail_selectors.store_list(brand=brand).filter(
+            pk__in={g["store_id"] for g in grouped if g["store_id"]}
+        )
+    }
+    country_names = dict(countries)
+
+    def key_and_label(group: dict[str, Any]) -> tuple[str, str]:
+        product = products[group["product_id"]]
+        if dimension == "collection":
+            return product.collection, product.collection or _("No collection")
+        if dimension == "category":
+            return product.category, str(product.get_category_display())
+        if dimension == "metal":
+            return product.metal, product.metal or _("Not given")
+        if dimension == "price_band":
+            index = _band_index(limits, product.price)
+            return (str(index), band_labels[index]) if index is not None else ("", _("No public price"))
+        if dimension == "country":
+            code = group["country"]
+            return code, str(country_names.get(code, code)) if code else _("Unknown")
+        if dimension == "store":
+            store = stores.get(group["store_id"])
+            return (str(store.pk), store.name) if store else ("", _("Online"))
+        channel = group["channel"]
+        return channel, str(CHANNEL_LABELS.get(channel, channel.capitalize()))
+
+    rows: dict[str, MixRow] = {}
+    by_country_band: dict[str, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for group in grouped:
+        key, label = key_and_label(group)
+        row = rows.setdefault(key, MixRow(key=key, label=label))
+        row.units += group["units"]
+        row.revenue += group["revenue"]
+        band = _band_index(limits, products[group["product_id"]].price)
+        if band is not None and group["country"]:
+            by_country_band[group["country"]][band] += group["revenue"]
+    units = sum(r.units for r in rows.values())
+    revenue = sum((r.revenue for r in rows.values()), Decimal(0))
+    for row in rows.values():
+        row.share = (row.revenue / revenue).quantize(Decimal("0.0001")) if revenue else Decimal(0)
+    band_totals: dict[int, Decimal] = defaultdict(Decimal)
+    for bands in by_country_band.values():
+        for band, value in bands.items():
+            band_totals[band] += value
+    all_bands = sum(band_totals.values(), Decimal(0))
+    matrix = []
+    for code, bands in sorted(by_country_band.items(), key=lambda kv: -sum(kv[1].values())):
+        country_total = sum(bands.values(), Decimal(0))
+        cells = []
+        for band in range(len(band_labels)):
+            if not country_total or not band_totals.get(band) or not all_bands:
+                cells.append(None)
+                continue
+            index = (bands.get(band, Decimal(0)) / country_total) / (band_totals[band] / all_bands) * 100
+            cells.append(int(index.quantize(Decimal(1))))
+        matrix.append({"country": str(country_names.get(code, code)), "code": code, "cells": cells})
+    return ProductMix(
+        dimension=dimension,
+        currency=brand.default_currency,
+        rows=sorted(rows.values(), key=lambda r: (-r.revenue, r.label)),
+        units=units,
+        revenue=revenue,
+        band_labels=band_labels,
+        matrix=matrix,
+    )

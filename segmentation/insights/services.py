@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from customers import selectors as customer_selectors
 from jewelcrm.accounts.models import Brand
-from segmentation.insights.models import InsightsRefresh, StoreProductWeek
+from segmentation.insights.models import InsightsRefresh, InsightsSettings, SalesWeek, StoreProductWeek
 from warranties import selectors as warranty_selectors
 from warranties.inventory import selectors as inventory_selectors
 
@@ -40,24 +40,67 @@ WHERE store_id IS NOT NULL AND product_id IS NOT NULL
 GROUP BY store_id, product_id, date_trunc('week', day)::date
 """
 
+_SALES = """
+INSERT INTO {table} (brand_id, week, store_id, product_id, channel, country, units, revenue)
+SELECT %s, date_trunc('week', day)::date, store_id, product_id, channel, country,
+       sum(units), coalesce(sum(revenue), 0)
+FROM ({lines}) lines
+GROUP BY date_trunc('week', day)::date, store_id, product_id, channel, country
+"""
+
+
+def _statement(template: str, table: str, **querysets: object) -> tuple[str, list]:
+    sql_parts: dict[str, str] = {}
+    params: list = []
+    for name, queryset in querysets.items():
+        sql, part_params = queryset.query.sql_with_params()  # type: ignore[attr-defined]
+        sql_parts[name] = sql
+        params.extend(part_params)
+    return template.format(table=table, **sql_parts), params
+
 
 @transaction.atomic
 def insights_refresh(*, brand: Brand) -> InsightsRefresh:
     """Replace the brand's weekly store × product figures in one transaction (readers never see half)."""
-    parts = {
-        "receipts": inventory_selectors.receipt_facts(brand=brand),
-        "registrations": warranty_selectors.sale_registration_facts(brand=brand),
-        "till_sales": customer_selectors.serialised_sale_facts(brand=brand),
-    }
-    sql_parts: dict[str, str] = {}
-    params: list = []
-    for name, queryset in parts.items():
-        sql, part_params = queryset.query.sql_with_params()
-        sql_parts[name] = sql
-        params.extend(part_params)
-    statement = _REBUILD.format(table=StoreProductWeek._meta.db_table, **sql_parts)
+    flows, flow_params = _statement(
+        _REBUILD,
+        StoreProductWeek._meta.db_table,
+        receipts=inventory_selectors.receipt_facts(brand=brand),
+        registrations=warranty_selectors.sale_registration_facts(brand=brand),
+        till_sales=customer_selectors.serialised_sale_facts(brand=brand),
+    )
+    sales, sales_params = _statement(
+        _SALES, SalesWeek._meta.db_table, lines=customer_selectors.sales_line_facts(brand=brand)
+    )
     StoreProductWeek.objects.filter(brand=brand).delete()
+    SalesWeek.objects.filter(brand=brand).delete()
     with connection.cursor() as cursor:
-        cursor.execute(statement, [*params, brand.pk])
+        cursor.execute(flows, [*flow_params, brand.pk])
         rows = cursor.rowcount
+        cursor.execute(sales, [brand.pk, *sales_params])
+        rows += cursor.rowcount
     return InsightsRefresh.objects.create(brand=brand, finished_at=timezone.now(), rows=rows)
+
+
+@transaction.atomic
+def insights_settings_update(
+    *, brand: Brand, price_band_limits: list[int], actor: object = None
+) -> InsightsSettings:
+    """Set the brand's price bands: limits in increasing order, each above zero."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    from jewelcrm.accounts.services import audit_log_record
+
+    limits = list(price_band_limits)
+    if not limits or any(limit <= 0 for limit in limits) or limits != sorted(set(limits)):
+        raise ValidationError(
+            {"price_band_limits": [_("Give increasing amounts above zero, e.g. 500, 1000, 2500.")]}
+        )
+    settings, _created = InsightsSettings.objects.update_or_create(
+        brand=brand, defaults={"price_band_limits": limits}
+    )
+    audit_log_record(
+        brand=brand, action="insights.price_bands", actor=actor, obj=settings, data={"limits": limits}
+    )
+    return settings

@@ -22,8 +22,8 @@ from jewelcrm.accounts.roles import ADMIN_ROLES, BRAND_ROLES
 from jewelcrm.imports.csv_safe import csv_safe_writer
 from jewelcrm.retail import selectors as retail_selectors
 from jewelcrm.tenancy.views import BrandViewMixin
-from segmentation.insights import selectors
-from segmentation.insights.forms import InsightsFilterForm, TransferForm
+from segmentation.insights import selectors, services
+from segmentation.insights.forms import InsightsFilterForm, PriceBandsForm, TransferForm
 from warranties.inventory import selectors as inventory_selectors
 from warranties.inventory import services as inventory_services
 
@@ -305,3 +305,76 @@ class TransferView(BrandViewMixin, View):
         if not next_url.startswith(f"/b/{self.brand.slug}/insights/"):
             next_url = f"/b/{self.brand.slug}/insights/stock/"
         return redirect(next_url)
+
+
+class ProductMixView(_InsightsPage):
+    template_name = "insights/product_mix.html"
+    csv_name = "product-mix"
+
+    def dimension(self) -> str:
+        asked = self.request.GET.get("by", "collection")
+        return asked if asked in selectors.DIMENSIONS else "collection"
+
+    def figures(self, period: selectors.Period, scope: selectors.Scope) -> dict[str, Any]:
+        mix = selectors.product_mix(brand=self.brand, period=period, scope=scope, dimension=self.dimension())
+        chart = {
+            "type": "bar",
+            "data": {
+                "labels": [row.label for row in mix.rows[:20]],
+                "datasets": [
+                    {
+                        "label": _("Revenue (%(currency)s)") % {"currency": mix.currency},
+                        "data": [float(row.revenue) for row in mix.rows[:20]],
+                    }
+                ],
+            },
+            "options": {"indexAxis": "y", "plugins": {"legend": {"display": False}}},
+        }
+        limits = selectors.price_band_limits(brand=self.brand)
+        return {
+            "mix": mix,
+            "dimensions": [(key, label) for key, label in selectors.DIMENSIONS.items()],
+            "dimension": self.dimension(),
+            "dimension_label": selectors.DIMENSIONS[self.dimension()],
+            "chart_json": json.dumps(chart),
+            "bands_form": PriceBandsForm(initial={"limits": ", ".join(str(v) for v in limits)}),
+            "can_edit_bands": self.membership.role in ADMIN_ROLES,
+        }
+
+    def csv_rows(self, context: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+        mix = context["mix"]
+        header = [
+            str(context["dimension_label"]),
+            _("Units"),
+            _("Revenue (%(currency)s)") % {"currency": mix.currency},
+            _("Average price (%(currency)s)") % {"currency": mix.currency},
+            _("Share of revenue (%)"),
+        ]
+        rows = [
+            [row.label, row.units, row.revenue, row.average_price, _percent(row.share)] for row in mix.rows
+        ]
+        return header, rows
+
+
+class PriceBandsView(BrandViewMixin, View):
+    """The brand's price bands, set by its owner or admins."""
+
+    allowed_roles = ADMIN_ROLES
+
+    def post(self, request: HttpRequest, brand_slug: str) -> HttpResponse:
+        form = PriceBandsForm(request.POST)
+        target = f"/b/{self.brand.slug}/insights/product-mix/?by=price_band"
+        if form.is_valid():
+            try:
+                services.insights_settings_update(
+                    brand=self.brand, price_band_limits=form.cleaned_data["limits"], actor=request.user
+                )
+            except ValidationError as error:
+                for message in error.messages:
+                    messages.error(request, message)
+            else:
+                messages.success(request, _("Price bands saved."))
+        else:
+            for message in form.errors.get("limits", []):
+                messages.error(request, message)
+        return redirect(target)
