@@ -81,3 +81,28 @@ class InsightsSettings(BrandScopedModel):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["brand"], name="insightssettings_one_per_brand")]
+
+
+class StoreStockAge(BrandScopedModel):
+    """Pieces in stock in one store at the last rebuild, and how many have been there long."""
+
+    store = models.ForeignKey("retail.Store", on_delete=models.CASCADE, related_name="+")
+    in_stock = models.IntegerField(default=0)
+    over_180 = models.IntegerField(default=0, help_text="In the store for more than 180 days")
+    over_365 = models.IntegerField(default=0, help_text="In the store for more than 365 days")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["brand", "store"], name="storestockage_unique")]
+
+
+class AgedPiece(BrandScopedModel):
+    """A piece in a store for more than 180 days at the last rebuild: where transfer suggestions start."""
+
+    item = models.ForeignKey("inventory.Item", on_delete=models.CASCADE, related_name="+")
+    store = models.ForeignKey("retail.Store", on_delete=models.CASCADE, related_name="+")
+    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    in_store_since = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["brand", "item"], name="agedpiece_unique")]
+        indexes = [models.Index(fields=["brand", "in_store_since"], name="agedpiece_brand_since")]

@@ -21,7 +21,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Sum
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -31,16 +31,17 @@ from jewelcrm.accounts.models import Brand
 from jewelcrm.catalog import selectors as catalog_selectors
 from jewelcrm.retail import selectors as retail_selectors
 from segmentation.insights.models import (
+    AgedPiece,
     InsightsRefresh,
     InsightsSettings,
     SalesWeek,
     StoreProductWeek,
+    StoreStockAge,
     default_price_bands,
 )
 from warranties.inventory import selectors as inventory_selectors
 
 DEFAULT_WEEKS = 13
-AGED_DAYS = (180, 365)
 
 
 @dataclass(frozen=True)
@@ -220,24 +221,14 @@ class StoreRow:
         return (Decimal(self.in_stock) * self.weeks / Decimal(self.sold)).quantize(Decimal("0.1"))
 
 
-def _stock_by_store(*, brand: Brand, today: date) -> dict[int, dict[str, int]]:
-    now = timezone.now()
-    older = {days: now - timedelta(days=days) for days in AGED_DAYS}
-    rows = (
-        inventory_selectors.stock_age_facts(brand=brand)
-        .order_by()
-        .values("current_store_id")
-        .annotate(
-            in_stock=Count("id"),
-            over_180=Count("id", filter=Q(in_store_since__lt=older[180])),
-            over_365=Count("id", filter=Q(in_store_since__lt=older[365])),
-        )
-    )
-    return {row["current_store_id"]: row for row in rows}
+def _stock_by_store(*, brand: Brand) -> dict[int, dict[str, int]]:
+    rows = StoreStockAge.objects.filter(brand=brand).values("store_id", "in_stock", "over_180", "over_365")
+    return {row["store_id"]: row for row in rows}
 
 
 def store_figures(*, brand: Brand, period: Period, scope: Scope) -> list[StoreRow]:
-    """Per store: received, sold, registered, grey market, stock now and its age, over the period."""
+    """Per store: received, sold, registered, grey market over the period; stock and its age at the last
+    nightly rebuild."""
     stores = retail_selectors.store_list(brand=brand, country=scope.country)
     if scope.store_id:
         stores = stores.filter(pk=scope.store_id)
@@ -249,7 +240,7 @@ def store_figures(*, brand: Brand, period: Period, scope: Scope) -> list[StoreRo
             received=Sum("received"), sold=Sum("sold"), registered=Sum("registered"), grey=Sum("grey_market")
         )
     }
-    stock = _stock_by_store(brand=brand, today=period.end)
+    stock = _stock_by_store(brand=brand)
     out = []
     for store in stores:
         total, held = totals.get(store.pk, {}), stock.get(store.pk, {})
@@ -283,23 +274,30 @@ class Suggestion:
 def transfer_suggestions(*, brand: Brand, period: Period, scope: Scope, limit: int = 50) -> list[Suggestion]:
     """Pieces in stock for more than 180 days, each with the active store of the brand where its product
     sold most over the period (only where that store sold more of it than the piece's own store)."""
-    now = timezone.now()
-    aged = (
-        inventory_selectors.stock_age_facts(brand=brand)
-        .filter(in_store_since__lt=now - timedelta(days=AGED_DAYS[0]))
-        .order_by("in_store_since")
-    )
+    aged = AgedPiece.objects.filter(brand=brand).order_by("in_store_since")
     if scope.store_id:
-        aged = aged.filter(current_store_id=scope.store_id)
+        aged = aged.filter(store_id=scope.store_id)
     if scope.country:
-        aged = aged.filter(current_store__country=scope.country.upper())
+        aged = aged.filter(
+            store_id__in=retail_selectors.store_list(brand=brand, country=scope.country).values("pk")
+        )
     if scope.category:
-        aged = aged.filter(product__category=scope.category)
-    aged = list(aged[: limit * 4])
-    if not aged:
+        aged = aged.filter(
+            product_id__in=catalog_selectors.product_list(brand=brand, category=scope.category).values("pk")
+        )
+    oldest = list(aged.values("item_id", "store_id", "product_id", "in_store_since")[: limit * 4])
+    if not oldest:
         return []
+    # Only pieces still where they were at the last rebuild (a transfer since then removes the suggestion).
+    live = inventory_selectors.items_in_stock(brand=brand, item_ids=[row["item_id"] for row in oldest])
     sales = (
-        StoreProductWeek.objects.filter(brand=brand, week__gte=period.start, week__lte=period.end, sold__gt=0)
+        StoreProductWeek.objects.filter(
+            brand=brand,
+            week__gte=period.start,
+            week__lte=period.end,
+            sold__gt=0,
+            product_id__in={row["product_id"] for row in oldest},
+        )
         .order_by()
         .values("store_id", "product_id")
         .annotate(sold=Sum("sold"))
@@ -308,8 +306,12 @@ def transfer_suggestions(*, brand: Brand, period: Period, scope: Scope, limit: i
     for row in sales:
         by_product[row["product_id"]][row["store_id"]] = row["sold"]
     stores = {s.pk: s for s in retail_selectors.store_list(brand=brand, is_active=True)}
+    now = timezone.now()
     out = []
-    for item in aged:
+    for row in oldest:
+        item = live.get(row["item_id"])
+        if item is None or item.current_store_id != row["store_id"]:
+            continue
         here = by_product[item.product_id].get(item.current_store_id, 0)
         candidates = [
             (sold, store_id)
@@ -322,7 +324,7 @@ def transfer_suggestions(*, brand: Brand, period: Period, scope: Scope, limit: i
         out.append(
             Suggestion(
                 item=item,
-                days_in_store=(now - item.in_store_since).days,
+                days_in_store=(now - row["in_store_since"]).days,
                 sold_here=here,
                 to_store=stores[store_id],
                 sold_there=sold_there,

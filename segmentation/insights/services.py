@@ -7,7 +7,14 @@ from django.utils import timezone
 
 from customers import selectors as customer_selectors
 from jewelcrm.accounts.models import Brand
-from segmentation.insights.models import InsightsRefresh, InsightsSettings, SalesWeek, StoreProductWeek
+from segmentation.insights.models import (
+    AgedPiece,
+    InsightsRefresh,
+    InsightsSettings,
+    SalesWeek,
+    StoreProductWeek,
+    StoreStockAge,
+)
 from warranties import selectors as warranty_selectors
 from warranties.inventory import selectors as inventory_selectors
 
@@ -48,6 +55,22 @@ FROM ({lines}) lines
 GROUP BY date_trunc('week', day)::date, store_id, product_id, channel, country
 """
 
+_STOCK_AGE = """
+INSERT INTO {table} (brand_id, store_id, in_stock, over_180, over_365)
+SELECT %s, store_id, count(*),
+       count(*) FILTER (WHERE in_store_since < now() - interval '180 days'),
+       count(*) FILTER (WHERE in_store_since < now() - interval '365 days')
+FROM ({stock}) stock
+GROUP BY store_id
+"""
+
+_AGED = """
+INSERT INTO {table} (brand_id, item_id, store_id, product_id, in_store_since)
+SELECT %s, item_id, store_id, product_id, in_store_since
+FROM ({stock}) stock
+WHERE in_store_since < now() - interval '180 days'
+"""
+
 
 def _statement(template: str, table: str, **querysets: object) -> tuple[str, list]:
     sql_parts: dict[str, str] = {}
@@ -72,13 +95,21 @@ def insights_refresh(*, brand: Brand) -> InsightsRefresh:
     sales, sales_params = _statement(
         _SALES, SalesWeek._meta.db_table, lines=customer_selectors.sales_line_facts(brand=brand)
     )
-    StoreProductWeek.objects.filter(brand=brand).delete()
-    SalesWeek.objects.filter(brand=brand).delete()
+    stock = inventory_selectors.stock_age_facts(brand=brand)
+    ages, age_params = _statement(_STOCK_AGE, StoreStockAge._meta.db_table, stock=stock)
+    aged, aged_params = _statement(_AGED, AgedPiece._meta.db_table, stock=stock)
+    for model in (StoreProductWeek, SalesWeek, StoreStockAge, AgedPiece):
+        model.objects.filter(brand=brand).delete()
+    rows = 0
     with connection.cursor() as cursor:
-        cursor.execute(flows, [*flow_params, brand.pk])
-        rows = cursor.rowcount
-        cursor.execute(sales, [brand.pk, *sales_params])
-        rows += cursor.rowcount
+        for sql, params in (
+            (flows, [*flow_params, brand.pk]),
+            (sales, [brand.pk, *sales_params]),
+            (ages, [brand.pk, *age_params]),
+            (aged, [brand.pk, *aged_params]),
+        ):
+            cursor.execute(sql, params)
+            rows += cursor.rowcount
     return InsightsRefresh.objects.create(brand=brand, finished_at=timezone.now(), rows=rows)
 
 

@@ -283,7 +283,10 @@ def receipt_facts(*, brand: Brand) -> QuerySet[StockMovement]:
 
 
 def stock_age_facts(*, brand: Brand) -> QuerySet[Item]:
-    """Pieces in stock now, with the store, the product and when the store received them last."""
+    """One row per piece in stock now: item_id, store_id, product_id, in_store_since (its last receipt there).
+
+    For set-based aggregation (the insights tables); the queryset is meant to be used as a subquery.
+    """
     last_receipt = (
         StockMovement.objects.filter(brand=brand, item=OuterRef("pk"), to_store=OuterRef("current_store"))
         .exclude(received_at__isnull=True)
@@ -292,6 +295,19 @@ def stock_age_facts(*, brand: Brand) -> QuerySet[Item]:
     )
     return (
         Item.objects.filter(brand=brand, status=ItemStatus.IN_STOCK, current_store__isnull=False)
-        .select_related("product", "current_store")
-        .annotate(in_store_since=Subquery(last_receipt))
+        .order_by()
+        .values(
+            "product_id",
+            item_id=F("pk"),
+            store_id=F("current_store_id"),
+            in_store_since=Subquery(last_receipt),
+        )
     )
+
+
+def items_in_stock(*, brand: Brand, item_ids: list[int]) -> dict[int, Item]:
+    """The pieces among `item_ids` that are still in stock in a store, with their product and store."""
+    items = Item.objects.filter(
+        brand=brand, pk__in=item_ids, status=ItemStatus.IN_STOCK, current_store__isnull=False
+    ).select_related("product", "current_store")
+    return {item.pk: item for item in items}
