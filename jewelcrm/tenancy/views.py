@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from rest_framework.views import APIView
 
+from jewelcrm.tenancy.access import brand_access
 from jewelcrm.tenancy.context import brand_context
 
 
@@ -43,13 +44,12 @@ class BrandViewMixin(LoginRequiredMixin):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        from jewelcrm.accounts import selectors
-
-        brand = selectors.brand_get_by_slug(slug=kwargs.get("brand_slug", ""))
+        access = brand_access()
+        brand = access.brand_get_by_slug(slug=kwargs.get("brand_slug", ""))
         if brand is None:
             raise Http404
         with brand_context(brand):
-            membership = selectors.membership_get(brand=brand, user=request.user)
+            membership = access.membership_get(brand=brand, user=request.user)
             if membership is None:
                 raise Http404
             if self.allowed_roles is not None and membership.role not in self.allowed_roles:
@@ -94,25 +94,23 @@ class BrandAPIView(APIView):
         self._scoped_brand_id = brand.pk
 
     def initial(self, request: Any, *args: Any, **kwargs: Any) -> None:
-        from jewelcrm.accounts import selectors
-        from jewelcrm.accounts.models import APIKey
-
+        access = brand_access()
         self.format_kwarg = self.get_format_suffix(**kwargs)
         self.perform_authentication(request)
-        key = request.auth if isinstance(request.auth, APIKey) else None
-        if key is not None:
-            brand = key.brand
+        key_brand = access.api_key_brand(request.auth)
+        if key_brand is not None:
+            brand = key_brand
             url_slug = kwargs.get("brand_slug")
             if url_slug and url_slug != brand.slug:
                 raise Http404
             self.brand_scope_enter(brand)
         else:
-            brand = selectors.brand_get_by_slug(slug=kwargs.get("brand_slug", ""))
+            brand = access.brand_get_by_slug(slug=kwargs.get("brand_slug", ""))
             if brand is None or not request.user.is_authenticated:
                 super().initial(request, *args, **kwargs)  # answers 401/403 as DRF does
                 raise Http404
             self.brand_scope_enter(brand)
-            self.membership = selectors.membership_get(brand=brand, user=request.user)
+            self.membership = access.membership_get(brand=brand, user=request.user)
             if self.membership is None:
                 raise Http404
             if self.allowed_roles is not None and self.membership.role not in self.allowed_roles:

@@ -29,7 +29,7 @@ from customers.models import (
 from customers.services import amount_convert
 from jewelcrm.accounts.models import Brand
 from jewelcrm.accounts.services import audit_log_record
-from warranties.currencies import currency_normalise
+from jewelcrm.currencies import currency_normalise
 from warranties.inventory.models import Item, ItemStatus
 from warranties.models import Registration
 from warranties.selectors import item_lock

@@ -15,9 +15,11 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from customers.normalise import email_normalise, mask_email, mask_phone, phone_normalise
+from jewelcrm.forms import form_add_service_errors
+from jewelcrm.http import client_ip
 from warranties import selectors, services
 from warranties.forms import RegistrationForm
-from warranties.views.base import BrandOrStoreViewMixin, StoreViewMixin, apply_service_error, client_ip
+from warranties.views.base import BrandOrStoreViewMixin, StoreViewMixin
 
 
 class RegistrationCreateView(StoreViewMixin, View):
@@ -120,7 +122,7 @@ class RegistrationCreateView(StoreViewMixin, View):
                 services.item_flagged_sale_attempt(
                     brand=self.brand, item=item, store=self.store, actor=request.user, ip=client_ip(request)
                 )
-            apply_service_error(form, error, default_field="item_query")
+            form_add_service_errors(form, error, default_field="item_query")
             transfer_url = lookup_url = None
             if code == services.ITEM_ALREADY_SOLD:
                 lookup_url = (
