@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from jewelcrm.accounts.services import audit_log_record
 from jewelcrm.imports.framework import (
     importer_class,
-    importer_unavailable_reason,
     mapping_problems,
 )
 from jewelcrm.imports.models import ImportJob, ImportMode, ImportStatus
@@ -59,9 +58,6 @@ def import_job_create(*, brand: Any, kind: str, upload: Any, user: Any = None) -
             )
             % {"size": round(upload.size / 1024 / 1024, 1), "max": MAX_UPLOAD_BYTES // 1024 // 1024}
         )
-    unavailable = importer_unavailable_reason(kind)
-    if unavailable:
-        raise ValidationError(unavailable)
     try:
         with table_open(upload, name=upload.name) as table:
             headers = table.headers
