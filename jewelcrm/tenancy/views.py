@@ -7,11 +7,13 @@ API: the brand comes from the API key, or from the URL for session-authenticated
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import ExitStack
 from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from rest_framework.views import APIView
 
@@ -71,7 +73,10 @@ class BrandAPIView(APIView):
     """Base of every brand API view: self.brand is set and the whole call is scoped to it.
 
     The call runs in one brand scope (one transaction): an API key's authentication enters it with the
-    key's brand (jewelcrm.accounts.api.authentication) and the view carries on inside it.
+    key's brand (jewelcrm.accounts.api.authentication) and the view carries on inside it. A call that
+    answers 4xx or 5xx is rolled back whole, whether the view raised or returned the error: nothing it
+    wrote stays. What must be recorded about a refused call (the trace of a lost or stolen piece offered
+    for sale) goes through `after_rollback`, in a transaction of its own.
     """
 
     allowed_roles: frozenset[str] | None = None
@@ -80,9 +85,23 @@ class BrandAPIView(APIView):
     _scoped_brand_id: int | None = None
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self._after_rollback: list[Callable[[], Any]] = []
         with ExitStack() as stack:
             self._brand_scope = stack
-            return _render(super().dispatch(request, *args, **kwargs))
+            response = _render(super().dispatch(request, *args, **kwargs))
+            failed = response.status_code >= 400
+            if failed and self._scoped_brand_id is not None:
+                transaction.set_rollback(True)
+        if failed and self._after_rollback and self._scoped_brand_id is not None:
+            with brand_context(self._scoped_brand_id):
+                for record in self._after_rollback:
+                    record()
+        return response
+
+    def after_rollback(self, record: Callable[[], Any]) -> None:
+        """Run `record()` once this call, which answers with an error, has been rolled back: inside the
+        same brand, in its own transaction."""
+        self._after_rollback.append(record)
 
     def brand_scope_enter(self, brand: Any) -> None:
         """Scope the rest of the call to `brand`, once; a second, different brand is a programming error."""
