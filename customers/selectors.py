@@ -150,11 +150,6 @@ def customer_tags(*, brand: Brand) -> list[str]:
     """Every tag in use (for the filter), sorted."""
     from django.db import connection
 
-    if connection.vendor != "postgresql":
-        tags: set[str] = set()
-        for row in customer_list(brand=brand).values_list("tags", flat=True):
-            tags.update(row or [])
-        return sorted(tags)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT DISTINCT jsonb_array_elements_text(tags) FROM customers_customer "
