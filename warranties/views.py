@@ -13,7 +13,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.http import urlencode
+from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
@@ -290,7 +290,9 @@ class RegistrationCardPDFView(BrandOrStoreViewMixin, View):
 
         content = warranty_card_pdf(registration=registration)
         response = HttpResponse(content, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="warranty-{registration.item.serial}.pdf"'
+        response["Content-Disposition"] = content_disposition_header(
+            True, f"warranty-{registration.item.serial}.pdf"
+        )
         return response
 
 
