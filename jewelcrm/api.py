@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import exceptions
+from django.http import JsonResponse
+from rest_framework import exceptions, parsers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -31,3 +32,54 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             "code": "permission_denied",
         }
     return response
+
+
+# --- Errors raised outside DRF's views (unknown address, crash, hostile input) ------------------
+
+ERROR_DETAILS = {
+    400: ("Bad request.", "bad_request"),
+    403: ("You do not have permission to perform this action.", "permission_denied"),
+    404: ("Not found.", "not_found"),
+    413: ("The request body is too large.", "too_large"),
+    500: ("A server error occurred.", "server_error"),
+}
+
+
+def error_response(status: int, detail: str = "", code: str = "") -> JsonResponse:
+    """The API's error shape for a response built outside DRF (middleware, Django's error handlers)."""
+    default_detail, default_code = ERROR_DETAILS.get(status, ("Error.", "error"))
+    return JsonResponse({"detail": detail or default_detail, "code": code or default_code}, status=status)
+
+
+# --- A JSON parser that refuses deep nesting --------------------------------------------------
+
+MAX_JSON_DEPTH = 32
+
+
+def _depth_exceeds(data: Any, limit: int) -> bool:
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            children = value.values()
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, with nesting deeper than MAX_JSON_DEPTH refused as a 400 (never a RecursionError)."""
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels.") from None
+        if _depth_exceeds(data, MAX_JSON_DEPTH):
+            raise exceptions.ParseError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels.")
+        return data
