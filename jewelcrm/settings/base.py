@@ -217,6 +217,13 @@ STATICFILES_DIRS = [
 ]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
+# Uploads are served only by the brand-checked view of jewelcrm.media, through signed addresses that
+# expire after MEDIA_URL_MAX_AGE seconds; there is no static route to MEDIA_ROOT in any setting.
+MEDIA_URL_MAX_AGE = env.int("MEDIA_URL_MAX_AGE", default=60 * 60)
+STORAGES = {
+    "default": {"BACKEND": "jewelcrm.media.SignedMediaStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
