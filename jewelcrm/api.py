@@ -73,7 +73,7 @@ def _depth_exceeds(data: Any, limit: int) -> bool:
 
 
 class JSONParser(parsers.JSONParser):
-    """DRF's JSON parser, with nesting deeper than MAX_JSON_DEPTH refused as a 400 (never a RecursionError)."""
+    """DRF's JSON parser; nesting deeper than MAX_JSON_DEPTH is a 400 (never a RecursionError)."""
 
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
         try:
@@ -83,3 +83,23 @@ class JSONParser(parsers.JSONParser):
         if _depth_exceeds(data, MAX_JSON_DEPTH):
             raise exceptions.ParseError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels.")
         return data
+
+
+# --- The OpenAPI shape of a paginated list ------------------------------------------------------
+
+
+def page_of(serializer_class: Any) -> Any:
+    """The schema of a list answered by DRF's PageNumberPagination: count, next, previous, results."""
+    from drf_spectacular.utils import inline_serializer
+    from rest_framework import serializers
+
+    name = serializer_class.__name__.removesuffix("Serializer")
+    return inline_serializer(
+        name=f"Paginated{name}List",
+        fields={
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": serializer_class(many=True),
+        },
+    )

@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from jewelcrm.accounts.roles import BRAND_ROLES
+from jewelcrm.api import page_of
 from jewelcrm.catalog import selectors, services
 from jewelcrm.catalog.api.serializers import ProductSerializer, ProductWriteSerializer
 from jewelcrm.catalog.models import Product
@@ -36,7 +37,7 @@ class ProductListAPI(BrandAPIView):
     @extend_schema(
         operation_id="products_list",
         tags=["products"],
-        responses=ProductSerializer(many=True),
+        responses=page_of(ProductSerializer),
         summary="The brand's catalogue",
         parameters=[
             OpenApiParameter("q", str, description="Search reference, names, collection"),

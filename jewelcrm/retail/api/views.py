@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from jewelcrm.accounts.roles import BRAND_ROLES
+from jewelcrm.api import page_of
 from jewelcrm.retail import selectors, services
 from jewelcrm.retail.api.common import actor_of, paginated, require_admin
 from jewelcrm.retail.api.serializers import StoreCreateSerializer, StoreSerializer
@@ -22,7 +23,7 @@ class StoreListAPI(BrandAPIView):
     @extend_schema(
         operation_id="stores_list",
         tags=["stores"],
-        responses=StoreSerializer(many=True),
+        responses=page_of(StoreSerializer),
         summary="The brand's stores",
         parameters=[
             OpenApiParameter("q", str, description="Search code, name, city, retailer"),

@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from jewelcrm.accounts.roles import BRAND_ROLES
+from jewelcrm.api import page_of
 from jewelcrm.catalog import selectors as catalog_selectors
 from jewelcrm.retail import selectors as retail_selectors
 from jewelcrm.retail.api.common import actor_of, paginated, require_admin
@@ -29,7 +30,7 @@ class ItemListAPI(BrandAPIView):
     @extend_schema(
         operation_id="items_list",
         tags=["items"],
-        responses=ItemSerializer(many=True),
+        responses=page_of(ItemSerializer),
         summary="The brand's items",
         parameters=[
             OpenApiParameter("q", str, description="Serial (part of) or public code"),
