@@ -110,7 +110,9 @@ def test_a_missing_object_answers_json_404(brand):
     _is_api_error(_api_client(brand).get(f"/api/v1/{brand.slug}/stores/999999/"), 404, "not_found")
 
 
-@pytest.mark.parametrize(("status", "code"), [(400, "bad_request"), (404, "not_found"), (500, "server_error")])
+@pytest.mark.parametrize(
+    ("status", "code"), [(400, "bad_request"), (404, "not_found"), (500, "server_error")]
+)
 def test_api_errors_raised_outside_drf_answer_json(settings, status, code):
     settings.ROOT_URLCONF = "tests.platform.urls"
     response = Client(raise_request_exception=False).get(f"/api/test-errors/{status}/")
@@ -145,6 +147,8 @@ def test_an_oversized_api_body_answers_json_413_and_writes_nothing(brand, settin
 
 
 def test_pages_keep_their_html_error_pages(owner_client, brand):
-    response = owner_client.get(reverse("customer360:detail", kwargs={"brand_slug": brand.slug, "pk": 999999}))
+    response = owner_client.get(
+        reverse("customer360:detail", kwargs={"brand_slug": brand.slug, "pk": 999999})
+    )
     assert response.status_code == 404
     assert "404.html" in [t.name for t in response.templates]

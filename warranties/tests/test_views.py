@@ -109,7 +109,9 @@ def test_the_pdf_file_name_survives_quotes_and_accents_in_the_serial(client_for,
     """A quote in a serial once broke the header: the name is built by Django's own helper."""
     from email.message import EmailMessage
 
-    registration = RegistrationFactory(brand=brand, item=ItemFactory(brand=brand, serial=serial, status="sold"))
+    registration = RegistrationFactory(
+        brand=brand, item=ItemFactory(brand=brand, serial=serial, status="sold")
+    )
     pdf = client_for(brand, "owner").get(url("card_pdf", brand, pk=registration.pk))
     assert pdf.status_code == 200
     assert pdf["Content-Disposition"] == header
