@@ -1,4 +1,4 @@
-"""Hostile input refused once, for the whole site, before any view sees it.
+"""Hostile input refused once, for the whole site, before any view sees it; private pages never stored.
 
 - A NUL character in the path or in any query parameter (name or value) answers 400: PostgreSQL
   cannot store it, and every view that passed it to a query used to answer 500.
@@ -60,3 +60,27 @@ class HostileInputMiddleware:
 
             return error_response(413, "The request body is too large.", "too_large")
         return None
+
+
+class PrivatePagesMiddleware:
+    """Signed-in and portal pages are never stored by a browser or a proxy (`Cache-Control: no-store`).
+
+    A page is private when a person is signed in, when the request carries a session (a portal owner is
+    signed in through the session), or when it is a page of the owner portal.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.utils.cache import patch_cache_control
+
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (
+            (user is not None and user.is_authenticated)
+            or settings.SESSION_COOKIE_NAME in request.COOKIES
+            or request.path_info.startswith("/portal/")
+        ):
+            patch_cache_control(response, private=True, no_store=True)
+        return response

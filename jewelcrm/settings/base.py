@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Signed-in and portal pages: Cache-Control no-store.
+    "jewelcrm.middleware.PrivatePagesMiddleware",
     # Last: refuses a NUL in the address and oversized API bodies before any view (400/413).
     "jewelcrm.middleware.HostileInputMiddleware",
 ]

@@ -129,3 +129,43 @@ def test_hostile_query_parameters_never_answer_5xx(brand_world, pattern):
         if label == "nul" and response.status_code != 400:
             failures.append(f"nul: {response.status_code} (expected 400)")
     assert failures == [], f"{path}: {failures}"
+
+
+# --- WEB-02: the security headers of every page, as the role that opens it ----------------------
+
+
+def _csp(response: Any) -> dict[str, list[str]]:
+    header = response.get("Content-Security-Policy", "")
+    return {part.split()[0]: part.split()[1:] for part in header.split(";") if part.strip()}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("pattern", PAGES, ids=[p.key or p.route for p in PAGES])
+def test_every_html_page_carries_the_security_headers(brand_world, pattern):
+    route = classify(pattern.key, pattern.route)
+    values = {"brand_slug": brand_world.brand.slug}
+    values.update({name: brand_world.objects[kind] for name, kind in route.fill.items()})
+    path = _path(pattern, values)
+    client = _client_for_page(brand_world, pattern, path)
+    response = client.get(path)
+    if not response.get("Content-Type", "").startswith("text/html"):
+        return  # JSON, CSV, PDF, CSS: no page to frame or script
+    csp = _csp(response)
+    assert csp.get("script-src", [None])[0] == "'self'", path
+    assert "'unsafe-inline'" not in csp["script-src"] and "'unsafe-eval'" not in csp["script-src"], path
+    assert csp["frame-ancestors"] == ["'none'"], path
+    assert response["X-Frame-Options"] == "DENY", path
+    assert response["X-Content-Type-Options"] == "nosniff", path
+    assert response["Referrer-Policy"] == "same-origin", path
+    if client is not brand_world.clients["anonymous"] or pattern.area == "portal":
+        assert "no-store" in response.get("Cache-Control", ""), path
+
+
+@pytest.mark.django_db
+def test_hsts_is_sent_under_production_settings():
+    from django.test import Client as PlainClient
+    from django.test import override_settings
+
+    with override_settings(SECURE_HSTS_SECONDS=31_536_000, SECURE_SSL_REDIRECT=False):
+        response = PlainClient().get("/accounts/login/", secure=True)
+    assert response["Strict-Transport-Security"].startswith("max-age=31536000")
