@@ -307,3 +307,28 @@ def test_another_brands_ids_answer_like_missing_ones(worlds, pattern):
     assert failures == [], f"{pattern.key} ({pattern.route}):\n" + "\n".join(failures)
     if route.kind == "ids" and not (pattern.area == "portal" and not route.fill):
         assert 404 in refusals, f"{pattern.key}: no role got a 404 (the matrix would prove nothing)"
+
+
+# --- ISO-02: every list, search, filter and export of A holds nothing of B --------------------------
+
+LISTS = [p for p in MATRIX if not classify(p.key, p.route).fill and p.area in ("brand", "api", "portal")]
+# Ask for the export forms too: CSV downloads, one channel's export.
+EXPORT_PARAMS = {"format": "csv", "download": "1", "consent": "email", "q": ""}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("pattern", LISTS, ids=[p.key for p in LISTS])
+def test_brand_a_lists_and_exports_hold_nothing_of_brand_b(worlds, pattern):
+    a, b = worlds
+    path = _path(pattern, {"brand_slug": a.brand.slug})
+    roles = ("portal_owner",) if pattern.area == "portal" else (*STAFF_ROLES, "api_key")
+    statuses = set()
+    for role in roles:
+        for params in ({}, EXPORT_PARAMS):
+            response = a.clients[role].get(path, params)
+            body = b"".join(response.streaming_content) if response.streaming else response.content
+            leaked = [f for f in b.forbidden if f in body]
+            assert leaked == [], f"{role} GET {path} {params}: bytes of brand B {leaked}"
+            statuses.add(response.status_code)
+    # Some role reads it, unless it is an action (POST only) or a redirect.
+    assert 200 in statuses or statuses <= {302, 405}, f"{pattern.key}: {sorted(statuses)}"
