@@ -330,5 +330,5 @@ def test_brand_a_lists_and_exports_hold_nothing_of_brand_b(worlds, pattern):
             leaked = [f for f in b.forbidden if f in body]
             assert leaked == [], f"{role} GET {path} {params}: bytes of brand B {leaked}"
             statuses.add(response.status_code)
-    # Some role reads it, unless it is an action (POST only) or a redirect.
-    assert 200 in statuses or statuses <= {302, 405}, f"{pattern.key}: {sorted(statuses)}"
+    # Some role reached the view: it read the page, or was sent on (302), or the page takes only POST (405).
+    assert statuses & {200, 302, 405}, f"{pattern.key}: {sorted(statuses)}"
