@@ -1,12 +1,16 @@
-"""One error shape for the whole API: {"detail": ..., "code": ...} plus field errors under "errors"."""
+"""What every API view shares: one error shape ({"detail": ..., "code": ...} plus field errors under
+"errors"), the page-number pagination of list endpoints, the person behind a call."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
 from rest_framework import exceptions, parsers
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -34,6 +38,21 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
+def actor_of(request: Request) -> Any:
+    """The signed-in person behind an API call, or None for an API key (the brand's integration)."""
+    user = getattr(request, "user", None)
+    return user if isinstance(user, get_user_model()) else None
+
+
+def paginated(view: Any, request: Request, queryset: Any, serializer_class: Any) -> Response:
+    """One page of `queryset`, in DRF's page-number shape."""
+    paginator = PageNumberPagination()
+    page = paginator.paginate_queryset(queryset, request, view=view)
+    return paginator.get_paginated_response(
+        serializer_class(page, many=True, context={"request": request}).data
+    )
+
+
 # --- Errors raised outside DRF's views (unknown address, crash, hostile input) ------------------
 
 ERROR_DETAILS = {
@@ -43,6 +62,10 @@ ERROR_DETAILS = {
     413: ("The request body is too large.", "too_large"),
     500: ("A server error occurred.", "server_error"),
 }
+
+
+def is_api_request(request: Any) -> bool:
+    return request.path_info.startswith("/api/")
 
 
 def error_response(status: int, detail: str = "", code: str = "") -> JsonResponse:

@@ -16,11 +16,9 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 
+from jewelcrm.api import is_api_request
+
 NUL = "\x00"
-
-
-def is_api_request(request: HttpRequest) -> bool:
-    return request.path_info.startswith("/api/")
 
 
 def _has_nul(request: HttpRequest) -> bool:

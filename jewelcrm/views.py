@@ -63,8 +63,7 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 
 def _api_error(request: HttpRequest, status: int) -> HttpResponse | None:
     """The API answers its errors in its JSON shape, never with an HTML page."""
-    from jewelcrm.api import error_response
-    from jewelcrm.middleware import is_api_request
+    from jewelcrm.api import error_response, is_api_request
 
     return error_response(status) if is_api_request(request) else None
 

@@ -142,6 +142,12 @@ ROUTES: dict[str, Route] = {
     "portal:store_loss": ids(),
     "portal:store_recovered": ids(pk="lost_item"),
     "portal:store_transfer": ids(),
+    "insights:sell_through": ids(),
+    "insights:product_mix": ids(),
+    "insights:price_bands": ids(),
+    "insights:network": ids(),
+    "insights:stock": ids(),
+    "insights:transfer": ids(),
     # --- the owner portal -------------------------------------------------------------------------
     "portal:sign_in": ids(),
     "portal:brand_css": ids(),

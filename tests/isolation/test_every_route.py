@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.db import connection, transaction
 from django.test import Client
 
@@ -29,8 +28,6 @@ from jewelcrm.tenancy import rls
 from jewelcrm.tenancy.context import brand_context
 from tests.isolation.routes import PREFIXES, ROUTES, classify
 from tests.isolation.urlconf import Pattern, url_patterns
-
-pytestmark = pytest.mark.skipif(not settings.IS_POSTGRES, reason="row-level security needs PostgreSQL")
 
 MARKER = "ZQXFOREIGN"
 STAFF_ROLES = ("owner", "admin", "marketer", "analyst", "retail_manager", "sales_associate")

@@ -72,7 +72,6 @@ def test_the_static_check_catches_a_new_escape(tmp_path, monkeypatch):
 
 # --- ISO-10 and ISO-11: database views and unique indexes ------------------------------------------
 
-pytestmark_pg = pytest.mark.skipif(not settings.IS_POSTGRES, reason="PostgreSQL catalogue")
 
 # Unique indexes of brand tables that do not hold brand_id, each reviewed by hand.
 UNIQUE_WITHOUT_BRAND: dict[str, str] = {
@@ -107,13 +106,11 @@ def views_not_invoker() -> list[str]:
     return problems
 
 
-@pytestmark_pg
 @pytest.mark.django_db
 def test_every_view_is_security_invoker_and_no_materialized_view_lacks_the_brand():
     assert views_not_invoker() == []
 
 
-@pytestmark_pg
 @pytest.mark.django_db(transaction=True)
 def test_the_view_check_catches_a_view_running_as_its_owner():
     from jewelcrm.tenancy.roles import as_role
@@ -146,7 +143,6 @@ def unique_indexes_without_brand() -> list[str]:
     return sorted(problems)
 
 
-@pytestmark_pg
 @pytest.mark.django_db
 def test_every_unique_index_of_a_brand_table_holds_the_brand():
     assert unique_indexes_without_brand() == [], (
