@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
@@ -300,7 +301,9 @@ class GdprView(CustomerMixin, TemplateView):
                 content_type="application/json; charset=utf-8",
             )
             stamp = timezone.localdate().isoformat()
-            response["Content-Disposition"] = f'attachment; filename="customer-{customer.pk}-{stamp}.json"'
+            response["Content-Disposition"] = content_disposition_header(
+                True, f"customer-{customer.pk}-{stamp}.json"
+            )
             return response
         sections = [
             (label, rows, sorted({k for row in rows for k in row}))

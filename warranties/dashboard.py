@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -227,5 +228,7 @@ class PayoutStatementView(BrandViewMixin, View):
         for currency, total in statement.totals.items():
             writer.writerow(["ALL", "", "", "", "", "", "total", "", total, currency])
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="payouts-{statement.month:%Y-%m}.csv"'
+        response["Content-Disposition"] = content_disposition_header(
+            True, f"payouts-{statement.month:%Y-%m}.csv"
+        )
         return response

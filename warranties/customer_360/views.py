@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.generic import TemplateView
 
 from customers import selectors as customer_selectors
@@ -57,6 +58,14 @@ class CustomerListView(BrandViewMixin, TemplateView):
                 "tags": customer_selectors.customer_tags(brand=self.brand),
                 "channels": Channel.choices,
                 "querystring": params.urlencode(),
+                # The list's filters, carried over to the export form (built here: a template reading
+                # `request.GET.items` would get the `items` filter's value instead of the method).
+                "export_params": [
+                    (key, value)
+                    for key, values in self.request.GET.lists()
+                    if key not in ("consent", "page")
+                    for value in values
+                ],
                 "can_edit": self.membership.role in MARKETING_ROLES,
             }
         )
@@ -132,7 +141,7 @@ class CustomerExportView(BrandViewMixin, TemplateView):
         )
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
         stamp = timezone.localdate().isoformat()
-        response["Content-Disposition"] = f'attachment; filename="customers-{channel}-{stamp}.csv"'
+        response["Content-Disposition"] = content_disposition_header(True, f"customers-{channel}-{stamp}.csv")
         return response
 
 

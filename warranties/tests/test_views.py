@@ -98,6 +98,28 @@ def test_register_a_sale_then_card_and_pdf(retailer_client, brand, store, item):
     assert pdf.content.startswith(b"%PDF")
 
 
+@pytest.mark.parametrize(
+    ("serial", "header"),
+    [
+        ('AB"12;x', 'attachment; filename="warranty-AB\\"12;x.pdf"'),
+        ("MONTRE-É1", "attachment; filename*=utf-8''warranty-MONTRE-%C3%891.pdf"),
+    ],
+)
+def test_the_pdf_file_name_survives_quotes_and_accents_in_the_serial(client_for, brand, serial, header):
+    """A quote in a serial once broke the header: the name is built by Django's own helper."""
+    from email.message import EmailMessage
+
+    registration = RegistrationFactory(
+        brand=brand, item=ItemFactory(brand=brand, serial=serial, status="sold")
+    )
+    pdf = client_for(brand, "owner").get(url("card_pdf", brand, pk=registration.pk))
+    assert pdf.status_code == 200
+    assert pdf["Content-Disposition"] == header
+    message = EmailMessage()
+    message["Content-Disposition"] = pdf["Content-Disposition"]
+    assert message.get_filename() == f"warranty-{serial}.pdf"
+
+
 def test_double_submit_registers_once(retailer_client, brand, item):
     data = form_data(item_query=item.serial)
     first = retailer_client.post(url("register", brand), data)

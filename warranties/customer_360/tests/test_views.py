@@ -96,6 +96,21 @@ def test_list_filters(analyst_client, brand):
     assert "No customer matches these filters." in response.content.decode()
 
 
+def test_the_items_filter_is_carried_to_the_export_form(marketer_client, brand):
+    """`?items=` once answered 500: the template read `request.GET.items` (the filter, not the method)."""
+    owner = CustomerFactory(brand=brand, country="FR")
+    ItemFactory(brand=brand, owner=owner, status="sold")
+    response = marketer_client.get(
+        url("customer360:list", brand), {"items": "yes", "country": "FR", "consent": "sms", "page": "1"}
+    )
+    assert response.status_code == 200
+    assert _ids(response) == []  # no SMS consent
+    assert response.context["export_params"] == [("items", "yes"), ("country", "FR")]
+    body = response.content.decode()
+    assert '<input type="hidden" name="items" value="yes">' in body
+    assert '<input type="hidden" name="page"' not in body
+
+
 def _count_queries(client, target):
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(target)
