@@ -1,0 +1,188 @@
+"""The pipeline's SQL: the customer-day rollup and the set-based write-back.
+
+This is the one reviewed module of the segmentation app that reads other apps' tables in SQL (orders,
+customers, consents, registrations, interventions, items): a nightly job over a million customers cannot
+go through per-row selectors (docs/adr/0021-nightly-pipeline-set-based.md). Every statement names the
+brand in its WHERE clauses and joins on (brand_id, id), so it runs unchanged on Citus, where the tables
+are colocated by brand_id; row-level security applies underneath.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+from django.db import connection
+
+# Order statuses whose value counts as a purchase (net of refunds): refunded and cancelled orders do not.
+PURCHASE_STATUSES = ("paid", "partially_refunded")
+
+# One order in the brand's currency: the stored value, else the order's own value when it is already in
+# the brand's currency, else converted with the latest rates on or before the order's day; NULL when a
+# rate is missing. Net of refunds, pro rata.
+_AMOUNT = """
+    CASE WHEN o.total = 0 THEN 0 ELSE
+      COALESCE(
+        o.total_brand_currency,
+        CASE WHEN upper(o.currency) = %(currency)s THEN o.total END,
+        o.total
+          * CASE WHEN upper(o.currency) = 'EUR' THEN 1 ELSE (
+              SELECT x.rate_to_eur FROM customers_exchangerate x
+              WHERE x.currency = upper(o.currency) AND x.date <= (o.ordered_at AT TIME ZONE %(tz)s)::date
+              ORDER BY x.date DESC LIMIT 1) END
+          / CASE WHEN %(currency)s = 'EUR' THEN 1 ELSE (
+              SELECT x.rate_to_eur FROM customers_exchangerate x
+              WHERE x.currency = %(currency)s AND x.date <= (o.ordered_at AT TIME ZONE %(tz)s)::date
+              ORDER BY x.date DESC LIMIT 1) END
+      ) * (o.total - o.refunded_amount) / o.total
+    END
+"""
+
+# Stage 1 groups orders by (customer, day) on the covering index segmentation_order_rollup; stage 2 groups
+# the days by customer, with the counts as of the churn model's two cut-offs in the same pass.
+SUMMARY_SQL = f"""
+WITH days AS (
+    SELECT customer_id, day, sum(amount) AS amount
+    FROM (
+        SELECT o.customer_id, (o.ordered_at AT TIME ZONE %(tz)s)::date AS day, {_AMOUNT} AS amount
+        FROM customers_order o
+        WHERE o.brand_id = %(brand_id)s AND o.customer_id IS NOT NULL
+          AND o.status IN ('paid', 'partially_refunded') AND o.ordered_at < %(end)s
+    ) purchases
+    WHERE amount IS NOT NULL
+    GROUP BY customer_id, day
+),
+per AS (
+    SELECT customer_id,
+        count(*) AS n_days, min(day) AS first_day, max(day) AS last_day, sum(amount) AS spend,
+        (array_agg(amount ORDER BY day))[1] AS first_amount,
+        count(*) FILTER (WHERE day <= %(c1)s) AS n_c1,
+        max(day) FILTER (WHERE day <= %(c1)s) AS last_c1,
+        sum(amount) FILTER (WHERE day <= %(c1)s) AS spend_c1,
+        count(*) FILTER (WHERE day <= %(c2)s) AS n_c2,
+        max(day) FILTER (WHERE day <= %(c2)s) AS last_c2,
+        sum(amount) FILTER (WHERE day <= %(c2)s) AS spend_c2,
+        count(*) FILTER (WHERE day > %(c2)s AND day <= %(c1)s) AS n_c2_c1,
+        count(*) FILTER (WHERE day > %(c1)s) AS n_after_c1
+    FROM days GROUP BY customer_id
+)
+SELECT per.*, c.gender, c.family_situation, c.birth_date, c.wedding_anniversary, c.country, c.language,
+       c.city, c.home_store_id
+FROM per
+JOIN customers_customer c ON c.brand_id = %(brand_id)s AND c.id = per.customer_id
+WHERE c.merged_into_id IS NULL AND NOT c.is_pseudonymised
+"""
+
+LEFT_OUT_SQL = f"""
+SELECT count(*), coalesce(string_agg(DISTINCT upper(o.currency), ', '), '')
+FROM customers_order o
+WHERE o.brand_id = %(brand_id)s AND o.customer_id IS NOT NULL
+  AND o.status IN ('paid', 'partially_refunded') AND o.ordered_at < %(end)s AND ({_AMOUNT}) IS NULL
+"""
+
+EXTRAS_SQL = """
+WITH reg AS (
+    SELECT r.customer_id, count(*) AS registrations, count(*) FILTER (WHERE r.is_gift) AS gifts
+    FROM warranties_registration r WHERE r.brand_id = %(brand_id)s GROUP BY r.customer_id
+), svc AS (
+    SELECT i.owner_id AS customer_id, count(*) AS services
+    FROM warranties_intervention v
+    JOIN inventory_item i ON i.brand_id = v.brand_id AND i.id = v.item_id
+    WHERE v.brand_id = %(brand_id)s AND i.owner_id IS NOT NULL GROUP BY i.owner_id
+), consent AS (
+    SELECT DISTINCT ON (k.customer_id) k.customer_id, (k.is_granted AND k.is_confirmed) AS email_ok
+    FROM customers_consent k
+    WHERE k.brand_id = %(brand_id)s AND k.channel = 'email' AND k.purpose = 'marketing'
+    ORDER BY k.customer_id, k.at DESC, k.id DESC
+), rel AS (
+    SELECT r.customer_id, count(*) AS relations
+    FROM customers_relation r WHERE r.brand_id = %(brand_id)s GROUP BY r.customer_id
+)
+SELECT coalesce(reg.customer_id, svc.customer_id, consent.customer_id, rel.customer_id) AS customer_id,
+       coalesce(reg.registrations, 0) AS registrations, coalesce(reg.gifts, 0) AS gifts,
+       coalesce(svc.services, 0) AS services, coalesce(consent.email_ok, false) AS email_ok,
+       coalesce(rel.relations, 0) AS relations
+FROM reg
+FULL JOIN svc ON svc.customer_id = reg.customer_id
+FULL JOIN consent ON consent.customer_id = coalesce(reg.customer_id, svc.customer_id)
+FULL JOIN rel ON rel.customer_id = coalesce(reg.customer_id, svc.customer_id, consent.customer_id)
+"""
+
+
+def copy_out(sql: str, params: dict[str, Any]) -> pd.DataFrame:
+    """Run a SELECT and read its rows through COPY … TO STDOUT (fast on plain PostgreSQL and on Citus)."""
+    with connection.cursor() as cursor:
+        query = cursor.mogrify(sql, params).decode()
+        buffer = io.StringIO()
+        cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER true)", buffer)
+    buffer.seek(0)
+    return pd.read_csv(buffer)
+
+
+def scalar_row(sql: str, params: dict[str, Any]) -> tuple[Any, ...]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
+def is_citus() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT exists(SELECT 1 FROM pg_extension WHERE extname = 'citus')")
+        return bool(cursor.fetchone()[0])
+
+
+def _csv_value(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value != value:  # NaN
+        return ""
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return value
+
+
+def write_rows_copy(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """Plain PostgreSQL: COPY into a temporary table (COPY FROM is refused on a table under row-level
+    security), then one INSERT … SELECT into the brand table. Returns the rows written."""
+    names = ", ".join(columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE seg_load ON COMMIT DROP AS SELECT {names} FROM {table} WITH NO DATA"
+        )
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        for row in rows:
+            writer.writerow([_csv_value(v) for v in row])
+        buffer.seek(0)
+        cursor.copy_expert(f"COPY seg_load ({names}) FROM STDIN WITH (FORMAT csv, NULL '')", buffer)
+        cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM seg_load")
+        count = cursor.rowcount
+        cursor.execute("DROP TABLE seg_load")
+    return count
+
+
+def write_rows_values(
+    table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], *, page_size: int = 2000
+) -> int:
+    """Citus: batched multi-row INSERT … VALUES straight into the brand table (no COPY, no INSERT … SELECT
+    from a temporary table, both of which Citus runs as COPY, refused on shards under row-level security)."""
+    from psycopg2.extras import execute_values
+
+    names = ", ".join(columns)
+    count = 0
+    batch: list[Sequence[Any]] = []
+    with connection.cursor() as cursor:
+        for row in rows:
+            batch.append([None if isinstance(v, float) and v != v else v for v in row])
+            if len(batch) >= page_size:
+                execute_values(cursor, f"INSERT INTO {table} ({names}) VALUES %s", batch, page_size=page_size)
+                count += len(batch)
+                batch = []
+        if batch:
+            execute_values(cursor, f"INSERT INTO {table} ({names}) VALUES %s", batch, page_size=page_size)
+            count += len(batch)
+    return count
