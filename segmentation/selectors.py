@@ -99,3 +99,13 @@ EXPORT_HEADER = (
     "value_at_risk",
     "cluster",
 )
+
+
+def segment_members(*, brand: Any, segment: Segment) -> QuerySet:
+    """The segment's customers (through customers.selectors), by name."""
+    from customers import selectors as customer_selectors
+
+    from segmentation.models import SegmentMember
+
+    ids = SegmentMember.objects.filter(brand=brand, segment=segment).values("customer_id")
+    return customer_selectors.customer_list(brand=brand).filter(pk__in=ids).order_by("last_name", "first_name", "pk")
