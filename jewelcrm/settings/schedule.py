@@ -34,4 +34,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "customers-retention": _entry(
         "customers.tasks.apply_customer_retention_all_task", crontab(minute=41, hour=2), expires=4 * HOUR
     ),
+    # Nightly segmentation: every hour, each brand past midnight in its time zone without tonight's run gets
+    # one (on the "segmentation" queue).
+    "segmentation-nightly": _entry(
+        "segmentation.tasks.schedule_nightly_runs_task", crontab(minute=7), expires=HOUR // 2
+    ),
 }
