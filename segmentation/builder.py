@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from segmentation.models import CustomerScore, PipelineRun
@@ -78,8 +78,10 @@ def normalise(rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
                     raise RuleInvalid("empty", field)
             elif kind == "int":
                 value = int(value)
-                if value < 0 or (field.endswith("_days") and value > MAX_DAYS) or (
-                    field == "value_band_min" and not 1 <= value <= 10
+                if (
+                    value < 0
+                    or (field.endswith("_days") and value > MAX_DAYS)
+                    or (field == "value_band_min" and not 1 <= value <= 10)
                 ):
                     raise RuleInvalid("out_of_range", field)
             elif kind in ("number", "percent"):
@@ -156,7 +158,9 @@ def customer_queryset(
             for channel in value:
                 qs = customer_selectors.with_active_consent(qs, channel=channel)
         elif field == "upcoming_date_days":
-            qs = qs.filter(_window_q("birth_date", today, value) | _window_q("wedding_anniversary", today, value))
+            qs = qs.filter(
+                _window_q("birth_date", today, value) | _window_q("wedding_anniversary", today, value)
+            )
         elif field == "gift_recipient_date_days":
             related = customer_selectors.customer_list(brand=brand).filter(
                 _window_q("relations__birth_date", today, value)
@@ -166,8 +170,8 @@ def customer_queryset(
     if uses_scores:
         if run is None:
             return qs.none()
-        scores = CustomerScore.objects.filter(brand=brand, run=run, customer=OuterRef("pk")).filter(score_q)
-        qs = qs.filter(Exists(scores))
+        scores = CustomerScore.objects.filter(brand=brand, run=run).filter(score_q).values("customer_id")
+        qs = qs.filter(pk__in=scores)
     return qs
 
 

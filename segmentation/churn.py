@@ -201,20 +201,39 @@ def _drivers(model: Any, x_now: pd.DataFrame, risk: np.ndarray, d: pd.DataFrame)
     codes = list(effects)
     matrix = np.column_stack([effects[c] for c in codes])
     order = np.argsort(-matrix, axis=1)[:, :3]
+    strength = np.take_along_axis(matrix, order, axis=1)
+    # -1: no driver in that place (its effect, or one before it, is too small to mention).
+    picked = np.where(np.cumprod(strength > 0.01, axis=1).astype(bool), order, -1)
     months = (d["days_since_last"].to_numpy() / 30.44).round().astype(int)
-    purchases = d["n_days"].to_numpy()
-    out = []
-    for i in range(len(x_now)):
+    purchases = d["n_days"].to_numpy().astype(int)
+    recency_j, frequency_j = codes.index("recency"), codes.index("frequency")
+    has_recency = (picked == recency_j).any(axis=1)
+    has_frequency = (picked == frequency_j).any(axis=1)
+    keys = pd.DataFrame(
+        {
+            "a": picked[:, 0],
+            "b": picked[:, 1],
+            "c": picked[:, 2],
+            "months": np.where(has_recency, months, -1),
+            "purchases": np.where(has_frequency, purchases, -1),
+        }
+    )
+    # The words are built once per distinct combination (a few thousand at most), then mapped back.
+    unique = keys.drop_duplicates().reset_index(drop=True)
+    texts = []
+    for a, b, c, month_count, purchase_count in unique.itertuples(index=False, name=None):
         found = []
-        for j in order[i]:
-            if matrix[i, j] <= 0.01:
+        for j in (a, b, c):
+            if j < 0:
                 break
             code = codes[j]
             if code == "recency":
-                found.append([code, {"months": int(months[i])}])
+                found.append([code, {"months": int(month_count)}])
             elif code == "frequency":
-                found.append([code, {"purchases": int(purchases[i])}])
+                found.append([code, {"purchases": int(purchase_count)}])
             else:
                 found.append([code, {}])
-        out.append(json.dumps(found, separators=(",", ":")))
-    return pd.Series(out, index=d.index)
+        texts.append(json.dumps(found, separators=(",", ":")))
+    unique["drivers"] = texts
+    merged = keys.merge(unique, on=["a", "b", "c", "months", "purchases"], how="left")
+    return pd.Series(merged["drivers"].to_numpy(), index=d.index)

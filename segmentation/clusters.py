@@ -88,7 +88,9 @@ def best_customer_profile(d: pd.DataFrame) -> dict[str, Any]:
     birth = pd.to_datetime(d["birth_date"])
     ages = ((pd.Timestamp.today() - birth).dt.days / 365.25).map(_age_band)
     aov = d["average_order_value"]
-    price_band = pd.cut(aov, bins=[-1, 500, 2000, 10000, np.inf], labels=["<500", "500-2000", "2000-10000", "10000+"])
+    price_band = pd.cut(
+        aov, bins=[-1, 500, 2000, 10000, np.inf], labels=["<500", "500-2000", "2000-10000", "10000+"]
+    )
     occasion = np.where(d["gift_share"] >= 0.5, "gift", np.where(d["registrations"] > 0, "self", "unknown"))
     dims = {
         "age_band": ages,
@@ -103,7 +105,8 @@ def best_customer_profile(d: pd.DataFrame) -> dict[str, Any]:
         "top_customers": int(top.sum()),
         "rest_customers": int((~top).sum()),
         "dimensions": {
-            name: {"top": _shares(series[top]), "rest": _shares(series[~top])} for name, series in dims.items()
+            name: {"top": _shares(series[top]), "rest": _shares(series[~top])}
+            for name, series in dims.items()
         },
     }
 
@@ -124,9 +127,10 @@ def apply(state: Any) -> None:
     labels = model.predict(x)
     # Number clusters by median spend, highest first, so cluster 1 is always the most valuable.
     spend = pd.Series(d["spend"].to_numpy()).groupby(labels).median().sort_values(ascending=False)
-    renumber = {old: new + 1 for new, old in enumerate(spend.index)}
-    d["cluster"] = pd.array([renumber[v] for v in labels], dtype="Int64")
+    renumber = np.zeros(k, dtype=np.int64)
+    for new, old in enumerate(spend.index):
+        renumber[old] = new + 1
+    d["cluster"] = pd.array(renumber[labels], dtype="Int64")
     state.summary["clusters"] = [
-        {"number": n, **describe(d[d["cluster"] == n], state.brand.default_currency)}
-        for n in range(1, k + 1)
+        {"number": n, **describe(d[d["cluster"] == n], state.brand.default_currency)} for n in range(1, k + 1)
     ]

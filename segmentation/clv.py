@@ -214,7 +214,9 @@ def predict(
         population_mean = p * v / (q - 1) if q > 1 else fallback_spend
         weight = (q - 1) / (p * frequency + q - 1)
         spend = np.where(
-            (frequency > 0) & (monetary > 0), weight * population_mean + (1 - weight) * monetary, population_mean
+            (frequency > 0) & (monetary > 0),
+            weight * population_mean + (1 - weight) * monetary,
+            population_mean,
         )
     else:
         spend = np.where((frequency > 0) & (monetary > 0), monetary, fallback_spend)

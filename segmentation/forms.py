@@ -16,7 +16,9 @@ class SegmentForm(forms.Form):
     """The builder: every field is optional; the filled ones become rules that must all hold."""
 
     name = forms.CharField(label=_("Name"), max_length=120, required=False)
-    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
     rfm_segment = forms.MultipleChoiceField(
         label=_("RFM segment"),
         choices=[(c, SEGMENT_LABELS[c]) for c in SEGMENT_CODES],
@@ -30,11 +32,20 @@ class SegmentForm(forms.Form):
         empty_value=None,
         required=False,
     )
-    clv_12m_min = forms.DecimalField(label=_("Predicted 12-month value at least"), min_value=0, required=False)
-    churn_risk_min = forms.IntegerField(label=_("Churn risk at least (%)"), min_value=0, max_value=100, required=False)
-    churn_risk_max = forms.IntegerField(label=_("Churn risk at most (%)"), min_value=0, max_value=100, required=False)
+    clv_12m_min = forms.DecimalField(
+        label=_("Predicted 12-month value at least"), min_value=0, required=False
+    )
+    churn_risk_min = forms.IntegerField(
+        label=_("Churn risk at least (%)"), min_value=0, max_value=100, required=False
+    )
+    churn_risk_max = forms.IntegerField(
+        label=_("Churn risk at most (%)"), min_value=0, max_value=100, required=False
+    )
     cluster = forms.TypedMultipleChoiceField(
-        label=_("Cluster"), choices=[(n, n) for n in range(1, 6)], coerce=int, required=False,
+        label=_("Cluster"),
+        choices=[(n, n) for n in range(1, 6)],
+        coerce=int,
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     gender = forms.CharField(label=_("Gender"), required=False, help_text=_("Comma-separated values"))
@@ -93,9 +104,16 @@ class SegmentForm(forms.Form):
 
 
 class RulesForm(forms.Form):
-    recency_cutoffs = forms.CharField(label=_("Recency cut-offs (days)"), help_text=_("R5 up to the first, R4 up to the second, …: four increasing numbers"))
-    frequency_cutoffs = forms.CharField(label=_("Frequency cut-offs (purchases)"), help_text=_("F2 from the first, F3 from the second, …"))
-    monetary_cutoffs = forms.CharField(label=_("Monetary cut-offs"), help_text=_("M2 from the first amount, M3 from the second, …"))
+    recency_cutoffs = forms.CharField(
+        label=_("Recency cut-offs (days)"),
+        help_text=_("R5 up to the first, R4 up to the second, …: four increasing numbers"),
+    )
+    frequency_cutoffs = forms.CharField(
+        label=_("Frequency cut-offs (purchases)"), help_text=_("F2 from the first, F3 from the second, …")
+    )
+    monetary_cutoffs = forms.CharField(
+        label=_("Monetary cut-offs"), help_text=_("M2 from the first amount, M3 from the second, …")
+    )
 
     def __init__(self, *args: Any, segments: list[dict[str, Any]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -104,7 +122,9 @@ class RulesForm(forms.Form):
             for axis in ("r", "f"):
                 for end, position in (("min", 0), ("max", 1)):
                     self.fields[f"s{index}_{axis}_{end}"] = forms.IntegerField(
-                        min_value=1, max_value=5, initial=segment[axis][position],
+                        min_value=1,
+                        max_value=5,
+                        initial=segment[axis][position],
                         label=f"{SEGMENT_LABELS.get(segment['code'], segment['code'])} {axis.upper()} {end}",
                     )
 

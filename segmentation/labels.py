@@ -38,7 +38,9 @@ SEGMENT_HINTS = {
 
 NOTE_LABELS = {
     "no_purchases": _("This brand has no purchase yet: nothing to score."),
-    "all_one_time": _("Every customer has bought once only: repeat-purchase models have little to learn from."),
+    "all_one_time": _(
+        "Every customer has bought once only: repeat-purchase models have little to learn from."
+    ),
     "recency_fallback": _(
         "Too few repeat purchases to learn this brand's buying rhythm: recency cut-offs use 90, 180, 365 and "
         "730 days until there are more."
@@ -48,7 +50,9 @@ NOTE_LABELS = {
         "The lifetime value model could not be fitted (%(reason)s): predicted value is not shown, historic "
         "value is."
     ),
-    "gamma_gamma_not_fitted": _("The spend model could not be fitted: predicted values use average order values."),
+    "gamma_gamma_not_fitted": _(
+        "The spend model could not be fitted: predicted values use average order values."
+    ),
     "churn_not_enough_history": _("Not enough history (two years of purchases) to train the churn model."),
     "churn_not_better": _(
         "The churn model (AUC %(auc)s) did not beat recency alone (AUC %(baseline)s): churn risk is not shown."

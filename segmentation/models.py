@@ -138,7 +138,9 @@ class SegmentRules(BrandScopedModel):
     they are recomputed by every run from the brand's own purchase intervals."""
 
     recency_cutoffs = models.JSONField(help_text="4 day counts: R5 up to the first, R4 up to the second...")
-    frequency_cutoffs = models.JSONField(help_text="4 purchase counts: F2 from the first, F3 from the second...")
+    frequency_cutoffs = models.JSONField(
+        help_text="4 purchase counts: F2 from the first, F3 from the second..."
+    )
     monetary_cutoffs = models.JSONField(help_text="4 amounts: M2 from the first...")
     segments = models.JSONField(help_text="[{code, r: [min, max], f: [min, max]}] in order")
     derived_from = models.JSONField(default=dict, blank=True)

@@ -4,5 +4,7 @@ from jewelcrm.accounts.navigation import NavEntry
 from jewelcrm.accounts.roles import BRAND_ROLES
 
 NAV = [
-    NavEntry(area="dashboard", label=_("Segments"), url_name="segmentation:overview", roles=BRAND_ROLES, order=25),
+    NavEntry(
+        area="dashboard", label=_("Segments"), url_name="segmentation:overview", roles=BRAND_ROLES, order=25
+    ),
 ]

@@ -18,12 +18,11 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from jewelcrm.tenancy.context import brand_context
 from segmentation import churn, clusters, clv, rfm, sql
-from segmentation.models import CustomerScore, PipelineRun, RunStatus, SegmentRules
+from segmentation.models import CustomerScore, PipelineRun, SegmentRules
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +79,7 @@ class State:
     notes: list[list[Any]] = field(default_factory=list)
     rows: dict[str, int] = field(default_factory=dict)
     summary: dict[str, Any] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 def brand_today(brand: Any) -> date:
@@ -113,8 +113,10 @@ def execute(*, brand: Any, run: PipelineRun, write_path: str | None = None) -> P
     for index, (name, step) in enumerate(steps):
         _save_run(brand, run, stage=name, progress=int(100 * index / len(steps)), timings=timings)
         started = time.perf_counter()
+        state.timings = timings
         step(state)
         timings[name] = round(time.perf_counter() - started, 3)
+    _save_run(brand, run, timings=timings)
     return run
 
 
@@ -219,7 +221,9 @@ def _scores(state: State) -> None:
     d["r_score"] = rfm.recency_score(d["days_since_last"].to_numpy(), rules["recency_cutoffs"])
     d["f_score"] = rfm.frequency_score(d["n_days"].to_numpy(), rules["frequency_cutoffs"])
     d["m_score"] = rfm.monetary_score(d["spend"].to_numpy(), rules["monetary_cutoffs"])
-    d["rfm_segment"] = rfm.assign_segments(d["r_score"].to_numpy(), d["f_score"].to_numpy(), rules["segments"])
+    d["rfm_segment"] = rfm.assign_segments(
+        d["r_score"].to_numpy(), d["f_score"].to_numpy(), rules["segments"]
+    )
     hist = clv.historic(
         purchases=d["n_days"].to_numpy(),
         total_spend=d["spend"].to_numpy(),
@@ -249,11 +253,16 @@ def _models(state: State) -> None:
     d["value_band"] = 0
     if not len(d):
         return
-    _predictive_clv(state)
-    value = d["clv_12m"].fillna(d["clv_historic"]).to_numpy()
-    d["value_band"] = _deciles(value)
-    churn.apply(state)
-    clusters.apply(state)
+    from threadpoolctl import threadpool_limits
+
+    # OpenMP and BLAS threads: settings.SEGMENTATION_MODEL_THREADS (None: the libraries' default, one per
+    # core). On a machine shared with other work, 1 avoids threads spinning against each other.
+    with threadpool_limits(limits=getattr(settings, "SEGMENTATION_MODEL_THREADS", None)):
+        _predictive_clv(state)
+        value = d["clv_12m"].fillna(d["clv_historic"]).to_numpy()
+        d["value_band"] = _deciles(value)
+        churn.apply(state)
+        clusters.apply(state)
 
 
 def _deciles(values: np.ndarray) -> np.ndarray:
@@ -286,7 +295,9 @@ def _predictive_clv(state: State) -> None:
         grouped = pairs.value_counts().reset_index()
         try:
             gamma_gamma = clv.fit_gamma_gamma(
-                grouped["frequency"].to_numpy(), grouped["monetary_value"].to_numpy(), grouped["count"].to_numpy()
+                grouped["frequency"].to_numpy(),
+                grouped["monetary_value"].to_numpy(),
+                grouped["count"].to_numpy(),
             )
             state.fit["gammagamma"] = gamma_gamma.as_json()
         except clv.ModelNotFitted as error:
@@ -313,13 +324,33 @@ def _predictive_clv(state: State) -> None:
 # --- write-back -------------------------------------------------------------------------------------
 
 
-def _score_rows(state: State) -> Iterator[list[Any]]:
+SCORE_KINDS = {
+    "brand_id": "int8",
+    "run_id": "int8",
+    "customer_id": "int8",
+    "frequency": "int4",
+    "recency": "int4",
+    "t": "int4",
+    "purchases": "int4",
+    "days_since_last": "int4",
+    "first_purchase": "date",
+    "last_purchase": "date",
+    "r_score": "int2",
+    "f_score": "int2",
+    "m_score": "int2",
+    "value_band": "int2",
+    "cluster": "int2",
+    "rfm_segment": "text",
+    "drivers": "json",
+}
+
+
+def _score_frame(state: State) -> pd.DataFrame:
     d = state.data
-    brand_id, run_id = state.brand.pk, state.run.pk
-    frame = pd.DataFrame(
+    return pd.DataFrame(
         {
-            "brand_id": brand_id,
-            "run_id": run_id,
+            "brand_id": state.brand.pk,
+            "run_id": state.run.pk,
             "customer_id": d["customer_id"],
             "frequency": d["frequency"],
             "recency": d["recency"],
@@ -327,8 +358,8 @@ def _score_rows(state: State) -> Iterator[list[Any]]:
             "monetary_value": d["monetary_value"].round(4),
             "purchases": d["n_days"],
             "total_spend": d["spend"].round(2),
-            "first_purchase": d["first_day"].dt.strftime("%Y-%m-%d"),
-            "last_purchase": d["last_day"].dt.strftime("%Y-%m-%d"),
+            "first_purchase": d["first_day"],
+            "last_purchase": d["last_day"],
             "days_since_last": d["days_since_last"],
             "r_score": d["r_score"],
             "f_score": d["f_score"],
@@ -352,8 +383,16 @@ def _score_rows(state: State) -> Iterator[list[Any]]:
         },
         columns=list(SCORE_COLUMNS),
     )
-    frame = frame.astype(object).where(frame.notna(), None)
-    yield from frame.itertuples(index=False, name=None)
+
+
+def _score_rows(frame: pd.DataFrame) -> Iterator[list[Any]]:
+    """Rows for the multi-row INSERT … VALUES path, in chunks (NULL for NaN, ISO dates)."""
+    for start in range(0, len(frame), 20_000):
+        chunk = frame.iloc[start : start + 20_000].copy()
+        for column in ("first_purchase", "last_purchase"):
+            chunk[column] = pd.to_datetime(chunk[column]).dt.strftime("%Y-%m-%d")
+        chunk = chunk.astype(object).where(chunk.notna(), None)
+        yield from chunk.itertuples(index=False, name=None)
 
 
 def write_path_for() -> str:
@@ -368,38 +407,42 @@ def _write_back(state: State, *, write_path: str | None) -> None:
 
     table = CustomerScore._meta.db_table
     with brand_context(state.brand):
+        previous = PipelineRun.objects.filter(brand=state.brand, is_published=True).first()
+        state.summary["migration"] = _migration(state, previous)
         path = write_path or write_path_for()
-        writer = sql.write_rows_copy if path == "copy" else sql.write_rows_values
-        written = writer(table, SCORE_COLUMNS, _score_rows(state)) if len(state.data) else 0
+        written = 0
+        if len(state.data):
+            frame = _score_frame(state)
+            if path == "copy":
+                spec = [(column, SCORE_KINDS.get(column, "float8")) for column in SCORE_COLUMNS]
+                written = sql.write_frame_binary(table, spec, frame)
+            else:
+                written = sql.write_rows_values(table, SCORE_COLUMNS, _score_rows(frame))
+            del frame
         state.rows["scores_written"] = written
         state.rows["write_path"] = path  # type: ignore[assignment]
-        previous = PipelineRun.objects.filter(brand=state.brand, is_published=True).first()
         state.summary["segments"] = (
             state.data["rfm_segment"].value_counts().to_dict() if len(state.data) else {}
         )
-        state.summary["migration"] = _migration(state, previous)
         state.summary["previous_run"] = previous.pk if previous else None
         services.run_publish(brand=state.brand, run=state.run, previous=previous, state=state)
 
 
 def _migration(state: State, previous: PipelineRun | None) -> dict[str, dict[str, int]]:
-    """{previous segment or "none": {current segment: customers}} between the published run and this one."""
-    if previous is None:
+    """{previous segment or "none": {current segment: customers}} between the published run and this one
+    (read with COPY and joined in memory: one pass, whatever the planner thinks of fresh rows)."""
+    if previous is None or not len(state.data):
         return {}
     table = CustomerScore._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            SELECT coalesce(old.rfm_segment, 'none'), new.rfm_segment, count(*)
-            FROM {table} new
-            LEFT JOIN {table} old
-              ON old.brand_id = new.brand_id AND old.run_id = %s AND old.customer_id = new.customer_id
-            WHERE new.brand_id = %s AND new.run_id = %s
-            GROUP BY 1, 2
-            """,
-            [previous.pk, state.brand.pk, state.run.pk],
-        )
-        matrix: dict[str, dict[str, int]] = {}
-        for old, new, count in cursor.fetchall():
-            matrix.setdefault(old, {})[new] = count
+    old = sql.copy_out(
+        f"SELECT customer_id, rfm_segment AS old FROM {table} WHERE brand_id = %(brand_id)s AND run_id = %(run)s",
+        {"brand_id": state.brand.pk, "run": previous.pk},
+    )
+    new = state.data[["customer_id", "rfm_segment"]]
+    joined = new.merge(old, on="customer_id", how="left")
+    joined["old"] = joined["old"].fillna("none")
+    counts = joined.groupby(["old", "rfm_segment"]).size()
+    matrix: dict[str, dict[str, int]] = {}
+    for (old_code, new_code), count in counts.items():
+        matrix.setdefault(str(old_code), {})[str(new_code)] = int(count)
     return matrix

@@ -7,7 +7,6 @@ import json
 from typing import IO, Any
 
 from segmentation import labels, selectors
-
 from segmentation.models import PipelineRun
 from segmentation.rfm import SEGMENT_CODES
 
@@ -38,7 +37,9 @@ def run_results(run: PipelineRun | None, *, currency: str) -> dict[str, Any]:
         for code in SEGMENT_CODES
     ]
     migration = summary.get("migration") or {}
-    codes = [c for c in (*SEGMENT_CODES, "none") if c in migration or any(c in row for row in migration.values())]
+    codes = [
+        c for c in (*SEGMENT_CODES, "none") if c in migration or any(c in row for row in migration.values())
+    ]
     matrix = {
         "columns": [labels.SEGMENT_LABELS[c] for c in codes if c != "none"],
         "rows": [
@@ -117,6 +118,3 @@ def write_scores_csv(handle: IO[str], *, brand: Any, run: PipelineRun) -> int:
         writer.writerow(["" if v is None else v for v in row])
         count += 1
     return count
-
-
-

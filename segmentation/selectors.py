@@ -14,7 +14,9 @@ def published_run(*, brand: Any) -> PipelineRun | None:
 
 
 def run_list(*, brand: Any) -> QuerySet[PipelineRun]:
-    return PipelineRun.objects.filter(brand=brand).select_related("requested_by").order_by("-queued_at", "-id")
+    return (
+        PipelineRun.objects.filter(brand=brand).select_related("requested_by").order_by("-queued_at", "-id")
+    )
 
 
 def run_get(*, brand: Any, run_id: int) -> PipelineRun | None:
@@ -104,8 +106,11 @@ EXPORT_HEADER = (
 def segment_members(*, brand: Any, segment: Segment) -> QuerySet:
     """The segment's customers (through customers.selectors), by name."""
     from customers import selectors as customer_selectors
-
     from segmentation.models import SegmentMember
 
     ids = SegmentMember.objects.filter(brand=brand, segment=segment).values("customer_id")
-    return customer_selectors.customer_list(brand=brand).filter(pk__in=ids).order_by("last_name", "first_name", "pk")
+    return (
+        customer_selectors.customer_list(brand=brand)
+        .filter(pk__in=ids)
+        .order_by("last_name", "first_name", "pk")
+    )

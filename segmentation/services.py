@@ -191,7 +191,12 @@ class SegmentNameTaken(ValueError):
 
 
 def segment_save(
-    *, brand: Any, name: str, description: str, rules: list[dict[str, Any]], actor: Any = None,
+    *,
+    brand: Any,
+    name: str,
+    description: str,
+    rules: list[dict[str, Any]],
+    actor: Any = None,
     segment: Segment | None = None,
 ) -> Segment:
     """Create (or update) a saved segment and compute its members at once. A double submit of the same
@@ -237,6 +242,7 @@ def segment_refresh(*, brand: Any, segment: Segment, run: PipelineRun | None) ->
             )
             cursor.execute("TRUNCATE seg_members_new")
             cursor.execute(f"INSERT INTO seg_members_new (customer_id) {select_sql}", params)
+            cursor.execute("ANALYZE seg_members_new")  # fresh rows: without statistics the anti-joins loop
             cursor.execute(
                 f"SELECT count(*) FROM seg_members_new n WHERE NOT EXISTS (SELECT 1 FROM {table} m "
                 "WHERE m.brand_id = %s AND m.segment_id = %s AND m.customer_id = n.customer_id)",
@@ -244,8 +250,9 @@ def segment_refresh(*, brand: Any, segment: Segment, run: PipelineRun | None) ->
             )
             joined = cursor.fetchone()[0]
             cursor.execute(
-                f"DELETE FROM {table} m WHERE m.brand_id = %s AND m.segment_id = %s AND NOT EXISTS "
-                "(SELECT 1 FROM seg_members_new n WHERE n.customer_id = m.customer_id)",
+                # NOT IN (a hashed subplan): one pass, whatever the statistics of fresh member rows say.
+                f"DELETE FROM {table} m WHERE m.brand_id = %s AND m.segment_id = %s "
+                "AND m.customer_id NOT IN (SELECT n.customer_id FROM seg_members_new n)",
                 [brand.pk, segment.pk],
             )
             left = cursor.rowcount
@@ -275,5 +282,7 @@ def segment_delete(*, brand: Any, segment: Segment, actor: Any = None) -> None:
     from jewelcrm.accounts.services import audit_log_record
 
     SegmentMember.objects.filter(brand=brand, segment=segment).delete()
-    audit_log_record(brand=brand, action="segmentation.segment_delete", actor=actor, data={"name": segment.name})
+    audit_log_record(
+        brand=brand, action="segmentation.segment_delete", actor=actor, data={"name": segment.name}
+    )
     segment.delete()

@@ -49,7 +49,9 @@ def schedule_brand_run_task(brand_id: int) -> str:
     local = timezone.now().astimezone(ZoneInfo(brand.time_zone))
     if local.hour >= NIGHT_ENDS_HOUR:
         return "not night"
-    if PipelineRun.objects.filter(brand=brand, run_date=brand_today(brand), trigger=RunTrigger.SCHEDULE).exists():
+    if PipelineRun.objects.filter(
+        brand=brand, run_date=brand_today(brand), trigger=RunTrigger.SCHEDULE
+    ).exists():
         return "already"
     try:
         services.run_request(brand=brand, trigger=RunTrigger.SCHEDULE)

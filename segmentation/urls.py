@@ -12,9 +12,13 @@ urlpatterns = [
     path("b/<slug:brand_slug>/segments/new/", views.SegmentBuilderView.as_view(), name="segment_create"),
     path("b/<slug:brand_slug>/segments/count/", views.SegmentCountView.as_view(), name="segment_count"),
     path("b/<slug:brand_slug>/segments/<int:pk>/", views.SegmentDetailView.as_view(), name="segment_detail"),
-    path("b/<slug:brand_slug>/segments/<int:pk>/edit/", views.SegmentBuilderView.as_view(), name="segment_edit"),
     path(
-        "b/<slug:brand_slug>/segments/<int:pk>/refresh/", views.SegmentRefreshView.as_view(), name="segment_refresh"
+        "b/<slug:brand_slug>/segments/<int:pk>/edit/", views.SegmentBuilderView.as_view(), name="segment_edit"
+    ),
+    path(
+        "b/<slug:brand_slug>/segments/<int:pk>/refresh/",
+        views.SegmentRefreshView.as_view(),
+        name="segment_refresh",
     ),
     path("b/<slug:brand_slug>/segments/export.csv", views.ScoresExportView.as_view(), name="export"),
 ]

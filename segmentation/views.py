@@ -124,7 +124,9 @@ class RulesView(BrandViewMixin, TemplateView):
             raise PermissionDenied
         if request.POST.get("action") == "reset":
             services.rules_reset(brand=self.brand, actor=request.user)
-            messages.success(request, _("The rules will be learnt again from your purchases at the next run."))
+            messages.success(
+                request, _("The rules will be learnt again from your purchases at the next run.")
+            )
             return HttpResponseRedirect(_url("rules", self.brand))
         stored = selectors.rules_get(brand=self.brand)
         segments = stored.segments if stored else rfm.DEFAULT_SEGMENTS
@@ -253,7 +255,9 @@ class SegmentRefreshView(BrandViewMixin, TemplateView):
         segment = selectors.segment_get(brand=self.brand, segment_id=kwargs["pk"])
         if segment is None:
             raise Http404
-        services.segment_refresh(brand=self.brand, segment=segment, run=selectors.published_run(brand=self.brand))
+        services.segment_refresh(
+            brand=self.brand, segment=segment, run=selectors.published_run(brand=self.brand)
+        )
         messages.success(request, _("Members refreshed."))
         return HttpResponseRedirect(_url("segment_detail", self.brand, pk=segment.pk))
 
@@ -268,7 +272,9 @@ class ScoresExportView(BrandViewMixin, TemplateView):
 
         run = selectors.published_run(brand=self.brand)
         if run is None:
-            return HttpResponse(_("No scores yet: run the pipeline first."), status=404, content_type="text/plain")
+            return HttpResponse(
+                _("No scores yet: run the pipeline first."), status=404, content_type="text/plain"
+            )
         buffer = io.StringIO()
         count = presenters.write_scores_csv(buffer, brand=self.brand, run=run)
         audit_log_record(
@@ -278,4 +284,3 @@ class ScoresExportView(BrandViewMixin, TemplateView):
         stamp = timezone.localdate().isoformat()
         response["Content-Disposition"] = f'attachment; filename="scores-{self.brand.slug}-{stamp}.csv"'
         return response
-

@@ -111,6 +111,8 @@ if IS_POSTGRES:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Threads of the nightly segmentation's models (OpenMP, BLAS): 1 by default, see segmentation/README.md.
+SEGMENTATION_MODEL_THREADS = env.int("SEGMENTATION_MODEL_THREADS", default=1)
 
 # --- Redis, cache, Celery -------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")

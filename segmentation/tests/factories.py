@@ -7,7 +7,9 @@ from typing import Any
 from customers.tests.factories import CustomerFactory, OrderFactory
 
 
-def history(brand: Any, purchases: dict[str, list[tuple[str, str]]], **customer_fields: Any) -> dict[str, Any]:
+def history(
+    brand: Any, purchases: dict[str, list[tuple[str, str]]], **customer_fields: Any
+) -> dict[str, Any]:
     """{name: [(YYYY-MM-DD, amount), ...]} → customers with one order per purchase (paid, brand currency)."""
     customers = {}
     for name, rows in purchases.items():

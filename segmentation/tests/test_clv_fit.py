@@ -18,7 +18,9 @@ PUBLISHED_GAMMAGAMMA = {"p": 6.25, "q": 3.74, "v": 15.44}  # Fader & Hardie (201
 def cdnow_csv(tmp_path):
     source = resources.files("lifetimes") / "datasets" / "CDNOW_sample.txt"
     with source.open() as handle:
-        raw = pd.read_csv(handle, sep=r"\s+", header=None, names=["customer_id", "id2", "date", "qty", "amount"])
+        raw = pd.read_csv(
+            handle, sep=r"\s+", header=None, names=["customer_id", "id2", "date", "qty", "amount"]
+        )
     raw["date"] = pd.to_datetime(raw["date"].astype(str), format="%Y%m%d").dt.date
     path = tmp_path / "cdnow.csv"
     raw[["customer_id", "date", "amount"]].to_csv(path, index=False)

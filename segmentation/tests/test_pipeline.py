@@ -54,8 +54,12 @@ def test_btyd_summary_equals_lifetimes_own_function(brand, write_path):
         for day, amount in purchases
     ]
     expected = summary_data_from_transaction_data(
-        pd.DataFrame(rows), "customer_id", "date", monetary_value_col="amount",
-        observation_period_end=pd.Timestamp(OBS), freq="D",
+        pd.DataFrame(rows),
+        "customer_id",
+        "date",
+        monetary_value_col="amount",
+        observation_period_end=pd.Timestamp(OBS),
+        freq="D",
     )
     assert set(scores) == set(expected.index)
     for customer_id, row in expected.iterrows():
@@ -89,15 +93,39 @@ def test_refunds_voided_and_other_currencies(brand):
     people = history(brand, {"Dee": [("2025-05-01", "1000")]})
     dee = people["Dee"]
     when = datetime(2025, 8, 1, 10, tzinfo=UTC)
-    OrderFactory(brand=brand, customer=dee, ordered_at=when, total=Decimal("400"),
-                 total_brand_currency=Decimal("400"), refunded_amount=Decimal("100"),
-                 status="partially_refunded")
-    OrderFactory(brand=brand, customer=dee, ordered_at=when, total=Decimal("900"),
-                 total_brand_currency=Decimal("900"), status="refunded")
-    OrderFactory(brand=brand, customer=dee, ordered_at=when, total=Decimal("900"),
-                 total_brand_currency=Decimal("900"), status="cancelled")
-    OrderFactory(brand=brand, customer=dee, ordered_at=when, currency="USD", total=Decimal("50"),
-                 total_brand_currency=None)  # no exchange rate stored
+    OrderFactory(
+        brand=brand,
+        customer=dee,
+        ordered_at=when,
+        total=Decimal("400"),
+        total_brand_currency=Decimal("400"),
+        refunded_amount=Decimal("100"),
+        status="partially_refunded",
+    )
+    OrderFactory(
+        brand=brand,
+        customer=dee,
+        ordered_at=when,
+        total=Decimal("900"),
+        total_brand_currency=Decimal("900"),
+        status="refunded",
+    )
+    OrderFactory(
+        brand=brand,
+        customer=dee,
+        ordered_at=when,
+        total=Decimal("900"),
+        total_brand_currency=Decimal("900"),
+        status="cancelled",
+    )
+    OrderFactory(
+        brand=brand,
+        customer=dee,
+        ordered_at=when,
+        currency="USD",
+        total=Decimal("50"),
+        total_brand_currency=None,
+    )  # no exchange rate stored
     run = _run(brand)
     score = _scores(brand, run)[dee.pk]
     assert (score.purchases, score.total_spend) == (2, 1300.0)
@@ -142,8 +170,11 @@ def test_failed_run_keeps_previous_results_and_rerun_is_idempotent(brand, monkey
     assert after == before
     with brand_context(brand):
         assert PipelineRun.objects.get(is_published=True).pk == again.pk
-        assert again.summary["migration"] == {"loyal": {"loyal": 1}, "hibernating": {"hibernating": 1},
-                                              "potential_loyalists": {"potential_loyalists": 1}}
+        assert again.summary["migration"] == {
+            "loyal": {"loyal": 1},
+            "hibernating": {"hibernating": 1},
+            "potential_loyalists": {"potential_loyalists": 1},
+        }
 
 
 def test_a_second_request_while_one_is_active_says_so(brand):

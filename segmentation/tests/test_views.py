@@ -75,7 +75,9 @@ def test_only_admins_start_a_run_and_twice_says_so(brand, client_for):
 
 
 def test_builder_live_count_and_save(brand, scored, marketer_client):
-    count = marketer_client.get(_url("segment_count", brand), {"rfm_segment": ["loyal", "potential_loyalists"]})
+    count = marketer_client.get(
+        _url("segment_count", brand), {"rfm_segment": ["loyal", "potential_loyalists"]}
+    )
     assert 'data-testid="live-count"' in count.content.decode()
     assert "2 customers" in count.content.decode()
     bad = marketer_client.get(_url("segment_count", brand), {"churn_risk_min": "140"})
@@ -88,7 +90,9 @@ def test_builder_live_count_and_save(brand, scored, marketer_client):
         members = set(SegmentMember.objects.values_list("customer_id", flat=True))
     assert response.status_code == 302
     assert segment.member_count == 2 and members == {scored["Ada"].pk, scored["Cy"].pk}
-    again = marketer_client.post(_url("segment_create", brand), {"name": "Repeaters", "rfm_segment": ["loyal"]})
+    again = marketer_client.post(
+        _url("segment_create", brand), {"name": "Repeaters", "rfm_segment": ["loyal"]}
+    )
     assert again.status_code == 400 and "A segment already has this name." in again.content.decode()
     with brand_context(brand):
         assert Segment.objects.count() == 1
@@ -134,7 +138,10 @@ def test_customer_360_shows_segment_and_erasure_removes_scores(brand, scored, ma
     assert 'data-testid="customer-segment">Loyal<' in body
     with brand_context(brand):
         services.segment_save(
-            brand=brand, name="All loyal", description="", rules=[{"field": "rfm_segment", "value": ["loyal"]}]
+            brand=brand,
+            name="All loyal",
+            description="",
+            rules=[{"field": "rfm_segment", "value": ["loyal"]}],
         )
         customer_erase(brand=brand, customer=ada)
         assert CustomerScore.objects.filter(customer_id=ada.pk).count() == 0
@@ -144,11 +151,22 @@ def test_customer_360_shows_segment_and_erasure_removes_scores(brand, scored, ma
 def test_rules_edit_refuses_gaps(brand, scored, marketer_client):
     page = marketer_client.get(_url("rules", brand))
     assert page.status_code == 200
-    data = {"recency_cutoffs": "60, 120, 365, 700", "frequency_cutoffs": "2,3,4,6", "monetary_cutoffs": "100,200,300,400"}
+    data = {
+        "recency_cutoffs": "60, 120, 365, 700",
+        "frequency_cutoffs": "2,3,4,6",
+        "monetary_cutoffs": "100,200,300,400",
+    }
     from segmentation.rfm import DEFAULT_SEGMENTS
 
     for i, s in enumerate(DEFAULT_SEGMENTS):
-        data.update({f"s{i}_r_min": s["r"][0], f"s{i}_r_max": s["r"][1], f"s{i}_f_min": s["f"][0], f"s{i}_f_max": s["f"][1]})
+        data.update(
+            {
+                f"s{i}_r_min": s["r"][0],
+                f"s{i}_r_max": s["r"][1],
+                f"s{i}_f_min": s["f"][0],
+                f"s{i}_f_max": s["f"][1],
+            }
+        )
     gap = dict(data, s0_r_min=5)  # champions only R5: R4 F4-5 becomes loyal, still covered
     assert marketer_client.post(_url("rules", brand), gap).status_code == 302
     hole = dict(data, s10_r_max=1, s10_f_max=1)  # lost only R1 F1: R1 F2 uncovered

@@ -1,6 +1,6 @@
 """Write the brand's published scores to a CSV file.
 
-    python manage.py scores_export --brand SLUG --out FILE.csv
+python manage.py scores_export --brand SLUG --out FILE.csv
 """
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ from segmentation import presenters, selectors
 
 
 class Command(BaseCommand):
-    help = "Export the published scores of a brand (BTYD summary, RFM segment, lifetime value, churn, cluster)."
+    help = (
+        "Export the published scores of a brand (BTYD summary, RFM segment, lifetime value, churn, cluster)."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--brand", required=True)
@@ -32,4 +34,6 @@ class Command(BaseCommand):
                 raise CommandError("No scores yet: run the pipeline first.")
             with open(options["out"], "w", newline="", encoding="utf-8") as handle:
                 count = presenters.write_scores_csv(handle, brand=brand, run=run)
-        self.stdout.write(f"{count} customers written to {options['out']} (run {run.pk}, {run.observation_date})")
+        self.stdout.write(
+            f"{count} customers written to {options['out']} (run {run.pk}, {run.observation_date})"
+        )
