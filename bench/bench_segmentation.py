@@ -91,7 +91,7 @@ def generate(brand: object) -> dict[str, float]:
               preferred_channel, tags, notes, customer_since, field_sources, is_pseudonymised, created_at,
               updated_at)
             SELECT %s, 'BS' || g, '', 'First' || (g %% 97), 'Last' || (g %% 997), 'c' || g || '@bench.test', '',
-              CASE WHEN g %% 3 = 0 THEN NULL ELSE date '1950-01-01' + (g * 7919 %% 18000) END,
+              CASE WHEN g %% 3 = 0 THEN NULL ELSE date '1950-01-01' + (g::bigint * 7919 %% 18000)::int END,
               (ARRAY['female', 'male', ''])[1 + g %% 3], (ARRAY['married', 'single', ''])[1 + g %% 3], '',
               (ARRAY['Paris', 'Lyon', 'Genève', 'London', 'Milano'])[1 + g %% 5], '',
               (ARRAY['FR', 'FR', 'CH', 'GB', 'IT'])[1 + g %% 5], (ARRAY['fr', 'en'])[1 + g %% 2], '',
