@@ -55,7 +55,8 @@ NOTE_LABELS = {
     ),
     "churn_not_enough_history": _("Not enough history (two years of purchases) to train the churn model."),
     "churn_not_better": _(
-        "The churn model (AUC %(auc)s) did not beat recency alone (AUC %(baseline)s): churn risk is not shown."
+        "The churn model (AUC %(auc)s) did not beat recency alone (AUC %(baseline)s): churn risk is not "
+        "shown."
     ),
     "clusters_too_few": _("Too few customers to form clusters."),
 }

@@ -5,6 +5,10 @@ from jewelcrm.accounts.roles import BRAND_ROLES
 
 NAV = [
     NavEntry(
-        area="dashboard", label=_("Segments and scores"), url_name="segmentation:overview", roles=BRAND_ROLES, order=25
+        area="dashboard",
+        label=_("Segments and scores"),
+        url_name="segmentation:overview",
+        roles=BRAND_ROLES,
+        order=25,
     ),
 ]

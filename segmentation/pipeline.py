@@ -435,7 +435,8 @@ def _migration(state: State, previous: PipelineRun | None) -> dict[str, dict[str
         return {}
     table = CustomerScore._meta.db_table
     old = sql.copy_out(
-        f"SELECT customer_id, rfm_segment AS old FROM {table} WHERE brand_id = %(brand_id)s AND run_id = %(run)s",
+        f"SELECT customer_id, rfm_segment AS old FROM {table} "
+        "WHERE brand_id = %(brand_id)s AND run_id = %(run)s",
         {"brand_id": state.brand.pk, "run": previous.pk},
     )
     new = state.data[["customer_id", "rfm_segment"]]

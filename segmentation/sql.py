@@ -226,7 +226,8 @@ def write_frame_binary(table: str, spec: Sequence[tuple[str, str]], frame: pd.Da
             alias = f"lk_{column}"
             cast = "::jsonb" if kind == "json" else ""
             joins.append(
-                f"JOIN unnest(%s::text[]) WITH ORDINALITY AS {alias}(value, code) ON {alias}.code = l.{column}"
+                f"JOIN unnest(%s::text[]) WITH ORDINALITY AS {alias}(value, code) "
+                f"ON {alias}.code = l.{column}"
             )
             params.append(lookups[column])
             select_items.append(f"{alias}.value{cast}")

@@ -62,7 +62,9 @@ def test_churn_and_clusters_on_three_years_of_purchases(brand):
         days = sorted(rng.sample(range(0, 1090), 6 if loyal else rng.choice((1, 1, 2))))
         if loyal and i % 2:
             days = [d for d in days if d < 500]  # gone quiet
-        purchases[f"C{i}"] = [((start + timedelta(days=d)).isoformat(), str(200 + 10 * (i % 40))) for d in days]
+        purchases[f"C{i}"] = [
+            ((start + timedelta(days=d)).isoformat(), str(200 + 10 * (i % 40))) for d in days
+        ]
     history(brand, purchases)
     run = _run(brand)
     assert run.status == RunStatus.SUCCEEDED, run.error
@@ -75,7 +77,11 @@ def test_churn_and_clusters_on_three_years_of_purchases(brand):
         scores = list(CustomerScore.objects.filter(run=run))
     if churn["used"]:
         assert all(s.churn_risk is not None and 0 <= s.churn_risk <= 1 for s in scores)
-        worded = [labels.driver_text(code, params) for s in scores for code, params in json.loads(json.dumps(s.drivers))]
+        worded = [
+            labels.driver_text(code, params)
+            for s in scores
+            for code, params in json.loads(json.dumps(s.drivers))
+        ]
         assert worded and all(isinstance(w, str) and w for w in worded)
     else:
         assert ["churn_not_better", {"auc": churn["auc"], "baseline": churn["baseline_auc"]}] in run.notes

@@ -18,12 +18,20 @@ TODAY = date(2026, 4, 1)
 
 def _ids(brand, rules, run=None):
     with brand_context(brand):
-        return set(builder.customer_queryset(brand=brand, rules=rules, run=run, today=TODAY).values_list("pk", flat=True))
+        return set(
+            builder.customer_queryset(brand=brand, rules=rules, run=run, today=TODAY).values_list(
+                "pk", flat=True
+            )
+        )
 
 
 def test_profile_consent_and_date_rules(brand):
-    ana = CustomerFactory(brand=brand, country="CH", language="en", gender="female", birth_date=date(1980, 4, 10))
-    bob = CustomerFactory(brand=brand, country="FR", language="fr", gender="male", birth_date=date(2001, 12, 1))
+    ana = CustomerFactory(
+        brand=brand, country="CH", language="en", gender="female", birth_date=date(1980, 4, 10)
+    )
+    bob = CustomerFactory(
+        brand=brand, country="FR", language="fr", gender="male", birth_date=date(2001, 12, 1)
+    )
     ConsentFactory(brand=brand, customer=ana, channel="email", is_confirmed=True)
     RelationFactory(brand=brand, customer=bob, birth_date=date(1990, 4, 20))
     assert _ids(brand, [{"field": "country", "value": ["ch"]}]) == {ana.pk}
@@ -32,7 +40,9 @@ def test_profile_consent_and_date_rules(brand):
     assert _ids(brand, [{"field": "gift_recipient_date_days", "value": 30}]) == {bob.pk}
     assert _ids(brand, [{"field": "age_min", "value": 40}]) == {ana.pk}
     assert _ids(brand, [{"field": "age_max", "value": 30}]) == {bob.pk}
-    assert _ids(brand, [{"field": "gender", "value": ["male"]}, {"field": "language", "value": ["fr"]}]) == {bob.pk}
+    assert _ids(brand, [{"field": "gender", "value": ["male"]}, {"field": "language", "value": ["fr"]}]) == {
+        bob.pk
+    }
     # Score rules select nobody before the first run.
     assert _ids(brand, [{"field": "rfm_segment", "value": ["loyal"]}]) == set()
 

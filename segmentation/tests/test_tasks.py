@@ -25,7 +25,9 @@ def test_tasks_run_on_their_own_queue():
     assert entry["options"]["expires"] == 1800
 
 
-def test_a_run_is_asked_for_after_midnight_in_the_brand_time_zone_once(brand, django_capture_on_commit_callbacks):
+def test_a_run_is_asked_for_after_midnight_in_the_brand_time_zone_once(
+    brand, django_capture_on_commit_callbacks
+):
     history(brand, {"Ada": [("2025-01-10", "100"), ("2025-06-01", "300")]})
     # 23:30 UTC is 00:30 in Paris (winter): night there.
     with time_machine.travel(datetime(2026, 1, 14, 23, 30, tzinfo=UTC), tick=False):
