@@ -33,6 +33,8 @@ FIELDS: dict[str, str] = {
     "age_min": "int",
     "age_max": "int",
     "consent": "choices",
+    "category": "choices",  # owned: bought (order lines) or registered (items)
+    "collection": "choices",
     "upcoming_date_days": "int",
     "gift_recipient_date_days": "int",
 }
@@ -161,6 +163,12 @@ def customer_queryset(
             qs = qs.filter(
                 _window_q("birth_date", today, value) | _window_q("wedding_anniversary", today, value)
             )
+        elif field in ("category", "collection"):
+            owned = customer_selectors.customer_list(brand=brand).filter(
+                Q(**{f"orders__lines__product__{field}__in": value})
+                | Q(**{f"items__product__{field}__in": value})
+            )
+            qs = qs.filter(pk__in=owned.order_by().values("pk"))
         elif field == "gift_recipient_date_days":
             related = customer_selectors.customer_list(brand=brand).filter(
                 _window_q("relations__birth_date", today, value)

@@ -5,10 +5,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jewelcrm.catalog.models import Category
 from segmentation.builder import CHANNELS, RuleInvalid, normalise
 from segmentation.labels import RULE_ERRORS, SEGMENT_LABELS
 from segmentation.rfm import SEGMENT_CODES
 
+CATEGORY_CHOICES = Category.choices
 CHANNEL_LABELS = {"email": _("E-mail"), "sms": _("SMS"), "phone": _("Phone"), "post": _("Post")}
 
 
@@ -60,6 +62,15 @@ class SegmentForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
+    category = forms.MultipleChoiceField(
+        label=_("Owns a piece of category"),
+        choices=CATEGORY_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    collection = forms.CharField(
+        label=_("Owns a piece of collection"), required=False, help_text=_("Comma-separated values")
+    )
     upcoming_date_days = forms.IntegerField(
         label=_("Birthday or anniversary within (days)"), min_value=0, max_value=120, required=False
     )
@@ -67,7 +78,7 @@ class SegmentForm(forms.Form):
         label=_("A gift recipient's date within (days)"), min_value=0, max_value=120, required=False
     )
 
-    LIST_FIELDS = ("gender", "family_situation", "country", "language")
+    LIST_FIELDS = ("gender", "family_situation", "country", "language", "collection")
 
     def rules(self) -> list[dict[str, Any]]:
         """The rules of a valid form (call is_valid first)."""

@@ -95,6 +95,8 @@ FIELD_LABELS = {
     "age_min": _("Age at least"),
     "age_max": _("Age at most"),
     "consent": _("Active consent on"),
+    "category": _("Owns a piece of category"),
+    "collection": _("Owns a piece of collection"),
     "upcoming_date_days": _("Birthday or anniversary within (days)"),
     "gift_recipient_date_days": _("A gift recipient's date within (days)"),
 }

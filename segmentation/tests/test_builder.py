@@ -85,3 +85,18 @@ def test_pages_have_a_fixed_query_count(brand, scored, marketer_client, django_a
     marketer_client.get(detail)
     with django_assert_num_queries(17):
         marketer_client.get(detail)
+
+
+def test_owned_category_and_collection(brand):
+    from customers.tests.factories import OrderFactory, OrderLineFactory
+    from tests.factories import ProductFactory
+
+    ring = ProductFactory(brand=brand, category="ring", collection="Aurore")
+    watch = ProductFactory(brand=brand, category="watch", collection="Léman")
+    ana = CustomerFactory(brand=brand)
+    bob = CustomerFactory(brand=brand)
+    OrderLineFactory(brand=brand, order=OrderFactory(brand=brand, customer=ana), product=ring)
+    OrderLineFactory(brand=brand, order=OrderFactory(brand=brand, customer=bob), product=watch)
+    assert _ids(brand, [{"field": "category", "value": ["ring"]}]) == {ana.pk}
+    assert _ids(brand, [{"field": "collection", "value": ["Léman"]}]) == {bob.pk}
+    assert _ids(brand, [{"field": "category", "value": ["ring", "watch"]}]) == {ana.pk, bob.pk}
