@@ -61,6 +61,27 @@ NOTE_LABELS = {
     "clusters_too_few": _("Too few customers to form clusters."),
 }
 
+PROFILE_LABELS = {
+    "age_band": _("Age band"),
+    "gender": _("Gender"),
+    "family": _("Family situation"),
+    "country": _("Country"),
+    "city": _("City"),
+    "occasion": _("Occasion"),
+    "price_band": _("Average order"),
+}
+
+PROFILE_VALUES = {
+    "unknown": _("not known"),
+    "gift": _("mostly gifts"),
+    "self": _("mostly for themselves"),
+}
+
+MODEL_LABELS = {
+    "mbgnbd": _("MBG/NBD (buyers may leave after their first purchase) with Gamma-Gamma"),
+    "bgnbd": _("BG/NBD with Gamma-Gamma"),
+}
+
 REASON_LABELS = {
     "no_repeat_purchases": _("no repeat purchase"),
     "no_convergence": _("the fit did not converge"),

@@ -269,7 +269,7 @@ def _deciles(values: np.ndarray) -> np.ndarray:
     if len(values) == 0:
         return np.array([], dtype=int)
     ranks = pd.Series(values).rank(method="first").to_numpy()
-    return np.minimum(10, 1 + (10 * (ranks - 1) / len(values)).astype(int))
+    return np.clip(np.ceil(10 * ranks / len(values)), 1, 10).astype(int)
 
 
 def _predictive_clv(state: State) -> None:

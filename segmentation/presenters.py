@@ -52,18 +52,44 @@ def run_results(run: PipelineRun | None, *, currency: str) -> dict[str, Any]:
         ],
     }
     fit = run.fit or {}
+    btyd = fit.get("btyd")
+    if btyd:
+        btyd = {**btyd, "label": labels.MODEL_LABELS.get(btyd.get("model", ""), btyd.get("model", ""))}
     return {
         "results": True,
         "segments_table": segments,
         "matrix": matrix if migration else None,
-        "btyd": fit.get("btyd"),
+        "btyd": btyd,
         "gammagamma": fit.get("gammagamma"),
         "churn": fit.get("churn"),
         "clusters": summary.get("clusters", []),
-        "profile": summary.get("profile"),
+        "profile": _profile(summary.get("profile")),
         "notes": [labels.note_text(code, params) for code, params in run.notes or []],
         "currency": currency,
     }
+
+
+def _profile(profile: dict[str, Any] | None) -> list[dict[str, Any]] | None:
+    """Each dimension in words, its values with their share among the top decile and among the rest."""
+    if not profile or not profile.get("top_customers"):
+        return None
+    out = []
+    for name, shares in profile.get("dimensions", {}).items():
+        values = list(dict.fromkeys([*shares.get("top", {}), *shares.get("rest", {})]))
+        out.append(
+            {
+                "label": labels.PROFILE_LABELS.get(name, name),
+                "rows": [
+                    {
+                        "value": labels.PROFILE_VALUES.get(value, value),
+                        "top": round(100 * shares.get("top", {}).get(value, 0)),
+                        "rest": round(100 * shares.get("rest", {}).get(value, 0)),
+                    }
+                    for value in values
+                ],
+            }
+        )
+    return out
 
 
 def segment_rule_rows(form: Any, segments: list[dict[str, Any]]) -> list[dict[str, Any]]:
