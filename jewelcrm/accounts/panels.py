@@ -25,6 +25,8 @@ def _modules() -> tuple[ModuleType, ...]:
     for config in apps.get_app_configs():
         if not config.name.startswith(("jewelcrm", "customers", "warranties", "segmentation", "campaigns")):
             continue
+        if f"{config.name}.panels" == __name__:
+            continue  # this registry, not a provider
         try:
             found.append(importlib.import_module(f"{config.name}.panels"))
         except ModuleNotFoundError as error:

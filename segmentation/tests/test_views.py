@@ -173,3 +173,20 @@ def test_rules_edit_refuses_gaps(brand, scored, marketer_client):
     response = marketer_client.post(_url("rules", brand), hole)
     assert response.status_code == 400
     assert "match no segment" in response.content.decode()
+
+
+def test_client_book_ranks_clients_to_contact_by_value_at_risk(brand, scored, client_for):
+    from customers.models import Customer
+    from segmentation.models import CustomerScore
+
+    associate = client_for(brand, "sales_associate")
+    with brand_context(brand):
+        Customer.objects.filter(pk__in=[c.pk for c in scored.values()]).update(assigned_associate=associate.user)
+        CustomerScore.objects.filter(customer=scored["Ada"]).update(value_at_risk=120.0, churn_risk=0.4)
+        CustomerScore.objects.filter(customer=scored["Cy"]).update(value_at_risk=900.0, churn_risk=0.9)
+    page = associate.get(reverse("customers:client_book", kwargs={"brand_slug": brand.slug}))
+    body = page.content.decode()
+    section = body[body.index('data-testid="contact-this-week"') :]
+    assert section.index(scored["Cy"].full_name) < section.index(scored["Ada"].full_name)
+    assert "900 EUR at risk" in section
+    assert scored["Bea"].full_name not in section.split("</ul>")[0]
