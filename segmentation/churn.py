@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 MIN_ROWS = 40
-TRAIN_SAMPLE = 200_000
+TRAIN_SAMPLE = 100_000
 RANDOM_STATE = 7
 FEATURES = (
     "log_purchases",
@@ -130,7 +130,7 @@ def _sample(n: int, limit: int) -> np.ndarray:
 def _model() -> Any:
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    return HistGradientBoostingClassifier(max_iter=60, learning_rate=0.1, random_state=RANDOM_STATE)
+    return HistGradientBoostingClassifier(max_iter=40, learning_rate=0.15, random_state=RANDOM_STATE)
 
 
 def apply(state: Any) -> None:

@@ -98,6 +98,9 @@ STAGE_LABELS = {
     "scores": _("RFM scores"),
     "models": _("Lifetime value, churn and clusters"),
     "write_back": _("Saving the results"),
+    "models: lifetime value": _("of which lifetime value"),
+    "models: churn": _("of which churn"),
+    "models: clusters and profile": _("of which clusters and profile"),
 }
 
 FIELD_LABELS = {

@@ -258,11 +258,17 @@ def _models(state: State) -> None:
     # OpenMP and BLAS threads: settings.SEGMENTATION_MODEL_THREADS (None: the libraries' default, one per
     # core). On a machine shared with other work, 1 avoids threads spinning against each other.
     with threadpool_limits(limits=getattr(settings, "SEGMENTATION_MODEL_THREADS", None)):
+        started = time.perf_counter()
         _predictive_clv(state)
         value = d["clv_12m"].fillna(d["clv_historic"]).to_numpy()
         d["value_band"] = _deciles(value)
+        state.timings["models: lifetime value"] = round(time.perf_counter() - started, 3)
+        started = time.perf_counter()
         churn.apply(state)
+        state.timings["models: churn"] = round(time.perf_counter() - started, 3)
+        started = time.perf_counter()
         clusters.apply(state)
+        state.timings["models: clusters and profile"] = round(time.perf_counter() - started, 3)
 
 
 def _deciles(values: np.ndarray) -> np.ndarray:
@@ -275,7 +281,7 @@ def _deciles(values: np.ndarray) -> np.ndarray:
 def _predictive_clv(state: State) -> None:
     d = state.data
     f, r, t, w, _ = clv.unique_triples(
-        d["frequency"].to_numpy(), d["recency"].to_numpy() / 7.0, d["t"].to_numpy() / 7.0
+        d["frequency"].to_numpy(), *clv.in_weeks(d["recency"].to_numpy(), d["t"].to_numpy())
     )
     btyd = None
     for name in ("mbgnbd", "bgnbd"):

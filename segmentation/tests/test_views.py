@@ -181,7 +181,9 @@ def test_client_book_ranks_clients_to_contact_by_value_at_risk(brand, scored, cl
 
     associate = client_for(brand, "sales_associate")
     with brand_context(brand):
-        Customer.objects.filter(pk__in=[c.pk for c in scored.values()]).update(assigned_associate=associate.user)
+        Customer.objects.filter(pk__in=[c.pk for c in scored.values()]).update(
+            assigned_associate=associate.user
+        )
         CustomerScore.objects.filter(customer=scored["Ada"]).update(value_at_risk=120.0, churn_risk=0.4)
         CustomerScore.objects.filter(customer=scored["Cy"]).update(value_at_risk=900.0, churn_risk=0.9)
     page = associate.get(reverse("customers:client_book", kwargs={"brand_slug": brand.slug}))
