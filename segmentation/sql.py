@@ -38,7 +38,7 @@ _AMOUNT = """
               SELECT x.rate_to_eur FROM customers_exchangerate x
               WHERE x.currency = %(currency)s AND x.date <= (o.ordered_at AT TIME ZONE %(tz)s)::date
               ORDER BY x.date DESC LIMIT 1) END
-      ) * (o.total - o.refunded_amount) / o.total
+      ) * CASE WHEN o.refunded_amount = 0 THEN 1 ELSE (o.total - o.refunded_amount) / o.total END
     END
 """
 
@@ -46,20 +46,22 @@ _AMOUNT = """
 # the days by customer, with the counts as of the churn model's two cut-offs in the same pass.
 SUMMARY_SQL = f"""
 WITH days AS (
-    SELECT customer_id, day, sum(amount) AS amount
-    FROM (
-        SELECT o.customer_id, (o.ordered_at AT TIME ZONE %(tz)s)::date AS day, {_AMOUNT} AS amount
-        FROM customers_order o
-        WHERE o.brand_id = %(brand_id)s AND o.customer_id IS NOT NULL
-          AND o.status IN ('paid', 'partially_refunded') AND o.ordered_at < %(end)s
-    ) purchases
-    WHERE amount IS NOT NULL
-    GROUP BY customer_id, day
+    -- Orders without a rate have a NULL amount: sum() skips them, a day of only such orders is dropped.
+    SELECT o.customer_id, (o.ordered_at AT TIME ZONE %(tz)s)::date AS day, sum({_AMOUNT}) AS amount
+    FROM customers_order o
+    WHERE o.brand_id = %(brand_id)s AND o.customer_id IS NOT NULL
+      AND o.status IN ('paid', 'partially_refunded') AND o.ordered_at < %(end)s
+    GROUP BY o.customer_id, (o.ordered_at AT TIME ZONE %(tz)s)::date
+    HAVING sum({_AMOUNT}) IS NOT NULL
+),
+marked AS (
+    -- The input is already in (customer, day) order: the window adds no sort.
+    SELECT customer_id, day, amount, day = min(day) OVER (PARTITION BY customer_id) AS is_first FROM days
 ),
 per AS (
     SELECT customer_id,
         count(*) AS n_days, min(day) AS first_day, max(day) AS last_day, sum(amount) AS spend,
-        (array_agg(amount ORDER BY day))[1] AS first_amount,
+        sum(amount) FILTER (WHERE is_first) AS first_amount,
         count(*) FILTER (WHERE day <= %(c1)s) AS n_c1,
         max(day) FILTER (WHERE day <= %(c1)s) AS last_c1,
         sum(amount) FILTER (WHERE day <= %(c1)s) AS spend_c1,
@@ -68,7 +70,7 @@ per AS (
         sum(amount) FILTER (WHERE day <= %(c2)s) AS spend_c2,
         count(*) FILTER (WHERE day > %(c2)s AND day <= %(c1)s) AS n_c2_c1,
         count(*) FILTER (WHERE day > %(c1)s) AS n_after_c1
-    FROM days GROUP BY customer_id
+    FROM marked GROUP BY customer_id
 )
 SELECT per.*, c.gender, c.family_situation, c.birth_date, c.wedding_anniversary, c.country, c.language,
        c.city, c.home_store_id
