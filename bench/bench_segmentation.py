@@ -181,13 +181,13 @@ def run_pipeline(brand: object) -> object:
     from datetime import date
 
     from jewelcrm.tenancy.context import brand_context
-    from segmentation import services
+    from segmentation import pipeline, services
     from segmentation.models import PipelineRun
 
     with brand_context(brand):
-        run = services.run_request(brand=brand, enqueue=False)
+        run = services.run_request(brand=brand)
         PipelineRun.objects.filter(pk=run.pk).update(observation_date=date.fromisoformat(OBSERVATION_END))
-    return services.run_execute(brand=brand, run_id=run.pk, write_path=WRITE_PATH)
+    return pipeline.run_execute(brand=brand, run_id=run.pk, write_path=WRITE_PATH)
 
 
 def time_pages(brand: object) -> list[tuple[str, float, int]]:
@@ -295,7 +295,7 @@ def main() -> None:
 One brand with {CUSTOMERS:,} customers, {ORDERS:,} orders and {lines:,} order lines (2 or 3 per order;
 2 % refunded, 1.6 % cancelled, 2.7 % partially refunded), generated in SQL with `generate_series` in the
 project's own tables as the application role under row-level security. The whole nightly job
-(`segmentation.services.run_execute`: rollup on the covering index, features, RFM, MBG/NBD + Gamma-Gamma on
+(`segmentation.pipeline.run_execute`: rollup on the covering index, features, RFM, MBG/NBD + Gamma-Gamma on
 weighted unique histories, churn model with its hold-out evaluation and drivers, KMeans clusters and the
 best-customer profile, write-back by {run.rows.get("write_path")} and publication, one saved segment
 refreshed) runs in this process, after a run that published the brand's previous results

@@ -8,13 +8,13 @@ from segmentation.models import RunTrigger
 
 
 def seed(ctx: Any) -> None:
-    from segmentation import selectors, services
+    from segmentation import pipeline, selectors, services
 
     if selectors.published_run(brand=ctx.brand) is not None:
         return
     try:
-        run = services.run_request(brand=ctx.brand, trigger=RunTrigger.DEMO, enqueue=False)
+        run = services.run_request(brand=ctx.brand, trigger=RunTrigger.DEMO)
     except services.RunAlreadyActive:
         return
     ctx.shared["segmentation_run"] = run.pk
-    services.run_execute(brand=ctx.brand, run_id=run.pk)
+    pipeline.run_execute(brand=ctx.brand, run_id=run.pk)

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from jewelcrm.tenancy.context import brand_context
 from segmentation import churn, clusters, clv, rfm, sql
-from segmentation.models import CustomerScore, PipelineRun, SegmentRules
+from segmentation.models import CustomerScore, PipelineRun, RunStatus, SegmentRules
 
 logger = logging.getLogger(__name__)
 
@@ -82,8 +82,32 @@ class State:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def brand_today(brand: Any) -> date:
-    return timezone.now().astimezone(ZoneInfo(brand.time_zone)).date()
+def run_execute(*, brand: Any, run_id: int, write_path: str | None = None) -> PipelineRun | None:
+    """Claim the waiting run and run it; record success or failure. Not inside a transaction: each stage
+    commits its own progress. Returns None when the run was not waiting (a duplicate delivery)."""
+    with brand_context(brand):
+        claimed = PipelineRun.objects.filter(pk=run_id, brand=brand, status=RunStatus.QUEUED).update(
+            status=RunStatus.RUNNING, started_at=timezone.now(), stage="rollup", progress=0
+        )
+        if not claimed:
+            return None
+        run = PipelineRun.objects.get(pk=run_id)
+    try:
+        execute(brand=brand, run=run, write_path=write_path)
+    except Exception as error:
+        logger.exception("segmentation run %s of brand %s failed", run_id, brand.pk)
+        code = getattr(error, "code", "") or type(error).__name__
+        with brand_context(brand):
+            PipelineRun.objects.filter(pk=run_id).update(
+                status=RunStatus.FAILED,
+                finished_at=timezone.now(),
+                error=f"{code}: {error}"[:2000],
+                stage="",
+            )
+            # Rows the failed run may have left (it never published) go; the published run stays.
+            CustomerScore.objects.filter(brand=brand, run_id=run_id).delete()
+    with brand_context(brand):
+        return PipelineRun.objects.get(pk=run_id)
 
 
 def _midnight(brand: Any, day: date) -> datetime:

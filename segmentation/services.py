@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import logging
-import traceback
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from jewelcrm.tenancy.context import brand_context
 from segmentation import rfm
 from segmentation.models import (
     ACTIVE_STATUSES,
@@ -45,13 +44,13 @@ def _fail_stale(*, brand: Any) -> None:
     )
 
 
-def run_request(
-    *, brand: Any, trigger: str = RunTrigger.MANUAL, actor: Any = None, enqueue: bool = True
-) -> PipelineRun:
-    """Record a waiting run and enqueue it after commit. Raises RunAlreadyActive when one is waiting or
-    running (a unique constraint decides between two simultaneous requests)."""
-    from segmentation.pipeline import brand_today
+def brand_today(brand: Any) -> date:
+    return timezone.now().astimezone(ZoneInfo(brand.time_zone)).date()
 
+
+def run_request(*, brand: Any, trigger: str = RunTrigger.MANUAL, actor: Any = None) -> PipelineRun:
+    """Record a waiting run; the caller enqueues `run_pipeline_task` after commit. Raises RunAlreadyActive
+    when one is waiting or running (a unique constraint decides between two simultaneous requests)."""
     today = brand_today(brand)
     with transaction.atomic():
         _fail_stale(brand=brand)
@@ -73,42 +72,7 @@ def run_request(
             from jewelcrm.accounts.services import audit_log_record
 
             audit_log_record(brand=brand, action="segmentation.run_request", actor=actor, obj=run)
-        if enqueue:
-            from segmentation.tasks import run_pipeline_task
-
-            transaction.on_commit(lambda: run_pipeline_task.delay(brand.pk, run.pk))
     return run
-
-
-def run_execute(*, brand: Any, run_id: int, write_path: str | None = None) -> PipelineRun | None:
-    """Claim the waiting run and run it; record success or failure. Not inside a transaction: each stage
-    commits its own progress. Returns None when the run was not waiting (a duplicate delivery)."""
-    from segmentation import pipeline
-
-    with brand_context(brand):
-        claimed = PipelineRun.objects.filter(pk=run_id, brand=brand, status=RunStatus.QUEUED).update(
-            status=RunStatus.RUNNING, started_at=timezone.now(), stage="rollup", progress=0
-        )
-        if not claimed:
-            return None
-        run = PipelineRun.objects.get(pk=run_id)
-    try:
-        pipeline.execute(brand=brand, run=run, write_path=write_path)
-    except Exception as error:
-        logger.exception("segmentation run %s of brand %s failed", run_id, brand.pk)
-        code = getattr(error, "code", "") or type(error).__name__
-        with brand_context(brand):
-            PipelineRun.objects.filter(pk=run_id).update(
-                status=RunStatus.FAILED,
-                finished_at=timezone.now(),
-                error=f"{code}: {error}"[:2000],
-                stage="",
-            )
-            # Rows the failed run may have left (it never published) go; the published run stays.
-            CustomerScore.objects.filter(brand=brand, run_id=run_id).delete()
-        logger.debug("%s", traceback.format_exc())
-    with brand_context(brand):
-        return PipelineRun.objects.get(pk=run_id)
 
 
 def run_publish(*, brand: Any, run: PipelineRun, previous: PipelineRun | None, state: Any) -> None:

@@ -23,13 +23,13 @@ NIGHT_ENDS_HOUR = 6
 def run_pipeline_task(brand_id: int, run_id: int) -> str:
     """Not wrapped in brand_task: each stage commits in its own brand scope (progress stays visible)."""
     from jewelcrm.accounts.models import Brand
-    from segmentation import services
+    from segmentation import pipeline
 
     with dangerously_no_brand():
         brand = Brand.objects.filter(pk=int(brand_id), is_active=True).first()
         if brand is None:
             return "no brand"
-        run = services.run_execute(brand=brand, run_id=int(run_id))
+        run = pipeline.run_execute(brand=brand, run_id=int(run_id))
         return "duplicate" if run is None else run.status
 
 
@@ -41,7 +41,7 @@ def schedule_brand_run_task(brand_id: int) -> str:
     from jewelcrm.accounts.models import Brand
     from segmentation import services
     from segmentation.models import PipelineRun, RunTrigger
-    from segmentation.pipeline import brand_today
+    from segmentation.services import brand_today
 
     brand = Brand.objects.get(pk=brand_id)
     from zoneinfo import ZoneInfo
@@ -54,9 +54,10 @@ def schedule_brand_run_task(brand_id: int) -> str:
     ).exists():
         return "already"
     try:
-        services.run_request(brand=brand, trigger=RunTrigger.SCHEDULE)
+        run = services.run_request(brand=brand, trigger=RunTrigger.SCHEDULE)
     except services.RunAlreadyActive:
         return "active"
+    run_pipeline_task.delay_on_commit(brand.pk, run.pk)
     return "requested"
 
 

@@ -48,12 +48,15 @@ class RunStartView(BrandViewMixin, TemplateView):
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        from segmentation.tasks import run_pipeline_task
+
         try:
             run = services.run_request(brand=self.brand, actor=request.user)
         except services.RunAlreadyActive as already:
             messages.info(request, _("A run is already waiting or running: here it is."))
             run = already.run
         else:
+            run_pipeline_task.delay_on_commit(self.brand.pk, run.pk)
             messages.success(request, _("The run has started."))
         return HttpResponseRedirect(_url("run_detail", self.brand, pk=run.pk))
 

@@ -34,6 +34,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "customers-retention": _entry(
         "customers.tasks.apply_customer_retention_all_task", crontab(minute=41, hour=2), expires=4 * HOUR
     ),
+    # Insights: the weekly store × product figures of every brand, rebuilt set-based (one task per brand).
+    "insights-refresh": _entry(
+        "segmentation.insights.tasks.refresh_all_insights_task", crontab(minute=5, hour=4), expires=4 * HOUR
+    ),
     # Nightly segmentation: every hour, each brand past midnight in its time zone without tonight's run gets
     # one (on the "segmentation" queue).
     "segmentation-nightly": _entry(

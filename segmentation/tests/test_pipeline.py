@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from customers.tests.factories import OrderFactory
 from jewelcrm.tenancy.context import brand_context
-from segmentation import services
+from segmentation import pipeline, services
 from segmentation.models import CustomerScore, PipelineRun, RunStatus
 from segmentation.tests.factories import history
 
@@ -22,9 +22,9 @@ OBS = date(2026, 3, 31)
 
 def _run(brand, write_path=None, observation=OBS):
     with brand_context(brand):
-        run = services.run_request(brand=brand, enqueue=False)
+        run = services.run_request(brand=brand)
         PipelineRun.objects.filter(pk=run.pk).update(observation_date=observation)
-    return services.run_execute(brand=brand, run_id=run.pk, write_path=write_path)
+    return pipeline.run_execute(brand=brand, run_id=run.pk, write_path=write_path)
 
 
 def _scores(brand, run):
@@ -153,8 +153,6 @@ def test_failed_run_keeps_previous_results_and_rerun_is_idempotent(brand, monkey
     first = _run(brand)
     before = {k: (v.rfm_segment, v.clv_historic) for k, v in _scores(brand, first).items()}
 
-    from segmentation import pipeline
-
     def boom(state):
         raise RuntimeError("disk full")
 
@@ -179,13 +177,13 @@ def test_failed_run_keeps_previous_results_and_rerun_is_idempotent(brand, monkey
 
 def test_a_second_request_while_one_is_active_says_so(brand):
     with brand_context(brand):
-        first = services.run_request(brand=brand, enqueue=False)
+        first = services.run_request(brand=brand)
         with pytest.raises(services.RunAlreadyActive) as caught:
-            services.run_request(brand=brand, enqueue=False)
+            services.run_request(brand=brand)
     assert caught.value.run.pk == first.pk
     # A duplicate delivery of the task does nothing.
-    services.run_execute(brand=brand, run_id=first.pk)
-    assert services.run_execute(brand=brand, run_id=first.pk) is None
+    pipeline.run_execute(brand=brand, run_id=first.pk)
+    assert pipeline.run_execute(brand=brand, run_id=first.pk) is None
 
 
 def test_other_brand_rows_are_not_read(brand, other_brand):

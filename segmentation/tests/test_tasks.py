@@ -62,6 +62,6 @@ def test_a_duplicate_delivery_does_nothing(brand):
     from segmentation import services
 
     with brand_context(brand):
-        run = services.run_request(brand=brand, enqueue=False)
+        run = services.run_request(brand=brand)
     assert tasks.run_pipeline_task(brand.pk, run.pk) == RunStatus.SUCCEEDED
     assert tasks.run_pipeline_task(brand.pk, run.pk) == "duplicate"

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from jewelcrm.tenancy.context import brand_context
-from segmentation import services
+from segmentation import pipeline, services
 from segmentation.models import PipelineRun, Segment, SegmentMember
 from segmentation.tests.factories import history
 from segmentation.tests.test_pipeline import HISTORY
@@ -23,9 +23,9 @@ pytestmark = pytest.mark.django_db
 def scored(brand):
     people = history(brand, HISTORY)
     with brand_context(brand):
-        run = services.run_request(brand=brand, enqueue=False)
+        run = services.run_request(brand=brand)
         PipelineRun.objects.filter(pk=run.pk).update(observation_date=date(2026, 3, 31))
-    services.run_execute(brand=brand, run_id=run.pk)
+    pipeline.run_execute(brand=brand, run_id=run.pk)
     return people
 
 

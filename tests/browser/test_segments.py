@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from jewelcrm.tenancy.context import brand_context
-from segmentation import services
+from segmentation import pipeline, services
 from segmentation.models import PipelineRun
 from segmentation.tests.factories import history
 from tests.factories import BrandFactory, MembershipFactory, UserFactory
@@ -26,9 +26,9 @@ def test_marketer_builds_a_segment_sees_its_count_and_saves_it(page, login, scre
         },
     )
     with brand_context(brand):
-        run = services.run_request(brand=brand, enqueue=False)
+        run = services.run_request(brand=brand)
         PipelineRun.objects.filter(pk=run.pk).update(observation_date=date(2026, 3, 31))
-    services.run_execute(brand=brand, run_id=run.pk)
+    pipeline.run_execute(brand=brand, run_id=run.pk)
 
     login(page, "marketer@aurore.test")
     page.get_by_role("link", name="Segments and scores").first.click()
