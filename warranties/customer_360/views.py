@@ -181,6 +181,9 @@ class Customer360View(BrandViewMixin, TemplateView):
         context["can_edit"] = self.membership.role in MARKETING_ROLES and not customer.is_pseudonymised
         context["can_gdpr"] = self.membership.role in ADMIN_ROLES
         context["field_sources"] = customer.field_sources or {}
+        from jewelcrm.accounts.panels import customer_panels
+
+        context["customer_panels"] = customer_panels(brand=self.brand, customer=customer)
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
