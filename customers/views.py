@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from customers import clientbook, dedupe, gdpr, selectors, services
+from customers import clientbook, dedupe, gdpr, gdpr_sections, selectors, services
 from customers.forms import ConsentForm, CustomerForm, EraseForm, MergeForm, RelationForm
 from customers.models import ConsentSource
 from jewelcrm.accounts.roles import ADMIN_ROLES, BRAND_ROLES, MARKETING_ROLES, RETAIL_ROLES
@@ -312,16 +312,12 @@ class GdprView(CustomerMixin, TemplateView):
             stamp = timezone.localdate().isoformat()
             response["Content-Disposition"] = f'attachment; filename="customer-{customer.pk}-{stamp}.json"'
             return response
-        sections = [
-            (label, rows, sorted({k for row in rows for k in row}))
-            for label, rows in [*export["related"].items(), *export["related_details"].items()]
-        ]
+        level1, level2 = gdpr.related_rows(customer)
         return self.render_to_response(
             self.get_context_data(
                 customer=customer,
-                export=export,
-                profile=sorted(export["customer"].items()),
-                sections=sections,
+                exported_at=timezone.now(),
+                sections=gdpr_sections.customer_sections(customer=customer, level1=level1, level2=level2),
                 erase_form=EraseForm(),
             )
         )

@@ -15,11 +15,11 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 
 from customers.normalise import email_normalise, mask_email, mask_phone, phone_normalise
 from jewelcrm.accounts.roles import BRAND_ROLES, RETAIL_ROLES
+from jewelcrm.labels import event_label
 from jewelcrm.tenancy.views import BrandViewMixin
 from warranties import selectors, services
 from warranties.forms import ClaimForm, InterventionForm, InterventionUpdateForm, LookupForm, RegistrationForm
@@ -27,14 +27,6 @@ from warranties.models import ClaimStatus, InterventionStatus
 
 PAGE_SIZE = 25
 OPEN_CLAIM_STATUSES = (ClaimStatus.SUBMITTED, ClaimStatus.APPROVED, ClaimStatus.PARTIALLY_APPROVED)
-EVENT_LABELS = {
-    "sold": _lazy("Sold"),
-    "grey_market": _lazy("Sold outside its allocation (grey market)"),
-    "intervention": _lazy("Received for an intervention"),
-    "intervention_status": _lazy("Intervention moved on"),
-    "ownership_transfer": _lazy("Ownership transferred"),
-    "flagged_sale_attempt": _lazy("Attempted sale of a piece reported lost or stolen"),
-}
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -453,7 +445,7 @@ class InterventionDetailView(StoreViewMixin, View):
             "can_claim": intervention.is_under_warranty
             and not any(c.status in OPEN_CLAIM_STATUSES for c in claims),
             "timeline": [
-                {"at": e.at, "label": EVENT_LABELS.get(e.kind, e.kind), "store": e.store}
+                {"at": e.at, "label": event_label(e.kind, e.data), "store": e.store}
                 for e in selectors.item_timeline(brand=self.brand, item=intervention.item)
             ],
         }

@@ -200,7 +200,7 @@ def test_360_page_shows_everything(analyst_client, brand):
         "Refunded",
         "Resizing",
         "Paul",
-        "erp",
+        "ERP",
         "active",
     ):
         assert text in body, text

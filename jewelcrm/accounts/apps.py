@@ -6,3 +6,8 @@ class AccountsConfig(AppConfig):
     name = "jewelcrm.accounts"
     label = "accounts"
     verbose_name = _("Accounts and brands")
+
+    def ready(self) -> None:
+        from jewelcrm.accounts import labels
+
+        labels.register()

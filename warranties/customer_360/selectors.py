@@ -15,7 +15,9 @@ from django.utils import timezone
 from customers import clientbook
 from customers import selectors as customer_selectors
 from customers.labels import TIMELINE_LABELS
+from jewelcrm import labels as value_labels
 from jewelcrm.accounts.models import Brand
+from jewelcrm.labels import event_label
 from warranties.inventory.models import Item
 from warranties.models import Intervention, ItemEvent, Registration
 
@@ -196,13 +198,12 @@ def customer_360(*, brand: Brand, customer: Any, today: date) -> dict[str, Any]:
                 c.at,
                 "consent",
                 label,
-                f"{c.get_channel_display()}{confirmed} · {c.purpose} · {c.get_source_display()}",
+                f"{c.get_channel_display()}{confirmed} · {value_labels.label('consent_purpose', c.purpose)}"
+                f" · {c.get_source_display()}",
             )
         )
     for e in events:
-        timeline.append(
-            TimelineEntry(e.at, "item_event", TIMELINE_LABELS["item_event"], f"{e.item.serial} · {e.kind}")
-        )
+        timeline.append(TimelineEntry(e.at, "item_event", event_label(e.kind, e.data), e.item.serial))
     timeline.sort(key=lambda t: t.at, reverse=True)
 
     return {
