@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -340,6 +341,9 @@ class EraseView(CustomerMixin, TemplateView):
         return self.render_to_response(self.get_context_data(customer=customer, form=form))
 
 
+CLIENT_BOOK_PAGE_SIZE = 25
+
+
 class ClientBookView(BrandViewMixin, TemplateView):
     allowed_roles = RETAIL_ROLES
     template_name = "customers/client_book.html"
@@ -347,14 +351,12 @@ class ClientBookView(BrandViewMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         query = self.request.GET.get("q", "").strip()[:100]
-        context.update(
-            clientbook.client_book(
-                brand=self.brand,
-                membership=self.membership,
-                today=timezone.localdate(),
-                query=query,
-            )
+        book = clientbook.client_book(
+            brand=self.brand, membership=self.membership, today=timezone.localdate(), query=query
         )
+        # The book is ordered by suggestion in Python (up to 500 customers): it is paginated as a list.
+        page = Paginator(book["entries"], CLIENT_BOOK_PAGE_SIZE).get_page(self.request.GET.get("page"))
+        context.update(dates=book["dates"], entries=list(page.object_list), page_obj=page)
         context["query"] = query
         context["window_days"] = clientbook.DATE_WINDOW_DAYS
         return context

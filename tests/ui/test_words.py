@@ -268,3 +268,25 @@ def test_the_claim_page_shows_the_owner_the_warranty_and_the_approved_amount_whe
         reverse("warranties:claim_detail", kwargs={"brand_slug": brand.slug, "pk": submitted.pk})
     ).content.decode()
     assert "approved-amount" not in body
+
+
+def test_the_customer_list_sorts_by_its_columns_and_shows_store_names(brand, owner_client):
+    north = StoreFactory(brand=brand, code="ZZ-1", name="Annecy Lac")
+    south = StoreFactory(brand=brand, code="AA-1", name="Zurich Bahnhofstrasse")
+    CustomerFactory(brand=brand, first_name="Bea", last_name="Blanc", country="FR", home_store=south)
+    CustomerFactory(brand=brand, first_name="Al", last_name="Arnaud", country="CH", home_store=north)
+    list_url = reverse("customer360:list", kwargs={"brand_slug": brand.slug})
+
+    def names(**params):
+        response = owner_client.get(list_url, params)
+        return [c.last_name for c in response.context["customers"]], response.content.decode()
+
+    assert names()[0] == ["Arnaud", "Blanc"]
+    assert names(sort="-name")[0] == ["Blanc", "Arnaud"]
+    assert names(sort="store")[0] == ["Arnaud", "Blanc"]  # Annecy before Zurich, whatever the codes
+    assert names(sort="country")[0] == ["Arnaud", "Blanc"]  # CH before FR
+    assert names(sort="-country")[0] == ["Blanc", "Arnaud"]
+    assert names(sort="pk; drop")[0] == ["Arnaud", "Blanc"]  # an unknown sort falls back to the name
+    body = names(sort="name")[1]
+    assert "<td>Zurich Bahnhofstrasse</td>" in body and "<td>AA-1</td>" not in body
+    assert 'aria-sort="ascending"><a class="sort" href="?sort=-name">' in body

@@ -24,6 +24,17 @@ from warranties.models import Intervention, ItemEvent, Registration
 PAGE_SIZE = 25
 
 
+# The customer list sorts by these columns (the primary key last, so pages never overlap).
+SORTS = {
+    "name": ("last_name", "first_name"),
+    "email": ("email",),
+    "country": ("country", "last_name", "first_name"),
+    "store": ("home_store__name", "last_name", "first_name"),
+    "items": ("item_count", "last_name", "first_name"),
+    "since": ("created_at",),
+}
+
+
 @dataclass
 class ListFilters:
     query: str = ""
@@ -32,6 +43,7 @@ class ListFilters:
     consent_channel: str = ""
     tag: str = ""
     has_items: str = ""  # "", "yes", "no"
+    sort: str = "name"  # a key of SORTS, "-" first for descending
 
     @classmethod
     def from_params(cls, params: Any) -> ListFilters:
@@ -43,6 +55,7 @@ class ListFilters:
             consent_channel=(params.get("consent") or "").strip()[:16],
             tag=(params.get("tag") or "").strip()[:40],
             has_items=(params.get("items") or "").strip() if params.get("items") in ("yes", "no") else "",
+            sort=params.get("sort") if params.get("sort", "").lstrip("-") in SORTS else "name",
         )
 
 
@@ -69,8 +82,10 @@ def customer_list_filtered(*, brand: Brand, filters: ListFilters) -> QuerySet:
     elif filters.has_items == "no":
         qs = qs.exclude(Exists(owned))
     item_count = owned.order_by().values("owner").annotate(n=Count("pk")).values("n")
+    descending = filters.sort.startswith("-")
+    columns = [f"-{c}" if descending else c for c in SORTS[filters.sort.lstrip("-")]]
     return qs.annotate(item_count=Coalesce(Subquery(item_count[:1]), 0)).order_by(
-        "last_name", "first_name", "pk"
+        *columns, "-pk" if descending else "pk"
     )
 
 
