@@ -31,13 +31,13 @@ def _english_afterwards():
     ],
 )
 def test_one_format_per_language_for_dates_and_short_dates(language, expected):
-    from datetime import datetime
+    from datetime import UTC, datetime
 
     with translation.override(language):
         assert [
             formats.date_format(date(2026, 12, 5), "SHORT_DATE_FORMAT"),
             formats.date_format(date(2026, 3, 7), "DATE_FORMAT"),
-            formats.date_format(datetime(2026, 12, 5, 14, 30), "SHORT_DATETIME_FORMAT"),
+            formats.date_format(datetime(2026, 12, 5, 14, 30, tzinfo=UTC), "SHORT_DATETIME_FORMAT"),
         ] == expected
 
 
