@@ -19,7 +19,7 @@ from jewelcrm.accounts.roles import MARKETING_ROLES
 from jewelcrm.imports import selectors, services
 from jewelcrm.imports.forms import MappingForm, RunForm, UploadForm, kinds_allowed, kinds_for_role
 from jewelcrm.imports.framework import importer_class
-from jewelcrm.imports.models import ImportJob, ImportKind, ImportStatus
+from jewelcrm.imports.models import ImportJob, ImportStatus
 from jewelcrm.tenancy.views import BrandViewMixin
 
 PAGE_SIZE = 25
