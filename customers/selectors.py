@@ -147,7 +147,15 @@ def with_active_consent(
 
 
 def customer_tags(*, brand: Brand) -> list[str]:
-    """Every tag in use (for the filter), sorted."""
+    """Every tag in use (for the filter), sorted; kept FILTER_CHOICES_SECONDS."""
+    from django.core.cache import cache
+
+    return cache.get_or_set(
+        f"customers:{brand.pk}:tags", lambda: _customer_tags(brand), FILTER_CHOICES_SECONDS
+    )
+
+
+def _customer_tags(brand: Brand) -> list[str]:
     from django.db import connection
 
     if connection.vendor != "postgresql":
@@ -323,12 +331,23 @@ def customer_purchase_summary(
     return {"count": len(kept), "value": value, "last": max((o.ordered_at for o in kept), default=None)}
 
 
+# The filter choices of the customer list scan every profile: at a million customers they are kept for
+# ten minutes (the key holds the brand).
+FILTER_CHOICES_SECONDS = 600
+
+
 def customer_countries(*, brand: Brand) -> list[str]:
     """Countries of the brand's customers, for the list filter."""
-    return list(
-        customer_list(brand=brand)
-        .exclude(country="")
-        .order_by("country")
-        .values_list("country", flat=True)
-        .distinct()
+    from django.core.cache import cache
+
+    return cache.get_or_set(
+        f"customers:{brand.pk}:countries",
+        lambda: list(
+            customer_list(brand=brand)
+            .exclude(country="")
+            .order_by("country")
+            .values_list("country", flat=True)
+            .distinct()
+        ),
+        FILTER_CHOICES_SECONDS,
     )

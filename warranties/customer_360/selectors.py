@@ -8,13 +8,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
+from django.core import signing
+from django.db.models import BooleanField, Count, Exists, OuterRef, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from customers import clientbook
 from customers import selectors as customer_selectors
 from customers.labels import TIMELINE_LABELS
+from customers.models import Customer
 from jewelcrm import labels as value_labels
 from jewelcrm.accounts.models import Brand
 from jewelcrm.labels import event_label
@@ -24,15 +27,16 @@ from warranties.models import Intervention, ItemEvent, Registration
 PAGE_SIZE = 25
 
 
-# The customer list sorts by these columns (the primary key last, so pages never overlap).
+# The customer list sorts by these columns of the customer row (the primary key last, so the order is
+# total): each is a non-null column, so a page continues after the last row shown (keyset pagination)
+# and a million customers page as fast as a hundred.
 SORTS = {
     "name": ("last_name", "first_name"),
     "email": ("email",),
     "country": ("country", "last_name", "first_name"),
-    "store": ("home_store__name", "last_name", "first_name"),
-    "items": ("item_count", "last_name", "first_name"),
     "since": ("created_at",),
 }
+COUNT_CAP = 1000
 
 
 @dataclass
@@ -86,6 +90,60 @@ def customer_list_filtered(*, brand: Brand, filters: ListFilters) -> QuerySet:
     columns = [f"-{c}" if descending else c for c in SORTS[filters.sort.lstrip("-")]]
     return qs.annotate(item_count=Coalesce(Subquery(item_count[:1]), 0)).order_by(
         *columns, "-pk" if descending else "pk"
+    )
+
+
+@dataclass
+class CustomerPage:
+    customers: list[Any]
+    next_cursor: str  # "" on the last page
+    is_first: bool
+    count: int  # exact up to COUNT_CAP
+    is_count_capped: bool
+
+
+def _sort_key(customer: Any, sort: str) -> list[Any]:
+    values = [getattr(customer, column) for column in SORTS[sort.lstrip("-")]]
+    return [v.isoformat() if hasattr(v, "isoformat") else str(v) for v in values] + [customer.pk]
+
+
+def customer_page(
+    *, brand: Brand, filters: ListFilters, after: str = "", size: int = PAGE_SIZE
+) -> CustomerPage:
+    """One page of the filtered list after the row `after` (a signed cursor; "" for the first page):
+    WHERE (sort columns, id) > (the last row's values) ORDER BY them LIMIT size + 1, served by the
+    (brand, sort columns) indexes. The count stops at COUNT_CAP. A fixed number of queries."""
+    qs = customer_list_filtered(brand=brand, filters=filters)
+    values = None
+    if after:
+        try:
+            values = signing.loads(after, salt="customer-list")
+        except signing.BadSignature:
+            values = None
+        if not isinstance(values, list) or len(values) != len(SORTS[filters.sort.lstrip("-")]) + 1:
+            values = None
+    if values is not None:
+        table = Customer._meta.db_table
+        columns = ", ".join(f'"{table}"."{c}"' for c in (*SORTS[filters.sort.lstrip("-")], "id"))
+        operator = "<" if filters.sort.startswith("-") else ">"
+        placeholders = ", ".join(["%s"] * len(values))
+        # Column names come from SORTS only; the cursor's values are bound parameters.
+        qs = qs.filter(
+            RawSQL(f"({columns}) {operator} ({placeholders})", values, output_field=BooleanField())  # noqa: S611
+        )
+    rows = list(qs[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    capped_total = (
+        customer_list_filtered(brand=brand, filters=filters).order_by().values("pk")[: COUNT_CAP + 1]
+    )
+    count = capped_total.count()
+    return CustomerPage(
+        customers=rows,
+        next_cursor=signing.dumps(_sort_key(rows[-1], filters.sort), salt="customer-list") if more else "",
+        is_first=values is None,
+        count=min(count, COUNT_CAP),
+        is_count_capped=count > COUNT_CAP,
     )
 
 
