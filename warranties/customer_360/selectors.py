@@ -68,9 +68,13 @@ def customer_list_filtered(*, brand: Brand, filters: ListFilters) -> QuerySet:
     annotated with their number of items, with the home store. One query."""
     owners_by_serial = None
     if filters.query:
-        owners_by_serial = Item.objects.filter(
-            brand=brand, serial__iexact=filters.query.replace(" ", ""), owner__isnull=False
-        ).values("owner_id")
+        # The owners are read first (one short query) so that every arm of the search's OR is an index
+        # condition: trigram indexes on name, e-mail and phone, the primary key for these ids.
+        owners_by_serial = list(
+            Item.objects.filter(
+                brand=brand, serial__iexact=filters.query.replace(" ", ""), owner__isnull=False
+            ).values_list("owner_id", flat=True)[:20]
+        )
     qs = customer_selectors.customer_search(
         brand=brand,
         query=filters.query,
