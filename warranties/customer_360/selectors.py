@@ -16,11 +16,11 @@ from django.utils import timezone
 
 from customers import clientbook
 from customers import selectors as customer_selectors
-from customers.labels import TIMELINE_LABELS
 from customers.models import Customer
 from jewelcrm import labels as value_labels
 from jewelcrm.accounts.models import Brand
 from jewelcrm.labels import event_label
+from warranties.customer_360.labels import TIMELINE_LABELS
 from warranties.inventory.models import Item
 from warranties.models import Intervention, ItemEvent, Registration
 
