@@ -68,13 +68,9 @@ def customer_list_filtered(*, brand: Brand, filters: ListFilters) -> QuerySet:
     annotated with their number of items, with the home store. One query."""
     owners_by_serial = None
     if filters.query:
-        # The owners are read first (one short query) so that every arm of the search's OR is an index
-        # condition: trigram indexes on name, e-mail and phone, the primary key for these ids.
-        owners_by_serial = list(
-            Item.objects.filter(
-                brand=brand, serial__iexact=filters.query.replace(" ", ""), owner__isnull=False
-            ).values_list("owner_id", flat=True)[:20]
-        )
+        owners_by_serial = Item.objects.filter(
+            brand=brand, serial__iexact=filters.query.replace(" ", ""), owner__isnull=False
+        ).values("owner_id")
     qs = customer_selectors.customer_search(
         brand=brand,
         query=filters.query,
@@ -117,7 +113,8 @@ def customer_page(
     """One page of the filtered list after the row `after` (a signed cursor; "" for the first page):
     WHERE (sort columns, id) > (the last row's values) ORDER BY them LIMIT size + 1, served by the
     (brand, sort columns) indexes. The count stops at COUNT_CAP. A fixed number of queries."""
-    qs = customer_list_filtered(brand=brand, filters=filters)
+    base = customer_list_filtered(brand=brand, filters=filters)
+    qs = base
     values = None
     if after:
         try:
