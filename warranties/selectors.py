@@ -22,6 +22,7 @@ from warranties.models import (
     InterventionStatus,
     ItemEvent,
     Registration,
+    RegistrationKind,
     WarrantyClaim,
 )
 
@@ -318,4 +319,24 @@ def payout_statement(*, brand: Brand, month: date, retailer_id: int | None = Non
         converted_total=sum((c.converted or Decimal(0) for c in conversions), Decimal(0))
         if complete and conversions
         else None,
+    )
+
+
+def sale_registration_facts(*, brand: Brand) -> QuerySet[Registration]:
+    """One row per sale registered with a warranty: store_id, product_id, day, serial, is_grey_market.
+
+    For set-based aggregation (the insights tables); the queryset is meant to be used as a subquery.
+    """
+    from django.db.models import F
+
+    return (
+        Registration.objects.filter(brand=brand, kind=RegistrationKind.SALE)
+        .order_by()
+        .values(
+            "store_id",
+            "is_grey_market",
+            product_id=F("item__product_id"),
+            day=F("sold_on"),
+            serial=F("item__serial"),
+        )
     )

@@ -16,7 +16,6 @@ from django.utils import timezone
 
 from customers import clientbook
 from customers import selectors as customer_selectors
-from customers.models import Customer
 from jewelcrm import labels as value_labels
 from jewelcrm.accounts.models import Brand
 from jewelcrm.labels import event_label
@@ -124,7 +123,7 @@ def customer_page(
         if not isinstance(values, list) or len(values) != len(SORTS[filters.sort.lstrip("-")]) + 1:
             values = None
     if values is not None:
-        table = Customer._meta.db_table
+        table = base.model._meta.db_table
         columns = ", ".join(f'"{table}"."{c}"' for c in (*SORTS[filters.sort.lstrip("-")], "id"))
         operator = "<" if filters.sort.startswith("-") else ">"
         placeholders = ", ".join(["%s"] * len(values))

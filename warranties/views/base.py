@@ -1,11 +1,9 @@
-"""What every intranet page of the warranty shares: the store mixins, the error helpers, labels."""
+"""What every intranet page of the warranty shares: the store mixins and labels (the request and form
+helpers come from the platform: jewelcrm.http, jewelcrm.forms)."""
 
 from __future__ import annotations
 
 from typing import Any
-
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 
 from jewelcrm.accounts.roles import BRAND_ROLES, RETAIL_ROLES
 from jewelcrm.tenancy.views import BrandViewMixin
@@ -17,19 +15,6 @@ OPEN_CLAIM_STATUSES = (ClaimStatus.SUBMITTED, ClaimStatus.APPROVED, ClaimStatus.
 # The labels of the item events (registered in jewelcrm.labels; jewelcrm.labels.event_label names the
 # status an intervention moved to).
 EVENT_LABELS = ITEM_EVENT_LABELS
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
-
-
-def apply_service_error(form: Any, error: ValidationError, default_field: str | None = None) -> None:
-    """Put a service's ValidationError next to the fields it names, or at the top of the form."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(default_field, error.messages)
 
 
 class StoreViewMixin(BrandViewMixin):
