@@ -74,6 +74,11 @@ class Customer(BrandScopedModel):
             models.Index(fields=["brand", "phone"], name="customer_brand_phone"),
             models.Index(fields=["brand", "last_name", "first_name"], name="customer_brand_name"),
             models.Index(fields=["brand", "home_store"], name="customer_brand_store"),
+            # The customer list's other sorts (warranties.customer_360.selectors.SORTS), keyset pages.
+            models.Index(
+                fields=["brand", "country", "last_name", "first_name", "id"], name="customer_brand_country"
+            ),
+            models.Index(fields=["brand", "created_at", "id"], name="customer_brand_created"),
         ]
 
     def __str__(self) -> str:
