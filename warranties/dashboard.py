@@ -114,6 +114,7 @@ class ClaimDetailView(BrandViewMixin, View):
             "brand": self.brand,
             "membership": self.membership,
             "claim": claim,
+            "registration": selectors.registration_current(brand=self.brand, item=claim.intervention.item),
             "form": form or ClaimDecisionForm(),
             "can_decide": self.membership.role in ADMIN_ROLES,
             "total": claim.labour_amount + claim.parts_amount,

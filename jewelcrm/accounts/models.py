@@ -89,6 +89,9 @@ class Brand(models.Model):
     primary_colour = models.CharField(
         _("colour"), max_length=7, default="#1F3A5F", validators=[colour_validator]
     )
+    postal_address = models.TextField(
+        _("postal address"), blank=True, help_text=_("Shown in the footer of every e-mail the brand sends.")
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -218,6 +218,8 @@ CONTENT_SECURITY_POLICY = {
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One date format per language ("5 Dec 2026" / "5 déc. 2026"): jewelcrm/formats/<lang>/formats.py.
+FORMAT_MODULE_PATH = ["jewelcrm.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

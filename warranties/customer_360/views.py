@@ -7,7 +7,6 @@ import io
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +20,7 @@ from jewelcrm.accounts.roles import ADMIN_ROLES, BRAND_ROLES, MARKETING_ROLES
 from jewelcrm.tenancy.views import BrandViewMixin
 from warranties.customer_360 import selectors
 from warranties.customer_360.labels import EXPORT_CHANNEL_REQUIRED, EXPORT_HEADERS
-from warranties.customer_360.selectors import PAGE_SIZE, ListFilters
+from warranties.customer_360.selectors import ListFilters
 
 EXPORT_COLUMNS = tuple(EXPORT_HEADERS.items())
 # A list exported for one channel carries only the contact data of that channel.
@@ -43,16 +42,16 @@ class CustomerListView(BrandViewMixin, TemplateView):
 
         context = super().get_context_data(**kwargs)
         filters = ListFilters.from_params(self.request.GET)
-        customers = selectors.customer_list_filtered(brand=self.brand, filters=filters)
-        paginator = Paginator(customers, PAGE_SIZE)
-        page = paginator.get_page(self.request.GET.get("page"))
+        page = selectors.customer_page(
+            brand=self.brand, filters=filters, after=self.request.GET.get("after", "")
+        )
         params = self.request.GET.copy()
-        params.pop("page", None)
+        params.pop("after", None)
         context.update(
             {
                 "filters": filters,
-                "page_obj": page,
-                "customers": list(page.object_list),
+                "page": page,
+                "customers": page.customers,
                 "stores": list(store_list(brand=self.brand).values("pk", "code", "name")),
                 "countries": customer_selectors.customer_countries(brand=self.brand),
                 "tags": customer_selectors.customer_tags(brand=self.brand),

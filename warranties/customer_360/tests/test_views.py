@@ -122,13 +122,15 @@ def test_list_page_has_a_fixed_query_count(marketer_client, brand, django_assert
     store = StoreFactory(brand=brand)
     for i in range(3):
         CustomerFactory(brand=brand, home_store=store, tags=["VIP"], last_name=f"A{i}")
+    marketer_client.get(url("customer360:list", brand))  # the filter choices are cached from now on
     few = _count_queries(marketer_client, url("customer360:list", brand))
     for i in range(30):
         c = CustomerFactory(
             brand=brand, home_store=StoreFactory(brand=brand), tags=[f"t{i}"], last_name=f"B{i}"
         )
         ItemFactory(brand=brand, owner=c, status="sold")
-    many = _count_queries(marketer_client, url("customer360:list", brand) + "?q=b&page=2")
+    first = marketer_client.get(url("customer360:list", brand) + "?q=b").context["page"]
+    many = _count_queries(marketer_client, url("customer360:list", brand) + f"?q=b&after={first.next_cursor}")
     assert few == many
     with django_assert_num_queries(few):
         marketer_client.get(url("customer360:list", brand))
@@ -179,7 +181,7 @@ def test_360_page_shows_everything(analyst_client, brand):
         "Refunded",
         "Resizing",
         "Paul",
-        "erp",
+        "ERP",
         "active",
     ):
         assert text in body, text

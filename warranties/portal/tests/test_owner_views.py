@@ -284,3 +284,16 @@ def test_post_of_another_audience_or_brand_is_404(client, brand, other_brand, it
     assert client.post(url("post", brand, pk=foreign.pk), {"answer": "yes"}).status_code == 404
     with brand_context(other_brand):
         assert Rsvp.objects.count() == 0
+
+
+def test_service_request_form_marks_required_fields_and_proposes_the_store_of_purchase(client, brand, item):
+    StoreFactory(brand=brand, city="Bordeaux", country="FR")
+    with brand_context(brand):
+        bought_at = item.registrations.get(is_current=True).store
+    page = client.get(url("service_request", brand, pk=item.pk))
+    form = page.context["form"]
+    assert form["store"].value() == bought_at.pk
+    body = page.content.decode()
+    assert re.search(rf'<option value="{bought_at.pk}" selected>', body)
+    assert body.count('<span class="required" aria-hidden="true">*</span>') == 2  # store and service
+    assert "Message to the store (optional)</label>" in body
