@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "warranties.portal",
     "warranties.customer_360",
     "segmentation",
+    "segmentation.insights",
     "campaigns",
     "django.contrib.admin",
     "django.contrib.auth",
