@@ -14,8 +14,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
-from django_ratelimit.core import is_ratelimited
 
+from jewelcrm import ratelimit
 from jewelcrm.accounts import selectors, services
 from jewelcrm.accounts.forms import APIKeyForm, InvitationForm, LoginForm
 from jewelcrm.accounts.home import tiles_for
@@ -47,9 +47,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     rate = PASSWORD_RESET_RATE
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if is_ratelimited(
-            request, group="password-reset", key="ip", rate=self.rate, method="POST", increment=True
-        ):
+        if not ratelimit.hit(f"accounts:rl:password-reset:-:{client_ip(request)}", rate=self.rate):
             return render(request, "429.html", status=429)
         return super().post(request, *args, **kwargs)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
 
@@ -15,8 +14,8 @@ from django.views.generic import TemplateView
 
 from customers import selectors as customer_selectors
 from customers.models import Channel
-from customers.normalise import csv_cell
 from jewelcrm.accounts.roles import ADMIN_ROLES, BRAND_ROLES, MARKETING_ROLES
+from jewelcrm.csv_safe import csv_safe_writer
 from jewelcrm.tenancy.views import BrandViewMixin
 from warranties.customer_360 import selectors
 from warranties.customer_360.labels import EXPORT_CHANNEL_REQUIRED, EXPORT_HEADERS
@@ -106,8 +105,8 @@ class CustomerExportView(BrandViewMixin, TemplateView):
         columns = [(name, label) for name, label in EXPORT_COLUMNS if name in keep]
         buffer = io.StringIO()
         buffer.write("\ufeff")
-        writer = csv.writer(buffer, delimiter=";")
-        writer.writerow([csv_cell(label) for _name, label in columns])
+        writer = csv_safe_writer(buffer, delimiter=";")
+        writer.writerow([label for _name, label in columns])
         count = 0
         for customer in customers:
             row = []
@@ -118,7 +117,7 @@ class CustomerExportView(BrandViewMixin, TemplateView):
                     value = ", ".join(customer.tags or [])
                 else:
                     value = getattr(customer, name)
-                row.append(csv_cell(value))
+                row.append(value)
             writer.writerow(row)
             count += 1
         audit_log_record(

@@ -8,10 +8,10 @@ from django.utils import timezone
 from customers.models import Customer
 from customers.tests.factories import CustomerFactory
 from jewelcrm.accounts.models import AuditLog
+from jewelcrm.csv_safe import csv_safe_cell as csv_safe
 from jewelcrm.tenancy.context import brand_context
 from tests.factories import StoreFactory
 from warranties import services
-from warranties.dashboard import csv_safe
 from warranties.inventory.models import Item
 from warranties.inventory.tests.factories import ItemFactory
 from warranties.models import Intervention, ItemEvent, Registration, WarrantyClaim
