@@ -20,9 +20,12 @@ from warranties import services as warranty_services
 from warranties.inventory.models import Item, ItemStatus
 from warranties.portal import emails
 from warranties.portal.models import (
+    ApprovalAction,
+    ApprovalStatus,
     FoundReport,
     LinkPurpose,
     LoginLink,
+    OwnerApproval,
     Post,
     PostKind,
     Rsvp,
@@ -321,26 +324,94 @@ def service_request_cancel(
 
 
 # --- Lost or stolen -------------------------------------------------------------------------------
+#
+# Who may change the lost/stolen state of a piece (see README "Lost or stolen"):
+# - its owner, from the portal (`by="owner"`);
+# - the brand, from the dashboard (`by="brand"`, an owner or admin of the brand);
+# - a store (`by="store"`) directly only for a piece in its own stock; for any other piece only with the
+#   owner's consent, given by the link of an `OwnerApproval` (`store_loss_request`,
+#   `store_recovered_request`, then `owner_approval_decide`).
+# Every change is audited, cancels what is pending on the piece, and alerts the owner and the brand.
+
+LOSS_BY = ("owner", "brand", "store")
+STOCK_STATUSES = frozenset({ItemStatus.IN_STOCK, ItemStatus.IN_TRANSIT})
+OWNER_CONSENT_REQUIRED = "owner_consent_required"
+NOT_ALLOWED = "not_allowed"
 
 
-@transaction.atomic
-def item_report_loss(
+def item_in_store_stock(*, item: Item, store: Any, status: str | None = None) -> bool:
+    """The piece is unsold stock of this store (`status`: the status to judge, default the item's)."""
+    return (
+        store is not None
+        and item.current_store_id == store.pk
+        and item.owner_id is None
+        and (status or item.status) in STOCK_STATUSES
+    )
+
+
+def _check_brand_actor(*, brand: Brand, actor: Any) -> None:
+    from jewelcrm.accounts.roles import ADMIN_ROLES
+    from jewelcrm.accounts.selectors import membership_get
+
+    membership = membership_get(brand=brand, user=actor) if getattr(actor, "pk", None) else None
+    if membership is None or membership.role not in ADMIN_ROLES:
+        raise ValidationError(_("Only the brand's owners and admins can do this."), code=NOT_ALLOWED)
+
+
+def _check_loss_actor(
+    *, brand: Brand, locked: Item, by: str, customer: Customer | None, store: Any, actor: Any, status: str
+) -> None:
+    """Raise unless `by` may change this piece's lost/stolen state (`status`: the status judged)."""
+    if by not in LOSS_BY:
+        raise ValidationError(_("Unknown reporter."), code="invalid")
+    if by == "owner":
+        if customer is None or locked.owner_id != customer.pk:
+            raise ValidationError(_("This piece is no longer registered to you."), code="not_owner")
+    elif by == "brand":
+        _check_brand_actor(brand=brand, actor=actor)
+    elif not item_in_store_stock(item=locked, store=store, status=status):
+        raise ValidationError(
+            _("This piece is not in your store's stock: its owner must confirm by the e-mailed link."),
+            code=OWNER_CONSENT_REQUIRED,
+        )
+
+
+def _pending_cancel(*, item: Item, keep_approval: Any = None) -> dict[str, int]:
+    """A piece reported lost, or changing hands, keeps no pending transfer and no waiting approval."""
+    transfers = Transfer.objects.filter(item=item, status=TransferStatus.PENDING).update(
+        status=TransferStatus.CANCELLED
+    )
+    approvals = OwnerApproval.objects.filter(item=item, status=ApprovalStatus.WAITING)
+    if keep_approval is not None:
+        approvals = approvals.exclude(pk=keep_approval.pk)
+    cancelled = approvals.update(status=ApprovalStatus.CANCELLED, decided_at=timezone.now())
+    return {"transfers": transfers, "approvals": cancelled}
+
+
+def _loss_alerts_after_commit(*, brand: Brand, event_id: int) -> None:
+    """The owner and the brand are alerted of every lost/stolen change (one task per e-mail)."""
+
+    def enqueue() -> None:
+        from warranties.portal.tasks import send_loss_brand_alert_task, send_loss_owner_alert_task
+
+        send_loss_brand_alert_task.delay(brand.pk, event_id)
+        send_loss_owner_alert_task.delay(brand.pk, event_id)
+
+    transaction.on_commit(enqueue)
+
+
+def _loss_apply(
     *,
     brand: Brand,
-    item: Item,
+    locked: Item,
     status: str,
-    customer: Customer | None = None,
-    store: Any = None,
-    actor: Any = None,
-    note: str = "",
-    ip: str | None = None,
+    by: str,
+    store: Any,
+    actor: Any,
+    note: str,
+    ip: str | None,
+    approval: Any = None,
 ) -> Item:
-    """The owner (customer) or a store reports a piece lost or stolen. The brand is alerted."""
-    if status not in FLAGGED:
-        raise ValidationError(_("Choose lost or stolen."), code="invalid")
-    locked = Item.objects.select_for_update().get(pk=item.pk)
-    if customer is not None and locked.owner_id != customer.pk:
-        raise ValidationError(_("This piece is no longer registered to you."), code="not_owner")
     if locked.status in FLAGGED:
         raise ValidationError(_("This piece is already reported lost or stolen."), code="already_flagged")
     if locked.status == ItemStatus.DESTROYED:
@@ -349,15 +420,15 @@ def item_report_loss(
     locked.status_before_loss = locked.status
     locked.status = status
     locked.save(update_fields=["status", "status_before_loss", "updated_at"])
-    by = "owner" if customer is not None else "store"
-    warranty_services.item_event_add(
+    cancelled = _pending_cancel(item=locked, keep_approval=approval)
+    event = warranty_services.item_event_add(
         brand=brand,
         item=locked,
         kind=f"reported_{status}",
         store=store,
         actor=staff,
         is_public=True,
-        data={"by": by},
+        data={"by": by, **({"approval": approval.pk} if approval is not None else {})},
     )
     audit_log_record(
         brand=brand,
@@ -365,37 +436,23 @@ def item_report_loss(
         actor=staff,
         obj=locked,
         ip=ip,
-        data={"serial": locked.serial, "by": by, "store": getattr(store, "code", ""), "note": note[:500]},
-    )
-    emails.send_after_commit(
-        to=emails.brand_alert_recipients(brand=brand),
-        template="loss_alert",
-        language=brand.default_language,
-        context={
-            "brand_name": brand.name,
+        data={
             "serial": locked.serial,
-            "status": status,
             "by": by,
-            "store": getattr(store, "name", ""),
+            "store": getattr(store, "code", ""),
             "note": note[:500],
+            "owner": locked.owner_id,
+            "cancelled": cancelled,
+            **({"approval": approval.pk} if approval is not None else {}),
         },
     )
+    _loss_alerts_after_commit(brand=brand, event_id=event.pk)
     return locked
 
 
-@transaction.atomic
-def item_mark_recovered(
-    *,
-    brand: Brand,
-    item: Item,
-    customer: Customer | None = None,
-    store: Any = None,
-    actor: Any = None,
-    ip: str | None = None,
+def _recovered_apply(
+    *, brand: Brand, locked: Item, by: str, store: Any, actor: Any, ip: str | None, approval: Any = None
 ) -> Item:
-    locked = Item.objects.select_for_update().get(pk=item.pk)
-    if customer is not None and locked.owner_id != customer.pk:
-        raise ValidationError(_("This piece is no longer registered to you."), code="not_owner")
     if locked.status not in FLAGGED:
         raise ValidationError(_("This piece is not reported lost or stolen."), code="not_flagged")
     staff = actor if getattr(actor, "pk", None) else None
@@ -403,14 +460,15 @@ def item_mark_recovered(
     locked.status = locked.status_before_loss or (ItemStatus.SOLD if locked.owner_id else ItemStatus.IN_STOCK)
     locked.status_before_loss = ""
     locked.save(update_fields=["status", "status_before_loss", "updated_at"])
-    warranty_services.item_event_add(
+    _pending_cancel(item=locked, keep_approval=approval)
+    event = warranty_services.item_event_add(
         brand=brand,
         item=locked,
         kind="recovered",
         store=store,
         actor=staff,
         is_public=True,
-        data={"was": previous},
+        data={"was": previous, "by": by, **({"approval": approval.pk} if approval is not None else {})},
     )
     audit_log_record(
         brand=brand,
@@ -418,9 +476,277 @@ def item_mark_recovered(
         actor=staff,
         obj=locked,
         ip=ip,
-        data={"serial": locked.serial, "was": previous},
+        data={
+            "serial": locked.serial,
+            "was": previous,
+            "by": by,
+            "store": getattr(store, "code", ""),
+            "owner": locked.owner_id,
+            **({"approval": approval.pk} if approval is not None else {}),
+        },
     )
+    _loss_alerts_after_commit(brand=brand, event_id=event.pk)
     return locked
+
+
+def _infer_by(*, by: str, customer: Customer | None, store: Any) -> str:
+    if by:
+        return by
+    if customer is not None:
+        return "owner"
+    return "store" if store is not None else "brand"
+
+
+@transaction.atomic
+def item_report_loss(
+    *,
+    brand: Brand,
+    item: Item,
+    status: str,
+    by: str = "",
+    customer: Customer | None = None,
+    store: Any = None,
+    actor: Any = None,
+    note: str = "",
+    ip: str | None = None,
+) -> Item:
+    """Report a piece lost or stolen, by its owner (`customer`), the brand (`actor`, owner or admin) or a
+    store (only for a piece in its own stock; otherwise see `store_loss_request`)."""
+    if status not in FLAGGED:
+        raise ValidationError(_("Choose lost or stolen."), code="invalid")
+    by = _infer_by(by=by, customer=customer, store=store)
+    locked = Item.objects.select_for_update().get(pk=item.pk)
+    _check_loss_actor(
+        brand=brand, locked=locked, by=by, customer=customer, store=store, actor=actor, status=locked.status
+    )
+    return _loss_apply(
+        brand=brand, locked=locked, status=status, by=by, store=store, actor=actor, note=note, ip=ip
+    )
+
+
+@transaction.atomic
+def item_mark_recovered(
+    *,
+    brand: Brand,
+    item: Item,
+    by: str = "",
+    customer: Customer | None = None,
+    store: Any = None,
+    actor: Any = None,
+    ip: str | None = None,
+) -> Item:
+    """Clear the lost/stolen flag: the owner, the brand, or a store for a piece of its own stock."""
+    by = _infer_by(by=by, customer=customer, store=store)
+    locked = Item.objects.select_for_update().get(pk=item.pk)
+    _check_loss_actor(
+        brand=brand,
+        locked=locked,
+        by=by,
+        customer=customer,
+        store=store,
+        actor=actor,
+        status=locked.status_before_loss or locked.status,
+    )
+    return _recovered_apply(brand=brand, locked=locked, by=by, store=store, actor=actor, ip=ip)
+
+
+# --- What a store asks the owner to confirm ---------------------------------------------------------
+
+APPROVAL_LIFETIME = timedelta(days=3)
+APPROVAL_INVALID = "approval_invalid"
+_APPROVAL_SALT = "jewelcrm.portal.owner-approval"
+
+
+def owner_approval_token(approval: OwnerApproval) -> str:
+    """The secret of the confirmation link: an HMAC of the row with the site's secret key."""
+    from django.utils.crypto import salted_hmac
+
+    return salted_hmac(
+        _APPROVAL_SALT, f"{approval.brand_id}:{approval.pk}:{approval.nonce}", algorithm="sha256"
+    ).hexdigest()
+
+
+def owner_approval_url(approval: OwnerApproval) -> str:
+    return emails.site_url(
+        reverse(
+            "portal:approval",
+            kwargs={
+                "brand_slug": approval.brand.slug,
+                "pk": approval.pk,
+                "token": owner_approval_token(approval),
+            },
+        )
+    )
+
+
+def _owner_approval_create(
+    *, brand: Brand, locked: Item, store: Any, actor: Any, action: str, **fields: Any
+) -> OwnerApproval:
+    owner = locked.owner
+    if owner is None:
+        raise ValidationError(
+            _("This piece has no registered owner to confirm: only the brand can do this."), code=NOT_ALLOWED
+        )
+    if not owner.email:
+        raise ValidationError(
+            _("The owner has no e-mail address on file to confirm: only the brand can do this."),
+            code=NOT_ALLOWED,
+        )
+    # A new request replaces the one waiting on this piece (the owner is told of each).
+    OwnerApproval.objects.filter(item=locked, status=ApprovalStatus.WAITING).update(
+        status=ApprovalStatus.CANCELLED, decided_at=timezone.now()
+    )
+    approval = OwnerApproval.objects.create(
+        brand=brand,
+        item=locked,
+        customer=owner,
+        store=store,
+        requested_by=actor if getattr(actor, "pk", None) else None,
+        action=action,
+        nonce=secrets.token_hex(16),
+        expires_at=timezone.now() + APPROVAL_LIFETIME,
+        **fields,
+    )
+    audit_log_record(
+        brand=brand,
+        action="owner_approval.request",
+        actor=approval.requested_by,
+        obj=approval,
+        data={"item": locked.serial, "request": action, "store": getattr(store, "code", "")},
+    )
+    approval_id = approval.pk
+
+    def enqueue() -> None:
+        from warranties.portal.tasks import send_owner_approval_email_task
+
+        send_owner_approval_email_task.delay(brand.pk, approval_id)
+
+    transaction.on_commit(enqueue)
+    return approval
+
+
+@transaction.atomic
+def store_loss_request(
+    *, brand: Brand, item: Item, store: Any, actor: Any, status: str, note: str = "", ip: str | None = None
+) -> Item | OwnerApproval:
+    """A store reports a piece lost or stolen: at once for its own stock, else the owner must confirm.
+
+    Returns the item (reported) or the `OwnerApproval` waiting for the owner."""
+    if status not in FLAGGED:
+        raise ValidationError(_("Choose lost or stolen."), code="invalid")
+    locked = Item.objects.select_for_update(of=("self",)).select_related("owner").get(pk=item.pk)
+    if item_in_store_stock(item=locked, store=store):
+        return _loss_apply(
+            brand=brand, locked=locked, status=status, by="store", store=store, actor=actor, note=note, ip=ip
+        )
+    if locked.status in FLAGGED:
+        raise ValidationError(_("This piece is already reported lost or stolen."), code="already_flagged")
+    if locked.status == ItemStatus.DESTROYED:
+        raise ValidationError(_("This piece is recorded as destroyed."), code="invalid")
+    action = ApprovalAction.REPORT_STOLEN if status == ItemStatus.STOLEN else ApprovalAction.REPORT_LOST
+    return _owner_approval_create(
+        brand=brand, locked=locked, store=store, actor=actor, action=action, note=note[:500]
+    )
+
+
+@transaction.atomic
+def store_recovered_request(
+    *, brand: Brand, item: Item, store: Any, actor: Any, ip: str | None = None
+) -> Item | OwnerApproval:
+    """A store marks a piece recovered: at once for its own stock, else the owner must confirm."""
+    locked = Item.objects.select_for_update(of=("self",)).select_related("owner").get(pk=item.pk)
+    if locked.status not in FLAGGED:
+        raise ValidationError(_("This piece is not reported lost or stolen."), code="not_flagged")
+    if item_in_store_stock(item=locked, store=store, status=locked.status_before_loss or locked.status):
+        return _recovered_apply(brand=brand, locked=locked, by="store", store=store, actor=actor, ip=ip)
+    return _owner_approval_create(
+        brand=brand, locked=locked, store=store, actor=actor, action=ApprovalAction.RECOVERED
+    )
+
+
+def owner_approval_get(*, brand: Brand, approval_id: int, token: str) -> OwnerApproval | None:
+    """The approval of this link if its token is right (whatever its status), else None."""
+    approval = (
+        OwnerApproval.objects.filter(brand=brand, pk=approval_id)
+        .select_related("brand", "item", "item__product", "store", "customer")
+        .first()
+    )
+    if approval is None or not secrets.compare_digest(owner_approval_token(approval), token or ""):
+        return None
+    return approval
+
+
+def _approval_invalid() -> ValidationError:
+    return ValidationError(
+        _("This confirmation link has expired or has already been used."), code=APPROVAL_INVALID
+    )
+
+
+@transaction.atomic
+def owner_approval_decide(
+    *, brand: Brand, approval_id: int, token: str, is_confirmed: bool, ip: str | None = None
+) -> OwnerApproval:
+    """The owner confirms or refuses what a store asked, by the link e-mailed to them (POST only)."""
+    found = owner_approval_get(brand=brand, approval_id=approval_id, token=token)
+    if found is None:
+        raise _approval_invalid()
+    approval = OwnerApproval.objects.select_for_update().get(pk=found.pk)
+    if approval.status != ApprovalStatus.WAITING or approval.expires_at <= timezone.now():
+        raise _approval_invalid()
+    locked = (
+        Item.objects.select_for_update(of=("self",))
+        .select_related("product", "owner")
+        .get(pk=approval.item_id)
+    )
+    if locked.owner_id != approval.customer_id:
+        raise _approval_invalid()
+    if is_confirmed:
+        with transaction.atomic():
+            _owner_approval_apply(brand=brand, approval=approval, locked=locked, ip=ip)
+    approval.status = ApprovalStatus.CONFIRMED if is_confirmed else ApprovalStatus.REFUSED
+    approval.decided_at = timezone.now()
+    approval.save(update_fields=["status", "decided_at"])
+    audit_log_record(
+        brand=brand,
+        action="owner_approval.confirm" if is_confirmed else "owner_approval.refuse",
+        obj=approval,
+        ip=ip,
+        data={"item": locked.serial, "request": approval.action, "owner": approval.customer_id},
+    )
+    return approval
+
+
+def _owner_approval_apply(*, brand: Brand, approval: OwnerApproval, locked: Item, ip: str | None) -> None:
+    store, actor = approval.store, approval.requested_by
+    if approval.action == ApprovalAction.TRANSFER:
+        _transfer_in_store_apply(
+            brand=brand,
+            locked=locked,
+            store=store,
+            actor=actor,
+            email=approval.new_owner_email,
+            first_name=approval.new_owner_first_name,
+            last_name=approval.new_owner_last_name,
+            kind=approval.transfer_kind or TransferKind.SALE,
+            approval=approval,
+        )
+    elif approval.action == ApprovalAction.RECOVERED:
+        _recovered_apply(
+            brand=brand, locked=locked, by="store", store=store, actor=actor, ip=ip, approval=approval
+        )
+    else:
+        status = ItemStatus.STOLEN if approval.action == ApprovalAction.REPORT_STOLEN else ItemStatus.LOST
+        _loss_apply(
+            brand=brand,
+            locked=locked,
+            status=status,
+            by="store",
+            store=store,
+            actor=actor,
+            note=approval.note,
+            ip=ip,
+            approval=approval,
+        )
 
 
 # --- Ownership transfer ---------------------------------------------------------------------------
@@ -568,27 +894,120 @@ def transfer_accept(*, brand: Brand, transfer: Transfer, email: str, ip: str | N
     Transfer.objects.filter(item=item, status=TransferStatus.PENDING).exclude(pk=locked.pk).update(
         status=TransferStatus.CANCELLED
     )
-    _transfer_emails(brand=brand, item=item, previous=previous, new_owner=new_owner)
+    _pending_cancel(item=item)
+    _transfer_emails_after_commit(brand=brand, transfer=locked)
     return new_owner
 
 
-def _transfer_emails(*, brand: Brand, item: Item, previous: Customer | None, new_owner: Customer) -> None:
-    product = item.product.name_en
-    portal = emails.site_url(reverse("portal:sign_in", kwargs={"brand_slug": brand.slug}))
-    if previous is not None and previous.email:
-        emails.send_after_commit(
-            to=[previous.email],
-            template="transfer_done_previous",
-            language=_language(brand, previous),
-            context={"brand_name": brand.name, "product": product, "portal": portal},
+def _transfer_emails_after_commit(*, brand: Brand, transfer: Transfer) -> None:
+    """The old owner is told, and the new owner welcomed, once the change has committed."""
+    transfer_id = transfer.pk
+
+    def enqueue() -> None:
+        from warranties.portal.tasks import (
+            send_transfer_new_owner_email_task,
+            send_transfer_previous_owner_email_task,
         )
-    if new_owner.email:
-        emails.send_after_commit(
-            to=[new_owner.email],
-            template="transfer_done_new",
-            language=_language(brand, new_owner),
-            context={"brand_name": brand.name, "product": product, "portal": portal},
+
+        send_transfer_previous_owner_email_task.delay(brand.pk, transfer_id)
+        send_transfer_new_owner_email_task.delay(brand.pk, transfer_id)
+
+    transaction.on_commit(enqueue)
+
+
+def _new_owner_resolve(
+    *, brand: Brand, previous: Customer, email: str, first_name: str, last_name: str
+) -> Customer:
+    from customers.selectors import customer_find
+    from customers.services import customer_create
+
+    new_owner = customer_find(brand=brand, email=email)
+    if new_owner is not None and new_owner.pk == previous.pk:
+        raise ValidationError(_("This customer already owns this piece."), code="same_owner")
+    if new_owner is None:
+        new_owner = customer_create(
+            brand=brand,
+            first_name=first_name,
+            last_name=last_name,
+            email=email,
+            source="store",
+            language=brand.default_language,
         )
+    return new_owner
+
+
+def _transfer_in_store_check(*, locked: Item, email: str) -> Customer:
+    """The checks of an in-store change of owner; returns the current owner."""
+    if locked.status in FLAGGED:
+        raise ValidationError(
+            _("This piece has been reported lost or stolen; it cannot change owner."), code="flagged"
+        )
+    previous = locked.owner
+    if previous is None:
+        raise ValidationError(
+            _("This piece has no registered owner to transfer from."), code="not_registered"
+        )
+    if previous.email and previous.email == email:
+        raise ValidationError(_("This customer already owns this piece."), code="same_owner")
+    return previous
+
+
+def _transfer_in_store_apply(
+    *,
+    brand: Brand,
+    locked: Item,
+    store: Any,
+    actor: Any,
+    email: str,
+    first_name: str,
+    last_name: str,
+    kind: str,
+    pending: Transfer | None = None,
+    approval: OwnerApproval | None = None,
+) -> Transfer:
+    """Move the piece to the new owner once the current owner has consented (`pending`: the owner's own
+    transfer whose code was typed; `approval`: the request they confirmed by the e-mailed link)."""
+    previous = _transfer_in_store_check(locked=locked, email=email)
+    new_owner = _new_owner_resolve(
+        brand=brand, previous=previous, email=email, first_name=first_name, last_name=last_name
+    )
+    warranty_services.registration_transfer(
+        brand=brand, item=locked, new_owner=new_owner, store=store, actor=actor, via="store"
+    )
+    now = timezone.now()
+    if pending is not None:
+        transfer = pending
+        transfer.to_customer, transfer.store, transfer.kind = new_owner, store, kind
+        transfer.status, transfer.accepted_at = TransferStatus.ACCEPTED, now
+        transfer.save(update_fields=["to_customer", "store", "kind", "status", "accepted_at"])
+    else:
+        transfer = Transfer.objects.create(
+            brand=brand,
+            item=locked,
+            from_customer=previous,
+            to_customer=new_owner,
+            kind=kind,
+            store=store,
+            code_hash=_hash(brand, secrets.token_hex(16)),
+            status=TransferStatus.ACCEPTED,
+            expires_at=now,
+            accepted_at=now,
+        )
+    _pending_cancel(item=locked, keep_approval=approval)
+    audit_log_record(
+        brand=brand,
+        action="transfer.in_store",
+        actor=actor if getattr(actor, "pk", None) else None,
+        obj=transfer,
+        data={
+            "item": locked.serial,
+            "store": getattr(store, "code", ""),
+            "consent": "code" if pending is not None else "link",
+            **({"approval": approval.pk} if approval is not None else {}),
+        },
+    )
+    _transfer_emails_after_commit(brand=brand, transfer=transfer)
+    return transfer
 
 
 @transaction.atomic
@@ -602,58 +1021,53 @@ def transfer_record_in_store(
     first_name: str = "",
     last_name: str = "",
     kind: str = TransferKind.SALE,
-) -> Transfer:
-    """A store records a change of ownership it witnessed (both parties present)."""
+    owner_code: str = "",
+) -> Transfer | OwnerApproval:
+    """A store records a change of owner, with the current owner's consent.
+
+    - `owner_code`: the transfer code the owner created in their portal; the change is made at once and
+      returns the accepted `Transfer`.
+    - no code: the owner is e-mailed a confirmation link and the change waits for it; returns the
+      waiting `OwnerApproval`.
+    The old owner is told either way."""
     from customers.normalise import email_normalise
-    from customers.selectors import customer_find
-    from customers.services import customer_create
 
     address = email_normalise(email)
     if not address:
         raise ValidationError(_("Enter the new owner's e-mail address."), code="invalid")
-    locked = Item.objects.select_for_update().select_related("product").get(pk=item.pk)
-    if locked.status in FLAGGED:
-        raise ValidationError(
-            _("This piece has been reported lost or stolen; it cannot change owner."), code="flagged"
-        )
-    previous = locked.owner
-    if previous is None:
-        raise ValidationError(
-            _("This piece has no registered owner to transfer from."), code="not_registered"
-        )
-    new_owner = customer_find(brand=brand, email=address)
-    if new_owner is not None and new_owner.pk == previous.pk:
-        raise ValidationError(_("This customer already owns this piece."), code="same_owner")
-    if new_owner is None:
-        new_owner = customer_create(
+    if kind not in TransferKind.values:
+        raise ValidationError(_("Choose sale or gift."), code="invalid")
+    locked = Item.objects.select_for_update(of=("self",)).select_related("product", "owner").get(pk=item.pk)
+    previous = _transfer_in_store_check(locked=locked, email=address)
+    if owner_code.strip():
+        pending = transfer_find(brand=brand, code=owner_code)
+        if pending is None or pending.item_id != locked.pk or pending.from_customer_id != previous.pk:
+            raise ValidationError(
+                {"owner_code": [_("This transfer code is wrong or has expired.")]}, code=TRANSFER_INVALID
+            )
+        pending = Transfer.objects.select_for_update().get(pk=pending.pk)
+        return _transfer_in_store_apply(
             brand=brand,
+            locked=locked,
+            store=store,
+            actor=actor,
+            email=address,
             first_name=first_name,
             last_name=last_name,
-            email=address,
-            source="store",
-            language=brand.default_language,
+            kind=kind,
+            pending=pending,
         )
-    warranty_services.registration_transfer(
-        brand=brand, item=locked, new_owner=new_owner, store=store, actor=actor, via="store"
-    )
-    Transfer.objects.filter(item=locked, status=TransferStatus.PENDING).update(
-        status=TransferStatus.CANCELLED
-    )
-    now = timezone.now()
-    transfer = Transfer.objects.create(
+    return _owner_approval_create(
         brand=brand,
-        item=locked,
-        from_customer=previous,
-        to_customer=new_owner,
-        kind=kind,
+        locked=locked,
         store=store,
-        code_hash=_hash(brand, secrets.token_hex(16)),
-        status=TransferStatus.ACCEPTED,
-        expires_at=now,
-        accepted_at=now,
+        actor=actor,
+        action=ApprovalAction.TRANSFER,
+        new_owner_email=address,
+        new_owner_first_name=first_name.strip()[:100],
+        new_owner_last_name=last_name.strip()[:100],
+        transfer_kind=kind,
     )
-    _transfer_emails(brand=brand, item=locked, previous=previous, new_owner=new_owner)
-    return transfer
 
 
 # --- Public page ----------------------------------------------------------------------------------
