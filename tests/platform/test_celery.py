@@ -137,8 +137,13 @@ def test_healthz_with_redis_down_answers_503():
 def test_healthz_reads_the_worker_heartbeat_and_never_waits_for_a_ping(monkeypatch):
     """/healthz must not broadcast a ping and wait for replies (a second of a web worker per call):
     it reads the heartbeat the workers write."""
-    from jewelcrm.health import HEARTBEAT_KEY, HEARTBEAT_TTL, redis_client, worker_heartbeat_forget
-    from jewelcrm.health import worker_heartbeat_record
+    from jewelcrm.health import (
+        HEARTBEAT_KEY,
+        HEARTBEAT_TTL,
+        redis_client,
+        worker_heartbeat_forget,
+        worker_heartbeat_record,
+    )
 
     pings: list[object] = []
     monkeypatch.setattr(app.control, "ping", lambda *args, **kwargs: pings.append(kwargs) or [])
