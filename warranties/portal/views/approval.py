@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.views.generic import View
 
 from warranties.portal import services
@@ -25,7 +26,16 @@ TEMPLATE = "portal/approval.html"
 class OwnerApprovalView(PortalBrandMixin, View):
     def page(self, state: str, approval: Any = None, status: int = 200, error: str = "") -> HttpResponse:
         context = {"portal_brand": self.brand, "state": state, "approval": approval, "error": error}
-        return TemplateResponse(self.request, TEMPLATE, context, status=status)
+        response = TemplateResponse(self.request, TEMPLATE, context, status=status)
+        # The owner reads the page in the language of the e-mail, unless they chose one on the site.
+        language = self.request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) or (
+            approval.customer.language if approval is not None else ""
+        )
+        if language in dict(settings.LANGUAGES):
+            with translation.override(language):
+                response.render()
+            response["Content-Language"] = language
+        return response
 
     def get(self, request: HttpRequest, brand_slug: str, pk: int, token: str) -> HttpResponse:
         approval = services.owner_approval_get(brand=self.brand, approval_id=pk, token=token)
