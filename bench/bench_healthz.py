@@ -14,6 +14,7 @@ BENCH_CALLS (default 300), BENCH_PORT (8006).
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import time
@@ -31,7 +32,7 @@ django.setup()
 import httpx  # noqa: E402
 from django.conf import settings  # noqa: E402
 
-from bench.harness import gunicorn_start, gunicorn_stop, percentile  # noqa: E402
+from bench.harness import cpu_calibration, gunicorn_start, gunicorn_stop, percentile  # noqa: E402
 from bench.report import write_section  # noqa: E402
 
 CALLS = int(os.environ.get("BENCH_CALLS", 300))
@@ -51,6 +52,7 @@ def _phase(client: httpx.Client) -> tuple[list[float], dict]:
 
 
 def main() -> None:
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     if not settings.REDIS_URL:
         raise SystemExit("bench_healthz needs REDIS_URL")
     from jewelcrm import health
@@ -81,7 +83,10 @@ def main() -> None:
             app.control.ping(timeout=1.0, connection=conn)
         pings.append((time.perf_counter() - began) * 1000)
 
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     lines = [
+        f"Machine at the time: load average {load}; a fixed Python loop took {cpu_calibration():.0f} ms.",
+        "",
         f"`/healthz`, {CALLS} calls back to back per phase, one client, gunicorn 1 worker × 1 thread "
         f"(the time of a call is the time it holds the web worker). Target: p95 < {TARGET_MS:.0f} ms.",
         "",
