@@ -18,7 +18,7 @@ from jewelcrm.accounts.services import audit_log_record
 from warranties.inventory.models import Item, ItemStatus
 from warranties.portal import emails
 from warranties.portal.models import ApprovalAction, ApprovalStatus, OwnerApproval, TransferKind
-from warranties.portal.services.common import FLAGGED, NOT_ALLOWED
+from warranties.portal.services.common import APPROVAL_PERSONAL_CLEARED, FLAGGED, NOT_ALLOWED
 from warranties.portal.services.loss import _loss_apply, _recovered_apply, item_in_store_stock
 
 APPROVAL_LIFETIME = timedelta(days=3)
@@ -63,7 +63,7 @@ def _owner_approval_create(
         )
     # A new request replaces the one waiting on this piece (the owner is told of each).
     OwnerApproval.objects.filter(item=locked, status=ApprovalStatus.WAITING).update(
-        status=ApprovalStatus.CANCELLED, decided_at=timezone.now()
+        status=ApprovalStatus.CANCELLED, decided_at=timezone.now(), **APPROVAL_PERSONAL_CLEARED
     )
     approval = OwnerApproval.objects.create(
         brand=brand,
@@ -174,7 +174,9 @@ def owner_approval_decide(
             _owner_approval_apply(brand=brand, approval=approval, locked=locked, ip=ip)
     approval.status = ApprovalStatus.CONFIRMED if is_confirmed else ApprovalStatus.REFUSED
     approval.decided_at = timezone.now()
-    approval.save(update_fields=["status", "decided_at"])
+    for name, value in APPROVAL_PERSONAL_CLEARED.items():
+        setattr(approval, name, value)
+    approval.save(update_fields=["status", "decided_at", *APPROVAL_PERSONAL_CLEARED])
     audit_log_record(
         brand=brand,
         action="owner_approval.confirm" if is_confirmed else "owner_approval.refuse",

@@ -32,6 +32,10 @@ def _language(brand: Brand, customer: Customer | None) -> str:
     return (customer.language if customer is not None and customer.language else "") or brand.default_language
 
 
+# A request that is no longer waiting keeps nothing of the would-be new owner (data minimisation).
+APPROVAL_PERSONAL_CLEARED = {"new_owner_email": "", "new_owner_first_name": "", "new_owner_last_name": ""}
+
+
 def _pending_cancel(*, item: Item, keep_approval: Any = None) -> dict[str, int]:
     """A piece reported lost, or changing hands, keeps no pending transfer and no waiting approval."""
     transfers = Transfer.objects.filter(item=item, status=TransferStatus.PENDING).update(
@@ -40,5 +44,7 @@ def _pending_cancel(*, item: Item, keep_approval: Any = None) -> dict[str, int]:
     approvals = OwnerApproval.objects.filter(item=item, status=ApprovalStatus.WAITING)
     if keep_approval is not None:
         approvals = approvals.exclude(pk=keep_approval.pk)
-    cancelled = approvals.update(status=ApprovalStatus.CANCELLED, decided_at=timezone.now())
+    cancelled = approvals.update(
+        status=ApprovalStatus.CANCELLED, decided_at=timezone.now(), **APPROVAL_PERSONAL_CLEARED
+    )
     return {"transfers": transfers, "approvals": cancelled}
