@@ -247,6 +247,13 @@ class OwnerApproval(BrandScopedModel):
 
     personal_fields = ("new_owner_email", "new_owner_first_name", "new_owner_last_name", "note")
 
+    @property
+    def status_label(self) -> str:
+        """The status as people read it: a request left unanswered past its lifetime is expired."""
+        if self.status == ApprovalStatus.WAITING and self.expires_at <= timezone.now():
+            return str(_("Expired"))
+        return str(self.get_status_display())
+
     class Meta:
         ordering = ["-created_at"]
         constraints = [

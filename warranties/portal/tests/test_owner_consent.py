@@ -203,6 +203,26 @@ def test_an_owner_without_e_mail_cannot_be_asked(retailer_client, brand):
     assert _state(brand, piece) == before
 
 
+def test_an_expired_request_changes_nothing(client, retailer_client, brand, owner, item):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    retailer_client.post(
+        url("store_transfer", brand), {"query": item.serial, "email": "n@example.test", "kind": "sale"}
+    )
+    with brand_context(brand):
+        approval = OwnerApproval.objects.get()
+        OwnerApproval.objects.filter(pk=approval.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+        token = services.owner_approval_token(approval)
+    before = _state(brand, item)
+    response = client.post(url("approval", brand, pk=approval.pk, token=token), {"decision": "confirm"})
+    assert response.status_code == 400
+    assert _state(brand, item) == before
+    page = retailer_client.get(url("store_transfer", brand)).content.decode()
+    assert "Expired" in page and "Waiting for the owner" not in page
+
+
 def test_a_wrong_token_or_another_brands_request_is_404(client, brand, other_brand, retailer_client, item):
     retailer_client.post(
         url("store_transfer", brand), {"query": item.serial, "email": "n@example.test", "kind": "sale"}
