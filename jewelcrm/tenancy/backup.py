@@ -86,7 +86,7 @@ def database_restore(*, path: str, database_name: str) -> int:
         raise BackupError("Restores are for PostgreSQL.")
     if not os.path.isfile(path):
         raise BackupError(f"No dump at {path}.")
-    call_command("db_setup", stdout=io.StringIO())  # the roles, from the configuration
+    call_command("db_setup", "--roles-only", stdout=io.StringIO())  # the roles, from the configuration
     owner = settings.DATABASE_ROLES["owner"]["USER"]
     conn = _admin_connection("postgres")
     try:
