@@ -53,8 +53,6 @@ def _run(args: list[str]) -> None:
 
 def database_dump(*, path: str, database_name: str = "") -> str:
     """Write the whole database, every brand, to `path` (custom format). Returns the database's name."""
-    if not settings.IS_POSTGRES:
-        raise BackupError("Backups are for PostgreSQL; copy var/db.sqlite3 for the embedded database.")
     name = database_name or connections["default"].settings_dict["NAME"]
     _run([_tool("pg_dump"), "--format=custom", "--no-password", f"--file={path}", f"--dbname={name}"])
     return name
@@ -82,8 +80,6 @@ def database_restore(*, path: str, database_name: str) -> int:
 
     from jewelcrm.tenancy.checks import rls_report_for_cursor
 
-    if not settings.IS_POSTGRES:
-        raise BackupError("Restores are for PostgreSQL.")
     if not os.path.isfile(path):
         raise BackupError(f"No dump at {path}.")
     call_command("db_setup", "--roles-only", stdout=io.StringIO())  # the roles, from the configuration

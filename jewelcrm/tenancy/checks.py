@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
 
 from jewelcrm.tenancy import rls
@@ -29,7 +30,9 @@ def rls_report(using: str = "default") -> RLSReport:
     the application role must not be superuser, bypass RLS, or own anything."""
     connection = connections[using]
     if connection.vendor != "postgresql":
-        return RLSReport()
+        raise ImproperlyConfigured(
+            f"Row-level security needs PostgreSQL; the database {using!r} is {connection.vendor}."
+        )
     with connection.cursor() as cursor:
         return rls_report_for_cursor(cursor)
 

@@ -16,10 +16,7 @@ from customers.tests.factories import CustomerFactory
 from tests.factories import BrandFactory, MembershipFactory, StoreFactory
 from warranties.portal.tests.factories import owned_item
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not settings.IS_POSTGRES, reason="backups are for PostgreSQL"),
-]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 # Brand tables read back, with the rows each brand gets below.
 TABLES = ("customers_customer", "inventory_item", "accounts_membership", "warranties_registration")

@@ -60,8 +60,8 @@ def owner_approval_email_send(*, approval_id: int) -> int:
     from django.urls import reverse
     from django.utils import timezone
 
+    from warranties.portal.approval_links import owner_approval_url
     from warranties.portal.models import ApprovalStatus, OwnerApproval
-    from warranties.portal.services import owner_approval_url
 
     approval = (
         OwnerApproval.objects.filter(pk=approval_id)

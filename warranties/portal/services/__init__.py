@@ -3,13 +3,12 @@
 One module per use case; this package exports them all.
 """
 
+from warranties.portal.approval_links import owner_approval_token, owner_approval_url
+from warranties.portal.services.approval_requests import APPROVAL_LIFETIME
 from warranties.portal.services.approvals import (
     APPROVAL_INVALID,
-    APPROVAL_LIFETIME,
     owner_approval_decide,
     owner_approval_get,
-    owner_approval_token,
-    owner_approval_url,
     store_loss_request,
     store_recovered_request,
 )

@@ -4,94 +4,23 @@ recovery), by a link e-mailed to the owner; nothing changes before the owner con
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jewelcrm.accounts.models import Brand
 from jewelcrm.accounts.services import audit_log_record
 from warranties.inventory.models import Item, ItemStatus
-from warranties.portal import emails
+from warranties.portal.approval_links import owner_approval_token
 from warranties.portal.models import ApprovalAction, ApprovalStatus, OwnerApproval, TransferKind
-from warranties.portal.services.common import APPROVAL_PERSONAL_CLEARED, FLAGGED, NOT_ALLOWED
+from warranties.portal.services.approval_requests import _owner_approval_create
+from warranties.portal.services.common import APPROVAL_PERSONAL_CLEARED, FLAGGED
 from warranties.portal.services.loss import _loss_apply, _recovered_apply, item_in_store_stock
 
-APPROVAL_LIFETIME = timedelta(days=3)
 APPROVAL_INVALID = "approval_invalid"
-_APPROVAL_SALT = "jewelcrm.portal.owner-approval"
-
-
-def owner_approval_token(approval: OwnerApproval) -> str:
-    """The secret of the confirmation link: an HMAC of the row with the site's secret key."""
-    from django.utils.crypto import salted_hmac
-
-    return salted_hmac(
-        _APPROVAL_SALT, f"{approval.brand_id}:{approval.pk}:{approval.nonce}", algorithm="sha256"
-    ).hexdigest()
-
-
-def owner_approval_url(approval: OwnerApproval) -> str:
-    return emails.site_url(
-        reverse(
-            "portal:approval",
-            kwargs={
-                "brand_slug": approval.brand.slug,
-                "pk": approval.pk,
-                "token": owner_approval_token(approval),
-            },
-        )
-    )
-
-
-def _owner_approval_create(
-    *, brand: Brand, locked: Item, store: Any, actor: Any, action: str, **fields: Any
-) -> OwnerApproval:
-    owner = locked.owner
-    if owner is None:
-        raise ValidationError(
-            _("This piece has no registered owner to confirm: only the brand can do this."), code=NOT_ALLOWED
-        )
-    if not owner.email:
-        raise ValidationError(
-            _("The owner has no e-mail address on file to confirm: only the brand can do this."),
-            code=NOT_ALLOWED,
-        )
-    # A new request replaces the one waiting on this piece (the owner is told of each).
-    OwnerApproval.objects.filter(item=locked, status=ApprovalStatus.WAITING).update(
-        status=ApprovalStatus.CANCELLED, decided_at=timezone.now(), **APPROVAL_PERSONAL_CLEARED
-    )
-    approval = OwnerApproval.objects.create(
-        brand=brand,
-        item=locked,
-        customer=owner,
-        store=store,
-        requested_by=actor if getattr(actor, "pk", None) else None,
-        action=action,
-        nonce=secrets.token_hex(16),
-        expires_at=timezone.now() + APPROVAL_LIFETIME,
-        **fields,
-    )
-    audit_log_record(
-        brand=brand,
-        action="owner_approval.request",
-        actor=approval.requested_by,
-        obj=approval,
-        data={"item": locked.serial, "request": action, "store": getattr(store, "code", "")},
-    )
-    approval_id = approval.pk
-
-    def enqueue() -> None:
-        from warranties.portal.tasks import send_owner_approval_email_task
-
-        send_owner_approval_email_task.delay(brand.pk, approval_id)
-
-    transaction.on_commit(enqueue)
-    return approval
 
 
 @transaction.atomic
@@ -188,7 +117,7 @@ def owner_approval_decide(
 
 
 def _owner_approval_apply(*, brand: Brand, approval: OwnerApproval, locked: Item, ip: str | None) -> None:
-    from warranties.portal.services.transfers import _transfer_in_store_apply  # imports this module
+    from warranties.portal.services.transfers import _transfer_in_store_apply
 
     store, actor = approval.store, approval.requested_by
     if approval.action == ApprovalAction.TRANSFER:

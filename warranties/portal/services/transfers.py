@@ -24,7 +24,7 @@ from warranties.portal.models import (
     TransferKind,
     TransferStatus,
 )
-from warranties.portal.services.approvals import _owner_approval_create
+from warranties.portal.services.approval_requests import _owner_approval_create
 from warranties.portal.services.common import (
     CODE_ALPHABET,
     FLAGGED,
