@@ -7,10 +7,13 @@ import pytest
 
 from jewelcrm.tenancy.context import brand_context
 from segmentation.insights.services import insights_refresh
-from segmentation.insights.tests.conftest import PERIOD, _receive, history  # noqa: F401 - the fixture
+from segmentation.insights.tests import conftest as insights_data
+from segmentation.insights.tests.conftest import PERIOD, _receive
 from tests.factories import BrandFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+history = insights_data.history  # the hand-built history of the insights tests, as a fixture here
 
 
 @pytest.fixture
@@ -26,7 +29,9 @@ def _filter(page, *, country: str) -> None:
     page.wait_for_load_state("networkidle")
 
 
-def test_merchandiser_finds_an_underperformer_and_moves_an_aged_piece(page, login, screenshot, brand, history):
+def test_merchandiser_finds_an_underperformer_and_moves_an_aged_piece(
+    page, login, screenshot, brand, history
+):
     s1, s2, _s3 = history["stores"]
     _a, b, _c, _w = history["products"]
     (aged,) = _receive(brand, s2, b, 1, PERIOD.end - timedelta(days=400))  # a B ring asleep in Lyon
