@@ -85,6 +85,13 @@ def role_may_grant(*, actor_role: str, role: str) -> bool:
     return False
 
 
+def seat_check(*, brand: Brand) -> None:
+    """The plan's seat limit (jewelcrm.billing), checked before a membership becomes active."""
+    from jewelcrm.billing.services import limit_check
+
+    limit_check(brand=brand, limit="seats")
+
+
 def membership_invite(
     *,
     brand: Brand,
@@ -122,6 +129,7 @@ def membership_invite(
         membership = Membership.objects.filter(brand=brand, user=user).first()
         if membership is not None and membership.is_active:
             raise ValidationError({"email": _("This person is already a member of the brand.")})
+        seat_check(brand=brand)
         if membership is None:
             membership = Membership.objects.create(brand=brand, user=user, role=role, store=store)
         else:

@@ -6,3 +6,10 @@ class BillingConfig(AppConfig):
     name = "jewelcrm.billing"
     label = "billing"
     verbose_name = _("Billing")
+
+    def ready(self) -> None:
+        from jewelcrm.billing.guards import subscription_write_guard
+        from jewelcrm.tenancy.views import REQUEST_GUARDS
+
+        if subscription_write_guard not in REQUEST_GUARDS:
+            REQUEST_GUARDS.append(subscription_write_guard)

@@ -12,6 +12,7 @@ from django_countries import countries
 
 from jewelcrm.accounts.models import Brand
 from jewelcrm.accounts.services import audit_log_record
+from jewelcrm.billing.services import limit_check
 from jewelcrm.retail.currencies import currency_is_valid
 from jewelcrm.retail.markets import market_invalid_tokens
 from jewelcrm.retail.models import Retailer, Store, StoreType
@@ -104,6 +105,8 @@ def store_create(
     actor: Any = None,
 ) -> Store:
     """A new store of the brand. Raises ValidationError with field errors (unique code, ISO currency...)."""
+    if is_active:
+        limit_check(brand=brand, limit="stores")
     store = Store(
         brand=brand,
         retailer=retailer,
