@@ -42,7 +42,7 @@ class FakeStripe(stripe.HTTPClient):
             self.calls.append({"method": method.upper(), "path": parts.path, "params": params, "key": key})
             if self.fail_next:
                 self.fail_next -= 1
-                raise stripe.APIConnectionError("network down (fake)")
+                raise stripe.APIConnectionError("network down (fake)", should_retry=True)
             if method.lower() == "post" and key in self.idempotent:
                 body, status = self.idempotent[key]
                 return body, status, {"idempotent-replayed": "true"}
