@@ -24,6 +24,7 @@ SEEDERS = [
     "customers.demo",
     "warranties.demo",
     "warranties.portal.demo",
+    "jewelcrm.billing.demo",
 ]
 
 DEMO_PASSWORD = "jewelcrm-demo-2026"  # noqa: S105 - the published password of the demo accounts

@@ -191,7 +191,8 @@ CONTENT_SECURITY_POLICY = {
         "font-src": [SELF],
         "connect-src": [SELF],
         "frame-ancestors": [NONE],
-        "form-action": [SELF],
+        # The billing page's forms answer with a redirect to Stripe Checkout and the Customer Portal.
+        "form-action": [SELF, "https://checkout.stripe.com", "https://billing.stripe.com"],
         "base-uri": [SELF],
         "object-src": [NONE],
     },

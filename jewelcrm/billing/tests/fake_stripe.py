@@ -155,7 +155,7 @@ class FakeStripe(stripe.HTTPClient):
             return obj, 200
         if method == "post" and segments == ["checkout", "sessions"]:
             sid = self.new_id("cs")
-            obj = {"id": sid, "object": "checkout.session", "url": f"https://checkout.stripe.test/c/{sid}",
+            obj = {"id": sid, "object": "checkout.session", "url": f"https://checkout.stripe.com/c/pay/{sid}",
                    "customer": params.get("customer"), "client_reference_id": params.get("client_reference_id"),
                    "mode": "subscription", "status": "open", "subscription": None, "params": params}
             self.objects[sid] = obj
@@ -163,7 +163,7 @@ class FakeStripe(stripe.HTTPClient):
         if method == "post" and segments == ["billing_portal", "sessions"]:
             sid = self.new_id("bps")
             return {"id": sid, "object": "billing_portal.session", "customer": params.get("customer"),
-                    "url": f"https://billing.stripe.test/p/{sid}"}, 200
+                    "url": f"https://billing.stripe.com/p/session/{sid}"}, 200
         if method == "post" and segments == ["billing", "meter_events"]:
             obj = {"object": "billing.meter_event", "identifier": params.get("identifier"),
                    "event_name": params.get("event_name"), "payload": {
