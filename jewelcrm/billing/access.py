@@ -4,7 +4,7 @@
 |---|---|---|
 | trialing | full | the 30-day trial, local before a plan is chosen, then Stripe's |
 | active | full | paid |
-| past_due | full with a banner, for BILLING_PAST_DUE_GRACE_DAYS; then read-only | Stripe retries the card; the owner is e-mailed |
+| past_due | full + banner for BILLING_PAST_DUE_GRACE_DAYS, then read-only | Stripe retries; owner e-mailed |
 | incomplete | full with a banner | the first payment is being confirmed (Stripe allows 23 hours) |
 | unpaid | read-only | retries exhausted: the data stays the brand's (read, export), nothing grows |
 | canceled | read-only | as unpaid; choosing a plan again restores everything |

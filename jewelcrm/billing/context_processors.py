@@ -25,4 +25,6 @@ def billing_banner(request: HttpRequest) -> dict[str, Any]:
     notices = notice_list_current(brand=brand, state=state) if membership.role in ADMIN_ROLES else []
     if state.access.level == FULL and not notices:
         return {}
-    return {"billing_banner": {"state": state, "notices": notices, "can_manage": membership.role in ADMIN_ROLES}}
+    return {
+        "billing_banner": {"state": state, "notices": notices, "can_manage": membership.role in ADMIN_ROLES}
+    }

@@ -74,7 +74,9 @@ class Plan(models.Model):
     limit_seats = models.PositiveIntegerField(_("staff seats"), null=True, blank=True)
     limit_customers = models.PositiveIntegerField(_("customers"), null=True, blank=True)
     limit_registrations = models.PositiveIntegerField(_("registrations per month"), null=True, blank=True)
-    limit_campaign_emails = models.PositiveIntegerField(_("campaign e-mails per month"), null=True, blank=True)
+    limit_campaign_emails = models.PositiveIntegerField(
+        _("campaign e-mails per month"), null=True, blank=True
+    )
 
     class Meta:
         ordering = ["order", "code"]
@@ -210,7 +212,9 @@ class UsageReport(BrandScopedModel):
 
     @property
     def identifier(self) -> str:
-        return f"jewelcrm-usage-{self.brand_id}-{self.limit}-{int(self.period_start.timestamp())}-{self.total}"
+        return (
+            f"jewelcrm-usage-{self.brand_id}-{self.limit}-{int(self.period_start.timestamp())}-{self.total}"
+        )
 
 
 class ChangeKind(models.TextChoices):
@@ -276,3 +280,6 @@ class ReconciliationRun(models.Model):
 
     class Meta:
         ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M} {self.drifted}/{self.checked}"

@@ -4,5 +4,7 @@ from jewelcrm.accounts.navigation import NavEntry
 from jewelcrm.accounts.roles import ADMIN_ROLES
 
 NAV = [
-    NavEntry(area="dashboard", label=_("Plan and billing"), url_name="billing:plan", roles=ADMIN_ROLES, order=930),
+    NavEntry(
+        area="dashboard", label=_("Plan and billing"), url_name="billing:plan", roles=ADMIN_ROLES, order=930
+    ),
 ]

@@ -104,9 +104,15 @@ def billing_state_get(*, brand: Any, now: datetime | None = None) -> BillingStat
     elif sub is None and not enabled:
         # Billing off and nothing recorded: the unlimited internal plan.
         return BillingState(
-            brand=brand, enabled=False, plan=None, status=SubscriptionStatus.ACTIVE,
-            access=Access(level=FULL, status=SubscriptionStatus.ACTIVE), subscription=None,
-            trial_end=None, period_start=month_start, period_end=month_end,
+            brand=brand,
+            enabled=False,
+            plan=None,
+            status=SubscriptionStatus.ACTIVE,
+            access=Access(level=FULL, status=SubscriptionStatus.ACTIVE),
+            subscription=None,
+            trial_end=None,
+            period_start=month_start,
+            period_end=month_end,
         )
     else:
         # The local trial, before any Stripe subscription: from the brand's creation.
@@ -121,9 +127,17 @@ def billing_state_get(*, brand: Any, now: datetime | None = None) -> BillingStat
     if not enabled:
         access = Access(level=FULL, status=status)
     return BillingState(
-        brand=brand, enabled=enabled, plan=plan, status=status, access=access, subscription=sub,
-        trial_end=trial_end, period_start=start, period_end=end,
-        interval=sub.interval if sub else "month", is_local_trial=local,
+        brand=brand,
+        enabled=enabled,
+        plan=plan,
+        status=status,
+        access=access,
+        subscription=sub,
+        trial_end=trial_end,
+        period_start=start,
+        period_end=end,
+        interval=sub.interval if sub else "month",
+        is_local_trial=local,
     )
 
 
@@ -157,7 +171,9 @@ class UsageLine:
 def usage_lines(*, state: BillingState) -> list[UsageLine]:
     lines = []
     for kind in LimitKind:
-        used = usage_count(brand=state.brand, limit=kind.value, start=state.period_start, end=state.period_end)
+        used = usage_count(
+            brand=state.brand, limit=kind.value, start=state.period_start, end=state.period_end
+        )
         metered = bool(state.plan and state.plan.metered_price(kind.value))
         lines.append(UsageLine(kind.value, str(kind.label), used, state.limit(kind.value), metered))
     return lines

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+import stripe
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
@@ -75,7 +76,9 @@ def limit_check(*, brand: Brand, limit: str, adding: int = 1) -> None:
     if not state.enforced or allowed is None:
         return
     used = usage_count(brand=brand, limit=limit, start=state.period_start, end=state.period_end)
-    blocking = limit not in NEVER_BLOCKING and not (limit in METERED_LIMITS and state.plan and state.plan.metered_price(limit))
+    blocking = limit not in NEVER_BLOCKING and not (
+        limit in METERED_LIMITS and state.plan and state.plan.metered_price(limit)
+    )
     if blocking and used + adding > allowed:
         label = LimitKind(limit).label
         raise LimitReached(
@@ -85,7 +88,9 @@ def limit_check(*, brand: Brand, limit: str, adding: int = 1) -> None:
     limit_notices_update(brand=brand, state=state, counts={limit: used + adding})
 
 
-def limit_notices_update(*, brand: Brand, state: Any = None, counts: dict[str, int] | None = None) -> list[Notice]:
+def limit_notices_update(
+    *, brand: Brand, state: Any = None, counts: dict[str, int] | None = None
+) -> list[Notice]:
     """Claim the 80% and 100% notices the brand's usage has reached this period (each once)."""
     state = state or selectors.billing_state_get(brand=brand)
     if not state.enforced or state.plan is None:
@@ -140,7 +145,9 @@ def notice_email_send(*, brand: Brand, notice_id: int) -> bool:
             return False
         notice.emailed_at = timezone.now()
         notice.save(update_fields=["emailed_at"])
-        owners = Membership.objects.filter(brand=brand, role=Role.OWNER, is_active=True).select_related("user")
+        owners = Membership.objects.filter(brand=brand, role=Role.OWNER, is_active=True).select_related(
+            "user"
+        )
         for membership in owners:
             user = membership.user
             with translation.override(user.language):
@@ -203,7 +210,9 @@ def checkout_session_create(
         sub = _subscription_row(brand)
         customer_id = _customer_ensure(brand=brand, sub=sub, email=membership.user.email)
         line_items: list[dict[str, Any]] = [{"price": plan.stripe_price(interval), "quantity": 1}]
-        line_items += [{"price": plan.metered_price(k)} for k in sorted(METERED_LIMITS) if plan.metered_price(k)]
+        line_items += [
+            {"price": plan.metered_price(k)} for k in sorted(METERED_LIMITS) if plan.metered_price(k)
+        ]
         subscription_data: dict[str, Any] = {"metadata": {"brand_id": str(brand.pk)}}
         state = selectors.billing_state_get(brand=brand)
         # The rest of the local trial carries over (Stripe wants a trial end at least 48 hours ahead).
@@ -222,13 +231,21 @@ def checkout_session_create(
             },
             {
                 "idempotency_key": stripe_api.idempotency_key(
-                    "checkout", brand.pk, plan.code, interval, sub.stripe_subscription_id, sub.status,
+                    "checkout",
+                    brand.pk,
+                    plan.code,
+                    interval,
+                    sub.stripe_subscription_id,
+                    sub.status,
                     sub.updated_at.isoformat(),
                 )
             },
         )
         audit_log_record(
-            brand=brand, action="billing.checkout", actor=membership.user, obj=sub,
+            brand=brand,
+            action="billing.checkout",
+            actor=membership.user,
+            obj=sub,
             data={"plan": plan.code, "interval": interval, "session": session.id},
         )
     return session.url
@@ -244,7 +261,11 @@ def portal_session_create(*, brand: Brand, membership: Any, return_url: str) -> 
         {"customer": sub.stripe_customer_id, "return_url": return_url},
         {
             "idempotency_key": stripe_api.idempotency_key(
-                "portal", brand.pk, membership.pk, sub.updated_at.isoformat(), timezone.now().strftime("%Y%m%d%H%M")
+                "portal",
+                brand.pk,
+                membership.pk,
+                sub.updated_at.isoformat(),
+                timezone.now().strftime("%Y%m%d%H%M"),
             )
         },
     )
@@ -293,9 +314,20 @@ def _change_kind(before: Decimal, after: Decimal) -> str:
 
 
 SYNCED_FIELDS = (
-    "plan", "interval", "status", "stripe_customer_id", "stripe_subscription_id", "stripe_subscription_created",
-    "stripe_price_id", "trial_end", "current_period_start", "current_period_end", "cancel_at_period_end",
-    "past_due_since", "mrr", "currency",
+    "plan",
+    "interval",
+    "status",
+    "stripe_customer_id",
+    "stripe_subscription_id",
+    "stripe_subscription_created",
+    "stripe_price_id",
+    "trial_end",
+    "current_period_start",
+    "current_period_end",
+    "cancel_at_period_end",
+    "past_due_since",
+    "mrr",
+    "currency",
 )
 
 
@@ -322,7 +354,10 @@ def subscription_apply(*, remote: dict[str, Any], source: str) -> tuple[Brand | 
             and created
             and created < sub.stripe_subscription_created
         ):
-            if remote.get("status") not in (SubscriptionStatus.CANCELED, SubscriptionStatus.INCOMPLETE_EXPIRED):
+            if remote.get("status") not in (
+                SubscriptionStatus.CANCELED,
+                SubscriptionStatus.INCOMPLETE_EXPIRED,
+            ):
                 _subscription_cancel_replaced(old_id=remote["id"], new_id=sub.stripe_subscription_id)
             return brand, []
         replaced = sub.stripe_subscription_id if sub.stripe_subscription_id not in ("", remote["id"]) else ""
@@ -336,7 +371,9 @@ def subscription_apply(*, remote: dict[str, Any], source: str) -> tuple[Brand | 
         mrr, currency = _mrr(remote)
         status = remote["status"]
         before = {name: getattr(sub, name) for name in SYNCED_FIELDS} if sub.pk else {}
-        mrr_before, status_before = (sub.mrr, sub.status) if sub.pk and sub.stripe_subscription_id else (Decimal("0.00"), "")
+        mrr_before, status_before = (
+            (sub.mrr, sub.status) if sub.pk and sub.stripe_subscription_id else (Decimal("0.00"), "")
+        )
         sub.plan = plan or sub.plan
         sub.interval = interval
         sub.status = status
@@ -358,13 +395,25 @@ def subscription_apply(*, remote: dict[str, Any], source: str) -> tuple[Brand | 
         sub.save()
         if mrr != mrr_before:
             SubscriptionChange.objects.create(
-                brand=brand, kind=_change_kind(mrr_before, mrr), mrr_before=mrr_before, mrr_after=mrr,
-                currency=currency, status_before=status_before, status_after=status,
+                brand=brand,
+                kind=_change_kind(mrr_before, mrr),
+                mrr_before=mrr_before,
+                mrr_after=mrr,
+                currency=currency,
+                status_before=status_before,
+                status_after=status,
             )
         if changed:
             audit_log_record(
-                brand=brand, action="billing.subscription", obj=sub,
-                data={"source": source, "status": status, "plan": plan.code if plan else None, "changed": changed},
+                brand=brand,
+                action="billing.subscription",
+                obj=sub,
+                data={
+                    "source": source,
+                    "status": status,
+                    "plan": plan.code if plan else None,
+                    "changed": changed,
+                },
             )
         if replaced:
             _subscription_cancel_replaced(old_id=replaced, new_id=remote["id"])
@@ -422,8 +471,6 @@ def webhook_verify(*, payload: bytes, signature: str | None) -> dict[str, Any]:
     """Check the Stripe-Signature header with the stripe library against every configured secret
     (two during a rotation) and the tolerance; returns the event."""
     import json
-
-    import stripe
 
     secrets = stripe_api.webhook_secrets()
     if not secrets or not signature:
@@ -510,7 +557,12 @@ def _event_apply(*, event_type: str, obj: dict[str, Any]) -> str:
         subscription_id = _invoice_subscription_id(obj)
     if not subscription_id:
         return "no subscription"
-    remote = client.v1.subscriptions.retrieve(subscription_id).to_dict(for_json=True)
+    try:
+        remote = client.v1.subscriptions.retrieve(subscription_id).to_dict(for_json=True)
+    except stripe.InvalidRequestError as error:
+        if error.code == "resource_missing":
+            return "unknown subscription"
+        raise
     brand, _changed = subscription_apply(remote=remote, source=event_type)
     if brand is None:
         return "unknown customer"
@@ -549,8 +601,11 @@ def usage_report(*, brand: Brand) -> list[UsageReport]:
             reported = max((r.total for r in reports), default=0)
             if overage > reported:
                 UsageReport.objects.create(
-                    brand=brand, limit=limit, period_start=state.period_start,
-                    quantity=overage - reported, total=overage,
+                    brand=brand,
+                    limit=limit,
+                    period_start=state.period_start,
+                    quantity=overage - reported,
+                    total=overage,
                 )
         for report in UsageReport.objects.filter(
             brand=brand, limit=limit, period_start=state.period_start, sent_at__isnull=True
@@ -608,5 +663,7 @@ def _drift(*, local: dict[str, Any], remote: dict[str, Any]) -> dict[str, list[s
         "trial_end": _ts(remote.get("trial_end")),
     }
     return {
-        name: [str(local.get(name)), str(value)] for name, value in expected.items() if local.get(name) != value
+        name: [str(local.get(name)), str(value)]
+        for name, value in expected.items()
+        if local.get(name) != value
     }

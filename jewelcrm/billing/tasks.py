@@ -43,14 +43,14 @@ def update_usage_task(brand_id: int) -> dict[str, int]:
     return {"notices": len(notices), "reports": len(reports)}
 
 
-@shared_task(time_limit=300)
+@shared_task(soft_time_limit=280, time_limit=300)
 def update_usage_all_task() -> list[int]:
     from jewelcrm.billing.stripe_api import billing_enabled
 
     return for_each_brand(update_usage_task) if billing_enabled() else []
 
 
-@shared_task(time_limit=1800)
+@shared_task(soft_time_limit=1700, time_limit=1800)
 def reconcile_subscriptions_task() -> dict[str, Any]:
     from jewelcrm.billing import services
     from jewelcrm.billing.stripe_api import billing_enabled

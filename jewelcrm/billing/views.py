@@ -4,9 +4,10 @@ redirects, the return from Checkout, the Stripe webhook, and the platform's over
 from __future__ import annotations
 
 import logging
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
@@ -104,7 +105,10 @@ class ReturnView(BrandViewMixin, View):
         if request.GET.get("checkout") == "success":
             messages.info(
                 request,
-                _("Thank you. Your plan changes here as soon as Stripe confirms the payment, usually within a minute."),
+                _(
+                    "Thank you. Your plan changes here as soon as Stripe confirms the payment, "
+                    "usually within a minute."
+                ),
             )
         else:
             messages.info(request, _("Nothing was changed: you left the payment page."))
@@ -138,10 +142,13 @@ class StripeWebhookView(View):
 class PlatformBillingView(LoginRequiredMixin, UserPassesTestMixin, View):
     """Platform staff: every brand's plan and status, MRR and its movement, trials ending, failed payments."""
 
-    raise_exception = True
-
     def test_func(self) -> bool:
         return bool(self.request.user.is_staff)
+
+    def handle_no_permission(self) -> HttpResponse:
+        if self.request.user.is_authenticated:
+            raise PermissionDenied
+        return super().handle_no_permission()
 
     def get(self, request: HttpRequest) -> HttpResponse:
         overview = platform.overview_get(actor=request.user)

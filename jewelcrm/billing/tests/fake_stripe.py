@@ -16,8 +16,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 import stripe
 
-WEBHOOK_SECRET = "whsec_test_new"
-OLD_WEBHOOK_SECRET = "whsec_test_old"
+WEBHOOK_SECRET = "whsec_test_new"  # noqa: S105 - test signing secrets
+OLD_WEBHOOK_SECRET = "whsec_test_old"  # noqa: S105
 
 
 class FakeStripe(stripe.HTTPClient):
@@ -34,7 +34,9 @@ class FakeStripe(stripe.HTTPClient):
         self.fail_next: int = 0  # answer the next N calls with a connection error
 
     # --- the HTTP client -------------------------------------------------------------------------
-    def request(self, method: str, url: str, headers: Any, post_data: Any = None, *, _usage: Any = None) -> Any:
+    def request(
+        self, method: str, url: str, headers: Any, post_data: Any = None, *, _usage: Any = None
+    ) -> Any:
         parts = urlsplit(url)
         params = dict(parse_qsl(post_data or parts.query or "", keep_blank_values=True))
         key = (headers or {}).get("Idempotency-Key", "")
@@ -108,8 +110,15 @@ class FakeStripe(stripe.HTTPClient):
         self.objects[sub_id] = sub
         return sub
 
-    def add_invoice(self, *, subscription: str, customer: str, status: str = "paid", amount: int = 9900,
-                    attempt_count: int = 1) -> dict[str, Any]:
+    def add_invoice(
+        self,
+        *,
+        subscription: str,
+        customer: str,
+        status: str = "paid",
+        amount: int = 9900,
+        attempt_count: int = 1,
+    ) -> dict[str, Any]:
         inv_id = self.new_id("in")
         invoice = {
             "id": inv_id,
@@ -126,7 +135,10 @@ class FakeStripe(stripe.HTTPClient):
             "period_end": 1_802_592_000,
             "hosted_invoice_url": f"https://invoice.stripe.test/{inv_id}",
             "invoice_pdf": "",
-            "parent": {"type": "subscription_details", "subscription_details": {"subscription": subscription}},
+            "parent": {
+                "type": "subscription_details",
+                "subscription_details": {"subscription": subscription},
+            },
         }
         self.objects[inv_id] = invoice
         return invoice
@@ -149,33 +161,59 @@ class FakeStripe(stripe.HTTPClient):
     def _route(self, method: str, path: str, params: dict[str, str]) -> tuple[dict[str, Any], int]:
         segments = path.strip("/").split("/")[1:]  # drop "v1"
         if method == "post" and segments == ["customers"]:
-            obj = {"id": self.new_id("cus"), "object": "customer", "email": params.get("email", ""),
-                   "metadata": {"brand_id": params.get("metadata[brand_id]", "")}}
+            obj = {
+                "id": self.new_id("cus"),
+                "object": "customer",
+                "email": params.get("email", ""),
+                "metadata": {"brand_id": params.get("metadata[brand_id]", "")},
+            }
             self.objects[obj["id"]] = obj
             return obj, 200
         if method == "post" and segments == ["checkout", "sessions"]:
             sid = self.new_id("cs")
-            obj = {"id": sid, "object": "checkout.session", "url": f"https://checkout.stripe.com/c/pay/{sid}",
-                   "customer": params.get("customer"), "client_reference_id": params.get("client_reference_id"),
-                   "mode": "subscription", "status": "open", "subscription": None, "params": params}
+            obj = {
+                "id": sid,
+                "object": "checkout.session",
+                "url": f"https://checkout.stripe.com/c/pay/{sid}",
+                "customer": params.get("customer"),
+                "client_reference_id": params.get("client_reference_id"),
+                "mode": "subscription",
+                "status": "open",
+                "subscription": None,
+                "params": params,
+            }
             self.objects[sid] = obj
             return obj, 200
         if method == "post" and segments == ["billing_portal", "sessions"]:
             sid = self.new_id("bps")
-            return {"id": sid, "object": "billing_portal.session", "customer": params.get("customer"),
-                    "url": f"https://billing.stripe.com/p/session/{sid}"}, 200
+            return {
+                "id": sid,
+                "object": "billing_portal.session",
+                "customer": params.get("customer"),
+                "url": f"https://billing.stripe.com/p/session/{sid}",
+            }, 200
         if method == "post" and segments == ["billing", "meter_events"]:
-            obj = {"object": "billing.meter_event", "identifier": params.get("identifier"),
-                   "event_name": params.get("event_name"), "payload": {
-                       "stripe_customer_id": params.get("payload[stripe_customer_id]"),
-                       "value": params.get("payload[value]")}}
+            obj = {
+                "object": "billing.meter_event",
+                "identifier": params.get("identifier"),
+                "event_name": params.get("event_name"),
+                "payload": {
+                    "stripe_customer_id": params.get("payload[stripe_customer_id]"),
+                    "value": params.get("payload[value]"),
+                },
+            }
             self.meter_events.append(obj)
             return obj, 200
         if len(segments) == 2 and segments[0] in ("subscriptions", "invoices", "customers"):
             obj = self.objects.get(segments[1])
             if obj is None:
-                return {"error": {"type": "invalid_request_error", "code": "resource_missing",
-                                  "message": f"No such object: '{segments[1]}'"}}, 404
+                return {
+                    "error": {
+                        "type": "invalid_request_error",
+                        "code": "resource_missing",
+                        "message": f"No such object: '{segments[1]}'",
+                    }
+                }, 404
             if method == "delete" and segments[0] == "subscriptions":
                 obj["status"] = "canceled"
             return obj, 200

@@ -125,9 +125,13 @@ def test_signature_matrix(case, status, brand, customer, fake_stripe):
 def test_two_v1_signatures_pass_with_only_the_new_secret_configured(brand, customer, fake_stripe, settings):
     settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
     sub = fake_stripe.add_subscription(brand_id=brand.pk, customer=customer)
-    payload, header = _matrix_case("two_v1_old_and_new", fake_stripe.event("customer.subscription.updated", sub))
+    payload, header = _matrix_case(
+        "two_v1_old_and_new", fake_stripe.event("customer.subscription.updated", sub)
+    )
     assert post(payload, header).status_code == 200
-    payload, header = _matrix_case("old_secret_during_rotation", fake_stripe.event("customer.subscription.updated", sub))
+    payload, header = _matrix_case(
+        "old_secret_during_rotation", fake_stripe.event("customer.subscription.updated", sub)
+    )
     assert post(payload, header).status_code == 400
 
 
@@ -144,9 +148,13 @@ def test_webhook_is_csrf_exempt_and_post_only(brand, customer, fake_stripe):
 # --- STR-02 ---------------------------------------------------------------------------------------
 
 
-def test_same_event_five_times_in_a_row_has_one_effect(brand, customer, fake_stripe, django_capture_on_commit_callbacks):
+def test_same_event_five_times_in_a_row_has_one_effect(
+    brand, customer, fake_stripe, django_capture_on_commit_callbacks
+):
     sub = fake_stripe.add_subscription(brand_id=brand.pk, customer=customer, status="active")
-    invoice = fake_stripe.add_invoice(subscription=sub["id"], customer=customer, status="open", attempt_count=1)
+    invoice = fake_stripe.add_invoice(
+        subscription=sub["id"], customer=customer, status="open", attempt_count=1
+    )
     event = fake_stripe.event("invoice.payment_failed", invoice)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -154,8 +162,14 @@ def test_same_event_five_times_in_a_row_has_one_effect(brand, customer, fake_str
 
     assert results == ["applied", "duplicate", "duplicate", "duplicate", "duplicate"]
     assert effects(brand) | {"mrr": None} == {
-        "events": 1, "changes": 1, "invoices": 1, "notices": 1, "audits": 1,
-        "status": "active", "subscription": sub["id"], "mrr": None,
+        "events": 1,
+        "changes": 1,
+        "invoices": 1,
+        "notices": 1,
+        "audits": 1,
+        "status": "active",
+        "subscription": sub["id"],
+        "mrr": None,
     }
     assert len(mail.outbox) == 1
 
@@ -163,7 +177,9 @@ def test_same_event_five_times_in_a_row_has_one_effect(brand, customer, fake_str
 @pytest.mark.django_db(transaction=True)
 def test_same_event_five_times_concurrently_has_one_effect(brand, customer, fake_stripe):
     sub = fake_stripe.add_subscription(brand_id=brand.pk, customer=customer, status="active")
-    invoice = fake_stripe.add_invoice(subscription=sub["id"], customer=customer, status="open", attempt_count=1)
+    invoice = fake_stripe.add_invoice(
+        subscription=sub["id"], customer=customer, status="open", attempt_count=1
+    )
     event = fake_stripe.event("invoice.payment_failed", invoice)
     barrier = threading.Barrier(5)
     results: list[str] = []
@@ -190,9 +206,13 @@ def test_same_event_five_times_concurrently_has_one_effect(brand, customer, fake
 # --- STR-03 ---------------------------------------------------------------------------------------
 
 
-def test_two_event_ids_about_one_object_have_one_effect(brand, customer, fake_stripe, django_capture_on_commit_callbacks):
+def test_two_event_ids_about_one_object_have_one_effect(
+    brand, customer, fake_stripe, django_capture_on_commit_callbacks
+):
     sub = fake_stripe.add_subscription(brand_id=brand.pk, customer=customer, status="active")
-    invoice = fake_stripe.add_invoice(subscription=sub["id"], customer=customer, status="open", attempt_count=1)
+    invoice = fake_stripe.add_invoice(
+        subscription=sub["id"], customer=customer, status="open", attempt_count=1
+    )
 
     with django_capture_on_commit_callbacks(execute=True):
         first = deliver(fake_stripe.event("invoice.payment_failed", invoice))
@@ -208,17 +228,31 @@ def test_two_event_ids_about_one_object_have_one_effect(brand, customer, fake_st
 
 # --- STR-04 ---------------------------------------------------------------------------------------
 
-ORDER_EVENTS = ("checkout.session.completed", "customer.subscription.created", "customer.subscription.updated", "invoice.paid")
+ORDER_EVENTS = (
+    "checkout.session.completed",
+    "customer.subscription.created",
+    "customer.subscription.updated",
+    "invoice.paid",
+)
 
 
 @pytest.mark.parametrize("order", list(itertools.permutations(range(4))))
-def test_every_order_of_checkout_subscription_invoice_events_ends_in_the_same_state(order, brand, customer, fake_stripe, plans):
-    sub = fake_stripe.add_subscription(brand_id=brand.pk, customer=customer, price="price_pro_month", status="active")
+def test_every_order_of_checkout_subscription_invoice_events_ends_in_the_same_state(
+    order, brand, customer, fake_stripe, plans
+):
+    sub = fake_stripe.add_subscription(
+        brand_id=brand.pk, customer=customer, price="price_pro_month", status="active"
+    )
     invoice = fake_stripe.add_invoice(subscription=sub["id"], customer=customer, status="paid")
     # The payloads are snapshots of their moment (incomplete, then active); Stripe's object is the truth.
     stale = {**sub, "status": "incomplete"}
-    session = {"id": "cs_1", "object": "checkout.session", "subscription": sub["id"], "customer": customer,
-               "client_reference_id": str(brand.pk)}
+    session = {
+        "id": "cs_1",
+        "object": "checkout.session",
+        "subscription": sub["id"],
+        "customer": customer,
+        "client_reference_id": str(brand.pk),
+    }
     events = [
         fake_stripe.event("checkout.session.completed", session),
         fake_stripe.event("customer.subscription.created", stale),
@@ -231,7 +265,11 @@ def test_every_order_of_checkout_subscription_invoice_events_ends_in_the_same_st
     with brand_context(brand):
         local = Subscription.objects.get(brand=brand)
         assert (local.status, local.plan.code, local.stripe_subscription_id, local.mrr, local.interval) == (
-            "active", "pro", sub["id"], Decimal("99.00"), "month",
+            "active",
+            "pro",
+            sub["id"],
+            Decimal("99.00"),
+            "month",
         )
         assert local.current_period_end.timestamp() == 1_802_592_000
         assert list(Invoice.objects.values_list("status", "amount_paid")) == [("paid", Decimal("99.00"))]
@@ -239,20 +277,39 @@ def test_every_order_of_checkout_subscription_invoice_events_ends_in_the_same_st
 
 
 @pytest.mark.parametrize("new_first", [True, False])
-def test_events_of_a_replaced_subscription_never_overwrite_the_new_one(new_first, brand, customer, fake_stripe, plans):
-    old = fake_stripe.add_subscription(brand_id=brand.pk, customer=customer, price="price_starter_month",
-                                       status="active", created=1_700_000_000)
-    new = fake_stripe.add_subscription(brand_id=brand.pk, customer=customer, price="price_pro_year",
-                                       status="active", unit_amount=299000, interval="year", created=1_700_100_000)
-    events = [fake_stripe.event("customer.subscription.updated", old),
-              fake_stripe.event("customer.subscription.created", new)]
-    for event in (reversed(events) if new_first else events):
+def test_events_of_a_replaced_subscription_never_overwrite_the_new_one(
+    new_first, brand, customer, fake_stripe, plans
+):
+    old = fake_stripe.add_subscription(
+        brand_id=brand.pk,
+        customer=customer,
+        price="price_starter_month",
+        status="active",
+        created=1_700_000_000,
+    )
+    new = fake_stripe.add_subscription(
+        brand_id=brand.pk,
+        customer=customer,
+        price="price_pro_year",
+        status="active",
+        unit_amount=299000,
+        interval="year",
+        created=1_700_100_000,
+    )
+    events = [
+        fake_stripe.event("customer.subscription.updated", old),
+        fake_stripe.event("customer.subscription.created", new),
+    ]
+    for event in reversed(events) if new_first else events:
         assert deliver(event).status_code == 200
 
     with brand_context(brand):
         local = Subscription.objects.get(brand=brand)
         assert (local.stripe_subscription_id, local.plan.code, local.interval, local.mrr) == (
-            new["id"], "pro", "year", Decimal("249.17"),
+            new["id"],
+            "pro",
+            "year",
+            Decimal("249.17"),
         )
     # The replaced subscription was cancelled at Stripe (once, with a key naming old and new).
     assert fake_stripe.objects[old["id"]]["status"] == "canceled"
@@ -277,9 +334,13 @@ def test_a_subscription_naming_a_brand_but_another_customer_is_ignored(brand, cu
 # --- STR-05 ---------------------------------------------------------------------------------------
 
 
-def test_a_crash_after_the_event_row_rolls_back_and_the_redelivery_applies_once(brand, customer, fake_stripe, django_capture_on_commit_callbacks):
+def test_a_crash_after_the_event_row_rolls_back_and_the_redelivery_applies_once(
+    brand, customer, fake_stripe, django_capture_on_commit_callbacks
+):
     sub = fake_stripe.add_subscription(brand_id=brand.pk, customer=customer, status="active")
-    invoice = fake_stripe.add_invoice(subscription=sub["id"], customer=customer, status="open", attempt_count=1)
+    invoice = fake_stripe.add_invoice(
+        subscription=sub["id"], customer=customer, status="open", attempt_count=1
+    )
     event = fake_stripe.event("invoice.payment_failed", invoice)
     before = effects(brand)
 
