@@ -168,8 +168,8 @@ class NoticeKind(models.TextChoices):
 class Notice(BrandScopedModel):
     """One notice to the brand's owner, claimed once by its key before it is e-mailed.
 
-    Keys: `<limit>:<period start>` for limit notices (one per threshold and period), the invoice id for
-    a failed payment.
+    Keys: `<limit>:<period start>` for limit notices (one per threshold and period),
+    `<invoice id>:<attempt>` for a failed payment (one per attempt Stripe makes).
     """
 
     kind = models.CharField(max_length=24, choices=NoticeKind.choices)

@@ -75,6 +75,9 @@ def limit_check(*, brand: Brand, limit: str, adding: int = 1) -> None:
     allowed = state.limit(limit)
     if not state.enforced or allowed is None:
         return
+    if state.subscription is not None:
+        # Serialise the brand's growth checks: two requests at the limit cannot both pass.
+        Subscription.objects.select_for_update().filter(pk=state.subscription.pk).first()
     used = usage_count(brand=brand, limit=limit, start=state.period_start, end=state.period_end)
     blocking = limit not in NEVER_BLOCKING and not (
         limit in METERED_LIMITS and state.plan and state.plan.metered_price(limit)
@@ -450,7 +453,11 @@ def invoice_apply(*, brand: Brand, remote: dict[str, Any]) -> tuple[Invoice, boo
             brand=brand, stripe_invoice_id=remote["id"], defaults=fields
         )
         if invoice.status == "open" and invoice.attempt_count > 0:
-            notice_claim(brand=brand, kind=NoticeKind.PAYMENT_FAILED, key=remote["id"])
+            # One e-mail per failed attempt (Stripe retries during the grace period), whatever the
+            # number of events about it.
+            notice_claim(
+                brand=brand, kind=NoticeKind.PAYMENT_FAILED, key=f"{remote['id']}:{invoice.attempt_count}"
+            )
     return invoice, created
 
 

@@ -136,6 +136,8 @@ def store_update(*, brand: Brand, store: Store, actor: Any = None, **fields: Any
         raise TypeError(f"store_update got unknown fields {sorted(unknown)}")
     if store.brand_id != brand.pk:
         raise ValidationError(_("Unknown store."))
+    if fields.get("is_active") and not store.is_active:
+        limit_check(brand=brand, limit="stores")  # reopening a store counts as a new one
     before = {name: str(getattr(store, name)) for name in fields}
     for name, value in fields.items():
         setattr(store, name, value)

@@ -415,3 +415,20 @@ def test_the_suite_opens_no_socket_to_the_outside():
             sock.connect(("93.184.215.14", 443))
     finally:
         sock.close()
+
+
+def test_reopening_a_closed_store_past_the_limit_is_refused(brand, plans):
+    from jewelcrm.retail.services import store_update
+
+    SubscriptionFactory(
+        brand=brand, status="active", plan=plans["starter"], stripe_customer_id="cus_A", stripe_subscription_id="sub_A"
+    )
+    StoreFactory(brand=brand)
+    StoreFactory(brand=brand)
+    closed = StoreFactory(brand=brand, is_active=False)
+    with brand_context(brand):
+        with pytest.raises(ValidationError):
+            store_update(brand=brand, store=closed, is_active=True)
+        closed.refresh_from_db()
+        assert closed.is_active is False
+        store_update(brand=brand, store=closed, name="Renamed while closed")

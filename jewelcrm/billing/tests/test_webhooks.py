@@ -366,3 +366,28 @@ def test_a_crash_after_the_event_row_rolls_back_and_the_redelivery_applies_once(
     got = effects(brand)
     assert (got["events"], got["changes"], got["invoices"], got["notices"]) == (1, 1, 1, 1)
     assert len(mail.outbox) == 1
+
+
+def test_each_failed_attempt_of_an_invoice_is_emailed_once(
+    brand, customer, fake_stripe, django_capture_on_commit_callbacks
+):
+    sub = fake_stripe.add_subscription(brand_id=brand.pk, customer=customer, status="past_due")
+    invoice = fake_stripe.add_invoice(
+        subscription=sub["id"], customer=customer, status="open", attempt_count=1
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        deliver(fake_stripe.event("invoice.payment_failed", invoice))
+        deliver(fake_stripe.event("invoice.payment_failed", invoice))
+        invoice["attempt_count"] = 2  # Stripe's retry fails too
+        deliver(fake_stripe.event("invoice.payment_failed", invoice))
+        invoice.update(status="paid", amount_paid=invoice["amount_due"])
+        sub["status"] = "active"
+        deliver(fake_stripe.event("invoice.paid", invoice))
+    with brand_context(brand):
+        assert sorted(Notice.objects.values_list("key", flat=True)) == [
+            f"{invoice['id']}:1",
+            f"{invoice['id']}:2",
+        ]
+        assert Invoice.objects.get().status == "paid"
+        assert Subscription.objects.get().past_due_since is None
+    assert len(mail.outbox) == 2
