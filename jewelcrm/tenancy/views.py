@@ -20,7 +20,6 @@ from rest_framework.views import APIView
 
 from jewelcrm.tenancy.context import brand_context
 
-
 # Checks run on every brand request once the brand and membership are known, inside the brand's context.
 # Each returns None to let the request through, or the reason it is refused (403). Other apps register
 # theirs in their AppConfig.ready() (billing: the read-only access of an unpaid subscription).
