@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def fake_stripe(settings):
-    settings.STRIPE_SECRET_KEY = "sk_test_fake"
+    settings.STRIPE_SECRET_KEY = "sk_test_fake"  # noqa: S105 - a fake key for the fake Stripe
     settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
     settings.STRIPE_MAX_NETWORK_RETRIES = 0
     fake = FakeStripe()
@@ -29,12 +29,33 @@ def fake_stripe(settings):
 
 def test_owner_sees_usage_and_changes_plan_through_checkout(page, phone_page, login, screenshot, fake_stripe):
     brand = BrandFactory(name="Maison Aurore", slug="maison-aurore", code_prefix="AUR")
-    PlanFactory(code="starter", name="Starter", name_fr="Essentiel", order=1, is_trial_default=True,
-                price_month="290.00", price_year="2900.00", limit_stores=2, limit_seats=10,
-                limit_customers=500, limit_registrations=100, limit_campaign_emails=1000)
-    PlanFactory(code="pro", name="Pro", name_fr="Pro", order=2, price_month="790.00", price_year="7900.00",
-                limit_stores=25, limit_seats=100, limit_customers=50000, limit_registrations=1000,
-                limit_campaign_emails=50000)
+    PlanFactory(
+        code="starter",
+        name="Starter",
+        name_fr="Essentiel",
+        order=1,
+        is_trial_default=True,
+        price_month="290.00",
+        price_year="2900.00",
+        limit_stores=2,
+        limit_seats=10,
+        limit_customers=500,
+        limit_registrations=100,
+        limit_campaign_emails=1000,
+    )
+    PlanFactory(
+        code="pro",
+        name="Pro",
+        name_fr="Pro",
+        order=2,
+        price_month="790.00",
+        price_year="7900.00",
+        limit_stores=25,
+        limit_seats=100,
+        limit_customers=50000,
+        limit_registrations=1000,
+        limit_campaign_emails=50000,
+    )
     StoreFactory(brand=brand, code="PAR-VDM")
     StoreFactory(brand=brand, code="PAR-GL")
     owner = UserFactory(email="owner@aurore.test", full_name="Claire Aurore")
@@ -50,8 +71,14 @@ def test_owner_sees_usage_and_changes_plan_through_checkout(page, phone_page, lo
     screenshot(page, "billing-plan")
 
     # Stripe Checkout is Stripe's: stand in for its page.
-    page.route("https://checkout.stripe.com/**", lambda route: route.fulfill(
-        status=200, content_type="text/html", body="<!doctype html><title>Checkout</title><p>Stripe Checkout</p>"))
+    page.route(
+        "https://checkout.stripe.com/**",
+        lambda route: route.fulfill(
+            status=200,
+            content_type="text/html",
+            body="<!doctype html><title>Checkout</title><p>Stripe Checkout</p>",
+        ),
+    )
     page.get_by_test_id("plan-pro").get_by_label("Billing").select_option("year")
     page.get_by_test_id("choose-pro").click()
     page.wait_for_url("https://checkout.stripe.com/**")
@@ -67,13 +94,20 @@ def test_owner_sees_usage_and_changes_plan_through_checkout(page, phone_page, lo
 
     # Stripe completes the payment and signs its event.
     customer = session["customer"]
-    sub = fake_stripe.add_subscription(brand_id=brand.pk, customer=customer, price="price_pro_year",
-                                       unit_amount=790000, interval="year")
-    event = fake_stripe.event("checkout.session.completed", {
-        "id": "cs_000002", "object": "checkout.session", "subscription": sub["id"], "customer": customer})
+    sub = fake_stripe.add_subscription(
+        brand_id=brand.pk, customer=customer, price="price_pro_year", unit_amount=790000, interval="year"
+    )
+    event = fake_stripe.event(
+        "checkout.session.completed",
+        {"id": "cs_000002", "object": "checkout.session", "subscription": sub["id"], "customer": customer},
+    )
     payload = json.dumps(event)
-    response = Client().post("/billing/stripe/webhook/", data=payload, content_type="application/json",
-                             HTTP_STRIPE_SIGNATURE=sign(payload))
+    response = Client().post(
+        "/billing/stripe/webhook/",
+        data=payload,
+        content_type="application/json",
+        HTTP_STRIPE_SIGNATURE=sign(payload),
+    )
     assert response.status_code == 200
 
     page.reload()
