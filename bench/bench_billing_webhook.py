@@ -117,7 +117,12 @@ def setup_data(run: str) -> list[int]:
 
     Plan.objects.get_or_create(
         code="bench-pro",
-        defaults={"name": "Bench Pro", "name_fr": "Bench Pro", "stripe_price_month": PRICE, "is_active": False},
+        defaults={
+            "name": "Bench Pro",
+            "name_fr": "Bench Pro",
+            "stripe_price_month": PRICE,
+            "is_active": False,
+        },
     )
     taken = set(Brand.objects.values_list("code_prefix", flat=True))
     prefixes = (f"W{n:03d}" for n in range(1000) if f"W{n:03d}" not in taken)
@@ -127,7 +132,9 @@ def setup_data(run: str) -> list[int]:
             name=f"Bench billing {run} {i}", slug=f"bench-bill-{run}-{i}", code_prefix=next(prefixes)
         )
         with brand_context(brand):
-            Subscription.objects.create(brand=brand, status="trialing", stripe_customer_id=f"cus_bench_{brand.pk}")
+            Subscription.objects.create(
+                brand=brand, status="trialing", stripe_customer_id=f"cus_bench_{brand.pk}"
+            )
         ids.append(brand.pk)
     return ids
 
@@ -217,7 +224,10 @@ def main() -> None:
         with sent_lock:
             return rng.choice(sent)
 
-    results: dict[str, dict[str, list]] = {"new": {"lat": [], "st": [], "b": []}, "dup": {"lat": [], "st": [], "b": []}}
+    results: dict[str, dict[str, list]] = {
+        "new": {"lat": [], "st": [], "b": []},
+        "dup": {"lat": [], "st": [], "b": []},
+    }
     try:
         for _round in range(ROUNDS):
             for name, maker in (("new", new_event), ("dup", old_event)):
