@@ -211,6 +211,14 @@ def checkout_session_create(
         raise ValidationError(_("Choose a plan and how often to pay."))
     with transaction.atomic():
         sub = _subscription_row(brand)
+        current = selectors.billing_state_get(brand=brand)
+        if (
+            not current.is_local_trial
+            and current.access.may_write
+            and current.plan == plan
+            and current.interval == interval
+        ):
+            raise ValidationError(_("The brand is already on this plan."))
         customer_id = _customer_ensure(brand=brand, sub=sub, email=membership.user.email)
         line_items: list[dict[str, Any]] = [{"price": plan.stripe_price(interval), "quantity": 1}]
         line_items += [
@@ -252,6 +260,29 @@ def checkout_session_create(
             data={"plan": plan.code, "interval": interval, "session": session.id},
         )
     return session.url
+
+
+def trials_start(*, now: datetime | None = None) -> int:
+    """Give every active brand without a subscription row a fresh trial from now (for an installation
+    switching billing on: brands created long ago would otherwise find their trial already over)."""
+    from datetime import timedelta
+
+    now = now or timezone.now()
+    started = 0
+    plan = Plan.objects.filter(is_trial_default=True, is_active=True).order_by("order").first()
+    for brand in Brand.objects.filter(is_active=True).order_by("pk"):
+        with dangerously_no_brand(), brand_context(brand):
+            _row, created = Subscription.objects.get_or_create(
+                brand=brand,
+                defaults={
+                    "plan": plan,
+                    "status": SubscriptionStatus.TRIALING,
+                    "trial_end": now + timedelta(days=settings.BILLING_TRIAL_DAYS),
+                    "currency": plan.currency if plan else "EUR",
+                },
+            )
+            started += int(created)
+    return started
 
 
 def portal_session_create(*, brand: Brand, membership: Any, return_url: str) -> str:

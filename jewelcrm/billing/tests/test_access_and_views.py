@@ -421,7 +421,11 @@ def test_reopening_a_closed_store_past_the_limit_is_refused(brand, plans):
     from jewelcrm.retail.services import store_update
 
     SubscriptionFactory(
-        brand=brand, status="active", plan=plans["starter"], stripe_customer_id="cus_A", stripe_subscription_id="sub_A"
+        brand=brand,
+        status="active",
+        plan=plans["starter"],
+        stripe_customer_id="cus_A",
+        stripe_subscription_id="sub_A",
     )
     StoreFactory(brand=brand)
     StoreFactory(brand=brand)

@@ -234,3 +234,42 @@ def test_plan_page_query_count_does_not_grow_with_invoices(brand, plans, client_
         for n in range(15):
             Invoice.objects.create(brand=brand, stripe_invoice_id=f"in_{n}", status="paid")
     assert count() == before
+
+
+def test_switching_billing_on_starts_trials_from_now_for_older_brands(brand, other_brand, plans):
+    from jewelcrm.billing.selectors import billing_state_get
+
+    SubscriptionFactory(brand=other_brand, status="active", stripe_subscription_id="sub_B")
+    old = timezone.now() - timedelta(days=400)
+    brand.created_at = old
+    brand.save(update_fields=["created_at"])
+    with brand_context(brand):
+        assert billing_state_get(brand=brand).status == "paused"
+
+    out = StringIO()
+    call_command("billing_start_trials", stdout=out)
+    call_command("billing_start_trials", stdout=out)
+
+    assert out.getvalue().splitlines() == ["1 trial(s) started.", "0 trial(s) started."]
+    with brand_context(brand):
+        state = billing_state_get(brand=brand)
+        assert (state.status, state.plan.code) == ("trialing", "starter")
+        assert state.trial_end > timezone.now() + timedelta(days=29)
+    with brand_context(other_brand):
+        assert billing_state_get(brand=other_brand).status == "active"
+
+
+def test_choosing_the_plan_the_brand_is_already_on_is_refused(brand, plans, client_for, fake_stripe):
+    SubscriptionFactory(
+        brand=brand,
+        status="active",
+        plan=plans["pro"],
+        stripe_customer_id="cus_A",
+        stripe_subscription_id="sub_A",
+    )
+    owner = client_for(brand, "owner")
+    url = reverse("billing:checkout", kwargs={"brand_slug": brand.slug})
+    response = owner.post(url, {"plan": "pro", "interval": "month"}, follow=True)
+    assert "The brand is already on this plan." in response.content.decode()
+    assert fake_stripe.posts("/v1/checkout/sessions") == []
+    assert owner.post(url, {"plan": "pro", "interval": "year"}).status_code == 303
