@@ -436,3 +436,50 @@ def test_reopening_a_closed_store_past_the_limit_is_refused(brand, plans):
         closed.refresh_from_db()
         assert closed.is_active is False
         store_update(brand=brand, store=closed, name="Renamed while closed")
+
+
+def test_read_only_applies_to_api_keys_and_reads_still_work(brand, plans):
+    from rest_framework.test import APIClient
+
+    from jewelcrm.accounts.services import api_key_create
+
+    SubscriptionFactory(
+        brand=brand,
+        status="unpaid",
+        plan=plans["pro"],
+        stripe_customer_id="cus_A",
+        stripe_subscription_id="sub_A",
+    )
+    StoreFactory(brand=brand, code="KEEP-1")
+    with brand_context(brand):
+        _key, raw = api_key_create(brand=brand, name="ERP")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw}")
+    url = reverse("api-stores", kwargs={"brand_slug": brand.slug})
+    listed = client.get(url)
+    assert listed.status_code == 200
+    assert [s["code"] for s in listed.json()["results"]] == ["KEEP-1"]
+    refused = client.post(url, {"code": "NEW-2", "name": "New"}, format="json")
+    assert refused.status_code == 403
+    with brand_context(brand):
+        assert list(Store.objects.values_list("code", flat=True)) == ["KEEP-1"]
+
+
+def test_another_brands_invoices_and_usage_never_show(brand, other_brand, plans, client_for):
+    from jewelcrm.billing.models import Invoice
+
+    for b, number in ((brand, "MINE-1"), (other_brand, "THEIRS-1")):
+        SubscriptionFactory(
+            brand=b,
+            status="active",
+            plan=plans["starter"],
+            stripe_customer_id=f"cus_{b.pk}",
+            stripe_subscription_id=f"sub_{b.pk}",
+        )
+        with brand_context(b):
+            Invoice.objects.create(brand=b, stripe_invoice_id=f"in_{number}", number=number, status="paid")
+    StoreFactory(brand=other_brand)
+    StoreFactory(brand=other_brand)
+    body = client_for(brand, "owner").get(plan_url(brand)).content.decode()
+    assert "MINE-1" in body and "THEIRS-1" not in body
+    assert "0 of 2" in body  # stores: none of the other brand's two
