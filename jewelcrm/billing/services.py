@@ -16,7 +16,7 @@ from typing import Any
 
 import stripe
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -84,10 +84,13 @@ def limit_check(*, brand: Brand, limit: str, adding: int = 1) -> None:
     )
     if blocking and used + adding > allowed:
         label = LimitKind(limit).label
-        raise LimitReached(
-            _("Your plan allows %(allowed)s (%(what)s); you use %(used)s. Change plan to add more.")
-            % {"allowed": allowed, "what": label.lower() if hasattr(label, "lower") else label, "used": used}
-        )
+        message = _("Your plan allows %(allowed)s (%(what)s); you use %(used)s. Change plan to add more.") % {
+            "allowed": allowed,
+            "what": str(label).lower(),
+            "used": used,
+        }
+        # A non-field error, so every form and the API show it whatever their fields.
+        raise LimitReached({NON_FIELD_ERRORS: [message]})
     limit_notices_update(brand=brand, state=state, counts={limit: used + adding})
 
 

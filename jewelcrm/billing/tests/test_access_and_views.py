@@ -353,6 +353,29 @@ def test_registrations_and_customers_never_block(brand, plans):
             services.limit_check(brand=brand, limit="campaign_emails", adding=1000)
 
 
+def test_seat_limit_shows_on_the_invitation_form(brand, plans, client_for):
+    plans["starter"].limit_seats = 1
+    plans["starter"].save()
+    SubscriptionFactory(
+        brand=brand,
+        status="active",
+        plan=plans["starter"],
+        stripe_customer_id="cus_A",
+        stripe_subscription_id="sub_A",
+    )
+    owner = client_for(brand, "owner")
+    response = owner.post(
+        reverse("accounts:team_invite", kwargs={"brand_slug": brand.slug}),
+        {"email": "new@example.test", "role": "marketer", "full_name": "New"},
+    )
+    assert response.status_code == 200
+    assert "Your plan allows 1 (staff seats); you use 1." in response.content.decode()
+    with brand_context(brand):
+        from jewelcrm.accounts.models import Membership
+
+        assert Membership.objects.count() == 1
+
+
 def test_seat_limit_stops_an_invitation(brand, plans, client_for):
     from jewelcrm.accounts.services import membership_invite
 
