@@ -273,3 +273,13 @@ def test_choosing_the_plan_the_brand_is_already_on_is_refused(brand, plans, clie
     assert "The brand is already on this plan." in response.content.decode()
     assert fake_stripe.posts("/v1/checkout/sessions") == []
     assert owner.post(url, {"plan": "pro", "interval": "year"}).status_code == 303
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_notice_enqueued_three_times_reaches_a_real_worker_and_is_emailed_once(brand, plans, celery_worker):
+    MembershipFactory(brand=brand, role="owner")
+    with brand_context(brand):
+        notice = Notice.objects.create(brand=brand, kind="limit_100", key="stores:x", limit="stores")
+    results = [tasks.send_notice_email_task.delay(brand.pk, notice.pk) for _ in range(3)]
+    assert sorted(r.get(timeout=30) for r in results) == [False, False, True]
+    assert len(mail.outbox) == 1
