@@ -24,7 +24,7 @@ PLANS = [
         "is_trial_default": True,
         "price_month": Decimal("290.00"),
         "price_year": Decimal("2900.00"),
-        "limit_stores": 5,
+        "limit_stores": 10,
         "limit_seats": 15,
         "limit_customers": 5000,
         "limit_registrations": 150,
