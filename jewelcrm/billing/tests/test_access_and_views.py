@@ -506,3 +506,54 @@ def test_another_brands_invoices_and_usage_never_show(brand, other_brand, plans,
     body = client_for(brand, "owner").get(plan_url(brand)).content.decode()
     assert "MINE-1" in body and "THEIRS-1" not in body
     assert "0 of 2" in body  # stores: none of the other brand's two
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_stores_created_at_once_at_the_limit_only_one_passes(brand, plans):
+    import threading
+
+    from django.db import connection
+
+    from jewelcrm.retail.services import store_create
+
+    SubscriptionFactory(
+        brand=brand,
+        status="active",
+        plan=plans["starter"],
+        stripe_customer_id="cus_A",
+        stripe_subscription_id="sub_A",
+    )
+    StoreFactory(brand=brand)
+    retailer = RetailerFactory(brand=brand)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def create(code: str) -> None:
+        try:
+            barrier.wait()
+            with brand_context(brand):
+                store_create(
+                    brand=brand,
+                    retailer=retailer,
+                    code=code,
+                    name=code,
+                    type="corner",
+                    country="FR",
+                    currency="EUR",
+                    time_zone="Europe/Paris",
+                )
+            outcomes.append("created")
+        except ValidationError:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=create, args=(code,)) for code in ("T-1", "T-2")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == ["created", "refused"]
+    with brand_context(brand):
+        assert Store.objects.count() == 2
