@@ -25,9 +25,9 @@ _RETRY: dict[str, Any] = {
 @brand_task
 def send_notice_email_task(brand_id: int, notice_id: int) -> bool:
     from jewelcrm.accounts.models import Brand
-    from jewelcrm.billing import services
+    from jewelcrm.billing.notices import notice_email_send
 
-    return services.notice_email_send(brand=Brand.objects.get(pk=brand_id), notice_id=notice_id)
+    return notice_email_send(brand=Brand.objects.get(pk=brand_id), notice_id=notice_id)
 
 
 @shared_task(**_RETRY)
@@ -35,11 +35,12 @@ def send_notice_email_task(brand_id: int, notice_id: int) -> bool:
 def update_usage_task(brand_id: int) -> dict[str, int]:
     """One brand: claim the limit notices its usage reached, report its metered overage to Stripe."""
     from jewelcrm.accounts.models import Brand
-    from jewelcrm.billing import services
+    from jewelcrm.billing.metering import usage_report
+    from jewelcrm.billing.notices import limit_notices_update
 
     brand = Brand.objects.get(pk=brand_id)
-    notices = services.limit_notices_update(brand=brand)
-    reports = services.usage_report(brand=brand)
+    notices = limit_notices_update(brand=brand)
+    reports = usage_report(brand=brand)
     return {"notices": len(notices), "reports": len(reports)}
 
 
@@ -52,10 +53,10 @@ def update_usage_all_task() -> list[int]:
 
 @shared_task(soft_time_limit=1700, time_limit=1800)
 def reconcile_subscriptions_task() -> dict[str, Any]:
-    from jewelcrm.billing import services
+    from jewelcrm.billing.mirror import reconcile_all
     from jewelcrm.billing.stripe_api import billing_enabled
 
     if not billing_enabled():
         return {"checked": 0, "drifted": 0}
-    run = services.reconcile_all(fix=True)
+    run = reconcile_all(fix=True)
     return {"checked": run.checked, "drifted": run.drifted}

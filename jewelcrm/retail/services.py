@@ -12,10 +12,10 @@ from django_countries import countries
 
 from jewelcrm.accounts.models import Brand
 from jewelcrm.accounts.services import audit_log_record
-from jewelcrm.billing.services import limit_check
-from jewelcrm.retail.currencies import currency_is_valid
+from jewelcrm.currencies import currency_is_valid
 from jewelcrm.retail.markets import market_invalid_tokens
 from jewelcrm.retail.models import Retailer, Store, StoreType
+from jewelcrm.tenancy.growth import growth_check
 
 STORE_FIELDS = (
     "retailer",
@@ -106,7 +106,7 @@ def store_create(
 ) -> Store:
     """A new store of the brand. Raises ValidationError with field errors (unique code, ISO currency...)."""
     if is_active:
-        limit_check(brand=brand, limit="stores")
+        growth_check(brand=brand, limit="stores")
     store = Store(
         brand=brand,
         retailer=retailer,
@@ -137,7 +137,7 @@ def store_update(*, brand: Brand, store: Store, actor: Any = None, **fields: Any
     if store.brand_id != brand.pk:
         raise ValidationError(_("Unknown store."))
     if fields.get("is_active") and not store.is_active:
-        limit_check(brand=brand, limit="stores")  # reopening a store counts as a new one
+        growth_check(brand=brand, limit="stores")  # reopening a store counts as a new one
     before = {name: str(getattr(store, name)) for name in fields}
     for name, value in fields.items():
         setattr(store, name, value)

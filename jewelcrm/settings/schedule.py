@@ -41,4 +41,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "billing-reconciliation": _entry(
         "jewelcrm.billing.tasks.reconcile_subscriptions_task", crontab(minute=23, hour=4), expires=2 * HOUR
     ),
+    # Insights: the weekly store × product figures of every brand, rebuilt set-based (one task per brand).
+    "insights-refresh": _entry(
+        "segmentation.insights.tasks.refresh_all_insights_task", crontab(minute=5, hour=4), expires=4 * HOUR
+    ),
 }
