@@ -35,9 +35,12 @@ def _stores(brand: Any, start: datetime, end: datetime) -> int:
 
 
 def _seats(brand: Any, start: datetime, end: datetime) -> int:
+    """Active members and invitations waiting for an answer (each takes a seat when accepted)."""
+    from django.db.models import Q
+
     from jewelcrm.accounts.selectors import membership_list
 
-    return membership_list(brand=brand).filter(is_active=True).count()
+    return membership_list(brand=brand).filter(Q(is_active=True) | Q(is_pending=True)).count()
 
 
 PLATFORM_METERS = [Meter(limit="stores", count=_stores), Meter(limit="seats", count=_seats)]
