@@ -27,6 +27,8 @@ def _notice_email_enqueue(brand_id: int, notice_id: int) -> None:
     # By name: the task module calls this one, so it cannot be imported from here.
     from celery import current_app
 
+    if NOTICE_EMAIL_TASK not in current_app.tasks:
+        current_app.loader.import_default_modules()  # the apps' task modules, as a worker loads them
     current_app.tasks[NOTICE_EMAIL_TASK].delay(brand_id, notice_id)
 
 
