@@ -27,6 +27,29 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[No
         use_role("owner")
 
 
+_LOCAL_HOSTS = ("127.", "::1", "localhost", "0.0.0.0")  # noqa: S104 - a prefix to compare, not a bind
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_socket_to_the_outside() -> Iterator[None]:
+    """The suite talks only to this machine (PostgreSQL, Redis, the test server, Chromium): any
+    connection elsewhere fails. Stripe and the like are faked at their libraries' HTTP clients."""
+    import socket
+
+    original = socket.socket.connect
+
+    def connect(self: socket.socket, address: Any) -> Any:
+        if self.family in (socket.AF_INET, socket.AF_INET6):
+            host = str(address[0])
+            if not host.startswith(_LOCAL_HOSTS):
+                raise OSError(f"The test suite may not connect outside this machine ({host}).")
+        return original(self, address)
+
+    socket.socket.connect = connect  # type: ignore[method-assign]
+    yield
+    socket.socket.connect = original  # type: ignore[method-assign]
+
+
 @pytest.fixture(autouse=True)
 def _isolated_cache() -> Iterator[None]:
     from django.core.cache import cache

@@ -27,6 +27,7 @@ SEEDERS = [
     "warranties.portal.demo",
     "segmentation.insights.demo",
     "segmentation.demo",
+    "jewelcrm.billing.demo",
 ]
 
 DEMO_PASSWORD = "jewelcrm-demo-2026"  # noqa: S105 - the published password of the demo accounts

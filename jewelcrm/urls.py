@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("jewelcrm.retail.urls")),
     path("", include("jewelcrm.catalog.urls")),
     path("", include("jewelcrm.imports.urls")),
+    path("", include("jewelcrm.billing.urls")),
     path("", include("customers.urls")),
     path("", include("warranties.inventory.urls")),
     path("", include("warranties.urls")),

@@ -90,6 +90,13 @@ def role_may_grant(*, actor_role: str, role: str) -> bool:
     return False
 
 
+def seat_check(*, brand: Brand) -> None:
+    """The plan's seat limit (registered by jewelcrm.billing), checked before a membership becomes active."""
+    from jewelcrm.tenancy.growth import growth_check
+
+    growth_check(brand=brand, limit="seats")
+
+
 def membership_invite(
     *,
     brand: Brand,
@@ -132,6 +139,7 @@ def membership_invite(
             raise ValidationError({"email": _("This person is already a member of the brand.")})
         if membership is not None and membership.is_pending:
             raise ValidationError({"email": _("An invitation is already waiting for this person's answer.")})
+        seat_check(brand=brand)
         is_active, is_pending = not is_existing_account, is_existing_account
         if membership is None:
             membership = Membership.objects.create(

@@ -15,6 +15,7 @@ from jewelcrm.accounts.services import audit_log_record
 from jewelcrm.currencies import currency_is_valid
 from jewelcrm.retail.markets import market_invalid_tokens
 from jewelcrm.retail.models import Retailer, Store, StoreType
+from jewelcrm.tenancy.growth import growth_check
 
 STORE_FIELDS = (
     "retailer",
@@ -104,6 +105,8 @@ def store_create(
     actor: Any = None,
 ) -> Store:
     """A new store of the brand. Raises ValidationError with field errors (unique code, ISO currency...)."""
+    if is_active:
+        growth_check(brand=brand, limit="stores")
     store = Store(
         brand=brand,
         retailer=retailer,
@@ -133,6 +136,8 @@ def store_update(*, brand: Brand, store: Store, actor: Any = None, **fields: Any
         raise TypeError(f"store_update got unknown fields {sorted(unknown)}")
     if store.brand_id != brand.pk:
         raise ValidationError(_("Unknown store."))
+    if fields.get("is_active") and not store.is_active:
+        growth_check(brand=brand, limit="stores")  # reopening a store counts as a new one
     before = {name: str(getattr(store, name)) for name in fields}
     for name, value in fields.items():
         setattr(store, name, value)

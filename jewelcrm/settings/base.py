@@ -89,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "jewelcrm.accounts.context_processors.navigation",
+                "jewelcrm.billing.context_processors.billing_banner",
             ],
         },
     },
@@ -208,7 +209,8 @@ CONTENT_SECURITY_POLICY = {
         "font-src": [SELF],
         "connect-src": [SELF],
         "frame-ancestors": [NONE],
-        "form-action": [SELF],
+        # The billing page's forms answer with a redirect to Stripe Checkout and the Customer Portal.
+        "form-action": [SELF, "https://checkout.stripe.com", "https://billing.stripe.com"],
         "base-uri": [SELF],
         "object-src": [NONE],
     },
@@ -293,7 +295,12 @@ SPECTACULAR_SETTINGS = {
 
 # --- Stripe (jewelcrm.billing) --------------------------------------------------------------
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
+# Several secrets, comma-separated, while the endpoint's signing secret is rotated.
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_WEBHOOK_TOLERANCE = env.int("STRIPE_WEBHOOK_TOLERANCE", default=300)  # seconds
+STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
+BILLING_TRIAL_DAYS = env.int("BILLING_TRIAL_DAYS", default=30)
+BILLING_PAST_DUE_GRACE_DAYS = env.int("BILLING_PAST_DUE_GRACE_DAYS", default=14)
 
 # --- Owner portal: look-ups of the public item page per IP ("30/m": 30 a minute) ------------------
 PORTAL_PUBLIC_LOOKUP_RATE = env("PORTAL_PUBLIC_LOOKUP_RATE", default="30/m")

@@ -34,6 +34,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "customers-retention": _entry(
         "customers.tasks.apply_customer_retention_all_task", crontab(minute=41, hour=2), expires=4 * HOUR
     ),
+    # Billing: limit notices and metered overage (one task per brand), then Stripe reconciliation.
+    "billing-usage": _entry(
+        "jewelcrm.billing.tasks.update_usage_all_task", crontab(minute=7), expires=HOUR // 2
+    ),
+    "billing-reconciliation": _entry(
+        "jewelcrm.billing.tasks.reconcile_subscriptions_task", crontab(minute=23, hour=4), expires=2 * HOUR
+    ),
     # Insights: the weekly store × product figures of every brand, rebuilt set-based (one task per brand).
     "insights-refresh": _entry(
         "segmentation.insights.tasks.refresh_all_insights_task", crontab(minute=5, hour=4), expires=4 * HOUR

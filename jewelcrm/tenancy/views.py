@@ -15,10 +15,26 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from rest_framework import exceptions
 from rest_framework.views import APIView
 
 from jewelcrm.tenancy.access import brand_access
 from jewelcrm.tenancy.context import brand_context
+
+# Checks run on every brand request once the brand and membership are known, inside the brand's context.
+# Each returns None to let the request through, or the reason it is refused (403). Other apps register
+# theirs in their AppConfig.ready() (billing: the read-only access of an unpaid subscription).
+RequestGuard = Callable[..., str | None]
+REQUEST_GUARDS: list[RequestGuard] = []
+
+
+def guard_refusal(*, request: Any, brand: Any, membership: Any, view: Any) -> str | None:
+    for guard in REQUEST_GUARDS:
+        reason = guard(request=request, brand=brand, membership=membership, view=view)
+        if reason:
+            return reason
+    return None
 
 
 def _render(response: Any) -> Any:
@@ -60,6 +76,9 @@ class BrandViewMixin(LoginRequiredMixin):
             self.membership = membership
             request.brand = brand  # type: ignore[attr-defined]
             request.membership = membership  # type: ignore[attr-defined]
+            reason = guard_refusal(request=request, brand=brand, membership=membership, view=self)
+            if reason:
+                return _render(TemplateResponse(request, "403.html", {"reason": reason}, status=403))
             return _render(super().dispatch(request, *args, **kwargs))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -136,3 +155,6 @@ class BrandAPIView(APIView):
                 raise PermissionDenied
         self.brand = brand
         super().initial(request, *args, **kwargs)
+        reason = guard_refusal(request=request, brand=brand, membership=self.membership, view=self)
+        if reason:
+            raise exceptions.PermissionDenied(detail=reason)

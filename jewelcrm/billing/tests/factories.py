@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+import factory
+from factory.django import DjangoModelFactory
+
+from jewelcrm.billing.models import Plan, Subscription
+from tests.factories import BrandScopedFactory
+
+
+class PlanFactory(DjangoModelFactory):
+    class Meta:
+        model = Plan
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"plan-{n}")
+    name = factory.LazyAttribute(lambda o: o.code.title())
+    name_fr = factory.LazyAttribute(lambda o: f"Formule {o.code}")
+    price_month = Decimal("99.00")
+    price_year = Decimal("990.00")
+    stripe_price_month = factory.LazyAttribute(lambda o: f"price_{o.code}_month")
+    stripe_price_year = factory.LazyAttribute(lambda o: f"price_{o.code}_year")
+
+
+class SubscriptionFactory(BrandScopedFactory):
+    class Meta:
+        model = Subscription
+
+    status = "active"
