@@ -306,7 +306,8 @@ def main() -> None:
 One brand with {CUSTOMERS:,} customers, {ORDERS:,} orders and {lines:,} order lines (2 or 3 per order;
 2 % refunded, 1.6 % cancelled, 2.7 % partially refunded), generated in SQL with `generate_series` in the
 project's own tables (under forced row-level security; customers written as the application role, orders
-and lines by the administrative login with foreign-key triggers off). The job runs as the application role. The whole nightly job
+and lines by the administrative login with foreign-key triggers off). The job runs as the application role.
+The whole nightly job
 (`segmentation.pipeline.run_execute`: rollup on the covering index, features, RFM, MBG/NBD + Gamma-Gamma on
 weighted unique histories, churn model with its hold-out evaluation and drivers, KMeans clusters and the
 best-customer profile, write-back by {run.rows.get("write_path")} and publication, one saved segment
