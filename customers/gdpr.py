@@ -145,6 +145,11 @@ def _serialise(row: models.Model) -> dict[str, Any]:
     return json.loads(json.dumps(data, cls=_Encoder))
 
 
+def related_rows(customer: Customer) -> tuple[dict[str, list[Any]], dict[str, list[Any]]]:
+    """The rows the brand holds about the person and their merged profiles: (level 1, level 2) by model."""
+    return _related_rows(_profile_ids(customer))
+
+
 # --- Export -------------------------------------------------------------------------------------
 
 
