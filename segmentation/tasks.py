@@ -33,7 +33,7 @@ def run_pipeline_task(brand_id: int, run_id: int) -> str:
         return "duplicate" if run is None else run.status
 
 
-@shared_task(queue=QUEUE, time_limit=60)
+@shared_task(queue=QUEUE, time_limit=60, soft_time_limit=50)
 @brand_task
 def schedule_brand_run_task(brand_id: int) -> str:
     from django.utils import timezone
@@ -61,6 +61,6 @@ def schedule_brand_run_task(brand_id: int) -> str:
     return "requested"
 
 
-@shared_task(queue=QUEUE, time_limit=120)
+@shared_task(queue=QUEUE, time_limit=120, soft_time_limit=100)
 def schedule_nightly_runs_task() -> list[Any]:
     return for_each_brand(schedule_brand_run_task)

@@ -235,13 +235,14 @@ class SegmentDetailView(BrandViewMixin, TemplateView):
         segment = selectors.segment_get(brand=self.brand, segment_id=self.kwargs["pk"])
         if segment is None:
             raise Http404
-        members = selectors.segment_members(brand=self.brand, segment=segment)
-        page = Paginator(members, 25).get_page(self.request.GET.get("page"))
+        member_ids = selectors.segment_member_ids(brand=self.brand, segment=segment)
+        page = Paginator(member_ids, 25).get_page(self.request.GET.get("page"))
+        customers = selectors.customers_by_id(brand=self.brand, customer_ids=list(page.object_list))
         context.update(
             {
                 "segment": segment,
                 "page_obj": page,
-                "members": presenters.member_rows(brand=self.brand, customers=list(page.object_list)),
+                "members": presenters.member_rows(brand=self.brand, customers=customers),
                 "rule_texts": presenters.rule_texts(segment.rules),
                 "can_build": self.membership.role in MARKETING_ROLES,
                 "querystring": "",

@@ -83,7 +83,7 @@ def test_pages_have_a_fixed_query_count(brand, scored, marketer_client, django_a
         marketer_client.get(overview)
     detail = reverse("segmentation:segment_detail", kwargs={**kw, "pk": segment.pk})
     marketer_client.get(detail)
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(18):
         marketer_client.get(detail)
 
 
