@@ -2,6 +2,7 @@ from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from jewelcrm.tenancy.context import require_brand_id
 from jewelcrm.tenancy.models import BrandScopedModel
 
 
@@ -34,7 +35,12 @@ class Product(BrandScopedModel):
     )
     photo = models.FileField(_("photo"), upload_to="products/", blank=True)
     complements = models.ManyToManyField(
-        "self", symmetrical=False, blank=True, verbose_name=_("complementary products")
+        "self",
+        symmetrical=False,
+        blank=True,
+        through="ProductComplement",
+        through_fields=("from_product", "to_product"),
+        verbose_name=_("complementary products"),
     )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -55,3 +61,27 @@ class Product(BrandScopedModel):
         if translation.get_language() == "fr" and self.name_fr:
             return self.name_fr
         return self.name_en or self.name_fr
+
+
+class ProductComplement(BrandScopedModel):
+    """A complementary product suggested with a product: the explicit many-to-many link, with its brand
+    (so the link table is a brand table like the products: keyed, protected and distributed by brand)."""
+
+    # `product.complements.set(...)`/`.add(...)` create links inside the brand's context.
+    brand = models.ForeignKey(
+        "accounts.Brand",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        editable=False,
+        default=require_brand_id,
+    )
+    from_product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
+    to_product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["brand", "from_product", "to_product"], name="product_complement_unique"
+            )
+        ]

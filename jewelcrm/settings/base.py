@@ -95,6 +95,9 @@ DATABASES = {"default": env.db_url_config(DATABASE_URL)}
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 DATABASE_ROLES: dict[str, dict[str, str]] = {}
 if IS_POSTGRES:
+    # PostgreSQL with the schema editor that keys every brand table by (brand_id, id) and, on a Citus
+    # coordinator, distributes it by brand_id (jewelcrm/tenancy/distribution.py, ADR 0016).
+    DATABASES["default"]["ENGINE"] = "jewelcrm.tenancy.backends.postgresql"
     _admin = urlsplit(DATABASE_URL)
     DATABASE_ROLES = {
         "admin": {"USER": _admin.username or "postgres", "PASSWORD": _admin.password or ""},
