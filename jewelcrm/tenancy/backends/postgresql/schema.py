@@ -81,16 +81,34 @@ class DatabaseSchemaEditor(PostgresSchemaEditor):
         parts = super()._iter_column_sql(
             column_db_type, params, model, field, field_db_params, include_default
         )
-        if not is_brand_model(model):
+        brand = is_brand_model(model)
+        if not brand and not getattr(self, "adding_field", False):
             yield from parts
             return
         for part in parts:
-            if part == "PRIMARY KEY":
+            if part == "PRIMARY KEY" and brand:
                 continue  # added as (brand_id, id) by create_model
             if part == "UNIQUE":
+                # Named and separate: Citus refuses unnamed constraints in ADD COLUMN.
                 self.deferred_sql.append(self._create_unique_sql(model, [field]))
                 continue
             yield part
+
+    def add_field(self, model: Any, field: Any) -> None:
+        if not self.citus:
+            super().add_field(model, field)
+            return
+        # Citus refuses a column added with an inline constraint: add the CHECK by name afterwards.
+        check = field.db_parameters(connection=self.connection)["check"]
+        self.adding_field, self.sql_check_constraint = True, ""
+        try:
+            super().add_field(model, field)
+        finally:
+            self.adding_field = False
+            del self.sql_check_constraint
+        if check and not field.many_to_many:
+            name = self._create_index_name(model._meta.db_table, [field.column], suffix="_check")
+            self.execute(self._create_check_sql(model, name, check))
 
     # --- unique constraints ---------------------------------------------------------------
 
