@@ -98,7 +98,8 @@ def test_a_model_of_tomorrow_gets_the_same_keys():
             _rows(
                 """SELECT contype::text || ':' || array_to_string(ARRAY(SELECT a.attname FROM unnest(conkey)
                           WITH ORDINALITY k(n, i) JOIN pg_attribute a
-                          ON a.attrelid = conrelid AND a.attnum = k.n ORDER BY k.i), ','), coalesce(nullif(confrelid, 0)::regclass::text, '-')
+                          ON a.attrelid = conrelid AND a.attnum = k.n ORDER BY k.i), ','),
+                          coalesce(nullif(confrelid, 0)::regclass::text, '-')
                      FROM pg_constraint WHERE conrelid = 'tenancy_test_tomorrow'::regclass"""
             )
         )

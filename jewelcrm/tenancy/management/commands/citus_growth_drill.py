@@ -1,4 +1,4 @@
-"""`manage.py citus_growth_drill`: grow a Citus cluster while the application works, and check it kept working.
+"""`manage.py citus_growth_drill`: grow a Citus cluster while the application works; check it still does.
 
 Run against a Citus coordinator that has a third worker started and registered but still empty
 (`bin/citus-growth-drill` does all of it). While two threads keep working as the application role (each
