@@ -162,3 +162,23 @@ def test_updates_filter_on_brand_and_a_brand_move_is_refused(brand, django_asser
     with pytest.raises(DatabaseError), brand_context(brand):
         with connection.cursor() as cursor:
             cursor.execute("UPDATE retail_store SET brand_id = %s WHERE id = %s", [other.pk, store.pk])
+
+
+def test_a_set_based_insert_from_a_staging_table_writes_the_brand_rows(brand):
+    """INSERT … SELECT from a temporary staging table (on Citus: the SELECT, then plain INSERTs, since
+    Citus would COPY into the shards and row-level security refuses COPY)."""
+    from jewelcrm.imports import staging
+    from jewelcrm.retail.models import Retailer
+
+    with brand_context(brand):
+        staging.staging_create("import_test_retailers", [("name", "text")])
+        assert staging.staging_copy("import_test_retailers", ["name"], [("Atelier A",), ("Atelier B",)]) == 2
+        extra_cols, extra_params = staging.model_defaults(Retailer, ["brand_id", "name"])
+        written = staging.sql(
+            f"INSERT INTO retail_retailer (brand_id, name, {', '.join(extra_cols)}) "
+            f"SELECT %s, s.name, {', '.join(['%s'] * len(extra_cols))} "
+            "FROM import_test_retailers s ORDER BY s.name",
+            [brand.pk, *extra_params],
+        )
+        assert written == 2
+        assert sorted(Retailer.objects.values_list("name", flat=True)) == ["Atelier A", "Atelier B"]

@@ -81,12 +81,20 @@ class Command(BaseCommand):
                 self.stdout.write(f"rebalanced in {time.monotonic() - started:.1f}s")
                 started = time.monotonic()
                 cursor.execute(
-                    "SELECT isolate_tenant_to_new_shard('customers_customer', %s, 'CASCADE')", [largest]
+                    "SELECT s.shardid, s.shardminvalue = s.shardmaxvalue FROM pg_dist_shard s "
+                    "WHERE s.shardid = get_shard_id_for_distribution_column('customers_customer', %s)",
+                    [largest],
                 )
-                shard_id = cursor.fetchone()[0]
+                shard_id, isolated = cursor.fetchone()
+                if not isolated:
+                    cursor.execute(
+                        "SELECT isolate_tenant_to_new_shard('customers_customer', %s, 'CASCADE', "
+                        "shard_transfer_mode => 'block_writes')",
+                        [largest],
+                    )
+                    shard_id = cursor.fetchone()[0]
                 cursor.execute(
-                    """SELECT p.nodename, p.nodeport FROM pg_dist_shard_placement p WHERE p.shardid = %s""",
-                    [shard_id],
+                    "SELECT nodename, nodeport FROM pg_dist_shard_placement WHERE shardid = %s", [shard_id]
                 )
                 source = cursor.fetchone()
                 cursor.execute(
@@ -103,10 +111,7 @@ class Command(BaseCommand):
                     f"brand {largest} isolated to shard {shard_id} on {target[0]}:{target[1]} "
                     f"in {time.monotonic() - started:.1f}s"
                 )
-                cursor.execute(
-                    """SELECT n.nodeport, count(*) FROM pg_dist_shard_placement p
-                       JOIN pg_dist_node n ON n.groupid = p.groupid GROUP BY 1 ORDER BY 1"""
-                )
+                cursor.execute("SELECT nodeport, count(*) FROM pg_dist_shard_placement GROUP BY 1 ORDER BY 1")
                 self.stdout.write("shard placements per worker port: " + str(dict(cursor.fetchall())))
             time.sleep(1)
         finally:
