@@ -182,3 +182,21 @@ def test_a_set_based_insert_from_a_staging_table_writes_the_brand_rows(brand):
         )
         assert written == 2
         assert sorted(Retailer.objects.values_list("name", flat=True)) == ["Atelier A", "Atelier B"]
+
+
+def test_row_level_security_is_forced_with_its_policy_on_every_shard():
+    """Citus: every shard of every brand table, on every worker, has RLS enabled and forced and the
+    brand_isolation policy (the policies are what the workers check, with the propagated setting)."""
+    if not is_citus(connection):
+        pytest.skip("Citus only")
+    checked = 0
+    for table in sorted(brand_table_names()):
+        results = _rows(
+            "SELECT success, result FROM run_command_on_shards(%s, $cmd$SELECT relrowsecurity AND "
+            "relforcerowsecurity AND EXISTS (SELECT 1 FROM pg_policy WHERE polrelid = '%%s'::regclass "
+            "AND polname = 'brand_isolation') FROM pg_class WHERE oid = '%%s'::regclass$cmd$)",
+            [table],
+        )
+        assert results and results == [(True, "t")] * len(results), table
+        checked += len(results)
+    assert checked >= len(brand_table_names()) * 2
