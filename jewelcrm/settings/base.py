@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "warranties.inventory",
     "warranties",
     "warranties.portal",
+    "warranties.customer_360",
     "segmentation",
     "campaigns",
     "django.contrib.admin",
