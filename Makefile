@@ -52,7 +52,7 @@ test: install browser-deps
 test-citus: install citus-deps
 	./bin/test-citus
 
-bench: install
+bench: install citus-deps
 	./bin/bench
 
 lint: install
