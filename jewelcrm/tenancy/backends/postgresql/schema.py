@@ -123,6 +123,17 @@ class DatabaseSchemaEditor(PostgresSchemaEditor):
     def _create_unique_sql(self, model: Any, fields: Any, *args: Any, **kwargs: Any) -> Any:
         return super()._create_unique_sql(model, self._with_brand(model, fields), *args, **kwargs)
 
+    def _create_primary_key_sql(self, model: Any, field: Any) -> Any:
+        if not is_brand_model(model) or field.column == BRAND_COLUMN:
+            return super()._create_primary_key_sql(model, field)
+        table = model._meta.db_table
+        return Statement(
+            self.sql_create_pk,
+            table=Table(table, self.quote_name),
+            name=self.quote_name(_pk_name(table)),
+            columns=Columns(table, [BRAND_COLUMN, field.column], self.quote_name),
+        )
+
     # --- foreign keys ---------------------------------------------------------------------
 
     def _create_fk_sql(self, model: Any, field: Any, suffix: str) -> Any:
