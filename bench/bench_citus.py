@@ -151,6 +151,45 @@ def _prepare(database_url: str) -> None:
     subprocess.run([py, "manage.py", "migrate", "--no-input", "-v", "0"], env=env, cwd=ROOT, check=True)  # noqa: S603
 
 
+def _durability(database_url: str) -> str:
+    import psycopg2
+
+    conn = psycopg2.connect(database_url)
+    try:
+        with conn.cursor() as cursor:
+            values = []
+            for setting in ("fsync", "synchronous_commit"):
+                cursor.execute(f"SHOW {setting}")
+                values.append(f"{setting} {cursor.fetchone()[0]}")
+        return ", ".join(values)
+    finally:
+        conn.close()
+
+
+def _cluster_durable(citus_url: str, durable: bool) -> None:
+    """The local cluster may run with fsync off (CI's throw-away clusters): durable like PostgreSQL for the
+    measurement, as it was afterwards."""
+    import psycopg2
+
+    conn = psycopg2.connect(citus_url)
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT DISTINCT nodeport FROM pg_dist_node")
+        ports = {CITUS_PORT, *(row[0] for row in cursor.fetchall())}
+    conn.close()
+    for port in sorted(ports):
+        node = psycopg2.connect(citus_url.rsplit("/", 1)[0].rsplit(":", 1)[0] + f":{port}/postgres")
+        node.autocommit = True
+        with node.cursor() as cursor:
+            for setting in ("fsync", "synchronous_commit"):
+                cursor.execute(
+                    f"ALTER SYSTEM SET {setting} = on" if durable else f"ALTER SYSTEM RESET {setting}"
+                )
+            cursor.execute("SELECT pg_reload_conf()")
+        node.close()
+    time.sleep(1)
+
+
 def main() -> None:
     from bench.report import write_section
 
@@ -167,6 +206,8 @@ def main() -> None:
     targets = {"PostgreSQL": plain, "Citus (coordinator + 2 workers)": citus}
     for url in targets.values():
         _prepare(url)
+    _cluster_durable(citus, True)
+    durability = {name: _durability(url) for name, url in targets.items()}
     samples: dict[str, dict[str, list[float]]] = {name: {"registration": [], "page": []} for name in targets}
     for _round_number in range(ROUNDS):
         for name, url in targets.items():
@@ -184,6 +225,8 @@ def main() -> None:
             for kind in ("registration", "page"):
                 samples[name][kind] += result[kind]
             print(f"  {name}: round done", flush=True)
+
+    _cluster_durable(citus, False)
 
     def stats(values: list[float]) -> tuple[float, float]:
         ordered = sorted(values)
@@ -211,7 +254,9 @@ def main() -> None:
         f"{ROUNDS} rounds × {ITEMS} items per database. Each item is registered (new customer, consent), "
         "then its public page is read once (no page cache hit).\n\n"
         + "\n".join(lines)
-        + f"\n\nLoad average at the end: {load:.1f}. Every node runs on this machine, so Citus' extra hop "
+        + "\n\nDurability settings of the two (they weigh on every commit): "
+        + "; ".join(f"{name}: {value}" for name, value in durability.items())
+        + f".\n\nLoad average at the end: {load:.1f}. Every node runs on this machine, so Citus' extra hop "
         "(coordinator → worker) costs CPU here rather than network time; on separate machines the ratio "
         "depends on the network's round trip."
     )
