@@ -8,6 +8,8 @@ on the local-memory cache of the embedded default, `cache.add` and `cache.incr`.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.cache import cache
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -21,22 +23,22 @@ def parse_rate(rate: str) -> tuple[int, int]:
     return int(count), int(digits or 1) * _UNITS[unit]
 
 
-def raw_redis(full_key: str) -> tuple[object, str] | None:
+def raw_redis(full_key: str) -> tuple[Any, str] | None:
     """(redis client, real key) when the default cache is Redis, for atomic counters and lists; else None."""
     from django.core.cache import caches
-    from django.core.cache.backends.redis import RedisCache
+
+    from jewelcrm.cache import RedisCache
 
     backend = caches["default"]
     if not isinstance(backend, RedisCache):
         return None
     key = backend.make_and_validate_key(full_key)
-    return redis_client(backend), key
+    return backend.redis(), key
 
 
-def redis_client(backend: object) -> object:
-    """The Redis client of the cache backend: one per process and pool (jewelcrm.cache.RedisCache), for
-    pipelines of several commands in one round trip."""
-    return backend._cache.get_client(None, write=True)  # type: ignore[attr-defined]
+def redis_client(backend: Any) -> Any:
+    """The Redis client of a `jewelcrm.cache.RedisCache` (one per process and pool), for pipelines."""
+    return backend.redis()
 
 
 def count(full_key: str, *, window: int) -> tuple[int, int]:
@@ -44,7 +46,7 @@ def count(full_key: str, *, window: int) -> tuple[int, int]:
     found = raw_redis(full_key)
     if found is not None:
         client, key = found
-        pipe = client.pipeline(transaction=False)  # type: ignore[attr-defined]
+        pipe = client.pipeline(transaction=False)
         pipe.incr(key)
         pipe.expire(key, window, nx=True)
         pipe.ttl(key)

@@ -6,21 +6,26 @@ import functools
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jewelcrm.accounts.emails import invitation_email_send
 from jewelcrm.accounts.models import APIKey, AuditLog, Brand, Membership, User, hash_api_key
 from jewelcrm.accounts.roles import RETAIL_ROLES, Role
 from jewelcrm.accounts.tasks import send_invitation_email_task
-from jewelcrm.retail.models import Store
+
+__all__ = [
+    "api_key_create",
+    "api_key_revoke",
+    "audit_log_record",
+    "invitation_email_send",
+    "membership_deactivate",
+    "membership_invite",
+    "membership_may_deactivate",
+    "role_may_grant",
+]
 
 
 def audit_log_record(
@@ -91,7 +96,7 @@ def membership_invite(
     actor: Membership,
     email: str,
     role: str,
-    store: Store | None = None,
+    store: Any = None,
     full_name: str = "",
     ip: str | None = None,
 ) -> Membership:
@@ -168,37 +173,3 @@ def membership_deactivate(
                 data={"email": membership.user.email, "role": membership.role},
             )
     return membership
-
-
-def invitation_email_send(*, membership_id: int, with_password_link: bool) -> bool:
-    """Send the invitation e-mail of a membership of the brand in context, in the person's language."""
-    membership = (
-        Membership.objects.filter(pk=membership_id, is_active=True)
-        .select_related("user", "brand", "store")
-        .first()
-    )
-    if membership is None:
-        return False
-    user = membership.user
-    context: dict[str, Any] = {
-        "user": user,
-        "brand": membership.brand,
-        "membership": membership,
-        "role": membership.get_role_display,
-        "site_url": settings.SITE_URL,
-        "login_url": settings.SITE_URL + reverse("accounts:login"),
-    }
-    if with_password_link:
-        context["set_password_url"] = settings.SITE_URL + reverse(
-            "accounts:invitation_accept",
-            kwargs={
-                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-                "token": default_token_generator.make_token(user),
-            },
-        )
-    with translation.override(user.language or membership.brand.default_language):
-        context["role"] = membership.get_role_display()
-        subject = render_to_string("accounts/emails/invitation_subject.txt", context).strip()
-        body = render_to_string("accounts/emails/invitation_body.txt", context)
-    send_mail(subject, body, None, [user.email])
-    return True

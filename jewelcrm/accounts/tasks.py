@@ -19,9 +19,9 @@ AXES_LOG_RETENTION_DAYS = 90
 @brand_task
 def send_invitation_email_task(brand_id: int, membership_id: int, with_password_link: bool) -> bool:
     """Tell an invited person they have access; a new person also gets a link to set a password."""
-    from jewelcrm.accounts import services
+    from jewelcrm.accounts.emails import invitation_email_send
 
-    return services.invitation_email_send(membership_id=membership_id, with_password_link=with_password_link)
+    return invitation_email_send(membership_id=membership_id, with_password_link=with_password_link)
 
 
 @shared_task
@@ -62,10 +62,8 @@ def brand_visible_rows_task(brand_id: int) -> dict[str, Any]:
             for seen_brand, count in cursor.fetchall():
                 seen.add(seen_brand)
                 rows += count
-        backend = setting = None
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT pg_backend_pid(), current_setting('jewelcrm.brand_id', true)")
-            backend, setting = cursor.fetchone()
+        cursor.execute("SELECT pg_backend_pid(), current_setting('jewelcrm.brand_id', true)")
+        backend, setting = cursor.fetchone()
     return {
         "brand_ids": sorted(seen),
         "rows": rows,

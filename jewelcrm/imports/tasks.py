@@ -11,7 +11,7 @@ from jewelcrm.tenancy.tasks import brand_task
 @brand_task
 def run_import_job_task(brand_id: int, job_id: int) -> str:
     from jewelcrm.accounts.models import Brand
-    from jewelcrm.imports.services import import_job_execute
+    from jewelcrm.imports.runs import import_job_execute
 
     brand = Brand.objects.get(pk=brand_id)
     job = import_job_execute(brand=brand, job_id=job_id)

@@ -49,8 +49,6 @@ def _brand_id_of(brand: Any) -> int:
 
 
 def _set_db_setting(name: str, value: int | None) -> None:
-    if connection.vendor != "postgresql":
-        return
     # SET LOCAL rather than set_config(..., true): on Citus (citus.propagate_set_commands = 'local')
     # it reaches every worker the transaction touches, so the policies on the shards see the brand too.
     # `name` is one of the two constants above and `value` an int: nothing else is ever interpolated.
@@ -69,8 +67,9 @@ def _scope(var: ContextVar[int | None], setting: str, value: int) -> Iterator[No
         with transaction.atomic():
             _set_db_setting(setting, value)
             yield
-            # Reached only when the block succeeded; on an error the rollback undoes the setting.
-            if nested:
+            # Reached only when the block succeeded; on an error, or when the block was marked for
+            # rollback (an API call answering an error), the rollback undoes the setting.
+            if nested and not transaction.get_rollback():
                 _set_db_setting(setting, previous)
     finally:
         var.reset(token)
