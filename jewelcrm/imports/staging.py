@@ -6,8 +6,8 @@ tables inside brand_context, so the RLS policies check every row written.
 
 On Citus, an `INSERT INTO <brand table> … SELECT … FROM <temporary table>` would be executed as a COPY
 into the shards, which PostgreSQL refuses on tables under row-level security. `sql()` therefore runs such
-a statement as its SELECT followed by multi-row INSERTs of the rows it returned (same columns, same
-ON CONFLICT clause, same row count), which Citus routes to the brand's shard as plain INSERTs.
+a statement through `jewelcrm.tenancy.distribution.execute_insert_select`: its SELECT, then multi-row
+INSERTs of the rows it returned, which Citus routes to the brand's shard as plain INSERTs.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-import re
 import threading
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
@@ -97,47 +96,14 @@ def staging_copy_text(name: str, columns: Sequence[str], text: str) -> None:
         )
 
 
-_INSERT_SELECT = re.compile(r"^\s*INSERT INTO (\S+) \(([^)]*)\)\s+(SELECT\s.*)$", re.S | re.I)
-_ON_CONFLICT = re.compile(r"\sON CONFLICT\s.*$", re.S | re.I)
-INSERT_BATCH = 1000
-
-
-def _adapt(value: Any) -> Any:
-    from psycopg2.extras import Json
-
-    return Json(value) if isinstance(value, (dict, list)) else value
-
-
-def _insert_select_as_inserts(table: str, columns: str, select: str, params: Any) -> int:
-    from psycopg2.extras import execute_values
-
-    conflict = _ON_CONFLICT.search(select)
-    tail = conflict.group(0) if conflict else ""
-    if conflict:
-        select = select[: conflict.start()]
-    with connection.cursor() as cursor:
-        cursor.execute(select, params)
-        rows = [tuple(_adapt(v) for v in row) for row in cursor.fetchall()]
-        written = 0
-        for start in range(0, len(rows), INSERT_BATCH):
-            execute_values(
-                cursor.cursor,
-                f"INSERT INTO {table} ({columns}) VALUES %s{tail}",
-                rows[start : start + INSERT_BATCH],
-                page_size=INSERT_BATCH,
-            )
-            written += max(cursor.cursor.rowcount, 0)
-        return written
-
-
 def sql(statement: str, params: Sequence[Any] | dict[str, Any] = ()) -> int:
     """Run one statement; returns the row count."""
-    from jewelcrm.tenancy.distribution import is_citus
+    from jewelcrm.tenancy.distribution import execute_insert_select
 
-    match = _INSERT_SELECT.match(statement)
-    if match and is_citus(connection) and " RETURNING " not in statement.upper():
-        return _insert_select_as_inserts(match.group(1), match.group(2), match.group(3), params)
     with connection.cursor() as cursor:
+        written = execute_insert_select(cursor, statement, params)
+        if written is not None:
+            return written
         cursor.execute(statement, params)
         return cursor.rowcount
 

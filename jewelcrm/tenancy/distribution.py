@@ -27,6 +27,7 @@ from typing import Any
 from django.apps import apps
 from django.db import connections
 from django.db.models import Model
+from psycopg2.extras import Json, execute_values
 
 BRAND_COLUMN = "brand_id"
 # Tables that stay on a Citus coordinator only: no foreign key to or from them.
@@ -273,3 +274,45 @@ def placement_statement(table: str, is_brand: bool) -> str:
     if is_brand:
         return f"SELECT create_distributed_table({literal}, '{BRAND_COLUMN}', colocate_with => 'default')"
     return f"SELECT create_reference_table({literal})"
+
+
+# --- set-based writes under row-level security on Citus ------------------------------------------
+
+_INSERT_SELECT = re.compile(
+    r"^(?P<with>\s*WITH\s.*?)?\bINSERT INTO (?P<table>\S+) \((?P<columns>[^)]*)\)\s+(?P<select>SELECT\s.*)$",
+    re.S | re.I,
+)
+_ON_CONFLICT = re.compile(r"\sON CONFLICT\s.*$", re.S | re.I)
+INSERT_BATCH = 1000
+
+
+def execute_insert_select(cursor: Any, statement: str, params: Any = ()) -> int | None:
+    """Run `INSERT INTO t (cols) SELECT …` so that it also works on Citus under row-level security.
+
+    Citus executes an INSERT … SELECT it cannot push down to the shards (a source that is a temporary
+    table, an aggregate across tables, a brand id given as a parameter) as a COPY into the shards, and
+    PostgreSQL refuses COPY into a table under row-level security. On Citus this runs the SELECT, then
+    multi-row INSERTs of its rows (same columns, same ON CONFLICT clause), which Citus routes to the
+    brand's shard as plain INSERTs checked by the policies; it returns the number of rows written.
+    Elsewhere, or for any other statement, it returns None and does nothing: run the statement as usual.
+    """
+    match = _INSERT_SELECT.match(statement)
+    if not match or " RETURNING " in statement.upper() or not is_citus(cursor.db):
+        return None
+    table, columns, select = match.group("table", "columns", "select")
+    conflict = _ON_CONFLICT.search(select)
+    tail = conflict.group(0) if conflict else ""
+    if conflict:
+        select = select[: conflict.start()]
+    cursor.execute((match.group("with") or "") + select, params)
+    rows = [tuple(Json(v) if isinstance(v, (dict, list)) else v for v in row) for row in cursor.fetchall()]
+    written = 0
+    for start in range(0, len(rows), INSERT_BATCH):
+        execute_values(
+            cursor.cursor,
+            f"INSERT INTO {table} ({columns}) VALUES %s{tail}",
+            rows[start : start + INSERT_BATCH],
+            page_size=INSERT_BATCH,
+        )
+        written += max(cursor.cursor.rowcount, 0)
+    return written
