@@ -48,7 +48,7 @@ run: install
 test: install browser-deps
 	./bin/test
 
-# The isolation suite and every app's service and API tests on a local Citus cluster (ports 7401-7403).
+# The isolation suite and every app's service, selector, API and import tests on a local Citus cluster (ports 7401-7403).
 test-citus: install citus-deps
 	./bin/test-citus
 
