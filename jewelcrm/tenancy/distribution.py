@@ -279,7 +279,7 @@ def placement_statement(table: str, is_brand: bool) -> str:
 # --- set-based writes under row-level security on Citus ------------------------------------------
 
 _INSERT_SELECT = re.compile(
-    r"^(?P<with>\s*WITH\s.*?)?\bINSERT INTO (?P<table>\S+) \((?P<columns>[^)]*)\)\s+(?P<select>SELECT\s.*)$",
+    r"^\s*(?P<with>WITH\s.*?)?\bINSERT INTO (?P<table>\S+) \((?P<columns>[^)]*)\)\s+(?P<select>SELECT\s.*)$",
     re.S | re.I,
 )
 _ON_CONFLICT = re.compile(r"\sON CONFLICT\s.*$", re.S | re.I)
