@@ -193,8 +193,8 @@ def test_row_level_security_is_forced_with_its_policy_on_every_shard():
     for table in sorted(brand_table_names()):
         results = _rows(
             "SELECT success, result FROM run_command_on_shards(%s, $cmd$SELECT relrowsecurity AND "
-            "relforcerowsecurity AND EXISTS (SELECT 1 FROM pg_policy WHERE polrelid = '%%s'::regclass "
-            "AND polname = 'brand_isolation') FROM pg_class WHERE oid = '%%s'::regclass$cmd$)",
+            "relforcerowsecurity AND EXISTS (SELECT 1 FROM pg_policy WHERE polrelid = '%%1$s'::regclass "
+            "AND polname = 'brand_isolation') FROM pg_class WHERE oid = '%%1$s'::regclass$cmd$)",
             [table],
         )
         assert results and results == [(True, "t")] * len(results), table
