@@ -3,7 +3,7 @@
 Run against a Citus coordinator that has a third worker started and registered but still empty
 (`bin/citus-growth-drill` does all of it). While two threads keep working as the application role (each
 brand in turn: read its customers and registrations, write an audit row), the drill:
-1. rebalances the shards onto every worker (`citus_rebalance_start` + `citus_rebalance_wait`);
+1. rebalances the shards onto every worker (`rebalance_table_shards`);
 2. isolates the largest brand to shards of its own (`isolate_tenant_to_new_shard(..., 'CASCADE')`) and
    moves them to the newest worker;
 then checks that every brand's counts are what they were, that no application call failed, and prints
@@ -80,8 +80,9 @@ class Command(BaseCommand):
         try:
             with as_role("admin"), connection.cursor() as cursor:
                 started = time.monotonic()
-                cursor.execute("SELECT citus_rebalance_start(shard_transfer_mode => 'block_writes')")
-                cursor.execute("SELECT citus_rebalance_wait()")
+                # In this session (rebalance_table_shards), not as a background job: a coordinator serving
+                # many databases may have no background worker left to run the job.
+                cursor.execute("SELECT rebalance_table_shards(shard_transfer_mode => 'block_writes')")
                 self.stdout.write(f"rebalanced in {time.monotonic() - started:.1f}s")
                 started = time.monotonic()
                 cursor.execute(
