@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 export DJANGO_SETTINGS_MODULE ?= jewelcrm.settings.local
 
-.PHONY: install run test test-citus bench lint system-deps browser-deps citus-deps messages clean
+.PHONY: install run test test-citus ci bench lint system-deps browser-deps citus-deps messages clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,11 @@ run: install
 test: install browser-deps
 	./bin/test
 
+# CI: the app map's contracts (import-linter), then the whole suite.
+ci: install browser-deps
+	$(VENV)/bin/lint-imports
+	./bin/test
+
 # The isolation suite and every app's service, selector, API and import tests on a local Citus cluster (ports 7401-7403).
 test-citus: install citus-deps
 	./bin/test-citus
@@ -58,6 +63,7 @@ bench: install citus-deps
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 	$(PY) manage.py makemigrations --check --dry-run
 
 messages: install

@@ -2,7 +2,6 @@ from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from jewelcrm.tenancy.context import require_brand_id
 from jewelcrm.tenancy.models import BrandScopedModel
 
 
@@ -64,24 +63,19 @@ class Product(BrandScopedModel):
 
 
 class ProductComplement(BrandScopedModel):
-    """A complementary product suggested with a product: the explicit many-to-many link, with its brand
-    (so the link table is a brand table like the products: keyed, protected and distributed by brand)."""
+    """A product offered with another one. The link carries the brand, so row-level security covers it."""
 
-    # `product.complements.set(...)`/`.add(...)` create links inside the brand's context.
-    brand = models.ForeignKey(
-        "accounts.Brand",
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-        editable=False,
-        default=require_brand_id,
-    )
     from_product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
     to_product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
 
     class Meta:
+        db_table = "catalog_product_complement"
         constraints = [
             models.UniqueConstraint(
                 fields=["brand", "from_product", "to_product"], name="product_complement_unique"
             )
         ]
+        indexes = [models.Index(fields=["brand", "to_product"], name="product_complement_brand_to")]
+
+    def __str__(self) -> str:
+        return f"{self.from_product_id} → {self.to_product_id}"

@@ -43,7 +43,7 @@ def test_compose_citus_profile_is_a_coordinator_and_two_workers_set_up_by_the_ap
 def test_compose_runs_every_service_from_env():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = {name: s for name, s in compose["services"].items() if not s.get("profiles")}
-    assert set(services) == {"db", "redis", "web", "worker", "beat", "mailpit"}
+    assert set(services) == {"db", "redis", "web", "worker", "worker-segmentation", "beat", "mailpit"}
     assert services["db"]["image"] == "postgres:15"
     assert services["redis"]["image"] == "redis:7"
     web = services["web"]
