@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 export DJANGO_SETTINGS_MODULE ?= jewelcrm.settings.local
 
-.PHONY: install run test ci bench lint system-deps browser-deps messages clean
+.PHONY: install run test test-citus ci bench lint system-deps browser-deps citus-deps messages clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,15 @@ browser-deps:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || { echo "Could not install chromium (run as root, or install it yourself)"; exit 1; }; }
 
+# Citus for the three-node cluster of bin/citus-cluster: when it is not installed in PostgreSQL 15, the
+# packages that build it from its source tarball (CITUS_TARBALL); the build is kept once installed.
+citus-deps:
+	@test -f "$$(pg_config --pkglibdir 2>/dev/null || echo /usr/lib/postgresql/15/lib)/citus.so" || { \
+	  echo "Installing the build dependencies of Citus from Debian packages..."; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-server-dev-15 \
+	    libcurl4-openssl-dev liblz4-dev libzstd-dev libkrb5-dev gcc make patch >/dev/null) \
+	  || { echo "Could not install the Citus build dependencies (run as root)"; exit 1; }; }
+
 run: install
 	./bin/run
 
@@ -44,7 +53,11 @@ ci: install browser-deps
 	$(VENV)/bin/lint-imports
 	./bin/test
 
-bench: install
+# The isolation suite and every app's service, selector, API and import tests on a local Citus cluster (ports 7401-7403).
+test-citus: install citus-deps
+	./bin/test-citus
+
+bench: install citus-deps
 	./bin/bench
 
 lint: install

@@ -3,6 +3,11 @@
 Temporary tables (ON COMMIT DROP) are private to the connection, carry no row-level security and
 vanish with the import's transaction. The merge statements that read them write the brand's real
 tables inside brand_context, so the RLS policies check every row written.
+
+On Citus, an `INSERT INTO <brand table> … SELECT … FROM <temporary table>` would be executed as a COPY
+into the shards, which PostgreSQL refuses on tables under row-level security. `sql()` therefore runs such
+a statement through `jewelcrm.tenancy.distribution.execute_insert_select`: its SELECT, then multi-row
+INSERTs of the rows it returned, which Citus routes to the brand's shard as plain INSERTs.
 """
 
 from __future__ import annotations
@@ -93,7 +98,12 @@ def staging_copy_text(name: str, columns: Sequence[str], text: str) -> None:
 
 def sql(statement: str, params: Sequence[Any] | dict[str, Any] = ()) -> int:
     """Run one statement; returns the row count."""
+    from jewelcrm.tenancy.distribution import execute_insert_select
+
     with connection.cursor() as cursor:
+        written = execute_insert_select(cursor, statement, params)
+        if written is not None:
+            return written
         cursor.execute(statement, params)
         return cursor.rowcount
 

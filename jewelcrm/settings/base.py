@@ -106,6 +106,9 @@ DATABASE_URL = env("DATABASE_URL", default=embedded_database_url())
 DATABASES = {"default": env.db_url_config(DATABASE_URL)}
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must name a PostgreSQL database (postgres://...).")
+# Django's PostgreSQL backend with the schema editor that keys every brand table by (brand_id, id) and, on
+# a Citus coordinator, distributes it by brand_id (jewelcrm/tenancy/distribution.py, ADR 0016).
+DATABASES["default"]["ENGINE"] = "jewelcrm.tenancy.backends.postgresql"
 # A socket folder given as ?host=/path becomes the HOST, so every connection (db_setup's too) uses it.
 _socket = DATABASES["default"].get("OPTIONS", {}).pop("host", "")
 if _socket and not DATABASES["default"].get("HOST"):

@@ -4,8 +4,8 @@
 - sets the application's ambient brand (a ContextVar), which the scoped managers read;
 - opens a transaction (or a savepoint) on the default database;
 - on PostgreSQL, sets the transaction-local setting `jewelcrm.brand_id`, which the row-level
-  security policies read. `set_config(..., true)` makes it vanish with the transaction, so it can
-  never leak to the next user of a pooled connection.
+  security policies read. `SET LOCAL` makes it vanish with the transaction, so it can never leak to
+  the next user of a pooled connection (and on Citus it reaches the workers' shards too).
 
 Every entry point (request, API call, Celery task, management command) enters it exactly once.
 """
@@ -42,8 +42,11 @@ def _brand_id_of(brand: Any) -> int:
 
 
 def _set_db_setting(name: str, value: int | None) -> None:
+    # SET LOCAL rather than set_config(..., true): on Citus (citus.propagate_set_commands = 'local')
+    # it reaches every worker the transaction touches, so the policies on the shards see the brand too.
+    # `name` is one of the two constants above and `value` an int: nothing else is ever interpolated.
     with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config(%s, %s, true)", [name, "" if value is None else str(value)])
+        cursor.execute(f"SET LOCAL {name} = '{'' if value is None else int(value)}'")
 
 
 @contextmanager

@@ -6,12 +6,17 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import models
+from django.db.models.sql.where import AND, WhereNode
 
 from jewelcrm.tenancy.context import BrandContextMissing, get_current_brand_id
 
 
 class CrossBrandWrite(PermissionError):
     """A write through a brand's scoped manager carried another brand: refused before any SQL."""
+
+
+class BrandMoveRefused(CrossBrandWrite):
+    """A row never moves to another brand (its brand is part of its key, and its shard on Citus)."""
 
 
 def _brand_of(value: Any) -> int | None:
@@ -66,7 +71,14 @@ class BrandScopedQuerySet(models.QuerySet):
         return super().bulk_create(objs, *args, **kwargs)
 
     def update(self, **kwargs: Any) -> int:
-        _check_values(self.model, self._brand_id(), kwargs)
+        brand_id = self._brand_id()
+        for name in ("brand", "brand_id"):
+            if name in kwargs:
+                value = kwargs[name]
+                other = value.pk if isinstance(value, models.Model) else value
+                if other is not None and int(other) != brand_id:
+                    raise BrandMoveRefused(f"{self.model.__name__}: rows cannot be moved to another brand.")
+        _check_values(self.model, brand_id, kwargs)
         return super().update(**kwargs)
 
 
@@ -98,3 +110,71 @@ class BrandScopedModel(models.Model):
     class Meta:
         abstract = True
         base_manager_name = "unscoped"
+
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any) -> Any:
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_brand_id = instance.__dict__.get("brand_id")
+        return instance
+
+    def _save_table(self, *args: Any, **kwargs: Any) -> Any:
+        updated = super()._save_table(*args, **kwargs)
+        self._loaded_brand_id = self.brand_id
+        return updated
+
+    def save_base(self, *args: Any, **kwargs: Any) -> None:
+        loaded = getattr(self, "_loaded_brand_id", None)
+        if loaded is not None and loaded != self.brand_id:
+            raise BrandMoveRefused(
+                f"{type(self).__name__} #{self.pk} belongs to brand {loaded}: it cannot move to brand "
+                f"{self.brand_id}."
+            )
+        super().save_base(*args, **kwargs)
+
+    def _do_update(self, base_qs: Any, using: Any, pk_val: Any, values: Any, *args: Any) -> Any:
+        # UPDATE … WHERE brand_id = … AND id = …: one shard on Citus (the key is (brand_id, id)).
+        return super()._do_update(base_qs.filter(brand_id=self.brand_id), using, pk_val, values, *args)
+
+
+def _brand_join_restriction(field: Any) -> Any:
+    """A join condition `a.brand_id = b.brand_id` for a foreign key between two brand models."""
+    local_brand = field.model._meta.get_field("brand")
+    remote_brand = field.related_model._meta.get_field("brand")
+
+    def get_extra_restriction(alias: str | None, related_alias: str | None) -> Any:
+        if alias is None or related_alias is None:
+            return None
+        lookup = local_brand.get_lookup("exact")(
+            local_brand.get_col(related_alias), remote_brand.get_col(alias)
+        )
+        return WhereNode([lookup], connector=AND)
+
+    return get_extra_restriction
+
+
+def install_brand_joins() -> int:
+    """Make every join between brand models also join on brand_id (single-shard plans on Citus).
+
+    Applied to every foreign key between two brand models of every installed app (called from the
+    tenancy app's ready()), so models added later are covered without any change to them.
+    """
+    from django.apps import apps
+
+    count = 0
+    for model in apps.get_models(include_auto_created=True):
+        if not _has_brand(model):
+            continue
+        for field in model._meta.concrete_fields:
+            if field.many_to_one or field.one_to_one:
+                target = field.related_model
+                if target is not None and field.name != "brand" and _has_brand(target):
+                    field.get_extra_restriction = _brand_join_restriction(field)
+                    count += 1
+    return count
+
+
+def _has_brand(model: Any) -> bool:
+    try:
+        return model._meta.get_field("brand").column == "brand_id"
+    except Exception:  # noqa: BLE001 - FieldDoesNotExist and non-model targets alike
+        return False

@@ -61,6 +61,9 @@ def apply(using: str = "default") -> int:
     app_role = settings.DATABASE_ROLES.get("app", {}).get("USER")
     if connection.settings_dict["USER"] == app_role:
         return 0  # e.g. a test flush: the application role may not alter tables
+    from jewelcrm.tenancy.distribution import conform_all
+
+    conform_all(using)  # a database created before the (brand_id, id) keys; Citus: place new tables
     tables = brand_tables()
     with connection.cursor() as cursor:
         cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")

@@ -27,6 +27,12 @@ REVIEWED = {
     "jewelcrm/imports/staging.py": "COPY into a temporary table and one set-based merge, inside the brand",
     "jewelcrm/tenancy/checks.py": "the row-level security report (catalogue tables only)",
     "jewelcrm/tenancy/context.py": "sets and clears the brand setting itself",
+    "jewelcrm/tenancy/distribution.py": "catalogue reads and key changes after migrate; set-based inserts of "
+    "rows the brand's own SELECT returned, inside the brand (Citus)",
+    "jewelcrm/tenancy/management/commands/citus_growth_drill.py": "shard moves as admin; counts and audit "
+    "rows inside each brand's context",
+    "jewelcrm/tenancy/management/commands/citus_setup.py": "creates the extension and registers workers "
+    "(admin login)",
     "jewelcrm/tenancy/management/commands/db_setup.py": "creates roles and the database (admin login)",
     "jewelcrm/tenancy/rls.py": "enables and forces row-level security after migrate",
     "jewelcrm/views.py": "the health check's SELECT 1",

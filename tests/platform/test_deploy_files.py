@@ -29,9 +29,20 @@ def test_env_example_lists_every_variable_the_settings_read():
     assert sorted(read - _variables_in_env_example()) == []
 
 
+def test_compose_citus_profile_is_a_coordinator_and_two_workers_set_up_by_the_app():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    citus = {name: s for name, s in compose["services"].items() if "citus" in s.get("profiles", [])}
+    assert set(citus) == {"citus-coordinator", "citus-worker1", "citus-worker2", "citus-setup"}
+    for name in ("citus-coordinator", "citus-worker1", "citus-worker2"):
+        assert citus[name]["image"].startswith("citusdata/citus:"), name
+    setup = citus["citus-setup"]["command"]
+    assert setup.index("manage.py db_setup") < setup.index("manage.py citus_setup")
+    assert "--worker citus-worker1:5432 --worker citus-worker2:5432" in setup
+
+
 def test_compose_runs_every_service_from_env():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
-    services = compose["services"]
+    services = {name: s for name, s in compose["services"].items() if not s.get("profiles")}
     assert set(services) == {"db", "redis", "web", "worker", "worker-segmentation", "beat", "mailpit"}
     assert services["db"]["image"] == "postgres:15"
     assert services["redis"]["image"] == "redis:7"

@@ -97,7 +97,7 @@ def test_local_settings_without_database_url_or_redis_use_embedded_postgresql_an
         "True",
         "memory://",
         "LocMemCache",
-        "django.db.backends.postgresql",
+        "jewelcrm.tenancy.backends.postgresql",
         str(ROOT / "var" / "postgres"),
         "jewelcrm",
         "jewelcrm_app",

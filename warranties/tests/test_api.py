@@ -207,7 +207,7 @@ def test_a_sale_through_the_api_costs_a_fixed_number_of_statements(
     statements = [q["sql"] for q in captured.captured_queries]
     assert sum(sql.startswith('INSERT INTO "customers_consent"') for sql in statements) == 1
     assert sum(sql.startswith('SELECT "inventory_item"') for sql in statements) == 1
-    assert sum("set_config" in sql for sql in statements) == 2
+    assert sum("SET LOCAL jewelcrm.brand_id" in sql for sql in statements) == 2
 
 
 # --- Session callers per role ---------------------------------------------------------------------

@@ -130,7 +130,7 @@ def test_resolver_does_the_same_database_work_for_known_and_unknown(brand, item)
             selectors.public_item_resolve(raw_code=code)
         shapes.append([q["sql"].split(" ")[0] for q in queries.captured_queries])
     assert shapes[0] == shapes[1] == shapes[2] == shapes[3]
-    assert shapes[0] == ["SAVEPOINT", "SELECT", "SELECT", "SELECT", "RELEASE"]
+    assert shapes[0] == ["SAVEPOINT", "SET", "SELECT", "SET", "RELEASE"]
 
 
 def test_enumeration_of_random_codes_finds_nothing_then_429(client, brand, other_brand, item):
@@ -186,7 +186,7 @@ def test_first_lookup_of_a_known_or_unknown_code_does_the_same_queries(brand, it
         with CaptureQueriesContext(connection) as queries:
             _lookup(code)
         shapes.append([q["sql"].split(" ")[0] for q in queries.captured_queries])
-    assert shapes[0] == shapes[1] == ["SAVEPOINT", "SELECT", "SELECT", "SELECT", "RELEASE"]
+    assert shapes[0] == shapes[1] == ["SAVEPOINT", "SET", "SELECT", "SET", "RELEASE"]
     # A repeated look-up of either reads the cache only.
     for code in (unknown, known):
         with CaptureQueriesContext(connection) as queries:
