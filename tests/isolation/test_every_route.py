@@ -97,7 +97,7 @@ def _world(brand: Any, marker: str) -> World:
     from warranties.inventory.tests.factories import ItemFactory, StockMovementFactory
     from warranties.models import Registration
     from warranties.portal.models import LinkPurpose
-    from warranties.portal.services import _link_create
+    from warranties.portal.services.signin import _link_create
     from warranties.portal.tests.factories import PostFactory, ServiceRequestFactory, owned_item
     from warranties.tests.factories import InterventionFactory, WarrantyClaimFactory
 
