@@ -47,7 +47,7 @@ def actor_of(request: Request) -> Any:
 def paginated(view: Any, request: Request, queryset: Any, serializer_class: Any) -> Response:
     """One page of `queryset`, in DRF's page-number shape."""
     paginator = PageNumberPagination()
-    page = paginator.paginate_queryset(queryset, request, view=view)
+    page: list[Any] | None = paginator.paginate_queryset(queryset, request, view=view)
     return paginator.get_paginated_response(
         serializer_class(page, many=True, context={"request": request}).data
     )

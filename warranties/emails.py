@@ -12,9 +12,11 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from jewelcrm.accounts.models import Membership
 from jewelcrm.accounts.roles import ADMIN_ROLES
+from jewelcrm.mail import layout_context
 from warranties.models import Intervention, Registration
 
 SUPPORTED = {code for code, _name in settings.LANGUAGES}
@@ -28,11 +30,25 @@ def _language(*candidates: str) -> str:
     return "en"
 
 
+# Why the person gets each e-mail: the footer of the branded layout (jewelcrm.mail) says it.
+REASONS = {
+    "registration": _(
+        "You receive this e-mail because a piece of %(brand)s was registered in your name."
+    ),
+    "intervention_ready": _("You receive this e-mail because your piece is in the care of %(brand)s."),
+    "flagged_item": _("You receive this alert as an owner or admin of %(brand)s."),
+}
+
+
 def _send(*, to: list[str], template: str, context: dict[str, Any], language: str) -> None:
     with translation.override(language):
         subject = render_to_string(f"warranties/email/{template}_subject.txt", context).strip()
         text = render_to_string(f"warranties/email/{template}.txt", context)
-        html = render_to_string(f"warranties/email/{template}.html", context)
+        brand = context["brand"]
+        layout = layout_context(
+            brand=brand, reason=REASONS[template] % {"brand": brand.name}, subject=subject
+        )
+        html = render_to_string(f"warranties/email/{template}.html", {**context, **layout})
     message = EmailMultiAlternatives(subject=" ".join(subject.split()), body=text, to=to)
     message.attach_alternative(html, "text/html")
     message.send()

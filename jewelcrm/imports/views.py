@@ -18,9 +18,9 @@ from django.views import View
 
 from jewelcrm.accounts.roles import MARKETING_ROLES
 from jewelcrm.imports import selectors, services
-from jewelcrm.imports.forms import MappingForm, RunForm, UploadForm
+from jewelcrm.imports.forms import MappingForm, RunForm, UploadForm, kinds_allowed, kinds_for_role
 from jewelcrm.imports.framework import importer_class
-from jewelcrm.imports.models import ImportJob, ImportKind, ImportStatus
+from jewelcrm.imports.models import ImportJob, ImportStatus
 from jewelcrm.tenancy.views import BrandViewMixin
 
 PAGE_SIZE = 25
@@ -37,7 +37,8 @@ class ImportViewMixin(BrandViewMixin):
 
     def job(self, pk: int) -> ImportJob:
         job = selectors.import_job_get(brand=self.brand, job_id=pk)
-        if job is None:
+        # An import of a kind the role may not import answers like a missing one.
+        if job is None or job.kind not in kinds_allowed(self.membership.role):
             raise Http404
         return job
 
@@ -52,13 +53,12 @@ class ImportListView(ImportViewMixin, View):
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         query = request.GET.get("q", "").strip()[:100]
         kind = request.GET.get("kind", "")
-        kind = kind if kind in ImportKind.values else ""
-        page = Paginator(
-            selectors.import_job_list(brand=self.brand, kind=kind, query=query), PAGE_SIZE
-        ).get_page(request.GET.get("page"))
-        return self.render(
-            request, "list.html", {"page": page, "q": query, "kind": kind, "kinds": ImportKind.choices}
-        )
+        allowed = kinds_allowed(self.membership.role)
+        kind = kind if kind in allowed else ""
+        jobs = selectors.import_job_list(brand=self.brand, kind=kind, query=query, kinds=allowed)
+        page = Paginator(jobs, PAGE_SIZE).get_page(request.GET.get("page"))
+        kinds = kinds_for_role(self.membership.role)
+        return self.render(request, "list.html", {"page": page, "q": query, "kind": kind, "kinds": kinds})
 
 
 class ImportUploadView(ImportViewMixin, View):

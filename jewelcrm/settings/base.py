@@ -125,6 +125,10 @@ DATABASES["default"].update(DATABASE_ROLES["app"])
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Threads of the nightly segmentation's models (OpenMP, BLAS): 1 by default, see segmentation/README.md.
+SEGMENTATION_MODEL_THREADS = env.int("SEGMENTATION_MODEL_THREADS", default=1)
+# How the nightly scores are written: "auto" (binary COPY, or multi-row INSERT on Citus), "copy", "values".
+SEGMENTATION_WRITE_PATH = env("SEGMENTATION_WRITE_PATH", default="auto")
 
 # --- Redis, cache, Celery -------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
@@ -214,6 +218,8 @@ CONTENT_SECURITY_POLICY = {
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One date format per language ("5 Dec 2026" / "5 déc. 2026"): jewelcrm/formats/<lang>/formats.py.
+FORMAT_MODULE_PATH = ["jewelcrm.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -17,6 +17,6 @@ def refresh_insights_task(brand_id: int) -> int:
     return insights_refresh(brand=brand).rows
 
 
-@shared_task(acks_late=True, time_limit=300, soft_time_limit=270)
+@shared_task(acks_late=True, time_limit=300, soft_time_limit=240)
 def refresh_all_insights_task() -> list[int]:
     return for_each_brand(refresh_insights_task)

@@ -98,12 +98,16 @@ class WarrantyCardView(OwnerView):
 
 
 class ServiceRequestView(OwnerView):
-    def form(self, data: Any = None) -> ServiceRequestForm:
+    def form(self, data: Any = None, initial: dict[str, Any] | None = None) -> ServiceRequestForm:
         choices = selectors.store_choices(brand=self.brand)
-        return ServiceRequestForm(data, store_choices=choices)
+        return ServiceRequestForm(data, store_choices=choices, initial=initial)
 
     def get(self, request: HttpRequest, brand_slug: str, pk: int) -> HttpResponse:
-        return self.render("service_request.html", {"item": self.item_or_404(pk), "form": self.form()})
+        item = self.item_or_404(pk)
+        # The store of purchase is proposed first: the owner changes it when they are elsewhere.
+        registration = selectors.item_summary(item=item)["registration"]
+        initial = {"store": registration.store_id} if registration else None
+        return self.render("service_request.html", {"item": item, "form": self.form(initial=initial)})
 
     def post(self, request: HttpRequest, brand_slug: str, pk: int) -> HttpResponse:
         item = selectors.owner_item_get(brand=self.brand, customer=self.customer, item_id=pk)
