@@ -75,6 +75,8 @@ class PrivatePagesMiddleware:
 
         response = self.get_response(request)
         user = getattr(request, "user", None)
+        if "no-store" in response.get("Cache-Control", ""):
+            return response
         if (
             (user is not None and user.is_authenticated)
             or settings.SESSION_COOKIE_NAME in request.COOKIES

@@ -67,6 +67,7 @@ ROUTES: dict[str, Route] = {
     "accounts:invitation_accept": public("a user's invitation token, no brand object"),
     "accounts:password_change": public("the signed-in user's own password"),
     "accounts:home": public("redirects to the user's own brand"),
+    "accounts:invitations": public("the signed-in person's own invitations, by design across brands"),
     "portal:public_item": public("public by design: the code names its brand (WEB-05, portal tests)"),
     "portal:found_report": public("public by design: the code names its brand (WEB-05, portal tests)"),
     # --- brand staff pages ------------------------------------------------------------------------
@@ -148,12 +149,27 @@ ROUTES: dict[str, Route] = {
     "insights:network": ids(),
     "insights:stock": ids(),
     "insights:transfer": ids(),
+    "portal:staff_loss": ids(),
+    "portal:staff_recovered": ids(pk="lost_item"),
+    "segmentation:overview": ids(),
+    "segmentation:run_start": ids(),
+    "segmentation:run_detail": ids(pk="pipeline_run"),
+    "segmentation:rules": ids(),
+    "segmentation:segment_create": ids(),
+    "segmentation:segment_count": ids(),
+    "segmentation:segment_detail": ids(pk="segment"),
+    "segmentation:segment_edit": ids(pk="segment"),
+    "segmentation:segment_refresh": ids(pk="segment"),
+    "segmentation:export": ids(),
     # --- the owner portal -------------------------------------------------------------------------
     "portal:sign_in": ids(),
     "portal:brand_css": ids(),
     "portal:confirm": token(token="consent_token"),  # noqa: S106 - an object kind, not a secret
     "portal:link_sent": ids(),
     "portal:link": token(token="link_token"),  # noqa: S106 - an object kind, not a secret
+    # The old owner's approval of a transfer: another brand's id with its sign-in token must get the
+    # answer of a missing id with an unknown token.
+    "portal:approval": token(pk="item", token="link_token"),  # noqa: S106
     "portal:sign_out": ids(),
     "portal:claim": ids(),
     "portal:pieces": ids(),

@@ -139,6 +139,8 @@ def _world(brand: Any, marker: str) -> World:
         "service_request": ServiceRequestFactory(
             brand=brand, item=item, customer=customer, store=store, message=marker
         ).pk,
+        "segment": _segment(brand, marker),
+        "pipeline_run": _pipeline_run(brand),
         "consent_token": consent_confirmation_token(customer=customer),
         "link_token": link_token,
     }
@@ -147,6 +149,23 @@ def _world(brand: Any, marker: str) -> World:
     world.clients["api_key"] = Client(HTTP_AUTHORIZATION=f"Api-Key {raw_key}", raise_request_exception=False)
     world.objects["_customer"] = customer
     return world
+
+
+def _segment(brand: Any, marker: str) -> int:
+    from segmentation.models import Segment
+
+    with brand_context(brand):
+        return Segment.objects.create(brand=brand, name=f"{marker} segment", description=marker).pk
+
+
+def _pipeline_run(brand: Any) -> int:
+    from django.utils import timezone
+
+    from segmentation.models import PipelineRun
+
+    today = timezone.localdate()
+    with brand_context(brand):
+        return PipelineRun.objects.create(brand=brand, run_date=today, observation_date=today).pk
 
 
 def _clients(world: World) -> None:
@@ -170,7 +189,7 @@ def _clients(world: World) -> None:
 OBJECTS = {
     "customer", "customer_2", "relation", "product", "store", "item", "item_serial", "lost_item",
     "registration", "intervention", "claim", "movement", "import_job", "membership", "api_key", "post",
-    "service_request", "consent_token", "link_token",
+    "service_request", "consent_token", "link_token", "segment", "pipeline_run",
 }  # fmt: skip
 
 

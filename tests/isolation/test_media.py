@@ -58,7 +58,7 @@ def test_the_photo_on_a_brand_page_is_served_by_its_signed_address(owner_client,
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == content
     assert response["Content-Type"] == "image/png"
-    assert response["Cache-Control"] == "private, max-age=3600"
+    assert response["Cache-Control"] == "private, max-age=3600, no-store"  # a signed-in page
 
 
 @pytest.mark.parametrize("debug", [False, True])

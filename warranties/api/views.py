@@ -83,7 +83,11 @@ class WarrantyAPIView(BrandAPIView):
 
 
 class RegistrationListCreateAPIView(WarrantyAPIView):
-    @extend_schema(responses=page_of(s.RegistrationSerializer), summary="Registrations of the brand")
+    @extend_schema(
+        operation_id="registrations_list",
+        responses=page_of(s.RegistrationSerializer),
+        summary="Registrations of the brand",
+    )
     def get(self, request: Request, brand_slug: str) -> Response:
         queryset = selectors.registration_list(
             brand=self.brand, filters=selectors.RegistrationFilters(kind=None)
@@ -247,6 +251,7 @@ class RegistrationDetailAPIView(WarrantyAPIView):
 
 class InterventionListCreateAPIView(WarrantyAPIView):
     @extend_schema(
+        operation_id="interventions_list",
         responses=page_of(s.InterventionSerializer),
         summary="Interventions",
         parameters=[OpenApiParameter("open", bool, description="Only those not returned yet")],
@@ -334,6 +339,7 @@ class InterventionStatusAPIView(InterventionDetailAPIView):
 
 class ClaimListCreateAPIView(WarrantyAPIView):
     @extend_schema(
+        operation_id="claims_list",
         responses=page_of(s.ClaimSerializer),
         summary="Warranty claims",
         parameters=[OpenApiParameter("status", str)],
