@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 export DJANGO_SETTINGS_MODULE ?= jewelcrm.settings.local
 
-.PHONY: install run test test-citus ci bench lint system-deps browser-deps citus-deps messages clean
+.PHONY: install run test test-citus bench lint system-deps browser-deps citus-deps messages clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -45,11 +45,8 @@ citus-deps:
 run: install
 	./bin/run
 
+# The app map's contracts (import-linter), then the whole suite.
 test: install browser-deps
-	./bin/test
-
-# CI: the app map's contracts (import-linter), then the whole suite.
-ci: install browser-deps
 	$(VENV)/bin/lint-imports
 	./bin/test
 
