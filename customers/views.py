@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
@@ -301,7 +302,9 @@ class GdprView(CustomerMixin, TemplateView):
                 content_type="application/json; charset=utf-8",
             )
             stamp = timezone.localdate().isoformat()
-            response["Content-Disposition"] = f'attachment; filename="customer-{customer.pk}-{stamp}.json"'
+            response["Content-Disposition"] = content_disposition_header(
+                True, f"customer-{customer.pk}-{stamp}.json"
+            )
             return response
         level1, level2 = gdpr.related_rows(customer)
         return self.render_to_response(
@@ -349,6 +352,14 @@ class ClientBookView(BrandViewMixin, TemplateView):
         context.update(dates=book["dates"], entries=list(page.object_list), page_obj=page)
         context["query"] = query
         context["window_days"] = clientbook.DATE_WINDOW_DAYS
+        # Clients to contact this week: the book's customers with the most value at risk (nightly scores).
+        from jewelcrm.accounts.panels import contact_priorities
+
+        by_id = {e.customer.pk: e.customer for e in context["entries"]}
+        context["contact_this_week"] = [
+            {**entry, "customer": by_id[entry["customer_id"]]}
+            for entry in contact_priorities(brand=self.brand, customer_ids=list(by_id))
+        ]
         return context
 
 

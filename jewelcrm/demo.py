@@ -26,6 +26,7 @@ SEEDERS = [
     "warranties.demo",
     "warranties.portal.demo",
     "segmentation.insights.demo",
+    "segmentation.demo",
 ]
 
 DEMO_PASSWORD = "jewelcrm-demo-2026"  # noqa: S105 - the published password of the demo accounts

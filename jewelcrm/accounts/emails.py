@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -19,7 +20,7 @@ from jewelcrm.accounts.models import Membership
 def invitation_email_send(*, membership_id: int, with_password_link: bool) -> bool:
     """Send the invitation e-mail of a membership of the brand in context, in the person's language."""
     membership = (
-        Membership.objects.filter(pk=membership_id, is_active=True)
+        Membership.objects.filter(Q(is_active=True) | Q(is_pending=True), pk=membership_id)
         .select_related("user", "brand", "store")
         .first()
     )
@@ -33,6 +34,8 @@ def invitation_email_send(*, membership_id: int, with_password_link: bool) -> bo
         "role": membership.get_role_display,
         "site_url": settings.SITE_URL,
         "login_url": settings.SITE_URL + reverse("accounts:login"),
+        "invitations_url": settings.SITE_URL + reverse("accounts:invitations"),
+        "is_pending": membership.is_pending,
     }
     if with_password_link:
         context["set_password_url"] = settings.SITE_URL + reverse(

@@ -120,6 +120,8 @@ class Membership(BrandScopedModel):
         "retail.Store", on_delete=models.PROTECT, null=True, blank=True, related_name="memberships"
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # An existing account invited to the brand: no access until its owner accepts (then is_active).
+    is_pending = models.BooleanField(_("invitation waiting"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from jewelcrm.imports.csv_safe import FORMULA_PREFIXES
+from jewelcrm.csv_safe import FORMULA_PREFIXES
 from jewelcrm.imports.framework import (
     Problem,
     importer_class,

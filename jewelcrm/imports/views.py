@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -173,5 +174,5 @@ class ImportReportView(ImportViewMixin, View):
                 handle.read()
             )  # built inside the brand context (the report is small: one line per problem)
         response = HttpResponse(content, content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-report.csv"'
+        response["Content-Disposition"] = content_disposition_header(True, f"import-{job.pk}-report.csv")
         return response

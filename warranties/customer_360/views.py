@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
 
@@ -10,12 +9,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.generic import TemplateView
 
 from customers import selectors as customer_selectors
 from customers.models import Channel
-from customers.normalise import csv_cell
 from jewelcrm.accounts.roles import ADMIN_ROLES, BRAND_ROLES, MARKETING_ROLES
+from jewelcrm.csv_safe import csv_safe_writer
 from jewelcrm.tenancy.views import BrandViewMixin
 from warranties.customer_360 import selectors
 from warranties.customer_360.labels import EXPORT_CHANNEL_REQUIRED, EXPORT_HEADERS
@@ -56,6 +56,14 @@ class CustomerListView(BrandViewMixin, TemplateView):
                 "tags": customer_selectors.customer_tags(brand=self.brand),
                 "channels": Channel.choices,
                 "querystring": params.urlencode(),
+                # The list's filters, carried over to the export form (built here: a template reading
+                # `request.GET.items` would get the `items` filter's value instead of the method).
+                "export_params": [
+                    (key, value)
+                    for key, values in self.request.GET.lists()
+                    if key not in ("consent", "page")
+                    for value in values
+                ],
                 "can_edit": self.membership.role in MARKETING_ROLES,
             }
         )
@@ -97,8 +105,8 @@ class CustomerExportView(BrandViewMixin, TemplateView):
         columns = [(name, label) for name, label in EXPORT_COLUMNS if name in keep]
         buffer = io.StringIO()
         buffer.write("\ufeff")
-        writer = csv.writer(buffer, delimiter=";")
-        writer.writerow([csv_cell(label) for _name, label in columns])
+        writer = csv_safe_writer(buffer, delimiter=";")
+        writer.writerow([label for _name, label in columns])
         count = 0
         for customer in customers:
             row = []
@@ -109,7 +117,7 @@ class CustomerExportView(BrandViewMixin, TemplateView):
                     value = ", ".join(customer.tags or [])
                 else:
                     value = getattr(customer, name)
-                row.append(csv_cell(value))
+                row.append(value)
             writer.writerow(row)
             count += 1
         audit_log_record(
@@ -131,7 +139,7 @@ class CustomerExportView(BrandViewMixin, TemplateView):
         )
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
         stamp = timezone.localdate().isoformat()
-        response["Content-Disposition"] = f'attachment; filename="customers-{channel}-{stamp}.csv"'
+        response["Content-Disposition"] = content_disposition_header(True, f"customers-{channel}-{stamp}.csv")
         return response
 
 
@@ -171,6 +179,9 @@ class Customer360View(BrandViewMixin, TemplateView):
         context["can_edit"] = self.membership.role in MARKETING_ROLES and not customer.is_pseudonymised
         context["can_gdpr"] = self.membership.role in ADMIN_ROLES
         context["field_sources"] = customer.field_sources or {}
+        from jewelcrm.accounts.panels import customer_panels
+
+        context["customer_panels"] = customer_panels(brand=self.brand, customer=customer)
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

@@ -73,3 +73,166 @@ def brand_alert_recipients(*, brand: Any) -> list[str]:
 
 def site_url(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
+
+
+# --- E-mails sent by warranties.portal.tasks: one function per e-mail, taking ids -----------------
+# Each re-reads its row inside the brand's context, sends nothing when the row is gone or the state no
+# longer calls for it, and returns how many messages left.
+
+
+def _customer_language(brand: Any, customer: Any) -> str:
+    return (getattr(customer, "language", "") or "") or brand.default_language
+
+
+def _product(item: Any, language: str) -> str:
+    if language == "fr" and getattr(item.product, "name_fr", ""):
+        return str(item.product.name_fr)
+    return str(item.product.name_en)
+
+
+def owner_approval_email_send(*, approval_id: int) -> int:
+    """Ask the owner to confirm (or refuse) what a store asked about their piece."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from warranties.portal.approval_links import owner_approval_url
+    from warranties.portal.models import ApprovalStatus, OwnerApproval
+
+    approval = (
+        OwnerApproval.objects.filter(pk=approval_id)
+        .select_related("brand", "item", "item__product", "store", "customer")
+        .first()
+    )
+    if (
+        approval is None
+        or approval.status != ApprovalStatus.WAITING
+        or approval.expires_at <= timezone.now()
+        or not approval.customer.email
+    ):
+        return 0
+    brand, owner = approval.brand, approval.customer
+    language = _customer_language(brand, owner)
+    context = {
+        "brand_name": brand.name,
+        "product": _product(approval.item, language),
+        "serial": approval.item.serial,
+        "store": approval.store.name,
+        "city": approval.store.city,
+        "action": approval.action,
+        "new_owner": " ".join(
+            part for part in (approval.new_owner_first_name, approval.new_owner_last_name) if part
+        ),
+        "url": owner_approval_url(approval),
+        "portal": site_url(reverse("portal:sign_in", kwargs={"brand_slug": brand.slug})),
+        "days": 3,
+    }
+    _send(to=[owner.email], template="owner_approval", context=context, language=language)
+    return 1
+
+
+def _accepted_transfer(transfer_id: int) -> Any:
+    from warranties.portal.models import Transfer, TransferStatus
+
+    return (
+        Transfer.objects.filter(pk=transfer_id, status=TransferStatus.ACCEPTED)
+        .select_related("brand", "item", "item__product", "store", "from_customer", "to_customer")
+        .first()
+    )
+
+
+def transfer_previous_owner_email_send(*, transfer_id: int) -> int:
+    """Tell the former owner that their piece now belongs to someone else (and through whom)."""
+    from django.urls import reverse
+
+    transfer = _accepted_transfer(transfer_id)
+    if transfer is None or transfer.from_customer is None or not transfer.from_customer.email:
+        return 0
+    brand, previous = transfer.brand, transfer.from_customer
+    language = _customer_language(brand, previous)
+    context = {
+        "brand_name": brand.name,
+        "product": _product(transfer.item, language),
+        "store": transfer.store.name if transfer.store_id else "",
+        "portal": site_url(reverse("portal:sign_in", kwargs={"brand_slug": brand.slug})),
+    }
+    _send(to=[previous.email], template="transfer_done_previous", context=context, language=language)
+    return 1
+
+
+def transfer_new_owner_email_send(*, transfer_id: int) -> int:
+    """Welcome the new owner of a piece to their owner portal."""
+    from django.urls import reverse
+
+    transfer = _accepted_transfer(transfer_id)
+    if transfer is None or transfer.to_customer is None or not transfer.to_customer.email:
+        return 0
+    brand, new_owner = transfer.brand, transfer.to_customer
+    language = _customer_language(brand, new_owner)
+    context = {
+        "brand_name": brand.name,
+        "product": _product(transfer.item, language),
+        "portal": site_url(reverse("portal:sign_in", kwargs={"brand_slug": brand.slug})),
+    }
+    _send(to=[new_owner.email], template="transfer_done_new", context=context, language=language)
+    return 1
+
+
+LOSS_EVENT_KINDS = ("reported_lost", "reported_stolen", "recovered")
+
+
+def _loss_event(event_id: int) -> Any:
+    from warranties.models import ItemEvent
+
+    return (
+        ItemEvent.objects.filter(pk=event_id, kind__in=LOSS_EVENT_KINDS)
+        .select_related("brand", "item", "item__product", "item__owner", "store")
+        .first()
+    )
+
+
+def _loss_context(event: Any, language: str) -> dict[str, Any]:
+    return {
+        "brand_name": event.brand.name,
+        "kind": event.kind,
+        "by": event.data.get("by", ""),
+        "serial": event.item.serial,
+        "product": _product(event.item, language),
+        "store": event.store.name if event.store_id else "",
+    }
+
+
+def loss_brand_alert_send(*, event_id: int) -> int:
+    """Alert the brand's owners and admins, each in their language, of a lost/stolen change."""
+    from jewelcrm.accounts.models import Membership
+    from jewelcrm.accounts.roles import ADMIN_ROLES
+
+    event = _loss_event(event_id)
+    if event is None:
+        return 0
+    recipients = list(
+        Membership.objects.filter(role__in=sorted(ADMIN_ROLES), is_active=True, user__is_active=True)
+        .select_related("user")
+        .order_by("user__email")
+    )
+    for membership in recipients:
+        language = membership.user.language or event.brand.default_language
+        context = {**_loss_context(event, language), "owner_known": event.item.owner_id is not None}
+        _send(to=[membership.user.email], template="loss_alert", context=context, language=language)
+    return len(recipients)
+
+
+def loss_owner_alert_send(*, event_id: int) -> int:
+    """Tell the owner of the piece (when it has one) of a lost/stolen change on it."""
+    from django.urls import reverse
+
+    event = _loss_event(event_id)
+    if event is None or event.item.owner is None or not event.item.owner.email:
+        return 0
+    owner = event.item.owner
+    language = _customer_language(event.brand, owner)
+    context = {
+        **_loss_context(event, language),
+        "portal": site_url(reverse("portal:sign_in", kwargs={"brand_slug": event.brand.slug})),
+    }
+    _send(to=[owner.email], template="loss_owner_alert", context=context, language=language)
+    return 1

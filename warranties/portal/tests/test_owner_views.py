@@ -18,7 +18,12 @@ from tests.factories import StoreFactory
 from warranties.inventory.models import Item
 from warranties.portal.models import Rsvp, ServiceRequest, Transfer
 from warranties.portal.session import SESSION_KEY
-from warranties.portal.tests.factories import InterventionFactory, PostFactory, owned_item
+from warranties.portal.tests.factories import (
+    InterventionFactory,
+    PostFactory,
+    owned_item,
+    store_transfer_with_code,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -127,12 +132,9 @@ def test_service_request_through_the_form(client, brand, item):
 
 
 def test_service_request_for_a_piece_i_no_longer_own(client, brand, owner, item, store):
-    from warranties.portal import services
 
     with brand_context(brand):
-        services.transfer_record_in_store(
-            brand=brand, item=item, store=store, actor=None, email="new@example.test"
-        )
+        store_transfer_with_code(brand=brand, item=item, store=store, email="new@example.test")
     response = client.post(
         url("service_request", brand, pk=item.pk), {"store": store.pk, "kind": "service"}, follow=True
     )

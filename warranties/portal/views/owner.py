@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.generic import View
 
@@ -92,7 +93,7 @@ class WarrantyCardView(OwnerView):
         summary = selectors.item_summary(item=item)
         content = warranty_card_pdf(brand=self.brand, item=item, registration=summary["registration"])
         response = HttpResponse(content, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="warranty-{item.public_code}.pdf"'
+        response["Content-Disposition"] = content_disposition_header(True, f"warranty-{item.public_code}.pdf")
         return response
 
 
@@ -243,7 +244,7 @@ class ExportView(OwnerView):
             json.dumps(data, indent=2, default=str, ensure_ascii=False),
             content_type="application/json; charset=utf-8",
         )
-        response["Content-Disposition"] = f'attachment; filename="my-data-{self.brand.slug}.json"'
+        response["Content-Disposition"] = content_disposition_header(True, f"my-data-{self.brand.slug}.json")
         return response
 
 
