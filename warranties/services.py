@@ -286,14 +286,7 @@ def registration_create(
         if existing is None:
             raise
         return existing, False
-    transaction.on_commit(lambda: _enqueue_registration_email(brand.pk, registration.pk))
     return registration, True
-
-
-def _enqueue_registration_email(brand_id: int, registration_id: int) -> None:
-    from warranties.tasks import send_registration_email_task
-
-    send_registration_email_task.delay(brand_id, registration_id)
 
 
 def _registration_write(
@@ -445,6 +438,10 @@ def _registration_write(
         ip=ip,
         data={"item": item.serial, "store": store.code, "grey_market": bool(reason)},
     )
+    # The double opt-in e-mail, in the send log with the sale: sent once, after the commit.
+    from warranties.emails import registration_email_record
+
+    registration_email_record(brand=brand, registration=registration, customer=owner)
     return registration
 
 
@@ -473,16 +470,9 @@ def item_flagged_sale_attempt(
         data={"status": item.status, "store": getattr(store, "code", "")},
     )
 
-    def enqueue() -> None:
-        from django.core.cache import cache
+    from warranties.emails import flagged_item_alert_record
 
-        from warranties.tasks import send_flagged_item_alert_task
-
-        key = f"warranties:flagged-alert:{brand.pk}:{item.pk}:{getattr(store, 'pk', '')}"
-        if cache.add(key, 1, ALERT_DEDUPE_SECONDS):
-            send_flagged_item_alert_task.delay(brand.pk, item.pk, getattr(store, "pk", None))
-
-    transaction.on_commit(enqueue)
+    flagged_item_alert_record(brand=brand, item=item, store=store, window_seconds=ALERT_DEDUPE_SECONDS)
 
 
 @transaction.atomic
@@ -707,14 +697,9 @@ def intervention_advance(
         data={"intervention": locked.pk, "type": locked.kind, "status": status},
     )
     if status == InterventionStatus.READY and locked.item.owner_id:
-        brand_id, pk = brand.pk, locked.pk
+        from warranties.emails import intervention_ready_email_record
 
-        def enqueue() -> None:
-            from warranties.tasks import send_intervention_ready_email_task
-
-            send_intervention_ready_email_task.delay(brand_id, pk)
-
-        transaction.on_commit(enqueue)
+        intervention_ready_email_record(brand=brand, intervention=locked)
     return locked
 
 

@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jewelcrm.accounts.models import APIKey, AuditLog, Brand, Membership, User, hash_api_key
 from jewelcrm.accounts.roles import RETAIL_ROLES, Role
-from jewelcrm.accounts.tasks import send_invitation_email_task
+from jewelcrm.messaging.services import message_send
 from jewelcrm.retail.models import Store
 
 
@@ -127,7 +120,7 @@ def membership_invite(
         else:
             membership.role, membership.store, membership.is_active = role, store, True
             membership.save(update_fields=["role", "store", "is_active"])
-        audit_log_record(
+        invited = audit_log_record(
             brand=brand,
             action="membership.invite",
             actor=actor.user,
@@ -136,8 +129,14 @@ def membership_invite(
             data={"email": email, "role": role, "store": store.code if store else None},
         )
         with_password_link = not user.has_usable_password()
-        transaction.on_commit(
-            functools.partial(send_invitation_email_task.delay, brand.pk, membership.pk, with_password_link)
+        # One e-mail per invitation (the audit row names the occasion), in the send log with the membership.
+        message_send(
+            brand=brand,
+            key=f"invitation:{membership.pk}:{invited.pk}",
+            kind="accounts.invitation",
+            to=user.email,
+            context={"membership_id": membership.pk, "with_password_link": with_password_link},
+            language=user.language or brand.default_language,
         )
     return membership
 
@@ -170,35 +169,21 @@ def membership_deactivate(
     return membership
 
 
-def invitation_email_send(*, membership_id: int, with_password_link: bool) -> bool:
-    """Send the invitation e-mail of a membership of the brand in context, in the person's language."""
-    membership = (
-        Membership.objects.filter(pk=membership_id, is_active=True)
-        .select_related("user", "brand", "store")
-        .first()
-    )
-    if membership is None:
-        return False
-    user = membership.user
-    context: dict[str, Any] = {
-        "user": user,
-        "brand": membership.brand,
-        "membership": membership,
-        "role": membership.get_role_display,
-        "site_url": settings.SITE_URL,
-        "login_url": settings.SITE_URL + reverse("accounts:login"),
-    }
-    if with_password_link:
-        context["set_password_url"] = settings.SITE_URL + reverse(
-            "accounts:invitation_accept",
-            kwargs={
-                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-                "token": default_token_generator.make_token(user),
-            },
+def sent_email_retry(
+    *, brand: Brand, message_id: int, actor: User | None = None, ip: str | None = None
+) -> Any:
+    """Send a parked e-mail of the brand's send log again, audited. Another brand's id: Http404."""
+    from django.http import Http404
+
+    from jewelcrm.messaging.selectors import message_get
+    from jewelcrm.messaging.services import message_retry
+
+    with transaction.atomic():
+        message = message_get(brand=brand, message_id=message_id)
+        if message is None:
+            raise Http404
+        message = message_retry(brand=brand, message=message)
+        audit_log_record(
+            brand=brand, action="email.retry", actor=actor, obj=message, ip=ip, data={"kind": message.kind}
         )
-    with translation.override(user.language or membership.brand.default_language):
-        context["role"] = membership.get_role_display()
-        subject = render_to_string("accounts/emails/invitation_subject.txt", context).strip()
-        body = render_to_string("accounts/emails/invitation_body.txt", context)
-    send_mail(subject, body, None, [user.email])
-    return True
+    return message

@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "jewelcrm.catalog",
     "jewelcrm.billing",
     "jewelcrm.imports",
+    "jewelcrm.messaging",
     "customers",
     "warranties.inventory",
     "warranties",

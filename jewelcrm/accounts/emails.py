@@ -1,0 +1,55 @@
+"""The e-mails of the accounts app, rendered by the send log's delivery task (jewelcrm.messaging)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext_lazy as _
+
+from jewelcrm.accounts.models import Membership
+from jewelcrm.messaging.models import Message
+from jewelcrm.messaging.registry import Email, email_kind
+
+INVITATION = "accounts.invitation"
+
+
+@email_kind(INVITATION, label=_("Invitation to the team"))
+def invitation_email_render(message: Message) -> Email | None:
+    """The invitation e-mail of a membership of the brand in context, in the person's language."""
+    membership = (
+        Membership.objects.filter(pk=message.context.get("membership_id"), is_active=True)
+        .select_related("user", "brand", "store")
+        .first()
+    )
+    if membership is None:
+        return None
+    with_password_link = bool(message.context.get("with_password_link"))
+    user = membership.user
+    context: dict[str, Any] = {
+        "user": user,
+        "brand": membership.brand,
+        "membership": membership,
+        "role": membership.get_role_display,
+        "site_url": settings.SITE_URL,
+        "login_url": settings.SITE_URL + reverse("accounts:login"),
+    }
+    if with_password_link:
+        context["set_password_url"] = settings.SITE_URL + reverse(
+            "accounts:invitation_accept",
+            kwargs={
+                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                "token": default_token_generator.make_token(user),
+            },
+        )
+    with translation.override(user.language or membership.brand.default_language):
+        context["role"] = membership.get_role_display()
+        subject = render_to_string("accounts/emails/invitation_subject.txt", context).strip()
+        body = render_to_string("accounts/emails/invitation_body.txt", context)
+    return Email(subject=subject, text=body)
