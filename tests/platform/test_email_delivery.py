@@ -228,3 +228,36 @@ def test_the_same_send_three_times_and_concurrently_gives_one_email(
 
 def test_suite_uses_its_own_database(transactional_db):
     assert connection.settings_dict["NAME"].startswith("test_")
+
+
+def test_a_task_enqueued_after_commit_survives_its_broker_restarting_without_persistence(
+    transactional_db, brand, tmp_path
+):
+    """Item: tasks survive the broker. The e-mail's row is committed with its business transaction and
+    its task handed to a Redis without persistence; that Redis restarts empty before any worker took the
+    task. The relay enqueues it again once due, and the worker sends it once."""
+    import redis
+
+    from tests.redis_server import RedisServer, broker_at
+
+    server = RedisServer(port=7302, directory=tmp_path).start()
+    worker = None
+    try:
+        with broker_at(server.url):
+            (message,) = _sign_in_messages(brand, 1)
+            client = redis.Redis.from_url(server.url)
+            assert client.llen("celery") == 1  # handed to the broker after the commit
+            server.restart()
+            assert client.llen("celery") == 0  # ... and lost with it
+            worker = Worker(broker_url=server.url, mailbox=tmp_path / "mailbox.txt").start()
+            from django.utils import timezone
+
+            with brand_context(brand):
+                assert message_relay(brand=brand, now=timezone.now() + RELAY_AFTER) == 1
+            wait_until(lambda: _status_counts(brand)[MessageStatus.SENT] == 1, what="the e-mail sent")
+            wait_until(lambda: client.llen("celery") == 0 and client.hlen("unacked") == 0, what="drained")
+        assert received(tmp_path / "mailbox.txt") == {"owner000@example.test": 1}
+    finally:
+        if worker is not None:
+            worker.stop()
+        server.stop()
