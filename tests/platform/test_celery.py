@@ -40,11 +40,8 @@ def test_visibility_timeout_covers_twice_the_longest_task_and_no_delay_exceeds_i
     from jewelcrm.messaging import services as messaging
 
     conf = app.conf
-    project = {
-        name: task
-        for name, task in _registered_tasks_objects().items()
-        if name.split(".")[0] in ("jewelcrm", "customers", "warranties", "segmentation", "campaigns", "imports")
-    }
+    ours = ("jewelcrm", "customers", "warranties", "segmentation", "campaigns", "imports")
+    project = {name: task for name, task in _registered_tasks_objects().items() if name.split(".")[0] in ours}
     assert "jewelcrm.messaging.tasks.deliver_message_task" in project
     limits = {name: task.time_limit or conf.task_time_limit for name, task in project.items()}
     assert all(limits.values()), limits
