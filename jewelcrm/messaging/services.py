@@ -213,8 +213,11 @@ def message_retry(*, brand: Any, message: Message) -> Message:
 
 
 def message_erase_recipient(*, brand: Any, email: str) -> int:
-    """GDPR erasure: forget an address in the brand's send log (the rows stay, for the counts)."""
+    """GDPR erasure: forget an address in the brand's send log (the rows stay, for the counts); what was
+    still waiting is not sent."""
     address = (email or "").strip()
     if not address:
         return 0
-    return Message.objects.filter(to__iexact=address).update(to="erased", context={}, subject="")
+    rows = Message.objects.filter(brand_id=getattr(brand, "pk", brand), to__iexact=address)
+    rows.filter(status=MessageStatus.PENDING).update(status=MessageStatus.SKIPPED, next_attempt_at=None)
+    return rows.update(to="erased", context={}, subject="")
