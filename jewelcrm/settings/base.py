@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "warranties.inventory",
     "warranties",
     "warranties.portal",
+    "warranties.customer_360",
     "segmentation",
     "campaigns",
     "django.contrib.admin",

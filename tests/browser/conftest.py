@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -93,6 +94,27 @@ def _artifact_name(request: Any, suffix: str) -> Path:
     return ARTIFACTS / f"{module}__{safe}{suffix}"
 
 
+def _wait_for_server_requests(timeout: float = 15.0) -> None:
+    """Let the live server finish the requests a closed page left in flight.
+
+    The flush that empties the tables after a browser test takes exclusive locks; a request still running
+    in one of the live server's threads holds a lock it needs and waits for one the flush holds, and
+    PostgreSQL ends the deadlock by failing the flush.
+    """
+    from django.db import connection
+
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid() AND state <> 'idle'"
+            )
+            if cursor.fetchone()[0] == 0:
+                return
+            time.sleep(0.05)
+
+
 def _watched_page(browser: Any, live_server: Any, request: Any, name: str, **options: Any) -> Iterator[Any]:
     context = browser.new_context(base_url=live_server.url, locale="en-GB", **options)
     context.set_default_timeout(10_000)
@@ -123,6 +145,7 @@ def _watched_page(browser: Any, live_server: Any, request: Any, name: str, **opt
             context.tracing.stop(path=str(_artifact_name(request, f"__{name}.trace.zip")) if failed else None)
     finally:
         context.close()
+        _wait_for_server_requests()
     if not failed and errors and request.node.get_closest_marker("allow_console_errors") is None:
         pytest.fail(
             f"{len(errors)} browser console error(s) on the {name}:\n" + "\n".join(errors), pytrace=False

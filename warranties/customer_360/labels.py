@@ -1,5 +1,4 @@
-"""User-facing labels of the customer list and 360 page (package warranties.customer_360), kept here so
-that the customers app's French catalogue translates them."""
+"""User-facing labels of the customer list and 360 page: timeline lines and the CSV export's headers."""
 
 from django.utils.translation import gettext_lazy as _
 
