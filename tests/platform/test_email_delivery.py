@@ -110,14 +110,16 @@ def test_200_emails_with_worker_children_killed_at_five_points_arrive_once_each(
     workers(concurrency="2")
     wait_until(_sent_all(brand, 200), what="200 e-mails sent and the queue drained")
     killed = sorted(p.name.split(".killed.")[1] for p in tmp_path.glob("mailbox.txt.killed.*"))
-    assert killed == [
-        "owner050@example.test.open",
-        "owner090@example.test.send",
-        "owner170@example.test.send",
-        f"task.{ids[10]}.prerun",
-        f"task.{ids[130]}.postrun",
-        f"task.{ids[170]}.prerun",
-    ]
+    assert killed == sorted(
+        [
+            "owner050@example.test.open",
+            "owner090@example.test.send",
+            "owner170@example.test.send",
+            f"task.{ids[10]}.prerun",
+            f"task.{ids[130]}.postrun",
+            f"task.{ids[170]}.prerun",
+        ]
+    )
     counts = received(tmp_path / "mailbox.txt")
     assert len(counts) == 200
     assert set(counts.values()) == {1}
