@@ -8,13 +8,11 @@ on the receiving side, so a second copy would show.
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.db import connection
 
-from jewelcrm.celery import app
 from jewelcrm.messaging.models import Message, MessageStatus
 from jewelcrm.messaging.services import RELAY_AFTER, message_relay, message_send
 from jewelcrm.tenancy.context import brand_context
@@ -27,34 +25,6 @@ pytestmark = [
         not (settings.REDIS_URL and settings.IS_POSTGRES), reason="needs Redis and PostgreSQL"
     ),
 ]
-
-
-@pytest.fixture
-def broker() -> str:
-    """The suite's own Redis database as the broker, emptied of any task; the test process publishes to it."""
-    import redis
-
-    client = redis.Redis.from_url(settings.REDIS_URL)
-    client.delete("celery", "unacked", "unacked_index", "unacked_mutex")
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = False
-    yield settings.REDIS_URL
-    app.conf.task_always_eager = previous
-    client.delete("celery", "unacked", "unacked_index", "unacked_mutex")
-
-
-@pytest.fixture
-def workers(tmp_path: Path):
-    started: list[Worker] = []
-
-    def start(**kwargs: str) -> Worker:
-        worker = Worker(broker_url=settings.REDIS_URL, mailbox=tmp_path / "mailbox.txt", **kwargs).start()
-        started.append(worker)
-        return worker
-
-    yield start
-    for worker in started:
-        worker.stop()
 
 
 def _sign_in_messages(brand, count: int) -> list[Message]:
