@@ -16,17 +16,15 @@ from jewelcrm.tenancy.roles import as_role, use_role
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
-    if settings.IS_POSTGRES:
-        with django_db_blocker.unblock():
-            with as_role("owner"), connection.cursor() as cursor:
-                # Test-only: transactional tests empty the tables between tests with TRUNCATE.
-                app_role = settings.DATABASE_ROLES["app"]["USER"]
-                cursor.execute(f'GRANT TRUNCATE ON ALL TABLES IN SCHEMA public TO "{app_role}"')
-            use_role("app")
+    with django_db_blocker.unblock():
+        with as_role("owner"), connection.cursor() as cursor:
+            # Test-only: transactional tests empty the tables between tests with TRUNCATE.
+            app_role = settings.DATABASE_ROLES["app"]["USER"]
+            cursor.execute(f'GRANT TRUNCATE ON ALL TABLES IN SCHEMA public TO "{app_role}"')
+        use_role("app")
     yield
-    if settings.IS_POSTGRES:
-        with django_db_blocker.unblock():
-            use_role("owner")
+    with django_db_blocker.unblock():
+        use_role("owner")
 
 
 @pytest.fixture(autouse=True)

@@ -84,7 +84,6 @@ def _max_lengths() -> dict[str, int]:
 class CustomerImporter(BaseImporter):
     kind = "customers"
     parallel_clean = True
-    needs_postgresql = True
     required_one_of = ("external_id", "email", "phone")
     fields = (
         Field(

@@ -150,11 +150,6 @@ def customer_tags(*, brand: Brand) -> list[str]:
     """Every tag in use (for the filter), sorted."""
     from django.db import connection
 
-    if connection.vendor != "postgresql":
-        tags: set[str] = set()
-        for row in customer_list(brand=brand).values_list("tags", flat=True):
-            tags.update(row or [])
-        return sorted(tags)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT DISTINCT jsonb_array_elements_text(tags) FROM customers_customer "
@@ -308,4 +303,80 @@ def customer_countries(*, brand: Brand) -> list[str]:
         .order_by("country")
         .values_list("country", flat=True)
         .distinct()
+    )
+
+
+def serialised_sale_facts(*, brand: Brand) -> QuerySet:
+    """One row per serialised piece sold in a store according to the ERP or a till (not the warranty
+    registrations, which warranties reports itself): store_id, product_id, day, serial.
+
+    Refunded and cancelled orders are left out. For set-based aggregation (the insights tables).
+    """
+    from zoneinfo import ZoneInfo
+
+    from django.db.models import F
+    from django.db.models.functions import TruncDate
+
+    from customers.models import OrderLine, OrderSource, OrderStatus
+
+    return (
+        OrderLine.objects.filter(
+            brand=brand,
+            order__store__isnull=False,
+            product__isnull=False,
+            order__source__in=(OrderSource.ERP, OrderSource.POS),
+        )
+        .exclude(serial="")
+        .exclude(order__status__in=(OrderStatus.REFUNDED, OrderStatus.CANCELLED))
+        .order_by()
+        .values(
+            "serial",
+            "product_id",
+            store_id=F("order__store_id"),
+            day=TruncDate("order__ordered_at", tzinfo=ZoneInfo(brand.time_zone)),
+        )
+    )
+
+
+def sales_line_facts(*, brand: Brand) -> QuerySet:
+    """One row per order line with a known product: store_id (none online), product_id, channel, country
+    (the store's, else the customer's), day, units and revenue net of refunds in the brand's currency.
+
+    Refunded, cancelled and pending orders are left out; a line whose order has no brand-currency value
+    (no exchange rate) counts its units but no revenue. For set-based aggregation (the insights tables).
+    """
+    from zoneinfo import ZoneInfo
+
+    from django.db.models import Case, CharField, DecimalField, ExpressionWrapper, F, Value, When
+    from django.db.models.functions import Coalesce, TruncDate
+
+    from customers.models import OrderLine, OrderStatus
+
+    money = DecimalField(max_digits=16, decimal_places=2)
+    net_in_brand_currency = Case(
+        When(order__total=0, then=Value(0, output_field=money)),
+        default=ExpressionWrapper(
+            F("total")
+            * F("order__total_brand_currency")
+            * (F("order__total") - F("order__refunded_amount"))
+            / (F("order__total") * F("order__total")),
+            output_field=money,
+        ),
+        output_field=money,
+    )
+    return (
+        OrderLine.objects.filter(brand=brand, product__isnull=False)
+        .exclude(order__status__in=(OrderStatus.REFUNDED, OrderStatus.CANCELLED, OrderStatus.PENDING))
+        .order_by()
+        .values(
+            "product_id",
+            store_id=F("order__store_id"),
+            channel=F("order__channel"),
+            country=Coalesce(
+                F("order__store__country"), F("order__customer__country"), Value(""), output_field=CharField()
+            ),
+            day=TruncDate("order__ordered_at", tzinfo=ZoneInfo(brand.time_zone)),
+            units=F("quantity"),
+            revenue=net_in_brand_currency,
+        )
     )

@@ -58,6 +58,39 @@ def customer_create(
     return customer
 
 
+def customer_find_or_create(
+    *,
+    brand: Brand,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    phone: str = "",
+    source: str = "store",
+    **fields: Any,
+) -> tuple[Customer, bool]:
+    """The brand's live profile with this e-mail or phone, else a new one, which needs a first and a last
+    name. Returns (customer, created). `email` and `phone` must already be normalised."""
+    from customers.selectors import customer_find
+
+    found = customer_find(brand=brand, email=email, phone=phone)
+    if found is not None:
+        return found, False
+    if not (first_name.strip() and last_name.strip()):
+        raise ValidationError(
+            {"first_name": [_("New customer: give the first and last name.")]}, code="customer_name_required"
+        )
+    customer = customer_create(
+        brand=brand,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        phone=phone,
+        source=source,
+        **fields,
+    )
+    return customer, True
+
+
 def consent_entry(
     *,
     brand: Brand,
@@ -467,3 +500,75 @@ def order_upsert(
                 if status == "unchanged":
                     status = "updated"
     return order, status
+
+
+def order_record_sale(
+    *,
+    brand: Brand,
+    customer: Customer,
+    store: Any,
+    product: Any,
+    serial: str,
+    price: Any,
+    currency: str,
+    at: Any,
+    sold_on: Any,
+) -> Any:
+    """The paid order of a piece sold in a store (source "warranty"): one line, its value also in the
+    brand's currency at the rate of the day of sale."""
+    from customers.models import Order, OrderLine, OrderSource, OrderStatus
+
+    order = Order.objects.create(
+        brand=brand,
+        source=OrderSource.WARRANTY,
+        customer=customer,
+        store=store,
+        channel="store",
+        ordered_at=at,
+        paid_at=at,
+        status=OrderStatus.PAID,
+        currency=currency,
+        total=price,
+        total_brand_currency=amount_convert(
+            amount=price, currency=currency, to_currency=brand.default_currency, on_date=sold_on
+        ),
+        email=customer.email,
+    )
+    OrderLine.objects.create(
+        brand=brand,
+        order=order,
+        product=product,
+        sku=product.reference,
+        name=product.name_en,
+        serial=serial,
+        quantity=1,
+        unit_price=price,
+        total=price,
+    )
+    return order
+
+
+def relation_gift_recipient_add(
+    *,
+    brand: Brand,
+    customer: Customer,
+    name: str,
+    kind: str = "other",
+    birth_date: Any = None,
+    email: str = "",
+    has_email_consent: bool = False,
+    at: Any = None,
+) -> Any:
+    """The recipient of a gift bought by `customer`; their e-mail is kept only with their own consent."""
+    from customers.models import Relation
+
+    kept = email if has_email_consent else ""
+    return Relation.objects.create(
+        brand=brand,
+        customer=customer,
+        name=name.strip(),
+        kind=kind or "other",
+        birth_date=birth_date,
+        email=kept,
+        email_consent_at=(at or timezone.now()) if kept else None,
+    )

@@ -19,7 +19,7 @@ def apply_customer_retention_task(brand_id: int) -> int:
     return len(gdpr.retention_apply(brand=brand))
 
 
-@shared_task(acks_late=True, soft_time_limit=50, time_limit=60)
+@shared_task(acks_late=True, time_limit=60, soft_time_limit=50)
 def apply_customer_retention_all_task() -> int:
     """Fan out one retention task per active brand (the Brand table is not brand-owned)."""
     from jewelcrm.tenancy.tasks import for_each_brand

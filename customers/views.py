@@ -20,23 +20,13 @@ from customers import clientbook, dedupe, gdpr, selectors, services
 from customers.forms import ConsentForm, CustomerForm, EraseForm, MergeForm, RelationForm
 from customers.models import ConsentSource
 from jewelcrm.accounts.roles import ADMIN_ROLES, BRAND_ROLES, MARKETING_ROLES, RETAIL_ROLES
+from jewelcrm.forms import form_add_service_errors
+from jewelcrm.http import client_ip
 from jewelcrm.tenancy.views import BrandViewMixin
-
-
-def _client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def customer_url(brand: Any, customer: Any) -> str:
     return reverse("customer360:detail", kwargs={"brand_slug": brand.slug, "pk": customer.pk})
-
-
-def _add_form_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 class CustomerMixin(BrandViewMixin):
@@ -73,7 +63,7 @@ class CustomerCreateView(BrandViewMixin, TemplateView):
                     **data,
                 )
             except ValidationError as error:
-                _add_form_errors(form, error)
+                form_add_service_errors(form, error)
             else:
                 from jewelcrm.accounts.services import audit_log_record
 
@@ -107,7 +97,7 @@ class CustomerEditView(CustomerMixin, TemplateView):
                     source="staff",
                 )
             except ValidationError as error:
-                _add_form_errors(form, error)
+                form_add_service_errors(form, error)
             else:
                 messages.success(request, _("Profile saved."))
                 return HttpResponseRedirect(customer_url(self.brand, customer))
@@ -149,7 +139,7 @@ class RelationEditView(CustomerMixin, TemplateView):
                     actor=request.user,
                 )
             except ValidationError as error:
-                _add_form_errors(form, error)
+                form_add_service_errors(form, error)
             else:
                 messages.success(request, _("Relation saved."))
                 return HttpResponseRedirect(customer_url(self.brand, customer) + "#relations")
@@ -207,7 +197,7 @@ class ConsentView(CustomerMixin, TemplateView):
                 "purpose": data["purpose"],
                 "source": ConsentSource.STAFF,
                 "staff": request.user,
-                "ip": _client_ip(request),
+                "ip": client_ip(request),
                 "wording_version": data["wording_version"],
             }
             if data["decision"] == "grant":
@@ -288,7 +278,7 @@ class MergeView(BrandViewMixin, TemplateView):
             try:
                 dedupe.customer_merge(brand=self.brand, survivor=survivor, other=other, actor=request.user)
             except ValidationError as error:
-                _add_form_errors(form, error)
+                form_add_service_errors(form, error)
             else:
                 messages.success(request, _("Profiles merged."))
                 return HttpResponseRedirect(customer_url(self.brand, survivor))

@@ -1,8 +1,12 @@
-"""Django's Redis cache, best-effort, with one Redis client per connection pool instead of one per call.
+"""Django's Redis cache, best-effort, with one Redis client per connection pool instead of one per call,
+and a public way to that client for commands the cache API has no word for.
 
 - Django's RedisCacheClient builds a new `redis.Redis` (and its table of several hundred response
   callbacks) for every cache operation; the pool behind it is already shared. A client over a pool is
   thread-safe, so each pool keeps one.
+- `RedisCache.redis()` and `RedisCache.loads()` are this backend's public API for the rate-limit counters
+  and the public page's one-round-trip pipeline (INCR, EXPIRE NX, RPUSH, MGET); nothing outside this
+  module touches the backend's private attributes. Their callers handle `RedisError` themselves.
 - The cache is never a single point of failure: with Redis down or unreachable, reads miss, writes and
   deletes do nothing, `incr` raises ValueError like a missing key, and one warning is logged per call.
   The callers fall back to the database (the public item page) or fail open (rate counters, see
@@ -37,6 +41,9 @@ class RedisCacheClient(django_redis.RedisCacheClient):
             # Pools live as long as this object (Django keeps them by index), so their ids stay valid.
             client = self._clients[id(pool)] = self._client(connection_pool=pool)
         return client
+
+    def loads(self, raw: Any) -> Any:
+        return self._serializer.loads(raw)
 
 
 def _best_effort(method: Callable[..., Any], fallback: Callable[..., Any]) -> Callable[..., Any]:
@@ -73,3 +80,11 @@ class RedisCache(django_redis.RedisCache):
     incr = _best_effort(base.incr, _missing_key)
     clear = _best_effort(base.clear, lambda *a, **k: None)
     del base
+
+    def redis(self) -> Any:
+        """The Redis client of this cache (the one every cache call uses), for pipelines."""
+        return self._cache.get_client(None, write=True)
+
+    def loads(self, raw: Any) -> Any:
+        """A value read with the client above, decoded as the cache stores it."""
+        return self._cache.loads(raw)

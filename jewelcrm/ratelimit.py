@@ -13,6 +13,7 @@ refuses it (forms that send e-mails to anyone: the portal's sign-in and claim li
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.core.cache import cache
 from redis.exceptions import RedisError
@@ -30,22 +31,22 @@ def parse_rate(rate: str) -> tuple[int, int]:
     return int(count), int(digits or 1) * _UNITS[unit]
 
 
-def raw_redis(full_key: str) -> tuple[object, str] | None:
+def raw_redis(full_key: str) -> tuple[Any, str] | None:
     """(redis client, real key) when the default cache is Redis, for atomic counters and lists; else None."""
     from django.core.cache import caches
-    from django.core.cache.backends.redis import RedisCache
+
+    from jewelcrm.cache import RedisCache
 
     backend = caches["default"]
     if not isinstance(backend, RedisCache):
         return None
     key = backend.make_and_validate_key(full_key)
-    return redis_client(backend), key
+    return backend.redis(), key
 
 
-def redis_client(backend: object) -> object:
-    """The Redis client of the cache backend: one per process and pool (jewelcrm.cache.RedisCache), for
-    pipelines of several commands in one round trip."""
-    return backend._cache.get_client(None, write=True)  # type: ignore[attr-defined]
+def redis_client(backend: Any) -> Any:
+    """The Redis client of a `jewelcrm.cache.RedisCache` (one per process and pool), for pipelines."""
+    return backend.redis()
 
 
 class CounterUnavailable(Exception):
@@ -59,7 +60,7 @@ def count(full_key: str, *, window: int, fail_open: bool = False) -> tuple[int, 
     found = raw_redis(full_key)
     if found is not None:
         client, key = found
-        pipe = client.pipeline(transaction=False)  # type: ignore[attr-defined]
+        pipe = client.pipeline(transaction=False)
         pipe.incr(key)
         pipe.expire(key, window, nx=True)
         pipe.ttl(key)

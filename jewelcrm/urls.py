@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("warranties.urls")),
     path("", include("warranties.portal.urls")),
     path("", include("warranties.customer_360.urls")),
+    path("", include("segmentation.insights.urls")),
     # The brand API: /api/v1/<brand slug>/..., authenticated by the brand's API key or the session.
     path("api/v1/<slug:brand_slug>/", include("jewelcrm.accounts.api.urls")),
     path("api/v1/<slug:brand_slug>/", include("jewelcrm.retail.api.urls")),

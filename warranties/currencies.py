@@ -1,24 +1,7 @@
-"""ISO 4217 active currency codes, shipped as data (no network look-up, no third-party list).
+"""Kept for imports written against this path: the one currency list is jewelcrm.currencies."""
 
-Source: the ISO 4217 "List one" of active codes (funds and precious-metal codes excluded).
-"""
+from jewelcrm.currencies import currency_codes, currency_normalise
 
-from __future__ import annotations
+ISO_4217 = currency_codes()
 
-ISO_4217: frozenset[str] = frozenset(
-    """
-    AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP BYN BZD
-    CAD CDF CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD
-    GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT
-    LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR
-    NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP
-    STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD UYU UZS VED VES VND VUV WST XAF XCD
-    XCG XOF XPF YER ZAR ZMW ZWG
-    """.split()
-)
-
-
-def currency_normalise(raw: str | None) -> str | None:
-    """The upper-case ISO 4217 code, or None when it is not an active currency."""
-    code = (raw or "").strip().upper()
-    return code if code in ISO_4217 else None
+__all__ = ["ISO_4217", "currency_normalise"]

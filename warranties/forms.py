@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.models import RelationKind
 from customers.normalise import email_normalise, phone_normalise
-from warranties.currencies import currency_normalise
+from jewelcrm.currencies import currency_normalise
 from warranties.models import InterventionKind
 
 

@@ -21,6 +21,7 @@ from warranties.models import (
     InterventionStatus,
     ItemEvent,
     Registration,
+    RegistrationKind,
     WarrantyClaim,
 )
 
@@ -285,4 +286,24 @@ def payout_statement(*, brand: Brand, month: date, retailer_id: int | None = Non
         totals[claim.currency] += amount
     return PayoutStatement(
         month=month.replace(day=1), lines=list(lines.values()), totals=dict(sorted(totals.items()))
+    )
+
+
+def sale_registration_facts(*, brand: Brand) -> QuerySet[Registration]:
+    """One row per sale registered with a warranty: store_id, product_id, day, serial, is_grey_market.
+
+    For set-based aggregation (the insights tables); the queryset is meant to be used as a subquery.
+    """
+    from django.db.models import F
+
+    return (
+        Registration.objects.filter(brand=brand, kind=RegistrationKind.SALE)
+        .order_by()
+        .values(
+            "store_id",
+            "is_grey_market",
+            product_id=F("item__product_id"),
+            day=F("sold_on"),
+            serial=F("item__serial"),
+        )
     )

@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from customers.models import Channel, OrderSource, OrderStatus
 from customers.normalise import email_normalise, phone_normalise
-from jewelcrm.retail.currencies import currency_is_valid
+from jewelcrm.currencies import currency_is_valid
 
 
 class ConsentEntrySerializer(serializers.Serializer):

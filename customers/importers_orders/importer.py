@@ -35,7 +35,6 @@ from jewelcrm.imports.values import (
 class OrderImporter(OrderMerge, BaseImporter):
     kind = "orders"
     parallel_clean = True
-    needs_postgresql = True
     required_one_of = ("order_number", "external_id")
     source = OrderSource.ESHOP
     fields = ORDER_FIELDS

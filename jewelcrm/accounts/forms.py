@@ -34,8 +34,8 @@ class InvitationForm(forms.Form):
 
     def __init__(self, *args: Any, brand: Any, actor: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        from jewelcrm.accounts.selectors import membership_store_choices
         from jewelcrm.accounts.services import role_may_grant
-        from jewelcrm.retail.selectors import store_list
 
         if actor.role == Role.RETAIL_MANAGER:
             del self.fields["role"]
@@ -46,7 +46,7 @@ class InvitationForm(forms.Form):
             for value, label in Role.choices
             if role_may_grant(actor_role=actor.role, role=value)
         ]
-        self.fields["store"].queryset = store_list(brand=brand, is_active=True)
+        self.fields["store"].queryset = membership_store_choices(brand=brand)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Q, QuerySet
 
 from jewelcrm.accounts.models import APIKey, AuditLog, Brand, Membership, User
@@ -80,3 +82,10 @@ def audit_log_actions(*, brand: Brand) -> list[str]:
     return list(
         AuditLog.objects.filter(brand=brand).order_by("action").values_list("action", flat=True).distinct()
     )
+
+
+def membership_store_choices(*, brand: Brand) -> QuerySet[Any]:
+    """The brand's active stores a retailer membership may name. The store model is reached through the
+    membership's own relation, so this app does not import the retail app that stands on it."""
+    store_model = Membership._meta.get_field("store").related_model
+    return store_model.objects.filter(brand=brand, is_active=True).select_related("retailer").order_by("code")

@@ -13,7 +13,17 @@ from django.utils.translation import gettext as _
 from jewelcrm.accounts.models import APIKey, AuditLog, Brand, Membership, User, hash_api_key
 from jewelcrm.accounts.roles import RETAIL_ROLES, Role
 from jewelcrm.messaging.services import message_send
-from jewelcrm.retail.models import Store
+
+__all__ = [
+    "api_key_create",
+    "api_key_revoke",
+    "audit_log_record",
+    "membership_deactivate",
+    "membership_invite",
+    "membership_may_deactivate",
+    "role_may_grant",
+    "sent_email_retry",
+]
 
 
 def audit_log_record(
@@ -84,7 +94,7 @@ def membership_invite(
     actor: Membership,
     email: str,
     role: str,
-    store: Store | None = None,
+    store: Any = None,
     full_name: str = "",
     ip: str | None = None,
 ) -> Membership:

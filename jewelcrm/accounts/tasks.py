@@ -53,10 +53,8 @@ def brand_visible_rows_task(brand_id: int) -> dict[str, Any]:
             for seen_brand, count in cursor.fetchall():
                 seen.add(seen_brand)
                 rows += count
-        backend = setting = None
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT pg_backend_pid(), current_setting('jewelcrm.brand_id', true)")
-            backend, setting = cursor.fetchone()
+        cursor.execute("SELECT pg_backend_pid(), current_setting('jewelcrm.brand_id', true)")
+        backend, setting = cursor.fetchone()
     return {
         "brand_ids": sorted(seen),
         "rows": rows,

@@ -20,15 +20,12 @@ from jewelcrm.accounts import selectors, services
 from jewelcrm.accounts.forms import APIKeyForm, InvitationForm, LoginForm
 from jewelcrm.accounts.home import tiles_for
 from jewelcrm.accounts.roles import ADMIN_ROLES, BRAND_ROLES, RETAIL_ROLES, Role
+from jewelcrm.http import client_ip
 from jewelcrm.tenancy.views import BrandViewMixin
 
 TEAM_ROLES = frozenset({Role.OWNER, Role.ADMIN, Role.RETAIL_MANAGER})
 TEAM_PAGE_SIZE = 50
 PASSWORD_RESET_RATE = "10/h"  # noqa: S105 - reset e-mails requested per IP, not a password
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 # --- Sign-in, password reset, invitation -----------------------------------------------------------

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from jewelcrm.accounts.models import Brand
 from jewelcrm.accounts.services import audit_log_record
 from jewelcrm.catalog.models import Category, Product
-from jewelcrm.retail.currencies import currency_is_valid
+from jewelcrm.currencies import currency_is_valid
 
 PRODUCT_FIELDS = (
     "reference",

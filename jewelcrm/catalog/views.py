@@ -16,7 +16,7 @@ from django.views import View
 from jewelcrm.accounts.roles import ADMIN_ROLES, BRAND_ROLES
 from jewelcrm.catalog import selectors, services
 from jewelcrm.catalog.forms import PhotoForm, ProductFilterForm, ProductForm
-from jewelcrm.retail.forms import form_add_service_errors
+from jewelcrm.forms import form_add_service_errors
 from jewelcrm.tenancy.views import BrandViewMixin
 
 PAGE_SIZE = 50

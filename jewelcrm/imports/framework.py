@@ -128,8 +128,6 @@ class BaseImporter:
     # True when clean_values() is pure (no state, no database): big files then clean in worker processes
     # and accept() (the stateful part, e.g. duplicates within the file) runs in order in this process.
     parallel_clean: bool = False
-    # Set-based importers (COPY into a staging table, then one merge) run on PostgreSQL only.
-    needs_postgresql: bool = False
 
     def __init__(self, *, brand: Any, user: Any = None, job: Any = None) -> None:
         self.brand = brand
@@ -356,25 +354,6 @@ def _clean_parallel(
             yield from importer.accept_all(results)
 
 
-def database_vendor() -> str:
-    from django.db import connection
-
-    return connection.vendor
-
-
-def importer_unavailable_reason(kind: str) -> str:
-    """Why this kind cannot be imported on this database ("" when it can)."""
-    if importer_class(kind).needs_postgresql and database_vendor() != "postgresql":
-        return str(
-            _(
-                "Customer and order imports need PostgreSQL: this server runs on the embedded SQLite "
-                "database. "
-                "Start it with DATABASE_URL set (see README.md) to import this file."
-            )
-        )
-    return ""
-
-
 def import_run(
     *,
     brand: Any,
@@ -391,9 +370,6 @@ def import_run(
 
     `clean_workers` > 1 validates big files in that many forked processes (the command line asks for it;
     pages and tasks run in threaded or daemonic processes that must not fork)."""
-    unavailable = importer_unavailable_reason(kind)
-    if unavailable:
-        raise ImportFileError(unavailable)
     importer = importer_class(kind)(brand=brand, user=user, job=job)
     if mapping is None:
         mapping = mapping_guess(importer.fields, table.headers)

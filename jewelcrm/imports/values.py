@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from jewelcrm.currencies import currency_normalise
+
 
 class ValueProblem(Exception):
     def __init__(self, reason: str) -> None:
@@ -294,9 +296,10 @@ def parse_currency(raw: str) -> str:
         return ""
     if value in ("€",):
         return "EUR"
-    if not re.fullmatch(r"[A-Z]{3}", value):
+    code = currency_normalise(value)
+    if code is None:
         raise ValueProblem(_("Not a currency code (expected three letters such as EUR)."))
-    return value
+    return code
 
 
 def days_ago(days: int) -> date:

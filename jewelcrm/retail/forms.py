@@ -3,20 +3,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from jewelcrm.forms import form_add_service_errors
 from jewelcrm.retail.models import StoreType
 
-
-def form_add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError next to the matching fields (others at the top of the form)."""
-    if hasattr(error, "error_dict"):
-        for name, messages in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
+__all__ = ["RetailerForm", "StoreFilterForm", "StoreForm", "form_add_service_errors"]
 
 
 class StoreFilterForm(forms.Form):

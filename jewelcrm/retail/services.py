@@ -12,7 +12,7 @@ from django_countries import countries
 
 from jewelcrm.accounts.models import Brand
 from jewelcrm.accounts.services import audit_log_record
-from jewelcrm.retail.currencies import currency_is_valid
+from jewelcrm.currencies import currency_is_valid
 from jewelcrm.retail.markets import market_invalid_tokens
 from jewelcrm.retail.models import Retailer, Store, StoreType
 

@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from jewelcrm.accounts.roles import ADMIN_ROLES, BRAND_ROLES
+from jewelcrm.currencies import currency_codes
+from jewelcrm.forms import form_add_service_errors
 from jewelcrm.retail import selectors, services
-from jewelcrm.retail.currencies import CURRENCIES
-from jewelcrm.retail.forms import RetailerForm, StoreFilterForm, StoreForm, form_add_service_errors
+from jewelcrm.retail.forms import RetailerForm, StoreFilterForm, StoreForm
 from jewelcrm.tenancy.views import BrandViewMixin
 
 PAGE_SIZE = 50
@@ -62,7 +63,7 @@ class _StoreFormMixin(BrandViewMixin):
                 "membership": self.membership,
                 "form": form,
                 "store": store,
-                "currencies": sorted(CURRENCIES),
+                "currencies": sorted(currency_codes()),
                 "time_zones": sorted(available_timezones()),
             },
             status=400 if form.errors else 200,

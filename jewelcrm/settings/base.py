@@ -4,7 +4,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from jewelcrm.dbserver import embedded_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
@@ -33,6 +36,7 @@ INSTALLED_APPS = [
     "warranties.portal",
     "warranties.customer_360",
     "segmentation",
+    "segmentation.insights",
     "campaigns",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -87,31 +91,36 @@ TEMPLATES = [
     },
 ]
 
-# --- Database -------------------------------------------------------------------------------
+# --- Database: PostgreSQL only --------------------------------------------------------------
 # DATABASE_URL names the server, the database and an administrative login used only by
 # `manage.py db_setup` (creates the two roles below and the database). Migrations run as the
 # owner role; the application connects as the app role, which owns no table, is not superuser
 # and cannot bypass row-level security. See jewelcrm/tenancy/README.md.
-DATABASE_URL = env("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}")
+# Without DATABASE_URL: the embedded PostgreSQL server of var/postgres/ (jewelcrm/dbserver.py), which
+# `make run` and `make test` start; it listens on a Unix socket in that folder only.
+DATABASE_URL = env("DATABASE_URL", default=embedded_database_url())
 DATABASES = {"default": env.db_url_config(DATABASE_URL)}
-IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
-DATABASE_ROLES: dict[str, dict[str, str]] = {}
-if IS_POSTGRES:
-    _admin = urlsplit(DATABASE_URL)
-    DATABASE_ROLES = {
-        "admin": {"USER": _admin.username or "postgres", "PASSWORD": _admin.password or ""},
-        "owner": {
-            "USER": env("DATABASE_OWNER_USER", default="jewelcrm_owner"),
-            "PASSWORD": env("DATABASE_OWNER_PASSWORD", default=""),
-        },
-        "app": {
-            "USER": env("DATABASE_APP_USER", default="jewelcrm_app"),
-            "PASSWORD": env("DATABASE_APP_PASSWORD", default=""),
-        },
-    }
-    DATABASES["default"].update(DATABASE_ROLES["app"])
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured("DATABASE_URL must name a PostgreSQL database (postgres://...).")
+# A socket folder given as ?host=/path becomes the HOST, so every connection (db_setup's too) uses it.
+_socket = DATABASES["default"].get("OPTIONS", {}).pop("host", "")
+if _socket and not DATABASES["default"].get("HOST"):
+    DATABASES["default"]["HOST"] = _socket
+_admin = urlsplit(DATABASE_URL)
+DATABASE_ROLES: dict[str, dict[str, str]] = {
+    "admin": {"USER": _admin.username or "postgres", "PASSWORD": _admin.password or ""},
+    "owner": {
+        "USER": env("DATABASE_OWNER_USER", default="jewelcrm_owner"),
+        "PASSWORD": env("DATABASE_OWNER_PASSWORD", default=""),
+    },
+    "app": {
+        "USER": env("DATABASE_APP_USER", default="jewelcrm_app"),
+        "PASSWORD": env("DATABASE_APP_PASSWORD", default=""),
+    },
+}
+DATABASES["default"].update(DATABASE_ROLES["app"])
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, cache, Celery -------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Developer machine and `make run`: debug on, console e-mail, SQLite unless DATABASE_URL is set."""
+"""Developer machine and `make run`: debug on, console e-mail; the embedded PostgreSQL server unless
+DATABASE_URL is set."""
 
 from .base import *  # noqa: F403
 from .base import env

@@ -43,4 +43,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "customers-retention": _entry(
         "customers.tasks.apply_customer_retention_all_task", crontab(minute=41, hour=2), expires=4 * HOUR
     ),
+    # Insights: the weekly store × product figures of every brand, rebuilt set-based (one task per brand).
+    "insights-refresh": _entry(
+        "segmentation.insights.tasks.refresh_all_insights_task", crontab(minute=5, hour=4), expires=4 * HOUR
+    ),
 }

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
 
 from jewelcrm.tenancy import rls
@@ -29,7 +30,9 @@ def rls_report(using: str = "default") -> RLSReport:
     report = RLSReport()
     connection = connections[using]
     if connection.vendor != "postgresql":
-        return report
+        raise ImproperlyConfigured(
+            f"Row-level security needs PostgreSQL; the database {using!r} is {connection.vendor}."
+        )
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT c.table_name FROM information_schema.columns c JOIN information_schema.tables t "

@@ -53,8 +53,6 @@ def _brand_id_of(brand: Any) -> int:
 
 
 def _set_db_setting(name: str, value: int | None) -> None:
-    if connection.vendor != "postgresql":
-        return
     with connection.cursor() as cursor:
         cursor.execute("SELECT set_config(%s, %s, true)", [name, "" if value is None else str(value)])
 
@@ -72,8 +70,9 @@ def _scope(var: ContextVar[int | None], setting: str, value: int) -> Iterator[No
         with transaction.atomic():
             _set_db_setting(setting, value)
             yield
-            # Reached only when the block succeeded; on an error the rollback undoes the setting.
-            if nested:
+            # Reached only when the block succeeded; on an error, or when the block was marked for
+            # rollback (an API call answering an error), the rollback undoes the setting.
+            if nested and not transaction.get_rollback():
                 _set_db_setting(setting, previous)
     finally:
         _db_values.reset(db_token)

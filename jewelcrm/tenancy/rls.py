@@ -11,6 +11,7 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
 
 POLICY = "brand_isolation"
@@ -56,7 +57,7 @@ def grant_sql(app_role: str) -> list[str]:
 def apply(using: str = "default") -> int:
     connection = connections[using]
     if connection.vendor != "postgresql":
-        return 0
+        raise ImproperlyConfigured(f"Row-level security needs PostgreSQL, not {connection.vendor}.")
     app_role = settings.DATABASE_ROLES.get("app", {}).get("USER")
     if connection.settings_dict["USER"] == app_role:
         return 0  # e.g. a test flush: the application role may not alter tables

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import transaction
 
+from jewelcrm.tenancy.access import brand_access
 from jewelcrm.tenancy.context import brand_context, dangerously_no_brand
 
 
@@ -31,9 +32,7 @@ def for_each_brand(task: Any, *args: Any) -> list[int]:
 
     The Brand table is not brand-owned, so this read needs no brand in context. Returns the brand ids.
     """
-    from jewelcrm.accounts.models import Brand
-
-    brand_ids = list(Brand.objects.filter(is_active=True).order_by("pk").values_list("pk", flat=True))
+    brand_ids = brand_access().active_brand_ids()
     for brand_id in brand_ids:
         transaction.on_commit(functools.partial(task.delay, brand_id, *args))
     return brand_ids

@@ -7,14 +7,17 @@ API: the brand comes from the API key, or from the URL for session-authenticated
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import ExitStack
 from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from rest_framework.views import APIView
 
+from jewelcrm.tenancy.access import brand_access
 from jewelcrm.tenancy.context import brand_context
 
 
@@ -43,13 +46,12 @@ class BrandViewMixin(LoginRequiredMixin):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        from jewelcrm.accounts import selectors
-
-        brand = selectors.brand_get_by_slug(slug=kwargs.get("brand_slug", ""))
+        access = brand_access()
+        brand = access.brand_get_by_slug(slug=kwargs.get("brand_slug", ""))
         if brand is None:
             raise Http404
         with brand_context(brand):
-            membership = selectors.membership_get(brand=brand, user=request.user)
+            membership = access.membership_get(brand=brand, user=request.user)
             if membership is None:
                 raise Http404
             if self.allowed_roles is not None and membership.role not in self.allowed_roles:
@@ -71,7 +73,10 @@ class BrandAPIView(APIView):
     """Base of every brand API view: self.brand is set and the whole call is scoped to it.
 
     The call runs in one brand scope (one transaction): an API key's authentication enters it with the
-    key's brand (jewelcrm.accounts.api.authentication) and the view carries on inside it.
+    key's brand (jewelcrm.accounts.api.authentication) and the view carries on inside it. A call that
+    answers 4xx or 5xx is rolled back whole, whether the view raised or returned the error: nothing it
+    wrote stays. What must be recorded about a refused call (the trace of a lost or stolen piece offered
+    for sale) goes through `after_rollback`, in a transaction of its own.
     """
 
     allowed_roles: frozenset[str] | None = None
@@ -80,9 +85,23 @@ class BrandAPIView(APIView):
     _scoped_brand_id: int | None = None
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self._after_rollback: list[Callable[[], Any]] = []
         with ExitStack() as stack:
             self._brand_scope = stack
-            return _render(super().dispatch(request, *args, **kwargs))
+            response = _render(super().dispatch(request, *args, **kwargs))
+            failed = response.status_code >= 400
+            if failed and self._scoped_brand_id is not None:
+                transaction.set_rollback(True)
+        if failed and self._after_rollback and self._scoped_brand_id is not None:
+            with brand_context(self._scoped_brand_id):
+                for record in self._after_rollback:
+                    record()
+        return response
+
+    def after_rollback(self, record: Callable[[], Any]) -> None:
+        """Run `record()` once this call, which answers with an error, has been rolled back: inside the
+        same brand, in its own transaction."""
+        self._after_rollback.append(record)
 
     def brand_scope_enter(self, brand: Any) -> None:
         """Scope the rest of the call to `brand`, once; a second, different brand is a programming error."""
@@ -94,25 +113,23 @@ class BrandAPIView(APIView):
         self._scoped_brand_id = brand.pk
 
     def initial(self, request: Any, *args: Any, **kwargs: Any) -> None:
-        from jewelcrm.accounts import selectors
-        from jewelcrm.accounts.models import APIKey
-
+        access = brand_access()
         self.format_kwarg = self.get_format_suffix(**kwargs)
         self.perform_authentication(request)
-        key = request.auth if isinstance(request.auth, APIKey) else None
-        if key is not None:
-            brand = key.brand
+        key_brand = access.api_key_brand(request.auth)
+        if key_brand is not None:
+            brand = key_brand
             url_slug = kwargs.get("brand_slug")
             if url_slug and url_slug != brand.slug:
                 raise Http404
             self.brand_scope_enter(brand)
         else:
-            brand = selectors.brand_get_by_slug(slug=kwargs.get("brand_slug", ""))
+            brand = access.brand_get_by_slug(slug=kwargs.get("brand_slug", ""))
             if brand is None or not request.user.is_authenticated:
                 super().initial(request, *args, **kwargs)  # answers 401/403 as DRF does
                 raise Http404
             self.brand_scope_enter(brand)
-            self.membership = selectors.membership_get(brand=brand, user=request.user)
+            self.membership = access.membership_get(brand=brand, user=request.user)
             if self.membership is None:
                 raise Http404
             if self.allowed_roles is not None and self.membership.role not in self.allowed_roles:

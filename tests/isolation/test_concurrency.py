@@ -16,8 +16,6 @@ from jewelcrm.accounts.models import APIKey
 from jewelcrm.tenancy.context import brand_context
 from tests.factories import BrandFactory, MembershipFactory, StoreFactory, UserFactory
 
-pytestmark = pytest.mark.skipif(not settings.IS_POSTGRES, reason="row-level security needs PostgreSQL")
-
 THREADS = 4
 REQUESTS_PER_THREAD = 50  # 200 requests in all
 

@@ -17,10 +17,7 @@ from jewelcrm.tenancy import rls
 from jewelcrm.tenancy.context import brand_context
 from tests.factories import MembershipFactory, StoreFactory
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(not settings.IS_POSTGRES, reason="row-level security needs PostgreSQL"),
-]
+pytestmark = pytest.mark.django_db
 
 APP_ROLE = settings.DATABASE_ROLES.get("app", {}).get("USER")
 
@@ -262,3 +259,19 @@ def test_rls_check_command_passes_and_catches_an_unprotected_table():
             with connection.cursor() as cursor:
                 cursor.execute('ALTER TABLE "retail_store" FORCE ROW LEVEL SECURITY')
     assert rls_report().ok
+
+
+def test_rls_check_and_policies_refuse_a_database_that_is_not_postgresql(monkeypatch):
+    from types import SimpleNamespace
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    from jewelcrm.tenancy import checks
+
+    other = {"default": SimpleNamespace(vendor="sqlite", settings_dict={"USER": ""})}
+    monkeypatch.setattr(checks, "connections", other)
+    monkeypatch.setattr(rls, "connections", other)
+    with pytest.raises(ImproperlyConfigured, match="Row-level security needs PostgreSQL"):
+        checks.rls_report()
+    with pytest.raises(ImproperlyConfigured, match="Row-level security needs PostgreSQL"):
+        rls.apply()

@@ -5,7 +5,6 @@ after a service's commit callback."""
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
 from django.db import connection
 
 from jewelcrm.retail.models import Store
@@ -15,7 +14,6 @@ from tests.factories import StoreFactory
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.skipif(not settings.IS_POSTGRES, reason="the database setting exists on PostgreSQL"),
 ]
 
 

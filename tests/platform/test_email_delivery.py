@@ -21,9 +21,7 @@ from tests.worker import Worker, wait_until
 
 pytestmark = [
     pytest.mark.worker,
-    pytest.mark.skipif(
-        not (settings.REDIS_URL and settings.IS_POSTGRES), reason="needs Redis and PostgreSQL"
-    ),
+    pytest.mark.skipif(not settings.REDIS_URL, reason="needs Redis"),
 ]
 
 

@@ -81,14 +81,40 @@ def test_production_refuses_an_empty_value(empty):
     assert f"Set the {empty} environment variable" in result.stderr
 
 
-def test_local_settings_without_redis_run_tasks_in_process_on_sqlite():
+def test_local_settings_without_database_url_or_redis_use_embedded_postgresql_and_tasks_in_process():
     result = _run(
         {"DJANGO_SETTINGS_MODULE": "jewelcrm.settings.local"},
         "shell",
         "--no-imports",
         "-c",
-        "from django.conf import settings as s; print(s.CELERY_TASK_ALWAYS_EAGER, s.CELERY_BROKER_URL, "
-        "s.CACHES['default']['BACKEND'].rsplit('.', 1)[1], s.DATABASES['default']['ENGINE'], s.DEBUG)",
+        "from django.conf import settings as s; d = s.DATABASES['default']; "
+        "print(s.CELERY_TASK_ALWAYS_EAGER, s.CELERY_BROKER_URL, "
+        "s.CACHES['default']['BACKEND'].rsplit('.', 1)[1], d['ENGINE'], d['HOST'], "
+        "d['NAME'], d['USER'], s.DATABASE_ROLES['admin']['USER'], s.DEBUG)",
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["True", "memory://", "LocMemCache", "django.db.backends.sqlite3", "True"]
+    assert result.stdout.split() == [
+        "True",
+        "memory://",
+        "LocMemCache",
+        "django.db.backends.postgresql",
+        str(ROOT / "var" / "postgres"),
+        "jewelcrm",
+        "jewelcrm_app",
+        "postgres",
+        "True",
+    ]
+
+
+@pytest.mark.parametrize("settings_module", ["jewelcrm.settings.production", "jewelcrm.settings.local"])
+def test_settings_refuse_a_database_that_is_not_postgresql(settings_module):
+    result = _run(
+        {
+            **REQUIRED,
+            "DATABASE_URL": "sqlite:////tmp/jewelcrm.sqlite3",
+            "DJANGO_SETTINGS_MODULE": settings_module,
+        },
+        "check",
+    )
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: DATABASE_URL must name a PostgreSQL database" in result.stderr

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from customers.models import Channel, RelationKind
-from warranties.currencies import currency_normalise
+from jewelcrm.currencies import currency_normalise
 from warranties.models import InterventionKind, InterventionStatus, RegistrationKind, WarrantyClaim
 
 

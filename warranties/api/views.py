@@ -27,6 +27,7 @@ from warranties.api import serializers as s
 from warranties.models import Registration
 
 WRITE_ROLES = RETAIL_ROLES | ADMIN_ROLES
+CUSTOMER_FIELDS = frozenset({"first_name", "last_name", "email", "phone", "language"})
 
 
 class Conflict(exceptions.APIException):
@@ -120,11 +121,6 @@ class RegistrationListCreateAPIView(WarrantyAPIView):
             return self._replay(existing, fingerprint)
         data = self._valid(s.RegistrationInSerializer, request.data)
         store = self.store_for_write(data.get("store", ""))
-        # Read under its row lock: this call is one transaction (BrandAPIView), the sale is written in it.
-        item = selectors.item_find(brand=self.brand, query=data["serial"], for_update=True)
-        if item is None:
-            error = services.item_not_found_error()
-            raise _validation({"serial": error.messages}, services.ITEM_NOT_FOUND)
         customer_data = data["customer"]
         region = str(store.country or "") or None
         errors: dict[str, list[str]] = {}
@@ -159,22 +155,14 @@ class RegistrationListCreateAPIView(WarrantyAPIView):
             )
         if errors:
             raise _validation(errors, "invalid")
-        from customers.selectors import customer_find
-
-        customer = customer_find(brand=self.brand, email=email, phone=phone)
-        if customer is None and not (
-            customer_data.get("first_name", "").strip() and customer_data.get("last_name", "").strip()
-        ):
-            raise _validation({"customer": ["New customer: give first_name and last_name."]}, "invalid")
         user = request.user if getattr(request.user, "pk", None) else None
         ip = request.META.get("REMOTE_ADDR")
         try:
             registration, created = services.registration_create(
                 brand=self.brand,
                 store=store,
-                item=item,
-                customer=customer,
-                new_customer=services.CustomerInput(
+                item_query=data["serial"],
+                customer=services.CustomerInput(
                     first_name=customer_data.get("first_name", ""),
                     last_name=customer_data.get("last_name", ""),
                     email=email,
@@ -191,23 +179,42 @@ class RegistrationListCreateAPIView(WarrantyAPIView):
                 idempotency_key=key,
                 fingerprint=fingerprint,
                 ip=ip,
-                customer_looked_up=True,
-                item_locked=True,
             )
         except ValidationError as error:
-            code = getattr(error, "code", None)
-            if code == services.ITEM_FLAGGED:
-                # Answer without raising, so that the brand's alert is kept (a raised error rolls back).
-                services.item_flagged_sale_attempt(
-                    brand=self.brand, item=item, store=store, actor=user, ip=ip
-                )
-                return Response(s.error_body(" ".join(error.messages), code), status=status.HTTP_409_CONFLICT)
-            if code == services.ITEM_ALREADY_SOLD:
-                raise Conflict(" ".join(error.messages), code=code) from None
-            raise django_error_to_api(error) from None
+            raise self._sale_error(error, store=store, user=user, ip=ip, serial=data["serial"]) from None
         if not created:
             return self._replay(registration, fingerprint)
         return Response(s.RegistrationSerializer(registration).data, status=status.HTTP_201_CREATED)
+
+    def _sale_error(
+        self, error: ValidationError, *, store: Any, user: Any, ip: str | None, serial: str
+    ) -> exceptions.APIException:
+        """The API's answer to a refused sale. The call is rolled back (BrandAPIView), so the trace of a lost
+        or stolen piece offered for sale, which the service recorded, is recorded again after it."""
+        code = getattr(error, "code", None)
+        if code == services.ITEM_NOT_FOUND:
+            return _validation({"serial": error.messages}, code)
+        if code == services.ITEM_FLAGGED:
+            brand = self.brand
+
+            def trace() -> None:
+                item = selectors.item_find(brand=brand, query=serial)
+                if item is not None:
+                    services.item_flagged_sale_attempt(brand=brand, item=item, store=store, actor=user, ip=ip)
+
+            self.after_rollback(trace)
+            return Conflict(" ".join(error.messages), code=code)
+        if code == services.ITEM_ALREADY_SOLD:
+            return Conflict(" ".join(error.messages), code=code)
+        if hasattr(error, "error_dict"):
+            # The customer's fields are nested under "customer" in the request.
+            return exceptions.ValidationError(
+                {
+                    f"customer.{name}" if name in CUSTOMER_FIELDS else name: messages
+                    for name, messages in error.message_dict.items()
+                }
+            )
+        return django_error_to_api(error)
 
     def _valid(self, serializer_class: Any, payload: Any) -> dict[str, Any]:
         serializer = serializer_class(data=payload)

@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from customers import clientbook
 from customers import selectors as customer_selectors
-from warranties.customer_360.labels import TIMELINE_LABELS
 from jewelcrm.accounts.models import Brand
+from warranties.customer_360.labels import TIMELINE_LABELS
 from warranties.inventory.models import Item
 from warranties.models import Intervention, ItemEvent, Registration
 

@@ -14,12 +14,12 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from customers import selectors as customer_selectors
-from warranties.customer_360.labels import EXPORT_CHANNEL_REQUIRED, EXPORT_HEADERS
 from customers.models import Channel
 from customers.normalise import csv_cell
 from jewelcrm.accounts.roles import ADMIN_ROLES, BRAND_ROLES, MARKETING_ROLES
 from jewelcrm.tenancy.views import BrandViewMixin
 from warranties.customer_360 import selectors
+from warranties.customer_360.labels import EXPORT_CHANNEL_REQUIRED, EXPORT_HEADERS
 from warranties.customer_360.selectors import PAGE_SIZE, ListFilters
 
 EXPORT_COLUMNS = tuple(EXPORT_HEADERS.items())

@@ -260,3 +260,54 @@ def stock_by_store(*, brand: Brand, as_of: datetime | None = None) -> list[Stock
         if row is not None:
             row.counts[group["state"]] = row.counts.get(group["state"], 0) + group["n"]
     return list(rows.values())
+
+
+def receipt_facts(*, brand: Brand) -> QuerySet[StockMovement]:
+    """One row per piece a store confirmed it received: store_id, product_id, day (brand's time zone).
+
+    For set-based aggregation (the insights tables); the queryset is meant to be used as a subquery.
+    """
+    from zoneinfo import ZoneInfo
+
+    from django.db.models.functions import TruncDate
+
+    return (
+        StockMovement.objects.filter(brand=brand, to_store__isnull=False, received_at__isnull=False)
+        .order_by()
+        .values(
+            store_id=F("to_store_id"),
+            product_id=F("item__product_id"),
+            day=TruncDate("received_at", tzinfo=ZoneInfo(brand.time_zone)),
+        )
+    )
+
+
+def stock_age_facts(*, brand: Brand) -> QuerySet[Item]:
+    """One row per piece in stock now: item_id, store_id, product_id, in_store_since (its last receipt there).
+
+    For set-based aggregation (the insights tables); the queryset is meant to be used as a subquery.
+    """
+    last_receipt = (
+        StockMovement.objects.filter(brand=brand, item=OuterRef("pk"), to_store=OuterRef("current_store"))
+        .exclude(received_at__isnull=True)
+        .order_by("-received_at")
+        .values("received_at")[:1]
+    )
+    return (
+        Item.objects.filter(brand=brand, status=ItemStatus.IN_STOCK, current_store__isnull=False)
+        .order_by()
+        .values(
+            "product_id",
+            item_id=F("pk"),
+            store_id=F("current_store_id"),
+            in_store_since=Subquery(last_receipt),
+        )
+    )
+
+
+def items_in_stock(*, brand: Brand, item_ids: list[int]) -> dict[int, Item]:
+    """The pieces among `item_ids` that are still in stock in a store, with their product and store."""
+    items = Item.objects.filter(
+        brand=brand, pk__in=item_ids, status=ItemStatus.IN_STOCK, current_store__isnull=False
+    ).select_related("product", "current_store")
+    return {item.pk: item for item in items}

@@ -26,9 +26,9 @@ from django.views import View
 
 from jewelcrm.accounts.roles import ADMIN_ROLES, BRAND_ROLES, RETAIL_ROLES
 from jewelcrm.catalog import selectors as catalog_selectors
+from jewelcrm.forms import form_add_service_errors
 from jewelcrm.imports.csv_safe import csv_safe_writer
 from jewelcrm.retail import selectors as retail_selectors
-from jewelcrm.retail.forms import form_add_service_errors
 from jewelcrm.tenancy.views import BrandViewMixin
 from warranties.inventory import selectors, services
 from warranties.inventory.forms import AsOfForm, ItemFilterForm, ShipForm, StockSearchForm, TransferForm

@@ -157,7 +157,7 @@ def _log_entry(code: str, raw_code: str, ip: str | None) -> str:
 
 def lookup(*, raw_code: str, ip: str | None, request: HttpRequest) -> Lookup:
     """Rate limit, resolution, page and log of one look-up of the public page."""
-    from django.core.cache.backends.redis import RedisCache
+    from jewelcrm.cache import RedisCache
 
     code = codes.normalise(raw_code) or ""
     language = translation.get_language() or settings.LANGUAGE_CODE
@@ -169,7 +169,7 @@ def lookup(*, raw_code: str, ip: str | None, request: HttpRequest) -> Lookup:
         code_key = backend.make_and_validate_key(_code_key(code))
         page_key = backend.make_and_validate_key(_page_key(code, language))
         log_key = backend.make_and_validate_key(LOOKUP_LOG_KEY)
-        pipe = ratelimit.redis_client(backend).pipeline(transaction=False)  # type: ignore[attr-defined]
+        pipe = backend.redis().pipeline(transaction=False)
         pipe.incr(rl_key)
         pipe.expire(rl_key, window, nx=True)
         pipe.mget(code_key, page_key)
@@ -183,7 +183,7 @@ def lookup(*, raw_code: str, ip: str | None, request: HttpRequest) -> Lookup:
             redis_down = True
             count, raw_resolved, raw_page, log_length = 0, None, None, 0
             _write([json.loads(_log_entry(code, raw_code, ip))])
-        loads = backend._cache._serializer.loads
+        loads = backend.loads
         resolved = loads(raw_resolved) if raw_resolved is not None else None
         page = loads(raw_page) if raw_page is not None else None
         allowed = int(count) <= limit
@@ -191,8 +191,10 @@ def lookup(*, raw_code: str, ip: str | None, request: HttpRequest) -> Lookup:
         allowed = ratelimit.hit(f"public:-:{ip}", rate=ratelimit.public_lookup_rate())
         cached = cache.get_many([_code_key(code), _page_key(code, language)])
         resolved, page = cached.get(_code_key(code)), cached.get(_page_key(code, language))
-        _write([json.loads(_log_entry(code, raw_code, ip))])
-        log_length = 0
+        # The local-memory cache (one process, no Redis) buffers the log the same way.
+        buffered = [*(cache.get(LOOKUP_LOG_KEY) or []), _log_entry(code, raw_code, ip)]
+        cache.set(LOOKUP_LOG_KEY, buffered, None)
+        log_length = len(buffered)
     logger.info("public item lookup ip=%s code_valid=%s allowed=%s", ip, bool(code), allowed)
     if log_length >= lookup_batch() and not redis_down:
         lookup_log_flush()
@@ -229,12 +231,14 @@ def lookup_log_flush() -> int:
     """Write the buffered look-ups to PublicLookup rows, brand by brand. Returns how many were read."""
     found = ratelimit.raw_redis(LOOKUP_LOG_KEY)
     if found is None:
-        return 0
-    client, key = found
-    pipe = client.pipeline(transaction=True)  # type: ignore[attr-defined]
-    pipe.lrange(key, 0, -1)
-    pipe.delete(key)
-    raw_entries, _deleted = pipe.execute()
+        raw_entries = cache.get(LOOKUP_LOG_KEY) or []
+        cache.delete(LOOKUP_LOG_KEY)
+    else:
+        client, key = found
+        pipe = client.pipeline(transaction=True)
+        pipe.lrange(key, 0, -1)
+        pipe.delete(key)
+        raw_entries, _deleted = pipe.execute()
     entries = [json.loads(raw) for raw in raw_entries]
     _write(entries)
     return len(entries)

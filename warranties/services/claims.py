@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from jewelcrm.accounts.models import Brand
 from jewelcrm.accounts.services import audit_log_record
-from warranties.currencies import currency_normalise
+from jewelcrm.currencies import currency_normalise
 from warranties.models import ClaimStatus, Intervention, WarrantyClaim
 from warranties.services.interventions import registration_covering
 from warranties.services.items import CURRENCY_UNKNOWN, FLAGGED_STATUSES, ITEM_FLAGGED

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from jewelcrm.accounts.models import Brand
 from jewelcrm.accounts.services import audit_log_record
-from warranties.currencies import currency_normalise
+from jewelcrm.currencies import currency_normalise
 from warranties.inventory.models import Item
 from warranties.models import Intervention, InterventionKind, InterventionStatus, Registration
 from warranties.services.items import CURRENCY_UNKNOWN, FLAGGED_STATUSES, ITEM_FLAGGED, item_event_add

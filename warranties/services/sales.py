@@ -16,20 +16,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from customers.models import (
-    Channel,
-    ConsentSource,
-    Customer,
-    Order,
-    OrderLine,
-    OrderSource,
-    OrderStatus,
-    Relation,
-)
-from customers.services import amount_convert
+from customers.models import Channel, ConsentSource, Customer
 from jewelcrm.accounts.models import Brand
 from jewelcrm.accounts.services import audit_log_record
-from warranties.currencies import currency_normalise
+from jewelcrm.currencies import currency_normalise
 from warranties.inventory.models import Item, ItemStatus
 from warranties.models import Registration
 from warranties.selectors import item_lock
@@ -40,6 +30,7 @@ from warranties.services.items import (
     ITEM_FLAGGED,
     ITEM_UNAVAILABLE,
     item_event_add,
+    item_not_found_error,
 )
 
 # The version of the consent wording the associate reads out at the counter; bump it with the text.
@@ -114,58 +105,15 @@ def item_check_registrable(item: Item, *, has_current_registration: bool | None 
         )
 
 
-def _resolve_customer(
-    *,
-    brand: Brand,
-    store: Any,
-    customer: Customer | None,
-    new_customer: CustomerInput | None,
-    associate: Any,
-    search: bool = True,
-) -> tuple[Customer, bool]:
-    from customers import selectors as customer_selectors
-    from customers import services as customer_services
-
-    if customer is not None:
-        return customer, False
-    if new_customer is None:
-        raise ValidationError(_("Choose a customer or enter a new one."), code="customer_required")
-    if search:
-        found = customer_selectors.customer_find(
-            brand=brand, email=new_customer.email, phone=new_customer.phone
-        )
-        if found is not None:
-            return found, False
-    if not (new_customer.first_name.strip() and new_customer.last_name.strip()):
-        raise ValidationError(
-            {"first_name": [_("New customer: give the first and last name.")]}, code="customer_name_required"
-        )
-    extra: dict[str, Any] = {"home_store": store}
-    if associate is not None and getattr(associate, "pk", None):
-        extra["assigned_associate"] = associate
-    created = customer_services.customer_create(
-        brand=brand,
-        first_name=new_customer.first_name,
-        last_name=new_customer.last_name,
-        email=new_customer.email,
-        phone=new_customer.phone,
-        language=new_customer.language,
-        country=new_customer.country or str(store.country or ""),
-        source="store",
-        **extra,
-    )
-    return created, True
-
-
 def registration_create(
     *,
     brand: Brand,
     store: Any,
-    item: Item,
+    customer: CustomerInput,
     price_paid: Decimal,
     currency: str,
-    customer: Customer | None = None,
-    new_customer: CustomerInput | None = None,
+    item: Item | None = None,
+    item_query: str = "",
     gift: GiftInput | None = None,
     consents: frozenset[str] | set[str] | tuple[str, ...] = (),
     associate: Any = None,
@@ -173,18 +121,21 @@ def registration_create(
     idempotency_key: str = "",
     fingerprint: str = "",
     ip: str | None = None,
-    customer_looked_up: bool = False,
-    item_locked: bool = False,
 ) -> tuple[Registration, bool]:
-    """Register the sale of `item` in `store`: the warranty, the order, the item sold, the timeline.
+    """Register the sale of a piece in `store`: the one sale of the intranet form and the API.
+
+    The piece is `item`, or the one whose serial or public code is `item_query`; it is read here, under
+    a row lock. The customer is found by e-mail or phone, or created (customers.services). The rules:
+    a lost or stolen piece is refused and the brand alerted; a sold piece is refused (transfer it
+    instead); a gift keeps its recipient's e-mail only with their consent; consents are recorded per
+    channel, unticked boxes only for a new customer. Writes the registration, the order, the item sold
+    and its timeline, in one transaction.
 
     Returns (registration, created). A known idempotency key returns the registration it created,
-    never a second one. Raises ValidationError (with a code) and writes nothing on bad input.
-    `customer_looked_up=True` tells that the caller already searched `new_customer`'s e-mail and phone
-    (customers.selectors.customer_find) and found nobody, so the search is not repeated.
-    `item_locked=True` tells that the caller read `item` with `item_lock` (or `selectors.item_find(...,
-    for_update=True)`) in the transaction this runs in, so it is not read again.
+    never a second one. Raises ValidationError (with a code) and writes nothing else on bad input.
     """
+    from warranties.selectors import item_find
+
     key = (idempotency_key or "").strip()[:80]
     code = currency_normalise(currency)
     if code is None:
@@ -201,42 +152,58 @@ def registration_create(
     unknown_channels = set(consents) - set(MARKETING_CHANNELS)
     if unknown_channels:
         raise ValidationError(_("Unknown consent channel."), code="invalid_channel")
+    flagged: tuple[Item, ValidationError] | None = None
     try:
         with transaction.atomic():
             # The row lock serialises two sales of the same piece; the key is checked again under it.
-            locked = item if item_locked else item_lock(item_id=item.pk)
+            if item is not None:
+                locked = item_lock(item_id=item.pk)
+            else:
+                found_item = item_find(brand=brand, query=item_query, for_update=True)
+                if found_item is None:
+                    raise item_not_found_error()
+                locked = found_item
             # One query for both: a registration made with this key, and a current one of this piece.
             condition = Q(item=locked, is_current=True) | (Q(idempotency_key=key) if key else Q(pk__in=[]))
             found = list(Registration.objects.filter(condition).order_by())
             existing = next((r for r in found if key and r.idempotency_key == key), None)
             if existing is not None:
                 return existing, False
-            item_check_registrable(
-                locked, has_current_registration=any(r.item_id == locked.pk and r.is_current for r in found)
-            )
-            registration = _registration_write(
-                brand=brand,
-                store=store,
-                item=locked,
-                price_paid=Decimal(price_paid),
-                currency=code,
-                customer=customer,
-                new_customer=new_customer,
-                gift=gift,
-                consents=set(consents),
-                associate=associate,
-                sold_on=sold_on,
-                key=key,
-                fingerprint=fingerprint,
-                ip=ip,
-                customer_looked_up=customer_looked_up,
-            )
+            try:
+                item_check_registrable(
+                    locked,
+                    has_current_registration=any(r.item_id == locked.pk and r.is_current for r in found),
+                )
+            except ValidationError as error:
+                if error.code != ITEM_FLAGGED:
+                    raise
+                flagged = (locked, error)
+            else:
+                registration = _registration_write(
+                    brand=brand,
+                    store=store,
+                    item=locked,
+                    price_paid=Decimal(price_paid),
+                    currency=code,
+                    customer=customer,
+                    gift=gift,
+                    consents=set(consents),
+                    associate=associate,
+                    sold_on=sold_on,
+                    key=key,
+                    fingerprint=fingerprint,
+                    ip=ip,
+                )
     except IntegrityError:
         # A concurrent request with the same key won the race: answer with its registration.
         existing = _registration_by_key(key)
         if existing is None:
             raise
         return existing, False
+    if flagged is not None:
+        # Refused, and traced: the attempt is audited and the brand alerted, in a transaction of its own.
+        item_flagged_sale_attempt(brand=brand, item=flagged[0], store=store, actor=associate, ip=ip)
+        raise flagged[1]
     return registration, True
 
 
@@ -247,8 +214,7 @@ def _registration_write(
     item: Item,
     price_paid: Decimal,
     currency: str,
-    customer: Customer | None,
-    new_customer: CustomerInput | None,
+    customer: CustomerInput,
     gift: GiftInput | None,
     consents: set[str],
     associate: Any,
@@ -256,61 +222,48 @@ def _registration_write(
     key: str,
     fingerprint: str,
     ip: str | None,
-    customer_looked_up: bool,
 ) -> Registration:
     from customers import services as customer_services
     from warranties.inventory.selectors import item_grey_market_reason
 
-    owner, is_new_customer = _resolve_customer(
+    staff = associate if associate is not None and getattr(associate, "pk", None) else None
+    owner, is_new_customer = customer_services.customer_find_or_create(
         brand=brand,
-        store=store,
-        customer=customer,
-        new_customer=new_customer,
-        associate=associate,
-        search=not customer_looked_up,
+        first_name=customer.first_name,
+        last_name=customer.last_name,
+        email=customer.email,
+        phone=customer.phone,
+        language=customer.language,
+        country=customer.country or str(store.country or ""),
+        source="store",
+        home_store=store,
+        **({"assigned_associate": staff} if staff is not None else {}),
     )
     now = timezone.now()
     sold_on = sold_on or timezone.localdate()
     product = item.product
-    staff = associate if associate is not None and getattr(associate, "pk", None) else None
-
-    order = Order.objects.create(
+    order = customer_services.order_record_sale(
         brand=brand,
-        source=OrderSource.WARRANTY,
         customer=owner,
         store=store,
-        channel="store",
-        ordered_at=now,
-        paid_at=now,
-        status=OrderStatus.PAID,
-        currency=currency,
-        total=price_paid,
-        total_brand_currency=amount_convert(
-            amount=price_paid, currency=currency, to_currency=brand.default_currency, on_date=sold_on
-        ),
-        email=owner.email,
-    )
-    OrderLine.objects.create(
-        brand=brand,
-        order=order,
         product=product,
-        sku=product.reference,
-        name=product.name_en,
         serial=item.serial,
-        quantity=1,
-        unit_price=price_paid,
-        total=price_paid,
+        price=price_paid,
+        currency=currency,
+        at=now,
+        sold_on=sold_on,
     )
     relation = None
     if gift is not None:
-        relation = Relation.objects.create(
+        relation = customer_services.relation_gift_recipient_add(
             brand=brand,
             customer=owner,
-            name=gift.recipient_name.strip(),
-            kind=gift.relation or "other",
+            name=gift.recipient_name,
+            kind=gift.relation,
             birth_date=gift.birthday,
-            email=gift.email if gift.has_email_consent else "",
-            email_consent_at=now if gift.has_email_consent and gift.email else None,
+            email=gift.email,
+            has_email_consent=gift.has_email_consent,
+            at=now,
         )
     reason = item_grey_market_reason(item=item, store=store)
     registration = Registration.objects.create(

@@ -101,7 +101,7 @@ def test_idempotency_key_is_required(api, brand, store, item):
         ({"serial": "UNKNOWN-1"}, "serial"),
         ({"customer": {"email": "broken@", "first_name": "A", "last_name": "B"}}, "customer.email"),
         ({"customer": {"phone": "123", "first_name": "A", "last_name": "B"}}, "customer.phone"),
-        ({"customer": {"email": "new@example.test"}}, "customer"),
+        ({"customer": {"email": "new@example.test"}}, "customer.first_name"),
         ({"consents": ["pigeon"]}, "consents"),
     ],
 )

@@ -37,7 +37,7 @@ def _register(brand, store, item, **kw):
         "brand": brand,
         "store": store,
         "item": item,
-        "new_customer": _new_customer(),
+        "customer": _new_customer(),
         "price_paid": Decimal("1500"),
         "currency": "EUR",
         "consents": {"email"},
@@ -135,7 +135,7 @@ def test_registration_email_sent_after_commit_in_customer_language(
     brand, store, item, eager_tasks, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        registration, _ = _register(brand, store, item, new_customer=_new_customer(language="fr"))
+        registration, _ = _register(brand, store, item, customer=_new_customer(language="fr"))
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["alice@example.test"]
@@ -146,13 +146,13 @@ def test_registration_email_sent_after_commit_in_customer_language(
 
 def test_registration_email_in_english(brand, store, item, eager_tasks, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        _register(brand, store, item, new_customer=_new_customer(language="en"))
+        _register(brand, store, item, customer=_new_customer(language="en"))
     assert "Your Maison Test warranty is active" in mail.outbox[0].subject
 
 
 def test_no_email_without_address(brand, store, item, eager_tasks, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        _register(brand, store, item, new_customer=_new_customer(email="", phone="+33612345678"))
+        _register(brand, store, item, customer=_new_customer(email="", phone="+33612345678"))
     assert mail.outbox == []
 
 
@@ -177,13 +177,45 @@ def test_item_with_a_current_registration_is_refused(brand, store, item):
 
 
 @pytest.mark.parametrize("status", ["lost", "stolen"])
-def test_flagged_item_is_refused(brand, store, status):
+def test_flagged_item_is_refused_traced_and_the_brand_alerted(
+    brand, store, status, eager_tasks, django_capture_on_commit_callbacks
+):
+    MembershipFactory(brand=brand, role="owner", user=UserFactory(email="boss@maison.test"))
     flagged = ItemFactory(brand=brand, current_store=store, status=status)
-    before = _counts(brand)
-    with pytest.raises(ValidationError) as error:
-        _register(brand, store, flagged)
+    with django_capture_on_commit_callbacks(execute=True), brand_context(brand):
+        with pytest.raises(ValidationError) as error:
+            services.registration_create(
+                brand=brand,
+                store=store,
+                item_query=flagged.serial,
+                customer=_new_customer(),
+                price_paid=Decimal("1500"),
+                currency="EUR",
+            )
+        # The caller goes on (the page answers with the reason): the trace is in its own transaction.
     assert error.value.code == services.ITEM_FLAGGED
-    assert _counts(brand) == before
+    assert _counts(brand)[:4] == (0, 0, 0, 0)  # no registration, order, customer or consent
+    with brand_context(brand):
+        assert AuditLog.objects.filter(action="item.flagged_sale_attempt").count() == 1
+        assert [e.kind for e in ItemEvent.objects.filter(item=flagged)] == ["flagged_sale_attempt"]
+        assert Item.objects.get(pk=flagged.pk).status == status
+    assert [m.to for m in mail.outbox] == [["boss@maison.test"]]
+
+
+def test_new_customer_needs_a_first_and_last_name(brand, store, item):
+    with pytest.raises(ValidationError) as error:
+        _register(brand, store, item, customer=_new_customer(first_name=" ", email="nobody@example.test"))
+    assert list(error.value.message_dict) == ["first_name"]
+    assert _counts(brand) == (0, 0, 0, 0, 0)
+
+
+def test_an_unknown_serial_is_refused_like_another_brands(brand, other_brand, store):
+    foreign = ItemFactory(brand=other_brand)
+    for query in ("NOPE-123", foreign.serial):
+        with pytest.raises(ValidationError) as error:
+            _register(brand, store, None, item_query=query)
+        assert error.value.code == services.ITEM_NOT_FOUND
+    assert _counts(brand) == (0, 0, 0, 0, 0)
 
 
 def test_flagged_sale_attempt_alerts_the_brand(brand, store, eager_tasks, django_capture_on_commit_callbacks):
@@ -268,7 +300,8 @@ def test_existing_customer_consents_are_not_overwritten_by_unticked_boxes(brand,
 
     with brand_context(brand):
         consent_record(brand=brand, customer=customer, channel="sms", is_granted=True, source="portal")
-    _register(brand, store, item, customer=customer, consents=set())
+    known = _new_customer(first_name="", last_name="", email="known@example.test")
+    _register(brand, store, item, customer=known, consents=set())
     with brand_context(brand):
         assert Consent.objects.filter(customer=customer).count() == 1
         assert Customer.objects.count() == 1

@@ -3,14 +3,14 @@ interventions and the store's warranty claims. Thin: validate, call one service 
 One module per use case; this package exports the views the URLconf names.
 """
 
+from jewelcrm.forms import form_add_service_errors as apply_service_error
+from jewelcrm.http import client_ip
 from warranties.views.base import (
     EVENT_LABELS,
     OPEN_CLAIM_STATUSES,
     PAGE_SIZE,
     BrandOrStoreViewMixin,
     StoreViewMixin,
-    apply_service_error,
-    client_ip,
 )
 from warranties.views.interventions import (
     InterventionCreateView,

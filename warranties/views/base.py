@@ -1,11 +1,10 @@
-"""What every intranet page of the warranty shares: the store mixins, the error helpers, labels."""
+"""What every intranet page of the warranty shares: the store mixins and labels (the request and form
+helpers come from the platform: jewelcrm.http, jewelcrm.forms)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _lazy
 
 from jewelcrm.accounts.roles import BRAND_ROLES, RETAIL_ROLES
@@ -22,19 +21,6 @@ EVENT_LABELS = {
     "ownership_transfer": _lazy("Ownership transferred"),
     "flagged_sale_attempt": _lazy("Attempted sale of a piece reported lost or stolen"),
 }
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
-
-
-def apply_service_error(form: Any, error: ValidationError, default_field: str | None = None) -> None:
-    """Put a service's ValidationError next to the fields it names, or at the top of the form."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(default_field, error.messages)
 
 
 class StoreViewMixin(BrandViewMixin):

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
+from jewelcrm.forms import form_add_service_errors
 from warranties import selectors, services
 from warranties.forms import ClaimForm, InterventionForm, InterventionUpdateForm
 from warranties.models import InterventionStatus
@@ -22,7 +23,6 @@ from warranties.views.base import (
     OPEN_CLAIM_STATUSES,
     PAGE_SIZE,
     StoreViewMixin,
-    apply_service_error,
 )
 
 
@@ -82,7 +82,7 @@ class InterventionCreateView(StoreViewMixin, View):
                 created_by=request.user,
             )
         except ValidationError as error:
-            apply_service_error(form, error, default_field="item_query")
+            form_add_service_errors(form, error, default_field="item_query")
             return self._render(form, status=400)
         messages.success(request, _("Intervention logged."))
         return redirect("warranties:intervention_detail", brand_slug=self.brand.slug, pk=intervention.pk)

@@ -10,9 +10,10 @@ from django.template.response import TemplateResponse
 from django.views import View
 
 from customers.normalise import email_normalise, mask_email, mask_phone, phone_normalise
+from jewelcrm.http import client_ip
 from warranties import selectors, services
 from warranties.forms import LookupForm
-from warranties.views.base import StoreViewMixin, client_ip
+from warranties.views.base import StoreViewMixin
 
 
 class LookupView(StoreViewMixin, View):

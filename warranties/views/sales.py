@@ -15,9 +15,11 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from customers.normalise import email_normalise, mask_email, mask_phone, phone_normalise
+from jewelcrm.forms import form_add_service_errors
+from jewelcrm.http import client_ip
 from warranties import selectors, services
 from warranties.forms import RegistrationForm
-from warranties.views.base import BrandOrStoreViewMixin, StoreViewMixin, apply_service_error, client_ip
+from warranties.views.base import BrandOrStoreViewMixin, StoreViewMixin
 
 
 class RegistrationCreateView(StoreViewMixin, View):
@@ -70,10 +72,6 @@ class RegistrationCreateView(StoreViewMixin, View):
         if not form.is_valid():
             return self._render(form, status=400)
         data = form.cleaned_data
-        item = selectors.item_find(brand=self.brand, query=data["item_query"])
-        if item is None:
-            form.add_error("item_query", services.item_not_found_error())
-            return self._render(form, status=400)
         gift = None
         if data["is_gift"]:
             gift = services.GiftInput(
@@ -84,7 +82,7 @@ class RegistrationCreateView(StoreViewMixin, View):
                 email=data["gift_email"],
                 has_email_consent=data["gift_email_consent"],
             )
-        new_customer = services.CustomerInput(
+        customer = services.CustomerInput(
             first_name=data["first_name"],
             last_name=data["last_name"],
             email=data["email"],
@@ -92,19 +90,12 @@ class RegistrationCreateView(StoreViewMixin, View):
             language=data["language"],
             country=str(self.store.country or ""),
         )
-        from customers.selectors import customer_find
-
-        existing = customer_find(brand=self.brand, email=data["email"], phone=data["phone"])
-        if existing is None and not (data["first_name"].strip() and data["last_name"].strip()):
-            form.add_error("first_name", _("New customer: give the first and last name."))
-            return self._render(form, item=item, status=400)
         try:
             registration, _created = services.registration_create(
                 brand=self.brand,
                 store=self.store,
-                item=item,
-                customer=existing,
-                new_customer=new_customer,
+                item_query=data["item_query"],
+                customer=customer,
                 price_paid=data["price_paid"],
                 currency=data["currency"],
                 gift=gift,
@@ -112,17 +103,14 @@ class RegistrationCreateView(StoreViewMixin, View):
                 associate=request.user,
                 idempotency_key=data["idempotency_key"],
                 ip=client_ip(request),
-                customer_looked_up=True,
             )
         except ValidationError as error:
             code = getattr(error, "code", None)
-            if code == services.ITEM_FLAGGED:
-                services.item_flagged_sale_attempt(
-                    brand=self.brand, item=item, store=self.store, actor=request.user, ip=client_ip(request)
-                )
-            apply_service_error(form, error, default_field="item_query")
+            # The piece the form shows again (nothing when it is unknown).
+            item = selectors.item_find(brand=self.brand, query=data["item_query"])
+            form_add_service_errors(form, error, default_field="item_query")
             transfer_url = lookup_url = None
-            if code == services.ITEM_ALREADY_SOLD:
+            if code == services.ITEM_ALREADY_SOLD and item is not None:
                 lookup_url = (
                     reverse("warranties:lookup", kwargs={"brand_slug": self.brand.slug})
                     + "?"

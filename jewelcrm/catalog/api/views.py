@@ -12,11 +12,12 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from jewelcrm.accounts.api.permissions import require_admin
 from jewelcrm.accounts.roles import BRAND_ROLES
+from jewelcrm.api import actor_of, paginated
 from jewelcrm.catalog import selectors, services
 from jewelcrm.catalog.api.serializers import ProductSerializer, ProductWriteSerializer
 from jewelcrm.catalog.models import Product
-from jewelcrm.retail.api.common import actor_of, paginated, require_admin
 from jewelcrm.tenancy.views import BrandAPIView
 
 

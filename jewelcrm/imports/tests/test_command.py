@@ -56,20 +56,3 @@ def test_cli_fatal_errors_exit_2(brand, tmp_path, data_path):
     assert (code, err.strip()) == (2, "Unknown brand: no-such-brand")
     code, _out, err = run("stores", str(tmp_path / "missing.csv"), "--brand", brand.slug)
     assert code == 2 and "No such file" in err
-
-
-def test_set_based_imports_say_they_need_postgresql_on_sqlite(brand, data_path, monkeypatch):
-    from jewelcrm.imports import framework
-
-    monkeypatch.setattr(framework, "database_vendor", lambda: "sqlite")
-    code, _out, err = run("customers", str(data_path("erp_customers.csv")), "--brand", brand.slug)
-    assert code == 2
-    assert "Customer and order imports need PostgreSQL" in err
-    with brand_context(brand):
-        assert Customer.objects.count() == 0
-    # The other kinds run through the ORM and work on either database.
-    code, out, _err = run("stores", str(data_path("stores.csv")), "--brand", brand.slug)
-    assert (code, out.splitlines()[0]) == (
-        0,
-        "stores: 9 rows read: 9 created, 0 updated, 0 unchanged, 0 rejected.",
-    )

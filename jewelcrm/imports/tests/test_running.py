@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from customers.models import Customer
-from jewelcrm.imports import services
+from jewelcrm.imports import runs, services
 from jewelcrm.imports.models import ImportJob
 from jewelcrm.imports.tests.factories import ImportJobFactory
 from jewelcrm.tenancy.context import brand_context
@@ -102,7 +102,7 @@ def test_two_concurrent_runs_of_the_same_kind_import_each_person_once(brand, mon
     from any other connection."""
     first, second = _job(brand, status="queued"), _job(brand, status="queued", original_name="copy.csv")
     inside, release = threading.Event(), threading.Event()
-    real = services.import_file_run
+    real = runs.import_file_run
 
     def paused(**kwargs):
         if kwargs["job"].pk == first.pk:
@@ -110,7 +110,7 @@ def test_two_concurrent_runs_of_the_same_kind_import_each_person_once(brand, mon
             assert release.wait(60)
         return real(**kwargs)
 
-    monkeypatch.setattr(services, "import_file_run", paused)
+    monkeypatch.setattr(runs, "import_file_run", paused)
     results: dict[str, str] = {}
 
     def run_first():
@@ -156,7 +156,7 @@ def test_the_sweep_requeues_a_job_whose_worker_was_lost_then_fails_it_after_thre
     forgotten = _job(brand, status="queued", enqueued_at=now - timedelta(minutes=11))
     fresh = _job(brand, status="queued", enqueued_at=now - timedelta(minutes=1))
     with django_capture_on_commit_callbacks(execute=True), brand_context(brand):
-        counts = services.import_jobs_sweep(brand=brand, now=now)
+        counts = services.import_jobs_sweep(brand=brand, now=now, enqueue=services._enqueue)
     assert counts == {"requeued": 1, "failed": 1, "reenqueued": 1}
     assert sorted(enqueued) == sorted([(brand.pk, lost.pk), (brand.pk, forgotten.pk)])
     statuses = {job.pk: _get(brand, job).status for job in (lost, worn, alive, forgotten, fresh)}
@@ -210,9 +210,9 @@ def test_a_finished_job_cannot_be_retried_or_cancelled(brand, marketer_client, e
 
 @pytest.mark.django_db(transaction=True)
 def test_cancelling_a_running_import_stops_it_at_its_next_step_writing_nothing(brand, monkeypatch):
-    monkeypatch.setattr(services, "HEARTBEAT_EVERY", timedelta(0))
+    monkeypatch.setattr(runs, "HEARTBEAT_EVERY", timedelta(0))
     job = _job(brand, status="queued")
-    real = services.import_file_run
+    real = runs.import_file_run
 
     def cancel(job):
         try:
@@ -228,7 +228,7 @@ def test_cancelling_a_running_import_stops_it_at_its_next_step_writing_nothing(b
         thread.join()
         return real(**kwargs)
 
-    monkeypatch.setattr(services, "import_file_run", in_thread)
+    monkeypatch.setattr(runs, "import_file_run", in_thread)
     assert services.import_job_run(brand_id=brand.pk, job_id=job.pk) == "cancelled"
     assert _get(brand, job).error == "Cancelled while running: nothing was imported."
     with brand_context(brand):
@@ -244,7 +244,7 @@ def test_a_unique_key_error_never_reaches_the_page(brand, marketer_client, monke
         'duplicate key value violates unique constraint "customers_customer_brand_email_key"\n'
         "DETAIL:  Key (brand_id, email)=(1, a@example.com) already exists."
     )
-    monkeypatch.setattr(services, "import_file_run", mock.Mock(side_effect=IntegrityError(raw)))
+    monkeypatch.setattr(runs, "import_file_run", mock.Mock(side_effect=IntegrityError(raw)))
     with brand_context(brand):
         services.import_job_execute(brand=brand, job_id=job.pk)
     failed = _get(brand, job)
@@ -258,7 +258,7 @@ def test_a_unique_key_error_never_reaches_the_page(brand, marketer_client, monke
 
 def test_an_unexpected_error_says_what_to_do_without_its_text(brand, monkeypatch):
     job = _job(brand, status="queued")
-    monkeypatch.setattr(services, "import_file_run", mock.Mock(side_effect=RuntimeError("psycopg internals")))
+    monkeypatch.setattr(runs, "import_file_run", mock.Mock(side_effect=RuntimeError("psycopg internals")))
     with brand_context(brand):
         services.import_job_execute(brand=brand, job_id=job.pk)
     failed = _get(brand, job)

@@ -200,13 +200,3 @@ def test_pages_render_in_french(brand, marketer_client):
     marketer_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
     page = marketer_client.get(url(brand, "upload")).content.decode()
     assert "Que contient le fichier ?" in page and "Importer un fichier" in page
-
-
-def test_upload_explains_that_customer_imports_need_postgresql(marketer_client, brand, monkeypatch):
-    from jewelcrm.imports import framework
-
-    monkeypatch.setattr(framework, "database_vendor", lambda: "sqlite")
-    response = upload(marketer_client, brand)
-    assert response.status_code == 400  # the form re-displays with the reason
-    assert "Customer and order imports need PostgreSQL" in response.content.decode()
-    assert jobs(brand) == []

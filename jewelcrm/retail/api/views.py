@@ -9,9 +9,10 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from jewelcrm.accounts.api.permissions import require_admin
 from jewelcrm.accounts.roles import BRAND_ROLES
+from jewelcrm.api import actor_of, paginated
 from jewelcrm.retail import selectors, services
-from jewelcrm.retail.api.common import actor_of, paginated, require_admin
 from jewelcrm.retail.api.serializers import StoreCreateSerializer, StoreSerializer
 from jewelcrm.tenancy.views import BrandAPIView
 

@@ -9,10 +9,11 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from jewelcrm.accounts.api.permissions import require_admin
 from jewelcrm.accounts.roles import BRAND_ROLES
+from jewelcrm.api import actor_of, paginated
 from jewelcrm.catalog import selectors as catalog_selectors
 from jewelcrm.retail import selectors as retail_selectors
-from jewelcrm.retail.api.common import actor_of, paginated, require_admin
 from jewelcrm.tenancy.views import BrandAPIView
 from warranties.inventory import selectors, services
 from warranties.inventory.api.serializers import (

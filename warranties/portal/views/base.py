@@ -12,12 +12,10 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
+from jewelcrm.http import client_ip
 from jewelcrm.tenancy.context import brand_context
 
-
-def client_ip(request: HttpRequest) -> str | None:
-    """The peer address. A proxy in front must set REMOTE_ADDR (e.g. gunicorn --forwarded-allow-ips)."""
-    return request.META.get("REMOTE_ADDR") or None
+__all__ = ["OwnerRequiredMixin", "PortalBrandMixin", "client_ip"]
 
 
 def _render(response: Any) -> Any:

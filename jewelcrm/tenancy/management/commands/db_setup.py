@@ -1,6 +1,6 @@
 """Create the owner and application roles and the database on PostgreSQL (idempotent).
 
-Uses the administrative login of DATABASE_URL. On SQLite there is nothing to do.
+Uses the administrative login of DATABASE_URL (the embedded server's `postgres` without it).
 """
 
 from typing import Any
@@ -15,9 +15,6 @@ class Command(BaseCommand):
     help = "Create the PostgreSQL owner and application roles and the database, if missing."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if not settings.IS_POSTGRES:
-            self.stdout.write("SQLite: no roles to create.")
-            return
         db = settings.DATABASES["default"]
         roles = settings.DATABASE_ROLES
         conn = psycopg2.connect(

@@ -1,0 +1,204 @@
+# ruff: noqa: E501 - the generating SQL reads best one clause a line
+"""Benchmark: the insights at a brand's real size, under row-level security.
+
+Generates, set-based in SQL (generate_series) in the project's own tables: 1,000,000 customers,
+10,000,000 order lines (5,000,000 orders over three years, 200 stores in 12 countries, 2,000 products),
+500,000 pieces received by the stores and 200,000 warranty registrations. Then measures:
+- the nightly rebuild of the brand's insights tables (`insights_refresh`), wall time;
+- every insights page (sell-through, product mix by each dimension, registration rate, stock ageing):
+  server time (median and worst of 5 renders in this process, Django's test client) and query count.
+Targets: pages < 300 ms with a fixed query count.
+
+    .venv/bin/python bench/bench_insights.py          (or `bin/bench insights`)
+
+BENCH_INSIGHTS_SCALE divides every size (e.g. 100 for a quick try); the generated brand is kept and
+reused by the next run at the same scale.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jewelcrm.settings.local")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from bench.report import write_section  # noqa: E402
+from jewelcrm.tenancy.context import brand_context  # noqa: E402
+from jewelcrm.tenancy.roles import as_role, use_role  # noqa: E402
+
+SCALE = int(os.environ.get("BENCH_INSIGHTS_SCALE", 1))
+CUSTOMERS = 1_000_000 // SCALE
+ORDERS = 5_000_000 // SCALE
+STORES = max(200 // max(SCALE // 10, 1), 12)
+PRODUCTS = max(2_000 // max(SCALE // 10, 1), 20)
+ITEMS = 500_000 // SCALE
+REGISTRATIONS = 200_000 // SCALE
+SLUG = f"bench-insights-{SCALE}"
+TARGET_MS = 300
+
+
+def _generate(brand) -> float:  # noqa: ANN001
+    from customers.models import Customer, Order, OrderLine
+    from jewelcrm.catalog.models import Product
+    from jewelcrm.retail.models import Retailer, Store
+    from warranties.inventory.models import Item, StockMovement
+    from warranties.models import Registration
+
+    t = {
+        m: m._meta.db_table
+        for m in (Customer, Order, OrderLine, Product, Retailer, Store, Item, StockMovement, Registration)
+    }
+    b = brand.pk
+    statements = [
+        f"""INSERT INTO {t[Retailer]} (brand_id, name, is_own, created_at) VALUES ({b}, 'Bench retail', true, now())""",
+        f"""INSERT INTO {t[Store]} (brand_id, retailer_id, code, name, type, address, city, postal_code, country,
+              currency, time_zone, market, is_active, created_at)
+            SELECT {b}, (SELECT min(id) FROM {t[Retailer]} WHERE brand_id = {b}), 'S' || g, 'Store ' || g,
+              'boutique', '', 'City ' || (g % 40), '', (ARRAY['FR','CH','DE','IT','ES','GB','US','JP','CN','AE','BE','NL'])[1 + g % 12],
+              'EUR', 'Europe/Paris', '', true, now()
+            FROM generate_series(1::bigint, {STORES}) g""",
+        f"""INSERT INTO {t[Product]} (brand_id, reference, name_en, name_fr, collection, category, metal, stones, price,
+              currency, warranty_months, service_interval_months, photo, is_active, created_at, updated_at)
+            SELECT {b}, 'P' || g, 'Product ' || g, 'Produit ' || g, 'Collection ' || (g % 15),
+              (ARRAY['ring','necklace','pendant','bracelet','earrings','charm','watch'])[1 + g % 7],
+              (ARRAY['Gold','White gold','Rose gold','Silver','Platinum','Steel'])[1 + g % 6], '',
+              (200 + (g * 37) % 15000)::numeric, 'EUR', 24, 36, '', true, now(), now()
+            FROM generate_series(1::bigint, {PRODUCTS}) g""",
+        f"""INSERT INTO {t[Customer]} (brand_id, external_id, title, first_name, last_name, email, phone, gender,
+              family_situation, address, city, postal_code, country, language, preferred_channel, tags, notes,
+              field_sources, is_pseudonymised, created_at, updated_at)
+            SELECT {b}, 'C' || g, '', 'First' || g, 'Last' || g, 'c' || g || '@bench.test', '', '', '', '', '', '',
+              (ARRAY['FR','CH','DE','IT','ES','GB','US','JP'])[1 + g % 8], 'en', '', '[]', '', '{{}}', false, now(), now()
+            FROM generate_series(1::bigint, {CUSTOMERS}) g""",
+        "CREATE TEMP TABLE bench_ids AS SELECT "
+        f"(SELECT min(id) FROM {t[Store]} WHERE brand_id = {b}) AS store0, "
+        f"(SELECT min(id) FROM {t[Product]} WHERE brand_id = {b}) AS product0, "
+        f"(SELECT min(id) FROM {t[Customer]} WHERE brand_id = {b}) AS customer0",
+        f"""INSERT INTO {t[Order]} (brand_id, source, external_id, customer_id, store_id, channel, ordered_at, status,
+              currency, total, refunded_amount, total_brand_currency, email, created_at)
+            SELECT {b}, CASE WHEN g % 5 = 0 THEN 'eshop' ELSE 'erp' END, 'O' || g, ids.customer0 + (g * 7919) % {CUSTOMERS},
+              CASE WHEN g % 5 = 0 THEN NULL ELSE ids.store0 + g % {STORES} END,
+              CASE WHEN g % 5 = 0 THEN 'web' ELSE 'store' END,
+              now() - make_interval(secs => ((g * 104729) % (3 * 365 * 86400))::double precision),
+              CASE WHEN g % 50 = 0 THEN 'refunded' ELSE 'paid' END, 'EUR', 2000, 0, 2000, '', now()
+            FROM generate_series(1::bigint, {ORDERS}) g, bench_ids ids""",
+        f"""INSERT INTO {t[OrderLine]} (brand_id, order_id, product_id, sku, name, serial, quantity, unit_price, total)
+            SELECT {b}, o.id, ids.product0 + (o.id * 31 + k) % {PRODUCTS}, '', '', '', 1, 1000, 1000
+            FROM {t[Order]} o, bench_ids ids, generate_series(0, 1) k WHERE o.brand_id = {b}""",
+        f"""INSERT INTO {t[Item]} (brand_id, product_id, serial, status, current_store_id, shipped_to_store_id,
+              public_code, status_before_loss, created_at, updated_at)
+            SELECT {b}, ids.product0 + g % {PRODUCTS}, 'SN' || g,
+              CASE WHEN g <= {REGISTRATIONS} THEN 'sold' ELSE 'in_stock' END,
+              ids.store0 + g % {STORES}, ids.store0 + g % {STORES}, 'BENCH{SCALE}X' || g, '', now(), now()
+            FROM generate_series(1::bigint, {ITEMS}) g, bench_ids ids""",
+        f"""INSERT INTO {t[StockMovement]} (brand_id, item_id, kind, to_store_id, sent_at, received_at, note)
+            SELECT {b}, i.id, 'shipment', i.current_store_id, now() - make_interval(days => (i.id % 700)::int),
+              now() - make_interval(days => (i.id % 700)::int), ''
+            FROM {t[Item]} i WHERE i.brand_id = {b}""",
+        f"""INSERT INTO {t[Registration]} (brand_id, item_id, customer_id, store_id, sold_on, registered_at, price_paid,
+              currency, is_gift, gift_recipient_name, gift_relation, gift_occasion, warranty_starts_on,
+              warranty_ends_on, is_grey_market, grey_market_reason, idempotency_key, idempotency_fingerprint,
+              is_current, kind)
+            SELECT {b}, i.id, ids.customer0 + (i.id * 13) % {CUSTOMERS}, i.current_store_id,
+              (now() - make_interval(days => (i.id % 600)::int))::date, now(), 1000, 'EUR', false, '', '', '',
+              current_date, current_date + 730, i.id % 40 = 0, '', '', '', true, 'sale'
+            FROM {t[Item]} i, bench_ids ids WHERE i.brand_id = {b} AND i.status = 'sold'""",
+        "DROP TABLE bench_ids",
+    ]
+    started = time.perf_counter()
+    with brand_context(brand), connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+    # Fresh statistics, as autovacuum would gather them (only the tables' owner may ANALYZE them).
+    with as_role("owner"), connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    from jewelcrm.accounts.models import Brand, Membership, User
+    from segmentation.insights.services import insights_refresh
+
+    use_role("app")
+    brand, created = Brand.objects.get_or_create(
+        slug=SLUG, defaults={"name": f"Bench insights 1/{SCALE}", "code_prefix": f"B{SCALE % 100:02d}"}
+    )
+    generated = None
+    with brand_context(brand):
+        from customers.models import Customer
+
+        has_data = Customer.objects.filter(brand=brand).exists()
+    if not has_data:
+        generated = _generate(brand)
+        print(f"generated in {generated:.0f} s")
+    started = time.perf_counter()
+    with brand_context(brand):
+        refresh = insights_refresh(brand=brand)
+    rebuild = time.perf_counter() - started
+    print(f"rebuild: {rebuild:.1f} s, {refresh.rows} rows")
+
+    user, _ = User.objects.get_or_create(email=f"bench-{SLUG}@bench.test")
+    with brand_context(brand):
+        Membership.objects.get_or_create(brand=brand, user=user, defaults={"role": "owner"})
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+    pages = [
+        ("sell-through", f"/b/{SLUG}/insights/sell-through/"),
+        ("network", f"/b/{SLUG}/insights/network/"),
+        ("stock", f"/b/{SLUG}/insights/stock/"),
+    ]
+    pages += [
+        (f"product mix by {d}", f"/b/{SLUG}/insights/product-mix/?by={d}")
+        for d in ("collection", "category", "metal", "price_band", "country", "store", "channel")
+    ]
+    rows = []
+    for name, url in pages:
+        client.get(url)  # warm
+        times, queries = [], set()
+        for _ in range(5):
+            with CaptureQueriesContext(connection) as captured:
+                t0 = time.perf_counter()
+                response = client.get(url)
+                times.append((time.perf_counter() - t0) * 1000)
+            assert response.status_code == 200, (url, response.status_code)
+            queries.add(len(captured))
+        rows.append((name, statistics.median(times), max(times), sorted(queries)))
+        print(
+            f"{name}: median {statistics.median(times):.0f} ms, worst {max(times):.0f} ms, queries {sorted(queries)}"
+        )
+
+    table = "\n".join(
+        f"| {name} | {median:.0f} ms | {worst:.0f} ms | {', '.join(map(str, q))} | "
+        f"{'met' if worst < TARGET_MS and len(q) == 1 else 'not met'} |"
+        for name, median, worst, q in rows
+    )
+    body = f"""Brand of {CUSTOMERS:,} customers, {ORDERS * 2:,} order lines ({ORDERS:,} orders over three years),
+{STORES} stores, {PRODUCTS:,} products, {ITEMS:,} pieces received, {REGISTRATIONS:,} registrations; generated set-based
+under row-level security{f" in {generated:.0f} s" if generated else " (kept from an earlier run)"}.
+
+Nightly rebuild of the insights tables (`insights_refresh`, two set-based statements): **{rebuild:.1f} s**
+({refresh.rows:,} rows of weekly figures).
+
+Pages (server time in this process, 5 renders after a warm-up; target < {TARGET_MS} ms with a fixed query count):
+
+| page | median | worst | queries | target |
+|---|---:|---:|---:|---|
+{table}
+"""
+    write_section("insights", "Insights pages at a brand's real size", body)
+
+
+if __name__ == "__main__":
+    main()

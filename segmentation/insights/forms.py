@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from jewelcrm.catalog.models import Category
+
+
+class InsightsFilterForm(forms.Form):
+    """The filters every chart and table of an insights page obeys; they stay in the URL."""
+
+    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    store = forms.IntegerField(label=_("Store"), required=False, widget=forms.Select)
+    category = forms.ChoiceField(
+        label=_("Category"), required=False, choices=[("", _("All categories")), *Category.choices]
+    )
+
+    def __init__(self, *args: Any, country_codes: list[str], stores: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        names = dict(countries)
+        self.fields["country"].choices = [("", _("All countries"))] + [
+            (code, names.get(code, code)) for code in country_codes
+        ]
+        self.fields["store"].widget.choices = [("", _("All stores"))] + [
+            (store.pk, f"{store.name} ({store.city})" if store.city else store.name) for store in stores
+        ]
+
+
+class TransferForm(forms.Form):
+    item = forms.IntegerField(widget=forms.HiddenInput)
+    to_store = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class PriceBandsForm(forms.Form):
+    limits = forms.CharField(
+        label=_("Price band limits"),
+        help_text=_("Public prices where a band ends, in increasing order, separated by commas."),
+    )
+
+    def clean_limits(self) -> list[int]:
+        raw = [
+            part.strip().replace(" ", "").replace("\u202f", "")
+            for part in self.cleaned_data["limits"].split(",")
+        ]
+        try:
+            return [int(part) for part in raw if part]
+        except ValueError as error:
+            raise forms.ValidationError(
+                _("Give whole amounts separated by commas, e.g. 500, 1000, 2500.")
+            ) from error

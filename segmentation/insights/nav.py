@@ -1,0 +1,27 @@
+from django.utils.translation import gettext_lazy as _
+
+from jewelcrm.accounts.navigation import NavEntry
+from jewelcrm.accounts.roles import BRAND_ROLES
+
+NAV = [
+    NavEntry(
+        area="dashboard", label=_("Product mix"), url_name="insights:product_mix", roles=BRAND_ROLES, order=74
+    ),
+    NavEntry(
+        area="dashboard",
+        label=_("Sell-through"),
+        url_name="insights:sell_through",
+        roles=BRAND_ROLES,
+        order=75,
+    ),
+    NavEntry(
+        area="dashboard",
+        label=_("Registration rate"),
+        url_name="insights:network",
+        roles=BRAND_ROLES,
+        order=76,
+    ),
+    NavEntry(
+        area="dashboard", label=_("Stock ageing"), url_name="insights:stock", roles=BRAND_ROLES, order=77
+    ),
+]

@@ -1,0 +1,492 @@
+"""Reads of the insights pages. Every figure comes from the small weekly table the nightly job fills
+(`StoreProductWeek`) or from an aggregate query on the current stock: never from a scan of order lines.
+
+Definitions (also shown on the pages):
+- sell-through of a product (or a store) over a period = pieces sold / pieces received in that period;
+  with no receipts it is undefined ("no receipts"), never a division by zero;
+- the benchmark of a product is the median sell-through of the products of its category over the period;
+- a product under-performs in a week when its sell-through from the start of the period to the end of
+  that week is below its category's benchmark for the same span; it is a candidate to phase out when it
+  under-performs in each of the last N weeks of the period;
+- weeks of cover = pieces in stock now / pieces sold per week over the period;
+- registration rate of a store = sales registered with a digital warranty / pieces sold.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Sum
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_countries import countries
+
+from jewelcrm.accounts.models import Brand
+from jewelcrm.catalog import selectors as catalog_selectors
+from jewelcrm.retail import selectors as retail_selectors
+from segmentation.insights.models import (
+    AgedPiece,
+    InsightsRefresh,
+    InsightsSettings,
+    SalesWeek,
+    StoreProductWeek,
+    StoreStockAge,
+    default_price_bands,
+)
+from warranties.inventory import selectors as inventory_selectors
+
+DEFAULT_WEEKS = 13
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole weeks, Monday `start` to Sunday `end`."""
+
+    start: date
+    end: date
+
+    @property
+    def weeks(self) -> list[date]:
+        monday, out = self.start, []
+        while monday <= self.end:
+            out.append(monday)
+            monday += timedelta(days=7)
+        return out
+
+    @classmethod
+    def around(cls, start: date | None, end: date | None, today: date) -> Period:
+        """The period asked for, snapped to whole weeks; by default the 13 weeks before this one."""
+        this_monday = today - timedelta(days=today.weekday())
+        end_monday = (end - timedelta(days=end.weekday())) if end else this_monday - timedelta(days=7)
+        start_monday = (
+            start - timedelta(days=start.weekday())
+            if start
+            else end_monday - timedelta(weeks=DEFAULT_WEEKS - 1)
+        )
+        if start_monday > end_monday:
+            start_monday, end_monday = end_monday, start_monday
+        return cls(start=start_monday, end=end_monday + timedelta(days=6))
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which stores and products a page covers; empty means all."""
+
+    country: str = ""
+    store_id: int | None = None
+    category: str = ""
+
+
+def _rate(sold: int, received: int) -> Decimal | None:
+    if not received:
+        return None
+    return (Decimal(sold) / Decimal(received)).quantize(Decimal("0.0001"))
+
+
+def _weeks(*, brand: Brand, period: Period, scope: Scope) -> Any:
+    rows = StoreProductWeek.objects.filter(brand=brand, week__gte=period.start, week__lte=period.end)
+    if scope.store_id:
+        rows = rows.filter(store_id=scope.store_id)
+    if scope.country:
+        store_ids = retail_selectors.store_list(brand=brand, country=scope.country).values("pk")
+        rows = rows.filter(store_id__in=store_ids)
+    if scope.category:
+        product_ids = catalog_selectors.product_list(brand=brand, category=scope.category).values("pk")
+        rows = rows.filter(product_id__in=product_ids)
+    return rows.order_by()
+
+
+def last_refresh(*, brand: Brand) -> InsightsRefresh | None:
+    return InsightsRefresh.objects.filter(brand=brand).order_by("-finished_at").first()
+
+
+@dataclass
+class ProductRow:
+    product: Any
+    received: int
+    sold: int
+    rate: Decimal | None
+    benchmark: Decimal | None = None
+    weeks_under: int = 0
+    is_candidate: bool = False
+
+    @property
+    def gap(self) -> Decimal | None:
+        if self.rate is None or self.benchmark is None:
+            return None
+        return self.rate - self.benchmark
+
+
+def _median(values: list[Decimal]) -> Decimal | None:
+    return Decimal(statistics.median(values)).quantize(Decimal("0.0001")) if values else None
+
+
+def sell_through_by_product(
+    *, brand: Brand, period: Period, scope: Scope, weeks_in_a_row: int = 4
+) -> list[ProductRow]:
+    """Every product with a receipt or a sale in the period, with its benchmark and under-performance."""
+    weekly = list(
+        _weeks(brand=brand, period=period, scope=scope)
+        .values("product_id", "week")
+        .annotate(received=Sum("received"), sold=Sum("sold"))
+    )
+    if not weekly:
+        return []
+    products = {
+        p.pk: p
+        for p in catalog_selectors.product_list(brand=brand).filter(pk__in={r["product_id"] for r in weekly})
+    }
+    by_product: dict[int, dict[date, tuple[int, int]]] = defaultdict(dict)
+    for row in weekly:
+        by_product[row["product_id"]][row["week"]] = (row["received"], row["sold"])
+    weeks = period.weeks
+
+    def cumulative(product_id: int, upto: date) -> Decimal | None:
+        received = sold = 0
+        for week, (r, s) in by_product[product_id].items():
+            if week <= upto:
+                received, sold = received + r, sold + s
+        return _rate(sold, received)
+
+    def benchmarks(upto: date) -> dict[str, Decimal | None]:
+        rates: dict[str, list[Decimal]] = defaultdict(list)
+        for product_id in by_product:
+            rate = cumulative(product_id, upto)
+            if rate is not None:
+                rates[products[product_id].category].append(rate)
+        return {category: _median(values) for category, values in rates.items()}
+
+    end_benchmarks = benchmarks(weeks[-1])
+    tail = weeks[-weeks_in_a_row:] if weeks_in_a_row <= len(weeks) else []
+    tail_benchmarks = {week: benchmarks(week) for week in tail}
+    rows = []
+    for product_id, figures in by_product.items():
+        product = products[product_id]
+        received = sum(r for r, _ in figures.values())
+        sold = sum(s for _, s in figures.values())
+        under = 0
+        for week in reversed(tail):
+            rate, bench = cumulative(product_id, week), tail_benchmarks[week].get(product.category)
+            if rate is None or bench is None or rate >= bench:
+                break
+            under += 1
+        rows.append(
+            ProductRow(
+                product=product,
+                received=received,
+                sold=sold,
+                rate=_rate(sold, received),
+                benchmark=end_benchmarks.get(product.category),
+                weeks_under=under,
+                is_candidate=bool(tail) and under == len(tail),
+            )
+        )
+    rows.sort(
+        key=lambda r: (not r.is_candidate, r.gap if r.gap is not None else Decimal(99), r.product.reference)
+    )
+    return rows
+
+
+@dataclass
+class StoreRow:
+    store: Any
+    received: int = 0
+    sold: int = 0
+    registered: int = 0
+    grey_market: int = 0
+    in_stock: int = 0
+    over_180: int = 0
+    over_365: int = 0
+    weeks: int = 1
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def rate(self) -> Decimal | None:
+        return _rate(self.sold, self.received)
+
+    @property
+    def registration_rate(self) -> Decimal | None:
+        return _rate(self.registered, self.sold)
+
+    @property
+    def weeks_of_cover(self) -> Decimal | None:
+        if not self.sold:
+            return None
+        return (Decimal(self.in_stock) * self.weeks / Decimal(self.sold)).quantize(Decimal("0.1"))
+
+
+def _stock_by_store(*, brand: Brand) -> dict[int, dict[str, int]]:
+    rows = StoreStockAge.objects.filter(brand=brand).values("store_id", "in_stock", "over_180", "over_365")
+    return {row["store_id"]: row for row in rows}
+
+
+def store_figures(*, brand: Brand, period: Period, scope: Scope) -> list[StoreRow]:
+    """Per store: received, sold, registered, grey market over the period; stock and its age at the last
+    nightly rebuild."""
+    stores = retail_selectors.store_list(brand=brand, country=scope.country)
+    if scope.store_id:
+        stores = stores.filter(pk=scope.store_id)
+    totals = {
+        row["store_id"]: row
+        for row in _weeks(brand=brand, period=period, scope=scope)
+        .values("store_id")
+        .annotate(
+            received=Sum("received"), sold=Sum("sold"), registered=Sum("registered"), grey=Sum("grey_market")
+        )
+    }
+    stock = _stock_by_store(brand=brand)
+    out = []
+    for store in stores:
+        total, held = totals.get(store.pk, {}), stock.get(store.pk, {})
+        if not total and not held and not store.is_active:
+            continue
+        out.append(
+            StoreRow(
+                store=store,
+                received=total.get("received") or 0,
+                sold=total.get("sold") or 0,
+                registered=total.get("registered") or 0,
+                grey_market=total.get("grey") or 0,
+                in_stock=held.get("in_stock") or 0,
+                over_180=held.get("over_180") or 0,
+                over_365=held.get("over_365") or 0,
+                weeks=len(period.weeks),
+            )
+        )
+    return out
+
+
+@dataclass
+class Suggestion:
+    item: Any
+    days_in_store: int
+    sold_here: int
+    to_store: Any
+    sold_there: int
+
+
+def transfer_suggestions(*, brand: Brand, period: Period, scope: Scope, limit: int = 50) -> list[Suggestion]:
+    """Pieces in stock for more than 180 days, each with the active store of the brand where its product
+    sold most over the period (only where that store sold more of it than the piece's own store)."""
+    aged = AgedPiece.objects.filter(brand=brand).order_by("in_store_since")
+    if scope.store_id:
+        aged = aged.filter(store_id=scope.store_id)
+    if scope.country:
+        aged = aged.filter(
+            store_id__in=retail_selectors.store_list(brand=brand, country=scope.country).values("pk")
+        )
+    if scope.category:
+        aged = aged.filter(
+            product_id__in=catalog_selectors.product_list(brand=brand, category=scope.category).values("pk")
+        )
+    oldest = list(aged.values("item_id", "store_id", "product_id", "in_store_since")[: limit * 4])
+    if not oldest:
+        return []
+    # Only pieces still where they were at the last rebuild (a transfer since then removes the suggestion).
+    live = inventory_selectors.items_in_stock(brand=brand, item_ids=[row["item_id"] for row in oldest])
+    sales = (
+        StoreProductWeek.objects.filter(
+            brand=brand,
+            week__gte=period.start,
+            week__lte=period.end,
+            sold__gt=0,
+            product_id__in={row["product_id"] for row in oldest},
+        )
+        .order_by()
+        .values("store_id", "product_id")
+        .annotate(sold=Sum("sold"))
+    )
+    by_product: dict[int, dict[int, int]] = defaultdict(dict)
+    for row in sales:
+        by_product[row["product_id"]][row["store_id"]] = row["sold"]
+    stores = {s.pk: s for s in retail_selectors.store_list(brand=brand, is_active=True)}
+    now = timezone.now()
+    out = []
+    for row in oldest:
+        item = live.get(row["item_id"])
+        if item is None or item.current_store_id != row["store_id"]:
+            continue
+        here = by_product[item.product_id].get(item.current_store_id, 0)
+        candidates = [
+            (sold, store_id)
+            for store_id, sold in by_product[item.product_id].items()
+            if store_id != item.current_store_id and store_id in stores and sold > here
+        ]
+        if not candidates:
+            continue
+        sold_there, store_id = max(candidates, key=lambda c: (c[0], -c[1]))
+        out.append(
+            Suggestion(
+                item=item,
+                days_in_store=(now - row["in_store_since"]).days,
+                sold_here=here,
+                to_store=stores[store_id],
+                sold_there=sold_there,
+            )
+        )
+        if len(out) == limit:
+            break
+    return out
+
+
+# --- Product mix ---------------------------------------------------------------------------------------
+
+CHANNEL_LABELS = {"store": gettext_lazy("In store"), "web": gettext_lazy("Online")}
+DIMENSIONS = {
+    "collection": gettext_lazy("Collection"),
+    "category": gettext_lazy("Category"),
+    "metal": gettext_lazy("Metal"),
+    "price_band": gettext_lazy("Price band"),
+    "country": gettext_lazy("Country"),
+    "store": gettext_lazy("Store"),
+    "channel": gettext_lazy("Channel"),
+}
+
+
+def price_band_limits(*, brand: Brand) -> list[int]:
+    settings = InsightsSettings.objects.filter(brand=brand).first()
+    return list(settings.price_band_limits) if settings else default_price_bands()
+
+
+def price_band_labels(limits: list[int], currency: str) -> list[str]:
+    """["Under 500 EUR", "500 to 1,000 EUR", …, "10,000 EUR and more"] in the page's language."""
+
+    def money(value: int) -> str:
+        return f"{formats.number_format(value, decimal_pos=0, force_grouping=True)} {currency}"
+
+    labels = [_("Under %(amount)s") % {"amount": money(limits[0])}]
+    for low, high in zip(limits, limits[1:], strict=False):
+        labels.append(_("%(low)s to %(high)s") % {"low": money(low), "high": money(high)})
+    labels.append(_("%(amount)s and more") % {"amount": money(limits[-1])})
+    return labels
+
+
+def _band_index(limits: list[int], price: Decimal | None) -> int | None:
+    if price is None:
+        return None
+    for index, limit in enumerate(limits):
+        if price < limit:
+            return index
+    return len(limits)
+
+
+@dataclass
+class MixRow:
+    key: str
+    label: str
+    units: int = 0
+    revenue: Decimal = Decimal(0)
+    share: Decimal = Decimal(0)
+
+    @property
+    def average_price(self) -> Decimal | None:
+        return (self.revenue / self.units).quantize(Decimal("0.01")) if self.units else None
+
+
+@dataclass
+class ProductMix:
+    dimension: str
+    currency: str
+    rows: list[MixRow]
+    units: int
+    revenue: Decimal
+    band_labels: list[str]
+    matrix: list[dict[str, Any]]  # per country: revenue share of each price band against the brand's
+
+
+def product_mix(*, brand: Brand, period: Period, scope: Scope, dimension: str) -> ProductMix:
+    """Units, revenue (net, brand currency) and average price by one dimension over the period, and which
+    price bands over-perform in which country (index 100 = the brand's own mix)."""
+    sales = SalesWeek.objects.filter(brand=brand, week__gte=period.start, week__lte=period.end)
+    if scope.store_id:
+        sales = sales.filter(store_id=scope.store_id)
+    if scope.country:
+        sales = sales.filter(country=scope.country.upper())
+    if scope.category:
+        sales = sales.filter(
+            product_id__in=catalog_selectors.product_list(brand=brand, category=scope.category).values("pk")
+        )
+    grouped = list(
+        sales.order_by()
+        .values("product_id", "store_id", "country", "channel")
+        .annotate(units=Sum("units"), revenue=Sum("revenue"))
+    )
+    limits = price_band_limits(brand=brand)
+    band_labels = price_band_labels(limits, brand.default_currency)
+    products = {
+        p.pk: p
+        for p in catalog_selectors.product_list(brand=brand).filter(pk__in={g["product_id"] for g in grouped})
+    }
+    stores = {
+        s.pk: s
+        for s in retail_selectors.store_list(brand=brand).filter(
+            pk__in={g["store_id"] for g in grouped if g["store_id"]}
+        )
+    }
+    country_names = dict(countries)
+
+    def key_and_label(group: dict[str, Any]) -> tuple[str, str]:
+        product = products[group["product_id"]]
+        if dimension == "collection":
+            return product.collection, product.collection or _("No collection")
+        if dimension == "category":
+            return product.category, str(product.get_category_display())
+        if dimension == "metal":
+            return product.metal, product.metal or _("Not given")
+        if dimension == "price_band":
+            index = _band_index(limits, product.price)
+            return (str(index), band_labels[index]) if index is not None else ("", _("No public price"))
+        if dimension == "country":
+            code = group["country"]
+            return code, str(country_names.get(code, code)) if code else _("Unknown")
+        if dimension == "store":
+            store = stores.get(group["store_id"])
+            return (str(store.pk), store.name) if store else ("", _("Online"))
+        channel = group["channel"]
+        return channel, str(CHANNEL_LABELS.get(channel, channel.capitalize()))
+
+    rows: dict[str, MixRow] = {}
+    by_country_band: dict[str, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for group in grouped:
+        key, label = key_and_label(group)
+        row = rows.setdefault(key, MixRow(key=key, label=label))
+        row.units += group["units"]
+        row.revenue += group["revenue"]
+        band = _band_index(limits, products[group["product_id"]].price)
+        if band is not None and group["country"]:
+            by_country_band[group["country"]][band] += group["revenue"]
+    units = sum(r.units for r in rows.values())
+    revenue = sum((r.revenue for r in rows.values()), Decimal(0))
+    for row in rows.values():
+        row.share = (row.revenue / revenue).quantize(Decimal("0.0001")) if revenue else Decimal(0)
+    band_totals: dict[int, Decimal] = defaultdict(Decimal)
+    for bands in by_country_band.values():
+        for band, value in bands.items():
+            band_totals[band] += value
+    all_bands = sum(band_totals.values(), Decimal(0))
+    matrix = []
+    for code, bands in sorted(by_country_band.items(), key=lambda kv: -sum(kv[1].values())):
+        country_total = sum(bands.values(), Decimal(0))
+        cells = []
+        for band in range(len(band_labels)):
+            if not country_total or not band_totals.get(band) or not all_bands:
+                cells.append(None)
+                continue
+            index = (bands.get(band, Decimal(0)) / country_total) / (band_totals[band] / all_bands) * 100
+            cells.append(int(index.quantize(Decimal(1))))
+        matrix.append({"country": str(country_names.get(code, code)), "code": code, "cells": cells})
+    return ProductMix(
+        dimension=dimension,
+        currency=brand.default_currency,
+        rows=sorted(rows.values(), key=lambda r: (-r.revenue, r.label)),
+        units=units,
+        revenue=revenue,
+        band_labels=band_labels,
+        matrix=matrix,
+    )

@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from jewelcrm.tenancy.context import brand_context
+from segmentation.insights import selectors
+from segmentation.insights.services import insights_refresh
+from segmentation.insights.tests.conftest import PERIOD
+
+ALL = selectors.Scope()
+
+
+def _refreshed(brand: Any) -> None:
+    with brand_context(brand):
+        insights_refresh(brand=brand)
+
+
+def test_sell_through_benchmark_and_candidates_to_phase_out(brand: Any, history: Any) -> None:
+    _refreshed(brand)
+    with brand_context(brand):
+        rows = {
+            r.product.reference: r
+            for r in selectors.sell_through_by_product(brand=brand, period=PERIOD, scope=ALL)
+        }
+    figures = {
+        ref: (r.received, r.sold, r.rate, r.benchmark, r.weeks_under, r.is_candidate)
+        for ref, r in rows.items()
+    }
+    # Cumulative ring sell-through at the end of weeks 1-4: A .2 .4 .6 .8; B .1 .2 .2 .2; C .3 .4 .4 .4;
+    # medians .2 .4 .4 .4: B is below in all four weeks, C never below (equal is not below).
+    assert figures == {
+        "A": (10, 8, Decimal("0.8000"), Decimal("0.4000"), 0, False),
+        "B": (10, 2, Decimal("0.2000"), Decimal("0.4000"), 4, True),
+        "C": (10, 4, Decimal("0.4000"), Decimal("0.4000"), 0, False),
+        "W": (4, 2, Decimal("0.5000"), Decimal("0.5000"), 0, False),
+    }
+    assert next(iter(rows)) == "B"  # candidates first
+
+
+def test_a_product_below_for_fewer_weeks_than_asked_is_not_a_candidate(brand: Any, history: Any) -> None:
+    _refreshed(brand)
+    with brand_context(brand):
+        rows = selectors.sell_through_by_product(brand=brand, period=PERIOD, scope=ALL, weeks_in_a_row=5)
+    # Five weeks asked of a four-week period: nobody can be flagged.
+    assert [r.is_candidate for r in rows] == [False, False, False, False]
+
+
+def test_store_figures_count_each_piece_sold_once_and_the_registration_rate(brand: Any, history: Any) -> None:
+    _refreshed(brand)
+    with brand_context(brand):
+        rows = selectors.store_figures(brand=brand, period=PERIOD, scope=ALL)
+    got = {
+        r.store.code: (r.received, r.sold, r.registered, r.grey_market, r.rate, r.registration_rate)
+        for r in rows
+    }
+    assert got == {
+        "S1": (20, 10, 10, 0, Decimal("0.5000"), Decimal("1.0000")),
+        "S2": (10, 4, 3, 0, Decimal("0.4000"), Decimal("0.7500")),
+        "S3": (4, 2, 2, 1, Decimal("0.5000"), Decimal("1.0000")),
+    }
+
+
+def test_filters_by_country_store_and_category(brand: Any, history: Any) -> None:
+    _refreshed(brand)
+    s1, s2, s3 = history["stores"]
+    with brand_context(brand):
+        swiss = selectors.store_figures(brand=brand, period=PERIOD, scope=selectors.Scope(country="CH"))
+        lyon = selectors.sell_through_by_product(
+            brand=brand, period=PERIOD, scope=selectors.Scope(store_id=s2.pk)
+        )
+        watches = selectors.sell_through_by_product(
+            brand=brand, period=PERIOD, scope=selectors.Scope(category="watch")
+        )
+    assert [r.store.code for r in swiss] == ["S3"]
+    assert [(r.product.reference, r.received, r.sold) for r in lyon] == [("C", 10, 4)]
+    assert [r.product.reference for r in watches] == ["W"]
+
+
+def test_a_store_with_no_receipts_has_no_rate_and_no_cover_without_sales(brand: Any) -> None:
+    from tests.factories import StoreFactory
+
+    StoreFactory(brand=brand, code="EMPTY")
+    _refreshed(brand)
+    with brand_context(brand):
+        rows = selectors.store_figures(brand=brand, period=PERIOD, scope=ALL)
+        products = selectors.sell_through_by_product(brand=brand, period=PERIOD, scope=ALL)
+    assert [(r.store.code, r.rate, r.registration_rate, r.weeks_of_cover) for r in rows] == [
+        ("EMPTY", None, None, None)
+    ]
+    assert products == []
+
+
+def test_rebuild_is_idempotent_and_keeps_to_its_brand(brand: Any, other_brand: Any, history: Any) -> None:
+    from segmentation.insights.models import StoreProductWeek
+
+    _refreshed(brand)
+    with brand_context(brand):
+        first = sorted(
+            StoreProductWeek.objects.values_list("store_id", "product_id", "week", "received", "sold")
+        )
+    _refreshed(brand)
+    _refreshed(other_brand)
+    with brand_context(brand):
+        second = sorted(
+            StoreProductWeek.objects.values_list("store_id", "product_id", "week", "received", "sold")
+        )
+    with brand_context(other_brand):
+        assert StoreProductWeek.objects.count() == 0
+    assert first == second and len(first) > 0
