@@ -80,6 +80,17 @@ class FileMailboxBackend(BaseEmailBackend):
         return sent
 
 
+def received_distinct(path: Path) -> dict[str, int]:
+    """How many distinct e-mails (Message-IDs) each recipient received: what a mailbox that collapses copies
+    of one message shows."""
+    seen: dict[str, set[str]] = {}
+    if path.exists():
+        for line in path.read_text().splitlines():
+            recipient, message_id = line.split()[:2]
+            seen.setdefault(recipient, set()).add(message_id)
+    return {recipient: len(ids) for recipient, ids in seen.items()}
+
+
 def received(path: Path) -> dict[str, int]:
     """How many e-mails each recipient received."""
     counts: dict[str, int] = {}

@@ -16,7 +16,7 @@ from django.db import connection
 from jewelcrm.messaging.models import Message, MessageStatus
 from jewelcrm.messaging.services import RELAY_AFTER, message_relay, message_send
 from jewelcrm.tenancy.context import brand_context
-from tests.mailbox import received
+from tests.mailbox import received, received_distinct
 from tests.worker import Worker, wait_until
 
 pytestmark = [
@@ -102,7 +102,10 @@ def test_the_whole_worker_killed_twice_and_restarted_loses_and_duplicates_nothin
 ):
     """CEL-02: the worker's whole process group SIGKILLed twice mid-run. Tasks it had taken are not
     redelivered by Redis before the visibility timeout (two hours); the send log's relay enqueues the
-    messages still pending once they are due, and a fresh worker sends each exactly once."""
+    messages still pending once they are due, and a fresh worker sends each: 0 lost, and one message per
+    recipient. A kill that lands between the mail server's acceptance and the commit (the one window no
+    SMTP sender can close, ADR 0012) makes the resend carry the same Message-ID: at most one such copy per
+    child killed, which the recipient's mailbox collapses."""
     mailbox = tmp_path / "mailbox.txt"
     (tmp_path / "mailbox.txt.slow").write_text(
         "\n".join(f"owner{i:03d}@example.test 0.05" for i in range(60))
@@ -125,15 +128,16 @@ def test_the_whole_worker_killed_twice_and_restarted_loses_and_duplicates_nothin
     assert relayed == statuses[MessageStatus.PENDING] == 60 - statuses[MessageStatus.SENT]
     worker = workers(concurrency="2")
     wait_until(_sent_all(brand, 60, taken=False), what="60 e-mails sent after the restarts")
-    counts = received(mailbox)
-    assert (len(counts), set(counts.values())) == (60, {1})
+    assert received_distinct(mailbox) == {f"owner{i:03d}@example.test": 1 for i in range(60)}
+    copies = sum(received(mailbox).values()) - 60
+    assert copies <= 2 * 2  # two kills, two children each
     # Later, Redis hands back the tasks the dead workers had taken (a visibility timeout of 1 s here):
     # they find their messages sent.
     worker.stop()
     workers(concurrency="2", WORKER_VISIBILITY_TIMEOUT="1")
     wait_until(_sent_all(brand, 60), what="the dead workers' tasks handed back and run")
-    counts = received(mailbox)
-    assert (len(counts), set(counts.values())) == (60, {1})
+    assert received_distinct(mailbox) == {f"owner{i:03d}@example.test": 1 for i in range(60)}
+    assert sum(received(mailbox).values()) - 60 == copies  # the handed-back tasks found theirs sent
 
 
 def test_a_send_longer_than_the_visibility_timeout_still_sends_one_email(
