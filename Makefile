@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 export DJANGO_SETTINGS_MODULE ?= jewelcrm.settings.local
 
-.PHONY: install run test bench lint system-deps browser-deps messages clean
+.PHONY: install run test ci bench lint system-deps browser-deps messages clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,12 +39,18 @@ run: install
 test: install browser-deps
 	./bin/test
 
+# CI: the app map's contracts (import-linter), then the whole suite.
+ci: install browser-deps
+	$(VENV)/bin/lint-imports
+	./bin/test
+
 bench: install
 	./bin/bench
 
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 	$(PY) manage.py makemigrations --check --dry-run
 
 messages: install

@@ -163,6 +163,7 @@ def main() -> None:
         (f"product mix by {d}", f"/b/{SLUG}/insights/product-mix/?by={d}")
         for d in ("collection", "category", "metal", "price_band", "country", "store", "channel")
     ]
+    load = os.getloadavg()[0]
     rows = []
     for name, url in pages:
         client.get(url)  # warm
@@ -188,7 +189,9 @@ def main() -> None:
 {STORES} stores, {PRODUCTS:,} products, {ITEMS:,} pieces received, {REGISTRATIONS:,} registrations; generated set-based
 under row-level security{f" in {generated:.0f} s" if generated else " (kept from an earlier run)"}.
 
-Nightly rebuild of the insights tables (`insights_refresh`, two set-based statements): **{rebuild:.1f} s**
+Load average of the machine at the start: {load:.1f} (2 cores).
+
+Nightly rebuild of the insights tables (`insights_refresh`, four set-based statements): **{rebuild:.1f} s**
 ({refresh.rows:,} rows of weekly figures).
 
 Pages (server time in this process, 5 renders after a warm-up; target < {TARGET_MS} ms with a fixed query count):

@@ -6,3 +6,8 @@ class CustomersConfig(AppConfig):
     name = "customers"
     label = "customers"
     verbose_name = _("Customers")
+
+    def ready(self) -> None:
+        from customers import labels
+
+        labels.register()

@@ -24,6 +24,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Max, Q, QuerySet
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer, Relation
@@ -180,14 +181,14 @@ def suggest(
         return "date", _("%(what)s of %(who)s on %(day)s: suggest a gift or send wishes.") % {
             "what": first.kind_label,
             "who": who,
-            "day": first.on.strftime("%d/%m"),
+            "day": formats.date_format(first.on, "MONTH_DAY_FORMAT"),
         }
     threshold = _months_before(today, CONTACT_AFTER_PURCHASE_MONTHS)
     contacted = customer.last_contacted_on
     if service_due and (contacted is None or contacted < service_due.due_on):
         return "service", _("Service due for the %(product)s bought on %(day)s: offer a check-up.") % {
             "product": service_due.product,
-            "day": service_due.bought_on.strftime("%d/%m/%Y"),
+            "day": formats.date_format(service_due.bought_on, "DATE_FORMAT"),
         }
     if last_purchase and last_purchase <= threshold and (contacted is None or contacted <= threshold):
         return "follow_up", _("No contact for %(months)s months since the last purchase: follow it up.") % {

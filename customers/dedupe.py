@@ -9,19 +9,21 @@ Detection, within one brand, among live profiles (not merged, not pseudonymised)
 Merge: the survivor keeps its values and takes the other profile's values only where it has none; then
 every row of every model pointing to the other profile by a foreign key is re-pointed to the survivor,
 generically (Customer._meta, hidden relations included), so apps added later are covered without
-changes here. The other profile stays as a tombstone with `merged_into` set. One transaction, audited.
+changes here. The other profile stays as a tombstone with `merged_into` set. One transaction, audited;
+profiles locked in id order, retried on deadlock.
 """
 
 from __future__ import annotations
 
 import difflib
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -29,6 +31,8 @@ from customers.models import Customer
 from customers.normalise import name_key
 from customers.services import PROFILE_FIELDS
 from jewelcrm.accounts.models import Brand
+
+logger = logging.getLogger(__name__)
 
 NAME_SIMILARITY = 0.85
 REASONS = {
@@ -156,17 +160,58 @@ def related_label(rel: Any) -> str:
     return f"{rel.related_model._meta.label}.{rel.field.name}"
 
 
-@transaction.atomic
+# PostgreSQL's "deadlock detected" and "could not serialize": the transaction lost a race and can
+# simply run again.
+RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
+MERGE_ATTEMPTS = 3
+
+
+def _is_retryable(error: OperationalError) -> bool:
+    cause = error.__cause__
+    return (
+        getattr(cause, "pgcode", None) in RETRYABLE_SQLSTATES
+        or getattr(cause, "sqlstate", None) in RETRYABLE_SQLSTATES
+    )
+
+
 def customer_merge(*, brand: Brand, survivor: Customer, other: Customer, actor: Any = None) -> Customer:
-    """Merge `other` into `survivor` (see the module docstring). Returns the survivor."""
+    """Merge `other` into `survivor` (see the module docstring). Returns the survivor.
+
+    Overlapping merges at once are safe: each locks every profile it will write (the two profiles and
+    the tombstones already merged into `other`) in one statement, in id order, so they queue rather than
+    deadlock; a deadlock that still happens (rows locked by other writers) rolls back this attempt's
+    savepoint and runs it again, at most MERGE_ATTEMPTS times.
+    """
+    for attempt in range(1, MERGE_ATTEMPTS + 1):
+        try:
+            with transaction.atomic():
+                return _customer_merge(brand=brand, survivor=survivor, other=other, actor=actor)
+        except OperationalError as error:
+            if attempt == MERGE_ATTEMPTS or not _is_retryable(error):
+                raise
+            logger.warning(
+                "customer merge %s <- %s: %s, attempt %s of %s",
+                survivor.pk,
+                other.pk,
+                type(error.__cause__).__name__,
+                attempt,
+                MERGE_ATTEMPTS,
+            )
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _customer_merge(*, brand: Brand, survivor: Customer, other: Customer, actor: Any = None) -> Customer:
     from jewelcrm.accounts.services import audit_log_record
 
     if survivor.pk == other.pk:
         raise ValidationError(_("A profile cannot be merged into itself."))
-    locked = {
-        c.pk: c
-        for c in Customer.objects.select_for_update().filter(brand=brand, pk__in=[survivor.pk, other.pk])
-    }
+    # Lock in id order: two merges sharing a profile wait for each other instead of deadlocking.
+    rows = list(
+        Customer.objects.select_for_update()
+        .filter(Q(pk__in=[survivor.pk, other.pk]) | Q(merged_into=other.pk), brand=brand)
+        .order_by("pk")
+    )
+    locked = {c.pk: c for c in rows if c.pk in (survivor.pk, other.pk)}
     if len(locked) != 2:
         raise ValidationError(_("Unknown customer."))
     survivor, other = locked[survivor.pk], locked[other.pk]

@@ -8,7 +8,8 @@ Customer._meta (hidden relations included), so other apps are never imported her
   points to customers itself (then it is level 1 of whoever it belongs to).
 
 A model holding free-text personal data declares `personal_fields = ("field", ...)`; erasure blanks
-those columns on its level-1 rows. Beyond that, erasure replaces every occurrence of the person's
+those columns on its level-1 rows; one declaring `gdpr_erase_deletes = True` (derived data such as
+scores) has its level-1 rows deleted. Beyond that, erasure replaces every occurrence of the person's
 identifying values (names, e-mails, phones in several formats, address, birth dates as text, names and
 e-mails of their relations) in the text and JSON columns of level-1 and level-2 rows and of the brand's
 audit log by "[erased]". Item, warranty and service history is kept under the pseudonym.
@@ -142,6 +143,11 @@ def _serialise(row: models.Model) -> dict[str, Any]:
     for f in row._meta.concrete_fields:
         data[f.attname] = getattr(row, f.attname)
     return json.loads(json.dumps(data, cls=_Encoder))
+
+
+def related_rows(customer: Customer) -> tuple[dict[str, list[Any]], dict[str, list[Any]]]:
+    """The rows the brand holds about the person and their merged profiles: (level 1, level 2) by model."""
+    return _related_rows(_profile_ids(customer))
 
 
 # --- Export -------------------------------------------------------------------------------------
@@ -301,6 +307,11 @@ def customer_erase(*, brand: Brand, customer: Customer, actor: Any = None, reaso
     changed: dict[str, int] = {}
     for label, rows in level1.items():
         if label == _label(Customer):
+            continue
+        if rows and getattr(type(rows[0]), "gdpr_erase_deletes", False):
+            # Derived data about the person (scores, segment memberships) goes entirely.
+            type(rows[0])._base_manager.filter(pk__in=[row.pk for row in rows]).delete()
+            changed[label] = changed.get(label, 0) + len(rows)
             continue
         for row in rows:
             if _scrub_row(row, scrub, blank_personal=True):

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -73,6 +74,11 @@ class Customer(BrandScopedModel):
             models.Index(fields=["brand", "phone"], name="customer_brand_phone"),
             models.Index(fields=["brand", "last_name", "first_name"], name="customer_brand_name"),
             models.Index(fields=["brand", "home_store"], name="customer_brand_store"),
+            # The customer list's other sorts (warranties.customer_360.selectors.SORTS), keyset pages.
+            models.Index(
+                fields=["brand", "country", "last_name", "first_name", "id"], name="customer_brand_country"
+            ),
+            models.Index(fields=["brand", "created_at", "id"], name="customer_brand_created"),
         ]
 
     def __str__(self) -> str:
@@ -81,6 +87,14 @@ class Customer(BrandScopedModel):
     @property
     def full_name(self) -> str:
         return " ".join(p for p in (self.first_name, self.last_name) if p)
+
+    @property
+    def display_name(self) -> str:
+        """What a page calls the person: the name, else the e-mail; an erased profile's pseudonym in the
+        reader's language ("Erased customer #6091" / "Client effacé n° 6091")."""
+        if self.is_pseudonymised:
+            return gettext("Erased customer #%(number)s") % {"number": self.pk}
+        return self.full_name or self.email or f"#{self.pk}"
 
 
 class RelationKind(models.TextChoices):

@@ -67,13 +67,8 @@ def name_key(*parts: str | None) -> str:
     return " ".join(re.split(r"[^a-z0-9]+", text)).strip()
 
 
-def csv_cell(value: object) -> str:
-    """A cell safe to open in a spreadsheet: text starting with = + - @ (or a tab/CR) gets a leading quote."""
-    import re
+def csv_cell(value: object) -> object:
+    """Kept for callers of this name: the one rule is jewelcrm.csv_safe.csv_safe_cell."""
+    from jewelcrm.csv_safe import csv_safe_cell
 
-    text = "" if value is None else str(value)
-    if re.fullmatch(r"\+\d{6,15}", text):  # an E.164 phone number is not a formula
-        return text
-    if text and text[0] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
+    return csv_safe_cell(value)

@@ -147,7 +147,15 @@ def with_active_consent(
 
 
 def customer_tags(*, brand: Brand) -> list[str]:
-    """Every tag in use (for the filter), sorted."""
+    """Every tag in use (for the filter), sorted; kept FILTER_CHOICES_SECONDS."""
+    from django.core.cache import cache
+
+    return cache.get_or_set(
+        f"customers:{brand.pk}:tags", lambda: _customer_tags(brand), FILTER_CHOICES_SECONDS
+    )
+
+
+def _customer_tags(brand: Brand) -> list[str]:
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -233,6 +241,29 @@ def exchange_rate_get(*, currency: str, on_date: Any) -> Decimal | None:
     )
 
 
+def exchange_rate_between(*, source: str, target: str, on_date: Any) -> tuple[Decimal, Any] | None:
+    """Units of `target` per unit of `source` from the latest rates stored on or before `on_date`, with
+    the date of the older of the two rates used (the date the conversion is "as of"); None without rate."""
+    from customers.models import ExchangeRate
+
+    source, target = source.upper(), target.upper()
+    if source == target:
+        return Decimal("1"), on_date
+    rates: dict[str, tuple[Decimal, Any]] = {"EUR": (Decimal("1"), on_date)}
+    for currency in {source, target} - {"EUR"}:
+        row = (
+            ExchangeRate.objects.filter(currency=currency, date__lte=on_date)
+            .order_by("-date")
+            .values_list("rate_to_eur", "date")
+            .first()
+        )
+        if row is None:
+            return None
+        rates[currency] = (row[0], row[1])
+    (source_eur, source_day), (target_eur, target_day) = rates[source], rates[target]
+    return (source_eur / target_eur).quantize(Decimal("0.000001")), min(source_day, target_day)
+
+
 def order_values_in_brand_currency(*, brand: Brand, orders: list[Any]) -> None:
     """Set `order.brand_value` on each order: the stored value in the brand's currency, else converted
     now with the rates of the order date (orders written without it, e.g. by warranty sales). One query
@@ -295,14 +326,25 @@ def customer_purchase_summary(
     return {"count": len(kept), "value": value, "last": max((o.ordered_at for o in kept), default=None)}
 
 
+# The filter choices of the customer list scan every profile: at a million customers they are kept for
+# ten minutes (the key holds the brand).
+FILTER_CHOICES_SECONDS = 600
+
+
 def customer_countries(*, brand: Brand) -> list[str]:
     """Countries of the brand's customers, for the list filter."""
-    return list(
-        customer_list(brand=brand)
-        .exclude(country="")
-        .order_by("country")
-        .values_list("country", flat=True)
-        .distinct()
+    from django.core.cache import cache
+
+    return cache.get_or_set(
+        f"customers:{brand.pk}:countries",
+        lambda: list(
+            customer_list(brand=brand)
+            .exclude(country="")
+            .order_by("country")
+            .values_list("country", flat=True)
+            .distinct()
+        ),
+        FILTER_CHOICES_SECONDS,
     )
 
 

@@ -380,17 +380,6 @@ def amount_convert(*, amount: Any, currency: str, to_currency: str, on_date: Any
     return (amount * rate_from / rate_to).quantize(Decimal("0.01"))
 
 
-@transaction.atomic
-def exchange_rate_set(*, currency: str, on_date: Any, rate_to_eur: Any) -> Any:
-    """Store (or correct) the value of one unit of `currency` in euros on a date. Reference data."""
-    from customers.models import ExchangeRate
-
-    rate, _created = ExchangeRate.objects.update_or_create(
-        currency=currency.upper(), date=on_date, defaults={"rate_to_eur": rate_to_eur}
-    )
-    return rate
-
-
 # --- Orders -------------------------------------------------------------------------------------
 
 ORDER_FIELDS = (

@@ -10,13 +10,15 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from customers import clientbook, dedupe, gdpr, selectors, services
+from customers import clientbook, dedupe, gdpr, gdpr_sections, selectors, services
 from customers.forms import ConsentForm, CustomerForm, EraseForm, MergeForm, RelationForm
 from customers.models import ConsentSource
 from jewelcrm.accounts.roles import ADMIN_ROLES, BRAND_ROLES, MARKETING_ROLES, RETAIL_ROLES
@@ -300,18 +302,16 @@ class GdprView(CustomerMixin, TemplateView):
                 content_type="application/json; charset=utf-8",
             )
             stamp = timezone.localdate().isoformat()
-            response["Content-Disposition"] = f'attachment; filename="customer-{customer.pk}-{stamp}.json"'
+            response["Content-Disposition"] = content_disposition_header(
+                True, f"customer-{customer.pk}-{stamp}.json"
+            )
             return response
-        sections = [
-            (label, rows, sorted({k for row in rows for k in row}))
-            for label, rows in [*export["related"].items(), *export["related_details"].items()]
-        ]
+        level1, level2 = gdpr.related_rows(customer)
         return self.render_to_response(
             self.get_context_data(
                 customer=customer,
-                export=export,
-                profile=sorted(export["customer"].items()),
-                sections=sections,
+                exported_at=timezone.now(),
+                sections=gdpr_sections.customer_sections(customer=customer, level1=level1, level2=level2),
                 erase_form=EraseForm(),
             )
         )
@@ -334,6 +334,9 @@ class EraseView(CustomerMixin, TemplateView):
         return self.render_to_response(self.get_context_data(customer=customer, form=form))
 
 
+CLIENT_BOOK_PAGE_SIZE = 25
+
+
 class ClientBookView(BrandViewMixin, TemplateView):
     allowed_roles = RETAIL_ROLES
     template_name = "customers/client_book.html"
@@ -341,16 +344,22 @@ class ClientBookView(BrandViewMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         query = self.request.GET.get("q", "").strip()[:100]
-        context.update(
-            clientbook.client_book(
-                brand=self.brand,
-                membership=self.membership,
-                today=timezone.localdate(),
-                query=query,
-            )
+        book = clientbook.client_book(
+            brand=self.brand, membership=self.membership, today=timezone.localdate(), query=query
         )
+        # The book is ordered by suggestion in Python (up to 500 customers): it is paginated as a list.
+        page = Paginator(book["entries"], CLIENT_BOOK_PAGE_SIZE).get_page(self.request.GET.get("page"))
+        context.update(dates=book["dates"], entries=list(page.object_list), page_obj=page)
         context["query"] = query
         context["window_days"] = clientbook.DATE_WINDOW_DAYS
+        # Clients to contact this week: the book's customers with the most value at risk (nightly scores).
+        from jewelcrm.accounts.panels import contact_priorities
+
+        by_id = {e.customer.pk: e.customer for e in context["entries"]}
+        context["contact_this_week"] = [
+            {**entry, "customer": by_id[entry["customer_id"]]}
+            for entry in contact_priorities(brand=self.brand, customer_ids=list(by_id))
+        ]
         return context
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django.core.cache.backends import redis as django_redis
 from redis.exceptions import RedisError
@@ -35,15 +35,16 @@ class RedisCacheClient(django_redis.RedisCacheClient):
         self._clients: dict[int, Any] = {}
 
     def get_client(self, key: Any = None, *, write: bool = False) -> Any:
-        pool = self._get_connection_pool(write)
+        # Django's client internals (untyped in the stubs): the pool of this key, the redis class.
+        pool = self._get_connection_pool(write)  # type: ignore[attr-defined]
         client = self._clients.get(id(pool))
         if client is None:
             # Pools live as long as this object (Django keeps them by index), so their ids stay valid.
-            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)  # type: ignore[attr-defined]
         return client
 
     def loads(self, raw: Any) -> Any:
-        return self._serializer.loads(raw)
+        return self._serializer.loads(raw)  # type: ignore[attr-defined]
 
 
 def _best_effort(method: Callable[..., Any], fallback: Callable[..., Any]) -> Callable[..., Any]:
@@ -87,4 +88,4 @@ class RedisCache(django_redis.RedisCache):
 
     def loads(self, raw: Any) -> Any:
         """A value read with the client above, decoded as the cache stores it."""
-        return self._cache.loads(raw)
+        return cast(RedisCacheClient, self._cache).loads(raw)

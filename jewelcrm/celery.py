@@ -9,3 +9,13 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jewelcrm.settings.local")
 app = Celery("jewelcrm")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+def _add_worker_heartbeat() -> None:
+    # Imported late: jewelcrm.health reads Django settings.
+    from jewelcrm.health import WorkerHeartbeat
+
+    app.steps["worker"].add(WorkerHeartbeat)
+
+
+_add_worker_heartbeat()

@@ -1,8 +1,7 @@
 """The one list of currencies every app validates against.
 
 ISO 4217 codes that are legal tender in some territory today, from the Unicode CLDR data that Babel
-ships (no network look-up, no list of our own to keep up to date). Names are Babel's, in the language
-asked for.
+ships (no network look-up, no list of our own to keep up to date).
 """
 
 from __future__ import annotations
@@ -10,7 +9,7 @@ from __future__ import annotations
 import functools
 
 from babel.core import get_global
-from babel.numbers import get_currency_name, get_territory_currencies
+from babel.numbers import get_territory_currencies
 from django.utils import timezone
 
 
@@ -32,7 +31,3 @@ def currency_normalise(raw: str | None) -> str | None:
 
 def currency_is_valid(code: str | None) -> bool:
     return currency_normalise(code) is not None
-
-
-def currency_name(code: str, *, language: str = "en") -> str:
-    return get_currency_name(code, locale=language)

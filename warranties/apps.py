@@ -6,3 +6,8 @@ class WarrantiesConfig(AppConfig):
     name = "warranties"
     label = "warranties"
     verbose_name = _("Warranties")
+
+    def ready(self) -> None:
+        from warranties import labels
+
+        labels.register()

@@ -3,7 +3,6 @@ the claims queue with decisions, and the monthly payout statement per retailer (
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from datetime import date
@@ -16,11 +15,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views import View
 
 from jewelcrm.accounts.roles import ADMIN_ROLES, BRAND_ROLES, Role
 from jewelcrm.catalog import selectors as catalog_selectors
+from jewelcrm.csv_safe import csv_safe_writer
 from jewelcrm.retail import selectors as retail_selectors
 from jewelcrm.tenancy.views import BrandViewMixin
 from warranties import selectors, services
@@ -113,6 +114,7 @@ class ClaimDetailView(BrandViewMixin, View):
             "brand": self.brand,
             "membership": self.membership,
             "claim": claim,
+            "registration": selectors.registration_current(brand=self.brand, item=claim.intervention.item),
             "form": form or ClaimDecisionForm(),
             "can_decide": self.membership.role in ADMIN_ROLES,
             "total": claim.labour_amount + claim.parts_amount,
@@ -159,15 +161,6 @@ def parse_month(raw: str | None) -> date:
         return date(today.year, today.month, 1)
 
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value: Any) -> str:
-    """A spreadsheet must never run a cell as a formula: prefix such cells with a quote."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
-
-
 class PayoutStatementView(BrandViewMixin, View):
     allowed_roles = CLAIM_READERS
 
@@ -188,7 +181,7 @@ class PayoutStatementView(BrandViewMixin, View):
 
     def _csv(self, statement: Any) -> HttpResponse:
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
+        writer = csv_safe_writer(buffer)
         writer.writerow(
             [
                 "retailer",
@@ -207,25 +200,24 @@ class PayoutStatementView(BrandViewMixin, View):
             for claim in line.claims:
                 writer.writerow(
                     [
-                        csv_safe(v)
-                        for v in (
-                            line.retailer,
-                            claim.store.code,
-                            claim.pk,
-                            claim.intervention.item.serial,
-                            claim.intervention.get_kind_display(),
-                            claim.decided_at.isoformat() if claim.decided_at else "",
-                            claim.status,
-                            claim.labour_amount + claim.parts_amount,
-                            claim.approved_amount,
-                            claim.currency,
-                        )
+                        line.retailer,
+                        claim.store.code,
+                        claim.pk,
+                        claim.intervention.item.serial,
+                        claim.intervention.get_kind_display(),
+                        claim.decided_at.isoformat() if claim.decided_at else "",
+                        claim.status,
+                        claim.labour_amount + claim.parts_amount,
+                        claim.approved_amount,
+                        claim.currency,
                     ]
                 )
             for currency, total in sorted(line.totals.items()):
-                writer.writerow([csv_safe(line.retailer), "", "", "", "", "", "total", "", total, currency])
+                writer.writerow([line.retailer, "", "", "", "", "", "total", "", total, currency])
         for currency, total in statement.totals.items():
             writer.writerow(["ALL", "", "", "", "", "", "total", "", total, currency])
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="payouts-{statement.month:%Y-%m}.csv"'
+        response["Content-Disposition"] = content_disposition_header(
+            True, f"payouts-{statement.month:%Y-%m}.csv"
+        )
         return response

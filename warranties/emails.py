@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jewelcrm.accounts.models import Membership
 from jewelcrm.accounts.roles import ADMIN_ROLES
+from jewelcrm.mail import layout_context
 from jewelcrm.messaging.models import Message
 from jewelcrm.messaging.registry import Email, email_kind
 from jewelcrm.messaging.services import message_send
@@ -35,11 +36,21 @@ def _language(*candidates: str) -> str:
     return "en"
 
 
+# Why the person gets each e-mail: the footer of the branded layout (jewelcrm.mail) says it.
+REASONS = {
+    "registration": _("You receive this e-mail because a piece of %(brand)s was registered in your name."),
+    "intervention_ready": _("You receive this e-mail because your piece is in the care of %(brand)s."),
+    "flagged_item": _("You receive this alert as an owner or admin of %(brand)s."),
+}
+
+
 def _render(template: str, context: dict[str, Any]) -> Email:
-    """Render in the active language (the send log's delivery sets the message's)."""
+    """Render in the active language (the send log's delivery sets the message's), in the brand's layout."""
     subject = render_to_string(f"warranties/email/{template}_subject.txt", context).strip()
     text = render_to_string(f"warranties/email/{template}.txt", context)
-    html = render_to_string(f"warranties/email/{template}.html", context)
+    brand = context["brand"]
+    layout = layout_context(brand=brand, reason=REASONS[template] % {"brand": brand.name}, subject=subject)
+    html = render_to_string(f"warranties/email/{template}.html", {**context, **layout})
     return Email(subject=" ".join(subject.split()), text=text, html=html)
 
 

@@ -12,6 +12,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from customers import selectors as customer_selectors
 from customers.models import Customer
 from jewelcrm.accounts.models import Brand
 from warranties.inventory.models import Item
@@ -254,10 +255,25 @@ class PayoutLine:
 
 
 @dataclass
+class PayoutConversion:
+    """One currency's total converted to the brand's currency, with the rate used and its date."""
+
+    currency: str
+    total: Decimal
+    rate: Decimal | None
+    rate_date: date | None
+    converted: Decimal | None
+
+
+@dataclass
 class PayoutStatement:
     month: date
     lines: list[PayoutLine]
     totals: dict[str, Decimal]
+    brand_currency: str = ""
+    conversions: list[PayoutConversion] = field(default_factory=list)
+    # The sum in the brand's currency; None when a rate is missing (the page says which).
+    converted_total: Decimal | None = None
 
 
 def month_bounds(month: date) -> tuple[datetime, datetime]:
@@ -284,8 +300,25 @@ def payout_statement(*, brand: Brand, month: date, retailer_id: int | None = Non
         amount = claim.approved_amount or Decimal(0)
         line.totals[claim.currency] = line.totals.get(claim.currency, Decimal(0)) + amount
         totals[claim.currency] += amount
+    first = month.replace(day=1)
+    last = min((first + timedelta(days=32)).replace(day=1) - timedelta(days=1), timezone.localdate())
+    target = brand.default_currency.upper()
+    conversions = []
+    for currency, total in sorted(totals.items()):
+        found = customer_selectors.exchange_rate_between(source=currency, target=target, on_date=last)
+        rate, day = found if found else (None, None)
+        converted = (total * rate).quantize(Decimal("0.01")) if rate is not None else None
+        conversions.append(PayoutConversion(currency, total, rate, day, converted))
+    complete = all(c.converted is not None for c in conversions)
     return PayoutStatement(
-        month=month.replace(day=1), lines=list(lines.values()), totals=dict(sorted(totals.items()))
+        month=first,
+        lines=list(lines.values()),
+        totals=dict(sorted(totals.items())),
+        brand_currency=target,
+        conversions=conversions,
+        converted_total=sum((c.converted or Decimal(0) for c in conversions), Decimal(0))
+        if complete and conversions
+        else None,
     )
 
 

@@ -196,3 +196,21 @@ def test_service_due_after_the_products_interval_unless_contacted_since(brand):
         for c in (due, contacted)
     }
     assert kinds == {due.pk: "service", contacted.pk: ""}
+
+
+def test_client_book_is_paginated_and_names_open_the_owner(client_for, brand, store):
+    client = client_for(brand, "sales_associate", store)
+    for n in range(30):
+        CustomerFactory(
+            brand=brand, assigned_associate=client.user, last_name=f"Name{n:02}", email=f"c{n}@example.com"
+        )
+    book = reverse("customers:client_book", kwargs={"brand_slug": brand.slug})
+    first = client.get(book)
+    assert len(first.context["entries"]) == 25
+    assert first.context["page_obj"].paginator.count == 30
+    second = client.get(book, {"page": 2})
+    assert len(second.context["entries"]) == 5
+    body = second.content.decode()
+    lookup = reverse("warranties:lookup", kwargs={"brand_slug": brand.slug})
+    shown = second.context["entries"][0].customer
+    assert f'href="{lookup}?q={shown.email.replace("@", "%40")}" data-testid="book-name"' in body

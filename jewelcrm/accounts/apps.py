@@ -12,3 +12,7 @@ class AccountsConfig(AppConfig):
         from jewelcrm.tenancy.access import brand_access_register
 
         brand_access_register(AccountsBrandAccess())
+
+        from jewelcrm.accounts import labels
+
+        labels.register()

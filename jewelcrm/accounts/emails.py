@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -24,7 +25,9 @@ INVITATION = "accounts.invitation"
 def invitation_email_render(message: Message) -> Email | None:
     """The invitation e-mail of a membership of the brand in context, in the person's language."""
     membership = (
-        Membership.objects.filter(pk=message.context.get("membership_id"), is_active=True)
+        Membership.objects.filter(
+            Q(is_active=True) | Q(is_pending=True), pk=message.context.get("membership_id")
+        )
         .select_related("user", "brand", "store")
         .first()
     )
@@ -39,6 +42,8 @@ def invitation_email_render(message: Message) -> Email | None:
         "role": membership.get_role_display,
         "site_url": settings.SITE_URL,
         "login_url": settings.SITE_URL + reverse("accounts:login"),
+        "invitations_url": settings.SITE_URL + reverse("accounts:invitations"),
+        "is_pending": membership.is_pending,
     }
     if with_password_link:
         context["set_password_url"] = settings.SITE_URL + reverse(

@@ -89,6 +89,9 @@ class Brand(models.Model):
     primary_colour = models.CharField(
         _("colour"), max_length=7, default="#1F3A5F", validators=[colour_validator]
     )
+    postal_address = models.TextField(
+        _("postal address"), blank=True, help_text=_("Shown in the footer of every e-mail the brand sends.")
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -117,6 +120,8 @@ class Membership(BrandScopedModel):
         "retail.Store", on_delete=models.PROTECT, null=True, blank=True, related_name="memberships"
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # An existing account invited to the brand: no access until its owner accepts (then is_active).
+    is_pending = models.BooleanField(_("invitation waiting"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

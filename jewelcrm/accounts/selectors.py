@@ -35,6 +35,18 @@ def membership_list_for_user(*, user: User) -> list[Membership]:
         )
 
 
+def invitation_list_for_user(*, user: User) -> list[Membership]:
+    """The invitations waiting for this user's answer, across brands."""
+    if not user.is_authenticated:
+        return []
+    with user_context(user.pk):
+        return list(
+            Membership.unscoped.filter(user=user, is_pending=True, brand__is_active=True)
+            .select_related("brand", "store")
+            .order_by("brand__name")
+        )
+
+
 def membership_list(*, brand: Brand, store_id: int | None = None, search: str = "") -> QuerySet[Membership]:
     """The brand's memberships (optionally of one store), with user and store, by e-mail."""
     memberships = Membership.objects.filter(brand=brand).select_related("user", "store")

@@ -117,26 +117,40 @@ def membership_invite(
         store = None
     with transaction.atomic():
         user = User.objects.filter(email__iexact=email).first()
+        # An account that already exists (maybe working for another brand) must accept the invitation;
+        # a new account accepts it by choosing its password with the e-mailed link.
+        is_existing_account = user is not None
         if user is None:
             language = brand.default_language
             if language not in dict(settings.LANGUAGES):
                 language = settings.LANGUAGE_CODE
             user = User.objects.create_user(email, None, full_name=full_name.strip(), language=language)
-        membership = Membership.objects.filter(brand=brand, user=user).first()
+        membership = Membership.objects.select_for_update().filter(brand=brand, user=user).first()
         if membership is not None and membership.is_active:
             raise ValidationError({"email": _("This person is already a member of the brand.")})
+        if membership is not None and membership.is_pending:
+            raise ValidationError({"email": _("An invitation is already waiting for this person's answer.")})
+        is_active, is_pending = not is_existing_account, is_existing_account
         if membership is None:
-            membership = Membership.objects.create(brand=brand, user=user, role=role, store=store)
+            membership = Membership.objects.create(
+                brand=brand, user=user, role=role, store=store, is_active=is_active, is_pending=is_pending
+            )
         else:
-            membership.role, membership.store, membership.is_active = role, store, True
-            membership.save(update_fields=["role", "store", "is_active"])
+            membership.role, membership.store = role, store
+            membership.is_active, membership.is_pending = is_active, is_pending
+            membership.save(update_fields=["role", "store", "is_active", "is_pending"])
         invited = audit_log_record(
             brand=brand,
             action="membership.invite",
             actor=actor.user,
             obj=membership,
             ip=ip,
-            data={"email": email, "role": role, "store": store.code if store else None},
+            data={
+                "email": email,
+                "role": role,
+                "store": store.code if store else None,
+                "pending": is_pending,
+            },
         )
         with_password_link = not user.has_usable_password()
         # One e-mail per invitation (the audit row names the occasion), in the send log with the membership.
@@ -147,6 +161,44 @@ def membership_invite(
             to=user.email,
             context={"membership_id": membership.pk, "with_password_link": with_password_link},
             language=user.language or brand.default_language,
+        )
+    return membership
+
+
+def _invitation_for(*, user: User, membership_id: int) -> Membership:
+    from jewelcrm.accounts.selectors import invitation_list_for_user
+
+    found = next((m for m in invitation_list_for_user(user=user) if m.pk == membership_id), None)
+    if found is None:
+        raise ValidationError(
+            _("This invitation is no longer waiting for an answer."), code="invitation_invalid"
+        )
+    return found
+
+
+def invitation_answer(
+    *, user: User, membership_id: int, is_accepted: bool, ip: str | None = None
+) -> Membership:
+    """The invited person accepts (the membership becomes active) or declines their invitation."""
+    from jewelcrm.tenancy.context import brand_context
+
+    found = _invitation_for(user=user, membership_id=membership_id)
+    with brand_context(found.brand), transaction.atomic():
+        membership = Membership.objects.select_for_update().filter(pk=found.pk, user=user).first()
+        if membership is None or not membership.is_pending:
+            raise ValidationError(
+                _("This invitation is no longer waiting for an answer."), code="invitation_invalid"
+            )
+        membership.is_pending = False
+        membership.is_active = is_accepted
+        membership.save(update_fields=["is_pending", "is_active"])
+        audit_log_record(
+            brand=found.brand,
+            action="membership.accept" if is_accepted else "membership.decline",
+            actor=user,
+            obj=membership,
+            ip=ip,
+            data={"email": user.email, "role": membership.role},
         )
     return membership
 
@@ -165,12 +217,13 @@ def membership_deactivate(
     if not membership_may_deactivate(actor=actor, membership=membership):
         raise PermissionDenied
     with transaction.atomic():
-        if membership.is_active:
-            membership.is_active = False
-            membership.save(update_fields=["is_active"])
+        if membership.is_active or membership.is_pending:
+            action = "membership.deactivate" if membership.is_active else "membership.invitation_withdraw"
+            membership.is_active = membership.is_pending = False
+            membership.save(update_fields=["is_active", "is_pending"])
             audit_log_record(
                 brand=brand,
-                action="membership.deactivate",
+                action=action,
                 actor=actor.user,
                 obj=membership,
                 ip=ip,

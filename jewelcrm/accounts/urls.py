@@ -22,6 +22,7 @@ urlpatterns = [
         name="invitation_accept",
     ),
     path("accounts/password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/invitations/", views.InvitationsView.as_view(), name="invitations"),
     path("home/", views.HomeView.as_view(), name="home"),
     path("b/<slug:brand_slug>/", views.DashboardView.as_view(), name="dashboard"),
     path("b/<slug:brand_slug>/intranet/", views.IntranetView.as_view(), name="intranet"),

@@ -14,8 +14,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
-from django_ratelimit.core import is_ratelimited
 
+from jewelcrm import ratelimit
 from jewelcrm.accounts import selectors, services
 from jewelcrm.accounts.forms import APIKeyForm, InvitationForm, LoginForm
 from jewelcrm.accounts.home import tiles_for
@@ -47,9 +47,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     rate = PASSWORD_RESET_RATE
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if is_ratelimited(
-            request, group="password-reset", key="ip", rate=self.rate, method="POST", increment=True
-        ):
+        if not ratelimit.hit(f"accounts:rl:password-reset:-:{client_ip(request)}", rate=self.rate):
             return render(request, "429.html", status=429)
         return super().post(request, *args, **kwargs)
 
@@ -107,11 +105,45 @@ class HomeView(LoginRequiredMixin, TemplateView):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         memberships = selectors.membership_list_for_user(user=request.user)
+        if not memberships and selectors.invitation_list_for_user(user=request.user):
+            return redirect("accounts:invitations")
         if len(memberships) == 1:
             return redirect(membership_home_url(memberships[0]))
         if not memberships and request.user.is_staff:
             return redirect("admin:index")
         return self.render_to_response({"memberships": memberships})
+
+
+class InvitationsView(LoginRequiredMixin, TemplateView):
+    """The invitations waiting for the signed-in person's answer, in every brand: accept or decline."""
+
+    template_name = "accounts/invitations.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["invitations"] = selectors.invitation_list_for_user(user=self.request.user)
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            membership_id = int(request.POST.get("membership", ""))
+        except ValueError:
+            membership_id = 0
+        is_accepted = request.POST.get("answer") == "accept"
+        try:
+            membership = services.invitation_answer(
+                user=request.user, membership_id=membership_id, is_accepted=is_accepted, ip=client_ip(request)
+            )
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+            return redirect("accounts:invitations")
+        if is_accepted:
+            messages.success(
+                request, _("You now have access to %(brand)s.") % {"brand": membership.brand.name}
+            )
+            return redirect(membership_home_url(membership))
+        messages.info(request, _("Invitation declined."))
+        return redirect("accounts:invitations")
 
 
 class DashboardView(BrandViewMixin, TemplateView):
@@ -156,9 +188,9 @@ class TeamListView(TeamMixin, TemplateView):
         memberships = selectors.membership_list(brand=self.brand, store_id=self.store_scope, search=search)
         page = Paginator(memberships, TEAM_PAGE_SIZE).get_page(self.request.GET.get("page"))
         for member in page.object_list:
-            member.may_deactivate = member.is_active and services.membership_may_deactivate(
-                actor=self.membership, membership=member
-            )
+            member.may_deactivate = (
+                member.is_active or member.is_pending
+            ) and services.membership_may_deactivate(actor=self.membership, membership=member)
         context.update(page=page, search=search, members=page.object_list)
         return context
 
@@ -186,10 +218,12 @@ class TeamInviteView(TeamMixin, FormView):
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
             return self.form_invalid(form)
+        if membership.is_pending:
+            message = _("%(email)s has an account already: they get access as %(role)s once they accept.")
+        else:
+            message = _("%(email)s now has access as %(role)s.")
         messages.success(
-            self.request,
-            _("%(email)s now has access as %(role)s.")
-            % {"email": membership.user.email, "role": membership.get_role_display()},
+            self.request, message % {"email": membership.user.email, "role": membership.get_role_display()}
         )
         return redirect("accounts:team", brand_slug=self.brand.slug)
 

@@ -146,5 +146,6 @@ def _complements(ctx: DemoContext, products: list[Product]) -> None:
         for necklace in pieces.get(Category.NECKLACE, []):
             links += [(necklace, pendant) for pendant in pieces.get(Category.PENDANT, [])]
     through.objects.bulk_create(
-        [through(from_product_id=a.pk, to_product_id=b.pk) for a, b in links], ignore_conflicts=True
+        [through(brand_id=a.brand_id, from_product_id=a.pk, to_product_id=b.pk) for a, b in links],
+        ignore_conflicts=True,
     )

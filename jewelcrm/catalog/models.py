@@ -34,7 +34,12 @@ class Product(BrandScopedModel):
     )
     photo = models.FileField(_("photo"), upload_to="products/", blank=True)
     complements = models.ManyToManyField(
-        "self", symmetrical=False, blank=True, verbose_name=_("complementary products")
+        "self",
+        symmetrical=False,
+        blank=True,
+        through="ProductComplement",
+        through_fields=("from_product", "to_product"),
+        verbose_name=_("complementary products"),
     )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -55,3 +60,22 @@ class Product(BrandScopedModel):
         if translation.get_language() == "fr" and self.name_fr:
             return self.name_fr
         return self.name_en or self.name_fr
+
+
+class ProductComplement(BrandScopedModel):
+    """A product offered with another one. The link carries the brand, so row-level security covers it."""
+
+    from_product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
+    to_product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        db_table = "catalog_product_complement"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["brand", "from_product", "to_product"], name="product_complement_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["brand", "to_product"], name="product_complement_brand_to")]
+
+    def __str__(self) -> str:
+        return f"{self.from_product_id} → {self.to_product_id}"

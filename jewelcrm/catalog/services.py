@@ -90,7 +90,7 @@ def _complements_set(*, brand: Brand, product: Product, complements: Iterable[An
     found = list(Product.objects.filter(brand=brand, pk__in=ids))
     if len(found) != len(ids):
         raise ValidationError({"complements": [_("Unknown complementary product.")]})
-    product.complements.set(found)
+    product.complements.set(found, through_defaults={"brand": brand})
 
 
 @transaction.atomic

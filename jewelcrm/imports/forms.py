@@ -8,12 +8,19 @@ from django.utils.translation import gettext_lazy as _
 from jewelcrm.accounts.roles import ADMIN_ROLES
 from jewelcrm.imports.models import ImportKind, ImportMode
 
-# Marketers import customer data; brand master data (catalogue, network, stock) is for admins.
+# Who imports what: marketers import customer data (customers, orders); brand master data (the network's
+# stores, the catalogue's products, the serialised stock) is for the owner and admins. The upload form,
+# the list and every page of an import (mapping, preview, run, report) apply the same rule.
 MARKETER_KINDS = (ImportKind.CUSTOMERS, ImportKind.ORDERS)
 
 
+def kinds_allowed(role: str) -> frozenset[str]:
+    return frozenset(k.value for k in ImportKind if role in ADMIN_ROLES or k in MARKETER_KINDS)
+
+
 def kinds_for_role(role: str) -> list[tuple[str, Any]]:
-    return [(k.value, k.label) for k in ImportKind if role in ADMIN_ROLES or k in MARKETER_KINDS]
+    allowed = kinds_allowed(role)
+    return [(k.value, k.label) for k in ImportKind if k.value in allowed]
 
 
 class UploadForm(forms.Form):

@@ -16,7 +16,6 @@ its natural key and only counts a row as updated when a value differs).
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import importlib
 import io
@@ -26,9 +25,8 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from jewelcrm.imports.csv_safe import csv_safe_writer
+from jewelcrm.csv_safe import csv_safe_writer
 from jewelcrm.imports.reading import ImportFileError, Table
 from jewelcrm.imports.values import ValueProblem, fold
 
@@ -420,11 +418,3 @@ def import_run(
     if progress:
         progress(1.0, result.rows_total)
     return result
-
-
-def report_rows(report_csv: str) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(report_csv)))
-
-
-def gettext_label(text: str) -> Any:
-    return gettext_lazy(text)

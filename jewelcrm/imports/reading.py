@@ -17,6 +17,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 SAMPLE_BYTES = 256 * 1024
@@ -26,6 +27,22 @@ XLSX_MAGIC = b"PK\x03\x04"
 _CP1252_UNDEFINED = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
 
 csv.field_size_limit(10 * 1024 * 1024)
+
+# Hostile files are refused before they are parsed (settings may lower or raise each cap).
+# An XLSX is a zip: its members' declared sizes bound what they inflate to (zipfile never reads past them),
+# so the sum and the ratio are checked from the zip's directory, before openpyxl opens it.
+MAX_XLSX_UNCOMPRESSED_BYTES = 256 * 1024 * 1024
+MAX_XLSX_RATIO = 100
+# The header: at most this many columns, each name at most this long, the CSV header line at most this long.
+MAX_COLUMNS = 200
+MAX_HEADER_CHARS = 200
+MAX_HEADER_LINE_BYTES = 64 * 1024
+
+
+def _cap(name: str, default: int) -> int:
+    from django.conf import settings
+
+    return int(getattr(settings, f"IMPORTS_{name}", default))
 
 
 class ImportFileError(Exception):
@@ -144,6 +161,16 @@ def _csv_open(fileobj: Any, size: int) -> Table:
     text = io.TextIOWrapper(
         io.BufferedReader(counting, buffer_size=1024 * 1024), encoding=encoding, newline=""
     )
+    max_line = _cap("MAX_HEADER_LINE_BYTES", MAX_HEADER_LINE_BYTES)
+    line_end = min((i for i in (sample.find(b"\n"), sample.find(b"\r")) if i >= 0), default=len(sample))
+    if line_end > max_line:
+        raise ImportFileError(
+            _(
+                "The first line of the file (the column names) is too long: at most %(max)s characters. "
+                "Check that it is the file you meant to import."
+            )
+            % {"max": number_format(max_line, force_grouping=True)}
+        )
     first_line = sample.decode(encoding, errors="ignore").lstrip("\ufeff").splitlines()[0] if sample else ""
     delimiter = delimiter_sniff(first_line)
     reader = csv.reader(text, delimiter=delimiter)
@@ -155,6 +182,7 @@ def _csv_open(fileobj: Any, size: int) -> Table:
         raise ImportFileError(_("The file's encoding is not recognised.")) from None
     if not any(headers):
         raise ImportFileError(_("The first line of the file must hold the column names; it is empty."))
+    headers_check(headers)
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         number = 1
@@ -205,11 +233,69 @@ def _xlsx_cell(value: Any) -> str:
     return str(value)
 
 
+def headers_check(headers: list[str]) -> None:
+    """ImportFileError when the header has too many columns or a column name is too long."""
+    max_columns = _cap("MAX_COLUMNS", MAX_COLUMNS)
+    if len(headers) > max_columns:
+        raise ImportFileError(
+            _(
+                "The file has more than %(max)s columns: an import takes at most %(max)s. "
+                "Remove the columns you do not import."
+            )
+            % {"max": max_columns}
+        )
+    max_chars = _cap("MAX_HEADER_CHARS", MAX_HEADER_CHARS)
+    for number, header in enumerate(headers, start=1):
+        if len(header) > max_chars:
+            raise ImportFileError(
+                _("The name of column %(number)s is %(length)s characters long; at most %(max)s.")
+                % {
+                    "number": number,
+                    "length": number_format(len(header), force_grouping=True),
+                    "max": max_chars,
+                }
+            )
+
+
+def xlsx_check_size(fileobj: Any) -> None:
+    """Refuse a zip that would inflate past the caps (a decompression bomb), from its directory alone."""
+    import zipfile
+
+    fileobj.seek(0)
+    try:
+        with zipfile.ZipFile(fileobj) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise ImportFileError(
+            _("This Excel file cannot be read. Save it again as .xlsx or as CSV.")
+        ) from None
+    finally:
+        fileobj.seek(0)
+    inflated = sum(m.file_size for m in members)
+    compressed = sum(m.compress_size for m in members)
+    max_bytes = _cap("MAX_XLSX_UNCOMPRESSED_BYTES", MAX_XLSX_UNCOMPRESSED_BYTES)
+    max_ratio = _cap("MAX_XLSX_RATIO", MAX_XLSX_RATIO)
+    worst_ratio = max((m.file_size / max(m.compress_size, 1) for m in members), default=0)
+    if inflated > max_bytes or inflated > max_ratio * max(compressed, 1) or worst_ratio > max_ratio:
+        raise ImportFileError(
+            _(
+                "This Excel file would expand to %(size)s MB once opened (at most %(max)s MB, and at most "
+                "%(ratio)s times its size): it is refused. Save the sheet you import as CSV."
+            )
+            % {
+                "size": number_format(round(inflated / 1024 / 1024), force_grouping=True),
+                "max": max_bytes // 1024 // 1024,
+                "ratio": max_ratio,
+            }
+        )
+
+
 def _xlsx_open(fileobj: Any) -> Table:
     import zipfile
 
     from openpyxl import load_workbook
 
+    xlsx_check_size(fileobj)
     try:
         workbook = load_workbook(fileobj, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError):
@@ -218,7 +304,8 @@ def _xlsx_open(fileobj: Any) -> Table:
         ) from None
     sheet = workbook.worksheets[0]
     total = sheet.max_row or 0
-    iterator = sheet.iter_rows(values_only=True)
+    # One column past the cap is enough to tell a file with too many columns.
+    iterator = sheet.iter_rows(values_only=True, max_col=_cap("MAX_COLUMNS", MAX_COLUMNS) + 1)
     try:
         headers = [_clean_header(h) for h in next(iterator)]
     except StopIteration:
@@ -229,6 +316,11 @@ def _xlsx_open(fileobj: Any) -> Table:
     if not headers:
         workbook.close()
         raise ImportFileError(_("The file is empty."))
+    try:
+        headers_check(headers)
+    except ImportFileError:
+        workbook.close()
+        raise
     state = {"row": 1}
 
     def rows() -> Iterator[tuple[int, list[str]]]:

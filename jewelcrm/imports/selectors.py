@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from jewelcrm.imports.csv_safe import FORMULA_PREFIXES
+from jewelcrm.csv_safe import FORMULA_PREFIXES
 from jewelcrm.imports.framework import (
     Problem,
     importer_class,
@@ -16,8 +16,11 @@ from jewelcrm.imports.models import ImportJob
 from jewelcrm.imports.reading import ImportFileError, table_open
 
 
-def import_job_list(*, brand: Any, kind: str = "", query: str = "") -> QuerySet[ImportJob]:
+def import_job_list(*, brand: Any, kind: str = "", query: str = "", kinds: Any = None) -> QuerySet[ImportJob]:
+    """The brand's imports, newest first; `kinds` limits them to the kinds the reader may import."""
     jobs = ImportJob.objects.filter(brand=brand).select_related("created_by")
+    if kinds is not None:
+        jobs = jobs.filter(kind__in=list(kinds))
     if kind:
         jobs = jobs.filter(kind=kind)
     if query:

@@ -12,14 +12,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views import View
 
 from jewelcrm.accounts.roles import MARKETING_ROLES
 from jewelcrm.imports import selectors, services
-from jewelcrm.imports.forms import MappingForm, RunForm, UploadForm
+from jewelcrm.imports.forms import MappingForm, RunForm, UploadForm, kinds_allowed, kinds_for_role
 from jewelcrm.imports.framework import importer_class
-from jewelcrm.imports.models import ImportJob, ImportKind, ImportStatus
+from jewelcrm.imports.models import ImportJob, ImportStatus
 from jewelcrm.tenancy.views import BrandViewMixin
 
 PAGE_SIZE = 25
@@ -36,7 +37,8 @@ class ImportViewMixin(BrandViewMixin):
 
     def job(self, pk: int) -> ImportJob:
         job = selectors.import_job_get(brand=self.brand, job_id=pk)
-        if job is None:
+        # An import of a kind the role may not import answers like a missing one.
+        if job is None or job.kind not in kinds_allowed(self.membership.role):
             raise Http404
         return job
 
@@ -51,13 +53,12 @@ class ImportListView(ImportViewMixin, View):
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         query = request.GET.get("q", "").strip()[:100]
         kind = request.GET.get("kind", "")
-        kind = kind if kind in ImportKind.values else ""
-        page = Paginator(
-            selectors.import_job_list(brand=self.brand, kind=kind, query=query), PAGE_SIZE
-        ).get_page(request.GET.get("page"))
-        return self.render(
-            request, "list.html", {"page": page, "q": query, "kind": kind, "kinds": ImportKind.choices}
-        )
+        allowed = kinds_allowed(self.membership.role)
+        kind = kind if kind in allowed else ""
+        jobs = selectors.import_job_list(brand=self.brand, kind=kind, query=query, kinds=allowed)
+        page = Paginator(jobs, PAGE_SIZE).get_page(request.GET.get("page"))
+        kinds = kinds_for_role(self.membership.role)
+        return self.render(request, "list.html", {"page": page, "q": query, "kind": kind, "kinds": kinds})
 
 
 class ImportUploadView(ImportViewMixin, View):
@@ -200,5 +201,5 @@ class ImportReportView(ImportViewMixin, View):
                 handle.read()
             )  # built inside the brand context (the report is small: one line per problem)
         response = HttpResponse(content, content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-report.csv"'
+        response["Content-Disposition"] = content_disposition_header(True, f"import-{job.pk}-report.csv")
         return response

@@ -68,6 +68,10 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Signed-in and portal pages: Cache-Control no-store.
+    "jewelcrm.middleware.PrivatePagesMiddleware",
+    # Last: refuses a NUL in the address and oversized API bodies before any view (400/413).
+    "jewelcrm.middleware.HostileInputMiddleware",
 ]
 
 ROOT_URLCONF = "jewelcrm.urls"
@@ -122,6 +126,10 @@ DATABASES["default"].update(DATABASE_ROLES["app"])
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Threads of the nightly segmentation's models (OpenMP, BLAS): 1 by default, see segmentation/README.md.
+SEGMENTATION_MODEL_THREADS = env.int("SEGMENTATION_MODEL_THREADS", default=1)
+# How the nightly scores are written: "auto" (binary COPY, or multi-row INSERT on Citus), "copy", "values".
+SEGMENTATION_WRITE_PATH = env("SEGMENTATION_WRITE_PATH", default="auto")
 
 # --- Redis, cache, Celery -------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
@@ -211,6 +219,8 @@ CONTENT_SECURITY_POLICY = {
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One date format per language ("5 Dec 2026" / "5 déc. 2026"): jewelcrm/formats/<lang>/formats.py.
+FORMAT_MODULE_PATH = ["jewelcrm.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -226,6 +236,13 @@ STATICFILES_DIRS = [
 ]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
+# Uploads are served only by the brand-checked view of jewelcrm.media, through signed addresses that
+# expire after MEDIA_URL_MAX_AGE seconds; there is no static route to MEDIA_ROOT in any setting.
+MEDIA_URL_MAX_AGE = env.int("MEDIA_URL_MAX_AGE", default=60 * 60)
+STORAGES = {
+    "default": {"BACKEND": "jewelcrm.media.SignedMediaStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
@@ -245,6 +262,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # DRF's parsers, with JSON nested too deeply refused as a 400.
+    "DEFAULT_PARSER_CLASSES": [
+        "jewelcrm.api.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,

@@ -47,4 +47,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "insights-refresh": _entry(
         "segmentation.insights.tasks.refresh_all_insights_task", crontab(minute=5, hour=4), expires=4 * HOUR
     ),
+    # Nightly segmentation: every hour, each brand past midnight in its time zone without tonight's run gets
+    # one (on the "segmentation" queue).
+    "segmentation-nightly": _entry(
+        "segmentation.tasks.schedule_nightly_runs_task", crontab(minute=7), expires=HOUR // 2
+    ),
 }

@@ -38,13 +38,6 @@ def get_current_brand_id() -> int | None:
     return _current_brand_id.get()
 
 
-def require_brand_id() -> int:
-    brand_id = _current_brand_id.get()
-    if brand_id is None:
-        raise BrandContextMissing("No brand in context: enter jewelcrm.tenancy.context.brand_context first.")
-    return brand_id
-
-
 def _brand_id_of(brand: Any) -> int:
     brand_id = getattr(brand, "pk", brand)
     if not isinstance(brand_id, int) or brand_id <= 0:

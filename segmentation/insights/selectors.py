@@ -29,6 +29,7 @@ from django_countries import countries
 
 from jewelcrm.accounts.models import Brand
 from jewelcrm.catalog import selectors as catalog_selectors
+from jewelcrm.catalog.models import Category
 from jewelcrm.retail import selectors as retail_selectors
 from segmentation.insights.models import (
     AgedPiece,
@@ -367,15 +368,6 @@ def price_band_labels(limits: list[int], currency: str) -> list[str]:
     return labels
 
 
-def _band_index(limits: list[int], price: Decimal | None) -> int | None:
-    if price is None:
-        return None
-    for index, limit in enumerate(limits):
-        if price < limit:
-            return index
-    return len(limits)
-
-
 @dataclass
 class MixRow:
     key: str
@@ -400,91 +392,101 @@ class ProductMix:
     matrix: list[dict[str, Any]]  # per country: revenue share of each price band against the brand's
 
 
+def _band_expression(limits: list[int]) -> Any:
+    from django.db.models import Case, IntegerField, Value, When
+
+    whens = [When(product__price__isnull=True, then=Value(-1))]
+    whens += [When(product__price__lt=limit, then=Value(index)) for index, limit in enumerate(limits)]
+    return Case(*whens, default=Value(len(limits)), output_field=IntegerField())
+
+
 def product_mix(*, brand: Brand, period: Period, scope: Scope, dimension: str) -> ProductMix:
     """Units, revenue (net, brand currency) and average price by one dimension over the period, and which
-    price bands over-perform in which country (index 100 = the brand's own mix)."""
+    price bands over-perform in which country (index 100 = the brand's own mix). Grouped in SQL: the page
+    reads a handful of rows whatever the size of the brand."""
+    from django.db.models import F
+
     sales = SalesWeek.objects.filter(brand=brand, week__gte=period.start, week__lte=period.end)
     if scope.store_id:
         sales = sales.filter(store_id=scope.store_id)
     if scope.country:
         sales = sales.filter(country=scope.country.upper())
     if scope.category:
-        sales = sales.filter(
-            product_id__in=catalog_selectors.product_list(brand=brand, category=scope.category).values("pk")
-        )
-    grouped = list(
-        sales.order_by()
-        .values("product_id", "store_id", "country", "channel")
-        .annotate(units=Sum("units"), revenue=Sum("revenue"))
-    )
+        sales = sales.filter(product__category=scope.category)
     limits = price_band_limits(brand=brand)
     band_labels = price_band_labels(limits, brand.default_currency)
-    products = {
-        p.pk: p
-        for p in catalog_selectors.product_list(brand=brand).filter(pk__in={g["product_id"] for g in grouped})
+    band = _band_expression(limits)
+    keys = {
+        "collection": F("product__collection"),
+        "category": F("product__category"),
+        "metal": F("product__metal"),
+        "price_band": band,
+        "country": F("country"),
+        "store": F("store_id"),
+        "channel": F("channel"),
     }
-    stores = {
-        s.pk: s
-        for s in retail_selectors.store_list(brand=brand).filter(
-            pk__in={g["store_id"] for g in grouped if g["store_id"]}
-        )
-    }
+    grouped = list(
+        sales.order_by().values(key=keys[dimension]).annotate(units=Sum("units"), revenue=Sum("revenue"))
+    )
+    stores = {s.pk: s.name for s in retail_selectors.store_list(brand=brand)} if dimension == "store" else {}
     country_names = dict(countries)
+    categories = dict(Category.choices)
 
-    def key_and_label(group: dict[str, Any]) -> tuple[str, str]:
-        product = products[group["product_id"]]
+    def label(key: Any) -> str:
         if dimension == "collection":
-            return product.collection, product.collection or _("No collection")
+            return key or _("No collection")
         if dimension == "category":
-            return product.category, str(product.get_category_display())
+            return str(categories.get(key, key))
         if dimension == "metal":
-            return product.metal, product.metal or _("Not given")
+            return key or _("Not given")
         if dimension == "price_band":
-            index = _band_index(limits, product.price)
-            return (str(index), band_labels[index]) if index is not None else ("", _("No public price"))
+            return band_labels[key] if key is not None and key >= 0 else _("No public price")
         if dimension == "country":
-            code = group["country"]
-            return code, str(country_names.get(code, code)) if code else _("Unknown")
+            return str(country_names.get(key, key)) if key else _("Unknown")
         if dimension == "store":
-            store = stores.get(group["store_id"])
-            return (str(store.pk), store.name) if store else ("", _("Online"))
-        channel = group["channel"]
-        return channel, str(CHANNEL_LABELS.get(channel, channel.capitalize()))
+            return stores.get(key, "") if key else _("Online")
+        return str(CHANNEL_LABELS.get(key, (key or "").capitalize()))
 
-    rows: dict[str, MixRow] = {}
-    by_country_band: dict[str, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for group in grouped:
-        key, label = key_and_label(group)
-        row = rows.setdefault(key, MixRow(key=key, label=label))
-        row.units += group["units"]
-        row.revenue += group["revenue"]
-        band = _band_index(limits, products[group["product_id"]].price)
-        if band is not None and group["country"]:
-            by_country_band[group["country"]][band] += group["revenue"]
-    units = sum(r.units for r in rows.values())
-    revenue = sum((r.revenue for r in rows.values()), Decimal(0))
-    for row in rows.values():
+    rows = [
+        MixRow(
+            key=str(g["key"] if g["key"] is not None else ""),
+            label=label(g["key"]),
+            units=g["units"] or 0,
+            revenue=g["revenue"] or Decimal(0),
+        )
+        for g in grouped
+    ]
+    units = sum(r.units for r in rows)
+    revenue = sum((r.revenue for r in rows), Decimal(0))
+    for row in rows:
         row.share = (row.revenue / revenue).quantize(Decimal("0.0001")) if revenue else Decimal(0)
+
+    by_country_band: dict[str, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for cell in (
+        sales.exclude(country="").order_by().values("country", b=band).annotate(revenue=Sum("revenue"))
+    ):
+        if cell["b"] >= 0:
+            by_country_band[cell["country"]][cell["b"]] += cell["revenue"] or Decimal(0)
     band_totals: dict[int, Decimal] = defaultdict(Decimal)
     for bands in by_country_band.values():
-        for band, value in bands.items():
-            band_totals[band] += value
+        for index, value in bands.items():
+            band_totals[index] += value
     all_bands = sum(band_totals.values(), Decimal(0))
     matrix = []
     for code, bands in sorted(by_country_band.items(), key=lambda kv: -sum(kv[1].values())):
         country_total = sum(bands.values(), Decimal(0))
         cells = []
-        for band in range(len(band_labels)):
-            if not country_total or not band_totals.get(band) or not all_bands:
+        for index in range(len(band_labels)):
+            if not country_total or not band_totals.get(index) or not all_bands:
                 cells.append(None)
                 continue
-            index = (bands.get(band, Decimal(0)) / country_total) / (band_totals[band] / all_bands) * 100
-            cells.append(int(index.quantize(Decimal(1))))
+            value = (bands.get(index, Decimal(0)) / country_total) / (band_totals[index] / all_bands) * 100
+            cells.append(int(value.quantize(Decimal(1))))
         matrix.append({"country": str(country_names.get(code, code)), "code": code, "cells": cells})
     return ProductMix(
         dimension=dimension,
         currency=brand.default_currency,
-        rows=sorted(rows.values(), key=lambda r: (-r.revenue, r.label)),
+        rows=sorted(rows, key=lambda r: (-r.revenue, r.label)),
         units=units,
         revenue=revenue,
         band_labels=band_labels,

@@ -128,8 +128,11 @@ class SellThroughView(_InsightsPage):
             },
             "options": {"indexAxis": "y", "plugins": {"legend": {"display": False}}},
         }
+        from django.core.paginator import Paginator
+
         return {
             "products": products,
+            "page_obj": Paginator(products, 50).get_page(self.request.GET.get("page")),
             "candidates": [row for row in products if row.is_candidate],
             "stores": stores,
             "weeks_in_a_row": weeks_in_a_row,

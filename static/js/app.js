@@ -46,6 +46,31 @@
     document.querySelectorAll("form[data-submitting]").forEach(release);
   });
 
+  // Tables become cards on a phone (see app.css, "Tables as cards"): each cell carries its column's
+  // heading in data-label, which the phone layout shows before the value.
+  function labelCells(scope) {
+    (scope || document).querySelectorAll(".table-wrap > table").forEach((table) => {
+      const headings = Array.from(table.querySelectorAll("thead th")).map((th) => th.textContent.trim());
+      if (!headings.length) return;
+      table.classList.add("cards-on-phone");
+      // Explicit roles: a table laid out as blocks keeps its table semantics for assistive technology.
+      table.setAttribute("role", "table");
+      table.querySelectorAll("thead, tbody, tfoot").forEach((group) => group.setAttribute("role", "rowgroup"));
+      table.querySelectorAll("tr").forEach((tr) => tr.setAttribute("role", "row"));
+      table.querySelectorAll("thead th").forEach((th) => th.setAttribute("role", "columnheader"));
+      table.querySelectorAll("tbody tr").forEach((tr) => {
+        let column = 0;
+        Array.from(tr.children).forEach((cell) => {
+          if (!cell.hasAttribute("role")) cell.setAttribute("role", cell.tagName === "TH" ? "rowheader" : "cell");
+          if (!cell.hasAttribute("data-label") && headings[column]) cell.setAttribute("data-label", headings[column]);
+          column += cell.colSpan || 1;
+        });
+      });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", () => labelCells());
+  document.addEventListener("htmx:afterSwap", (event) => labelCells(event.target.parentNode || document));
+
   function setupMenu() {
     const toggle = document.querySelector(".menu-toggle");
     const nav = toggle && document.getElementById(toggle.getAttribute("aria-controls"));

@@ -138,3 +138,47 @@ def test_public_page_shows_the_history_and_nothing_personal(page, screenshot, br
     page.get_by_label("Message").fill("Seen at a flea market")
     page.get_by_test_id("found-send").click()
     assert "passed on" in page.get_by_test_id("found-thanks").inner_text()
+
+
+APPROVAL = re.compile(r"https?://[^/\s]+(/portal/\S+/approve/\d+/\w+/)")
+
+
+def test_a_store_transfer_waits_for_the_owner_who_confirms_on_a_phone(
+    tablet_page, phone_page, login, brand, piece
+):
+    """The store asks (tablet, no code): nothing moves. The owner opens the e-mailed link on a phone, in
+    French, and confirms: the piece changes hands and the old owner is told."""
+    from tests.factories import MembershipFactory, UserFactory
+
+    with brand_context(brand):
+        customer = piece.owner
+        customer.language = "fr"
+        customer.save(update_fields=["language"])
+    associate = MembershipFactory(
+        brand=brand,
+        role="sales_associate",
+        store=StoreFactory(brand=brand, name="Boutique Genève"),
+        user=UserFactory(email="lea@aurore.test"),
+    )
+    login(tablet_page, associate.user.email)
+    tablet_page.goto(f"/b/{brand.slug}/portal/transfers/")
+    tablet_page.get_by_label("Serial or public code").fill(piece.serial)
+    tablet_page.get_by_label("New owner's e-mail").fill("paul@example.test")
+    tablet_page.get_by_label("New owner's first name").fill("Paul")
+    tablet_page.get_by_test_id("store-transfer").click()
+    assert "Nothing changes until they confirm" in tablet_page.content()
+    assert "Waiting for the owner" in tablet_page.get_by_test_id("store-approvals").inner_text()
+    with brand_context(brand):
+        assert Item.objects.get(pk=piece.pk).owner_id == customer.pk
+    assert mail.outbox[-1].to == ["heloise@example.test"]
+
+    phone = phone_page
+    phone.goto(APPROVAL.search(mail.outbox[-1].body).group(1))
+    assert phone.get_by_test_id("approval-action").inner_text() == "Transfert à un nouveau propriétaire"
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    phone.get_by_test_id("approval-confirm").click()
+    assert "demande de la boutique a été exécutée" in phone.content()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    with brand_context(brand):
+        assert Item.objects.select_related("owner").get(pk=piece.pk).owner.email == "paul@example.test"
+    assert {tuple(m.to) for m in mail.outbox[-2:]} == {("heloise@example.test",), ("paul@example.test",)}

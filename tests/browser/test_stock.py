@@ -1,6 +1,7 @@
 """An associate, on a phone, confirms receipt of a shipment and finds the pieces in the store's stock."""
 
 import pytest
+from playwright.sync_api import expect
 
 from jewelcrm.tenancy.context import brand_context
 from tests.factories import BrandFactory, MembershipFactory, ProductFactory, StoreFactory, UserFactory
@@ -53,8 +54,8 @@ def test_associate_confirms_a_shipment_on_a_phone(phone_page, login, screenshot)
 
     page.get_by_label("Search my stock").fill("bracelet")
     page.get_by_role("button", name="Search").tap()
-    page.wait_for_load_state("networkidle")
-    assert page.get_by_test_id("my-stock").locator("tbody tr").count() == 2
+    # The search swaps the table in with htmx (after a short debounce): wait for the result itself.
+    expect(page.get_by_test_id("my-stock").locator("tbody tr")).to_have_count(2)
     page.get_by_label("Search my stock").fill("")
     page.get_by_role("button", name="Search").tap()
     page.wait_for_load_state("networkidle")

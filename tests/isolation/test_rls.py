@@ -118,6 +118,46 @@ def test_every_brand_scoped_model_table_is_in_the_database_with_a_brand_column()
     assert model_tables <= db_tables
 
 
+def test_every_join_table_between_brand_models_carries_the_brand_and_its_policy():
+    """Many-to-many links between brand models use an explicit through model with `brand` (ISO-05)."""
+    from django.apps import apps
+
+    protected = {
+        name
+        for (name,) in _rows(
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = 'public' AND c.relrowsecurity AND c.relforcerowsecurity"
+        )
+    }
+    join_tables = {}
+    for model in apps.get_models():
+        if not any(f.column == "brand_id" for f in model._meta.concrete_fields):
+            continue
+        for field in model._meta.local_many_to_many:
+            through = field.remote_field.through
+            join_tables[through._meta.db_table] = any(
+                f.column == "brand_id" for f in through._meta.concrete_fields
+            )
+    assert "catalog_product_complement" in join_tables
+    assert sorted(t for t, has_brand in join_tables.items() if not has_brand) == []
+    assert sorted(t for t in join_tables if t not in protected) == []
+
+
+def test_complement_links_of_another_brand_are_invisible_to_raw_sql(two_brands):
+    from jewelcrm.catalog.models import Product
+    from tests.factories import ProductFactory
+
+    a, b = two_brands
+    for brand in (a, b):
+        first, second = ProductFactory(brand=brand), ProductFactory(brand=brand)
+        with brand_context(brand):
+            Product.objects.get(pk=first.pk).complements.set([second], through_defaults={"brand": brand})
+    with brand_context(a):
+        assert {r[0] for r in _rows("SELECT brand_id FROM catalog_product_complement")} == {a.pk}
+    with transaction.atomic():
+        assert _scalar("SELECT count(*) FROM catalog_product_complement") == 0
+
+
 # --- (b) scoping bypassed inside brand A: nothing of brand B -----------------------------------
 
 

@@ -148,6 +148,9 @@ def test_healthz_without_redis_configured_reports_tasks_in_process():
 
 @pytest.mark.skipif(not settings.REDIS_URL, reason="needs REDIS_URL")
 def test_healthz_with_redis_but_no_worker():
+    from jewelcrm.health import worker_heartbeat_forget
+
+    worker_heartbeat_forget()
     response = Client().get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok", "redis": "ok", "worker": "none"}
@@ -163,11 +166,57 @@ def test_healthz_with_redis_down_answers_503():
     assert body["redis"].startswith("error: ")
 
 
+@pytest.mark.skipif(not settings.REDIS_URL, reason="needs REDIS_URL")
+def test_healthz_reads_the_worker_heartbeat_and_never_waits_for_a_ping(monkeypatch):
+    """/healthz must not broadcast a ping and wait for replies (a second of a web worker per call):
+    it reads the heartbeat the workers write."""
+    from jewelcrm.health import (
+        HEARTBEAT_KEY,
+        HEARTBEAT_TTL,
+        redis_client,
+        worker_heartbeat_forget,
+        worker_heartbeat_record,
+    )
+
+    pings: list[object] = []
+    monkeypatch.setattr(app.control, "ping", lambda *args, **kwargs: pings.append(kwargs) or [])
+    worker_heartbeat_forget()
+    assert Client().get("/healthz").json()["worker"] == "none"
+    worker_heartbeat_record(hostname="worker@test")
+    assert 0 < redis_client().ttl(HEARTBEAT_KEY) <= HEARTBEAT_TTL
+    response = Client().get("/healthz")
+    assert (response.status_code, response.json()) == (
+        200,
+        {"status": "ok", "database": "ok", "redis": "ok", "worker": "ok"},
+    )
+    worker_heartbeat_forget()
+    assert Client().get("/healthz").json()["worker"] == "none"
+    assert pings == []
+
+
 @pytest.mark.worker
 def test_healthz_with_a_running_worker(celery_worker):
     response = Client().get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok", "redis": "ok", "worker": "ok"}
+
+
+@pytest.mark.worker
+def test_a_stopped_worker_clears_its_heartbeat(transactional_db):
+    from celery.contrib.testing.worker import start_worker
+
+    from jewelcrm.health import worker_heartbeat_seen
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    try:
+        with start_worker(
+            app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=10
+        ):
+            assert worker_heartbeat_seen() is True
+    finally:
+        app.conf.task_always_eager = previous
+    assert Client().get("/healthz").json()["worker"] == "none"
 
 
 def test_housekeeping_is_scheduled_nightly():

@@ -32,7 +32,7 @@ def test_env_example_lists_every_variable_the_settings_read():
 def test_compose_runs_every_service_from_env():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
-    assert set(services) == {"db", "redis", "web", "worker", "beat", "mailpit"}
+    assert set(services) == {"db", "redis", "web", "worker", "worker-segmentation", "beat", "mailpit"}
     assert services["db"]["image"] == "postgres:15"
     assert services["redis"]["image"] == "redis:7"
     # The broker persists its queues (append-only file on a volume).

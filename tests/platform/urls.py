@@ -27,6 +27,9 @@ def crash(request: HttpRequest) -> HttpResponse:
 
 
 urlpatterns = [
+    path("api/test-errors/400/", bad_request),
+    path("api/test-errors/404/", not_found),
+    path("api/test-errors/500/", crash),
     path("test-errors/400/", bad_request),
     path("test-errors/403/", forbidden),
     path("test-errors/404/", not_found),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -158,11 +157,3 @@ class ClaimSerializer(serializers.ModelSerializer):
             "submitted_at",
             "decided_at",
         ]
-
-
-def error_body(detail: Any, code: str, errors: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The API's single error shape (see jewelcrm/api.py), for answers given without raising."""
-    body: dict[str, Any] = {"detail": str(detail), "code": code}
-    if errors:
-        body["errors"] = errors
-    return body

@@ -20,6 +20,7 @@ from rest_framework.response import Response
 
 from customers.normalise import email_normalise, phone_normalise
 from jewelcrm.accounts.roles import ADMIN_ROLES, BRAND_ROLES, RETAIL_ROLES
+from jewelcrm.api import page_of
 from jewelcrm.retail import selectors as retail_selectors
 from jewelcrm.tenancy.views import BrandAPIView
 from warranties import selectors, services
@@ -82,7 +83,7 @@ class WarrantyAPIView(BrandAPIView):
 
 
 class RegistrationListCreateAPIView(WarrantyAPIView):
-    @extend_schema(responses=s.RegistrationSerializer(many=True), summary="Registrations of the brand")
+    @extend_schema(responses=page_of(s.RegistrationSerializer), summary="Registrations of the brand")
     def get(self, request: Request, brand_slug: str) -> Response:
         queryset = selectors.registration_list(
             brand=self.brand, filters=selectors.RegistrationFilters(kind=None)
@@ -246,7 +247,7 @@ class RegistrationDetailAPIView(WarrantyAPIView):
 
 class InterventionListCreateAPIView(WarrantyAPIView):
     @extend_schema(
-        responses=s.InterventionSerializer(many=True),
+        responses=page_of(s.InterventionSerializer),
         summary="Interventions",
         parameters=[OpenApiParameter("open", bool, description="Only those not returned yet")],
     )
@@ -333,7 +334,7 @@ class InterventionStatusAPIView(InterventionDetailAPIView):
 
 class ClaimListCreateAPIView(WarrantyAPIView):
     @extend_schema(
-        responses=s.ClaimSerializer(many=True),
+        responses=page_of(s.ClaimSerializer),
         summary="Warranty claims",
         parameters=[OpenApiParameter("status", str)],
     )

@@ -8,18 +8,34 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
+from django.core import signing
+from django.db.models import BooleanField, Count, Exists, OuterRef, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from customers import clientbook
 from customers import selectors as customer_selectors
+from jewelcrm import labels as value_labels
 from jewelcrm.accounts.models import Brand
+from jewelcrm.labels import event_label
 from warranties.customer_360.labels import TIMELINE_LABELS
 from warranties.inventory.models import Item
 from warranties.models import Intervention, ItemEvent, Registration
 
 PAGE_SIZE = 25
+
+
+# The customer list sorts by these columns of the customer row (the primary key last, so the order is
+# total): each is a non-null column, so a page continues after the last row shown (keyset pagination)
+# and a million customers page as fast as a hundred.
+SORTS = {
+    "name": ("last_name", "first_name"),
+    "email": ("email",),
+    "country": ("country", "last_name", "first_name"),
+    "since": ("created_at",),
+}
+COUNT_CAP = 1000
 
 
 @dataclass
@@ -30,6 +46,7 @@ class ListFilters:
     consent_channel: str = ""
     tag: str = ""
     has_items: str = ""  # "", "yes", "no"
+    sort: str = "name"  # a key of SORTS, "-" first for descending
 
     @classmethod
     def from_params(cls, params: Any) -> ListFilters:
@@ -41,6 +58,7 @@ class ListFilters:
             consent_channel=(params.get("consent") or "").strip()[:16],
             tag=(params.get("tag") or "").strip()[:40],
             has_items=(params.get("items") or "").strip() if params.get("items") in ("yes", "no") else "",
+            sort=params.get("sort") if params.get("sort", "").lstrip("-") in SORTS else "name",
         )
 
 
@@ -67,8 +85,65 @@ def customer_list_filtered(*, brand: Brand, filters: ListFilters) -> QuerySet:
     elif filters.has_items == "no":
         qs = qs.exclude(Exists(owned))
     item_count = owned.order_by().values("owner").annotate(n=Count("pk")).values("n")
+    descending = filters.sort.startswith("-")
+    columns = [f"-{c}" if descending else c for c in SORTS[filters.sort.lstrip("-")]]
     return qs.annotate(item_count=Coalesce(Subquery(item_count[:1]), 0)).order_by(
-        "last_name", "first_name", "pk"
+        *columns, "-pk" if descending else "pk"
+    )
+
+
+@dataclass
+class CustomerPage:
+    customers: list[Any]
+    next_cursor: str  # "" on the last page
+    is_first: bool
+    count: int  # exact up to COUNT_CAP
+    is_count_capped: bool
+
+
+def _sort_key(customer: Any, sort: str) -> list[Any]:
+    values = [getattr(customer, column) for column in SORTS[sort.lstrip("-")]]
+    return [v.isoformat() if hasattr(v, "isoformat") else str(v) for v in values] + [customer.pk]
+
+
+def customer_page(
+    *, brand: Brand, filters: ListFilters, after: str = "", size: int = PAGE_SIZE
+) -> CustomerPage:
+    """One page of the filtered list after the row `after` (a signed cursor; "" for the first page):
+    WHERE (sort columns, id) > (the last row's values) ORDER BY them LIMIT size + 1, served by the
+    (brand, sort columns) indexes. The count stops at COUNT_CAP. A fixed number of queries."""
+    base = customer_list_filtered(brand=brand, filters=filters)
+    qs = base
+    values = None
+    if after:
+        try:
+            values = signing.loads(after, salt="customer-list")
+        except signing.BadSignature:
+            values = None
+        if not isinstance(values, list) or len(values) != len(SORTS[filters.sort.lstrip("-")]) + 1:
+            values = None
+    if values is not None:
+        table = base.model._meta.db_table
+        columns = ", ".join(f'"{table}"."{c}"' for c in (*SORTS[filters.sort.lstrip("-")], "id"))
+        operator = "<" if filters.sort.startswith("-") else ">"
+        placeholders = ", ".join(["%s"] * len(values))
+        # Column names come from SORTS only; the cursor's values are bound parameters.
+        qs = qs.filter(
+            RawSQL(f"({columns}) {operator} ({placeholders})", values, output_field=BooleanField())  # noqa: S611
+        )
+    rows = list(qs[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    capped_total = (
+        customer_list_filtered(brand=brand, filters=filters).order_by().values("pk")[: COUNT_CAP + 1]
+    )
+    count = capped_total.count()
+    return CustomerPage(
+        customers=rows,
+        next_cursor=signing.dumps(_sort_key(rows[-1], filters.sort), salt="customer-list") if more else "",
+        is_first=values is None,
+        count=min(count, COUNT_CAP),
+        is_count_capped=count > COUNT_CAP,
     )
 
 
@@ -196,13 +271,12 @@ def customer_360(*, brand: Brand, customer: Any, today: date) -> dict[str, Any]:
                 c.at,
                 "consent",
                 label,
-                f"{c.get_channel_display()}{confirmed} · {c.purpose} · {c.get_source_display()}",
+                f"{c.get_channel_display()}{confirmed} · {value_labels.label('consent_purpose', c.purpose)}"
+                f" · {c.get_source_display()}",
             )
         )
     for e in events:
-        timeline.append(
-            TimelineEntry(e.at, "item_event", TIMELINE_LABELS["item_event"], f"{e.item.serial} · {e.kind}")
-        )
+        timeline.append(TimelineEntry(e.at, "item_event", event_label(e.kind, e.data), e.item.serial))
     timeline.sort(key=lambda t: t.at, reverse=True)
 
     return {

@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.generic import TemplateView
 
 from customers import selectors as customer_selectors
 from customers.models import Channel
-from customers.normalise import csv_cell
 from jewelcrm.accounts.roles import ADMIN_ROLES, BRAND_ROLES, MARKETING_ROLES
+from jewelcrm.csv_safe import csv_safe_writer
 from jewelcrm.tenancy.views import BrandViewMixin
 from warranties.customer_360 import selectors
 from warranties.customer_360.labels import EXPORT_CHANNEL_REQUIRED, EXPORT_HEADERS
-from warranties.customer_360.selectors import PAGE_SIZE, ListFilters
+from warranties.customer_360.selectors import ListFilters
 
 EXPORT_COLUMNS = tuple(EXPORT_HEADERS.items())
 # A list exported for one channel carries only the contact data of that channel.
@@ -42,21 +41,29 @@ class CustomerListView(BrandViewMixin, TemplateView):
 
         context = super().get_context_data(**kwargs)
         filters = ListFilters.from_params(self.request.GET)
-        customers = selectors.customer_list_filtered(brand=self.brand, filters=filters)
-        paginator = Paginator(customers, PAGE_SIZE)
-        page = paginator.get_page(self.request.GET.get("page"))
+        page = selectors.customer_page(
+            brand=self.brand, filters=filters, after=self.request.GET.get("after", "")
+        )
         params = self.request.GET.copy()
-        params.pop("page", None)
+        params.pop("after", None)
         context.update(
             {
                 "filters": filters,
-                "page_obj": page,
-                "customers": list(page.object_list),
+                "page": page,
+                "customers": page.customers,
                 "stores": list(store_list(brand=self.brand).values("pk", "code", "name")),
                 "countries": customer_selectors.customer_countries(brand=self.brand),
                 "tags": customer_selectors.customer_tags(brand=self.brand),
                 "channels": Channel.choices,
                 "querystring": params.urlencode(),
+                # The list's filters, carried over to the export form (built here: a template reading
+                # `request.GET.items` would get the `items` filter's value instead of the method).
+                "export_params": [
+                    (key, value)
+                    for key, values in self.request.GET.lists()
+                    if key not in ("consent", "page")
+                    for value in values
+                ],
                 "can_edit": self.membership.role in MARKETING_ROLES,
             }
         )
@@ -98,8 +105,8 @@ class CustomerExportView(BrandViewMixin, TemplateView):
         columns = [(name, label) for name, label in EXPORT_COLUMNS if name in keep]
         buffer = io.StringIO()
         buffer.write("\ufeff")
-        writer = csv.writer(buffer, delimiter=";")
-        writer.writerow([csv_cell(label) for _name, label in columns])
+        writer = csv_safe_writer(buffer, delimiter=";")
+        writer.writerow([label for _name, label in columns])
         count = 0
         for customer in customers:
             row = []
@@ -110,7 +117,7 @@ class CustomerExportView(BrandViewMixin, TemplateView):
                     value = ", ".join(customer.tags or [])
                 else:
                     value = getattr(customer, name)
-                row.append(csv_cell(value))
+                row.append(value)
             writer.writerow(row)
             count += 1
         audit_log_record(
@@ -132,7 +139,7 @@ class CustomerExportView(BrandViewMixin, TemplateView):
         )
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
         stamp = timezone.localdate().isoformat()
-        response["Content-Disposition"] = f'attachment; filename="customers-{channel}-{stamp}.csv"'
+        response["Content-Disposition"] = content_disposition_header(True, f"customers-{channel}-{stamp}.csv")
         return response
 
 
@@ -172,6 +179,9 @@ class Customer360View(BrandViewMixin, TemplateView):
         context["can_edit"] = self.membership.role in MARKETING_ROLES and not customer.is_pseudonymised
         context["can_gdpr"] = self.membership.role in ADMIN_ROLES
         context["field_sources"] = customer.field_sources or {}
+        from jewelcrm.accounts.panels import customer_panels
+
+        context["customer_panels"] = customer_panels(brand=self.brand, customer=customer)
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

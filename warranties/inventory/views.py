@@ -20,14 +20,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views import View
 
 from jewelcrm.accounts.roles import ADMIN_ROLES, BRAND_ROLES, RETAIL_ROLES
 from jewelcrm.catalog import selectors as catalog_selectors
+from jewelcrm.csv_safe import csv_safe_writer
 from jewelcrm.forms import form_add_service_errors
-from jewelcrm.imports.csv_safe import csv_safe_writer
 from jewelcrm.retail import selectors as retail_selectors
 from jewelcrm.tenancy.views import BrandViewMixin
 from warranties.inventory import selectors, services
@@ -163,7 +164,9 @@ class StockView(_BrandPage):
         """The same table as a spreadsheet, built here while the brand is in context."""
         day = (as_of or timezone.now()).astimezone(ZoneInfo(self.brand.time_zone)).date()
         response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="stock-{self.brand.slug}-{day}.csv"'
+        response["Content-Disposition"] = content_disposition_header(
+            True, f"stock-{self.brand.slug}-{day}.csv"
+        )
         response.write("\ufeff")  # Excel reads UTF-8 with a byte-order mark
         writer = csv_safe_writer(response)  # store names are typed by people: never let one become a formula
         writer.writerow([_("Store"), _("Name"), *[str(s.label) for s in statuses], _("Total")])

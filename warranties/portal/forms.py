@@ -167,6 +167,16 @@ class StoreLossForm(ItemQueryForm):
 
 
 class StoreTransferForm(ItemQueryForm):
+    owner_code = forms.CharField(
+        label=_("Owner's transfer code (optional)"),
+        max_length=20,
+        required=False,
+        help_text=_(
+            "The code the owner creates in their owner portal. Without it, the owner is e-mailed a link "
+            "and the transfer waits for their confirmation."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
     email = forms.EmailField(label=_("New owner's e-mail"))
     first_name = forms.CharField(label=_("New owner's first name"), max_length=100, required=False)
     last_name = forms.CharField(label=_("New owner's last name"), max_length=100, required=False)
@@ -176,3 +186,7 @@ class StoreTransferForm(ItemQueryForm):
         widget=forms.RadioSelect,
         initial=TransferKind.SALE,
     )
+
+
+class ApprovalDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("confirm", _("Confirm")), ("refuse", _("Refuse"))])

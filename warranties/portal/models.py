@@ -201,3 +201,68 @@ class FoundReport(BrandScopedModel):
     contact = models.CharField(max_length=200, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
     at = models.DateTimeField(default=timezone.now)
+
+
+class ApprovalAction(models.TextChoices):
+    TRANSFER = "transfer", _("Transfer to a new owner")
+    REPORT_LOST = "report_lost", _("Report lost")
+    REPORT_STOLEN = "report_stolen", _("Report stolen")
+    RECOVERED = "recovered", _("Mark recovered")
+
+
+class ApprovalStatus(models.TextChoices):
+    WAITING = "waiting", _("Waiting for the owner")
+    CONFIRMED = "confirmed", _("Confirmed by the owner")
+    REFUSED = "refused", _("Refused by the owner")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class OwnerApproval(BrandScopedModel):
+    """A store asks to change the ownership or the lost/stolen state of a piece it does not hold.
+
+    Nothing happens until the current owner confirms by the link e-mailed to them. The link's token is
+    an HMAC of the row (brand, id, `nonce`) with the site's secret key: it is never stored, and the
+    e-mail task can rebuild it from the row.
+    """
+
+    item = models.ForeignKey("inventory.Item", on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
+    store = models.ForeignKey("retail.Store", on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(_("request"), max_length=16, choices=ApprovalAction.choices)
+    status = models.CharField(
+        _("status"), max_length=16, choices=ApprovalStatus.choices, default=ApprovalStatus.WAITING
+    )
+    nonce = models.CharField(max_length=32)
+    new_owner_email = models.EmailField(blank=True)
+    new_owner_first_name = models.CharField(max_length=100, blank=True)
+    new_owner_last_name = models.CharField(max_length=100, blank=True)
+    transfer_kind = models.CharField(max_length=8, choices=TransferKind.choices, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    personal_fields = ("new_owner_email", "new_owner_first_name", "new_owner_last_name", "note")
+
+    @property
+    def status_label(self) -> str:
+        """The status as people read it: a request left unanswered past its lifetime is expired."""
+        if self.status == ApprovalStatus.WAITING and self.expires_at <= timezone.now():
+            return str(_("Expired"))
+        return str(self.get_status_display())
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["brand", "item"],
+                condition=Q(status="waiting"),
+                name="portal_approval_one_waiting_per_item",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["brand", "store", "created_at"], name="portal_approval_brand_store"),
+        ]

@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from jewelcrm.accounts.navigation import NavEntry
-from jewelcrm.accounts.roles import MARKETING_ROLES, RETAIL_ROLES
+from jewelcrm.accounts.roles import ADMIN_ROLES, MARKETING_ROLES, RETAIL_ROLES
 
 NAV = [
     NavEntry(
@@ -10,6 +10,13 @@ NAV = [
         url_name="portal:staff_post_list",
         roles=MARKETING_ROLES,
         order=60,
+    ),
+    NavEntry(
+        area="dashboard",
+        label=_("Lost or stolen"),
+        url_name="portal:staff_loss",
+        roles=ADMIN_ROLES,
+        order=61,
     ),
     NavEntry(
         area="intranet",

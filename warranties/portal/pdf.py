@@ -5,6 +5,7 @@ from __future__ import annotations
 from io import BytesIO
 from typing import Any
 
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 
@@ -41,8 +42,8 @@ def _simple_card(*, brand: Any, item: Any, registration: Any) -> bytes:
     ]
     if registration is not None:
         lines += [
-            (_("Sold on"), registration.sold_on.isoformat()),
-            (_("Warranty until"), registration.warranty_ends_on.isoformat()),
+            (_("Sold on"), formats.date_format(registration.sold_on, "DATE_FORMAT")),
+            (_("Warranty until"), formats.date_format(registration.warranty_ends_on, "DATE_FORMAT")),
         ]
     y = height - 55 * mm
     for label, value in lines:

@@ -337,3 +337,14 @@ def item_find_for_store(*, brand: Brand, query: str) -> Item | None:
     from warranties.inventory.selectors import item_find
 
     return item_find(brand=brand, query=query)
+
+
+def owner_approval_list_for_store(*, brand: Brand, store: Any) -> QuerySet[Any]:
+    """What this store asked owners to confirm, newest first."""
+    from warranties.portal.models import OwnerApproval
+
+    return (
+        OwnerApproval.objects.filter(brand=brand, store=store)
+        .select_related("item", "item__product")
+        .order_by("-created_at", "-id")
+    )

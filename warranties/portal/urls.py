@@ -1,6 +1,15 @@
 from django.urls import path
 
-from warranties.portal.views import auth, brand_css, confirm, dashboard, intranet, owner, public
+from warranties.portal.views import (
+    approval,
+    auth,
+    brand_css,
+    confirm,
+    dashboard,
+    intranet,
+    owner,
+    public,
+)
 
 app_name = "portal"
 
@@ -19,6 +28,7 @@ urlpatterns = [
     path(_p + "link/<str:token>/", auth.LinkView.as_view(), name="link"),
     path(_p + "sign-out/", auth.SignOutView.as_view(), name="sign_out"),
     path(_p + "claim/", auth.ClaimView.as_view(), name="claim"),
+    path(_p + "approve/<int:pk>/<str:token>/", approval.OwnerApprovalView.as_view(), name="approval"),
     path(_p + "pieces/", owner.PiecesView.as_view(), name="pieces"),
     path(_p + "pieces/<int:pk>/", owner.PieceView.as_view(), name="piece"),
     path(_p + "pieces/<int:pk>/warranty.pdf", owner.WarrantyCardView.as_view(), name="warranty_card"),
@@ -37,6 +47,13 @@ urlpatterns = [
     path(_b + "posts/new/", dashboard.PostEditView.as_view(), name="staff_post_create"),
     path(_b + "posts/<int:pk>/", dashboard.PostEditView.as_view(), name="staff_post_edit"),
     path(_b + "posts/<int:pk>/publish/", dashboard.PostPublishView.as_view(), name="staff_post_publish"),
+    # Brand staff (dashboard): lost or stolen pieces.
+    path(_b + "pieces-lost-stolen/", dashboard.BrandLossView.as_view(), name="staff_loss"),
+    path(
+        _b + "pieces-lost-stolen/<int:pk>/recovered/",
+        dashboard.BrandRecoveredView.as_view(),
+        name="staff_recovered",
+    ),
     # Retailer staff (intranet).
     path(_b + "requests/", intranet.QueueView.as_view(), name="store_queue"),
     path(_b + "requests/<int:pk>/receive/", intranet.ReceiveView.as_view(), name="store_receive"),

@@ -8,10 +8,10 @@ from django.utils import timezone
 from customers.models import Customer
 from customers.tests.factories import CustomerFactory
 from jewelcrm.accounts.models import AuditLog
+from jewelcrm.csv_safe import csv_safe_cell as csv_safe
 from jewelcrm.tenancy.context import brand_context
 from tests.factories import StoreFactory
 from warranties import services
-from warranties.dashboard import csv_safe
 from warranties.inventory.models import Item
 from warranties.inventory.tests.factories import ItemFactory
 from warranties.models import Intervention, ItemEvent, Registration, WarrantyClaim
@@ -96,6 +96,28 @@ def test_register_a_sale_then_card_and_pdf(retailer_client, brand, store, item):
     pdf = retailer_client.get(url("card_pdf", brand, pk=registration.pk))
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
+
+
+@pytest.mark.parametrize(
+    ("serial", "header"),
+    [
+        ('AB"12;x', 'attachment; filename="warranty-AB\\"12;x.pdf"'),
+        ("MONTRE-É1", "attachment; filename*=utf-8''warranty-MONTRE-%C3%891.pdf"),
+    ],
+)
+def test_the_pdf_file_name_survives_quotes_and_accents_in_the_serial(client_for, brand, serial, header):
+    """A quote in a serial once broke the header: the name is built by Django's own helper."""
+    from email.message import EmailMessage
+
+    registration = RegistrationFactory(
+        brand=brand, item=ItemFactory(brand=brand, serial=serial, status="sold")
+    )
+    pdf = client_for(brand, "owner").get(url("card_pdf", brand, pk=registration.pk))
+    assert pdf.status_code == 200
+    assert pdf["Content-Disposition"] == header
+    message = EmailMessage()
+    message["Content-Disposition"] = pdf["Content-Disposition"]
+    assert message.get_filename() == f"warranty-{serial}.pdf"
 
 
 def test_double_submit_registers_once(retailer_client, brand, item):
@@ -592,3 +614,20 @@ def test_grey_market_page_lists_reason(owner_client, brand):
     content = owner_client.get(url("grey_market", brand)).content.decode()
     assert grey.item.serial in content and "Shipped to PAR, sold in GVA" in content
     assert clean.item.serial not in content
+
+
+def test_item_lookup_proposes_the_public_price_to_the_sale_form(retailer_client, brand, store):
+    from tests.factories import ProductFactory as CatalogProductFactory
+
+    priced = ItemFactory(
+        brand=brand,
+        current_store=store,
+        product=CatalogProductFactory(brand=brand, price=Decimal("4250.00"), currency="CHF"),
+    )
+    body = retailer_client.get(url("item_lookup", brand), {"item_query": priced.serial}).content.decode()
+    assert 'data-price="4250.00" data-currency="CHF"' in body
+    unpriced = ItemFactory(
+        brand=brand, current_store=store, product=CatalogProductFactory(brand=brand, price=None)
+    )
+    body = retailer_client.get(url("item_lookup", brand), {"item_query": unpriced.serial}).content.decode()
+    assert "data-price" not in body

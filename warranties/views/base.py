@@ -5,22 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _lazy
-
 from jewelcrm.accounts.roles import BRAND_ROLES, RETAIL_ROLES
 from jewelcrm.tenancy.views import BrandViewMixin
+from warranties.labels import ITEM_EVENT_LABELS
 from warranties.models import ClaimStatus
 
 PAGE_SIZE = 25
 OPEN_CLAIM_STATUSES = (ClaimStatus.SUBMITTED, ClaimStatus.APPROVED, ClaimStatus.PARTIALLY_APPROVED)
-EVENT_LABELS = {
-    "sold": _lazy("Sold"),
-    "grey_market": _lazy("Sold outside its allocation (grey market)"),
-    "intervention": _lazy("Received for an intervention"),
-    "intervention_status": _lazy("Intervention moved on"),
-    "ownership_transfer": _lazy("Ownership transferred"),
-    "flagged_sale_attempt": _lazy("Attempted sale of a piece reported lost or stolen"),
-}
+# The labels of the item events (registered in jewelcrm.labels; jewelcrm.labels.event_label names the
+# status an intervention moved to).
+EVENT_LABELS = ITEM_EVENT_LABELS
 
 
 class StoreViewMixin(BrandViewMixin):

@@ -15,11 +15,11 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from jewelcrm.forms import form_add_service_errors
+from jewelcrm.labels import event_label
 from warranties import selectors, services
 from warranties.forms import ClaimForm, InterventionForm, InterventionUpdateForm
 from warranties.models import InterventionStatus
 from warranties.views.base import (
-    EVENT_LABELS,
     OPEN_CLAIM_STATUSES,
     PAGE_SIZE,
     StoreViewMixin,
@@ -125,7 +125,7 @@ class InterventionDetailView(StoreViewMixin, View):
             "can_claim": intervention.is_under_warranty
             and not any(c.status in OPEN_CLAIM_STATUSES for c in claims),
             "timeline": [
-                {"at": e.at, "label": EVENT_LABELS.get(e.kind, e.kind), "store": e.store}
+                {"at": e.at, "label": event_label(e.kind, e.data), "store": e.store}
                 for e in selectors.item_timeline(brand=self.brand, item=intervention.item)
             ],
         }

@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
-from django.utils.http import urlencode
+from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -225,5 +225,7 @@ class RegistrationCardPDFView(BrandOrStoreViewMixin, View):
 
         content = warranty_card_pdf(registration=registration)
         response = HttpResponse(content, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="warranty-{registration.item.serial}.pdf"'
+        response["Content-Disposition"] = content_disposition_header(
+            True, f"warranty-{registration.item.serial}.pdf"
+        )
         return response

@@ -151,22 +151,86 @@ def test_owner_invites_a_new_person_who_sets_a_password(
     assert login.status_code == 302
 
 
-def test_an_existing_user_just_gets_the_membership(
-    owner_client, brand, other_brand, django_capture_on_commit_callbacks
+def test_an_existing_account_of_another_brand_must_accept_the_invitation(
+    manager_client, brand, other_brand, store, django_capture_on_commit_callbacks
 ):
+    """A retailer manager cannot pull someone else's account into their store: it is an invitation."""
     existing = MembershipFactory(
-        brand=other_brand, role="owner", user=UserFactory(email="dealer@example.test")
+        brand=other_brand, role="owner", user=UserFactory(email="dealer@example.test", language="en")
     ).user
     password_hash = existing.password
     with django_capture_on_commit_callbacks(execute=True):
-        owner_client.post(invite_url(brand), {"email": "dealer@example.test", "role": "analyst"})
+        response = manager_client.post(invite_url(brand), {"email": "dealer@example.test"})
+    assert response.status_code == 302
     existing.refresh_from_db()
     assert existing.password == password_hash
-    assert ("dealer@example.test", "analyst", None, True) in memberships(brand)
+    # No access yet: the membership waits for the person's answer.
+    assert ("dealer@example.test", "sales_associate", store.code, False) in memberships(brand)
     assert ("dealer@example.test", "owner", None, True) in memberships(other_brand)
+    dealer = Client()
+    dealer.force_login(existing)
+    assert dealer.get(reverse("accounts:intranet", kwargs={"brand_slug": brand.slug})).status_code == 404
+    # The e-mail asks them to accept; it grants nothing by itself.
     assert len(mail.outbox) == 1
-    assert "/accounts/invitation/" not in mail.outbox[0].body
-    assert "/accounts/login/" in mail.outbox[0].body
+    body = mail.outbox[0].body
+    assert "/accounts/invitation/" not in body and "/accounts/invitations/" in body
+    assert "invites you" in mail.outbox[0].subject
+    page = dealer.get(reverse("accounts:invitations"))
+    assert [m.brand_id for m in page.context["invitations"]] == [brand.pk]
+    # Another person cannot answer it.
+    stranger = Client()
+    stranger.force_login(UserFactory())
+    with brand_context(brand):
+        pending = Membership.objects.get(user=existing)
+    stranger.post(reverse("accounts:invitations"), {"membership": pending.pk, "answer": "accept"})
+    assert ("dealer@example.test", "sales_associate", store.code, False) in memberships(brand)
+    # The person accepts: access, audited with them as the actor.
+    response = dealer.post(reverse("accounts:invitations"), {"membership": pending.pk, "answer": "accept"})
+    assert response["Location"] == reverse("accounts:intranet", kwargs={"brand_slug": brand.slug})
+    assert ("dealer@example.test", "sales_associate", store.code, True) in memberships(brand)
+    assert dealer.get(reverse("accounts:intranet", kwargs={"brand_slug": brand.slug})).status_code == 200
+    with brand_context(brand):
+        accepted = AuditLog.objects.get(action="membership.accept")
+    assert accepted.actor_id == existing.pk
+    # Accepting twice changes nothing.
+    again = dealer.post(reverse("accounts:invitations"), {"membership": pending.pk, "answer": "accept"})
+    assert again.status_code == 302 and audit_actions(brand).count("membership.accept") == 1
+
+
+def test_an_invitation_can_be_declined_or_withdrawn(owner_client, brand):
+    person = UserFactory(email="maybe@example.test")
+    owner_client.post(invite_url(brand), {"email": "maybe@example.test", "role": "analyst"})
+    page = owner_client.get(team_url(brand)).content.decode()
+    assert "Invitation waiting for an answer" in page
+    again = owner_client.post(invite_url(brand), {"email": "maybe@example.test", "role": "marketer"})
+    assert again.context["form"].errors["email"] == [
+        "An invitation is already waiting for this person's answer."
+    ]
+    with brand_context(brand):
+        pending = Membership.objects.get(user=person)
+    client = Client()
+    client.force_login(person)
+    client.post(reverse("accounts:invitations"), {"membership": pending.pk, "answer": "decline"})
+    assert ("maybe@example.test", "analyst", None, False) in memberships(brand)
+    assert client.get(reverse("accounts:invitations")).context["invitations"] == []
+    # Invited again, then withdrawn by the brand before the answer.
+    owner_client.post(invite_url(brand), {"email": "maybe@example.test", "role": "analyst"})
+    owner_client.post(deactivate_url(brand, pending.pk))
+    assert client.get(reverse("accounts:invitations")).context["invitations"] == []
+    assert audit_actions(brand) == [
+        "membership.invite",
+        "membership.decline",
+        "membership.invite",
+        "membership.invitation_withdraw",
+    ]
+
+
+def test_a_person_with_only_an_invitation_lands_on_it(owner_client, brand):
+    person = UserFactory(email="landing@example.test")
+    owner_client.post(invite_url(brand), {"email": "landing@example.test", "role": "analyst"})
+    client = Client()
+    client.force_login(person)
+    assert client.get(reverse("accounts:home"))["Location"] == reverse("accounts:invitations")
 
 
 def test_invite_a_retail_role_needs_a_store_of_the_brand(owner_client, brand, other_brand):
@@ -197,11 +261,15 @@ def test_inviting_a_current_member_again_is_refused(owner_client, brand):
     assert ("twice@example.test", "marketer", None, True) in memberships(brand)
 
 
-def test_inviting_a_deactivated_member_reactivates_them(owner_client, brand):
-    MembershipFactory(
+def test_inviting_a_deactivated_member_asks_them_again(owner_client, brand):
+    back = MembershipFactory(
         brand=brand, role="marketer", is_active=False, user=UserFactory(email="back@example.test")
     )
     owner_client.post(invite_url(brand), {"email": "back@example.test", "role": "analyst"})
+    assert ("back@example.test", "analyst", None, False) in memberships(brand)
+    client = Client()
+    client.force_login(back.user)
+    client.post(reverse("accounts:invitations"), {"membership": back.pk, "answer": "accept"})
     assert ("back@example.test", "analyst", None, True) in memberships(brand)
 
 

@@ -38,7 +38,8 @@ class ProductSerializer(serializers.ModelSerializer):
 
 class ProductWriteSerializer(serializers.Serializer):
     reference = serializers.CharField(max_length=64)
-    name_en = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    # Required to create (a product needs a name); a partial update may leave it out.
+    name_en = serializers.CharField(max_length=200)
     name_fr = serializers.CharField(max_length=200, required=False, allow_blank=True)
     collection = serializers.CharField(max_length=100, required=False, allow_blank=True)
     category = serializers.ChoiceField(choices=Category.choices, required=False)

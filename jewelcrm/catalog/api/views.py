@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from jewelcrm.accounts.api.permissions import require_admin
 from jewelcrm.accounts.roles import BRAND_ROLES
-from jewelcrm.api import actor_of, paginated
+from jewelcrm.api import actor_of, page_of, paginated
 from jewelcrm.catalog import selectors, services
 from jewelcrm.catalog.api.serializers import ProductSerializer, ProductWriteSerializer
 from jewelcrm.catalog.models import Product
@@ -37,7 +37,7 @@ class ProductListAPI(BrandAPIView):
     @extend_schema(
         operation_id="products_list",
         tags=["products"],
-        responses=ProductSerializer(many=True),
+        responses=page_of(ProductSerializer),
         summary="The brand's catalogue",
         parameters=[
             OpenApiParameter("q", str, description="Search reference, names, collection"),

@@ -37,7 +37,7 @@ def test_list_with_complements_in_fixed_queries(brand, django_assert_num_queries
         client.get(products_url(brand))
     charms = [ProductFactory(brand=brand, reference=f"CH-{n}", category="charm") for n in range(4)]
     with brand_context(brand):
-        bracelet.complements.set(charms)
+        bracelet.complements.set(charms, through_defaults={"brand": brand})
     with django_assert_num_queries(len(few.captured_queries)):
         results = client.get(products_url(brand)).json()["results"]
     assert results[0]["reference"] == "BR-1"

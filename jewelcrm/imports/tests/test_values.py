@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from jewelcrm.imports.csv_safe import csv_safe_cell, csv_safe_writer
+from jewelcrm.csv_safe import csv_safe_cell, csv_safe_writer
 from jewelcrm.imports.framework import Field, header_signature, mapping_guess
 from jewelcrm.imports.reading import ImportFileError, delimiter_sniff, encoding_detect
 from jewelcrm.imports.values import (

@@ -200,3 +200,32 @@ def test_pages_render_in_french(brand, marketer_client):
     marketer_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
     page = marketer_client.get(url(brand, "upload")).content.decode()
     assert "Que contient le fichier ?" in page and "Importer un fichier" in page
+
+
+# Who imports what (forms.MARKETER_KINDS): owners and admins everything; marketers customer data only.
+WHO_IMPORTS_WHAT = {
+    "owner": {"customers", "orders", "products", "serials", "stores"},
+    "admin": {"customers", "orders", "products", "serials", "stores"},
+    "marketer": {"customers", "orders"},
+}
+
+
+@pytest.mark.parametrize("role", sorted(WHO_IMPORTS_WHAT))
+def test_each_role_sees_uploads_and_opens_only_the_imports_it_may_run(brand, client_for, role):
+    client = client_for(brand, role)
+    made = {
+        kind: ImportJobFactory(brand=brand, kind=kind, original_name=f"{kind}.csv")
+        for kind in WHO_IMPORTS_WHAT["owner"]
+    }
+    form = client.get(url(brand, "upload")).context["form"]
+    assert {value for value, _label in form.fields["kind"].choices} == WHO_IMPORTS_WHAT[role]
+    listed = {job.kind for job in client.get(url(brand, "list")).context["page"].object_list}
+    assert listed == WHO_IMPORTS_WHAT[role]
+    for kind, job in made.items():
+        expected = 200 if kind in WHO_IMPORTS_WHAT[role] else 404
+        for name in ("detail", "mapping", "preview", "status"):
+            assert client.get(url(brand, name, pk=job.pk)).status_code == expected, (kind, name)
+        if kind not in WHO_IMPORTS_WHAT[role]:
+            assert client.post(url(brand, "preview", pk=job.pk), {"mode": "valid_rows"}).status_code == 404
+            assert client.get(url(brand, "report", pk=job.pk)).status_code == 404
+    assert {j.status for j in jobs(brand)} == {"draft"}

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from jewelcrm.accounts.api.permissions import require_admin
 from jewelcrm.accounts.roles import BRAND_ROLES
-from jewelcrm.api import actor_of, paginated
+from jewelcrm.api import actor_of, page_of, paginated
 from jewelcrm.retail import selectors, services
 from jewelcrm.retail.api.serializers import StoreCreateSerializer, StoreSerializer
 from jewelcrm.tenancy.views import BrandAPIView
@@ -23,7 +23,7 @@ class StoreListAPI(BrandAPIView):
     @extend_schema(
         operation_id="stores_list",
         tags=["stores"],
-        responses=StoreSerializer(many=True),
+        responses=page_of(StoreSerializer),
         summary="The brand's stores",
         parameters=[
             OpenApiParameter("q", str, description="Search code, name, city, retailer"),

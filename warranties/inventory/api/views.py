@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from jewelcrm.accounts.api.permissions import require_admin
 from jewelcrm.accounts.roles import BRAND_ROLES
-from jewelcrm.api import actor_of, paginated
+from jewelcrm.api import actor_of, page_of, paginated
 from jewelcrm.catalog import selectors as catalog_selectors
 from jewelcrm.retail import selectors as retail_selectors
 from jewelcrm.tenancy.views import BrandAPIView
@@ -30,7 +30,7 @@ class ItemListAPI(BrandAPIView):
     @extend_schema(
         operation_id="items_list",
         tags=["items"],
-        responses=ItemSerializer(many=True),
+        responses=page_of(ItemSerializer),
         summary="The brand's items",
         parameters=[
             OpenApiParameter("q", str, description="Serial (part of) or public code"),

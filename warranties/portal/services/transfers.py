@@ -7,7 +7,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,14 +16,22 @@ from jewelcrm.accounts.services import audit_log_record
 from warranties import services as warranty_services
 from warranties.inventory.models import Item
 from warranties.portal import emails
-from warranties.portal.models import LinkPurpose, Transfer, TransferKind, TransferStatus
+from warranties.portal.models import (
+    ApprovalAction,
+    LinkPurpose,
+    OwnerApproval,
+    Transfer,
+    TransferKind,
+    TransferStatus,
+)
+from warranties.portal.services.approval_requests import _owner_approval_create
 from warranties.portal.services.common import (
     CODE_ALPHABET,
     FLAGGED,
     TRANSFER_INVALID,
     TRANSFER_LIFETIME,
     _hash,
-    _language,
+    _pending_cancel,
 )
 from warranties.portal.services.service_requests import _owned_item
 from warranties.portal.services.signin import _link_create, link_url
@@ -172,27 +179,120 @@ def transfer_accept(*, brand: Brand, transfer: Transfer, email: str, ip: str | N
     Transfer.objects.filter(item=item, status=TransferStatus.PENDING).exclude(pk=locked.pk).update(
         status=TransferStatus.CANCELLED
     )
-    _transfer_emails(brand=brand, item=item, previous=previous, new_owner=new_owner)
+    _pending_cancel(item=item)
+    _transfer_emails_after_commit(brand=brand, transfer=locked)
     return new_owner
 
 
-def _transfer_emails(*, brand: Brand, item: Item, previous: Customer | None, new_owner: Customer) -> None:
-    product = item.product.name_en
-    portal = emails.site_url(reverse("portal:sign_in", kwargs={"brand_slug": brand.slug}))
-    if previous is not None and previous.email:
-        emails.send_after_commit(
-            to=[previous.email],
-            template="transfer_done_previous",
-            language=_language(brand, previous),
-            context={"brand_name": brand.name, "product": product, "portal": portal},
+def _transfer_emails_after_commit(*, brand: Brand, transfer: Transfer) -> None:
+    """The old owner is told, and the new owner welcomed, once the change has committed."""
+    transfer_id = transfer.pk
+
+    def enqueue() -> None:
+        from warranties.portal.tasks import (
+            send_transfer_new_owner_email_task,
+            send_transfer_previous_owner_email_task,
         )
-    if new_owner.email:
-        emails.send_after_commit(
-            to=[new_owner.email],
-            template="transfer_done_new",
-            language=_language(brand, new_owner),
-            context={"brand_name": brand.name, "product": product, "portal": portal},
+
+        send_transfer_previous_owner_email_task.delay(brand.pk, transfer_id)
+        send_transfer_new_owner_email_task.delay(brand.pk, transfer_id)
+
+    transaction.on_commit(enqueue)
+
+
+def _new_owner_resolve(
+    *, brand: Brand, previous: Customer, email: str, first_name: str, last_name: str
+) -> Customer:
+    from customers.selectors import customer_find
+    from customers.services import customer_create
+
+    new_owner = customer_find(brand=brand, email=email)
+    if new_owner is not None and new_owner.pk == previous.pk:
+        raise ValidationError(_("This customer already owns this piece."), code="same_owner")
+    if new_owner is None:
+        new_owner = customer_create(
+            brand=brand,
+            first_name=first_name,
+            last_name=last_name,
+            email=email,
+            source="store",
+            language=brand.default_language,
         )
+    return new_owner
+
+
+def _transfer_in_store_check(*, locked: Item, email: str) -> Customer:
+    """The checks of an in-store change of owner; returns the current owner."""
+    if locked.status in FLAGGED:
+        raise ValidationError(
+            _("This piece has been reported lost or stolen; it cannot change owner."), code="flagged"
+        )
+    previous = locked.owner
+    if previous is None:
+        raise ValidationError(
+            _("This piece has no registered owner to transfer from."), code="not_registered"
+        )
+    if previous.email and previous.email == email:
+        raise ValidationError(_("This customer already owns this piece."), code="same_owner")
+    return previous
+
+
+def _transfer_in_store_apply(
+    *,
+    brand: Brand,
+    locked: Item,
+    store: Any,
+    actor: Any,
+    email: str,
+    first_name: str,
+    last_name: str,
+    kind: str,
+    pending: Transfer | None = None,
+    approval: OwnerApproval | None = None,
+) -> Transfer:
+    """Move the piece to the new owner once the current owner has consented (`pending`: the owner's own
+    transfer whose code was typed; `approval`: the request they confirmed by the e-mailed link)."""
+    previous = _transfer_in_store_check(locked=locked, email=email)
+    new_owner = _new_owner_resolve(
+        brand=brand, previous=previous, email=email, first_name=first_name, last_name=last_name
+    )
+    warranty_services.registration_transfer(
+        brand=brand, item=locked, new_owner=new_owner, store=store, actor=actor, via="store"
+    )
+    now = timezone.now()
+    if pending is not None:
+        transfer = pending
+        transfer.to_customer, transfer.store, transfer.kind = new_owner, store, kind
+        transfer.status, transfer.accepted_at = TransferStatus.ACCEPTED, now
+        transfer.save(update_fields=["to_customer", "store", "kind", "status", "accepted_at"])
+    else:
+        transfer = Transfer.objects.create(
+            brand=brand,
+            item=locked,
+            from_customer=previous,
+            to_customer=new_owner,
+            kind=kind,
+            store=store,
+            code_hash=_hash(brand, secrets.token_hex(16)),
+            status=TransferStatus.ACCEPTED,
+            expires_at=now,
+            accepted_at=now,
+        )
+    _pending_cancel(item=locked, keep_approval=approval)
+    audit_log_record(
+        brand=brand,
+        action="transfer.in_store",
+        actor=actor if getattr(actor, "pk", None) else None,
+        obj=transfer,
+        data={
+            "item": locked.serial,
+            "store": getattr(store, "code", ""),
+            "consent": "code" if pending is not None else "link",
+            **({"approval": approval.pk} if approval is not None else {}),
+        },
+    )
+    _transfer_emails_after_commit(brand=brand, transfer=transfer)
+    return transfer
 
 
 @transaction.atomic
@@ -206,55 +306,50 @@ def transfer_record_in_store(
     first_name: str = "",
     last_name: str = "",
     kind: str = TransferKind.SALE,
-) -> Transfer:
-    """A store records a change of ownership it witnessed (both parties present)."""
+    owner_code: str = "",
+) -> Transfer | OwnerApproval:
+    """A store records a change of owner, with the current owner's consent.
+
+    - `owner_code`: the transfer code the owner created in their portal; the change is made at once and
+      returns the accepted `Transfer`.
+    - no code: the owner is e-mailed a confirmation link and the change waits for it; returns the
+      waiting `OwnerApproval`.
+    The old owner is told either way."""
     from customers.normalise import email_normalise
-    from customers.selectors import customer_find
-    from customers.services import customer_create
 
     address = email_normalise(email)
     if not address:
         raise ValidationError(_("Enter the new owner's e-mail address."), code="invalid")
-    locked = Item.objects.select_for_update().select_related("product").get(pk=item.pk)
-    if locked.status in FLAGGED:
-        raise ValidationError(
-            _("This piece has been reported lost or stolen; it cannot change owner."), code="flagged"
-        )
-    previous = locked.owner
-    if previous is None:
-        raise ValidationError(
-            _("This piece has no registered owner to transfer from."), code="not_registered"
-        )
-    new_owner = customer_find(brand=brand, email=address)
-    if new_owner is not None and new_owner.pk == previous.pk:
-        raise ValidationError(_("This customer already owns this piece."), code="same_owner")
-    if new_owner is None:
-        new_owner = customer_create(
+    if kind not in TransferKind.values:
+        raise ValidationError(_("Choose sale or gift."), code="invalid")
+    locked = Item.objects.select_for_update(of=("self",)).select_related("product", "owner").get(pk=item.pk)
+    previous = _transfer_in_store_check(locked=locked, email=address)
+    if owner_code.strip():
+        pending = transfer_find(brand=brand, code=owner_code)
+        if pending is None or pending.item_id != locked.pk or pending.from_customer_id != previous.pk:
+            raise ValidationError(
+                {"owner_code": [_("This transfer code is wrong or has expired.")]}, code=TRANSFER_INVALID
+            )
+        pending = Transfer.objects.select_for_update().get(pk=pending.pk)
+        return _transfer_in_store_apply(
             brand=brand,
+            locked=locked,
+            store=store,
+            actor=actor,
+            email=address,
             first_name=first_name,
             last_name=last_name,
-            email=address,
-            source="store",
-            language=brand.default_language,
+            kind=kind,
+            pending=pending,
         )
-    warranty_services.registration_transfer(
-        brand=brand, item=locked, new_owner=new_owner, store=store, actor=actor, via="store"
-    )
-    Transfer.objects.filter(item=locked, status=TransferStatus.PENDING).update(
-        status=TransferStatus.CANCELLED
-    )
-    now = timezone.now()
-    transfer = Transfer.objects.create(
+    return _owner_approval_create(
         brand=brand,
-        item=locked,
-        from_customer=previous,
-        to_customer=new_owner,
-        kind=kind,
+        locked=locked,
         store=store,
-        code_hash=_hash(brand, secrets.token_hex(16)),
-        status=TransferStatus.ACCEPTED,
-        expires_at=now,
-        accepted_at=now,
+        actor=actor,
+        action=ApprovalAction.TRANSFER,
+        new_owner_email=address,
+        new_owner_first_name=first_name.strip()[:100],
+        new_owner_last_name=last_name.strip()[:100],
+        transfer_kind=kind,
     )
-    _transfer_emails(brand=brand, item=locked, previous=previous, new_owner=new_owner)
-    return transfer

@@ -94,3 +94,14 @@ def owned_item(
         brand=brand, item=item, kind="sold", store=store, data={"month": str(registration.sold_on)[:7]}
     )
     return item
+
+
+def store_transfer_with_code(*, brand: Any, item: Any, store: Any, email: str, actor: Any = None) -> Any:
+    """A store records a change of owner with the owner's consent: the owner's own transfer code.
+    Call inside brand_context(brand)."""
+    from warranties.portal import services
+
+    _transfer, code = services.transfer_start(brand=brand, item=item, customer=item.owner, kind="sale")
+    return services.transfer_record_in_store(
+        brand=brand, item=item, store=store, actor=actor, email=email, owner_code=code
+    )

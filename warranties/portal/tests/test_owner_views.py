@@ -18,7 +18,12 @@ from tests.factories import StoreFactory
 from warranties.inventory.models import Item
 from warranties.portal.models import Rsvp, ServiceRequest, Transfer
 from warranties.portal.session import SESSION_KEY
-from warranties.portal.tests.factories import InterventionFactory, PostFactory, owned_item
+from warranties.portal.tests.factories import (
+    InterventionFactory,
+    PostFactory,
+    owned_item,
+    store_transfer_with_code,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -127,12 +132,9 @@ def test_service_request_through_the_form(client, brand, item):
 
 
 def test_service_request_for_a_piece_i_no_longer_own(client, brand, owner, item, store):
-    from warranties.portal import services
 
     with brand_context(brand):
-        services.transfer_record_in_store(
-            brand=brand, item=item, store=store, actor=None, email="new@example.test"
-        )
+        store_transfer_with_code(brand=brand, item=item, store=store, email="new@example.test")
     response = client.post(
         url("service_request", brand, pk=item.pk), {"store": store.pk, "kind": "service"}, follow=True
     )
@@ -284,3 +286,16 @@ def test_post_of_another_audience_or_brand_is_404(client, brand, other_brand, it
     assert client.post(url("post", brand, pk=foreign.pk), {"answer": "yes"}).status_code == 404
     with brand_context(other_brand):
         assert Rsvp.objects.count() == 0
+
+
+def test_service_request_form_marks_required_fields_and_proposes_the_store_of_purchase(client, brand, item):
+    StoreFactory(brand=brand, city="Bordeaux", country="FR")
+    with brand_context(brand):
+        bought_at = item.registrations.get(is_current=True).store
+    page = client.get(url("service_request", brand, pk=item.pk))
+    form = page.context["form"]
+    assert form["store"].value() == bought_at.pk
+    body = page.content.decode()
+    assert re.search(rf'<option value="{bought_at.pk}" selected>', body)
+    assert body.count('<span class="required" aria-hidden="true">*</span>') == 2  # store and service
+    assert "Message to the store (optional)</label>" in body

@@ -20,7 +20,7 @@ from tests.factories import MembershipFactory, ProductFactory, StoreFactory, Use
 from warranties.inventory.codes import public_code_new
 from warranties.portal import public, selectors, services
 from warranties.portal.models import FoundReport, PublicLookup
-from warranties.portal.tests.factories import InterventionFactory, owned_item
+from warranties.portal.tests.factories import InterventionFactory, owned_item, store_transfer_with_code
 
 pytestmark = pytest.mark.django_db
 
@@ -87,9 +87,7 @@ def test_public_page_shows_the_history_and_nothing_personal(client, brand, owner
 
 def test_owners_count_and_banner(client, brand, owner, item, store):
     with brand_context(brand):
-        services.transfer_record_in_store(
-            brand=brand, item=item, store=store, actor=None, email="b@example.test"
-        )
+        store_transfer_with_code(brand=brand, item=item, store=store, email="b@example.test")
         new_owner = type(owner).objects.get(email="b@example.test")
         services.item_report_loss(brand=brand, item=item, status="stolen", customer=new_owner)
     text = client.get(_url(item.public_code)).content.decode()

@@ -18,7 +18,7 @@ from warranties.inventory.models import Item
 from warranties.models import Intervention, ItemEvent, Registration
 from warranties.portal import services
 from warranties.portal.models import Rsvp, ServiceRequest, Transfer
-from warranties.portal.tests.factories import PostFactory, owned_item
+from warranties.portal.tests.factories import PostFactory, owned_item, store_transfer_with_code
 
 pytestmark = pytest.mark.django_db
 
@@ -54,8 +54,9 @@ def test_transfer_start_then_accept_moves_ownership(brand, owner, item, django_c
         assert len(code) == 9 and code[4] == "-"
         assert transfer.code_hash != code and code not in transfer.code_hash
         assert services.transfer_find(brand=brand, code=code.lower().replace("-", " ")) == transfer
-        with django_capture_on_commit_callbacks(execute=True):
-            new_owner = services.transfer_accept(brand=brand, transfer=transfer, email="new@example.test")
+    with django_capture_on_commit_callbacks(execute=True), brand_context(brand):
+        new_owner = services.transfer_accept(brand=brand, transfer=transfer, email="new@example.test")
+    with brand_context(brand):
         item.refresh_from_db()
         transfer.refresh_from_db()
         current = Registration.objects.get(item=item, is_current=True)
@@ -110,8 +111,11 @@ def test_stolen_item_cannot_be_transferred(brand, owner, item):
     with brand_context(brand):
         transfer, _code = services.transfer_start(brand=brand, item=item, customer=owner, kind="gift")
         services.item_report_loss(brand=brand, item=item, status="stolen", customer=owner)
+        transfer.refresh_from_db()
+    # A piece reported lost or stolen keeps no pending transfer.
+    assert transfer.status == "cancelled"
     before = _snapshot(brand, item)
-    with brand_context(brand), pytest.raises(ValidationError, match="lost or stolen"):
+    with brand_context(brand), pytest.raises(ValidationError, match="wrong or has expired"):
         services.transfer_accept(brand=brand, transfer=transfer, email="new@example.test")
     with brand_context(brand), pytest.raises(ValidationError, match="lost or stolen"):
         services.transfer_start(brand=brand, item=item, customer=owner, kind="gift")
@@ -136,21 +140,16 @@ def test_a_new_transfer_cancels_the_pending_one(brand, owner, item):
     assert first.status == "cancelled"
 
 
-def test_store_records_a_transfer(brand, owner, item, store):
+def test_store_records_a_transfer_with_the_owners_code(brand, owner, item, store):
     staff = UserFactory()
     with brand_context(brand):
-        transfer = services.transfer_record_in_store(
-            brand=brand,
-            item=item,
-            store=store,
-            actor=staff,
-            email="Buyer@Example.test",
-            first_name="Bo",
-            last_name="Buyer",
+        transfer = store_transfer_with_code(
+            brand=brand, item=item, store=store, actor=staff, email="Buyer@Example.test"
         )
         item.refresh_from_db()
         new_email = item.owner.email
     assert new_email == "buyer@example.test" and transfer.store_id == store.pk
+    assert (transfer.status, transfer.from_customer_id) == ("accepted", owner.pk)
     with brand_context(brand), pytest.raises(ValidationError, match="already owns"):
         services.transfer_record_in_store(
             brand=brand, item=item, store=store, actor=staff, email="buyer@example.test"
@@ -163,17 +162,19 @@ def test_store_records_a_transfer(brand, owner, item, store):
 def test_report_stolen_then_recovered(brand, owner, item, django_capture_on_commit_callbacks):
     admin = MembershipFactory(brand=brand, role="admin", user=UserFactory(email="admin@brand.test"))
     MembershipFactory(brand=brand, role="marketer", user=UserFactory(email="marketer@brand.test"))
-    with brand_context(brand), django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True), brand_context(brand):
         services.item_report_loss(
             brand=brand, item=item, status="stolen", customer=owner, note="On the train"
         )
+    with brand_context(brand):
         item.refresh_from_db()
         event = ItemEvent.objects.filter(item=item).latest("id")
         audit = AuditLog.objects.filter(action="item.reported_stolen").get()
     assert (item.status, item.status_before_loss) == ("stolen", "sold")
     assert (event.kind, event.is_public) == ("reported_stolen", True)
     assert audit.object_id == str(item.pk)
-    assert [m.to for m in mail.outbox] == [[admin.user.email]]
+    # The brand's owners and admins, and the owner.
+    assert [m.to for m in mail.outbox] == [[admin.user.email], [owner.email]]
     with brand_context(brand), pytest.raises(ValidationError, match="already reported"):
         services.item_report_loss(brand=brand, item=item, status="lost", customer=owner)
     with brand_context(brand):
@@ -218,9 +219,7 @@ def test_service_request_becomes_an_intervention_when_received(brand, owner, ite
 
 def test_service_request_for_a_piece_no_longer_mine_changes_nothing(brand, owner, item, store):
     with brand_context(brand):
-        services.transfer_record_in_store(
-            brand=brand, item=item, store=store, actor=None, email="b@example.test"
-        )
+        store_transfer_with_code(brand=brand, item=item, store=store, email="b@example.test")
     with brand_context(brand), pytest.raises(ValidationError, match="no longer registered to you"):
         services.service_request_create(brand=brand, customer=owner, item=item, store=store, kind="service")
     with brand_context(brand):

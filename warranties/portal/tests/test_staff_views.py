@@ -125,8 +125,12 @@ def test_brand_staff_cannot_open_the_store_pages(marketer_client, brand):
     assert marketer_client.get(url("store_queue", brand)).status_code == 403
 
 
-def test_store_reports_stolen_and_every_store_sees_it(retailer_client, client_for, brand, store):
-    item = owned_item(brand=brand)
+def test_store_reports_its_own_stock_stolen_and_every_store_sees_it(
+    retailer_client, client_for, brand, store
+):
+    from warranties.inventory.tests.factories import ItemFactory
+
+    item = ItemFactory(brand=brand, status="in_stock", current_store=store)
     response = retailer_client.post(
         url("store_loss", brand), {"query": item.serial, "status": "stolen", "note": "x"}
     )
@@ -150,12 +154,17 @@ def test_store_cannot_report_another_brands_item(retailer_client, brand, other_b
         assert Item.objects.get(pk=foreign.pk).status == "sold"
 
 
-def test_store_records_a_transfer_and_refuses_stolen(retailer_client, brand):
+def test_store_records_a_transfer_with_the_owners_code_and_refuses_stolen(retailer_client, brand):
+    from warranties.portal import services
+
     item = owned_item(brand=brand)
+    with brand_context(brand):
+        _transfer, code = services.transfer_start(brand=brand, item=item, customer=item.owner, kind="sale")
     response = retailer_client.post(
         url("store_transfer", brand),
         {
             "query": item.public_code,
+            "owner_code": code,
             "email": "n@example.test",
             "first_name": "N",
             "last_name": "Ew",

@@ -1,10 +1,12 @@
-"""Brand staff (owner, admin, marketer) write the exclusive content of the portal."""
+"""Brand staff: the exclusive content of the portal (owner, admin, marketer); lost or stolen pieces
+(owner, admin)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -12,10 +14,11 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.generic import View
 
-from jewelcrm.accounts.roles import MARKETING_ROLES
+from jewelcrm.accounts.roles import ADMIN_ROLES, MARKETING_ROLES
 from jewelcrm.tenancy.views import BrandViewMixin
 from warranties.portal import selectors, services
-from warranties.portal.forms import PostForm
+from warranties.portal.forms import PostForm, StoreLossForm
+from warranties.portal.views.base import client_ip
 
 
 class PostStaffView(BrandViewMixin, View):
@@ -67,3 +70,69 @@ class PostPublishView(PostStaffView):
         services.post_publish(brand=self.brand, post=post, actor=request.user, is_published=publish)
         messages.success(request, _("The post is published.") if publish else _("The post is withdrawn."))
         return redirect("portal:staff_post_list", brand_slug=self.brand.slug)
+
+
+class BrandLossView(BrandViewMixin, View):
+    """The brand (owners and admins) reports any of its pieces lost or stolen, or marks it recovered."""
+
+    allowed_roles = ADMIN_ROLES
+
+    def render(self, form: Any, page: Any = None, status: int = 200) -> HttpResponse:
+        flagged = selectors.flagged_item_list(brand=self.brand)
+        search = self.request.GET.get("q", "").strip()
+        if search:
+            flagged = flagged.filter(serial__icontains=search)
+        context = {
+            "brand": self.brand,
+            "membership": self.membership,
+            "form": form,
+            "flagged": Paginator(flagged, 25).get_page(page),
+            "q": search,
+        }
+        return TemplateResponse(self.request, "portal/dashboard/loss.html", context, status=status)
+
+    def get(self, request: HttpRequest, brand_slug: str) -> HttpResponse:
+        return self.render(StoreLossForm(), request.GET.get("page"))
+
+    def post(self, request: HttpRequest, brand_slug: str) -> HttpResponse:
+        form = StoreLossForm(request.POST)
+        item = None
+        if form.is_valid():
+            item = selectors.item_find_for_store(brand=self.brand, query=form.cleaned_data["query"])
+            if item is None:
+                form.add_error("query", _("No piece of this brand has this serial or code."))
+        if item is not None:
+            try:
+                services.item_report_loss(
+                    brand=self.brand,
+                    item=item,
+                    status=form.cleaned_data["status"],
+                    by="brand",
+                    actor=request.user,
+                    note=form.cleaned_data["note"],
+                    ip=client_ip(request),
+                )
+            except ValidationError as error:
+                form.add_error(None, error.messages[0])
+            else:
+                messages.success(request, _("The piece is reported; its owner has been told."))
+                return redirect("portal:staff_loss", brand_slug=self.brand.slug)
+        return self.render(form, status=400)
+
+
+class BrandRecoveredView(BrandViewMixin, View):
+    allowed_roles = ADMIN_ROLES
+
+    def post(self, request: HttpRequest, brand_slug: str, pk: int) -> HttpResponse:
+        item = selectors.flagged_item_list(brand=self.brand).filter(pk=pk).first()
+        if item is None:
+            raise Http404
+        try:
+            services.item_mark_recovered(
+                brand=self.brand, item=item, by="brand", actor=request.user, ip=client_ip(request)
+            )
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, _("The piece is no longer reported lost or stolen."))
+        return redirect("portal:staff_loss", brand_slug=self.brand.slug)

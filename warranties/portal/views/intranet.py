@@ -17,6 +17,7 @@ from jewelcrm.accounts.roles import RETAIL_ROLES
 from jewelcrm.tenancy.views import BrandViewMixin
 from warranties.portal import selectors, services
 from warranties.portal.forms import ItemQueryForm, StoreLossForm, StoreTransferForm
+from warranties.portal.models import OwnerApproval
 from warranties.portal.views.base import client_ip
 
 
@@ -68,19 +69,26 @@ class ReceiveView(StoreView):
         return redirect("portal:store_queue", brand_slug=self.brand.slug)
 
 
+def _waiting_message(approval: OwnerApproval) -> str:
+    """What the store reads while the owner has not answered yet."""
+    return _("The owner has been e-mailed a link to confirm. Nothing changes until they confirm it.")
+
+
 class LossView(StoreView):
+    def context(self, form: Any, page: Any = None) -> dict[str, Any]:
+        flagged = Paginator(selectors.flagged_item_list(brand=self.brand), 25).get_page(page)
+        approvals = selectors.owner_approval_list_for_store(brand=self.brand, store=self.store)[:10]
+        return {"form": form, "flagged": flagged, "approvals": approvals}
+
     def get(self, request: HttpRequest, brand_slug: str) -> HttpResponse:
-        flagged = Paginator(selectors.flagged_item_list(brand=self.brand), 25).get_page(
-            request.GET.get("page")
-        )
-        return self.render("loss.html", {"form": StoreLossForm(), "flagged": flagged})
+        return self.render("loss.html", self.context(StoreLossForm(), request.GET.get("page")))
 
     def post(self, request: HttpRequest, brand_slug: str) -> HttpResponse:
         form = StoreLossForm(request.POST)
         item = self.find_item(form) if form.is_valid() else None
         if item is not None:
             try:
-                services.item_report_loss(
+                result = services.store_loss_request(
                     brand=self.brand,
                     item=item,
                     status=form.cleaned_data["status"],
@@ -92,10 +100,12 @@ class LossView(StoreView):
             except ValidationError as error:
                 form.add_error(None, error.messages[0])
             else:
-                messages.success(request, _("The piece is reported and the brand has been alerted."))
+                if isinstance(result, OwnerApproval):
+                    messages.info(request, _waiting_message(result))
+                else:
+                    messages.success(request, _("The piece is reported and the brand has been alerted."))
                 return redirect("portal:store_loss", brand_slug=self.brand.slug)
-        flagged = Paginator(selectors.flagged_item_list(brand=self.brand), 25).get_page(1)
-        return self.render("loss.html", {"form": form, "flagged": flagged}, status=400)
+        return self.render("loss.html", self.context(form), status=400)
 
 
 class RecoveredView(StoreView):
@@ -103,23 +113,34 @@ class RecoveredView(StoreView):
         item = selectors.flagged_item_list(brand=self.brand).filter(pk=pk).first()
         if item is None:
             raise Http404
-        services.item_mark_recovered(
-            brand=self.brand, item=item, store=self.store, actor=request.user, ip=client_ip(request)
-        )
-        messages.success(request, _("The piece is no longer reported lost or stolen."))
+        try:
+            result = services.store_recovered_request(
+                brand=self.brand, item=item, store=self.store, actor=request.user, ip=client_ip(request)
+            )
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            if isinstance(result, OwnerApproval):
+                messages.info(request, _waiting_message(result))
+            else:
+                messages.success(request, _("The piece is no longer reported lost or stolen."))
         return redirect("portal:store_loss", brand_slug=self.brand.slug)
 
 
 class TransferView(StoreView):
+    def context(self, form: Any) -> dict[str, Any]:
+        approvals = selectors.owner_approval_list_for_store(brand=self.brand, store=self.store)[:10]
+        return {"form": form, "approvals": approvals}
+
     def get(self, request: HttpRequest, brand_slug: str) -> HttpResponse:
-        return self.render("transfer.html", {"form": StoreTransferForm()})
+        return self.render("transfer.html", self.context(StoreTransferForm()))
 
     def post(self, request: HttpRequest, brand_slug: str) -> HttpResponse:
         form = StoreTransferForm(request.POST)
         item = self.find_item(form) if form.is_valid() else None
         if item is not None:
             try:
-                services.transfer_record_in_store(
+                result = services.transfer_record_in_store(
                     brand=self.brand,
                     item=item,
                     store=self.store,
@@ -128,10 +149,18 @@ class TransferView(StoreView):
                     first_name=form.cleaned_data["first_name"],
                     last_name=form.cleaned_data["last_name"],
                     kind=form.cleaned_data["kind"],
+                    owner_code=form.cleaned_data["owner_code"],
                 )
             except ValidationError as error:
-                form.add_error(None, error.messages[0])
+                if hasattr(error, "error_dict"):
+                    for field, errors in error.message_dict.items():
+                        form.add_error(field if field in form.fields else None, errors)
+                else:
+                    form.add_error(None, error.messages[0])
             else:
-                messages.success(request, _("The transfer is recorded; both owners have been informed."))
+                if isinstance(result, OwnerApproval):
+                    messages.info(request, _waiting_message(result))
+                else:
+                    messages.success(request, _("The transfer is recorded; both owners have been informed."))
                 return redirect("portal:store_transfer", brand_slug=self.brand.slug)
-        return self.render("transfer.html", {"form": form}, status=400)
+        return self.render("transfer.html", self.context(form), status=400)

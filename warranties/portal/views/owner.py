@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.generic import View
 
@@ -92,17 +93,21 @@ class WarrantyCardView(OwnerView):
         summary = selectors.item_summary(item=item)
         content = warranty_card_pdf(brand=self.brand, item=item, registration=summary["registration"])
         response = HttpResponse(content, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="warranty-{item.public_code}.pdf"'
+        response["Content-Disposition"] = content_disposition_header(True, f"warranty-{item.public_code}.pdf")
         return response
 
 
 class ServiceRequestView(OwnerView):
-    def form(self, data: Any = None) -> ServiceRequestForm:
+    def form(self, data: Any = None, initial: dict[str, Any] | None = None) -> ServiceRequestForm:
         choices = selectors.store_choices(brand=self.brand)
-        return ServiceRequestForm(data, store_choices=choices)
+        return ServiceRequestForm(data, store_choices=choices, initial=initial)
 
     def get(self, request: HttpRequest, brand_slug: str, pk: int) -> HttpResponse:
-        return self.render("service_request.html", {"item": self.item_or_404(pk), "form": self.form()})
+        item = self.item_or_404(pk)
+        # The store of purchase is proposed first: the owner changes it when they are elsewhere.
+        registration = selectors.item_summary(item=item)["registration"]
+        initial = {"store": registration.store_id} if registration else None
+        return self.render("service_request.html", {"item": item, "form": self.form(initial=initial)})
 
     def post(self, request: HttpRequest, brand_slug: str, pk: int) -> HttpResponse:
         item = selectors.owner_item_get(brand=self.brand, customer=self.customer, item_id=pk)
@@ -239,7 +244,7 @@ class ExportView(OwnerView):
             json.dumps(data, indent=2, default=str, ensure_ascii=False),
             content_type="application/json; charset=utf-8",
         )
-        response["Content-Disposition"] = f'attachment; filename="my-data-{self.brand.slug}.json"'
+        response["Content-Disposition"] = content_disposition_header(True, f"my-data-{self.brand.slug}.json")
         return response
 
 

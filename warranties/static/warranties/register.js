@@ -74,7 +74,26 @@
     sync();
   }
 
-  function init() { setupSerial(); setupScanner(); setupGift(); }
+  // The piece found proposes its public price (data-price on .found): the price field takes it while the
+  // associate has not typed one, and stays editable.
+  function setupPrice() {
+    const price = document.getElementById("id_price_paid");
+    const currency = document.getElementById("id_currency");
+    if (!price) return;
+    price.addEventListener("input", () => { delete price.dataset.prefilled; });
+    const apply = () => {
+      const found = document.querySelector("#item-found [data-price]");
+      if (!found) return;
+      if (price.value === "" || price.dataset.prefilled === "1") {
+        price.value = found.dataset.price;
+        price.dataset.prefilled = "1";
+        if (currency && found.dataset.currency) currency.value = found.dataset.currency;
+      }
+    };
+    document.addEventListener("htmx:afterSwap", (event) => { if (event.target.id === "item-found") apply(); });
+    apply();
+  }
+  function init() { setupSerial(); setupScanner(); setupGift(); setupPrice(); }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
 })();

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from jewelcrm import demo
@@ -30,6 +31,6 @@ class Command(BaseCommand):
     def _print_logins(self, groups: list) -> None:
         self.stdout.write(self.style.SUCCESS(f"\nDemo logins (staff password: {demo.DEMO_PASSWORD})"))
         for brand, logins in groups:
-            self.stdout.write(f"\n  {brand.name}  (http://127.0.0.1:8000/b/{brand.slug}/)")
+            self.stdout.write(f"\n  {brand.name}  ({settings.SITE_URL}/b/{brand.slug}/)")
             for label, email, _password in logins:
                 self.stdout.write(f"    {label:<36} {email}")

@@ -14,6 +14,11 @@ from psycopg2 import sql
 class Command(BaseCommand):
     help = "Create the PostgreSQL owner and application roles and the database, if missing."
 
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--roles-only", action="store_true", help="create or update the roles, not the database"
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         db = settings.DATABASES["default"]
         roles = settings.DATABASE_ROLES
@@ -43,14 +48,15 @@ class Command(BaseCommand):
                 except psycopg2.errors.UniqueViolation:  # created concurrently
                     pass
                 self.stdout.write(f"role {role['USER']}: ok")
-            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]])
-            if not cur.fetchone():
-                cur.execute(
-                    sql.SQL("CREATE DATABASE {} OWNER {}").format(
-                        sql.Identifier(db["NAME"]), sql.Identifier(roles["owner"]["USER"])
+            if not options.get("roles_only"):
+                cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]])
+                if not cur.fetchone():
+                    cur.execute(
+                        sql.SQL("CREATE DATABASE {} OWNER {}").format(
+                            sql.Identifier(db["NAME"]), sql.Identifier(roles["owner"]["USER"])
+                        )
                     )
-                )
-                self.stdout.write(f"database {db['NAME']}: created")
-            else:
-                self.stdout.write(f"database {db['NAME']}: exists")
+                    self.stdout.write(f"database {db['NAME']}: created")
+                else:
+                    self.stdout.write(f"database {db['NAME']}: exists")
         conn.close()

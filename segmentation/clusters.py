@@ -1,0 +1,136 @@
+"""Clusters and the best-customer profile.
+
+KMeans (scikit-learn, small n_init) on log-scaled behaviour (purchases, spend, months since the last
+purchase, tenure, share of gifts, services) and profile (age) features, standardised; fitted on a sample,
+applied to all. Each cluster is described from its medians and dominant values (labels.describe_cluster).
+The profile of the top lifetime-value decile is set against the rest of the base.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+N_CLUSTERS = 5
+FIT_SAMPLE = 100_000
+RANDOM_STATE = 11
+
+
+def _matrix(d: pd.DataFrame) -> np.ndarray:
+    birth = pd.to_datetime(d["birth_date"])
+    age = ((pd.Timestamp.today() - birth).dt.days / 365.25).to_numpy()
+    age = np.where(np.isnan(age), np.nanmedian(age) if np.isfinite(age).any() else 45.0, age)
+    columns = [
+        np.log1p(d["n_days"].to_numpy(dtype=float)),
+        np.log1p(np.maximum(d["spend"].to_numpy(dtype=float), 0)),
+        np.log1p(d["days_since_last"].to_numpy(dtype=float)),
+        np.log1p(d["t"].to_numpy(dtype=float)),
+        d["gift_share"].to_numpy(dtype=float),
+        np.log1p(d["services"].to_numpy(dtype=float)),
+        age / 10.0,
+    ]
+    x = np.column_stack(columns)
+    std = x.std(axis=0)
+    return (x - x.mean(axis=0)) / np.where(std > 0, std, 1.0)
+
+
+def _dominant(series: pd.Series) -> tuple[str, float]:
+    values = series.fillna("").astype(str)
+    values = values[values != ""]
+    if values.empty:
+        return "", 0.0
+    counts = values.value_counts(normalize=True)
+    return str(counts.index[0]), round(float(counts.iloc[0]), 3)
+
+
+def _age_band(age: float) -> str:
+    if not np.isfinite(age):
+        return ""
+    for low, high in ((18, 25), (25, 35), (35, 50), (50, 65)):
+        if age < high:
+            return f"{low}-{high - 1}" if age >= low else f"<{high}"
+    return "65+"
+
+
+def describe(frame: pd.DataFrame, currency: str) -> dict[str, Any]:
+    birth = pd.to_datetime(frame["birth_date"])
+    ages = ((pd.Timestamp.today() - birth).dt.days / 365.25).dropna()
+    gender, gender_share = _dominant(frame["gender"])
+    family, family_share = _dominant(frame["family_situation"])
+    country, country_share = _dominant(frame["country"])
+    return {
+        "customers": len(frame),
+        "median_purchases": float(frame["n_days"].median()),
+        "median_spend": round(float(frame["spend"].median()), 2),
+        "median_months_since_last": round(float(frame["days_since_last"].median()) / 30.44, 1),
+        "gift_share": round(float(frame["gift_share"].mean()), 3),
+        "age_band": _age_band(float(ages.median())) if len(ages) else "",
+        "gender": gender,
+        "gender_share": gender_share,
+        "family": family,
+        "family_share": family_share,
+        "country": country,
+        "country_share": country_share,
+        "currency": currency,
+    }
+
+
+def _shares(series: pd.Series, top: int = 5) -> dict[str, float]:
+    values = series.fillna("").astype(str).replace("", "unknown")
+    return {k: round(float(v), 3) for k, v in values.value_counts(normalize=True).head(top).items()}
+
+
+def best_customer_profile(d: pd.DataFrame) -> dict[str, Any]:
+    """Shares of each value among the top lifetime-value decile and among the rest."""
+    top = d["value_band"] == 10
+    birth = pd.to_datetime(d["birth_date"])
+    ages = ((pd.Timestamp.today() - birth).dt.days / 365.25).map(_age_band)
+    aov = d["average_order_value"]
+    price_band = pd.cut(
+        aov, bins=[-1, 500, 2000, 10000, np.inf], labels=["<500", "500-2000", "2000-10000", "10000+"]
+    )
+    occasion = np.where(d["gift_share"] >= 0.5, "gift", np.where(d["registrations"] > 0, "self", "unknown"))
+    dims = {
+        "age_band": ages,
+        "gender": d["gender"],
+        "family": d["family_situation"],
+        "country": d["country"],
+        "city": d["city"],
+        "occasion": pd.Series(occasion, index=d.index),
+        "price_band": price_band.astype(str),
+    }
+    return {
+        "top_customers": int(top.sum()),
+        "rest_customers": int((~top).sum()),
+        "dimensions": {
+            name: {"top": _shares(series[top]), "rest": _shares(series[~top])}
+            for name, series in dims.items()
+        },
+    }
+
+
+def apply(state: Any) -> None:
+    from sklearn.cluster import KMeans
+
+    d = state.data
+    state.summary["profile"] = best_customer_profile(d)
+    k = min(N_CLUSTERS, len(d) // 10)
+    if k < 2:
+        state.notes.append(["clusters_too_few", {}])
+        return
+    x = _matrix(d)
+    rng = np.random.default_rng(RANDOM_STATE)
+    sample = rng.choice(len(x), size=min(len(x), FIT_SAMPLE), replace=False)
+    model = KMeans(n_clusters=k, n_init=3, random_state=RANDOM_STATE).fit(x[sample])
+    labels = model.predict(x)
+    # Number clusters by median spend, highest first, so cluster 1 is always the most valuable.
+    spend = pd.Series(d["spend"].to_numpy()).groupby(labels).median().sort_values(ascending=False)
+    renumber = np.zeros(k, dtype=np.int64)
+    for new, old in enumerate(spend.index):
+        renumber[old] = new + 1
+    d["cluster"] = pd.array(renumber[labels], dtype="Int64")
+    state.summary["clusters"] = [
+        {"number": n, **describe(d[d["cluster"] == n], state.brand.default_currency)} for n in range(1, k + 1)
+    ]

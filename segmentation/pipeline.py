@@ -1,0 +1,479 @@
+"""The nightly pipeline of one brand: rollup → features → scores → models → write-back.
+
+Each stage runs in its own short brand-scoped transaction, so the run's progress bar moves while it works;
+the write-back is one transaction that writes the run's rows and publishes the run, so readers see the
+previous run until the new one is complete and a failure leaves it in place (nothing half-written).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+from django.conf import settings
+from django.utils import timezone
+
+from jewelcrm.tenancy.context import brand_context
+from segmentation import churn, clusters, clv, rfm, sql
+from segmentation.models import CustomerScore, PipelineRun, RunStatus, SegmentRules
+
+logger = logging.getLogger(__name__)
+
+STAGES = ("rollup", "features", "scores", "models", "write_back")
+HORIZON_DAYS = 365  # the churn label: bought in the following twelve months
+
+SCORE_COLUMNS = (
+    "brand_id",
+    "run_id",
+    "customer_id",
+    "frequency",
+    "recency",
+    "t",
+    "monetary_value",
+    "purchases",
+    "total_spend",
+    "first_purchase",
+    "last_purchase",
+    "days_since_last",
+    "r_score",
+    "f_score",
+    "m_score",
+    "rfm_segment",
+    "average_order_value",
+    "purchases_per_year",
+    "lifespan_years",
+    "clv_historic",
+    "p_alive",
+    "expected_purchases_12m",
+    "clv_12m",
+    "clv_12m_low",
+    "clv_12m_high",
+    "clv_36m",
+    "value_band",
+    "churn_risk",
+    "value_at_risk",
+    "drivers",
+    "cluster",
+)
+
+
+class PipelineError(Exception):
+    """A failure that the run page explains in words (the code is a key of labels.RUN_ERRORS)."""
+
+
+@dataclass
+class State:
+    brand: Any
+    run: PipelineRun
+    observation: date
+    data: pd.DataFrame = field(default_factory=pd.DataFrame)
+    rules: dict[str, Any] = field(default_factory=dict)
+    fit: dict[str, Any] = field(default_factory=dict)
+    notes: list[list[Any]] = field(default_factory=list)
+    rows: dict[str, int] = field(default_factory=dict)
+    summary: dict[str, Any] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def run_execute(*, brand: Any, run_id: int, write_path: str | None = None) -> PipelineRun | None:
+    """Claim the waiting run and run it; record success or failure. Not inside a transaction: each stage
+    commits its own progress. Returns None when the run was not waiting (a duplicate delivery)."""
+    with brand_context(brand):
+        claimed = PipelineRun.objects.filter(pk=run_id, brand=brand, status=RunStatus.QUEUED).update(
+            status=RunStatus.RUNNING, started_at=timezone.now(), stage="rollup", progress=0
+        )
+        if not claimed:
+            return None
+        run = PipelineRun.objects.get(pk=run_id)
+    try:
+        execute(brand=brand, run=run, write_path=write_path)
+    except Exception as error:
+        logger.exception("segmentation run %s of brand %s failed", run_id, brand.pk)
+        code = getattr(error, "code", "") or type(error).__name__
+        with brand_context(brand):
+            PipelineRun.objects.filter(pk=run_id).update(
+                status=RunStatus.FAILED,
+                finished_at=timezone.now(),
+                error=f"{code}: {error}"[:2000],
+                stage="",
+            )
+            # Rows the failed run may have left (it never published) go; the published run stays.
+            CustomerScore.objects.filter(brand=brand, run_id=run_id).delete()
+    with brand_context(brand):
+        return PipelineRun.objects.get(pk=run_id)
+
+
+def _midnight(brand: Any, day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(brand.time_zone))
+
+
+def _save_run(brand: Any, run: PipelineRun, **fields: Any) -> None:
+    """Progress and state of the run in their own short transaction, visible to the page at once."""
+    for name, value in fields.items():
+        setattr(run, name, value)
+    with brand_context(brand):
+        PipelineRun.objects.filter(pk=run.pk).update(**fields)
+
+
+def execute(*, brand: Any, run: PipelineRun, write_path: str | None = None) -> PipelineRun:
+    """Run every stage for `run` (already claimed as running). Raises PipelineError or anything else on
+    failure; the caller records it."""
+    state = State(brand=brand, run=run, observation=run.observation_date)
+    timings: dict[str, float] = {}
+    steps: list[tuple[str, Callable[[State], None]]] = [
+        ("rollup", _rollup),
+        ("features", _features),
+        ("scores", _scores),
+        ("models", _models),
+        ("write_back", lambda s: _write_back(s, write_path=write_path)),
+    ]
+    for index, (name, step) in enumerate(steps):
+        _save_run(brand, run, stage=name, progress=int(100 * index / len(steps)), timings=timings)
+        started = time.perf_counter()
+        state.timings = timings
+        step(state)
+        timings[name] = round(time.perf_counter() - started, 3)
+    _save_run(brand, run, timings=timings)
+    return run
+
+
+# --- rollup -----------------------------------------------------------------------------------------
+
+
+def _params(state: State) -> dict[str, Any]:
+    obs = state.observation
+    return {
+        "brand_id": state.brand.pk,
+        "tz": state.brand.time_zone,
+        "currency": state.brand.default_currency.upper(),
+        "end": _midnight(state.brand, obs + timedelta(days=1)),
+        "c1": obs - timedelta(days=HORIZON_DAYS),
+        "c2": obs - timedelta(days=2 * HORIZON_DAYS),
+    }
+
+
+def _rollup(state: State) -> None:
+    params = _params(state)
+    with brand_context(state.brand):
+        data = sql.copy_out(sql.SUMMARY_SQL, params)
+        left_out, currencies = sql.scalar_row(sql.LEFT_OUT_SQL, params)
+        extras = sql.copy_out(sql.EXTRAS_SQL, params)
+    if left_out:
+        state.notes.append(["orders_without_rate", {"count": int(left_out), "currencies": currencies}])
+    if len(extras):
+        data = data.merge(extras, on="customer_id", how="left")
+    for column, default in (
+        ("registrations", 0),
+        ("gifts", 0),
+        ("services", 0),
+        ("email_ok", False),
+        ("relations", 0),
+    ):
+        if column not in data:
+            data[column] = default
+        data[column] = data[column].fillna(default)
+    state.data = data
+    state.rows["customers"] = len(data)
+    state.rows["purchase_days"] = int(data["n_days"].sum()) if len(data) else 0
+    if len(data) == 0:
+        state.notes.append(["no_purchases", {}])
+
+
+# --- features ---------------------------------------------------------------------------------------
+
+
+def _days_between(later: date | pd.Series, earlier: pd.Series) -> np.ndarray:
+    return (pd.to_datetime(later) - pd.to_datetime(earlier)).dt.days.to_numpy()
+
+
+def _features(state: State) -> None:
+    d = state.data
+    obs = pd.Timestamp(state.observation)
+    if len(d):
+        for column in ("first_day", "last_day", "last_c1", "last_c2", "birth_date", "wedding_anniversary"):
+            d[column] = pd.to_datetime(d[column])
+        d["frequency"] = d["n_days"] - 1
+        d["recency"] = (d["last_day"] - d["first_day"]).dt.days
+        d["t"] = (obs - d["first_day"]).dt.days
+        d["days_since_last"] = (obs - d["last_day"]).dt.days
+        repeat = d["frequency"] > 0
+        d["monetary_value"] = np.where(
+            repeat, (d["spend"] - d["first_amount"]) / d["frequency"].where(repeat, 1), 0.0
+        )
+        d["gift_share"] = np.where(d["registrations"] > 0, d["gifts"] / d["registrations"].clip(lower=1), 0.0)
+        intervals = (d.loc[repeat, "recency"] / d.loc[repeat, "frequency"]).to_numpy()
+    else:
+        intervals = np.array([])
+    with brand_context(state.brand):
+        stored = SegmentRules.objects.filter(brand=state.brand).first()
+        if stored is not None and stored.is_customised:
+            rules = {
+                "recency_cutoffs": stored.recency_cutoffs,
+                "frequency_cutoffs": stored.frequency_cutoffs,
+                "monetary_cutoffs": stored.monetary_cutoffs,
+                "segments": stored.segments,
+                "derived_from": stored.derived_from,
+            }
+        else:
+            rules = rfm.default_rules(
+                intervals=intervals, total_spend=d["spend"].to_numpy() if len(d) else np.array([])
+            )
+            SegmentRules.objects.update_or_create(
+                brand=state.brand,
+                defaults={**rules, "is_customised": False, "updated_at": timezone.now(), "updated_by": None},
+            )
+    state.rules = rules
+    if rules.get("derived_from", {}).get("fallback"):
+        state.notes.append(["recency_fallback", {"intervals": rules["derived_from"].get("intervals", 0)}])
+
+
+# --- scores -----------------------------------------------------------------------------------------
+
+
+def _scores(state: State) -> None:
+    d = state.data
+    if not len(d):
+        return
+    rules = state.rules
+    d["r_score"] = rfm.recency_score(d["days_since_last"].to_numpy(), rules["recency_cutoffs"])
+    d["f_score"] = rfm.frequency_score(d["n_days"].to_numpy(), rules["frequency_cutoffs"])
+    d["m_score"] = rfm.monetary_score(d["spend"].to_numpy(), rules["monetary_cutoffs"])
+    d["rfm_segment"] = rfm.assign_segments(
+        d["r_score"].to_numpy(), d["f_score"].to_numpy(), rules["segments"]
+    )
+    hist = clv.historic(
+        purchases=d["n_days"].to_numpy(),
+        total_spend=d["spend"].to_numpy(),
+        tenure_days=d["t"].to_numpy(),
+        recency_days=d["recency"].to_numpy(),
+    )
+    d["average_order_value"] = hist["aov"]
+    d["purchases_per_year"] = hist["per_year"]
+    d["lifespan_years"] = hist["lifespan"]
+    d["clv_historic"] = hist["clv"]
+    state.fit["historic"] = {"lifespan_years": round(hist["lifespan"], 3)}
+    if (d["frequency"] == 0).all():
+        state.notes.append(["all_one_time", {}])
+
+
+# --- models -----------------------------------------------------------------------------------------
+
+
+def _models(state: State) -> None:
+    d = state.data
+    for column in ("p_alive", "expected_purchases_12m", "clv_12m", "clv_12m_low", "clv_12m_high", "clv_36m"):
+        d[column] = np.nan
+    d["churn_risk"] = np.nan
+    d["value_at_risk"] = np.nan
+    d["drivers"] = "[]"
+    d["cluster"] = pd.array([pd.NA] * len(d), dtype="Int64")
+    d["value_band"] = 0
+    if not len(d):
+        return
+    from threadpoolctl import threadpool_limits
+
+    # OpenMP and BLAS threads: settings.SEGMENTATION_MODEL_THREADS (None: the libraries' default, one per
+    # core). On a machine shared with other work, 1 avoids threads spinning against each other.
+    with threadpool_limits(limits=getattr(settings, "SEGMENTATION_MODEL_THREADS", None)):
+        started = time.perf_counter()
+        _predictive_clv(state)
+        value = d["clv_12m"].fillna(d["clv_historic"]).to_numpy()
+        d["value_band"] = _deciles(value)
+        state.timings["models: lifetime value"] = round(time.perf_counter() - started, 3)
+        started = time.perf_counter()
+        churn.apply(state)
+        state.timings["models: churn"] = round(time.perf_counter() - started, 3)
+        started = time.perf_counter()
+        clusters.apply(state)
+        state.timings["models: clusters and profile"] = round(time.perf_counter() - started, 3)
+
+
+def _deciles(values: np.ndarray) -> np.ndarray:
+    if len(values) == 0:
+        return np.array([], dtype=int)
+    ranks = pd.Series(values).rank(method="first").to_numpy()
+    return np.clip(np.ceil(10 * ranks / len(values)), 1, 10).astype(int)
+
+
+def _predictive_clv(state: State) -> None:
+    d = state.data
+    f, r, t, w, _ = clv.unique_triples(
+        d["frequency"].to_numpy(), *clv.in_weeks(d["recency"].to_numpy(), d["t"].to_numpy())
+    )
+    btyd = None
+    for name in ("mbgnbd", "bgnbd"):
+        try:
+            btyd = clv.fit_btyd(name, f, r, t, w)
+            break
+        except clv.ModelNotFitted as error:
+            state.fit[name] = {"error": str(error)}
+    if btyd is None:
+        state.notes.append(["btyd_not_fitted", {"reason": state.fit.get("bgnbd", {}).get("error", "")}])
+        return
+    state.fit["btyd"] = {"model": btyd.name, **btyd.as_json()}
+    gamma_gamma = None
+    repeat = (d["frequency"] > 0) & (d["monetary_value"] > 0)
+    if repeat.sum() >= 2:
+        pairs = d.loc[repeat, ["frequency", "monetary_value"]].round({"monetary_value": 2})
+        grouped = pairs.value_counts().reset_index()
+        try:
+            gamma_gamma = clv.fit_gamma_gamma(
+                grouped["frequency"].to_numpy(),
+                grouped["monetary_value"].to_numpy(),
+                grouped["count"].to_numpy(),
+            )
+            state.fit["gammagamma"] = gamma_gamma.as_json()
+        except clv.ModelNotFitted as error:
+            state.fit["gammagamma"] = {"error": str(error)}
+            state.notes.append(["gamma_gamma_not_fitted", {}])
+    fallback = float(d["average_order_value"].median())
+    pred = clv.predict(
+        btyd,
+        gamma_gamma,
+        frequency_days=d["frequency"].to_numpy(),
+        recency_days=d["recency"].to_numpy(),
+        t_days=d["t"].to_numpy(),
+        monetary_value=d["monetary_value"].to_numpy(),
+        fallback_spend=fallback,
+    )
+    d["p_alive"] = pred.p_alive
+    d["expected_purchases_12m"] = pred.expected_12m
+    d["clv_12m"] = pred.clv_12m
+    d["clv_12m_low"] = pred.clv_12m_low
+    d["clv_12m_high"] = pred.clv_12m_high
+    d["clv_36m"] = pred.clv_36m
+
+
+# --- write-back -------------------------------------------------------------------------------------
+
+
+SCORE_KINDS = {
+    "brand_id": "int8",
+    "run_id": "int8",
+    "customer_id": "int8",
+    "frequency": "int4",
+    "recency": "int4",
+    "t": "int4",
+    "purchases": "int4",
+    "days_since_last": "int4",
+    "first_purchase": "date",
+    "last_purchase": "date",
+    "r_score": "int2",
+    "f_score": "int2",
+    "m_score": "int2",
+    "value_band": "int2",
+    "cluster": "int2",
+    "rfm_segment": "text",
+    "drivers": "json",
+}
+
+
+def _score_frame(state: State) -> pd.DataFrame:
+    d = state.data
+    return pd.DataFrame(
+        {
+            "brand_id": state.brand.pk,
+            "run_id": state.run.pk,
+            "customer_id": d["customer_id"],
+            "frequency": d["frequency"],
+            "recency": d["recency"],
+            "t": d["t"],
+            "monetary_value": d["monetary_value"].round(4),
+            "purchases": d["n_days"],
+            "total_spend": d["spend"].round(2),
+            "first_purchase": d["first_day"],
+            "last_purchase": d["last_day"],
+            "days_since_last": d["days_since_last"],
+            "r_score": d["r_score"],
+            "f_score": d["f_score"],
+            "m_score": d["m_score"],
+            "rfm_segment": d["rfm_segment"],
+            "average_order_value": d["average_order_value"].round(2),
+            "purchases_per_year": d["purchases_per_year"].round(4),
+            "lifespan_years": d["lifespan_years"].round(4),
+            "clv_historic": d["clv_historic"].round(2),
+            "p_alive": d["p_alive"].round(4),
+            "expected_purchases_12m": d["expected_purchases_12m"].round(4),
+            "clv_12m": d["clv_12m"].round(2),
+            "clv_12m_low": d["clv_12m_low"].round(2),
+            "clv_12m_high": d["clv_12m_high"].round(2),
+            "clv_36m": d["clv_36m"].round(2),
+            "value_band": d["value_band"],
+            "churn_risk": d["churn_risk"].round(4),
+            "value_at_risk": d["value_at_risk"].round(2),
+            "drivers": d["drivers"],
+            "cluster": d["cluster"],
+        },
+        columns=list(SCORE_COLUMNS),
+    )
+
+
+def _score_rows(frame: pd.DataFrame) -> Iterator[list[Any]]:
+    """Rows for the multi-row INSERT … VALUES path, in chunks (NULL for NaN, ISO dates)."""
+    for start in range(0, len(frame), 20_000):
+        chunk = frame.iloc[start : start + 20_000].copy()
+        for column in ("first_purchase", "last_purchase"):
+            chunk[column] = pd.to_datetime(chunk[column]).dt.strftime("%Y-%m-%d")
+        chunk = chunk.astype(object).where(chunk.notna(), None)
+        yield from chunk.itertuples(index=False, name=None)
+
+
+def write_path_for() -> str:
+    configured = getattr(settings, "SEGMENTATION_WRITE_PATH", "auto")
+    if configured in ("copy", "values"):
+        return configured
+    return "values" if sql.is_citus() else "copy"
+
+
+def _write_back(state: State, *, write_path: str | None) -> None:
+    from segmentation import services
+
+    table = CustomerScore._meta.db_table
+    with brand_context(state.brand):
+        previous = PipelineRun.objects.filter(brand=state.brand, is_published=True).first()
+        state.summary["migration"] = _migration(state, previous)
+        path = write_path or write_path_for()
+        written = 0
+        if len(state.data):
+            frame = _score_frame(state)
+            if path == "copy":
+                spec = [(column, SCORE_KINDS.get(column, "float8")) for column in SCORE_COLUMNS]
+                written = sql.write_frame_binary(table, spec, frame)
+            else:
+                written = sql.write_rows_values(table, SCORE_COLUMNS, _score_rows(frame))
+            del frame
+        state.rows["scores_written"] = written
+        state.rows["write_path"] = path  # type: ignore[assignment]
+        state.summary["segments"] = (
+            state.data["rfm_segment"].value_counts().to_dict() if len(state.data) else {}
+        )
+        state.summary["previous_run"] = previous.pk if previous else None
+        services.run_publish(brand=state.brand, run=state.run, previous=previous, state=state)
+
+
+def _migration(state: State, previous: PipelineRun | None) -> dict[str, dict[str, int]]:
+    """{previous segment or "none": {current segment: customers}} between the published run and this one
+    (read with COPY and joined in memory: one pass, whatever the planner thinks of fresh rows)."""
+    if previous is None or not len(state.data):
+        return {}
+    table = CustomerScore._meta.db_table
+    old = sql.copy_out(
+        f"SELECT customer_id, rfm_segment AS old FROM {table} "
+        "WHERE brand_id = %(brand_id)s AND run_id = %(run)s",
+        {"brand_id": state.brand.pk, "run": previous.pk},
+    )
+    new = state.data[["customer_id", "rfm_segment"]]
+    joined = new.merge(old, on="customer_id", how="left")
+    joined["old"] = joined["old"].fillna("none")
+    counts = joined.groupby(["old", "rfm_segment"]).size()
+    matrix: dict[str, dict[str, int]] = {}
+    for (old_code, new_code), count in counts.items():
+        matrix.setdefault(str(old_code), {})[str(new_code)] = int(count)
+    return matrix

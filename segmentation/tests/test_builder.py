@@ -1,0 +1,102 @@
+"""Builder rules over profile, consent, dates and scores; fixed query counts on the Segments pages."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from customers.tests.factories import ConsentFactory, CustomerFactory, RelationFactory
+from jewelcrm.tenancy.context import brand_context
+from segmentation import builder, services
+from segmentation.tests.test_views import scored  # noqa: F401 - fixture
+
+pytestmark = pytest.mark.django_db
+TODAY = date(2026, 4, 1)
+
+
+def _ids(brand, rules, run=None):
+    with brand_context(brand):
+        return set(
+            builder.customer_queryset(brand=brand, rules=rules, run=run, today=TODAY).values_list(
+                "pk", flat=True
+            )
+        )
+
+
+def test_profile_consent_and_date_rules(brand):
+    ana = CustomerFactory(
+        brand=brand, country="CH", language="en", gender="female", birth_date=date(1980, 4, 10)
+    )
+    bob = CustomerFactory(
+        brand=brand, country="FR", language="fr", gender="male", birth_date=date(2001, 12, 1)
+    )
+    ConsentFactory(brand=brand, customer=ana, channel="email", is_confirmed=True)
+    RelationFactory(brand=brand, customer=bob, birth_date=date(1990, 4, 20))
+    assert _ids(brand, [{"field": "country", "value": ["ch"]}]) == {ana.pk}
+    assert _ids(brand, [{"field": "consent", "value": ["email"]}]) == {ana.pk}
+    assert _ids(brand, [{"field": "upcoming_date_days", "value": 10}]) == {ana.pk}
+    assert _ids(brand, [{"field": "gift_recipient_date_days", "value": 30}]) == {bob.pk}
+    assert _ids(brand, [{"field": "age_min", "value": 40}]) == {ana.pk}
+    assert _ids(brand, [{"field": "age_max", "value": 30}]) == {bob.pk}
+    assert _ids(brand, [{"field": "gender", "value": ["male"]}, {"field": "language", "value": ["fr"]}]) == {
+        bob.pk
+    }
+    # Score rules select nobody before the first run.
+    assert _ids(brand, [{"field": "rfm_segment", "value": ["loyal"]}]) == set()
+
+
+def test_bad_rules_are_refused():
+    for rules, code in (
+        ([{"field": "salary", "value": 1}], "unknown_field"),
+        ([{"field": "rfm_segment", "value": ["vip"]}], "unknown_choice"),
+        ([{"field": "churn_risk_min", "value": 140}], "out_of_range"),
+        ([{"field": "age_min", "value": "old"}], "not_a_number"),
+        ([{"field": "consent", "value": []}], "empty"),
+    ):
+        with pytest.raises(builder.RuleInvalid) as caught:
+            builder.normalise(rules)
+        assert caught.value.code == code
+
+
+def test_other_brand_customers_are_never_counted(brand, other_brand, scored):  # noqa: F811
+    CustomerFactory(brand=other_brand, country="FR")
+    with brand_context(brand):
+        from segmentation.selectors import published_run
+
+        run = published_run(brand=brand)
+        assert builder.count(brand=brand, rules=[], run=run) == 3
+        assert builder.count(brand=brand, rules=[{"field": "rfm_segment", "value": ["loyal"]}], run=run) == 1
+
+
+def test_pages_have_a_fixed_query_count(brand, scored, marketer_client, django_assert_num_queries):  # noqa: F811
+    kw = {"brand_slug": brand.slug}
+    overview = reverse("segmentation:overview", kwargs=kw)
+    marketer_client.get(overview)
+    with django_assert_num_queries(17) as first:
+        marketer_client.get(overview)
+    with brand_context(brand):
+        for name in ("A", "B", "C"):
+            segment = services.segment_save(brand=brand, name=name, description="", rules=[])
+    with django_assert_num_queries(len(first.captured_queries)):
+        marketer_client.get(overview)
+    detail = reverse("segmentation:segment_detail", kwargs={**kw, "pk": segment.pk})
+    marketer_client.get(detail)
+    with django_assert_num_queries(17):
+        marketer_client.get(detail)
+
+
+def test_owned_category_and_collection(brand):
+    from customers.tests.factories import OrderFactory, OrderLineFactory
+    from tests.factories import ProductFactory
+
+    ring = ProductFactory(brand=brand, category="ring", collection="Aurore")
+    watch = ProductFactory(brand=brand, category="watch", collection="Léman")
+    ana = CustomerFactory(brand=brand)
+    bob = CustomerFactory(brand=brand)
+    OrderLineFactory(brand=brand, order=OrderFactory(brand=brand, customer=ana), product=ring)
+    OrderLineFactory(brand=brand, order=OrderFactory(brand=brand, customer=bob), product=watch)
+    assert _ids(brand, [{"field": "category", "value": ["ring"]}]) == {ana.pk}
+    assert _ids(brand, [{"field": "collection", "value": ["Léman"]}]) == {bob.pk}
+    assert _ids(brand, [{"field": "category", "value": ["ring", "watch"]}]) == {ana.pk, bob.pk}
