@@ -360,6 +360,15 @@ def customer_erase(*, brand: Brand, customer: Customer, actor: Any = None, reaso
             AuditLog.unscoped.filter(pk=row.pk).update(data=scrubbed)
             changed["accounts.AuditLog"] = changed.get("accounts.AuditLog", 0) + 1
 
+    # The send log keeps that e-mails were sent, not to whom.
+    from jewelcrm.messaging.services import message_erase_recipient
+
+    for value in needles:
+        if "@" in value:
+            changed["messaging.Message"] = changed.get("messaging.Message", 0) + message_erase_recipient(
+                brand=brand, email=value
+            )
+
     audit_log_record(
         brand=brand,
         action="customer.gdpr_erase",

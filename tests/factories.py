@@ -109,3 +109,22 @@ class ProductFactory(BrandScopedFactory):
     currency = "EUR"
     warranty_months = 24
     service_interval_months = 24
+
+
+class MessageFactory(BrandScopedFactory):
+    """A sign-in e-mail of the owner portal in the send log, waiting to be sent."""
+
+    class Meta:
+        model = "messaging.Message"
+
+    brand = factory.SubFactory(BrandFactory)
+    key = factory.Sequence(lambda n: f"sign-in:{n}")
+    kind = "portal.sign_in"
+    to = factory.Sequence(lambda n: f"owner{n}@example.test")
+    language = "en"
+    context = factory.LazyFunction(
+        lambda: {
+            "template": "sign_in",
+            "context": {"brand_name": "Maison", "url": "https://x.test/l", "minutes": 10},
+        }
+    )

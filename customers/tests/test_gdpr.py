@@ -22,7 +22,7 @@ from jewelcrm.accounts.models import AuditLog
 from jewelcrm.accounts.services import audit_log_record
 from jewelcrm.tenancy.context import brand_context
 from jewelcrm.tenancy.roles import as_role
-from tests.factories import StoreFactory
+from tests.factories import MessageFactory, StoreFactory
 from warranties.inventory.models import Item
 from warranties.models import Intervention, Registration
 from warranties.tests.factories import InterventionFactory, ItemEventFactory, RegistrationFactory
@@ -101,6 +101,9 @@ def _person(brand, store):
             data={"email": PERSON["email"], "said": "Quaglieri asked for a call", "born": "1987-03-14"},
         )
         audit_log_record(brand=brand, action="import.row", data={"row": ["C1", "Quaglieri", "14/03/1987"]})
+    # E-mails in the send log: one sent, one still waiting (it must not leave after the erasure).
+    MessageFactory(brand=brand, to=PERSON["email"], status="sent", subject="Welcome")
+    MessageFactory(brand=brand, to="OLD.address@example.test")
     return customer, relation, order, item
 
 
@@ -157,6 +160,12 @@ def test_erasure_leaves_no_identifying_value_anywhere_in_the_database(brand, oth
         ]
         assert selectors.consent_is_active(brand=brand, customer=customer, channel="email") is False
         assert AuditLog.objects.filter(action="customer.gdpr_erase", object_id=str(customer.pk)).count() == 1
+        from jewelcrm.messaging.models import Message
+
+        assert sorted(Message.objects.values_list("to", "status")) == [
+            ("erased", "sent"),
+            ("erased", "skipped"),
+        ]
     with brand_context(other_brand):
         assert Customer.objects.get(pk=foreign.pk).last_name == "Quaglieri"
 

@@ -1,4 +1,4 @@
-"""The invitation e-mail, sent by a task after the membership is committed."""
+"""The e-mails of the accounts app, rendered by the send log's delivery task (jewelcrm.messaging)."""
 
 from __future__ import annotations
 
@@ -6,26 +6,34 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import send_mail
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext_lazy as _
 
 from jewelcrm.accounts.models import Membership
+from jewelcrm.messaging.models import Message
+from jewelcrm.messaging.registry import Email, email_kind
+
+INVITATION = "accounts.invitation"
 
 
-def invitation_email_send(*, membership_id: int, with_password_link: bool) -> bool:
-    """Send the invitation e-mail of a membership of the brand in context, in the person's language."""
+@email_kind(INVITATION, label=_("Invitation to the team"))
+def invitation_email_render(message: Message) -> Email | None:
+    """The invitation e-mail of a membership of the brand in context, in the person's language."""
     membership = (
-        Membership.objects.filter(Q(is_active=True) | Q(is_pending=True), pk=membership_id)
+        Membership.objects.filter(
+            Q(is_active=True) | Q(is_pending=True), pk=message.context.get("membership_id")
+        )
         .select_related("user", "brand", "store")
         .first()
     )
     if membership is None:
-        return False
+        return None
+    with_password_link = bool(message.context.get("with_password_link"))
     user = membership.user
     context: dict[str, Any] = {
         "user": user,
@@ -49,5 +57,4 @@ def invitation_email_send(*, membership_id: int, with_password_link: bool) -> bo
         context["role"] = membership.get_role_display()
         subject = render_to_string("accounts/emails/invitation_subject.txt", context).strip()
         body = render_to_string("accounts/emails/invitation_body.txt", context)
-    send_mail(subject, body, None, [user.email])
-    return True
+    return Email(subject=subject, text=body)

@@ -16,6 +16,13 @@ NAV = [
         area="dashboard", label=_("Audit log"), url_name="accounts:audit_log", roles=ADMIN_ROLES, order=920
     ),
     NavEntry(
+        area="dashboard",
+        label=_("Outgoing e-mails"),
+        url_name="accounts:sent_emails",
+        roles=ADMIN_ROLES,
+        order=930,
+    ),
+    NavEntry(
         area="intranet",
         label=_("Team"),
         url_name="accounts:team",

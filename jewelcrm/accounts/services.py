@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 from django.conf import settings
@@ -11,20 +10,19 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jewelcrm.accounts.emails import invitation_email_send
 from jewelcrm.accounts.models import APIKey, AuditLog, Brand, Membership, User, hash_api_key
 from jewelcrm.accounts.roles import RETAIL_ROLES, Role
-from jewelcrm.accounts.tasks import send_invitation_email_task
+from jewelcrm.messaging.services import message_send
 
 __all__ = [
     "api_key_create",
     "api_key_revoke",
     "audit_log_record",
-    "invitation_email_send",
     "membership_deactivate",
     "membership_invite",
     "membership_may_deactivate",
     "role_may_grant",
+    "sent_email_retry",
 ]
 
 
@@ -149,7 +147,7 @@ def membership_invite(
             membership.role, membership.store = role, store
             membership.is_active, membership.is_pending = is_active, is_pending
             membership.save(update_fields=["role", "store", "is_active", "is_pending"])
-        audit_log_record(
+        invited = audit_log_record(
             brand=brand,
             action="membership.invite",
             actor=actor.user,
@@ -163,8 +161,14 @@ def membership_invite(
             },
         )
         with_password_link = not user.has_usable_password()
-        transaction.on_commit(
-            functools.partial(send_invitation_email_task.delay, brand.pk, membership.pk, with_password_link)
+        # One e-mail per invitation (the audit row names the occasion), in the send log with the membership.
+        message_send(
+            brand=brand,
+            key=f"invitation:{membership.pk}:{invited.pk}",
+            kind="accounts.invitation",
+            to=user.email,
+            context={"membership_id": membership.pk, "with_password_link": with_password_link},
+            language=user.language or brand.default_language,
         )
     return membership
 
@@ -234,3 +238,23 @@ def membership_deactivate(
                 data={"email": membership.user.email, "role": membership.role},
             )
     return membership
+
+
+def sent_email_retry(
+    *, brand: Brand, message_id: int, actor: User | None = None, ip: str | None = None
+) -> Any:
+    """Send a parked e-mail of the brand's send log again, audited. Another brand's id: Http404."""
+    from django.http import Http404
+
+    from jewelcrm.messaging.selectors import message_get
+    from jewelcrm.messaging.services import message_retry
+
+    with transaction.atomic():
+        message = message_get(brand=brand, message_id=message_id)
+        if message is None:
+            raise Http404
+        message = message_retry(brand=brand, message=message)
+        audit_log_record(
+            brand=brand, action="email.retry", actor=actor, obj=message, ip=ip, data={"kind": message.kind}
+        )
+    return message

@@ -1,4 +1,4 @@
-"""Tasks of the accounts app: invitation e-mails, nightly housekeeping, and the isolation probe."""
+"""Tasks of the accounts app: nightly housekeeping, and the isolation probe."""
 
 from __future__ import annotations
 
@@ -13,15 +13,6 @@ from jewelcrm.tenancy.tasks import brand_task
 
 # Access logs of django-axes are kept this long, then deleted.
 AXES_LOG_RETENTION_DAYS = 90
-
-
-@shared_task
-@brand_task
-def send_invitation_email_task(brand_id: int, membership_id: int, with_password_link: bool) -> bool:
-    """Tell an invited person they have access; a new person also gets a link to set a password."""
-    from jewelcrm.accounts.emails import invitation_email_send
-
-    return invitation_email_send(membership_id=membership_id, with_password_link=with_password_link)
 
 
 @shared_task

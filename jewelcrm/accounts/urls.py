@@ -35,6 +35,12 @@ urlpatterns = [
     ),
     path("b/<slug:brand_slug>/settings/api-keys/", views.APIKeyListView.as_view(), name="api_keys"),
     path("b/<slug:brand_slug>/settings/audit-log/", views.AuditLogView.as_view(), name="audit_log"),
+    path("b/<slug:brand_slug>/settings/emails/", views.SentEmailListView.as_view(), name="sent_emails"),
+    path(
+        "b/<slug:brand_slug>/settings/emails/<int:pk>/retry/",
+        views.SentEmailRetryView.as_view(),
+        name="sent_email_retry",
+    ),
     path(
         "b/<slug:brand_slug>/settings/api-keys/<int:pk>/revoke/",
         views.APIKeyRevokeView.as_view(),

@@ -272,6 +272,65 @@ class AuditLogView(BrandViewMixin, TemplateView):
         return context
 
 
+class SentEmailListView(BrandViewMixin, TemplateView):
+    """The brand's send log: every e-mail the platform sent or could not send, newest first.
+
+    E-mails not delivered (a permanent refusal, or retries exhausted) are parked here with their reason
+    and a button to send them again."""
+
+    allowed_roles = ADMIN_ROLES
+    template_name = "accounts/sent_emails.html"
+    page_size = 50
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from jewelcrm.messaging import selectors as messaging
+        from jewelcrm.messaging.models import MessageStatus
+        from jewelcrm.messaging.registry import kind_choices
+
+        context = super().get_context_data(**kwargs)
+        status = self.request.GET.get("status", "")
+        status = status if status in MessageStatus.values else ""
+        kinds = dict(kind_choices())
+        kind = self.request.GET.get("kind", "")
+        kind = kind if kind in kinds else ""
+        sort = self.request.GET.get("sort", "created")
+        sort = sort if sort in messaging.SORTS else "created"
+        search = self.request.GET.get("q", "").strip()[:100]
+        rows = messaging.message_list(brand=self.brand, status=status, kind=kind, query=search, sort=sort)
+        page = Paginator(rows, self.page_size).get_page(self.request.GET.get("page"))
+        query = {k: v for k, v in (("status", status), ("kind", kind), ("q", search), ("sort", sort)) if v}
+        context.update(
+            page=page,
+            entries=[(m, kinds.get(m.kind, m.kind)) for m in page.object_list],
+            status=status,
+            kind=kind,
+            sort=sort,
+            search=search,
+            statuses=MessageStatus.choices,
+            kinds=sorted(kinds.items(), key=lambda pair: str(pair[1])),
+            counts=messaging.message_counts(brand=self.brand),
+            querystring=urlencode(query),
+        )
+        return context
+
+
+class SentEmailRetryView(BrandViewMixin, View):
+    allowed_roles = ADMIN_ROLES
+
+    def post(self, request: HttpRequest, pk: int, **kwargs: Any) -> HttpResponse:
+        try:
+            services.sent_email_retry(
+                brand=self.brand, message_id=pk, actor=request.user, ip=client_ip(request)
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The e-mail will be sent again."))
+        return redirect(
+            reverse("accounts:sent_emails", kwargs={"brand_slug": self.brand.slug}) + "?status=failed"
+        )
+
+
 # --- API keys ------------------------------------------------------------------------------------
 
 

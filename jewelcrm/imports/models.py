@@ -30,6 +30,7 @@ class ImportStatus(models.TextChoices):
     DONE = "done", _("Done")
     ABORTED = "aborted", _("Nothing imported (errors, all or nothing)")
     FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 def import_upload_path(instance: ImportJob, filename: str) -> str:
@@ -67,6 +68,13 @@ class ImportJob(BrandScopedModel):
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Outbox and liveness, each committed apart from the import's own transaction: when the job was last
+    # handed to the broker, the last sign of life of the worker running it, how many runs it took, and a
+    # cancellation asked for while it runs.
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    is_cancel_requested = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -77,7 +85,20 @@ class ImportJob(BrandScopedModel):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in (ImportStatus.DONE, ImportStatus.ABORTED, ImportStatus.FAILED)
+        return self.status in (
+            ImportStatus.DONE,
+            ImportStatus.ABORTED,
+            ImportStatus.FAILED,
+            ImportStatus.CANCELLED,
+        )
+
+    @property
+    def may_retry(self) -> bool:
+        return self.status in (ImportStatus.FAILED, ImportStatus.CANCELLED)
+
+    @property
+    def may_cancel(self) -> bool:
+        return self.status in (ImportStatus.QUEUED, ImportStatus.RUNNING) and not self.is_cancel_requested
 
 
 class ColumnMapping(BrandScopedModel):

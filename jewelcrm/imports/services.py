@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jewelcrm.accounts.services import audit_log_record
@@ -19,9 +20,15 @@ from jewelcrm.imports.framework import (
 from jewelcrm.imports.models import ImportJob, ImportMode, ImportStatus
 from jewelcrm.imports.reading import ImportFileError, table_open
 from jewelcrm.imports.runs import (
+    MAX_ATTEMPTS,
     PROGRESS_TTL,
+    STALE_AFTER,
+    _kind_lock,
+    _queue,
     import_file_run,
     import_job_execute,
+    import_job_run,
+    import_jobs_sweep,
     mapping_initial,
     mapping_save,
     mapping_saved_get,
@@ -31,13 +38,19 @@ from jewelcrm.imports.runs import (
 MAX_UPLOAD_BYTES = getattr(settings, "IMPORTS_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 
 __all__ = [
+    "MAX_ATTEMPTS",
     "MAX_UPLOAD_BYTES",
     "PROGRESS_TTL",
+    "STALE_AFTER",
     "import_file_run",
     "import_job_create",
     "import_job_execute",
     "import_job_mapping_set",
+    "import_job_cancel",
+    "import_job_retry",
+    "import_job_run",
     "import_job_start",
+    "import_jobs_sweep",
     "job_progress",
     "mapping_initial",
     "mapping_save",
@@ -109,24 +122,83 @@ def import_job_mapping_set(*, brand: Any, job: ImportJob, mapping: dict[str, str
     return job
 
 
+def _enqueue(brand_id: int, job_id: int) -> None:
+    """Hand the job to the broker; when it is down, the sweep hands it over later (best effort)."""
+    from jewelcrm.imports.tasks import enqueue_import_job
+
+    enqueue_import_job(brand_id, job_id)
+
+
+def _refuse_if_another_runs(*, brand: Any, job: ImportJob) -> None:
+    """Serialise starts of one kind in the brand, then refuse while another job of that kind is queued or
+    running: two imports of the same file at once would each create what the other is creating."""
+    _kind_lock(brand_id=brand.pk, kind=job.kind, wait=True)
+    other = (
+        ImportJob.objects.filter(
+            brand=brand, kind=job.kind, status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]
+        )
+        .exclude(pk=job.pk)
+        .order_by("created_at")
+        .first()
+    )
+    if other is not None:
+        raise ValidationError(
+            _(
+                "Another import of %(kind)s (“%(name)s”) is queued or running for this brand. Start this "
+                "one when it has finished, or cancel it."
+            )
+            % {"kind": other.get_kind_display().lower(), "name": other.original_name},
+            code="import_running",
+        )
+
+
 @transaction.atomic
 def import_job_start(*, brand: Any, job: ImportJob, mode: str, user: Any = None) -> ImportJob:
-    """Queue the import in the background (after commit). Starting twice does nothing more."""
-    from jewelcrm.imports.tasks import run_import_job_task
-
+    """Queue the import in the background (after commit). Starting twice does nothing more; starting
+    while another import of the same kind is queued or running is refused (ValidationError)."""
     job = ImportJob.objects.select_for_update().get(brand=brand, pk=job.pk)
     if job.status != ImportStatus.DRAFT:
         return job
     if mode not in ImportMode.values:
         raise ValidationError(_("Choose how to import."))
+    _refuse_if_another_runs(brand=brand, job=job)
     job.mode = mode
-    job.status = ImportStatus.QUEUED
-    job.save(update_fields=["mode", "status"])
+    _queue(job, enqueue=_enqueue)
     audit_log_record(
         brand=brand, action="import.start", actor=user, obj=job, data={"kind": job.kind, "mode": mode}
     )
-    brand_id, job_id = brand.pk, job.pk
-    transaction.on_commit(lambda: run_import_job_task.delay(brand_id, job_id))
+    return job
+
+
+@transaction.atomic
+def import_job_retry(*, brand: Any, job: ImportJob, user: Any = None) -> ImportJob:
+    """Run a failed or cancelled job again, from the start (its file and mapping are kept)."""
+    job = ImportJob.objects.select_for_update().get(brand=brand, pk=job.pk)
+    if not job.may_retry:
+        raise ValidationError(_("Only a failed or cancelled import can be run again."), code="invalid")
+    _refuse_if_another_runs(brand=brand, job=job)
+    job.error, job.progress, job.is_cancel_requested, job.attempts = "", 0, False, 0
+    job.finished_at = job.heartbeat_at = None
+    job.save(update_fields=["attempts", "finished_at", "heartbeat_at"])
+    _queue(job, enqueue=_enqueue)
+    audit_log_record(brand=brand, action="import.retry", actor=user, obj=job, data={"kind": job.kind})
+    return job
+
+
+@transaction.atomic
+def import_job_cancel(*, brand: Any, job: ImportJob, user: Any = None) -> ImportJob:
+    """Cancel a queued job at once; a running one stops at its next progress step, writing nothing."""
+    job = ImportJob.objects.select_for_update().get(brand=brand, pk=job.pk)
+    if not job.may_cancel:
+        raise ValidationError(_("Only a queued or running import can be cancelled."), code="invalid")
+    if job.status == ImportStatus.QUEUED:
+        job.status, job.finished_at = ImportStatus.CANCELLED, timezone.now()
+        job.error = _("Cancelled before it started: nothing was imported.")
+        job.save(update_fields=["status", "finished_at", "error"])
+    else:
+        job.is_cancel_requested = True
+        job.save(update_fields=["is_cancel_requested"])
+    audit_log_record(brand=brand, action="import.cancel", actor=user, obj=job, data={"kind": job.kind})
     return job
 
 

@@ -12,4 +12,6 @@ urlpatterns = [
     path("b/<slug:brand_slug>/imports/<int:pk>/preview/", views.ImportPreviewView.as_view(), name="preview"),
     path("b/<slug:brand_slug>/imports/<int:pk>/status/", views.ImportStatusView.as_view(), name="status"),
     path("b/<slug:brand_slug>/imports/<int:pk>/report.csv", views.ImportReportView.as_view(), name="report"),
+    path("b/<slug:brand_slug>/imports/<int:pk>/retry/", views.ImportRetryView.as_view(), name="retry"),
+    path("b/<slug:brand_slug>/imports/<int:pk>/cancel/", views.ImportCancelView.as_view(), name="cancel"),
 ]

@@ -132,9 +132,14 @@ class ImportPreviewView(ImportViewMixin, View):
         job = self.job(pk)
         form = RunForm(request.POST)
         if job.status == ImportStatus.DRAFT and form.is_valid():
-            services.import_job_start(
-                brand=self.brand, job=job, mode=form.cleaned_data["mode"], user=request.user
-            )
+            try:
+                services.import_job_start(
+                    brand=self.brand, job=job, mode=form.cleaned_data["mode"], user=request.user
+                )
+            except ValidationError as error:
+                for message in error.messages:
+                    form.add_error(None, message)
+                return self.render(request, "preview.html", self._context(job, form), status=409)
             messages.success(request, _("The import has started."))
             return redirect(self.url("detail", job))
         if job.status != ImportStatus.DRAFT:
@@ -162,6 +167,28 @@ def _status_context(job: ImportJob) -> dict[str, Any]:
         "live": services.job_progress(job=job),
         "problems": selectors.import_job_report_rows(job=job) if job.is_finished else [],
     }
+
+
+class ImportRetryView(ImportViewMixin, View):
+    def post(self, request: HttpRequest, pk: int, **kwargs: Any) -> HttpResponse:
+        try:
+            services.import_job_retry(brand=self.brand, job=self.job(pk), user=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The import has started again."))
+        return redirect(self.url("detail", self.job(pk)))
+
+
+class ImportCancelView(ImportViewMixin, View):
+    def post(self, request: HttpRequest, pk: int, **kwargs: Any) -> HttpResponse:
+        try:
+            services.import_job_cancel(brand=self.brand, job=self.job(pk), user=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The import is being cancelled: nothing of it will be written."))
+        return redirect(self.url("detail", self.job(pk)))
 
 
 class ImportReportView(ImportViewMixin, View):

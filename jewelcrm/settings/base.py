@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "jewelcrm.catalog",
     "jewelcrm.billing",
     "jewelcrm.imports",
+    "jewelcrm.messaging",
     "customers",
     "warranties.inventory",
     "warranties",

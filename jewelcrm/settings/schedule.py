@@ -26,7 +26,16 @@ def _entry(task: str, schedule: crontab, *, expires: int, args: tuple[Any, ...] 
 HOUR = 60 * 60
 
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
+    # The outbox relay: e-mails still pending past their time are enqueued again (one task per brand).
+    "messaging-relay": _entry(
+        "jewelcrm.messaging.tasks.relay_messages_all_task", crontab(minute="*"), expires=50
+    ),
     # Expired sessions and login-throttling records (platform-wide tables, not brand-owned).
+    # Imports whose worker was lost are queued again (or failed after three runs); queued ones lost with
+    # the broker are handed to it again (one task per brand).
+    "imports-sweep": _entry(
+        "jewelcrm.imports.tasks.sweep_import_jobs_all_task", crontab(minute="*/5"), expires=4 * 60
+    ),
     "accounts-housekeeping": _entry(
         "jewelcrm.accounts.tasks.housekeeping_task", crontab(minute=17, hour=3), expires=2 * HOUR
     ),

@@ -24,6 +24,10 @@ USER_SETTING = "jewelcrm.user_id"
 
 _current_brand_id: ContextVar[int | None] = ContextVar("jewelcrm_brand_id", default=None)
 _current_user_id: ContextVar[int | None] = ContextVar("jewelcrm_user_id", default=None)
+# What the enclosing scope wrote in the database setting, put back when a nested scope ends. Kept apart
+# from the ambient brand, which `dangerously_no_brand` clears without touching the database (a task run
+# in-process inside a brand's scope must give that scope its setting back).
+_db_values: ContextVar[dict[str, int | None]] = ContextVar("jewelcrm_db_settings", default={})  # noqa: B039
 
 
 class BrandContextMissing(RuntimeError):
@@ -51,8 +55,10 @@ def _set_db_setting(name: str, value: int | None) -> None:
 
 @contextmanager
 def _scope(var: ContextVar[int | None], setting: str, value: int) -> Iterator[None]:
-    previous = var.get()
+    db_values = _db_values.get()
+    previous = db_values.get(setting)
     token = var.set(value)
+    db_token = _db_values.set({**db_values, setting: value})
     # Outermost, the block is a transaction and its commit drops the setting; nested, it is a savepoint
     # whose release keeps it, so the enclosing value is put back explicitly.
     nested = connection.in_atomic_block
@@ -65,6 +71,7 @@ def _scope(var: ContextVar[int | None], setting: str, value: int) -> Iterator[No
             if nested and not transaction.get_rollback():
                 _set_db_setting(setting, previous)
     finally:
+        _db_values.reset(db_token)
         var.reset(token)
 
 

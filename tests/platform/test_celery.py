@@ -32,6 +32,39 @@ def test_celery_is_configured_for_safe_delivery():
     assert conf.broker_transport_options["visibility_timeout"] > conf.task_time_limit
 
 
+def test_visibility_timeout_covers_twice_the_longest_task_and_no_delay_exceeds_it():
+    """CEL-04: every registered task of the project has a time limit (its own or the default), acks
+    late and is rejected (requeued) when its worker is lost; the broker's visibility timeout is at
+    least twice the longest limit; no retry countdown or ETA reaches it (the send log's retries wait in
+    the database, not in the broker)."""
+    from jewelcrm.messaging import services as messaging
+
+    conf = app.conf
+    ours = ("jewelcrm", "customers", "warranties", "segmentation", "campaigns", "imports")
+    project = {name: task for name, task in _registered_tasks_objects().items() if name.split(".")[0] in ours}
+    assert "jewelcrm.messaging.tasks.deliver_message_task" in project
+    limits = {name: task.time_limit or conf.task_time_limit for name, task in project.items()}
+    assert all(limits.values()), limits
+    for name, task in project.items():
+        assert task.acks_late is True, name
+        assert (task.reject_on_worker_lost if task.reject_on_worker_lost is not None
+                else conf.task_reject_on_worker_lost) is True, name  # fmt: skip
+        assert task.soft_time_limit is None or task.soft_time_limit < limits[name], name
+        # Celery retries (autoretry) would wait in the broker: none may wait as long as the timeout.
+        assert not getattr(task, "autoretry_for", ()), name
+    visibility = conf.broker_transport_options["visibility_timeout"]
+    assert visibility >= 2 * max(limits.values())
+    # The send log's relay re-enqueues a message not sent within twice its task's limit.
+    deliver = project["jewelcrm.messaging.tasks.deliver_message_task"]
+    assert messaging.RELAY_AFTER.total_seconds() >= 2 * deliver.time_limit
+    assert messaging.RETRY_CAP.total_seconds() < visibility
+
+
+def _registered_tasks_objects() -> dict:
+    app.loader.import_default_modules()
+    return dict(app.tasks)
+
+
 def test_every_schedule_entry_expires_and_names_a_registered_task():
     schedule = settings.CELERY_BEAT_SCHEDULE
     assert schedule, "the schedule is empty"

@@ -46,6 +46,10 @@ def test_compose_runs_every_service_from_env():
     assert set(services) == {"db", "redis", "web", "worker", "worker-segmentation", "beat", "mailpit"}
     assert services["db"]["image"] == "postgres:15"
     assert services["redis"]["image"] == "redis:7"
+    # The broker persists its queues (append-only file on a volume).
+    redis_command = services["redis"]["command"]
+    assert redis_command[redis_command.index("--appendonly") + 1] == "yes"
+    assert services["redis"]["volumes"] == ["redisdata:/data"] and "redisdata" in compose["volumes"]
     web = services["web"]
     command = web["command"]
     for step in (

@@ -31,7 +31,7 @@ def public_page_forget_now(*, item: Any) -> None:
 
 
 def public_page_forget(*, item: Any) -> None:
-    """The public page of the item must show the change being written: forget it now and, in case a
-    concurrent look-up cached the old state in between, again once the transaction has committed."""
-    public_page_forget_now(item=item)
-    transaction.on_commit(lambda: public_page_forget_now(item=item))
+    """The public page of the item must show the change being written: forget it once the transaction
+    has committed (a look-up in between reads the old state and is forgotten too). Best effort: with
+    Redis down the cache forgets nothing and the page is built from the database (jewelcrm.cache)."""
+    transaction.on_commit(lambda: public_page_forget_now(item=item), robust=True)

@@ -1,17 +1,28 @@
-"""E-mails of the portal, sent after the transaction commits, in the recipient's language."""
+"""E-mails of the portal, in the recipient's language and the brand's layout, through the send log
+(jewelcrm.messaging): each is recorded in the transaction that causes it (or in the task that decides it)
+and sent once by the send log's delivery task.
+
+`send_after_commit` records one message per address in the caller's transaction (the brand in context);
+the functions below, called by warranties.portal.tasks, record theirs with a key naming their occasion, so
+a task run twice records and sends nothing more.
+"""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from jewelcrm.mail import email_html
+from jewelcrm.messaging.models import Message
+from jewelcrm.messaging.registry import Email, email_kind, kind_get
+from jewelcrm.messaging.services import message_send
+from jewelcrm.tenancy.context import BrandContextMissing, get_current_brand_id
+
+GENERIC = "portal.email"
 
 # Why the person gets each e-mail: the footer of the branded layout (jewelcrm.mail) says it.
 REASONS = {
@@ -20,45 +31,74 @@ REASONS = {
         "address."
     ),
     "claim": _("You receive this e-mail because this address was given for a piece of %(brand)s."),
-    "transfer_done_new": _(
-        "You receive this e-mail because a piece of %(brand)s was transferred to you."
-    ),
+    "transfer_done_new": _("You receive this e-mail because a piece of %(brand)s was transferred to you."),
     "transfer_done_previous": _("You receive this e-mail because you owned this piece of %(brand)s."),
     "loss_alert": _("You receive this alert as an owner or admin of %(brand)s."),
     "found_alert": _("You receive this e-mail about a piece of %(brand)s reported lost or stolen."),
 }
 
 
-def _send(*, to: list[str], template: str, context: dict[str, Any], language: str, brand: Any = None) -> None:
-    recipients = [address for address in to if address]
-    if not recipients:
-        return
-    with translation.override(language or "en"):
-        subject = render_to_string(f"portal/email/{template}_subject.txt", context).strip().replace("\n", " ")
-        body = render_to_string(f"portal/email/{template}.txt", context)
-        html = None
-        if brand is not None:
-            reason = REASONS.get(template, "")
-            reason = reason % {"brand": brand.name} if reason else ""
-            html = email_html(brand=brand, text=body, reason=reason, subject=subject)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients, html_message=html)
+def _send(
+    *, to: list[str], template: str, context: dict[str, Any], language: str, brand: Any = None, key: str = ""
+) -> list[Message]:
+    """Record the e-mail `template` for each address (one message per address and occasion)."""
+    brand_id = getattr(brand, "pk", None) or get_current_brand_id()
+    if brand_id is None:
+        raise BrandContextMissing("A portal e-mail is recorded inside its brand's context.")
+    kind = f"portal.{template}" if kind_get(f"portal.{template}") else GENERIC
+    occasion = key or uuid.uuid4().hex
+    sent = []
+    for address in sorted({a for a in to if a}):
+        message = message_send(
+            brand=brand_id,
+            key=f"portal:{template}:{occasion}:{address}",
+            kind=kind,
+            to=address,
+            context={"template": template, "context": context},
+            language=language or "en",
+        )
+        if message is not None:
+            sent.append(message)
+    return sent
 
 
-def send_after_commit(*, to: list[str], template: str, context: dict[str, Any], language: str) -> None:
-    """Render now (inside the brand context), send once the transaction has committed, laid out in the
-    brand's e-mail layout (the brand is the one in context)."""
-    brand = _current_brand()
-    transaction.on_commit(
-        lambda: _send(to=to, template=template, context=context, language=language, brand=brand)
+def send_after_commit(
+    *, to: list[str], template: str, context: dict[str, Any], language: str, key: str = ""
+) -> list[Message]:
+    """Record the e-mail `template` for each address in the caller's transaction; each is sent once after
+    it commits. `key` names the occasion (one e-mail per address and occasion); without it, every call is
+    its own."""
+    return _send(to=to, template=template, context=context, language=language, key=key)
+
+
+def _render(message: Message) -> Email | None:
+    """Render in the message's language (set by the delivery), laid out in the brand's e-mail layout."""
+    template = message.context.get("template")
+    if not template:
+        return None
+    context = message.context.get("context", {})
+    subject = render_to_string(f"portal/email/{template}_subject.txt", context).strip().replace("\n", " ")
+    body = render_to_string(f"portal/email/{template}.txt", context)
+    brand = message.brand
+    reason = REASONS.get(template, "")
+    reason = reason % {"brand": brand.name} if reason else ""
+    return Email(
+        subject=subject, text=body, html=email_html(brand=brand, text=body, reason=reason, subject=subject)
     )
 
 
-def _current_brand() -> Any:
-    from jewelcrm.accounts.models import Brand
-    from jewelcrm.tenancy.context import get_current_brand_id
-
-    brand_id = get_current_brand_id()
-    return Brand.objects.filter(pk=brand_id).first() if brand_id else None
+# The kinds the portal sends; links are secrets, emptied from the log once sent.
+email_kind("portal.sign_in", label=_("Owner portal: sign-in link"), is_sensitive=True)(_render)
+email_kind("portal.claim", label=_("Owner portal: transfer claim link"), is_sensitive=True)(_render)
+email_kind("portal.owner_approval", label=_("Owner's approval asked by a store"), is_sensitive=True)(_render)
+email_kind("portal.loss_alert", label=_("Alert: piece reported lost or stolen"))(_render)
+email_kind("portal.loss_owner_alert", label=_("Owner told: piece reported lost, stolen or recovered"))(
+    _render
+)
+email_kind("portal.found_alert", label=_("Alert: piece found or offered"))(_render)
+email_kind("portal.transfer_done_previous", label=_("Transfer done (previous owner)"))(_render)
+email_kind("portal.transfer_done_new", label=_("Transfer done (new owner)"))(_render)
+email_kind(GENERIC, label=_("Owner portal e-mail"), is_sensitive=True)(_render)
 
 
 def brand_alert_recipients(*, brand: Any) -> list[str]:
@@ -75,9 +115,9 @@ def site_url(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-# --- E-mails sent by warranties.portal.tasks: one function per e-mail, taking ids -----------------
-# Each re-reads its row inside the brand's context, sends nothing when the row is gone or the state no
-# longer calls for it, and returns how many messages left.
+# --- E-mails decided by warranties.portal.tasks: one function per e-mail, taking ids ----------------
+# Each re-reads its row inside the brand's context, records nothing when the row is gone or the state no
+# longer calls for it, and returns how many messages it recorded (each sent once by the send log).
 
 
 def _customer_language(brand: Any, customer: Any) -> str:
@@ -126,7 +166,9 @@ def owner_approval_email_send(*, approval_id: int) -> int:
         "portal": site_url(reverse("portal:sign_in", kwargs={"brand_slug": brand.slug})),
         "days": 3,
     }
-    _send(to=[owner.email], template="owner_approval", context=context, language=language)
+    _send(
+        to=[owner.email], template="owner_approval", context=context, language=language, key=f"{approval_id}"
+    )
     return 1
 
 
@@ -155,7 +197,13 @@ def transfer_previous_owner_email_send(*, transfer_id: int) -> int:
         "store": transfer.store.name if transfer.store_id else "",
         "portal": site_url(reverse("portal:sign_in", kwargs={"brand_slug": brand.slug})),
     }
-    _send(to=[previous.email], template="transfer_done_previous", context=context, language=language)
+    _send(
+        to=[previous.email],
+        template="transfer_done_previous",
+        context=context,
+        language=language,
+        key=f"{transfer_id}",
+    )
     return 1
 
 
@@ -173,7 +221,13 @@ def transfer_new_owner_email_send(*, transfer_id: int) -> int:
         "product": _product(transfer.item, language),
         "portal": site_url(reverse("portal:sign_in", kwargs={"brand_slug": brand.slug})),
     }
-    _send(to=[new_owner.email], template="transfer_done_new", context=context, language=language)
+    _send(
+        to=[new_owner.email],
+        template="transfer_done_new",
+        context=context,
+        language=language,
+        key=f"{transfer_id}",
+    )
     return 1
 
 
@@ -217,7 +271,13 @@ def loss_brand_alert_send(*, event_id: int) -> int:
     for membership in recipients:
         language = membership.user.language or event.brand.default_language
         context = {**_loss_context(event, language), "owner_known": event.item.owner_id is not None}
-        _send(to=[membership.user.email], template="loss_alert", context=context, language=language)
+        _send(
+            to=[membership.user.email],
+            template="loss_alert",
+            context=context,
+            language=language,
+            key=f"event-{event_id}",
+        )
     return len(recipients)
 
 
@@ -234,5 +294,11 @@ def loss_owner_alert_send(*, event_id: int) -> int:
         **_loss_context(event, language),
         "portal": site_url(reverse("portal:sign_in", kwargs={"brand_slug": event.brand.slug})),
     }
-    _send(to=[owner.email], template="loss_owner_alert", context=context, language=language)
+    _send(
+        to=[owner.email],
+        template="loss_owner_alert",
+        context=context,
+        language=language,
+        key=f"event-{event_id}",
+    )
     return 1

@@ -31,6 +31,7 @@ from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.html import escape
+from redis.exceptions import RedisError
 
 from jewelcrm.tenancy.context import brand_context
 from warranties.inventory import public_cache
@@ -162,6 +163,7 @@ def lookup(*, raw_code: str, ip: str | None, request: HttpRequest) -> Lookup:
     language = translation.get_language() or settings.LANGUAGE_CODE
     limit, window = ratelimit.parse_rate(ratelimit.public_lookup_rate())
     backend = caches["default"]
+    redis_down = False
     if isinstance(backend, RedisCache):
         rl_key = backend.make_and_validate_key(f"portal:rl:public:-:{ip}")
         code_key = backend.make_and_validate_key(_code_key(code))
@@ -172,7 +174,15 @@ def lookup(*, raw_code: str, ip: str | None, request: HttpRequest) -> Lookup:
         pipe.expire(rl_key, window, nx=True)
         pipe.mget(code_key, page_key)
         pipe.rpush(log_key, _log_entry(code, raw_code, ip))
-        count, _expire, (raw_resolved, raw_page), log_length = pipe.execute()
+        try:
+            count, _expire, (raw_resolved, raw_page), log_length = pipe.execute()
+        except RedisError as error:
+            # Redis down: the page is built from the database, the look-up logged there at once, and the
+            # visitor let through uncounted (logged), so the page keeps answering.
+            logger.warning("public item lookup: Redis unavailable, served from the database (%s)", error)
+            redis_down = True
+            count, raw_resolved, raw_page, log_length = 0, None, None, 0
+            _write([json.loads(_log_entry(code, raw_code, ip))])
         loads = backend.loads
         resolved = loads(raw_resolved) if raw_resolved is not None else None
         page = loads(raw_page) if raw_page is not None else None
@@ -186,7 +196,7 @@ def lookup(*, raw_code: str, ip: str | None, request: HttpRequest) -> Lookup:
         cache.set(LOOKUP_LOG_KEY, buffered, None)
         log_length = len(buffered)
     logger.info("public item lookup ip=%s code_valid=%s allowed=%s", ip, bool(code), allowed)
-    if log_length >= lookup_batch():
+    if log_length >= lookup_batch() and not redis_down:
         lookup_log_flush()
     if not allowed:
         return Lookup(allowed=False)

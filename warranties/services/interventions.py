@@ -175,12 +175,8 @@ def intervention_advance(
         data={"intervention": locked.pk, "type": locked.kind, "status": status},
     )
     if status == InterventionStatus.READY and locked.item.owner_id:
-        brand_id, pk = brand.pk, locked.pk
+        # In the send log with the status change: sent once, after the commit.
+        from warranties.emails import intervention_ready_email_record
 
-        def enqueue() -> None:
-            from warranties.tasks import send_intervention_ready_email_task
-
-            send_intervention_ready_email_task.delay(brand_id, pk)
-
-        transaction.on_commit(enqueue)
+        intervention_ready_email_record(brand=brand, intervention=locked)
     return locked

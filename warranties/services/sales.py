@@ -204,14 +204,7 @@ def registration_create(
         # Refused, and traced: the attempt is audited and the brand alerted, in a transaction of its own.
         item_flagged_sale_attempt(brand=brand, item=flagged[0], store=store, actor=associate, ip=ip)
         raise flagged[1]
-    transaction.on_commit(lambda: _enqueue_registration_email(brand.pk, registration.pk))
     return registration, True
-
-
-def _enqueue_registration_email(brand_id: int, registration_id: int) -> None:
-    from warranties.tasks import send_registration_email_task
-
-    send_registration_email_task.delay(brand_id, registration_id)
 
 
 def _registration_write(
@@ -349,6 +342,10 @@ def _registration_write(
         ip=ip,
         data={"item": item.serial, "store": store.code, "grey_market": bool(reason)},
     )
+    # The double opt-in e-mail, in the send log with the sale: sent once, after the commit.
+    from warranties.emails import registration_email_record
+
+    registration_email_record(brand=brand, registration=registration, customer=owner)
     return registration
 
 
@@ -377,16 +374,9 @@ def item_flagged_sale_attempt(
         data={"status": item.status, "store": getattr(store, "code", "")},
     )
 
-    def enqueue() -> None:
-        from django.core.cache import cache
+    from warranties.emails import flagged_item_alert_record
 
-        from warranties.tasks import send_flagged_item_alert_task
-
-        key = f"warranties:flagged-alert:{brand.pk}:{item.pk}:{getattr(store, 'pk', '')}"
-        if cache.add(key, 1, ALERT_DEDUPE_SECONDS):
-            send_flagged_item_alert_task.delay(brand.pk, item.pk, getattr(store, "pk", None))
-
-    transaction.on_commit(enqueue)
+    flagged_item_alert_record(brand=brand, item=item, store=store, window_seconds=ALERT_DEDUPE_SECONDS)
 
 
 def customer_lookup_audit(

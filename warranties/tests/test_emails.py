@@ -63,11 +63,15 @@ def _html(message):
     ],
 )
 def test_the_sale_email_is_branded_correct_and_in_the_owner_s_language(
-    brand, sale, language, sentence, day, reason
+    brand, sale, language, sentence, day, reason, django_capture_on_commit_callbacks
 ):
     registration = sale(language)
-    with brand_context(brand):
-        assert emails.registration_email_send(registration_id=registration.pk) is True
+    # Recorded in the send log, sent by its delivery after the commit.
+    with django_capture_on_commit_callbacks(execute=True), brand_context(brand):
+        message = emails.registration_email_record(
+            brand=brand, registration=registration, customer=registration.customer
+        )
+        assert message is not None and message.language == language
     message = mail.outbox[-1]
     html = _html(message)
     assert f'<html lang="{language}"' in html
@@ -80,18 +84,19 @@ def test_the_sale_email_is_branded_correct_and_in_the_owner_s_language(
     assert 'name="viewport"' in html and "max-width:600px" in html
 
 
-def test_portal_emails_get_the_same_layout(brand):
+def test_portal_emails_get_the_same_layout(brand, django_capture_on_commit_callbacks):
     from warranties.portal import emails as portal_emails
 
     brand.postal_address = "Quai du Mont-Blanc 7, Genève"
     brand.save()
-    portal_emails._send(
-        to=["owner@example.test"],
-        template="sign_in",
-        context={"brand_name": brand.name, "url": "http://testserver/portal/x/link/abc/", "minutes": 10},
-        language="fr",
-        brand=brand,
-    )
+    with django_capture_on_commit_callbacks(execute=True), brand_context(brand):
+        portal_emails._send(
+            to=["owner@example.test"],
+            template="sign_in",
+            context={"brand_name": brand.name, "url": "http://testserver/portal/x/link/abc/", "minutes": 10},
+            language="fr",
+            brand=brand,
+        )
     message = mail.outbox[-1]
     html = _html(message)
     assert '<html lang="fr"' in html

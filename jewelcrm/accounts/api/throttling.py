@@ -32,7 +32,8 @@ class APIKeyRateThrottle(SimpleRateThrottle):
         self.key = self.get_cache_key(request, view)
         if self.key is None:
             return True
-        hits, self.remaining = ratelimit.count(self.key, window=self.duration)
+        # An API key is a known caller: with Redis down the call goes through (logged), never a 500.
+        hits, self.remaining = ratelimit.count(self.key, window=self.duration, fail_open=True)
         return hits <= self.num_requests
 
     def wait(self) -> float:

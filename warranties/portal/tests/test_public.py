@@ -155,12 +155,15 @@ def test_enumeration_of_random_codes_finds_nothing_then_429(client, brand, other
         assert client.get(_url(item.public_code), REMOTE_ADDR="203.0.113.10").status_code == 200
 
 
-def test_page_is_cached_and_invalidated_by_a_change(client, brand, owner, item, django_assert_num_queries):
+def test_page_is_cached_and_invalidated_by_a_change(
+    client, brand, owner, item, django_assert_num_queries, django_capture_on_commit_callbacks
+):
     client.get(_url(item.public_code))
     with django_assert_num_queries(0):
         cached = client.get(_url(item.public_code))
     assert "reported lost" not in cached.content.decode()
-    with brand_context(brand):
+    # The cache forgets the page once the change has committed.
+    with django_capture_on_commit_callbacks(execute=True), brand_context(brand):
         services.item_report_loss(brand=brand, item=item, status="lost", customer=owner)
     assert "reported lost" in client.get(_url(item.public_code)).content.decode()
 
@@ -242,13 +245,15 @@ def test_found_form_alerts_brand_and_owner_and_reveals_nothing(
     assert (report.kind, report.contact, report.item_id) == ("offered", "me@finder.test", item.pk)
 
 
-def test_a_service_logged_by_a_store_shows_at_once_on_a_cached_page(client, brand, item):
+def test_a_service_logged_by_a_store_shows_at_once_on_a_cached_page(
+    client, brand, item, django_capture_on_commit_callbacks
+):
     from warranties import services as warranty_services
 
     client.get(_url(item.public_code))
     assert "Engraving" not in client.get(_url(item.public_code)).content.decode()  # served from the cache
     workshop = StoreFactory(brand=brand, city="Zürich", country="CH")
-    with brand_context(brand):
+    with django_capture_on_commit_callbacks(execute=True), brand_context(brand):
         warranty_services.intervention_create(
             brand=brand, item=item, store=workshop, kind="engraving", received_on=date(2026, 1, 5)
         )

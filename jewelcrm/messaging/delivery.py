@@ -1,0 +1,143 @@
+"""Delivery of the send log (the task's side): claim, render, send, mark; retries and the relay.
+
+Exactly once, as far as a mail server allows: the delivery locks the message's row (the claim), checks it
+is still pending, sends, marks it sent and commits. A second delivery of the same message waits for the
+lock and finds it sent; a worker killed mid-send drops its connection, PostgreSQL rolls the claim back and
+the redelivered task sends it. The only window for a second copy is between the mail server accepting the
+message and the commit (a few milliseconds); both copies then carry the same Message-ID header, which mail
+clients use to collapse them. See docs/adr/0012-send-log-and-outbox.md.
+
+The tasks call this module; the services enqueue the tasks; so this module imports neither.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.utils import timezone, translation
+
+from jewelcrm.messaging.models import Message, MessageStatus
+from jewelcrm.messaging.registry import kind_get
+
+log = logging.getLogger(__name__)
+
+# The delivery task's hard time limit (jewelcrm.messaging.tasks); a pending message not sent within twice
+# that is enqueued again by the relay (its task was lost with the broker, or its worker died).
+DELIVERY_TIME_LIMIT = 60
+RELAY_AFTER = timedelta(seconds=2 * DELIVERY_TIME_LIMIT)
+# Transient failures (mail server unreachable, 4xx answers) are retried with a doubling delay, capped;
+# after MAX_ATTEMPTS the message is parked as not delivered, like a permanent failure (5xx answers).
+MAX_ATTEMPTS = 8
+RETRY_FIRST = timedelta(minutes=1)
+RETRY_CAP = timedelta(hours=1)
+RELAY_BATCH = 500
+
+
+def message_id_header(message: Message) -> str:
+    domain = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "jewelcrm.localhost"
+    return f"<jewelcrm.{message.brand_id}.{message.pk}@{domain}>"
+
+
+def _is_transient(error: BaseException) -> bool:
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return any(code < 500 for code, _reason in error.recipients.values())
+    if isinstance(error, smtplib.SMTPResponseException):
+        return error.smtp_code < 500
+    return isinstance(error, smtplib.SMTPException | OSError)
+
+
+def _retry_delay(attempts: int) -> timedelta:
+    return min(RETRY_FIRST * (2 ** max(attempts - 1, 0)), RETRY_CAP)
+
+
+def message_deliver(*, message_id: int) -> str:
+    """Send the message if it is still pending; call inside the brand's context (one transaction).
+
+    Returns the message's status afterwards ("missing" when there is no such message in the brand).
+    """
+    message = Message.objects.select_for_update().filter(pk=message_id).first()
+    if message is None:
+        return "missing"
+    if message.status != MessageStatus.PENDING:
+        return message.status  # a retry finds it sent (or parked): nothing leaves twice
+    kind = kind_get(message.kind)
+    message.attempts += 1
+    now = timezone.now()
+    try:
+        with transaction.atomic():  # a database error while rendering must not lose the bookkeeping below
+            if kind is None:
+                raise ValueError(f"Unknown kind of e-mail: {message.kind}")
+            with translation.override(message.language or settings.LANGUAGE_CODE):
+                email = kind.render(message)
+            if email is not None:
+                message.subject = " ".join(email.subject.split())[:255]
+                outgoing = EmailMultiAlternatives(
+                    subject=message.subject,
+                    body=email.text,
+                    to=[message.to],
+                    headers={**email.headers, "Message-ID": message_id_header(message)},
+                )
+                if email.html:
+                    outgoing.attach_alternative(email.html, "text/html")
+                outgoing.send()
+    except Exception as error:  # noqa: BLE001 - every failure is recorded on the message and shown
+        message.last_error = f"{type(error).__name__}: {error}"[:2000]
+        if _is_transient(error) and message.attempts < MAX_ATTEMPTS:
+            message.next_attempt_at = now + _retry_delay(message.attempts)
+            log.warning(
+                "messaging: message %s failed (attempt %s), retried later: %s",
+                message.pk,
+                message.attempts,
+                message.last_error,
+            )
+        else:
+            message.status = MessageStatus.FAILED
+            message.next_attempt_at = None
+            log.error("messaging: message %s parked as not delivered: %s", message.pk, message.last_error)
+    else:
+        message.status = MessageStatus.SENT if email is not None else MessageStatus.SKIPPED
+        message.sent_at = now if email is not None else None
+        message.next_attempt_at = None
+        message.last_error = ""
+        if kind is not None and kind.is_sensitive:
+            message.context = {}
+    message.save(
+        update_fields=["status", "subject", "attempts", "last_error", "next_attempt_at", "sent_at", "context"]
+    )
+    return message.status
+
+
+def message_relay(
+    *,
+    brand: Any,
+    enqueue: Callable[..., Any],
+    now: datetime | None = None,
+    limit: int = RELAY_BATCH,
+) -> int:
+    """Enqueue again the brand's pending messages that are due (lost task, dead worker, retry time reached).
+
+    Each is pushed back by RELAY_AFTER, so a message waiting in the queue is not enqueued every minute;
+    a message enqueued twice is still sent once. `enqueue(brand_id=, message_id=)` hands one to the broker.
+    Returns how many were enqueued.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        due = list(
+            Message.objects.select_for_update(skip_locked=True)
+            .filter(status=MessageStatus.PENDING, next_attempt_at__lte=now)
+            .order_by("next_attempt_at", "pk")
+            .values_list("pk", flat=True)[:limit]
+        )
+        if due:
+            Message.objects.filter(pk__in=due).update(next_attempt_at=now + RELAY_AFTER)
+    brand_id = getattr(brand, "pk", brand)
+    for message_id in due:
+        enqueue(brand_id=brand_id, message_id=message_id)
+    return len(due)
