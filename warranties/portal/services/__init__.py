@@ -95,3 +95,6 @@ __all__ = [
     "transfer_record_in_store",
     "transfer_start",
 ]
+
+# Tests build sign-in links directly.
+from warranties.portal.services.signin import _link_create  # noqa: E402, F401
