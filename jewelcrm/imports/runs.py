@@ -159,7 +159,8 @@ class _Heartbeat:
         self.side.set_autocommit(False)
         try:
             with self.side.cursor() as cursor:
-                cursor.execute("SELECT set_config('jewelcrm.brand_id', %s, true)", [str(self.brand_id)])
+                # SET LOCAL, as brand_context does: on Citus it reaches the shards (set_config does not).
+                cursor.execute(f"SET LOCAL jewelcrm.brand_id = '{int(self.brand_id)}'")
                 cursor.execute(
                     "UPDATE imports_importjob SET heartbeat_at = %s WHERE id = %s AND brand_id = %s "
                     "RETURNING is_cancel_requested",

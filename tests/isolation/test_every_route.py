@@ -93,7 +93,7 @@ def _world(brand: Any, marker: str) -> World:
     from customers.tests.factories import CustomerFactory, RelationFactory
     from jewelcrm.accounts.services import api_key_create
     from jewelcrm.imports.tests.factories import ImportJobFactory
-    from tests.factories import MembershipFactory, ProductFactory, StoreFactory
+    from tests.factories import MembershipFactory, MessageFactory, ProductFactory, StoreFactory
     from warranties.inventory.tests.factories import ItemFactory, StockMovementFactory
     from warranties.models import Registration
     from warranties.portal.models import LinkPurpose
@@ -141,6 +141,7 @@ def _world(brand: Any, marker: str) -> World:
         ).pk,
         "segment": _segment(brand, marker),
         "pipeline_run": _pipeline_run(brand),
+        "message": MessageFactory(brand=brand, to=f"{marker.lower()}@example.test", status="failed").pk,
         "consent_token": consent_confirmation_token(customer=customer),
         "link_token": link_token,
     }
@@ -189,7 +190,7 @@ def _clients(world: World) -> None:
 OBJECTS = {
     "customer", "customer_2", "relation", "product", "store", "item", "item_serial", "lost_item",
     "registration", "intervention", "claim", "movement", "import_job", "membership", "api_key", "post",
-    "service_request", "consent_token", "link_token", "segment", "pipeline_run",
+    "service_request", "consent_token", "link_token", "segment", "pipeline_run", "message",
 }  # fmt: skip
 
 

@@ -41,6 +41,7 @@ REVIEWED = {
     "segmentation/sql.py": "the nightly rollup and write-back, brand in every WHERE, inside the brand",
     "segmentation/pipeline.py": "the migration matrix read through sql.copy_out, inside the brand",
     "segmentation/services.py": "set-based segment membership refresh, inside the brand",
+    "jewelcrm/imports/runs.py": "the import runner: advisory lock, heartbeat and staging, inside the brand",
     "segmentation/insights/services.py": "set-based rebuild of one brand's weekly tables, inside the brand",
     "jewelcrm/tenancy/backup.py": "dump and restore as the administrative and owner logins (operations only)",
     "warranties/customer_360/selectors.py": "TO REVIEW: came in with the million-customer list; RLS applies",
@@ -102,6 +103,9 @@ def views_not_invoker() -> list[str]:
         "SELECT c.relname, c.relkind, c.reloptions FROM pg_class c "
         "JOIN pg_namespace n ON n.oid = c.relnamespace "
         "WHERE n.nspname = 'public' AND c.relkind IN ('v', 'm')"
+        # Views an extension owns (Citus' citus_tables, citus_shards) are the extension's, not ours.
+        " AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass"
+        " AND d.objid = c.oid AND d.deptype = 'e')"
     ):
         if kind == "v" and not any(
             o in ("security_invoker=true", "security_invoker=on") for o in options or []

@@ -22,9 +22,9 @@ def copy_links(apps, schema_editor):
             return
         cursor.execute("SELECT id FROM accounts_brand ORDER BY id")
         for (brand_id,) in cursor.fetchall():
-            cursor.execute("SELECT set_config('jewelcrm.brand_id', %s, true)", [str(brand_id)])
+            cursor.execute(f"SET LOCAL jewelcrm.brand_id = '{int(brand_id)}'")
             cursor.execute(insert + " WHERE p.brand_id = %s", [brand_id])
-        cursor.execute("SELECT set_config('jewelcrm.brand_id', '', true)")
+        cursor.execute("SET LOCAL jewelcrm.brand_id = ''")
 
 
 class Migration(migrations.Migration):

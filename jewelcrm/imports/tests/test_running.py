@@ -90,8 +90,8 @@ def test_the_preview_page_says_why_a_second_import_of_the_kind_cannot_start(bran
     assert "Another import of customers (“big.csv”) is queued or running" in response.content.decode()
     assert _get(brand, waiting).status == "draft" and _get(brand, running).status == "running"
     # Another kind starts at once.
-    products = ImportJobFactory(brand=brand, kind="stores", original_name="stores.csv")
-    assert marketer_client.post(url(brand, "preview", products), {"mode": "valid_rows"}).status_code == 302
+    orders = ImportJobFactory(brand=brand, kind="orders", original_name="orders.csv")
+    assert marketer_client.post(url(brand, "preview", orders), {"mode": "valid_rows"}).status_code == 302
 
 
 @pytest.mark.django_db(transaction=True)
