@@ -5,6 +5,7 @@ Domain apps keep their factories in `<app>/tests/factories.py`, built on BrandSc
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 import factory
@@ -14,6 +15,8 @@ from jewelcrm.accounts.models import Brand, Membership, User
 from jewelcrm.catalog.models import Product
 from jewelcrm.retail.models import Retailer, Store
 from jewelcrm.tenancy.context import brand_context
+
+CODE_SYMBOLS = "ABCDEFGHJKMNPQRSTVWXYZ0123456789"  # Crockford's base32, as public codes use
 
 
 class BrandScopedFactory(DjangoModelFactory):
@@ -45,7 +48,8 @@ class BrandFactory(DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Brand {n}")
     slug = factory.Sequence(lambda n: f"brand-{n}")
-    code_prefix = factory.Sequence(lambda n: f"B{n:02d}"[:4])
+    # Random (Crockford letters and digits): a brand left by a test that committed never collides.
+    code_prefix = factory.LazyFunction(lambda: "".join(random.choices(CODE_SYMBOLS, k=4)))
     default_currency = "EUR"
     languages = factory.LazyFunction(lambda: ["fr", "en"])
 

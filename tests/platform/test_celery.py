@@ -45,14 +45,16 @@ def test_visibility_timeout_covers_twice_the_longest_task_and_no_delay_exceeds_i
     assert "jewelcrm.messaging.tasks.deliver_message_task" in project
     limits = {name: task.time_limit or conf.task_time_limit for name, task in project.items()}
     assert all(limits.values()), limits
+    visibility = conf.broker_transport_options["visibility_timeout"]
     for name, task in project.items():
         assert task.acks_late is True, name
         assert (task.reject_on_worker_lost if task.reject_on_worker_lost is not None
                 else conf.task_reject_on_worker_lost) is True, name  # fmt: skip
         assert task.soft_time_limit is None or task.soft_time_limit < limits[name], name
-        # Celery retries (autoretry) would wait in the broker: none may wait as long as the timeout.
-        assert not getattr(task, "autoretry_for", ()), name
-    visibility = conf.broker_transport_options["visibility_timeout"]
+        # Celery retries (autoretry) wait in the broker: a backoff may never wait as long as the timeout.
+        if getattr(task, "autoretry_for", ()):
+            assert getattr(task, "retry_backoff", False), name
+            assert (getattr(task, "retry_backoff_max", None) or 600) < visibility, name
     assert visibility >= 2 * max(limits.values())
     # The send log's relay re-enqueues a message not sent within twice its task's limit.
     deliver = project["jewelcrm.messaging.tasks.deliver_message_task"]
