@@ -182,7 +182,7 @@ def test_360_page_shows_everything(analyst_client, brand):
         "Resizing",
         "Paul",
         "ERP",
-        "active",
+        '<span class="badge ok">Active</span>',  # the e-mail consent
     ):
         assert text in body, text
     kinds = [t.kind for t in response.context["timeline"]]
