@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -30,6 +31,25 @@ from warranties.inventory import services as inventory_services
 
 def _percent(value: Any) -> float | None:
     return None if value is None else round(float(value) * 100, 1)
+
+
+def _bar_chart(labels: list[str], datasets: list[tuple[Any, list[Any]]], *, stacked: bool = False) -> str:
+    """A horizontal bar chart's Chart.js configuration (static/js/charts.js draws it): one bar per label,
+    one (label, values) pair per dataset; several datasets are stacked, one has no legend."""
+    options: dict[str, Any] = {"indexAxis": "y"}
+    if stacked:
+        options["scales"] = {"x": {"stacked": True}, "y": {"stacked": True}}
+    else:
+        options["plugins"] = {"legend": {"display": False}}
+    chart = {
+        "type": "bar",
+        "data": {
+            "labels": labels,
+            "datasets": [{"label": str(name), "data": data} for name, data in datasets],
+        },
+        "options": options,
+    }
+    return json.dumps(chart)
 
 
 class _InsightsPage(BrandViewMixin, View):
@@ -118,25 +138,17 @@ class SellThroughView(_InsightsPage):
             for row in selectors.store_figures(brand=self.brand, period=period, scope=scope)
             if row.received or row.sold or row.in_stock
         ]
-        chart = {
-            "type": "bar",
-            "data": {
-                "labels": [row.store.name for row in stores],
-                "datasets": [
-                    {"label": _("Sell-through (%)"), "data": [_percent(row.rate) for row in stores]},
-                ],
-            },
-            "options": {"indexAxis": "y", "plugins": {"legend": {"display": False}}},
-        }
-        from django.core.paginator import Paginator
-
+        chart_json = _bar_chart(
+            [row.store.name for row in stores],
+            [(_("Sell-through (%)"), [_percent(row.rate) for row in stores])],
+        )
         return {
             "products": products,
             "page_obj": Paginator(products, 50).get_page(self.request.GET.get("page")),
             "candidates": [row for row in products if row.is_candidate],
             "stores": stores,
             "weeks_in_a_row": weeks_in_a_row,
-            "chart_json": json.dumps(chart),
+            "chart_json": chart_json,
         }
 
     def csv_rows(self, context: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
@@ -178,24 +190,15 @@ class NetworkView(_InsightsPage):
             for row in selectors.store_figures(brand=self.brand, period=period, scope=scope)
             if row.received or row.sold or row.registered
         ]
-        chart = {
-            "type": "bar",
-            "data": {
-                "labels": [row.store.name for row in stores],
-                "datasets": [
-                    {
-                        "label": _("Registration rate (%)"),
-                        "data": [_percent(row.registration_rate) for row in stores],
-                    },
-                ],
-            },
-            "options": {"indexAxis": "y", "plugins": {"legend": {"display": False}}},
-        }
+        chart_json = _bar_chart(
+            [row.store.name for row in stores],
+            [(_("Registration rate (%)"), [_percent(row.registration_rate) for row in stores])],
+        )
         sold = sum(row.sold for row in stores)
         registered = sum(row.registered for row in stores)
         return {
             "stores": stores,
-            "chart_json": json.dumps(chart),
+            "chart_json": chart_json,
             "total_sold": sold,
             "total_registered": registered,
             "total_rate": selectors._rate(registered, sold),
@@ -239,22 +242,19 @@ class StockView(_InsightsPage):
             for row in selectors.store_figures(brand=self.brand, period=period, scope=scope)
             if row.in_stock
         ]
-        chart = {
-            "type": "bar",
-            "data": {
-                "labels": [row.store.name for row in stores],
-                "datasets": [
-                    {"label": _("Up to 180 days"), "data": [row.in_stock - row.over_180 for row in stores]},
-                    {"label": _("181 to 365 days"), "data": [row.over_180 - row.over_365 for row in stores]},
-                    {"label": _("More than 365 days"), "data": [row.over_365 for row in stores]},
-                ],
-            },
-            "options": {"indexAxis": "y", "scales": {"x": {"stacked": True}, "y": {"stacked": True}}},
-        }
+        chart_json = _bar_chart(
+            [row.store.name for row in stores],
+            [
+                (_("Up to 180 days"), [row.in_stock - row.over_180 for row in stores]),
+                (_("181 to 365 days"), [row.over_180 - row.over_365 for row in stores]),
+                (_("More than 365 days"), [row.over_365 for row in stores]),
+            ],
+            stacked=True,
+        )
         return {
             "stores": stores,
             "suggestions": selectors.transfer_suggestions(brand=self.brand, period=period, scope=scope),
-            "chart_json": json.dumps(chart),
+            "chart_json": chart_json,
             "can_transfer": self.membership.role in ADMIN_ROLES,
         }
 
@@ -320,26 +320,22 @@ class ProductMixView(_InsightsPage):
 
     def figures(self, period: selectors.Period, scope: selectors.Scope) -> dict[str, Any]:
         mix = selectors.product_mix(brand=self.brand, period=period, scope=scope, dimension=self.dimension())
-        chart = {
-            "type": "bar",
-            "data": {
-                "labels": [row.label for row in mix.rows[:20]],
-                "datasets": [
-                    {
-                        "label": _("Revenue (%(currency)s)") % {"currency": mix.currency},
-                        "data": [float(row.revenue) for row in mix.rows[:20]],
-                    }
-                ],
-            },
-            "options": {"indexAxis": "y", "plugins": {"legend": {"display": False}}},
-        }
+        chart_json = _bar_chart(
+            [row.label for row in mix.rows[:20]],
+            [
+                (
+                    _("Revenue (%(currency)s)") % {"currency": mix.currency},
+                    [float(row.revenue) for row in mix.rows[:20]],
+                )
+            ],
+        )
         limits = selectors.price_band_limits(brand=self.brand)
         return {
             "mix": mix,
             "dimensions": [(key, label) for key, label in selectors.DIMENSIONS.items()],
             "dimension": self.dimension(),
             "dimension_label": selectors.DIMENSIONS[self.dimension()],
-            "chart_json": json.dumps(chart),
+            "chart_json": chart_json,
             "bands_form": PriceBandsForm(initial={"limits": ", ".join(str(v) for v in limits)}),
             "can_edit_bands": self.membership.role in ADMIN_ROLES,
         }
