@@ -443,24 +443,24 @@ def products_bought_by(*, brand: Brand, customer_ids: list[int]) -> dict[int, li
 
 
 def co_purchase_counts(*, brand: Brand) -> QuerySet:
-    """Pairs of different products bought by the same customer (kept orders), with the number of customers
-    who bought both: rows of (product_id, other_id, customers). One aggregate query over the order lines,
+    """Pairs of products bought by the same customer (kept orders), with the number of customers who bought
+    both: rows of (product_id, other_id, customers), both directions; a product paired with itself is in
+    it too (skip those rows). One aggregate query over the order lines (a self-join through the customer),
     for campaigns' "bought together" recommendations; cache the result per brand."""
     from django.db.models import Count, F
 
     from customers.models import OrderLine, OrderStatus
 
-    dropped = (OrderStatus.REFUNDED, OrderStatus.CANCELLED)
+    kept = [s for s in OrderStatus.values if s not in (OrderStatus.REFUNDED, OrderStatus.CANCELLED)]
     return (
         OrderLine.objects.filter(
             brand=brand,
             product__isnull=False,
+            order__status__in=kept,
             order__customer__isnull=False,
+            order__customer__orders__status__in=kept,
             order__customer__orders__lines__product__isnull=False,
         )
-        .exclude(order__status__in=dropped)
-        .exclude(order__customer__orders__status__in=dropped)
-        .exclude(product_id=F("order__customer__orders__lines__product_id"))
         .order_by()
         .values("product_id", other_id=F("order__customer__orders__lines__product_id"))
         .annotate(customers=Count("order__customer_id", distinct=True))

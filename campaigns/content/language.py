@@ -90,6 +90,10 @@ class _Environment(ImmutableSandboxedEnvironment):
             return False
         return super().is_safe_attribute(obj, attr, value)
 
+    def unsafe_undefined(self, obj: Any, attribute: str) -> Undefined:
+        # Refuse loudly, in both modes (the lenient render would otherwise print nothing).
+        raise SecurityError(f"access to attribute {attribute!r} of {type(obj).__name__!r} is not allowed")
+
 
 def _environment(undefined: type[Undefined]) -> _Environment:
     env = _Environment(

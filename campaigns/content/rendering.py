@@ -182,6 +182,10 @@ class BatchData:
                         brand=brand, product_ids=sorted(missing), with_complements=False
                     )
                 )
+            recommended = {
+                customer_id: [p for p in chosen if p in products and products[p].is_active]
+                for customer_id, chosen in recommended.items()
+            }
         return cls(brand, customers, pieces, bands, products, recommended)
 
     def context(self, recipient: Recipient, language: str) -> dict[str, Any]:
