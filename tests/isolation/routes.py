@@ -173,6 +173,11 @@ ROUTES: dict[str, Route] = {
     "segmentation:segment_edit": ids(pk="segment"),
     "segmentation:segment_refresh": ids(pk="segment"),
     "segmentation:export": ids(),
+    "campaign_content:template_list": ids(),
+    "campaign_content:template_create": ids(),
+    "campaign_content:template_edit": ids(pk="email_template"),
+    "campaign_content:template_preview": ids(),
+    "campaign_content:template_preview_document": ids(),
     # --- the owner portal -------------------------------------------------------------------------
     "portal:sign_in": ids(),
     "portal:brand_css": ids(),

@@ -144,6 +144,7 @@ def _world(brand: Any, marker: str) -> World:
         "message": MessageFactory(brand=brand, to=f"{marker.lower()}@example.test", status="failed").pk,
         "consent_token": consent_confirmation_token(customer=customer),
         "link_token": link_token,
+        "email_template": _email_template(brand, marker),
     }
     world = World(brand=brand, store=store, objects=objects)
     world.forbidden = [marker.encode(), brand.name.encode(), item.serial.encode(), item.public_code.encode()]
@@ -157,6 +158,12 @@ def _segment(brand: Any, marker: str) -> int:
 
     with brand_context(brand):
         return Segment.objects.create(brand=brand, name=f"{marker} segment", description=marker).pk
+
+
+def _email_template(brand: Any, marker: str) -> int:
+    from campaigns.content.tests.factories import EmailTemplateFactory
+
+    return EmailTemplateFactory(brand=brand, name=f"{marker} template", body_en=f"{marker} body").pk
 
 
 def _pipeline_run(brand: Any) -> int:
@@ -191,6 +198,7 @@ OBJECTS = {
     "customer", "customer_2", "relation", "product", "store", "item", "item_serial", "lost_item",
     "registration", "intervention", "claim", "movement", "import_job", "membership", "api_key", "post",
     "service_request", "consent_token", "link_token", "segment", "pipeline_run", "message",
+    "email_template",
 }  # fmt: skip
 
 
