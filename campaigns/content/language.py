@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from babel import Locale
 from babel.dates import format_date
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -70,7 +71,12 @@ def _format_date(value: Any, pattern: str = "long") -> str:
         return str(value)
     if pattern not in ("short", "medium", "long", "full") and len(pattern) > 40:
         pattern = "long"
-    return format_date(value, format=pattern, locale=translation.get_language() or "en")
+    return format_date(value, format=pattern, locale=_locale(translation.get_language() or "en"))
+
+
+@lru_cache(maxsize=16)
+def _locale(code: str) -> Locale:
+    return Locale.parse(code.replace("-", "_"))
 
 
 class FallbackUndefined(Undefined):

@@ -27,6 +27,6 @@ urlpatterns = [
         name="template_preview_document",
     ),
     # Public: followed from e-mails, the brand is inside the signed token.
-    path("t/c/<str:token>/", views.click, name="click"),
+    path("t/c/<str:token>/<str:link>/", views.click, name="click"),
     path("t/o/<str:token>/", views.open_pixel, name="open"),
 ]

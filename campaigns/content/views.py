@@ -232,9 +232,9 @@ PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRA
 
 @never_cache
 @require_GET
-def click(request: HttpRequest, token: str) -> HttpResponse:
+def click(request: HttpRequest, token: str, link: str) -> HttpResponse:
     """Record the click and go to the address inside the signature; anything else is a 404."""
-    link = tracking.click_read(token)
+    link = tracking.click_read(token, link)
     if link is None:
         raise Http404
     with brand_context(link.brand_id):

@@ -58,26 +58,40 @@ def test_rendered_marketing_email_has_tracked_links_and_a_pixel(brand, client):
     ]
 
 
-def test_tampered_or_forged_links_are_404_and_record_nothing(brand, client):
-    good = tracking.click_token(brand=brand, message_key="camp:1:1", url="https://maison.example/")
-    value, signature = good.rsplit(":", 1)
-    forged_other_url = signing.dumps(
-        [brand.pk, "camp:1:1", "https://evil.example/"], salt="wrong", compress=True
-    )
-    unsigned_scheme = tracking.click_token(brand=brand, message_key="k", url="javascript:alert(1)")
-    for token in (
-        value + ":" + ("A" if signature[0] != "A" else "B") + signature[1:],  # signature changed
-        value[:-2] + "xx:" + signature,  # payload changed
-        forged_other_url,  # signed with another salt (an open token is not a click token either)
-        tracking.open_url(brand=brand, message_key="k").rsplit("/", 2)[1],
-        unsigned_scheme,  # signed, but not an http(s) address
-        "nothing",
+def _tampered(token: str) -> str:
+    value, signature = token.rsplit(":", 1)
+    return value + ":" + ("A" if signature[0] != "A" else "B") + signature[1:]
+
+
+def test_tampered_or_forged_links_are_404_and_record_nothing(brand, other_brand, client):
+    recipient = tracking.recipient_token(brand=brand, message_key="camp:1:1")
+    link = tracking.link_token(brand=brand, url="https://maison.example/")
+    assert client.get(f"/t/c/{recipient}/{link}/").status_code == 302  # the genuine pair works
+    value, signature = link.rsplit(":", 1)
+    evil_payload = signing.b64_encode(b'[%d,"https://evil.example/"]' % brand.pk).decode()
+    for bad_recipient, bad_link in (
+        (_tampered(recipient), link),  # signature of the recipient changed
+        (recipient, _tampered(link)),  # signature of the link changed
+        (recipient, f"{evil_payload}:{signature}"),  # another address under the genuine signature
+        (recipient, signing.dumps([brand.pk, "https://evil.example/"], salt="wrong")),  # another key
+        (
+            recipient,
+            signing.Signer(salt="campaign_content.recipient").sign_object(
+                [brand.pk, "https://evil.example/"]
+            ),
+        ),
+        (recipient, tracking.link_token(brand=other_brand, url="https://other.example/")),  # two brands
+        (recipient, tracking.link_token(brand=brand, url="javascript:alert(1)")),  # not http(s)
+        (recipient, "nothing"),
+        ("nothing", link),
     ):
-        response = client.get(f"/t/c/{token}/")
-        assert response.status_code == 404, token
+        response = client.get(f"/t/c/{bad_recipient}/{bad_link}/")
+        assert response.status_code == 404, (bad_recipient, bad_link)
         assert "Location" not in response
     assert client.get("/t/o/garbage/").status_code == 404
-    assert _events(brand) == []
+    assert client.get(f"/t/o/{_tampered(recipient)}/").status_code == 404
+    assert client.get(f"/t/o/{link}/").status_code == 404  # a link token is not a recipient token
+    assert _events(brand) == [("camp:1:1", "clicked", "https://maison.example/")]
 
 
 def test_tracking_counts_by_prefix_and_keys(brand, other_brand):
