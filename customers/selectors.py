@@ -425,18 +425,30 @@ def sales_line_facts(*, brand: Brand) -> QuerySet:
 
 
 def products_bought_by(*, brand: Brand, customer_ids: list[int]) -> dict[int, list[int]]:
-    """The product ids each of these customers bought (kept orders), last bought first, in one query."""
-    from customers.models import OrderLine, OrderStatus
+    """The product ids each of these customers bought (kept orders), last bought first, in two queries:
+    the orders, then their lines by order id (an index look-up, where one join made PostgreSQL scan every
+    line of the brand)."""
+    from customers.models import Order, OrderLine, OrderStatus
 
-    rows = (
-        OrderLine.objects.filter(brand=brand, order__customer_id__in=customer_ids, product__isnull=False)
-        .exclude(order__status__in=(OrderStatus.REFUNDED, OrderStatus.CANCELLED))
-        .order_by("-order__ordered_at", "-id")
-        .values_list("order__customer_id", "product_id")
+    orders = {
+        order_id: (customer_id, ordered_at)
+        for order_id, customer_id, ordered_at in Order.objects.filter(
+            brand=brand, customer_id__in=customer_ids
+        )
+        .exclude(status__in=(OrderStatus.REFUNDED, OrderStatus.CANCELLED))
+        .order_by()
+        .values_list("id", "customer_id", "ordered_at")
+    }
+    lines = sorted(
+        OrderLine.objects.filter(brand=brand, order_id__in=list(orders), product__isnull=False)
+        .order_by()
+        .values_list("order_id", "product_id", "id"),
+        key=lambda line: (orders[line[0]][1], line[2]),
+        reverse=True,
     )
     bought: dict[int, list[int]] = {}
-    for customer_id, product_id in rows:
-        products = bought.setdefault(customer_id, [])
+    for order_id, product_id, _line_id in lines:
+        products = bought.setdefault(orders[order_id][0], [])
         if product_id not in products:
             products.append(product_id)
     return bought

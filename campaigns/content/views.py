@@ -206,7 +206,7 @@ def _draft_key(brand: Any, user: Any, token: str) -> str:
 )
 class TemplatePreviewDocumentView(BrandViewMixin, TemplateView):
     """The e-mail of a draft as its own document, shown in the editor's frames (the e-mail's inline styles
-    need a CSP of their own; scripts stay forbidden and the frame is sandboxed)."""
+    need a CSP of their own; scripts stay forbidden by it, and every value in the e-mail is escaped)."""
 
     allowed_roles = BRAND_ROLES
 
