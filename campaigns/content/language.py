@@ -179,11 +179,15 @@ def validate(source: str) -> list[TemplateProblem]:
             problems.append(
                 TemplateProblem(name.lineno, str(_("Unknown variable “%(name)s”.") % {"name": name.name}))
             )
-    for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
-        attr = node.attr if isinstance(node, nodes.Getattr) else getattr(node.arg, "value", "")
+    for access in tree.find_all((nodes.Getattr, nodes.Getitem)):
+        attr = (
+            access.attr
+            if isinstance(access, nodes.Getattr)
+            else getattr(getattr(access, "arg", None), "value", "")
+        )
         if isinstance(attr, str) and attr.startswith("_"):
             problems.append(
-                TemplateProblem(node.lineno, str(_("“%(name)s” is not allowed.") % {"name": attr}))
+                TemplateProblem(access.lineno, str(_("“%(name)s” is not allowed.") % {"name": attr}))
             )
     for node in tree.find_all(
         (nodes.Macro, nodes.CallBlock, nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)

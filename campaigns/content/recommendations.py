@@ -37,9 +37,10 @@ def bought_together_compute(*, brand: Any) -> dict[int, list[tuple[int, int]]]:
 
 def bought_together(*, brand: Any) -> dict[int, list[tuple[int, int]]]:
     """The brand's co-purchase counts, from the cache (computed on a miss)."""
-    return cache.get_or_set(
+    together = cache.get_or_set(
         _cache_key(brand), lambda: bought_together_compute(brand=brand), CO_PURCHASE_SECONDS
     )
+    return together or {}
 
 
 def bought_together_forget(*, brand: Any) -> None:
