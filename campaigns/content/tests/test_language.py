@@ -102,3 +102,20 @@ def test_missing_values_render_their_fallback_or_default():
     assert language.render("{{ store_name }}|{{ last_piece }}", {}) == "our boutiques|your piece"
     assert language.render("{% for p in pieces %}x{% endfor %}.", {}) == "."
     assert language.render("{{ birthday|date }}.", {}) == "."
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{% if value_band > 8 %}VIP{% endif %}",
+        "{% if value_band <= 8 %}VIP{% endif %}",
+        "{{ value_band + 1 }}",
+        "{{ pieces[0].name }}",
+        "{{ pieces|first }}",
+        "{{ birthday.year }}",
+        "{{ pieces|length }}",
+    ],
+)
+def test_a_missing_value_never_fails_a_render(source):
+    assert language.validate(source) == []
+    assert language.render(source, {}) in ("", "0")
