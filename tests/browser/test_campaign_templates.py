@@ -1,6 +1,6 @@
 """A marketer writes a campaign e-mail template: a mistake is shown at its line as she types, then the
 live preview shows the e-mail in English and French side by side; she saves it and finds it in the list.
-The editor in French on a 390 px phone does not scroll sideways."""
+The list and the editor in French on a 390 px phone do not scroll sideways."""
 
 from __future__ import annotations
 
@@ -75,9 +75,16 @@ def test_marketer_writes_a_template_with_live_preview_in_both_languages(page, li
     assert rows.count() == 1 and "Spring invitation" in rows.first.inner_text()
 
 
-def test_editor_fits_a_phone_in_french(phone_page, live_server):
+def test_pages_fit_a_phone_in_french(phone_page, live_server):
+    from campaigns.content.tests.factories import EmailTemplateFactory
+
     membership = _shop()
+    EmailTemplateFactory(brand=membership.brand, name="Invitation de printemps")
     _sign_in(phone_page, live_server, membership.user, "fr")
+    phone_page.goto(live_server.url + "/b/maison-aurore/campaigns/templates/")
+    assert phone_page.get_by_test_id("templates-title").inner_text() == "Modèles d’e-mails"
+    assert "Invitation de printemps" in phone_page.get_by_test_id("template-table").inner_text()
+    assert phone_page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
     phone_page.goto(live_server.url + "/b/maison-aurore/campaigns/templates/new/")
     phone_page.get_by_test_id("preview-fr").wait_for()
     assert 'lang="fr"' in phone_page.content()
