@@ -370,6 +370,7 @@ def render_batch(*, brand: Any, template: Any, recipients: Sequence[Recipient]) 
             shell = _layout_shell(brand)
             words = Words(language)
             heading = _("Chosen for you")
+            blocks: dict[tuple[tuple[str, str], ...], tuple[str, str]] = {}
             subject_source = getattr(template, f"subject_{language}", "") or ""
             body_source = getattr(template, f"body_{language}", "") or ""
             for index in indexes:
@@ -387,8 +388,15 @@ def render_batch(*, brand: Any, template: Any, recipients: Sequence[Recipient]) 
                 body_html = _html_part(body, href, colour)
                 items = context.get("recommendations") if with_recommendations else None
                 if items:
-                    text += "\n\n" + _recommendations_text(heading, items)
-                    body_html += _recommendations_html(heading, items)
+                    key = tuple((i["name"], i["collection"]) for i in items)
+                    block = blocks.get(key)
+                    if block is None:  # the same few products recur: laid out once per batch and language
+                        block = blocks[key] = (
+                            _recommendations_text(heading, items),
+                            _recommendations_html(heading, items),
+                        )
+                    text += "\n\n" + block[0]
+                    body_html += block[1]
                 if recipient_token:
                     pixel = tracking.open_url_for(recipient=recipient_token)
                     body_html += (
