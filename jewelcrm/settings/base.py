@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "segmentation",
     "segmentation.insights",
     "campaigns",
+    "campaigns.delivery",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
