@@ -8,6 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from jewelcrm.tenancy.models import BrandScopedModel
 
+# A suppressed address whose owner was erased (GDPR) is kept as this prefix + SHA-256 of the address.
+ERASED_PREFIX = "sha256:"
+
 
 class SuppressionReason(models.TextChoices):
     BOUNCE = "bounce", _("Hard bounce")
@@ -33,6 +36,10 @@ class Suppression(BrandScopedModel):
 
     def __str__(self) -> str:
         return self.email
+
+    @property
+    def is_erased(self) -> bool:
+        return self.email.startswith(ERASED_PREFIX)
 
 
 class DeliveryEventType(models.TextChoices):

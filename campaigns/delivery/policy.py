@@ -17,7 +17,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from campaigns.delivery.models import Suppression
-from campaigns.delivery.selectors import email_key
+from campaigns.delivery.selectors import email_hash, email_key
 from campaigns.delivery.tokens import Unsubscribe, token_make
 
 # Where the layout's footer takes the unsubscribe link; without it the link goes at the end of the body.
@@ -58,11 +58,8 @@ class SuppressionPolicy:
     """jewelcrm.messaging.registry.MarketingPolicy of the platform."""
 
     def skip_reason(self, message: Any) -> str:
-        row = (
-            Suppression.objects.filter(brand_id=message.brand_id, email=email_key(message.to))
-            .only("reason")
-            .first()
-        )
+        forms = [email_key(message.to), email_hash(message.to)]
+        row = Suppression.objects.filter(brand_id=message.brand_id, email__in=forms).only("reason").first()
         if row is None:
             return ""
         with translation.override(settings.LANGUAGE_CODE):  # read by the brand's staff on the send log

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import QuerySet
 
-from campaigns.delivery.models import DeliveryEvent, DeliveryEventType, Suppression
+from campaigns.delivery.models import ERASED_PREFIX, DeliveryEvent, DeliveryEventType, Suppression
 
 
 def email_key(email: str | None) -> str:
@@ -15,12 +16,24 @@ def email_key(email: str | None) -> str:
     return (email or "").strip().lower()
 
 
+def email_hash(email: str | None) -> str:
+    """What an erased person's suppressed address becomes (GDPR erasure): still suppressed if the address
+    comes back (a re-import), never readable again."""
+    key = email_key(email)
+    return ERASED_PREFIX + hashlib.sha256(key.encode()).hexdigest() if key else ""
+
+
 def suppressed_emails(*, brand: Any, emails: Iterable[str]) -> set[str]:
-    """Which of `emails` the brand must not send marketing to, in one query (normalised forms returned)."""
+    """Which of `emails` the brand must not send marketing to, in one query (normalised forms returned).
+    An address suppressed before its owner was erased still counts (its hash is kept)."""
     wanted = {key for key in (email_key(e) for e in emails) if key}
     if not wanted:
         return set()
-    return set(Suppression.objects.filter(brand=brand, email__in=wanted).values_list("email", flat=True))
+    forms = {email_hash(key): key for key in wanted}
+    found = Suppression.objects.filter(brand=brand, email__in=[*wanted, *forms]).values_list(
+        "email", flat=True
+    )
+    return {forms.get(value, value) for value in found}
 
 
 def is_suppressed(*, brand: Any, email: str) -> bool:

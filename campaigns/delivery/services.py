@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaigns.delivery.models import DeliveryEvent, Suppression, SuppressionReason
-from campaigns.delivery.selectors import email_key
+from campaigns.delivery.selectors import email_hash, email_key
 from campaigns.delivery.tokens import Unsubscribe
 
 UNSUBSCRIBE_SOURCE = "unsubscribe link"
@@ -43,7 +43,11 @@ def suppression_add(
         source=source[:200],
         at=at or timezone.now(),
     )
-    existing = Suppression.objects.filter(brand_id=row.brand_id, email=address).first()
+    existing = (
+        Suppression.objects.filter(brand_id=row.brand_id, email__in=[address, email_hash(address)])
+        .order_by("at")
+        .first()
+    )
     if existing is not None:
         return existing, False
     # INSERT … ON CONFLICT DO NOTHING: concurrent webhooks and clicks never fail on the unique constraint.
@@ -95,6 +99,31 @@ def suppression_remove_manual(
                 ip=ip,
             )
     return row
+
+
+def suppression_erase(*, brand: Any, emails: list[str]) -> dict[str, int]:
+    """GDPR erasure (customers.gdpr.customer_erase's hook): the person's suppressed addresses are kept
+    as their hash, so they stay suppressed if they come back, and the providers' texts that name them
+    are blanked. Returns the rows changed per model."""
+    keys = sorted({key for key in (email_key(e) for e in emails) if key and "@" in key})
+    changed: dict[str, int] = {}
+    if not keys:
+        return changed
+    suppressions = 0
+    for key in keys:
+        hashed = email_hash(key)
+        if Suppression.objects.filter(brand=brand, email=hashed).exists():
+            suppressions += Suppression.objects.filter(brand=brand, email=key).delete()[0]
+        else:
+            suppressions += Suppression.objects.filter(brand=brand, email=key).update(email=hashed)
+    events = 0
+    for key in keys:
+        events += DeliveryEvent.objects.filter(brand=brand, detail__icontains=key).update(detail="")
+    if suppressions:
+        changed["campaign_delivery.Suppression"] = suppressions
+    if events:
+        changed["campaign_delivery.DeliveryEvent"] = events
+    return changed
 
 
 # --- Delivery events --------------------------------------------------------------------------------
