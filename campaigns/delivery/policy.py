@@ -27,11 +27,11 @@ FOOTER_MARKER = "<!--jewelcrm:unsubscribe-->"
 def unsubscribe_for(message: Any) -> Unsubscribe:
     """Who the message's unsubscribe link stops: its address, and the customer its context names."""
     context = message.context if isinstance(message.context, dict) else {}
-    customer_id = context.get("customer_id")
+    customer_id = str(context.get("customer_id") or "")
     return Unsubscribe(
         brand_id=message.brand_id,
         email=email_key(message.to),
-        customer_id=int(customer_id) if str(customer_id or "").isdigit() else None,
+        customer_id=int(customer_id) if customer_id.isdigit() else None,
         message_id=message.pk,
         language=message.language or "",
     )

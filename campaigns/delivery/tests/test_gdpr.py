@@ -37,7 +37,9 @@ def test_erasure_keeps_the_suppression_as_a_hash_and_blanks_the_providers_texts(
 
     with brand_context(brand):
         gdpr.customer_erase(brand=brand, customer=Customer.objects.get(pk=customer.pk))
-        assert list(Suppression.objects.values_list("email", "reason")) == [(email_hash(customer.email), "bounce")]
+        assert list(Suppression.objects.values_list("email", "reason")) == [
+            (email_hash(customer.email), "bounce")
+        ]
         assert DeliveryEvent.objects.get().detail == ""
         assert not Suppression.objects.filter(email__icontains="anna").exists()
         # Still suppressed if the address comes back (a re-import): the engine and the send log see it.
