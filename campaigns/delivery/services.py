@@ -174,6 +174,16 @@ def unsubscribe_apply(*, brand: Any, unsubscribe: Unsubscribe, ip: str | None = 
         raise ValidationError(_("This unsubscribe link is not valid."), code="invalid")
     changed = False
     with transaction.atomic():
+        # The suppression first: a concurrent second click waits on its unique index until the first
+        # commits, then reads the ledger with the first's withdrawal in it (one withdrawal, not two).
+        if unsubscribe.channel == "email" and unsubscribe.email:
+            _row, created = suppression_add(
+                brand=brand,
+                email=unsubscribe.email,
+                reason=SuppressionReason.UNSUBSCRIBE,
+                source=UNSUBSCRIBE_SOURCE,
+            )
+            changed = created
         customer = None
         if unsubscribe.customer_id:
             customer = customer_get(brand=brand, customer_id=unsubscribe.customer_id)
@@ -193,14 +203,6 @@ def unsubscribe_apply(*, brand: Any, unsubscribe: Unsubscribe, ip: str | None = 
                     ip=ip,
                 )
                 changed = True
-        if unsubscribe.channel == "email" and unsubscribe.email:
-            _row, created = suppression_add(
-                brand=brand,
-                email=unsubscribe.email,
-                reason=SuppressionReason.UNSUBSCRIBE,
-                source=UNSUBSCRIBE_SOURCE,
-            )
-            changed = changed or created
         if unsubscribe.message_id and message_get(brand=brand, message_id=unsubscribe.message_id):
             delivery_event_record(
                 brand=brand,

@@ -151,3 +151,32 @@ def test_a_token_of_an_inactive_brand_is_refused(brand, customer):
     brand.is_active = False
     brand.save(update_fields=["is_active"])
     assert Client().post(_url(token), ONE_CLICK).status_code == 400
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_clicks_withdraw_once(brand, customer):
+    """Five one-click POSTs at the same moment (a mail client retrying, a double tap): one withdrawal in
+    the ledger, one suppression row."""
+    import threading
+
+    from django.db import connection
+
+    token = _token(brand, customer)
+    barrier = threading.Barrier(5)
+    statuses: list[int] = []
+
+    def click() -> None:
+        try:
+            barrier.wait()
+            statuses.append(Client().post(_url(token), ONE_CLICK).status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=click) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert statuses == [200] * 5
+    assert _ledger(brand, customer) == [(True, "store"), (False, "unsubscribe")]
+    assert len(_suppressed(brand)) == 1
