@@ -144,3 +144,18 @@ def test_through_mailgun_the_row_keeps_the_providers_id_and_the_metadata_names_b
     assert data["h:List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert data["h:List-Unsubscribe"].startswith("<http")
     assert json.dumps(data)  # plain values only
+
+
+def test_the_outgoing_emails_page_shows_why_a_marketing_email_was_not_sent(
+    brand, owner_client, newsletter_kind
+):
+    from django.urls import reverse
+
+    SuppressionFactory(brand=brand, email="anna@example.test", reason="bounce")
+    _send_and_deliver(brand, kind=newsletter_kind)
+    page = owner_client.get(
+        reverse("accounts:sent_emails", kwargs={"brand_slug": brand.slug}) + "?status=skipped"
+    )
+    html = page.content.decode()
+    assert "Nothing to send" in html and "Newsletter" in html
+    assert "the address is on the suppression list (Hard bounce)" in html
