@@ -22,6 +22,8 @@ from campaigns.delivery.tokens import Unsubscribe, token_make
 
 # Where the layout's footer takes the unsubscribe link; without it the link goes at the end of the body.
 FOOTER_MARKER = "<!--jewelcrm:unsubscribe-->"
+# The subject of the List-Unsubscribe mailto: this prefix, then the token.
+MAILTO_SUBJECT = "unsubscribe-"
 
 
 def unsubscribe_for(message: Any) -> Unsubscribe:
@@ -37,17 +39,18 @@ def unsubscribe_for(message: Any) -> Unsubscribe:
     )
 
 
-def unsubscribe_url(unsubscribe: Unsubscribe) -> str:
-    path = reverse("campaign_delivery:unsubscribe", kwargs={"token": token_make(unsubscribe)})
+def unsubscribe_url(token: str) -> str:
+    path = reverse("campaign_delivery:unsubscribe", kwargs={"token": token})
     return settings.SITE_URL.rstrip("/") + path
 
 
 def list_unsubscribe_headers(url: str, token: str = "") -> dict[str, str]:
-    """RFC 2369 / RFC 8058: the HTTPS link (one-click POST), and a mailto when a mailbox is configured."""
+    """RFC 2369 / RFC 8058: the HTTPS link (one-click POST) and, when a mailbox is configured, a mailto
+    whose subject carries the token (Mailgun's inbound route hands it to campaigns.delivery.webhooks)."""
     targets = [f"<{url}>"]
     mailbox = getattr(settings, "UNSUBSCRIBE_MAILTO", "")
-    if mailbox:
-        targets.append(f"<mailto:{mailbox}?subject=unsubscribe>")
+    if mailbox and token:
+        targets.append(f"<mailto:{mailbox}?subject={MAILTO_SUBJECT}{token}>")
     return {
         "List-Unsubscribe": ", ".join(targets),
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
@@ -68,7 +71,8 @@ class SuppressionPolicy:
             }
 
     def decorate(self, message: Any, email: Any) -> Any:
-        url = unsubscribe_url(unsubscribe_for(message))
+        token = token_make(unsubscribe_for(message))
+        url = unsubscribe_url(token)
         label = _("Unsubscribe from these e-mails")
         link = (
             f'<p style="margin:8px 0 0;"><a href="{escape(url)}" data-testid="unsubscribe-link" '
@@ -83,5 +87,5 @@ class SuppressionPolicy:
             else:
                 html += link
         text = f"{email.text.rstrip()}\n\n-- \n{label}: {url}\n"
-        headers = {**email.headers, **list_unsubscribe_headers(url)}
+        headers = {**email.headers, **list_unsubscribe_headers(url, token)}
         return dataclasses.replace(email, html=html, text=text, headers=headers)

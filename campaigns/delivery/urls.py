@@ -20,4 +20,6 @@ urlpatterns = [
     ),
     # The e-mail provider's tracking webhook (django-anymail, Mailgun): signed, CSRF-exempt.
     path("webhooks/mailgun/tracking/", webhooks.mailgun_tracking, name="mailgun_tracking"),
+    # The List-Unsubscribe mailto, routed by Mailgun to us (when UNSUBSCRIBE_MAILTO is set): signed too.
+    path("webhooks/mailgun/inbound/", webhooks.mailgun_inbound, name="mailgun_inbound"),
 ]

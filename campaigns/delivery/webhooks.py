@@ -109,10 +109,32 @@ def tracking_received(sender: Any, event: Any, esp_name: str, **kwargs: Any) -> 
             )
 
 
+def inbound_received(sender: Any, event: Any, esp_name: str, **kwargs: Any) -> None:
+    """anymail's `inbound` signal: an e-mail to the List-Unsubscribe mailbox (UNSUBSCRIBE_MAILTO), routed
+    by the provider to us. Its subject carries the same signed token as the one-click link, which is the
+    whole authority (as for the link); anything else in that mailbox is ignored (logged)."""
+    from campaigns.delivery.policy import MAILTO_SUBJECT
+    from campaigns.delivery.services import unsubscribe_apply
+    from campaigns.delivery.tokens import token_read
+    from jewelcrm.accounts.selectors import brand_get
+    from jewelcrm.tenancy.context import brand_context
+
+    subject = str(getattr(event.message, "subject", "") or "")
+    match = re.search(re.escape(MAILTO_SUBJECT) + r"([A-Za-z0-9_\-:.]+)", subject)
+    unsubscribe = token_read(match.group(1)) if match else None
+    brand = brand_get(brand_id=unsubscribe.brand_id) if unsubscribe else None
+    if unsubscribe is None or brand is None:
+        log.info("delivery: %s inbound e-mail without a valid unsubscribe token, ignored", esp_name)
+        return
+    with brand_context(brand):
+        unsubscribe_apply(brand=brand, unsubscribe=unsubscribe)
+
+
 def connect() -> None:
-    from anymail.signals import tracking
+    from anymail.signals import inbound, tracking
 
     tracking.connect(tracking_received, dispatch_uid="campaigns.delivery.tracking")
+    inbound.connect(inbound_received, dispatch_uid="campaigns.delivery.inbound")
 
 
 @csrf_exempt  # verified by Mailgun's signature (and basic auth) instead: tests/platform/test_csrf.py
@@ -123,3 +145,15 @@ def mailgun_tracking(request: HttpRequest) -> HttpResponse:
     if not (getattr(settings, "ANYMAIL", {}) or {}).get("MAILGUN_WEBHOOK_SIGNING_KEY"):
         raise Http404
     return MailgunTrackingWebhookView.as_view()(request)
+
+
+@csrf_exempt  # verified by Mailgun's signature (and basic auth) instead: tests/platform/test_csrf.py
+def mailgun_inbound(request: HttpRequest) -> HttpResponse:
+    """Mailgun's inbound route for the List-Unsubscribe mailbox (anymail's view); 404 unless Mailgun and
+    the mailbox are configured."""
+    from anymail.webhooks.mailgun import MailgunInboundWebhookView
+
+    configured = (getattr(settings, "ANYMAIL", {}) or {}).get("MAILGUN_WEBHOOK_SIGNING_KEY")
+    if not (configured and getattr(settings, "UNSUBSCRIBE_MAILTO", "")):
+        raise Http404
+    return MailgunInboundWebhookView.as_view()(request)

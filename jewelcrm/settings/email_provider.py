@@ -21,6 +21,7 @@ ANYMAIL = {
     "MAILGUN_WEBHOOK_SIGNING_KEY": env("MAILGUN_WEBHOOK_SIGNING_KEY", default=""),
     "WEBHOOK_SECRET": env.list("ANYMAIL_WEBHOOK_SECRET", default=[]),
 }
-# The mailbox of the List-Unsubscribe header's mailto (RFC 2369), when the brand's provider routes it to
-# a person; empty: only the one-click HTTPS link (RFC 8058), which mail clients use.
+# The mailbox of the List-Unsubscribe header's mailto (RFC 2369), routed by Mailgun to
+# /webhooks/mailgun/inbound/ (its subject carries the token); empty: only the one-click HTTPS link
+# (RFC 8058), which mail clients use, and the inbound route answers 404.
 UNSUBSCRIBE_MAILTO = env("UNSUBSCRIBE_MAILTO", default="")

@@ -208,6 +208,9 @@ ROUTES: dict[str, Route] = {
     "campaign_delivery:mailgun_tracking": public(
         "Mailgun's signed webhook: the brand comes from the message the event names (test_webhooks.py)"
     ),
+    "campaign_delivery:mailgun_inbound": public(
+        "Mailgun's signed inbound route: the unsubscribe token in the subject names its brand"
+    ),
     # --- the API ----------------------------------------------------------------------------------
     "accounts-api:whoami": ids(),
     "api-stores": ids(),

@@ -25,6 +25,10 @@ EXEMPT: dict[str, str] = {
     "campaign_delivery:mailgun_tracking": (
         "Mailgun's webhook, verified by its signature (campaigns/delivery/tests/test_webhooks.py)"
     ),
+    "campaign_delivery:mailgun_inbound": (
+        "Mailgun's inbound route (the List-Unsubscribe mailto), verified by its signature "
+        "(campaigns/delivery/tests/test_webhooks.py)"
+    ),
 }
 UNSAFE = ("post", "put", "patch", "delete")
 PATTERNS = list(url_patterns())

@@ -68,7 +68,14 @@ def test_a_marketing_email_carries_the_one_click_headers_and_the_footer_link(
 def test_the_mailto_is_added_when_a_mailbox_is_configured(brand, newsletter_kind):
     _send_and_deliver(brand, kind=newsletter_kind)
     header = mail.outbox[0].extra_headers["List-Unsubscribe"]
-    assert header.endswith(", <mailto:unsubscribe@mail.maison.test?subject=unsubscribe>")
+    https, mailto = header.split(", ")
+    token = https[1:-1].rsplit("/u/", 1)[1]
+    assert mailto == f"<mailto:unsubscribe@mail.maison.test?subject=unsubscribe-{token}>"
+
+
+def test_without_a_mailbox_there_is_no_mailto(brand, newsletter_kind):
+    _send_and_deliver(brand, kind=newsletter_kind)
+    assert "mailto:" not in mail.outbox[0].extra_headers["List-Unsubscribe"]
 
 
 def test_transactional_emails_get_no_unsubscribe_header_nor_link(brand):

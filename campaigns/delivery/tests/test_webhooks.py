@@ -252,3 +252,85 @@ def test_delivery_counts_count_messages_of_a_campaign_not_events(
     with brand_context(brand):
         by_keys = delivery_counts(brand=brand, message_keys=["campaign:7:0", "campaign:8:0"])
     assert (by_keys["sent"], by_keys["delivered"], by_keys["opened"]) == (2, 2, 1)
+
+
+# --- The List-Unsubscribe mailto, through Mailgun's inbound route ------------------------------------
+
+INBOUND = "/webhooks/mailgun/inbound/"
+MAILBOX = {"ANYMAIL": ANYMAIL, "UNSUBSCRIBE_MAILTO": "unsubscribe@mg.maison.test"}
+
+
+def _inbound(subject: str, *, key: str = SIGNING_KEY) -> dict:
+    token = secrets.token_hex(25)
+    timestamp = str(int(time.time()))
+    signature = hmac.new(key.encode(), f"{timestamp}{token}".encode(), hashlib.sha256).hexdigest()
+    headers = [
+        ["From", "Anna <anna@example.test>"],
+        ["To", "unsubscribe@mg.maison.test"],
+        ["Subject", subject],
+        ["Message-Id", "<CAF=abc@mail.example.test>"],
+    ]
+    return {
+        "recipient": "unsubscribe@mg.maison.test",
+        "sender": "anna@example.test",
+        "from": "Anna <anna@example.test>",
+        "subject": subject,
+        "body-plain": "",
+        "stripped-text": "",
+        "message-headers": json.dumps(headers),
+        "timestamp": timestamp,
+        "token": token,
+        "signature": signature,
+    }
+
+
+@pytest.fixture
+def anna(brand):
+    from customers.services import consent_record
+    from customers.tests.factories import CustomerFactory
+
+    person = CustomerFactory(brand=brand, email="anna@example.test")
+    with brand_context(brand):
+        consent_record(
+            brand=brand, customer=person, channel="email", is_granted=True, is_confirmed=True, source="store"
+        )
+    return person
+
+
+def _consent(brand, person):
+    from customers.selectors import consent_is_active
+
+    with brand_context(brand):
+        return consent_is_active(brand=brand, customer=person, channel="email")
+
+
+@override_settings(**MAILBOX)
+def test_an_email_to_the_unsubscribe_mailbox_unsubscribes(brand, anna):
+    from campaigns.delivery.tokens import Unsubscribe, token_make
+
+    token = token_make(Unsubscribe(brand_id=brand.pk, email=anna.email, customer_id=anna.pk))
+    response = Client(enforce_csrf_checks=True).post(INBOUND, _inbound(f"unsubscribe-{token}"))
+    assert response.status_code == 200
+    assert _consent(brand, anna) is False
+    assert _suppressed(brand) == [("anna@example.test", "unsubscribe", "unsubscribe link")]
+
+
+@override_settings(**MAILBOX)
+@pytest.mark.parametrize("subject", ["Please stop", "unsubscribe-not.a.token", ""])
+def test_an_email_without_a_valid_token_changes_nothing(brand, anna, subject):
+    assert Client().post(INBOUND, _inbound(subject)).status_code == 200
+    assert _consent(brand, anna) is True and _suppressed(brand) == []
+
+
+@override_settings(**MAILBOX)
+def test_a_badly_signed_inbound_post_is_refused(brand, anna):
+    from campaigns.delivery.tokens import Unsubscribe, token_make
+
+    token = token_make(Unsubscribe(brand_id=brand.pk, email=anna.email, customer_id=anna.pk))
+    assert Client().post(INBOUND, _inbound(f"unsubscribe-{token}", key="wrong")).status_code == 400
+    assert _consent(brand, anna) is True and _suppressed(brand) == []
+
+
+@override_settings(ANYMAIL=ANYMAIL, UNSUBSCRIBE_MAILTO="")
+def test_without_a_mailbox_the_inbound_route_does_not_exist(brand, anna):
+    assert Client().post(INBOUND, _inbound("unsubscribe-x")).status_code == 404
