@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import TemplateView, View
 
@@ -40,6 +41,7 @@ def _rendered(response: TemplateResponse) -> TemplateResponse:
 
 
 @method_decorator(csrf_exempt, name="dispatch")  # RFC 8058: a cookie-less POST from the mail client
+@method_decorator(never_cache, name="dispatch")  # the address holds the person's token
 class UnsubscribeView(View):
     """`/u/<token>`: GET shows the recipient a button in their language (mail scanners fetch links: a GET
     changes nothing); POST `List-Unsubscribe=One-Click` (the mail client's, or the button's) withdraws the

@@ -53,6 +53,7 @@ def test_get_shows_a_button_in_the_recipients_language_and_changes_nothing(brand
     assert brand.name in html
     assert _ledger(brand, customer) == [(True, "store")]
     assert _suppressed(brand) == []
+    assert "no-store" in response["Cache-Control"]
 
 
 def test_a_cookie_less_one_click_post_withdraws_the_consent_and_suppresses_the_address(brand, customer):
