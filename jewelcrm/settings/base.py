@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "segmentation",
     "segmentation.insights",
     "campaigns",
+    "campaigns.outreach",
+    "campaigns.audiences",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
