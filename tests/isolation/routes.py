@@ -197,6 +197,9 @@ ROUTES: dict[str, Route] = {
     "portal:delete_account": ids(),
     "portal:news": ids(),
     "portal:post": ids(pk="post"),
+    "campaign_outreach:my_tasks": ids(),
+    "campaign_outreach:task_done": ids(pk="outreach_task"),
+    "campaign_outreach:brand_tasks": ids(),
     # --- the API ----------------------------------------------------------------------------------
     "accounts-api:whoami": ids(),
     "api-stores": ids(),

@@ -140,6 +140,7 @@ def _world(brand: Any, marker: str) -> World:
             brand=brand, item=item, customer=customer, store=store, message=marker
         ).pk,
         "segment": _segment(brand, marker),
+        "outreach_task": _outreach_task(brand, customer, store, marker),
         "pipeline_run": _pipeline_run(brand),
         "message": MessageFactory(brand=brand, to=f"{marker.lower()}@example.test", status="failed").pk,
         "consent_token": consent_confirmation_token(customer=customer),
@@ -157,6 +158,12 @@ def _segment(brand: Any, marker: str) -> int:
 
     with brand_context(brand):
         return Segment.objects.create(brand=brand, name=f"{marker} segment", description=marker).pk
+
+
+def _outreach_task(brand: Any, customer: Any, store: Any, marker: str) -> int:
+    from campaigns.outreach.tests.factories import OutreachTaskFactory
+
+    return OutreachTaskFactory(brand=brand, customer=customer, store=store, title=f"{marker} task").pk
 
 
 def _pipeline_run(brand: Any) -> int:
@@ -191,6 +198,7 @@ OBJECTS = {
     "customer", "customer_2", "relation", "product", "store", "item", "item_serial", "lost_item",
     "registration", "intervention", "claim", "movement", "import_job", "membership", "api_key", "post",
     "service_request", "consent_token", "link_token", "segment", "pipeline_run", "message",
+    "outreach_task",
 }  # fmt: skip
 
 

@@ -1,0 +1,3 @@
+app_name = "campaign_audiences"
+
+urlpatterns: list = []
