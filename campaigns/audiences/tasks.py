@@ -1,0 +1,16 @@
+"""The upload of an ad audience to Meta: thin, ids in; the service sends each batch at most once, one
+brand_context per batch (several transactions, so not wrapped in brand_task)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(bind=True, acks_late=True, max_retries=6, soft_time_limit=60 * 25, time_limit=60 * 30)
+def upload_audience_task(self, brand_id: int, export_id: int) -> str:  # noqa: ANN001
+    from campaigns.audiences.services import UploadToRetry, audience_upload
+
+    try:
+        return audience_upload(brand_id=brand_id, export_id=export_id)
+    except UploadToRetry as error:
+        raise self.retry(exc=error, countdown=min(60 * 2**self.request.retries, 3600)) from error
