@@ -141,6 +141,7 @@ def _world(brand: Any, marker: str) -> World:
         ).pk,
         "segment": _segment(brand, marker),
         "outreach_task": _outreach_task(brand, customer, store, marker),
+        "audience_export": _audience_export(brand, customer, marker),
         "pipeline_run": _pipeline_run(brand),
         "message": MessageFactory(brand=brand, to=f"{marker.lower()}@example.test", status="failed").pk,
         "consent_token": consent_confirmation_token(customer=customer),
@@ -164,6 +165,18 @@ def _outreach_task(brand: Any, customer: Any, store: Any, marker: str) -> int:
     from campaigns.outreach.tests.factories import OutreachTaskFactory
 
     return OutreachTaskFactory(brand=brand, customer=customer, store=store, title=f"{marker} task").pk
+
+
+def _audience_export(brand: Any, customer: Any, marker: str) -> int:
+    from campaigns.audiences.services import audience_export_create
+    from segmentation.models import Segment, SegmentMember
+
+    with brand_context(brand):
+        segment = Segment.objects.create(brand=brand, name=f"{marker} audience", description=marker)
+        SegmentMember.objects.create(brand=brand, segment=segment, customer=customer)
+        return audience_export_create(
+            brand=brand, segment=segment, destination="meta", platform_audience_id="1"
+        ).pk
 
 
 def _pipeline_run(brand: Any) -> int:
@@ -198,7 +211,7 @@ OBJECTS = {
     "customer", "customer_2", "relation", "product", "store", "item", "item_serial", "lost_item",
     "registration", "intervention", "claim", "movement", "import_job", "membership", "api_key", "post",
     "service_request", "consent_token", "link_token", "segment", "pipeline_run", "message",
-    "outreach_task",
+    "outreach_task", "audience_export",
 }  # fmt: skip
 
 
