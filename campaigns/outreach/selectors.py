@@ -39,9 +39,16 @@ SORTS = {
 
 
 def outreach_task_list(
-    *, brand: Any, membership: Any, status: str = "", outcome: str = "", sort: str = "due"
+    *,
+    brand: Any,
+    membership: Any,
+    status: str = "",
+    outcome: str = "",
+    sort: str = "due",
+    store_id: int | None = None,
 ) -> QuerySet[OutreachTask]:
-    """The tasks this member sees (see the module's docstring), with customer, assignee and store."""
+    """The tasks this member sees (see the module's docstring), with customer, assignee and store;
+    optionally of one store only."""
     tasks = OutreachTask.objects.filter(brand=brand)
     if membership.role == Role.RETAIL_MANAGER and membership.store_id:
         tasks = tasks.filter(Q(store_id=membership.store_id) | Q(assignee_id=membership.user_id))
@@ -51,6 +58,8 @@ def outreach_task_list(
         tasks = tasks.filter(status=status)
     if outcome in TaskOutcome.values:
         tasks = tasks.filter(outcome=outcome)
+    if store_id is not None:
+        tasks = tasks.filter(store_id=store_id)
     return tasks.select_related("customer", "assignee", "store", "done_by").order_by(
         *SORTS.get(sort, SORTS["due"])
     )
@@ -108,10 +117,12 @@ def outreach_attribution(
     }
 
 
-def outreach_summary(*, brand: Any, membership: Any, days: int = ATTRIBUTION_DAYS) -> dict[str, Any]:
-    """Counts of the tasks this member sees: open, done, done by outcome (every outcome, zeros included),
-    tasks that converted, attributed purchases and revenue. Three queries."""
-    tasks = outreach_task_list(brand=brand, membership=membership).order_by()
+def outreach_summary(
+    *, brand: Any, membership: Any, days: int = ATTRIBUTION_DAYS, store_id: int | None = None
+) -> dict[str, Any]:
+    """Counts of the tasks this member sees (optionally of one store): open, done, done by outcome (every
+    outcome, zeros included), tasks that converted, attributed purchases and revenue. Three queries."""
+    tasks = outreach_task_list(brand=brand, membership=membership, store_id=store_id).order_by()
     by_status = dict(tasks.values_list("status").annotate(n=Count("id")))
     by_outcome = dict(tasks.filter(status=TaskStatus.DONE).values_list("outcome").annotate(n=Count("id")))
     visible_done = tasks.filter(status=TaskStatus.DONE).values("id")

@@ -18,6 +18,7 @@ from campaigns.outreach import selectors, services
 from campaigns.outreach.forms import TaskDoneForm
 from campaigns.outreach.models import TaskOutcome, TaskStatus
 from jewelcrm.accounts.roles import BRAND_ROLES, RETAIL_ROLES, Role
+from jewelcrm.retail import selectors as store_selectors
 from jewelcrm.tenancy.views import BrandViewMixin
 
 PAGE_SIZE = 25
@@ -43,12 +44,15 @@ class _TaskListMixin(BrandViewMixin, TemplateView):
         sort = request.GET.get("sort", "due")
         sort = sort if sort in selectors.SORTS else "due"
         days = _int_choice(request.GET.get("days"), selectors.ATTRIBUTION_CHOICES, selectors.ATTRIBUTION_DAYS)
+        stores = self.store_choices()
+        store_id = _int_choice(request.GET.get("store"), tuple(pk for pk, _name in stores), 0) or None
         tasks = selectors.outreach_task_list(
             brand=self.brand,
             membership=self.membership,
             status="" if status == "all" else status,
             outcome=outcome,
             sort=sort,
+            store_id=store_id,
         )
         page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
         rows = list(page.object_list)
@@ -58,6 +62,8 @@ class _TaskListMixin(BrandViewMixin, TemplateView):
         for task in rows:
             task.conversion = conversions.get(task.pk)
         query = {k: v for k, v in (("status", status), ("outcome", outcome), ("sort", sort)) if v}
+        if store_id:
+            query["store"] = str(store_id)
         if days != selectors.ATTRIBUTION_DAYS:
             query["days"] = str(days)
         return {
@@ -76,9 +82,17 @@ class _TaskListMixin(BrandViewMixin, TemplateView):
                 ("customer", _("Customer")),
                 ("done", _("Done most recently")),
             ],
+            "stores": stores,
+            "store_id": store_id,
             "querystring": urlencode(query),
-            "summary": selectors.outreach_summary(brand=self.brand, membership=self.membership, days=days),
+            "summary": selectors.outreach_summary(
+                brand=self.brand, membership=self.membership, days=days, store_id=store_id
+            ),
         }
+
+    def store_choices(self) -> list[tuple[int, str]]:
+        """The stores to filter by (brand staff only; retail staff see one store already)."""
+        return []
 
 
 class MyTasksView(_TaskListMixin):
@@ -143,6 +157,9 @@ class BrandTasksView(_TaskListMixin):
     allowed_roles = BRAND_ROLES
     template_name = "campaign_outreach/brand_tasks.html"
     default_status = "all"
+
+    def store_choices(self) -> list[tuple[int, str]]:
+        return list(store_selectors.store_list(brand=self.brand).values_list("pk", "name"))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
