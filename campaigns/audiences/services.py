@@ -20,6 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from campaigns.audiences.hashing import hashed_identifiers
@@ -58,6 +59,21 @@ def _eligible_customers(*, brand: Any, segment: Any) -> Any:
     ).order_by("pk")
 
 
+def _member(export: AudienceExport, customer_id: int, action: str, hashes: tuple[str, ...]) -> Any:
+    return AudienceExportMember(
+        brand_id=export.brand_id,
+        export=export,
+        customer_id=customer_id,
+        action=action,
+        **dict(zip(AudienceExportMember.HASH_FIELDS, hashes, strict=True)),
+    )
+
+
+def _same_digests() -> dict[str, Any]:
+    """Filter arguments: every digest of a row equal to the outer row's."""
+    return {name: OuterRef(name) for name in AudienceExportMember.HASH_FIELDS}
+
+
 def audience_export_previous(*, brand: Any, segment: Any, destination: str) -> AudienceExport | None:
     return (
         AudienceExport.objects.filter(brand=brand, segment=segment, destination=destination)
@@ -89,50 +105,50 @@ def audience_export_create(
             previous=previous,
             created_by=actor if actor is not None and getattr(actor, "is_authenticated", False) else None,
         )
-        before: dict[int, tuple[str, ...]] = {}
-        if previous is not None:
-            for row in AudienceExportMember.objects.filter(
-                brand=brand, export=previous, action__in=(MemberAction.ADD, MemberAction.KEEP)
-            ).iterator(chunk_size=READ_CHUNK):
-                before[row.customer_id] = row.hashes()
-
-        counts = {"members": 0, "added": 0, "removed": 0}
+        # 1. Every current member, hashed in Python (phonenumbers), written in batches as "add".
+        members = 0
         pending: list[AudienceExportMember] = []
-
-        def member(customer_id: int, action: str, hashes: tuple[str, ...]) -> None:
-            pending.append(
-                AudienceExportMember(
-                    brand_id=export.brand_id,
-                    export=export,
-                    customer_id=customer_id,
-                    action=action,
-                    **dict(zip(AudienceExportMember.HASH_FIELDS, hashes, strict=True)),
-                )
-            )
-            if len(pending) >= WRITE_BATCH:
-                AudienceExportMember.objects.bulk_create(pending)
-                pending.clear()
-
         for customer in _eligible_customers(brand=brand, segment=segment).iterator(chunk_size=READ_CHUNK):
             identifiers = hashed_identifiers(customer)
             if not identifiers.is_matchable:
                 continue
-            hashes = tuple(identifiers.row())
-            counts["members"] += 1
-            old = before.pop(customer.pk, None)
-            if old == hashes:
-                member(customer.pk, MemberAction.KEEP, hashes)
-                continue
-            member(customer.pk, MemberAction.ADD, hashes)
-            counts["added"] += 1
-            if old is not None:  # identifiers changed: take the old hashes out
-                member(customer.pk, MemberAction.REMOVE, old)
-                counts["removed"] += 1
-        for customer_id, old in before.items():
-            member(customer_id, MemberAction.REMOVE, old)
-            counts["removed"] += 1
+            members += 1
+            pending.append(_member(export, customer.pk, MemberAction.ADD, tuple(identifiers.row())))
+            if len(pending) >= WRITE_BATCH:
+                AudienceExportMember.objects.bulk_create(pending)
+                pending.clear()
         if pending:
             AudienceExportMember.objects.bulk_create(pending)
+            pending.clear()
+        removed = 0
+        if previous is not None:
+            # 2. Set-based against the previous export: the same person with the same digests is kept...
+            sent_before = AudienceExportMember.objects.filter(
+                brand=brand, export=previous, action__in=(MemberAction.ADD, MemberAction.KEEP)
+            )
+            AudienceExportMember.objects.filter(brand=brand, export=export, action=MemberAction.ADD).filter(
+                Exists(sent_before.filter(customer_id=OuterRef("customer_id"), **_same_digests()))
+            ).update(action=MemberAction.KEEP)
+            # 3. ... and whatever was sent before and is not current any more (the person left, or their
+            # digests changed) is removed, with the digests that were sent.
+            current = AudienceExportMember.objects.filter(
+                brand=brand, export=export, action__in=(MemberAction.ADD, MemberAction.KEEP)
+            )
+            gone = sent_before.filter(
+                ~Exists(current.filter(customer_id=OuterRef("customer_id"), **_same_digests()))
+            ).order_by("customer_id")
+            for row in gone.iterator(chunk_size=READ_CHUNK):
+                pending.append(_member(export, row.customer_id, MemberAction.REMOVE, row.hashes()))
+                removed += 1
+                if len(pending) >= WRITE_BATCH:
+                    AudienceExportMember.objects.bulk_create(pending)
+                    pending.clear()
+            if pending:
+                AudienceExportMember.objects.bulk_create(pending)
+        added = AudienceExportMember.objects.filter(
+            brand=brand, export=export, action=MemberAction.ADD
+        ).count()
+        counts = {"members": members, "added": added, "removed": removed}
 
         segment_size = segment_selectors.segment_member_ids(brand=brand, segment=segment).count()
         export.member_count = counts["members"]
