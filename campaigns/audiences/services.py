@@ -330,3 +330,22 @@ def audience_upload(*, brand_id: int, export_id: int, client: MetaAudienceClient
             status=ExportStatus.UPLOADED, uploaded_at=timezone.now(), last_error=""
         )
     return ExportStatus.UPLOADED
+
+
+def audience_upload_give_up(*, brand_id: int, export_id: int, reason: str) -> str:
+    """The platform kept refusing for a transient reason: mark the export failed with the last batch's
+    error, so a person sees it and can start it again (sent batches are never sent again)."""
+    with brand_context(brand_id):
+        error = (
+            AudienceUploadBatch.objects.filter(
+                brand_id=brand_id, export_id=export_id, status=BatchStatus.PENDING
+            )
+            .exclude(last_error="")
+            .order_by("action", "number")
+            .values_list("last_error", flat=True)
+            .first()
+        )
+        AudienceExport.objects.filter(brand_id=brand_id, pk=export_id).update(
+            status=ExportStatus.FAILED, last_error=error or reason
+        )
+    return ExportStatus.FAILED

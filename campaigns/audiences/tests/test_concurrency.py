@@ -84,3 +84,40 @@ def test_the_task_uploads_through_the_service(brand, settings, monkeypatch):
         fake.close()
     assert result == "uploaded"
     assert [c["method"] for c in fake.calls] == ["POST"]
+
+
+@pytest.mark.django_db
+def test_the_task_gives_up_after_its_retries_and_the_export_shows_it(brand, monkeypatch):
+    from campaigns.audiences import tasks
+
+    segment = SegmentFactory(brand=brand)
+    member(segment)
+    with brand_context(brand):
+        export = services.audience_export_create(
+            brand=brand, segment=segment, destination="meta", platform_audience_id="555"
+        )
+        services.audience_upload_start(brand=brand, export=export)
+    fake = FakeMeta()
+    fake.script = [(503, {"error": {"message": "Service unavailable"}}, {})] * 2
+    monkeypatch.setattr(
+        services,
+        "meta_client",
+        lambda: MetaAudienceClient(
+            access_token="fake",  # noqa: S106 - the fake's token
+            base_url=fake.url,
+            sleep=lambda s: None,
+            max_attempts=2,
+        ),
+    )
+    try:
+        # The last allowed try (retries == max_retries) still refused.
+        result = tasks.upload_audience_task.apply(args=(brand.pk, export.pk), retries=6).get()
+    finally:
+        fake.close()
+    assert result == "failed"
+    with brand_context(brand):
+        export.refresh_from_db()
+        batch = AudienceUploadBatch.objects.get(export=export)
+    assert export.status == "failed"
+    assert "HTTP 503" in export.last_error
+    assert (batch.status, batch.attempts) == ("pending", 1)

@@ -63,6 +63,14 @@ def test_an_associate_who_left_the_brand_hands_over_to_the_manager(brand, store)
     assert _create(brand, customer.pk).assignee_id == manager.user_id
 
 
+def test_an_assigned_brand_staff_member_hands_over_to_the_manager(brand, store):
+    marketer = MembershipFactory(brand=brand, role="marketer")
+    manager = MembershipFactory(brand=brand, role="retail_manager", store=store)
+    customer = CustomerFactory(brand=brand, home_store=store, assigned_associate=marketer.user)
+
+    assert _create(brand, customer.pk).assignee_id == manager.user_id
+
+
 def test_an_associate_of_another_brand_never_gets_the_task(brand, other_brand, store):
     foreign = MembershipFactory(
         brand=other_brand, role="sales_associate", store=StoreFactory(brand=other_brand)
