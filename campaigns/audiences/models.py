@@ -79,9 +79,14 @@ class AudienceExportMember(BrandScopedModel):
     normalised identifier (empty when unknown). A customer whose identifiers changed has two rows: the
     old hashes to remove, the new ones to add."""
 
-    export = models.ForeignKey(AudienceExport, on_delete=models.CASCADE, related_name="+")
+    # Both looked up through the unique index (brand, export, customer, action): no index of their own.
+    export = models.ForeignKey(AudienceExport, on_delete=models.CASCADE, related_name="+", db_index=False)
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+        "customers.Customer",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
     )
     action = models.CharField(max_length=8, choices=MemberAction.choices)
     email = models.CharField(max_length=64, blank=True)
@@ -114,7 +119,7 @@ class AudienceUploadBatch(BrandScopedModel):
     """The send log of uploads: one row per batch of an export sent to the platform, claimed (written)
     before the request leaves and marked sent in the same transaction as the platform's answer."""
 
-    export = models.ForeignKey(AudienceExport, on_delete=models.CASCADE, related_name="+")
+    export = models.ForeignKey(AudienceExport, on_delete=models.CASCADE, related_name="+", db_index=False)
     action = models.CharField(max_length=8, choices=[("add", _("Add")), ("remove", _("Remove"))])
     number = models.PositiveIntegerField()
     row_count = models.PositiveIntegerField(default=0)
