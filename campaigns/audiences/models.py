@@ -122,6 +122,8 @@ class AudienceUploadBatch(BrandScopedModel):
     export = models.ForeignKey(AudienceExport, on_delete=models.CASCADE, related_name="+", db_index=False)
     action = models.CharField(max_length=8, choices=[("add", _("Add")), ("remove", _("Remove"))])
     number = models.PositiveIntegerField()
+    # The batch is the `row_count` rows of its action after this customer id (keyset, fixed at claim time).
+    after_customer_id = models.BigIntegerField(default=0)
     row_count = models.PositiveIntegerField(default=0)
     status = models.CharField(max_length=16, choices=BatchStatus.choices, default=BatchStatus.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)

@@ -196,15 +196,27 @@ def _rows(*, brand: Any, export: AudienceExport, action: str) -> Any:
     )
 
 
-def _upload_plan(*, brand: Any, export: AudienceExport) -> list[tuple[str, int, int]]:
-    """(action, number, rows) of every batch. "add" sends every current member (kept ones too: Meta skips
-    those it has, and an audience emptied on the platform side is filled again); "remove" the removals."""
+def _upload_plan(*, brand: Any, export: AudienceExport) -> list[tuple[str, int, int, int]]:
+    """(action, number, rows, after customer id) of every batch. "add" sends every current member (kept
+    ones too: Meta skips those it has, and an audience emptied on the platform side is filled again);
+    "remove" the removals. A batch is the `rows` rows after its customer id (keyset, not an offset), each
+    customer once per action."""
     size = _batch_size()
     plan = []
     for action in ("add", "remove"):
-        total = _rows(brand=brand, export=export, action=action).count()
-        for number in range(1, (total + size - 1) // size + 1):
-            plan.append((action, number, min(size, total - (number - 1) * size)))
+        ids = _rows(brand=brand, export=export, action=action).values_list("customer_id", flat=True)
+        number, count, batch_after, last = 0, 0, 0, 0
+        for customer_id in ids.iterator(chunk_size=READ_CHUNK * 5):
+            if count == 0:
+                number += 1
+                batch_after = last
+            count += 1
+            last = customer_id
+            if count == size:
+                plan.append((action, number, count, batch_after))
+                count = 0
+        if count:
+            plan.append((action, number, count, batch_after))
     return plan
 
 
@@ -230,8 +242,15 @@ def audience_upload_start(*, brand: Any, export: AudienceExport, actor: Any = No
         plan = _upload_plan(brand=brand, export=locked)
         AudienceUploadBatch.objects.bulk_create(
             [
-                AudienceUploadBatch(brand_id=locked.brand_id, export=locked, action=a, number=n, row_count=r)
-                for a, n, r in plan
+                AudienceUploadBatch(
+                    brand_id=locked.brand_id,
+                    export=locked,
+                    action=a,
+                    number=n,
+                    row_count=r,
+                    after_customer_id=k,
+                )
+                for a, n, r, k in plan
             ],
             ignore_conflicts=True,
         )
@@ -265,9 +284,11 @@ def _send_batch(*, brand_id: int, batch_id: int, client: MetaAudienceClient) -> 
         if batch.status != BatchStatus.PENDING:
             return batch.status
         export = batch.export
-        size = _batch_size()
-        start = (batch.number - 1) * size
-        members = list(_rows(brand=brand_id, export=export, action=batch.action)[start : start + size])
+        members = list(
+            _rows(brand=brand_id, export=export, action=batch.action).filter(
+                customer_id__gt=batch.after_customer_id
+            )[: batch.row_count]
+        )
         data = [m.hashes() for m in members]
         total_batches = AudienceUploadBatch.objects.filter(
             brand_id=brand_id, export=export, action=batch.action
