@@ -141,6 +141,8 @@ def _world(brand: Any, marker: str) -> World:
             brand=brand, item=item, customer=customer, store=store, message=marker
         ).pk,
         "segment": _segment(brand, marker),
+        "outreach_task": _outreach_task(brand, customer, store, marker),
+        "audience_export": _audience_export(brand, customer, marker),
         "pipeline_run": _pipeline_run(brand),
         "message": MessageFactory(brand=brand, to=f"{marker.lower()}@example.test", status="failed").pk,
         "suppression": SuppressionFactory(brand=brand, email=f"{marker.lower()}@example.test").pk,
@@ -166,6 +168,22 @@ def _email_template(brand: Any, marker: str) -> int:
     from campaigns.content.tests.factories import EmailTemplateFactory
 
     return EmailTemplateFactory(brand=brand, name=f"{marker} template", body_en=f"{marker} body").pk
+def _outreach_task(brand: Any, customer: Any, store: Any, marker: str) -> int:
+    from campaigns.outreach.tests.factories import OutreachTaskFactory
+
+    return OutreachTaskFactory(brand=brand, customer=customer, store=store, title=f"{marker} task").pk
+
+
+def _audience_export(brand: Any, customer: Any, marker: str) -> int:
+    from campaigns.audiences.services import audience_export_create
+    from segmentation.models import Segment, SegmentMember
+
+    with brand_context(brand):
+        segment = Segment.objects.create(brand=brand, name=f"{marker} audience", description=marker)
+        SegmentMember.objects.create(brand=brand, segment=segment, customer=customer)
+        return audience_export_create(
+            brand=brand, segment=segment, destination="meta", platform_audience_id="1"
+        ).pk
 
 
 def _pipeline_run(brand: Any) -> int:
@@ -202,6 +220,7 @@ OBJECTS = {
     "service_request", "consent_token", "link_token", "segment", "pipeline_run", "message",
     "email_template",
     "suppression",
+    "outreach_task", "audience_export",
 }  # fmt: skip
 
 

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CampaignOutreachConfig(AppConfig):
+    name = "campaigns.outreach"
+    label = "campaign_outreach"
+    verbose_name = _("Associate outreach")
+
+    def ready(self) -> None:
+        from campaigns.outreach import labels
+
+        labels.register()
