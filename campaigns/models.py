@@ -36,7 +36,9 @@ class CampaignSettings(BrandScopedModel):
     approval_threshold = models.PositiveIntegerField(
         _("approval needed above"),
         default=1000,
-        help_text=_("A campaign to more customers than this needs a brand admin's approval before it is sent."),
+        help_text=_(
+            "A campaign to more customers than this needs a brand admin's approval before it is sent."
+        ),
     )
     weekly_cap = models.PositiveSmallIntegerField(
         _("marketing e-mails per customer per week"),
@@ -121,9 +123,7 @@ class Journey(BrandScopedModel):
     conversion_days = models.PositiveSmallIntegerField(
         _("conversion window (days)"), default=30, validators=[MinValueValidator(1), MaxValueValidator(365)]
     )
-    cost_per_message = models.DecimalField(
-        _("cost per message"), max_digits=8, decimal_places=4, default=0
-    )
+    cost_per_message = models.DecimalField(_("cost per message"), max_digits=8, decimal_places=4, default=0)
     updated_at = models.DateTimeField(default=timezone.now)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -171,9 +171,7 @@ class Campaign(BrandScopedModel):
     conversion_days = models.PositiveSmallIntegerField(
         _("conversion window (days)"), default=30, validators=[MinValueValidator(1), MaxValueValidator(365)]
     )
-    cost_per_message = models.DecimalField(
-        _("cost per message"), max_digits=8, decimal_places=4, default=0
-    )
+    cost_per_message = models.DecimalField(_("cost per message"), max_digits=8, decimal_places=4, default=0)
     audience_size = models.PositiveIntegerField(_("audience when approval was asked"), default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -222,9 +220,7 @@ class Recipient(BrandScopedModel):
     before anything is sent, whether the customer is contacted or held out."""
 
     journey = models.ForeignKey(Journey, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    campaign = models.ForeignKey(
-        Campaign, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     customer = models.ForeignKey(
         "customers.Customer", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
     )

@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from jewelcrm.messaging.models import Message, MessageStatus
-from jewelcrm.messaging.registry import kind_get
+from jewelcrm.messaging.registry import SendDeferred, kind_get
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +87,11 @@ def message_deliver(*, message_id: int) -> str:
                 if email.html:
                     outgoing.attach_alternative(email.html, "text/html")
                 outgoing.send()
+    except SendDeferred as deferred:  # quiet hours: not a failure, no attempt counted
+        message.attempts -= 1
+        message.next_attempt_at = deferred.until
+        message.last_error = deferred.reason[:2000]
+        email = None
     except Exception as error:  # noqa: BLE001 - every failure is recorded on the message and shown
         message.last_error = f"{type(error).__name__}: {error}"[:2000]
         if _is_transient(error) and message.attempts < MAX_ATTEMPTS:
