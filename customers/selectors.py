@@ -422,3 +422,46 @@ def sales_line_facts(*, brand: Brand) -> QuerySet:
             revenue=net_in_brand_currency,
         )
     )
+
+
+def products_bought_by(*, brand: Brand, customer_ids: list[int]) -> dict[int, list[int]]:
+    """The product ids each of these customers bought (kept orders), last bought first, in one query."""
+    from customers.models import OrderLine, OrderStatus
+
+    rows = (
+        OrderLine.objects.filter(brand=brand, order__customer_id__in=customer_ids, product__isnull=False)
+        .exclude(order__status__in=(OrderStatus.REFUNDED, OrderStatus.CANCELLED))
+        .order_by("-order__ordered_at", "-id")
+        .values_list("order__customer_id", "product_id")
+    )
+    bought: dict[int, list[int]] = {}
+    for customer_id, product_id in rows:
+        products = bought.setdefault(customer_id, [])
+        if product_id not in products:
+            products.append(product_id)
+    return bought
+
+
+def co_purchase_counts(*, brand: Brand) -> QuerySet:
+    """Pairs of different products bought by the same customer (kept orders), with the number of customers
+    who bought both: rows of (product_id, other_id, customers). One aggregate query over the order lines,
+    for campaigns' "bought together" recommendations; cache the result per brand."""
+    from django.db.models import Count, F
+
+    from customers.models import OrderLine, OrderStatus
+
+    dropped = (OrderStatus.REFUNDED, OrderStatus.CANCELLED)
+    return (
+        OrderLine.objects.filter(
+            brand=brand,
+            product__isnull=False,
+            order__customer__isnull=False,
+            order__customer__orders__lines__product__isnull=False,
+        )
+        .exclude(order__status__in=dropped)
+        .exclude(order__customer__orders__status__in=dropped)
+        .exclude(product_id=F("order__customer__orders__lines__product_id"))
+        .order_by()
+        .values("product_id", other_id=F("order__customer__orders__lines__product_id"))
+        .annotate(customers=Count("order__customer_id", distinct=True))
+    )

@@ -51,3 +51,25 @@ def product_collections(*, brand: Brand) -> list[str]:
         .values_list("collection", flat=True)
         .distinct()
     )
+
+
+def products_by_id(
+    *, brand: Brand, product_ids: list[int], with_complements: bool = True
+) -> dict[int, Product]:
+    """These products by id, with the ids of their complements (`complement_ids`, by reference): two
+    queries whatever the number of products (one without the complements)."""
+    from jewelcrm.catalog.models import ProductComplement
+
+    products = {p.pk: p for p in Product.objects.filter(brand=brand, pk__in=product_ids)}
+    if not with_complements or not products:
+        return products
+    for product in products.values():
+        product.complement_ids = []
+    links = (
+        ProductComplement.objects.filter(brand=brand, from_product_id__in=list(products))
+        .order_by("to_product__reference")
+        .values_list("from_product_id", "to_product_id")
+    )
+    for from_id, to_id in links:
+        products[from_id].complement_ids.append(to_id)
+    return products

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "segmentation",
     "segmentation.insights",
     "campaigns",
+    "campaigns.content",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -153,6 +153,8 @@ ROUTES: dict[str, Route] = {
     "billing:returned": ids(),
     "billing:stripe_webhook": public("Stripe's signed webhook: the brand comes from the verified event"),
     "billing:platform": public("platform staff only (is_staff); each brand read is audited (ISO-13)"),
+    "campaign_content:click": public("signed click link of an e-mail: the brand is inside the signature"),
+    "campaign_content:open": public("signed open pixel of an e-mail: the brand is inside the signature"),
     "insights:sell_through": ids(),
     "insights:product_mix": ids(),
     "insights:price_bands": ids(),
