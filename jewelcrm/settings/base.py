@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "segmentation.insights",
     "campaigns",
     "campaigns.content",
+    "campaigns.delivery",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
