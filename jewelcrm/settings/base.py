@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "campaigns",
     "campaigns.content",
     "campaigns.delivery",
+    "campaigns.outreach",
+    "campaigns.audiences",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CampaignAudiencesConfig(AppConfig):
+    name = "campaigns.audiences"
+    label = "campaign_audiences"
+    verbose_name = _("Ad audiences")

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CampaignOutreachConfig(AppConfig):
+    name = "campaigns.outreach"
+    label = "campaign_outreach"
+    verbose_name = _("Associate outreach")
