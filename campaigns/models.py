@@ -117,6 +117,15 @@ class Journey(BrandScopedModel):
     channel = models.CharField(
         _("channel"), max_length=16, choices=JourneyChannel.choices, default=JourneyChannel.EMAIL
     )
+    template = models.ForeignKey(
+        "campaign_content.EmailTemplate",
+        verbose_name=_("template"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty: the built-in wording of the occasion."),
+    )
     hold_out_percent = models.PositiveSmallIntegerField(
         _("hold-out group (%)"), default=10, validators=[MaxValueValidator(50)]
     )
@@ -156,6 +165,15 @@ class Campaign(BrandScopedModel):
     name = models.CharField(_("name"), max_length=150)
     segment = models.ForeignKey(
         "segmentation.Segment", verbose_name=_("segment"), on_delete=models.PROTECT, related_name="+"
+    )
+    template = models.ForeignKey(
+        "campaign_content.EmailTemplate",
+        verbose_name=_("template"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty: the subject and message below."),
     )
     subject_en = models.CharField(_("subject (English)"), max_length=200, blank=True)
     subject_fr = models.CharField(_("subject (French)"), max_length=200, blank=True)
