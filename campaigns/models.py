@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from jewelcrm.tenancy.models import BrandScopedModel
@@ -144,6 +145,15 @@ class Journey(BrandScopedModel):
 
     def __str__(self) -> str:
         return str(self.get_kind_display())
+
+    @property
+    def timing(self) -> str:
+        days = abs(self.offset_days)
+        if self.offset_days < 0:
+            return ngettext("%(n)s day before", "%(n)s days before", days) % {"n": days}
+        if self.offset_days > 0:
+            return ngettext("%(n)s day after", "%(n)s days after", days) % {"n": days}
+        return gettext("On the day")
 
 
 class CampaignStatus(models.TextChoices):

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -411,14 +412,14 @@ def campaigns_start_due(*, brand: Any, now: datetime | None = None) -> list[int]
         with brand_context(brand):
             if campaign_start(brand=brand, campaign_id=campaign_id, now=now):
                 started.append(campaign_id)
-    # Campaigns left "sending" by a crash are finished too: their rows are already written.
-    with brand_context(brand):
-        sending = list(
-            Campaign.objects.filter(brand=brand, status=CampaignStatus.SENDING).values_list("pk", flat=True)
-        )
+    # Rows left "new" by a crash are handed over too; a campaign is "sent" once every row is decided
+    # (sent, skipped or held out): until then it can still be cancelled.
     recipients_dispatch(brand=brand)
     with brand_context(brand):
-        Campaign.objects.filter(brand=brand, pk__in=sending + started, status=CampaignStatus.SENDING).update(
+        open_rows = Recipient.objects.filter(
+            brand=brand, campaign_id=OuterRef("pk"), status__in=[RecipientStatus.NEW, RecipientStatus.QUEUED]
+        )
+        Campaign.objects.filter(brand=brand, status=CampaignStatus.SENDING).exclude(Exists(open_rows)).update(
             status=CampaignStatus.SENT, sent_at=now
         )
     return started
@@ -476,3 +477,26 @@ def sent_this_week(*, brand: Any, customer_id: int, now: datetime) -> int:
     return Recipient.objects.filter(
         brand=brand, customer_id=customer_id, status=RecipientStatus.SENT, sent_at__gt=now - timedelta(days=7)
     ).count()
+
+
+def email_preview(*, brand: Any, source: Journey | Campaign, customer: Any, language: str) -> Any:
+    """What `customer` would get from the journey or campaign in `language` (nothing is sent or recorded)."""
+    from campaigns import rendering
+
+    template = source.template
+    if template is not None:
+        from campaigns.content.rendering import render_preview
+
+        preview = render_preview(brand=brand, template=template, customer_id=customer.pk, language=language)
+        return rendering.Rendered(subject=preview.subject, html=preview.html, text=preview.text)
+    if isinstance(source, Campaign):
+        french = language == "fr"
+        return rendering.render_plain(
+            subject=(source.subject_fr if french and source.subject_fr else source.subject_en) or source.name,
+            body=source.body_fr if french and source.body_fr else source.body_en,
+            first_name=customer.first_name,
+            brand=brand,
+        )
+    return rendering.render_default(
+        kind=source.kind, brand=brand, first_name=customer.first_name, language=language
+    )

@@ -140,6 +140,7 @@ def _world(brand: Any, marker: str) -> World:
             brand=brand, item=item, customer=customer, store=store, message=marker
         ).pk,
         "segment": _segment(brand, marker),
+        **_campaign_objects(brand, marker),
         "pipeline_run": _pipeline_run(brand),
         "message": MessageFactory(brand=brand, to=f"{marker.lower()}@example.test", status="failed").pk,
         "consent_token": consent_confirmation_token(customer=customer),
@@ -157,6 +158,19 @@ def _segment(brand: Any, marker: str) -> int:
 
     with brand_context(brand):
         return Segment.objects.create(brand=brand, name=f"{marker} segment", description=marker).pk
+
+
+def _campaign_objects(brand: Any, marker: str) -> dict[str, int]:
+    from campaigns.tests.factories import CampaignFactory, JourneyFactory
+    from segmentation.models import Segment
+
+    with brand_context(brand):
+        segment = Segment.objects.get(brand=brand, name=f"{marker} segment")
+    journey = JourneyFactory(brand=brand, kind="birthday")
+    campaign = CampaignFactory(
+        brand=brand, segment=segment, name=f"{marker} campaign", status="awaiting_approval"
+    )
+    return {"journey": journey.pk, "campaign": campaign.pk}
 
 
 def _pipeline_run(brand: Any) -> int:
@@ -191,6 +205,7 @@ OBJECTS = {
     "customer", "customer_2", "relation", "product", "store", "item", "item_serial", "lost_item",
     "registration", "intervention", "claim", "movement", "import_job", "membership", "api_key", "post",
     "service_request", "consent_token", "link_token", "segment", "pipeline_run", "message",
+    "journey", "campaign",
 }  # fmt: skip
 
 
