@@ -25,10 +25,10 @@ def _brand_choices(form: forms.ModelForm, brand: Any) -> None:
 class JourneyForm(forms.ModelForm):
     # Declared with an empty queryset: the brand's own rows are set in __init__, inside its context.
     segment = forms.ModelChoiceField(
-        label=_("audience"), queryset=None, required=False, empty_label=_("Every customer with a consent")
+        label=_("Audience"), queryset=None, required=False, empty_label=_("Every customer with a consent")
     )
     template = forms.ModelChoiceField(
-        label=_("template"), queryset=None, required=False, empty_label=_("Built-in wording of the occasion")
+        label=_("Template"), queryset=None, required=False, empty_label=_("Built-in wording of the occasion")
     )
 
     class Meta:
@@ -50,9 +50,9 @@ class JourneyForm(forms.ModelForm):
 
 
 class CampaignForm(forms.ModelForm):
-    segment = forms.ModelChoiceField(label=_("segment"), queryset=None)
+    segment = forms.ModelChoiceField(label=_("Segment"), queryset=None)
     template = forms.ModelChoiceField(
-        label=_("template"), queryset=None, required=False, empty_label=_("The subject and message below")
+        label=_("Template"), queryset=None, required=False, empty_label=_("The subject and message below")
     )
 
     class Meta:
