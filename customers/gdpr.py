@@ -289,6 +289,17 @@ def _scrub_row(row: models.Model, scrub: Any, *, blank_personal: bool) -> bool:
     return bool(changes)
 
 
+# Erasure hooks of the apps above customers, which customers never imports: each is called inside the
+# erasure's transaction with the brand and the person's e-mail addresses, and returns {"app.Model": rows}.
+_ERASURE_HOOKS: list[Any] = []
+
+
+def erasure_hook_register(hook: Any) -> None:
+    """Register `hook(*, brand, emails) -> dict[str, int]`, called by customer_erase (contract C4)."""
+    if hook not in _ERASURE_HOOKS:
+        _ERASURE_HOOKS.append(hook)
+
+
 @transaction.atomic
 def customer_erase(*, brand: Brand, customer: Customer, actor: Any = None, reason: str = "request") -> None:
     """Pseudonymise the person (see the module docstring). Idempotent; audited without personal values."""
@@ -368,6 +379,12 @@ def customer_erase(*, brand: Brand, customer: Customer, actor: Any = None, reaso
             changed["messaging.Message"] = changed.get("messaging.Message", 0) + message_erase_recipient(
                 brand=brand, email=value
             )
+
+    # Apps above customers forget the person too (the suppression list): they register a hook.
+    addresses = [value for value in needles if "@" in value]
+    for hook in _ERASURE_HOOKS:
+        for name, count in hook(brand=brand, emails=addresses).items():
+            changed[name] = changed.get(name, 0) + count
 
     audit_log_record(
         brand=brand,

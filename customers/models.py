@@ -137,6 +137,7 @@ class ConsentSource(models.TextChoices):
     IMPORT = "import", _("Import")
     API = "api", _("API")
     STAFF = "staff", _("Brand staff")
+    UNSUBSCRIBE = "unsubscribe", _("Unsubscribe link")
 
 
 class Consent(BrandScopedModel):

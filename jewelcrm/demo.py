@@ -28,6 +28,7 @@ SEEDERS = [
     "segmentation.insights.demo",
     "segmentation.demo",
     "jewelcrm.billing.demo",
+    "campaigns.delivery.demo",
 ]
 
 DEMO_PASSWORD = "jewelcrm-demo-2026"  # noqa: S105 - the published password of the demo accounts

@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("segmentation.insights.urls")),
     path("", include("campaigns.content.urls")),
     path("", include("campaigns.urls")),
+    path("", include("campaigns.delivery.urls")),
     # The brand API: /api/v1/<brand slug>/..., authenticated by the brand's API key or the session.
     path("api/v1/<slug:brand_slug>/", include("jewelcrm.accounts.api.urls")),
     path("api/v1/<slug:brand_slug>/", include("jewelcrm.retail.api.urls")),

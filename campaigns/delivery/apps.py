@@ -6,3 +6,22 @@ class CampaignDeliveryConfig(AppConfig):
     name = "campaigns.delivery"
     label = "campaign_delivery"
     verbose_name = _("Campaign delivery")
+
+    def ready(self) -> None:
+        from campaigns.delivery import webhooks
+        from campaigns.delivery.policy import SuppressionPolicy
+        from campaigns.delivery.services import suppression_erase
+        from customers.gdpr import erasure_hook_register
+        from jewelcrm.messaging.registry import marketing_policy_register
+        from warranties.portal.links import PortalLink, portal_link_register
+
+        # Marketing kinds of the send log: suppression checked at send time, unsubscribe headers added.
+        marketing_policy_register(SuppressionPolicy())
+        # The e-mail provider's tracking events (django-anymail's signal): delivered, bounced, complained.
+        webhooks.connect()
+        # The owner's e-mail preferences, linked from the owner portal's navigation.
+        portal_link_register(
+            PortalLink(label=_("E-mail preferences"), url_name="campaign_delivery:preferences", order=30)
+        )
+        # GDPR erasure (contract C4): the person's suppressed addresses kept only as their hash.
+        erasure_hook_register(suppression_erase)

@@ -74,6 +74,8 @@ AUDIT_ACTION_LABELS = {
     "segmentation.segment_delete": _("Segment deleted"),
     "segmentation.segment_save": _("Segment saved"),
     "transfer.in_store": _("Piece transferred in store"),
+    "suppression.add": _("Address added to the suppression list"),
+    "suppression.remove": _("Address removed from the suppression list"),
 }
 
 OBJECT_TYPE_LABELS = {
@@ -94,6 +96,7 @@ OBJECT_TYPE_LABELS = {
     "Store": _("Store"),
     "Transfer": _("Ownership transfer"),
     "WarrantyClaim": _("Warranty claim"),
+    "Suppression": _("Suppressed address"),
 }
 
 

@@ -14,6 +14,11 @@ def brand_get_by_slug(*, slug: str) -> Brand | None:
     return Brand.objects.filter(slug=slug, is_active=True).first()
 
 
+def brand_get(*, brand_id: int) -> Brand | None:
+    """An active brand by id (a signed token names it: unsubscribe links, provider webhooks)."""
+    return Brand.objects.filter(pk=brand_id, is_active=True).first()
+
+
 def membership_get(*, brand: Brand, user: User) -> Membership | None:
     """The user's active membership of the brand in context, or None."""
     return (

@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from jewelcrm.messaging.models import Message, MessageStatus
-from jewelcrm.messaging.registry import SendDeferred, kind_get
+from jewelcrm.messaging.registry import Email, SendDeferred, kind_get, marketing_policy
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +57,26 @@ def _retry_delay(attempts: int) -> timedelta:
     return min(RETRY_FIRST * (2 ** max(attempts - 1, 0)), RETRY_CAP)
 
 
+def _render(kind: Any, message: Message) -> tuple[Email | None, str]:
+    """The e-mail to send (None: nothing to send) and, for a marketing e-mail not sent, why.
+
+    A marketing kind meets the marketing policy (registered by campaigns.delivery): an address it refuses
+    (suppressed) is skipped with the reason, before rendering; what it sends gets the RFC 8058
+    List-Unsubscribe headers and the footer's unsubscribe link. With no policy installed a marketing
+    e-mail is not sent at all (it fails, and is parked). Transactional kinds never meet it.
+    """
+    if not kind.is_marketing:
+        return kind.render(message), ""
+    policy = marketing_policy()
+    if policy is None:
+        raise RuntimeError("No marketing policy is installed: a marketing e-mail cannot be sent")
+    reason = policy.skip_reason(message)
+    if reason:
+        return None, reason
+    email = kind.render(message)
+    return (policy.decorate(message, email) if email is not None else None), ""
+
+
 def message_deliver(*, message_id: int) -> str:
     """Send the message if it is still pending; call inside the brand's context (one transaction).
 
@@ -70,12 +90,13 @@ def message_deliver(*, message_id: int) -> str:
     kind = kind_get(message.kind)
     message.attempts += 1
     now = timezone.now()
+    skip_reason = ""
     try:
         with transaction.atomic():  # a database error while rendering must not lose the bookkeeping below
             if kind is None:
                 raise ValueError(f"Unknown kind of e-mail: {message.kind}")
             with translation.override(message.language or settings.LANGUAGE_CODE):
-                email = kind.render(message)
+                email, skip_reason = _render(kind, message)
             if email is not None:
                 message.subject = " ".join(email.subject.split())[:255]
                 outgoing = EmailMultiAlternatives(
@@ -86,7 +107,15 @@ def message_deliver(*, message_id: int) -> str:
                 )
                 if email.html:
                     outgoing.attach_alternative(email.html, "text/html")
+                # Read by the e-mail provider's backend (django-anymail), ignored over SMTP: the provider's
+                # webhooks send them back, naming the brand and the row of each event.
+                outgoing.metadata = {  # type: ignore[attr-defined]
+                    "jc_brand": str(message.brand_id),
+                    "jc_message": str(message.pk),
+                }
                 outgoing.send()
+                status = getattr(outgoing, "anymail_status", None)
+                message.provider_id = str(getattr(status, "message_id", None) or "")[:255]
     except SendDeferred as deferred:  # quiet hours: not a failure, no attempt counted
         message.attempts -= 1
         message.next_attempt_at = deferred.until
@@ -110,11 +139,20 @@ def message_deliver(*, message_id: int) -> str:
         message.status = MessageStatus.SENT if email is not None else MessageStatus.SKIPPED
         message.sent_at = now if email is not None else None
         message.next_attempt_at = None
-        message.last_error = ""
+        message.last_error = skip_reason[:2000]  # why a marketing e-mail was not sent (suppressed address)
         if kind is not None and kind.is_sensitive:
             message.context = {}
     message.save(
-        update_fields=["status", "subject", "attempts", "last_error", "next_attempt_at", "sent_at", "context"]
+        update_fields=[
+            "status",
+            "subject",
+            "attempts",
+            "last_error",
+            "next_attempt_at",
+            "sent_at",
+            "context",
+            "provider_id",
+        ]
     )
     return message.status
 

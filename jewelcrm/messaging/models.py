@@ -39,6 +39,9 @@ class Message(BrandScopedModel):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # The e-mail provider's id of the message (django-anymail's `anymail_status.message_id`), when the
+    # backend is a provider's API; empty over SMTP. Webhook events name it.
+    provider_id = models.CharField(_("provider's id"), max_length=255, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

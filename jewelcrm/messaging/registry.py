@@ -98,10 +98,6 @@ class MarketingPolicy(Protocol):
         """The e-mail with its List-Unsubscribe headers and the footer's unsubscribe link."""
         ...
 
-    def send_options(self, message: Message) -> dict[str, Any]:
-        """Extra attributes of the outgoing EmailMessage (e.g. anymail's `metadata`, `tags`), or {}."""
-        ...
-
 
 _POLICY: list[MarketingPolicy] = []
 

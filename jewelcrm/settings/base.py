@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "axes",
     "csp",
+    "anymail",
 ]
 
 MIDDLEWARE = [
@@ -263,6 +264,7 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="JewelCRM <no-reply@jewelcrm.localhost>")
+from .email_provider import ANYMAIL, UNSUBSCRIBE_MAILTO  # noqa: E402, F401 - Mailgun through django-anymail
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

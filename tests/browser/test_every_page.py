@@ -108,6 +108,9 @@ def shop(db):
             brand=brand, claim=claim, decision="partial", amount=Decimal("60"), reason="Parts not covered"
         )
     ExchangeRate.objects.create(currency="CHF", date=timezone.localdate(), rate_to_eur=Decimal("1.05"))
+    from campaigns.delivery.tests.factories import SuppressionFactory
+
+    SuppressionFactory(brand=brand, email="bounced@example.test", reason="bounce", source="Mailgun webhook")
     return {
         "brand": brand,
         "owner": owner,
@@ -141,6 +144,7 @@ def _pages(shop, who):
             ("imports", reverse("imports:list", kwargs=b)),
             ("team", reverse("accounts:team", kwargs=b)),
             ("audit-log", reverse("accounts:audit_log", kwargs=b)),
+            ("suppressions", reverse("campaign_delivery:suppressions", kwargs=b)),
         ]
     return [
         ("home-intranet", reverse("accounts:intranet", kwargs=b)),

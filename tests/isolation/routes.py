@@ -214,6 +214,20 @@ ROUTES: dict[str, Route] = {
     "portal:delete_account": ids(),
     "portal:news": ids(),
     "portal:post": ids(pk="post"),
+    # --- campaign delivery (campaigns/delivery) --------------------------------------------------
+    "campaign_delivery:preferences": ids(),
+    "campaign_delivery:suppressions": ids(),
+    "campaign_delivery:suppression_remove": ids(pk="suppression"),
+    "campaign_delivery:unsubscribe": public(
+        "RFC 8058 one-click unsubscribe: the signed token names its brand; tampered and foreign tokens "
+        "in campaigns/delivery/tests/test_unsubscribe.py"
+    ),
+    "campaign_delivery:mailgun_tracking": public(
+        "Mailgun's signed webhook: the brand comes from the message the event names (test_webhooks.py)"
+    ),
+    "campaign_delivery:mailgun_inbound": public(
+        "Mailgun's signed inbound route: the unsubscribe token in the subject names its brand"
+    ),
     # --- the API ----------------------------------------------------------------------------------
     "accounts-api:whoami": ids(),
     "api-stores": ids(),

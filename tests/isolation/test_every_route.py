@@ -89,6 +89,7 @@ class World:
 
 
 def _world(brand: Any, marker: str) -> World:
+    from campaigns.delivery.tests.factories import SuppressionFactory
     from customers.services import consent_confirmation_token
     from customers.tests.factories import CustomerFactory, RelationFactory
     from jewelcrm.accounts.services import api_key_create
@@ -143,6 +144,7 @@ def _world(brand: Any, marker: str) -> World:
         **_campaign_objects(brand, marker),
         "pipeline_run": _pipeline_run(brand),
         "message": MessageFactory(brand=brand, to=f"{marker.lower()}@example.test", status="failed").pk,
+        "suppression": SuppressionFactory(brand=brand, email=f"{marker.lower()}@example.test").pk,
         "consent_token": consent_confirmation_token(customer=customer),
         "link_token": link_token,
     }
@@ -205,7 +207,7 @@ OBJECTS = {
     "customer", "customer_2", "relation", "product", "store", "item", "item_serial", "lost_item",
     "registration", "intervention", "claim", "movement", "import_job", "membership", "api_key", "post",
     "service_request", "consent_token", "link_token", "segment", "pipeline_run", "message",
-    "journey", "campaign",
+    "journey", "campaign", "suppression",
 }  # fmt: skip
 
 

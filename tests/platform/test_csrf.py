@@ -15,9 +15,20 @@ from tests.isolation.test_every_route import _path, _world
 from tests.isolation.urlconf import url_patterns
 
 # Patterns that take a cross-site POST by design, each with the check that replaces the token: a payment
-# webhook (its signature), one-click unsubscribe (RFC 8058), signed provider webhooks. None today.
+# webhook (its signature), one-click unsubscribe (RFC 8058), signed provider webhooks.
 EXEMPT: dict[str, str] = {
     "billing:stripe_webhook": "Stripe's webhook, verified by its signature (billing/tests/test_webhooks.py)",
+    "campaign_delivery:unsubscribe": (
+        "RFC 8058 one-click unsubscribe: a cookie-less POST from the mail client, the signed token instead "
+        "(campaigns/delivery/tests/test_unsubscribe.py)"
+    ),
+    "campaign_delivery:mailgun_tracking": (
+        "Mailgun's webhook, verified by its signature (campaigns/delivery/tests/test_webhooks.py)"
+    ),
+    "campaign_delivery:mailgun_inbound": (
+        "Mailgun's inbound route (the List-Unsubscribe mailto), verified by its signature "
+        "(campaigns/delivery/tests/test_webhooks.py)"
+    ),
 }
 UNSAFE = ("post", "put", "patch", "delete")
 PATTERNS = list(url_patterns())

@@ -348,3 +348,11 @@ def owner_approval_list_for_store(*, brand: Brand, store: Any) -> QuerySet[Any]:
         .select_related("item", "item__product")
         .order_by("-created_at", "-id")
     )
+
+
+def portal_customer(request: Any, *, brand: Brand) -> Customer | None:
+    """The customer signed in to this brand's portal (the portal's session), or None. For pages other
+    apps mount under the portal's address space; call inside brand_context(brand)."""
+    from warranties.portal import session
+
+    return session.customer_for(request, brand=brand)

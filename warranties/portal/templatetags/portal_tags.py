@@ -17,3 +17,11 @@ def product_name(product: Any) -> str:
 @register.filter
 def page_product_name(page: dict) -> str:
     return page["product_name_fr"] if translation.get_language() == "fr" else page["product_name_en"]
+
+
+@register.simple_tag
+def portal_extra_links() -> list:
+    """The links other apps add to the portal's navigation (warranties.portal.links)."""
+    from warranties.portal.links import portal_links
+
+    return portal_links()
