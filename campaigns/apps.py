@@ -6,3 +6,8 @@ class CampaignsConfig(AppConfig):
     name = "campaigns"
     label = "campaigns"
     verbose_name = _("Campaigns")
+
+    def ready(self) -> None:
+        from campaigns import labels
+
+        labels.register()

@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("campaigns.delivery.urls")),
     path("", include("campaigns.outreach.urls")),
     path("", include("campaigns.audiences.urls")),
+    path("", include("campaigns.urls")),
     # The brand API: /api/v1/<brand slug>/..., authenticated by the brand's API key or the session.
     path("api/v1/<slug:brand_slug>/", include("jewelcrm.accounts.api.urls")),
     path("api/v1/<slug:brand_slug>/", include("jewelcrm.retail.api.urls")),

@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from jewelcrm.messaging.models import Message, MessageStatus
-from jewelcrm.messaging.registry import Email, kind_get, marketing_policy
+from jewelcrm.messaging.registry import Email, SendDeferred, kind_get, marketing_policy
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +116,11 @@ def message_deliver(*, message_id: int) -> str:
                 outgoing.send()
                 status = getattr(outgoing, "anymail_status", None)
                 message.provider_id = str(getattr(status, "message_id", None) or "")[:255]
+    except SendDeferred as deferred:  # quiet hours: not a failure, no attempt counted
+        message.attempts -= 1
+        message.next_attempt_at = deferred.until
+        message.last_error = deferred.reason[:2000]
+        email = None
     except Exception as error:  # noqa: BLE001 - every failure is recorded on the message and shown
         message.last_error = f"{type(error).__name__}: {error}"[:2000]
         if _is_transient(error) and message.attempts < MAX_ATTEMPTS:

@@ -34,6 +34,16 @@ class Email:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+class SendDeferred(Exception):  # noqa: N818 - a signal to the delivery, not an error
+    """Raised by a renderer when the message must wait (quiet hours): the delivery leaves it pending,
+    without counting an attempt, and the relay enqueues it again at `until`."""
+
+    def __init__(self, until: Any, reason: str = "") -> None:
+        super().__init__(reason)
+        self.until = until
+        self.reason = reason
+
+
 Renderer = Callable[["Message"], "Email | None"]
 
 

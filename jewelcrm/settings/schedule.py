@@ -60,3 +60,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "segmentation.tasks.schedule_nightly_runs_task", crontab(minute=7), expires=HOUR // 2
     ),
 }
+
+# Campaigns: every hour, each brand whose local day has no journey run yet gets one (missed days caught up
+# as docs/adr/0031 says); every five minutes, scheduled campaigns whose time has come are started.
+CELERY_BEAT_SCHEDULE["campaigns-journeys"] = _entry(
+    "campaigns.tasks.evaluate_journeys_all_task", crontab(minute=11), expires=HOUR // 2
+)
+CELERY_BEAT_SCHEDULE["campaigns-due"] = _entry(
+    "campaigns.tasks.start_due_campaigns_all_task", crontab(minute="*/5"), expires=4 * 60
+)

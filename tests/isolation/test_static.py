@@ -39,6 +39,8 @@ REVIEWED = {
     "customers/gdpr.py": "erasure follows merged records and scrubs audit rows, inside the brand",
     "customers/selectors.py": "accent-insensitive search with unaccent, inside the brand",
     "segmentation/sql.py": "the nightly rollup and write-back, brand in every WHERE, inside the brand",
+    "campaigns/sql.py": "the daily journey evaluation and campaign audience (INSERT … SELECT), the "
+    "measurement and the per-customer advisory lock; brand in every WHERE and join, inside the brand",
     "segmentation/pipeline.py": "the migration matrix read through sql.copy_out, inside the brand",
     "segmentation/services.py": "set-based segment membership refresh, inside the brand",
     "jewelcrm/imports/runs.py": "the import runner: advisory lock, heartbeat and staging, inside the brand",

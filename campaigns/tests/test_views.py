@@ -1,0 +1,242 @@
+"""The Campaigns pages: roles, another brand's ids, the journey editor, the campaign's approval flow."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from django.urls import reverse
+
+from campaigns import services
+from campaigns.models import Campaign, CampaignStatus, Journey, Recipient
+from campaigns.tests.factories import CampaignFactory, JourneyFactory
+from jewelcrm.messaging.models import Message
+from jewelcrm.tenancy.context import brand_context
+
+pytestmark = pytest.mark.django_db
+
+
+def _segment(brand, customers=()):
+    from segmentation.models import Segment, SegmentMember
+
+    with brand_context(brand):
+        segment = Segment.objects.create(brand=brand, name=f"Best {brand.slug}")
+        SegmentMember.objects.bulk_create(
+            [SegmentMember(brand=brand, segment=segment, customer_id=c.pk) for c in customers]
+        )
+        segment.member_count = len(customers)
+        segment.save()
+    return segment
+
+
+def _pages(brand, journey, campaign):
+    s = brand.slug
+    return [
+        reverse("campaigns:journeys", args=[s]),
+        reverse("campaigns:journey_edit", args=[s, journey.pk]),
+        reverse("campaigns:journey_log", args=[s, journey.pk]),
+        reverse("campaigns:journey_results", args=[s, journey.pk]),
+        reverse("campaigns:list", args=[s]),
+        reverse("campaigns:campaign_detail", args=[s, campaign.pk]),
+        reverse("campaigns:campaign_log", args=[s, campaign.pk]),
+        reverse("campaigns:campaign_results", args=[s, campaign.pk]),
+        reverse("campaigns:settings", args=[s]),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        ("owner", 200),
+        ("admin", 200),
+        ("marketer", 200),
+        ("analyst", 200),
+        ("retail_manager", 403),
+        ("sales_associate", 403),
+    ],
+)
+def test_pages_per_role(brand, client_for, role, status):
+    journey = JourneyFactory(brand=brand)
+    campaign = CampaignFactory(brand=brand, segment=_segment(brand))
+    client = client_for(brand, role)
+    for url in _pages(brand, journey, campaign):
+        assert client.get(url).status_code == status, url
+
+
+def test_another_brands_journey_and_campaign_are_404(brand, other_brand, client_for):
+    journey = JourneyFactory(brand=other_brand)
+    campaign = CampaignFactory(brand=other_brand, segment=_segment(other_brand), name="Secret sale")
+    client = client_for(brand, "owner")
+    s = brand.slug
+    for url in [
+        reverse("campaigns:journey_edit", args=[s, journey.pk]),
+        reverse("campaigns:journey_log", args=[s, journey.pk]),
+        reverse("campaigns:journey_results", args=[s, journey.pk]),
+        reverse("campaigns:campaign_detail", args=[s, campaign.pk]),
+        reverse("campaigns:campaign_log", args=[s, campaign.pk]),
+        reverse("campaigns:campaign_results", args=[s, campaign.pk]),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 404 and b"Secret sale" not in response.content
+    for name in ("campaign_cancel", "campaign_approve", "campaign_schedule"):
+        assert client.post(reverse(f"campaigns:{name}", args=[s, campaign.pk])).status_code == 404
+    with brand_context(other_brand):
+        assert Campaign.objects.get(pk=campaign.pk).status == "draft"
+    # and the other brand's slug: 404 for a non-member
+    assert client.get(reverse("campaigns:journeys", args=[other_brand.slug])).status_code == 404
+
+
+def test_analyst_reads_but_cannot_change(brand, client_for):
+    journey = JourneyFactory(brand=brand, is_enabled=False)
+    client = client_for(brand, "analyst")
+    response = client.post(
+        reverse("campaigns:journey_edit", args=[brand.slug, journey.pk]), {"is_enabled": "on"}
+    )
+    assert response.status_code == 403
+    assert client.get(reverse("campaigns:campaign_create", args=[brand.slug])).status_code == 403
+    with brand_context(brand):
+        assert Journey.objects.get(pk=journey.pk).is_enabled is False
+
+
+def test_marketer_builds_a_birthday_journey_and_previews_it_in_french(brand, client_for, consenting):
+    client = client_for(brand, "marketer")
+    client.get(reverse("campaigns:journeys", args=[brand.slug]))
+    with brand_context(brand):
+        journey = Journey.objects.get(brand=brand, kind="birthday")
+    response = client.post(
+        reverse("campaigns:journey_edit", args=[brand.slug, journey.pk]),
+        {
+            "is_enabled": "on",
+            "offset_days": "0",
+            "channel": "email",
+            "hold_out_percent": "10",
+            "conversion_days": "30",
+            "cost_per_message": "0.01",
+        },
+    )
+    assert response.status_code == 302
+    with brand_context(brand):
+        journey.refresh_from_db()
+    assert journey.is_enabled and journey.hold_out_percent == 10
+    person = consenting(brand, first_name="Élodie")
+    page = client.get(
+        reverse("campaigns:journey_edit", args=[brand.slug, journey.pk]),
+        {"customer": person.pk, "language": "fr"},
+        HTTP_ACCEPT_LANGUAGE="fr",
+    )
+    assert "Joyeux anniversaire, Élodie" in page.content.decode()
+
+
+def test_campaign_needs_a_second_person_above_the_threshold(brand, client_for, consenting):
+    people = [consenting(brand) for _ in range(3)]
+    segment = _segment(brand, people)
+    with brand_context(brand):
+        services.settings_update(brand=brand, actor=None, approval_threshold=2)
+    marketer = client_for(brand, "marketer")
+    response = marketer.post(
+        reverse("campaigns:campaign_create", args=[brand.slug]),
+        {
+            "name": "Spring",
+            "segment": segment.pk,
+            "subject_en": "Spring, {first_name}",
+            "body_en": "Hello",
+            "hold_out_percent": "0",
+            "conversion_days": "30",
+            "cost_per_message": "0",
+        },
+    )
+    assert response.status_code == 302, response.content
+    with brand_context(brand):
+        campaign = Campaign.objects.get(brand=brand, name="Spring")
+    detail = reverse("campaigns:campaign_schedule", args=[brand.slug, campaign.pk])
+    marketer.post(detail, {"send_at": "2026-01-10T10:00"})
+    with brand_context(brand):
+        campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.AWAITING_APPROVAL and campaign.audience_size == 3
+    # the marketer may not approve; an admin who wrote it may not either; another admin may
+    approve = reverse("campaigns:campaign_approve", args=[brand.slug, campaign.pk])
+    assert marketer.post(approve).status_code == 403
+    author_admin = client_for(brand, "admin")
+    with brand_context(brand):
+        Campaign.objects.filter(pk=campaign.pk).update(created_by=author_admin.user)
+    author_admin.post(approve)
+    with brand_context(brand):
+        campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.AWAITING_APPROVAL
+    client_for(brand, "owner").post(approve)
+    with brand_context(brand):
+        campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.SCHEDULED and campaign.approved_by_id is not None
+
+    with pytest.MonkeyPatch.context() as patch:
+        import time_machine
+
+        patch.setattr("campaigns.services.DISPATCH_BATCH", 2)
+        with time_machine.travel(datetime(2026, 1, 10, 10, 5, tzinfo=UTC), tick=False):
+            assert services.campaigns_start_due(brand=brand) == [campaign.pk]
+            assert services.campaigns_start_due(brand=brand) == []
+    with brand_context(brand):
+        campaign.refresh_from_db()
+        assert campaign.status == CampaignStatus.SENDING  # until the send log has delivered them
+        assert Recipient.objects.filter(campaign=campaign, status="queued").count() == 3
+        assert sorted(Message.objects.filter(brand=brand).values_list("to", flat=True)) == sorted(
+            p.email for p in people
+        )
+
+
+def test_cancelled_while_sending_sends_nothing_more(brand, consenting):
+    from campaigns.tests.test_sending import deliver_due
+
+    people = [consenting(brand) for _ in range(2)]
+    campaign = CampaignFactory(
+        brand=brand,
+        segment=_segment(brand, people),
+        status="scheduled",
+        scheduled_at=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    import time_machine
+
+    with time_machine.travel(datetime(2026, 1, 10, 10, 5, tzinfo=UTC), tick=False):
+        services.campaigns_start_due(brand=brand)
+        with brand_context(brand):
+            services.campaign_cancel(brand=brand, campaign=Campaign.objects.get(pk=campaign.pk), actor=None)
+        deliver_due(brand)
+    from django.core import mail
+
+    assert mail.outbox == []
+    with brand_context(brand):
+        assert set(Recipient.objects.filter(campaign=campaign).values_list("skip_reason", flat=True)) == {
+            "cancelled"
+        }
+
+
+def test_empty_segment_cannot_be_scheduled(brand, client_for):
+    campaign = CampaignFactory(brand=brand, segment=_segment(brand))
+    client = client_for(brand, "marketer")
+    client.post(
+        reverse("campaigns:campaign_schedule", args=[brand.slug, campaign.pk]),
+        {"send_at": "2026-01-10T10:00"},
+    )
+    with brand_context(brand):
+        campaign.refresh_from_db()
+    assert campaign.status == "draft"
+
+
+def test_send_log_and_results_show_the_rows(brand, client_for, consenting):
+    from customers.tests.factories import OrderFactory
+
+    JourneyFactory(brand=brand, kind="birthday", hold_out_percent=50)
+    people = [consenting(brand, birth_date=date(1980, 6, 12)) for _ in range(20)]
+    with brand_context(brand):
+        services.journey_run_evaluate(brand=brand, day=date(2027, 6, 12))
+        journey = Journey.objects.get(brand=brand)
+        rows = list(Recipient.objects.filter(journey=journey))
+        Recipient.objects.filter(journey=journey, group="recipient").update(status="sent")
+    for row in rows:
+        OrderFactory(brand=brand, customer_id=row.customer_id, ordered_at=row.created_at)
+    client = client_for(brand, "analyst")
+    log = client.get(reverse("campaigns:journey_log", args=[brand.slug, journey.pk]))
+    assert log.status_code == 200 and log.content.decode().count("<tr>") == len(people) + 1
+    results = client.get(reverse("campaigns:journey_results", args=[brand.slug, journey.pk]))
+    assert results.status_code == 200
+    assert results.context["results"].chosen == 20
