@@ -58,8 +58,8 @@ def _next_event_within(data: pd.DataFrame, at: pd.Timestamp, days: int = 120) ->
     soon = np.zeros(len(data), dtype=bool)
     for column in ("birth_date", "wedding_anniversary"):
         dates = pd.to_datetime(data[column])
-        day_of_year = dates.dt.dayofyear.to_numpy()
-        gap = (day_of_year - at.dayofyear) % 366
+        day_of_year = dates.dt.day_of_year.to_numpy()
+        gap = (day_of_year - at.day_of_year) % 366
         soon |= ~np.isnan(day_of_year) & (gap <= days)
     return soon.astype(float)
 

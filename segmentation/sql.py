@@ -115,17 +115,44 @@ FULL JOIN rel ON rel.customer_id = coalesce(reg.customer_id, svc.customer_id, co
 """
 
 
+# PostgreSQL type OIDs of the columns copy_out reads back with their type (the rest: numbers and dates,
+# which pandas reads as numbers and ISO strings).
+_BOOL_OID = 16
+_TEXT_OIDS = {18, 19, 25, 1042, 1043}  # "char", name, text, bpchar, varchar
+
+
 def copy_out(sql: str, params: dict[str, Any]) -> pd.DataFrame:
-    """Run a SELECT and read its rows through COPY … TO STDOUT (fast on plain PostgreSQL and on Citus)."""
+    """Run a SELECT and read its rows through COPY … TO STDOUT (fast on plain PostgreSQL and on Citus),
+    each column with the type the query gives it.
+
+    CSV carries no types: booleans arrive as `t`/`f`, which pandas keeps as strings (so `astype(float)`
+    failed in the churn model, on every deployment with consents), and text such as the country code
+    `NA` or the word `null` would be read as missing. The query's own column types (from its description,
+    without running it) decide instead: booleans become pandas' nullable booleans, text stays text with
+    only SQL NULL missing, numbers and dates are read as before. The types come from the same query
+    under LIMIT 0, which reads no row (on Citus the brand's queries are router queries: the LIMIT goes
+    to the one worker with them)."""
     with connection.cursor() as cursor:
         # The correlated exchange-rate look-ups inflate the cost estimate past the JIT threshold, and
         # compiling the plan then takes longer than running it.
         cursor.execute("SET LOCAL jit = off")
         query = cursor.mogrify(sql, params).decode()
+        cursor.execute(f"SELECT * FROM ({query}) AS typed LIMIT 0")
+        types = {column.name: column.type_code for column in cursor.description}
         buffer = io.StringIO()
         cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER true)", buffer)
     buffer.seek(0)
-    return pd.read_csv(buffer)
+    text = [name for name, oid in types.items() if oid in _TEXT_OIDS]
+    booleans = [name for name, oid in types.items() if oid == _BOOL_OID]
+    frame = pd.read_csv(
+        buffer,
+        dtype={name: "str" for name in text + booleans},
+        keep_default_na=False,
+        na_values=[""],
+    )
+    for name in booleans:
+        frame[name] = frame[name].map({"t": True, "f": False}).astype("boolean")
+    return frame
 
 
 def scalar_row(sql: str, params: dict[str, Any]) -> tuple[Any, ...]:
