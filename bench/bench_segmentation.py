@@ -35,6 +35,7 @@ from django.db import connection  # noqa: E402
 
 from bench.report import write_section  # noqa: E402
 
+CATEGORIES = ("ring", "necklace", "bracelet", "earrings", "watch", "pendant", "charm", "other")
 CUSTOMERS = int(os.environ.get("BENCH_SEG_CUSTOMERS", 1_000_000))
 ORDERS = int(os.environ.get("BENCH_SEG_ORDERS", 4_000_000))
 WRITE_PATH = os.environ.get("BENCH_SEG_WRITE_PATH") or None
@@ -83,7 +84,7 @@ def generate(brand: object) -> dict[str, float]:
     with brand_context(brand):
         for table in ("segmentation_segmentmember", "segmentation_segment", "segmentation_customerscore",
                       "segmentation_pipelinerun", "segmentation_segmentrules", "customers_orderline",
-                      "customers_order", "customers_customer"):  # fmt: skip
+                      "customers_order", "customers_customer", "catalog_product"):  # fmt: skip
             _sql(f"DELETE FROM {table} WHERE brand_id = %s", [b])  # noqa: S608
     start = time.perf_counter()
     with brand_context(brand):
@@ -129,16 +130,36 @@ def generate(brand: object) -> dict[str, float]:
     start = time.perf_counter()
     with brand_context(brand):
         first_order = _first_id("customers_order", b, ORDERS)
+        # 40 products (SKU-0 … SKU-39: eight categories, public prices 300 to 12,000): what customers own
+        # feeds the churn model and the best-customer profile.
+        _sql(
+            """
+            INSERT INTO catalog_product (brand_id, reference, name_en, name_fr, collection, category, metal,
+              stones, price, currency, warranty_months, photo, is_active, created_at, updated_at)
+            SELECT %s, 'SKU-' || k, 'Piece ' || k, '', (ARRAY['Aurore', 'Etoile', 'Lune'])[1 + k %% 3],
+              (%s::text[])[1 + k %% 8], '', '', 300 * (1 + k), 'EUR', 24, '', true, now(), now()
+            FROM generate_series(0, 39) k
+            """,
+            [b, list(CATEGORIES)],
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id FROM catalog_product WHERE brand_id = %s AND reference LIKE 'SKU-%%' "
+                "ORDER BY substr(reference, 5)::int",
+                [b],
+            )
+            product_ids = [row[0] for row in cursor.fetchall()]
     with fast_load(), brand_context(brand):
         _sql(
             """
             INSERT INTO customers_orderline
-              (brand_id, order_id, sku, name, serial, quantity, unit_price, total)
-            SELECT %s, %s + n - 1, 'SKU-' || (n %% 40), 'Piece', '', 1, unit, unit
+              (brand_id, order_id, product_id, sku, name, serial, quantity, unit_price, total)
+            SELECT %s, %s + n - 1, (%s::bigint[])[1 + (n + j) %% 40], 'SKU-' || ((n + j) %% 40), 'Piece', '',
+              1, unit, unit
             FROM (SELECT n, (100 * (1 + (n * 37) %% 50))::numeric AS unit FROM generate_series(1, %s) n) s,
                  LATERAL generate_series(1, 2 + n %% 2) j
             """,
-            [b, first_order, ORDERS],
+            [b, first_order, product_ids, ORDERS],
         )
     timings["order lines"] = time.perf_counter() - start
     return timings
@@ -262,6 +283,7 @@ def main() -> None:
         print("generated:", {k: round(v, 1) for k, v in generation.items()}, flush=True)
     with brand_context(brand):
         lines = _count("customers_orderline", brand.pk)  # type: ignore[attr-defined]
+
     # A first run publishes results (the nightly state of a brand); the measured run replaces them,
     # with the migration matrix and the saved segment refreshed, as every night.
     from segmentation.selectors import published_run

@@ -158,7 +158,21 @@ def driver_text(code: str, params: dict[str, Any]) -> str:
     if code == "frequency":
         n = int(params.get("purchases", 0))
         return ngettext("only %(n)s purchase", "only %(n)s purchases", n) % {"n": n}
+    if code == "one_category":
+        return str(ONLY_CATEGORY_LABELS.get(params.get("category", ""), DRIVER_LABELS["one_category"]))
     return str(DRIVER_LABELS.get(code, code))
+
+
+ONLY_CATEGORY_LABELS = {
+    "ring": _("owns only rings"),
+    "necklace": _("owns only necklaces"),
+    "pendant": _("owns only pendants"),
+    "bracelet": _("owns only bracelets"),
+    "earrings": _("owns only earrings"),
+    "charm": _("owns only charms"),
+    "watch": _("owns only watches"),
+    "other": _("owns pieces of one kind only"),
+}
 
 
 DRIVER_LABELS = {
@@ -166,6 +180,7 @@ DRIVER_LABELS = {
     "no_consent": _("cannot be reached by e-mail"),
     "no_service": _("never had a piece serviced"),
     "low_spend": _("small spend so far"),
+    "one_category": _("owns pieces of one kind only"),
 }
 
 

@@ -159,26 +159,49 @@ def _params(state: State) -> dict[str, Any]:
     }
 
 
+OWNED_DEFAULTS: dict[str, int] = {
+    "pieces": 0,
+    **{f"cat_{code}": 0 for code in sql.OWNED_CATEGORIES},
+    **{f"channel_{code}": 0 for code in sql.OWNED_CHANNELS},
+    **{f"{name}{suffix}": (-1 if name == "top_band" else 0)
+       for name in ("cat_mask", "band_mask", "top_band") for suffix in ("", "_c1", "_c2")},
+}  # fmt: skip
+
+
 def _rollup(state: State) -> None:
+    from segmentation.insights.selectors import price_band_limits
+
     params = _params(state)
     with brand_context(state.brand):
         data = sql.copy_out(sql.SUMMARY_SQL, params)
         left_out, currencies = sql.scalar_row(sql.LEFT_OUT_SQL, params)
         extras = sql.copy_out(sql.EXTRAS_SQL, params)
+        started = time.perf_counter()
+        limits = price_band_limits(brand=state.brand)
+        owned = sql.copy_out(sql.owned_sql(), sql.owned_params(params, limits))
+        state.timings["rollup: pieces owned"] = round(time.perf_counter() - started, 3)
+    state.summary["price_band_limits"] = [int(v) for v in limits]
     if left_out:
         state.notes.append(["orders_without_rate", {"count": int(left_out), "currencies": currencies}])
     if len(extras):
         data = data.merge(extras, on="customer_id", how="left")
+    if len(owned):
+        data = data.merge(owned, on="customer_id", how="left")
     for column, default in (
         ("registrations", 0),
         ("gifts", 0),
         ("services", 0),
         ("email_ok", False),
+        ("sms_ok", False),
         ("relations", 0),
+        ("relation_days", ""),
+        *OWNED_DEFAULTS.items(),
     ):
         if column not in data:
             data[column] = default
         data[column] = data[column].fillna(default)
+        if isinstance(default, int) and not isinstance(default, bool):
+            data[column] = data[column].astype(np.int64)
     state.data = data
     state.rows["customers"] = len(data)
     state.rows["purchase_days"] = int(data["n_days"].sum()) if len(data) else 0
@@ -208,6 +231,7 @@ def _features(state: State) -> None:
             repeat, (d["spend"] - d["first_amount"]) / d["frequency"].where(repeat, 1), 0.0
         )
         d["gift_share"] = np.where(d["registrations"] > 0, d["gifts"] / d["registrations"].clip(lower=1), 0.0)
+        _owned_features(d)
         intervals = (d.loc[repeat, "recency"] / d.loc[repeat, "frequency"]).to_numpy()
     else:
         intervals = np.array([])
@@ -232,6 +256,21 @@ def _features(state: State) -> None:
     state.rules = rules
     if rules.get("derived_from", {}).get("fallback"):
         state.notes.append(["recency_fallback", {"intervals": rules["derived_from"].get("intervals", 0)}])
+
+
+def _owned_features(d: pd.DataFrame) -> None:
+    """What each customer owns, in words a marketer uses: the number of categories, the main category
+    (most pieces, bought or registered), the only one when there is one, the highest price band, the
+    main channel (most pieces bought there)."""
+    codes = np.array(sql.OWNED_CATEGORIES)
+    counts = d[[f"cat_{code}" for code in codes]].to_numpy()
+    has = counts.sum(axis=1) > 0
+    d["categories"] = (counts > 0).sum(axis=1)
+    d["main_category"] = np.where(has, codes[counts.argmax(axis=1)], "")
+    d["only_category"] = np.where(d["categories"] == 1, d["main_category"], "")
+    channels = np.array(sql.OWNED_CHANNELS)
+    bought = d[[f"channel_{code}" for code in channels]].to_numpy()
+    d["main_channel"] = np.where(bought.sum(axis=1) > 0, channels[bought.argmax(axis=1)], "")
 
 
 # --- scores -----------------------------------------------------------------------------------------
