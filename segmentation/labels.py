@@ -68,7 +68,10 @@ PROFILE_LABELS = {
     "country": _("Country"),
     "city": _("City"),
     "occasion": _("Occasion"),
-    "price_band": _("Average order"),
+    "category": _("Main category owned"),
+    "price_band": _("Highest price band bought"),
+    "channel": _("Main channel"),
+    "average_order": _("Average order"),
 }
 
 PROFILE_VALUES = {
