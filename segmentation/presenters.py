@@ -130,12 +130,27 @@ def segment_rule_rows(form: Any, segments: list[dict[str, Any]]) -> list[dict[st
     ]
 
 
-def rule_texts(rules: list[dict[str, Any]]) -> list[str]:
+def rule_texts(rules: list[dict[str, Any]], *, brand: Any = None) -> list[str]:
+    """Each rule in words: segments, categories and channels by their labels, stores by their names
+    (one query when a home-store rule is there)."""
+    stores: dict[int, str] = {}
+    wanted = [pk for rule in rules if rule["field"] == "home_store" for pk in rule["value"]]
+    if wanted and brand is not None:
+        from jewelcrm.retail import selectors as retail_selectors
+
+        stores = dict(
+            retail_selectors.store_list(brand=brand).filter(pk__in=wanted).values_list("pk", "name")
+        )
+    categories = dict(Category.choices)
     out = []
     for rule in rules:
         value = rule["value"]
         if rule["field"] == "rfm_segment":
             value = ", ".join(str(labels.SEGMENT_LABELS.get(v, v)) for v in value)
+        elif rule["field"] == "home_store":
+            value = ", ".join(stores.get(v, str(v)) for v in value)
+        elif rule["field"] == "category":
+            value = ", ".join(str(categories.get(v, v)) for v in value)
         elif isinstance(value, list):
             value = ", ".join(str(v) for v in value)
         out.append(f"{labels.FIELD_LABELS.get(rule['field'], rule['field'])}: {value}")

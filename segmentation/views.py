@@ -170,13 +170,13 @@ class SegmentBuilderView(BrandViewMixin, TemplateView):
         if segment is not None:
             initial = {"name": segment.name, "description": segment.description}
             initial.update(SegmentForm.initial_from_rules(segment.rules))
-        form = SegmentForm(initial=initial)
+        form = SegmentForm(initial=initial, brand=self.brand)
         count = segment.member_count if segment else None
         return self.render_to_response(self._context(form, segment, count))
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         segment = self._segment()
-        form = SegmentForm(request.POST)
+        form = SegmentForm(request.POST, brand=self.brand)
         if form.is_valid():
             if not form.cleaned_data["name"].strip():
                 form.add_error("name", _("Give the segment a name."))
@@ -209,7 +209,7 @@ class SegmentCountView(BrandViewMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        form = SegmentForm(self.request.GET)
+        form = SegmentForm(self.request.GET, brand=self.brand)
         count = None
         error = ""
         if form.is_valid():
@@ -243,7 +243,7 @@ class SegmentDetailView(BrandViewMixin, TemplateView):
                 "segment": segment,
                 "page_obj": page,
                 "members": presenters.member_rows(brand=self.brand, customers=customers),
-                "rule_texts": presenters.rule_texts(segment.rules),
+                "rule_texts": presenters.rule_texts(segment.rules, brand=self.brand),
                 "can_build": self.membership.role in MARKETING_ROLES,
                 "querystring": "",
             }
