@@ -226,6 +226,19 @@ class SegmentCountView(BrandViewMixin, TemplateView):
         return context
 
 
+class KnownCountPaginator(Paginator):
+    """Pages of a saved segment's members: their number is stored on the segment by every refresh (in
+    the same transaction as the members), so the page does not count half a million rows again."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @property
+    def count(self) -> int:  # type: ignore[override]
+        return self._known_count
+
+
 class SegmentDetailView(BrandViewMixin, TemplateView):
     allowed_roles = BRAND_ROLES
     template_name = "segmentation/segment_detail.html"
@@ -236,7 +249,9 @@ class SegmentDetailView(BrandViewMixin, TemplateView):
         if segment is None:
             raise Http404
         member_ids = selectors.segment_member_ids(brand=self.brand, segment=segment)
-        page = Paginator(member_ids, 25).get_page(self.request.GET.get("page"))
+        page = KnownCountPaginator(member_ids, 25, count=segment.member_count).get_page(
+            self.request.GET.get("page")
+        )
         customers = selectors.customers_by_id(brand=self.brand, customer_ids=list(page.object_list))
         context.update(
             {
