@@ -104,6 +104,10 @@ STAGE_LABELS = {
     "models: lifetime value": _("of which lifetime value"),
     "models: churn": _("of which churn"),
     "models: clusters and profile": _("of which clusters and profile"),
+    "rollup: pieces owned": _("of which pieces owned"),
+    "write_back: migration matrix": _("of which movements between segments"),
+    "write_back: scores": _("of which scores"),
+    "write_back: publish and segments": _("of which publication and saved segments"),
 }
 
 FIELD_LABELS = {

@@ -344,7 +344,8 @@ def _deciles(values: np.ndarray) -> np.ndarray:
 def _predictive_clv(state: State) -> None:
     d = state.data
     f, r, t, w, _ = clv.unique_triples(
-        d["frequency"].to_numpy(), *clv.in_weeks(d["recency"].to_numpy(), d["t"].to_numpy())
+        d["frequency"].to_numpy(),
+        *clv.in_weeks(d["recency"].to_numpy(), d["t"].to_numpy(), frequency=d["frequency"].to_numpy()),
     )
     btyd = None
     for name in ("mbgnbd", "bgnbd"):
@@ -360,7 +361,12 @@ def _predictive_clv(state: State) -> None:
     gamma_gamma = None
     repeat = (d["frequency"] > 0) & (d["monetary_value"] > 0)
     if repeat.sum() >= 2:
-        pairs = d.loc[repeat, ["frequency", "monetary_value"]].round({"monetary_value": 2})
+        pairs = pd.DataFrame(
+            {
+                "frequency": d.loc[repeat, "frequency"].to_numpy(),
+                "monetary_value": clv.spend_key(d.loc[repeat, "monetary_value"].to_numpy(), customers=len(d)),
+            }
+        )
         grouped = pairs.value_counts().reset_index()
         try:
             gamma_gamma = clv.fit_gamma_gamma(
@@ -477,7 +483,10 @@ def _write_back(state: State, *, write_path: str | None) -> None:
     table = CustomerScore._meta.db_table
     with brand_context(state.brand):
         previous = PipelineRun.objects.filter(brand=state.brand, is_published=True).first()
+        started = time.perf_counter()
         state.summary["migration"] = _migration(state, previous)
+        state.timings["write_back: migration matrix"] = round(time.perf_counter() - started, 3)
+        started = time.perf_counter()
         path = write_path or write_path_for()
         written = 0
         if len(state.data):
@@ -490,11 +499,14 @@ def _write_back(state: State, *, write_path: str | None) -> None:
             del frame
         state.rows["scores_written"] = written
         state.rows["write_path"] = path  # type: ignore[assignment]
+        state.timings["write_back: scores"] = round(time.perf_counter() - started, 3)
         state.summary["segments"] = (
             state.data["rfm_segment"].value_counts().to_dict() if len(state.data) else {}
         )
         state.summary["previous_run"] = previous.pk if previous else None
+        started = time.perf_counter()
         services.run_publish(brand=state.brand, run=state.run, previous=previous, state=state)
+        state.timings["write_back: publish and segments"] = round(time.perf_counter() - started, 3)
 
 
 def _migration(state: State, previous: PipelineRun | None) -> dict[str, dict[str, int]]:
