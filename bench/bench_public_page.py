@@ -272,7 +272,10 @@ def main() -> None:
     LOAD_AVERAGE = " / ".join(f"{value:.1f}" for value in os.getloadavg())
     public_paths = [f"/i/{code}" for code in codes]
     server = gunicorn_start(
-        app="bench.bench_public_page:application", port=PORT, workers=WORKERS, threads=THREADS,
+        app="bench.bench_public_page:application",
+        port=PORT,
+        workers=WORKERS,
+        threads=THREADS,
         ready_path="/bench/trivial",
         env={"BENCH_PUBLIC_PAGE_SERVER": "1", "PORTAL_PUBLIC_LOOKUP_RATE": "100000000/m"},
     )

@@ -203,7 +203,10 @@ def main() -> None:
         ("Customer list, a following page (keyset)", measure(client, f"{listing}?after={cursor}")),
         ("Customer list sorted by country, descending", measure(client, f"{listing}?sort=-country")),
         ('Search by name ("martin")', measure(client, f"{listing}?q=martin", repeat=SEARCH_REPEAT)),
-        ('Search by two name words ("lea dubois")', measure(client, f"{listing}?q=lea+dubois", repeat=SEARCH_REPEAT)),
+        (
+            'Search by two name words ("lea dubois")',
+            measure(client, f"{listing}?q=lea+dubois", repeat=SEARCH_REPEAT),
+        ),
         ('Search by e-mail ("c123456@")', measure(client, f"{listing}?q=c123456%40", repeat=SEARCH_REPEAT)),
         ('Search by phone ("0791234567")', measure(client, f"{listing}?q=0791234567", repeat=SEARCH_REPEAT)),
     ]

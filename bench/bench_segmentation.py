@@ -33,8 +33,10 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 
+from bench.harness import cpu_calibration  # noqa: E402
 from bench.report import write_section  # noqa: E402
 
+CATEGORIES = ("ring", "necklace", "bracelet", "earrings", "watch", "pendant", "charm", "other")
 CUSTOMERS = int(os.environ.get("BENCH_SEG_CUSTOMERS", 1_000_000))
 ORDERS = int(os.environ.get("BENCH_SEG_ORDERS", 4_000_000))
 WRITE_PATH = os.environ.get("BENCH_SEG_WRITE_PATH") or None
@@ -83,10 +85,12 @@ def generate(brand: object) -> dict[str, float]:
     with brand_context(brand):
         for table in ("segmentation_segmentmember", "segmentation_segment", "segmentation_customerscore",
                       "segmentation_pipelinerun", "segmentation_segmentrules", "customers_orderline",
-                      "customers_order", "customers_customer"):  # fmt: skip
+                      "customers_order", "customers_customer", "catalog_product"):  # fmt: skip
             _sql(f"DELETE FROM {table} WHERE brand_id = %s", [b])  # noqa: S608
     start = time.perf_counter()
-    with brand_context(brand):
+    # Customers too by the administrative login with the foreign-key triggers off: checking a million
+    # deferred references at commit took longer than the rest of the generation on a loaded machine.
+    with fast_load(), brand_context(brand):
         _sql("SELECT setseed(0.42)")
         _sql(
             """
@@ -129,16 +133,36 @@ def generate(brand: object) -> dict[str, float]:
     start = time.perf_counter()
     with brand_context(brand):
         first_order = _first_id("customers_order", b, ORDERS)
+        # 40 products (SKU-0 … SKU-39: eight categories, public prices 300 to 12,000): what customers own
+        # feeds the churn model and the best-customer profile.
+        _sql(
+            """
+            INSERT INTO catalog_product (brand_id, reference, name_en, name_fr, collection, category, metal,
+              stones, price, currency, warranty_months, photo, is_active, created_at, updated_at)
+            SELECT %s, 'SKU-' || k, 'Piece ' || k, '', (ARRAY['Aurore', 'Etoile', 'Lune'])[1 + k %% 3],
+              (%s::text[])[1 + k %% 8], '', '', 300 * (1 + k), 'EUR', 24, '', true, now(), now()
+            FROM generate_series(0, 39) k
+            """,
+            [b, list(CATEGORIES)],
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id FROM catalog_product WHERE brand_id = %s AND reference LIKE 'SKU-%%' "
+                "ORDER BY substr(reference, 5)::int",
+                [b],
+            )
+            product_ids = [row[0] for row in cursor.fetchall()]
     with fast_load(), brand_context(brand):
         _sql(
             """
             INSERT INTO customers_orderline
-              (brand_id, order_id, sku, name, serial, quantity, unit_price, total)
-            SELECT %s, %s + n - 1, 'SKU-' || (n %% 40), 'Piece', '', 1, unit, unit
+              (brand_id, order_id, product_id, sku, name, serial, quantity, unit_price, total)
+            SELECT %s, %s + n - 1, (%s::bigint[])[1 + (n + j) %% 40], 'SKU-' || ((n + j) %% 40), 'Piece', '',
+              1, unit, unit
             FROM (SELECT n, (100 * (1 + (n * 37) %% 50))::numeric AS unit FROM generate_series(1, %s) n) s,
                  LATERAL generate_series(1, 2 + n %% 2) j
             """,
-            [b, first_order, ORDERS],
+            [b, first_order, product_ids, ORDERS],
         )
     timings["order lines"] = time.perf_counter() - start
     return timings
@@ -262,6 +286,7 @@ def main() -> None:
         print("generated:", {k: round(v, 1) for k, v in generation.items()}, flush=True)
     with brand_context(brand):
         lines = _count("customers_orderline", brand.pk)  # type: ignore[attr-defined]
+
     # A first run publishes results (the nightly state of a brand); the measured run replaces them,
     # with the migration matrix and the saved segment refreshed, as every night.
     from segmentation.selectors import published_run
@@ -283,13 +308,20 @@ def main() -> None:
         wall = (run.finished_at - run.started_at).total_seconds()  # type: ignore[union-attr]
         memory = float("nan")
     else:
+        load_before = os.getloadavg()[0]
+        calibration_before = cpu_calibration()
         start = time.perf_counter()
         run = run_pipeline(brand)
         wall = time.perf_counter() - start
         memory = peak_memory_gib()
+        load_after = os.getloadavg()[0]
     if run.status != "succeeded":  # type: ignore[attr-defined]
         raise SystemExit(f"run failed: {run.error}")  # type: ignore[attr-defined]
     pages = time_pages(brand)
+    calibration_after = cpu_calibration()
+    if PAGES_ONLY:
+        load_before = load_after = os.getloadavg()[0]
+        calibration_before = calibration_after
     ok = "✅"
     memory_ok = "✅" if memory <= TARGET_GIB else ("not measured" if memory != memory else "❌")
     no = "❌"
@@ -303,10 +335,11 @@ def main() -> None:
         for name, ms, queries in pages
     )
     body = f"""
-One brand with {CUSTOMERS:,} customers, {ORDERS:,} orders and {lines:,} order lines (2 or 3 per order;
+One brand with {CUSTOMERS:,} customers, {ORDERS:,} orders and {lines:,} order lines (2 or 3 per order,
+each a piece of one of 40 products in eight categories;
 2 % refunded, 1.6 % cancelled, 2.7 % partially refunded), generated in SQL with `generate_series` in the
-project's own tables (under forced row-level security; customers written as the application role, orders
-and lines by the administrative login with foreign-key triggers off). The job runs as the application role.
+project's own tables (under forced row-level security; customers, orders and lines written by the
+administrative login with foreign-key triggers off). The job runs as the application role.
 The whole nightly job
 (`segmentation.pipeline.run_execute`: rollup on the covering index, features, RFM, MBG/NBD + Gamma-Gamma on
 weighted unique histories, churn model with its hold-out evaluation and drivers, KMeans clusters and the
@@ -324,6 +357,11 @@ Stages: {stage_text}. Models: {fit.get("btyd", {}).get("model")} fitted on
 {fit.get("btyd", {}).get("unique_rows", 0):,} unique (frequency, recency, T) histories; churn AUC
 {churn.get("auc")} against {churn.get("baseline_auc")} for recency alone (used: {churn.get("used")}).
 
+Machine at the run: load average {load_before:.1f} before the job and {load_after:.1f} after it, on
+{os.cpu_count()} cores shared with other work; a fixed Python loop took {calibration_before:.0f} ms before and
+{calibration_after:.0f} ms after (72 ms on a quiet machine, see the registration benchmark): divide the times
+by about {min(calibration_before, calibration_after) / 72:.1f} or more for a quiet machine.
+
 Segments pages at that size (server time, median of 4 after a warm-up, through Django's test client;
 queries per request, the same on every request):
 
@@ -333,7 +371,8 @@ queries per request, the same on every request):
 """
     if generation:
         body += "\nData generation: " + ", ".join(f"{k} {v:.0f} s" for k, v in generation.items()) + ".\n"
-    write_section("segmentation", "Nightly segmentation: 1M customers, 10M order lines", body)
+    title = f"Nightly segmentation: {CUSTOMERS:,} customers, {lines:,} order lines"
+    write_section("segmentation", title, body)
     print(body)
 
 

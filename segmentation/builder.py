@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from segmentation.models import CustomerScore, PipelineRun
@@ -112,41 +112,40 @@ def _window_q(prefix: str, today: date, days: int) -> Q:
     return condition
 
 
-def customer_queryset(
-    *, brand: Any, rules: list[dict[str, Any]], run: PipelineRun | None, today: date | None = None
-) -> QuerySet:
-    """The brand's live customers matching every rule."""
-    from customers import selectors as customer_selectors
+SCORE_FIELDS = ("rfm_segment", "value_band_min", "clv_12m_min", "clv_12m_max", "churn_risk_min",
+                "churn_risk_max", "cluster")  # fmt: skip
 
-    today = today or timezone.localdate()
-    rules = normalise(rules)
-    qs = customer_selectors.customer_list(brand=brand).filter(is_pseudonymised=False)
+
+def _score_q(rules: list[dict[str, Any]]) -> Q:
+    """The rules on the published run's scores, as one condition on CustomerScore."""
     score_q = Q()
-    uses_scores = False
     for rule in rules:
         field, value = rule["field"], rule["value"]
         if field == "rfm_segment":
             score_q &= Q(rfm_segment__in=value)
-            uses_scores = True
         elif field == "value_band_min":
             score_q &= Q(value_band__gte=value)
-            uses_scores = True
         elif field == "clv_12m_min":
             score_q &= Q(clv_12m__gte=value)
-            uses_scores = True
         elif field == "clv_12m_max":
             score_q &= Q(clv_12m__lte=value)
-            uses_scores = True
         elif field == "churn_risk_min":
             score_q &= Q(churn_risk__gte=value / 100)
-            uses_scores = True
         elif field == "churn_risk_max":
             score_q &= Q(churn_risk__lte=value / 100)
-            uses_scores = True
         elif field == "cluster":
             score_q &= Q(cluster__in=value)
-            uses_scores = True
-        elif field in ("gender", "family_situation", "language"):
+    return score_q
+
+
+def _profile_queryset(*, brand: Any, rules: list[dict[str, Any]], today: date) -> QuerySet:
+    """The brand's live customers matching every rule that is not on scores."""
+    from customers import selectors as customer_selectors
+
+    qs = customer_selectors.customer_list(brand=brand).filter(is_pseudonymised=False)
+    for rule in rules:
+        field, value = rule["field"], rule["value"]
+        if field in ("gender", "family_situation", "language"):
             qs = qs.filter(**{f"{field}__in": value})
         elif field == "country":
             qs = qs.filter(country__in=[v.upper() for v in value])
@@ -175,10 +174,22 @@ def customer_queryset(
                 | _window_q("relations__anniversary", today, value)
             )
             qs = qs.filter(pk__in=related.values("pk"))
-    if uses_scores:
+    return qs
+
+
+def customer_queryset(
+    *, brand: Any, rules: list[dict[str, Any]], run: PipelineRun | None, today: date | None = None
+) -> QuerySet:
+    """The brand's live customers matching every rule."""
+    today = today or timezone.localdate()
+    rules = normalise(rules)
+    qs = _profile_queryset(brand=brand, rules=rules, today=today)
+    if any(rule["field"] in SCORE_FIELDS for rule in rules):
         if run is None:
             return qs.none()
-        scores = CustomerScore.objects.filter(brand=brand, run=run).filter(score_q).values("customer_id")
+        scores = (
+            CustomerScore.objects.filter(brand=brand, run=run).filter(_score_q(rules)).values("customer_id")
+        )
         qs = qs.filter(pk__in=scores)
     return qs
 
@@ -190,5 +201,19 @@ def _years_before(today: date, years: int) -> date:
         return today.replace(year=today.year - years, day=28)
 
 
-def count(*, brand: Any, rules: list[dict[str, Any]], run: PipelineRun | None) -> int:
-    return customer_queryset(brand=brand, rules=rules, run=run).order_by().count()
+def count(
+    *, brand: Any, rules: list[dict[str, Any]], run: PipelineRun | None, today: date | None = None
+) -> int:
+    """The live count of the builder. With rules on scores it starts from the published run's scores
+    (the index (brand, run, rfm_segment, value_band) with the other score columns included: an
+    index-only scan), then keeps the live customers that match the profile rules by their primary key;
+    with profile rules only, it counts the customers."""
+    today = today or timezone.localdate()
+    rules = normalise(rules)
+    if not any(rule["field"] in SCORE_FIELDS for rule in rules):
+        return _profile_queryset(brand=brand, rules=rules, today=today).order_by().count()
+    if run is None:
+        return 0
+    customers = _profile_queryset(brand=brand, rules=rules, today=today).filter(pk=OuterRef("customer_id"))
+    scores = CustomerScore.objects.filter(brand=brand, run=run).filter(_score_q(rules))
+    return scores.filter(Exists(customers.order_by().values("pk"))).count()

@@ -19,8 +19,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+# Categories of the catalogue in the bit order of the owned masks.
+from segmentation.sql import OWNED_CATEGORIES
+
 MIN_ROWS = 40
-TRAIN_SAMPLE = 100_000
+TRAIN_SAMPLE = 50_000
 RANDOM_STATE = 7
 FEATURES = (
     "log_purchases",
@@ -31,8 +34,14 @@ FEATURES = (
     "gift_share",
     "services",
     "email_ok",
+    "sms_ok",
     "relations",
     "event_soon",
+    "gift_date_soon",
+    "categories",
+    "single_category",
+    "top_band",
+    "price_bands",
     "age",
     "gender_code",
     "family_code",
@@ -47,25 +56,53 @@ DRIVER_FEATURES = {
     "email_ok": "no_consent",
     "services": "no_service",
     "log_spend": "low_spend",
+    "categories": "one_category",
 }
+
+
+def _bits(mask: np.ndarray) -> np.ndarray:
+    return np.bitwise_count(mask.astype(np.int64)).astype(float)
+
+
+def _single(mask: np.ndarray) -> np.ndarray:
+    """The category's index when exactly one bit is set, else -1."""
+    mask = mask.astype(np.int64)
+    index = np.log2(np.where(mask > 0, mask, 1)).round().astype(int)
+    return np.where(np.bitwise_count(mask) == 1, index, -1).astype(float)
 
 
 def _codes(series: pd.Series) -> np.ndarray:
     return pd.Series(series).fillna("").astype(str).astype("category").cat.codes.to_numpy()
 
 
+def _relation_date_within(data: pd.DataFrame, at: pd.Timestamp, days: int = 120) -> np.ndarray:
+    """A gift recipient's birthday or anniversary (days of the year, "45 310") within `days` of `at`."""
+    text = data["relation_days"].fillna("").astype(str)
+    soon = np.zeros(len(data), dtype=bool)
+    listed = text != ""
+    if listed.any():
+        exploded = text[listed].str.split().explode().astype(int)
+        near = ((exploded - at.day_of_year) % 366) <= days
+        hits = near.groupby(level=0).any()
+        soon[data.index.get_indexer(hits.index[hits.to_numpy()])] = True
+    return soon.astype(float)
+
+
 def _next_event_within(data: pd.DataFrame, at: pd.Timestamp, days: int = 120) -> np.ndarray:
     soon = np.zeros(len(data), dtype=bool)
     for column in ("birth_date", "wedding_anniversary"):
         dates = pd.to_datetime(data[column])
-        day_of_year = dates.dt.dayofyear.to_numpy()
-        gap = (day_of_year - at.dayofyear) % 366
+        day_of_year = dates.dt.day_of_year.to_numpy()
+        gap = (day_of_year - at.day_of_year) % 366
         soon |= ~np.isnan(day_of_year) & (gap <= days)
     return soon.astype(float)
 
 
 def features_at(data: pd.DataFrame, *, at: pd.Timestamp, suffix: str) -> pd.DataFrame:
     """Features of every customer as of `at` (suffix "" for today, "_c1"/"_c2" for the cut-offs)."""
+    cat_mask = data[f"cat_mask{suffix}"].to_numpy()
+    band_mask = data[f"band_mask{suffix}"].to_numpy()
+    top_band = data[f"top_band{suffix}"].to_numpy(dtype=float)
     if suffix:
         purchases = data[f"n{suffix}"].fillna(0).to_numpy(dtype=float)
         last = pd.to_datetime(data[f"last{suffix}"])
@@ -87,8 +124,14 @@ def features_at(data: pd.DataFrame, *, at: pd.Timestamp, suffix: str) -> pd.Data
             "gift_share": data["gift_share"].to_numpy(dtype=float),
             "services": data["services"].to_numpy(dtype=float),
             "email_ok": data["email_ok"].astype(float).to_numpy(),
+            "sms_ok": data["sms_ok"].astype(float).to_numpy(),
             "relations": data["relations"].to_numpy(dtype=float),
             "event_soon": _next_event_within(data, at),
+            "gift_date_soon": _relation_date_within(data, at),
+            "categories": _bits(cat_mask),
+            "single_category": _single(cat_mask),
+            "top_band": top_band,
+            "price_bands": _bits(band_mask),
             "age": np.where(np.isnan(age), -1.0, age),
             "gender_code": _codes(data["gender"]),
             "family_code": _codes(data["family_situation"]),
@@ -130,7 +173,11 @@ def _sample(n: int, limit: int) -> np.ndarray:
 def _model() -> Any:
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    return HistGradientBoostingClassifier(max_iter=40, learning_rate=0.15, random_state=RANDOM_STATE)
+    # A fixed number of rounds (no early stopping, so no validation split re-scored every round): the
+    # hold-out year is the model's evaluation.
+    return HistGradientBoostingClassifier(
+        max_iter=40, learning_rate=0.15, random_state=RANDOM_STATE, early_stopping=False
+    )
 
 
 def apply(state: Any) -> None:
@@ -189,15 +236,28 @@ def apply(state: Any) -> None:
 def _drivers(model: Any, x_now: pd.DataFrame, risk: np.ndarray, d: pd.DataFrame) -> pd.Series:
     effects = {}
     for column, code in DRIVER_FEATURES.items():
-        typical = float(np.median(x_now[column]))
-        if code in ("gifts_only",):
-            typical = 0.0
-        if code in ("no_consent",):
-            typical = 1.0
-        changed = x_now.copy()
-        changed[column] = typical
-        lowered = risk - (1.0 - model.predict_proba(changed)[:, 1])
-        effects[code] = np.where(x_now[column].to_numpy() == typical, 0.0, lowered)
+        values = x_now[column].to_numpy()
+        if code == "one_category":
+            # Owning a second category: said only of customers who own exactly one.
+            concerned = values == 1
+            changes = {column: 2.0, "single_category": -1.0}
+        else:
+            typical = float(np.median(values))
+            if code in ("gifts_only",):
+                typical = 0.0
+            if code in ("no_consent",):
+                typical = 1.0
+            concerned = values != typical
+            changes = {column: typical}
+        # Only the customers the driver concerns are predicted again (a million rows cost seconds each).
+        effect = np.zeros(len(x_now))
+        rows = np.flatnonzero(concerned)
+        if len(rows):
+            changed = x_now.iloc[rows].copy()
+            for name, value in changes.items():
+                changed[name] = value
+            effect[rows] = risk[rows] - (1.0 - model.predict_proba(changed)[:, 1])
+        effects[code] = effect
     codes = list(effects)
     matrix = np.column_stack([effects[c] for c in codes])
     order = np.argsort(-matrix, axis=1)[:, :3]
@@ -206,9 +266,12 @@ def _drivers(model: Any, x_now: pd.DataFrame, risk: np.ndarray, d: pd.DataFrame)
     picked = np.where(np.cumprod(strength > 0.01, axis=1).astype(bool), order, -1)
     months = (d["days_since_last"].to_numpy() / 30.44).round().astype(int)
     purchases = d["n_days"].to_numpy().astype(int)
+    category = x_now["single_category"].to_numpy().astype(int)
     recency_j, frequency_j = codes.index("recency"), codes.index("frequency")
+    category_j = codes.index("one_category")
     has_recency = (picked == recency_j).any(axis=1)
     has_frequency = (picked == frequency_j).any(axis=1)
+    has_category = (picked == category_j).any(axis=1)
     keys = pd.DataFrame(
         {
             "a": picked[:, 0],
@@ -216,12 +279,13 @@ def _drivers(model: Any, x_now: pd.DataFrame, risk: np.ndarray, d: pd.DataFrame)
             "c": picked[:, 2],
             "months": np.where(has_recency, months, -1),
             "purchases": np.where(has_frequency, purchases, -1),
+            "category": np.where(has_category, category, -1),
         }
     )
     # The words are built once per distinct combination (a few thousand at most), then mapped back.
     unique = keys.drop_duplicates().reset_index(drop=True)
     texts = []
-    for a, b, c, month_count, purchase_count in unique.itertuples(index=False, name=None):
+    for a, b, c, month_count, purchase_count, category_index in unique.itertuples(index=False, name=None):
         found = []
         for j in (a, b, c):
             if j < 0:
@@ -231,9 +295,11 @@ def _drivers(model: Any, x_now: pd.DataFrame, risk: np.ndarray, d: pd.DataFrame)
                 found.append([code, {"months": int(month_count)}])
             elif code == "frequency":
                 found.append([code, {"purchases": int(purchase_count)}])
+            elif code == "one_category":
+                found.append([code, {"category": OWNED_CATEGORIES[int(category_index)]}])
             else:
                 found.append([code, {}])
         texts.append(json.dumps(found, separators=(",", ":")))
     unique["drivers"] = texts
-    merged = keys.merge(unique, on=["a", "b", "c", "months", "purchases"], how="left")
+    merged = keys.merge(unique, on=["a", "b", "c", "months", "purchases", "category"], how="left")
     return pd.Series(merged["drivers"].to_numpy(), index=d.index)

@@ -88,10 +88,14 @@ def best_customer_profile(d: pd.DataFrame) -> dict[str, Any]:
     birth = pd.to_datetime(d["birth_date"])
     ages = ((pd.Timestamp.today() - birth).dt.days / 365.25).map(_age_band)
     aov = d["average_order_value"]
-    price_band = pd.cut(
+    average_order = pd.cut(
         aov, bins=[-1, 500, 2000, 10000, np.inf], labels=["<500", "500-2000", "2000-10000", "10000+"]
     )
     occasion = np.where(d["gift_share"] >= 0.5, "gift", np.where(d["registrations"] > 0, "self", "unknown"))
+    # The highest price band of the pieces bought ("band_2": the brand's third band), the category with
+    # the most pieces (bought or registered), the channel with the most pieces bought.
+    top_band = d["top_band"].to_numpy() if "top_band" in d else np.full(len(d), -1)
+    price_band = np.where(top_band >= 0, np.char.add("band_", top_band.astype(str)), "unknown")
     dims = {
         "age_band": ages,
         "gender": d["gender"],
@@ -99,7 +103,10 @@ def best_customer_profile(d: pd.DataFrame) -> dict[str, Any]:
         "country": d["country"],
         "city": d["city"],
         "occasion": pd.Series(occasion, index=d.index),
-        "price_band": price_band.astype(str),
+        "category": d["main_category"] if "main_category" in d else pd.Series("", index=d.index),
+        "price_band": pd.Series(price_band, index=d.index),
+        "channel": d["main_channel"] if "main_channel" in d else pd.Series("", index=d.index),
+        "average_order": average_order.astype(str),
     }
     return {
         "top_customers": int(top.sum()),

@@ -53,18 +53,54 @@ def _fitters() -> dict[str, Any]:
     return {"bgnbd": BetaGeoFitter, "mbgnbd": ModifiedBetaGeoFitter, "gammagamma": GammaGammaFitter}
 
 
-# Above this many distinct customers, recency and T are counted in whole weeks (not days / 7) before the
-# histories are made unique: a million customers then fit as tens of thousands of weighted rows instead of
-# hundreds of thousands, and a prediction moves by at most half a week of history.
+# Above this many customers, recency and T are counted on a grid of whole weeks (not days / 7) before the
+# histories are made unique: one week, else two, else four, the finest whose unique (frequency, recency,
+# T) histories stay within TARGET_UNIQUE. A million customers then fit as some ten thousand weighted rows
+# instead of a hundred thousand (the fit's time grows with the rows), and a prediction moves by at most
+# half a grid step of history (two weeks at most, over years of tenure). Parameters stay in weeks.
 EXACT_LIMIT = 50_000
+TARGET_UNIQUE = 20_000
+GRID_WEEKS = (1, 2, 4)
 
 
-def in_weeks(recency_days: np.ndarray, t_days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _unique_count(frequency: np.ndarray, recency: np.ndarray, t: np.ndarray) -> int:
+    key = (
+        np.asarray(frequency, dtype=np.int64) * (1 << 40)
+        + np.asarray(recency, dtype=np.int64) * (1 << 20)
+        + np.asarray(t, dtype=np.int64)
+    )
+    return len(np.unique(key))
+
+
+def in_weeks(
+    recency_days: np.ndarray, t_days: np.ndarray, frequency: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     recency = np.asarray(recency_days, dtype=float) / 7.0
     t = np.asarray(t_days, dtype=float) / 7.0
-    if len(t) > EXACT_LIMIT:
-        return np.round(recency), np.round(t)
-    return recency, t
+    if len(t) <= EXACT_LIMIT:
+        return recency, t
+    for step in GRID_WEEKS:
+        on_grid_r = np.round(recency / step) * step
+        on_grid_t = np.round(t / step) * step
+        if (
+            frequency is None
+            or step == GRID_WEEKS[-1]
+            or _unique_count(frequency, on_grid_r, on_grid_t) <= TARGET_UNIQUE
+        ):
+            return on_grid_r, on_grid_t
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def spend_key(monetary_value: np.ndarray, *, customers: int) -> np.ndarray:
+    """Average repeat spend as Gamma-Gamma is fitted on it: to the cent, or above EXACT_LIMIT customers
+    to three significant digits (1,234.56 → 1,230: within 0.5 %), so the unique (frequency, spend) pairs
+    are a few thousand."""
+    values = np.asarray(monetary_value, dtype=float)
+    if customers <= EXACT_LIMIT:
+        return np.round(values, 2)
+    positive = np.where(values > 0, values, 1.0)
+    scale = 10.0 ** (np.floor(np.log10(positive)) - 2)
+    return np.where(values > 0, np.round(values / scale) * scale, values)
 
 
 def unique_triples(frequency: np.ndarray, recency: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -213,7 +249,9 @@ def predict(
     Computed once per unique triple."""
     from scipy.stats import poisson
 
-    f, r, t, _w, inverse = unique_triples(frequency_days, *in_weeks(recency_days, t_days))
+    f, r, t, _w, inverse = unique_triples(
+        frequency_days, *in_weeks(recency_days, t_days, frequency=frequency_days)
+    )
     fitter = btyd.fitter
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")

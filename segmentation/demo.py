@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from segmentation.models import RunTrigger
+from segmentation.models import RunStatus, RunTrigger
+
+
+class DemoRunFailed(RuntimeError):
+    """The demo's run failed: seed_demo stops with its error (CI runs seed_demo on Citus, and a failure
+    only logged went unnoticed there)."""
 
 
 def seed(ctx: Any) -> None:
@@ -17,4 +22,6 @@ def seed(ctx: Any) -> None:
     except services.RunAlreadyActive:
         return
     ctx.shared["segmentation_run"] = run.pk
-    pipeline.run_execute(brand=ctx.brand, run_id=run.pk)
+    finished = pipeline.run_execute(brand=ctx.brand, run_id=run.pk)
+    if finished is not None and finished.status == RunStatus.FAILED:
+        raise DemoRunFailed(f"The segmentation run of {ctx.brand.slug} failed: {finished.error}")

@@ -37,6 +37,7 @@ class SegmentForm(forms.Form):
     clv_12m_min = forms.DecimalField(
         label=_("Predicted 12-month value at least"), min_value=0, required=False
     )
+    clv_12m_max = forms.DecimalField(label=_("Predicted 12-month value at most"), min_value=0, required=False)
     churn_risk_min = forms.IntegerField(
         label=_("Churn risk at least (%)"), min_value=0, max_value=100, required=False
     )
@@ -54,6 +55,13 @@ class SegmentForm(forms.Form):
     family_situation = forms.CharField(label=_("Family situation"), required=False)
     country = forms.CharField(label=_("Countries"), required=False, help_text=_("ISO codes, e.g. FR, CH"))
     language = forms.CharField(label=_("Languages"), required=False, help_text=_("e.g. fr, en"))
+    home_store = forms.TypedMultipleChoiceField(
+        label=_("Home store"),
+        coerce=int,
+        required=False,
+        choices=[],
+        help_text=_("The customer's own store; choose one or more."),
+    )
     age_min = forms.IntegerField(label=_("Age at least"), min_value=0, max_value=120, required=False)
     age_max = forms.IntegerField(label=_("Age at most"), min_value=0, max_value=120, required=False)
     consent = forms.MultipleChoiceField(
@@ -80,6 +88,20 @@ class SegmentForm(forms.Form):
 
     LIST_FIELDS = ("gender", "family_situation", "country", "language", "collection")
 
+    def __init__(self, *args: Any, brand: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The brand's stores by name (one query): another brand's store id is not a choice.
+        from jewelcrm.retail import selectors as retail_selectors
+
+        stores = (
+            retail_selectors.store_list(brand=brand)
+            .order_by("name", "code")
+            .values_list("pk", "name", "city")
+        )
+        self.fields["home_store"].choices = [
+            (pk, f"{name} ({city})" if city else name) for pk, name, city in stores
+        ]
+
     def rules(self) -> list[dict[str, Any]]:
         """The rules of a valid form (call is_valid first)."""
         data = self.cleaned_data
@@ -94,7 +116,7 @@ class SegmentForm(forms.Form):
                 value = [v.strip() for v in str(value).split(",") if v.strip()]
                 if not value:
                     continue
-            if name == "clv_12m_min":
+            if name in ("clv_12m_min", "clv_12m_max"):
                 value = float(value)
             rules.append({"field": name, "value": value})
         try:

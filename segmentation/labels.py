@@ -68,7 +68,10 @@ PROFILE_LABELS = {
     "country": _("Country"),
     "city": _("City"),
     "occasion": _("Occasion"),
-    "price_band": _("Average order"),
+    "category": _("Main category owned"),
+    "price_band": _("Highest price band bought"),
+    "channel": _("Main channel"),
+    "average_order": _("Average order"),
 }
 
 PROFILE_VALUES = {
@@ -101,6 +104,10 @@ STAGE_LABELS = {
     "models: lifetime value": _("of which lifetime value"),
     "models: churn": _("of which churn"),
     "models: clusters and profile": _("of which clusters and profile"),
+    "rollup: pieces owned": _("of which pieces owned"),
+    "write_back: migration matrix": _("of which movements between segments"),
+    "write_back: scores": _("of which scores"),
+    "write_back: publish and segments": _("of which publication and saved segments"),
 }
 
 FIELD_LABELS = {
@@ -158,7 +165,21 @@ def driver_text(code: str, params: dict[str, Any]) -> str:
     if code == "frequency":
         n = int(params.get("purchases", 0))
         return ngettext("only %(n)s purchase", "only %(n)s purchases", n) % {"n": n}
+    if code == "one_category":
+        return str(ONLY_CATEGORY_LABELS.get(params.get("category", ""), DRIVER_LABELS["one_category"]))
     return str(DRIVER_LABELS.get(code, code))
+
+
+ONLY_CATEGORY_LABELS = {
+    "ring": _("owns only rings"),
+    "necklace": _("owns only necklaces"),
+    "pendant": _("owns only pendants"),
+    "bracelet": _("owns only bracelets"),
+    "earrings": _("owns only earrings"),
+    "charm": _("owns only charms"),
+    "watch": _("owns only watches"),
+    "other": _("owns pieces of one kind only"),
+}
 
 
 DRIVER_LABELS = {
@@ -166,6 +187,7 @@ DRIVER_LABELS = {
     "no_consent": _("cannot be reached by e-mail"),
     "no_service": _("never had a piece serviced"),
     "low_spend": _("small spend so far"),
+    "one_category": _("owns pieces of one kind only"),
 }
 
 

@@ -130,6 +130,12 @@ class CustomerScore(BrandScopedModel):
         ]
         indexes = [
             models.Index(fields=["brand", "customer"], name="customerscore_brand_customer"),
+            # The builder's live count: every rule on scores answered from the index alone.
+            models.Index(
+                fields=["brand", "run", "rfm_segment", "value_band"],
+                include=["customer", "clv_12m", "churn_risk", "cluster"],
+                name="customerscore_builder",
+            ),
         ]
 
 

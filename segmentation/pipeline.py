@@ -159,26 +159,49 @@ def _params(state: State) -> dict[str, Any]:
     }
 
 
+OWNED_DEFAULTS: dict[str, int] = {
+    "pieces": 0,
+    **{f"cat_{code}": 0 for code in sql.OWNED_CATEGORIES},
+    **{f"channel_{code}": 0 for code in sql.OWNED_CHANNELS},
+    **{f"{name}{suffix}": (-1 if name == "top_band" else 0)
+       for name in ("cat_mask", "band_mask", "top_band") for suffix in ("", "_c1", "_c2")},
+}  # fmt: skip
+
+
 def _rollup(state: State) -> None:
+    from segmentation.insights.selectors import price_band_limits
+
     params = _params(state)
     with brand_context(state.brand):
         data = sql.copy_out(sql.SUMMARY_SQL, params)
         left_out, currencies = sql.scalar_row(sql.LEFT_OUT_SQL, params)
         extras = sql.copy_out(sql.EXTRAS_SQL, params)
+        started = time.perf_counter()
+        limits = price_band_limits(brand=state.brand)
+        owned = sql.copy_out(sql.owned_sql(), sql.owned_params(params, limits))
+        state.timings["rollup: pieces owned"] = round(time.perf_counter() - started, 3)
+    state.summary["price_band_limits"] = [int(v) for v in limits]
     if left_out:
         state.notes.append(["orders_without_rate", {"count": int(left_out), "currencies": currencies}])
     if len(extras):
         data = data.merge(extras, on="customer_id", how="left")
+    if len(owned):
+        data = data.merge(owned, on="customer_id", how="left")
     for column, default in (
         ("registrations", 0),
         ("gifts", 0),
         ("services", 0),
         ("email_ok", False),
+        ("sms_ok", False),
         ("relations", 0),
+        ("relation_days", ""),
+        *OWNED_DEFAULTS.items(),
     ):
         if column not in data:
             data[column] = default
         data[column] = data[column].fillna(default)
+        if isinstance(default, int) and not isinstance(default, bool):
+            data[column] = data[column].astype(np.int64)
     state.data = data
     state.rows["customers"] = len(data)
     state.rows["purchase_days"] = int(data["n_days"].sum()) if len(data) else 0
@@ -208,6 +231,7 @@ def _features(state: State) -> None:
             repeat, (d["spend"] - d["first_amount"]) / d["frequency"].where(repeat, 1), 0.0
         )
         d["gift_share"] = np.where(d["registrations"] > 0, d["gifts"] / d["registrations"].clip(lower=1), 0.0)
+        _owned_features(d)
         intervals = (d.loc[repeat, "recency"] / d.loc[repeat, "frequency"]).to_numpy()
     else:
         intervals = np.array([])
@@ -232,6 +256,21 @@ def _features(state: State) -> None:
     state.rules = rules
     if rules.get("derived_from", {}).get("fallback"):
         state.notes.append(["recency_fallback", {"intervals": rules["derived_from"].get("intervals", 0)}])
+
+
+def _owned_features(d: pd.DataFrame) -> None:
+    """What each customer owns, in words a marketer uses: the number of categories, the main category
+    (most pieces, bought or registered), the only one when there is one, the highest price band, the
+    main channel (most pieces bought there)."""
+    codes = np.array(sql.OWNED_CATEGORIES)
+    counts = d[[f"cat_{code}" for code in codes]].to_numpy()
+    has = counts.sum(axis=1) > 0
+    d["categories"] = (counts > 0).sum(axis=1)
+    d["main_category"] = np.where(has, codes[counts.argmax(axis=1)], "")
+    d["only_category"] = np.where(d["categories"] == 1, d["main_category"], "")
+    channels = np.array(sql.OWNED_CHANNELS)
+    bought = d[[f"channel_{code}" for code in channels]].to_numpy()
+    d["main_channel"] = np.where(bought.sum(axis=1) > 0, channels[bought.argmax(axis=1)], "")
 
 
 # --- scores -----------------------------------------------------------------------------------------
@@ -305,7 +344,8 @@ def _deciles(values: np.ndarray) -> np.ndarray:
 def _predictive_clv(state: State) -> None:
     d = state.data
     f, r, t, w, _ = clv.unique_triples(
-        d["frequency"].to_numpy(), *clv.in_weeks(d["recency"].to_numpy(), d["t"].to_numpy())
+        d["frequency"].to_numpy(),
+        *clv.in_weeks(d["recency"].to_numpy(), d["t"].to_numpy(), frequency=d["frequency"].to_numpy()),
     )
     btyd = None
     for name in ("mbgnbd", "bgnbd"):
@@ -321,7 +361,12 @@ def _predictive_clv(state: State) -> None:
     gamma_gamma = None
     repeat = (d["frequency"] > 0) & (d["monetary_value"] > 0)
     if repeat.sum() >= 2:
-        pairs = d.loc[repeat, ["frequency", "monetary_value"]].round({"monetary_value": 2})
+        pairs = pd.DataFrame(
+            {
+                "frequency": d.loc[repeat, "frequency"].to_numpy(),
+                "monetary_value": clv.spend_key(d.loc[repeat, "monetary_value"].to_numpy(), customers=len(d)),
+            }
+        )
         grouped = pairs.value_counts().reset_index()
         try:
             gamma_gamma = clv.fit_gamma_gamma(
@@ -438,7 +483,10 @@ def _write_back(state: State, *, write_path: str | None) -> None:
     table = CustomerScore._meta.db_table
     with brand_context(state.brand):
         previous = PipelineRun.objects.filter(brand=state.brand, is_published=True).first()
+        started = time.perf_counter()
         state.summary["migration"] = _migration(state, previous)
+        state.timings["write_back: migration matrix"] = round(time.perf_counter() - started, 3)
+        started = time.perf_counter()
         path = write_path or write_path_for()
         written = 0
         if len(state.data):
@@ -451,11 +499,14 @@ def _write_back(state: State, *, write_path: str | None) -> None:
             del frame
         state.rows["scores_written"] = written
         state.rows["write_path"] = path  # type: ignore[assignment]
+        state.timings["write_back: scores"] = round(time.perf_counter() - started, 3)
         state.summary["segments"] = (
             state.data["rfm_segment"].value_counts().to_dict() if len(state.data) else {}
         )
         state.summary["previous_run"] = previous.pk if previous else None
+        started = time.perf_counter()
         services.run_publish(brand=state.brand, run=state.run, previous=previous, state=state)
+        state.timings["write_back: publish and segments"] = round(time.perf_counter() - started, 3)
 
 
 def _migration(state: State, previous: PipelineRun | None) -> dict[str, dict[str, int]]:

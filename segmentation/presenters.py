@@ -6,6 +6,7 @@ import csv
 import json
 from typing import IO, Any
 
+from jewelcrm.catalog.models import Category
 from segmentation import labels, selectors
 from segmentation.models import PipelineRun
 from segmentation.rfm import SEGMENT_CODES
@@ -63,25 +64,52 @@ def run_results(run: PipelineRun | None, *, currency: str) -> dict[str, Any]:
         "gammagamma": fit.get("gammagamma"),
         "churn": fit.get("churn"),
         "clusters": summary.get("clusters", []),
-        "profile": _profile(summary.get("profile")),
+        "profile": _profile(
+            summary.get("profile"), currency=currency, limits=summary.get("price_band_limits") or []
+        ),
         "notes": [labels.note_text(code, params) for code, params in run.notes or []],
         "currency": currency,
     }
 
 
-def _profile(profile: dict[str, Any] | None) -> list[dict[str, Any]] | None:
+def _value_labels(name: str, currency: str, limits: list[int]) -> Any:
+    """The words of a profile dimension's values (a code as stored → its label in the page's language)."""
+    from jewelcrm import labels as vocabulary
+
+    if name == "category":
+        return lambda value: str(dict(Category.choices).get(value, value))
+    if name == "price_band":
+        from segmentation.insights.selectors import price_band_labels
+
+        bands = price_band_labels(limits, currency) if limits else []
+
+        def band(value: str) -> str:
+            index = int(value.removeprefix("band_")) if value.startswith("band_") else -1
+            return str(bands[index]) if 0 <= index < len(bands) else value
+
+        return band
+    if name in ("gender", "channel", "family"):
+        kind = {"gender": "gender", "channel": "order_channel", "family": "family_situation"}[name]
+        return lambda value: vocabulary.label(kind, value) or value
+    return lambda value: value
+
+
+def _profile(
+    profile: dict[str, Any] | None, *, currency: str = "", limits: list[int] | None = None
+) -> list[dict[str, Any]] | None:
     """Each dimension in words, its values with their share among the top decile and among the rest."""
     if not profile or not profile.get("top_customers"):
         return None
     out = []
     for name, shares in profile.get("dimensions", {}).items():
+        word = _value_labels(name, currency, list(limits or []))
         values = list(dict.fromkeys([*shares.get("top", {}), *shares.get("rest", {})]))
         out.append(
             {
                 "label": labels.PROFILE_LABELS.get(name, name),
                 "rows": [
                     {
-                        "value": labels.PROFILE_VALUES.get(value, value),
+                        "value": labels.PROFILE_VALUES.get(value) or word(value),
                         "top": round(100 * shares.get("top", {}).get(value, 0)),
                         "rest": round(100 * shares.get("rest", {}).get(value, 0)),
                     }
@@ -102,12 +130,27 @@ def segment_rule_rows(form: Any, segments: list[dict[str, Any]]) -> list[dict[st
     ]
 
 
-def rule_texts(rules: list[dict[str, Any]]) -> list[str]:
+def rule_texts(rules: list[dict[str, Any]], *, brand: Any = None) -> list[str]:
+    """Each rule in words: segments, categories and channels by their labels, stores by their names
+    (one query when a home-store rule is there)."""
+    stores: dict[int, str] = {}
+    wanted = [pk for rule in rules if rule["field"] == "home_store" for pk in rule["value"]]
+    if wanted and brand is not None:
+        from jewelcrm.retail import selectors as retail_selectors
+
+        stores = dict(
+            retail_selectors.store_list(brand=brand).filter(pk__in=wanted).values_list("pk", "name")
+        )
+    categories = dict(Category.choices)
     out = []
     for rule in rules:
         value = rule["value"]
         if rule["field"] == "rfm_segment":
             value = ", ".join(str(labels.SEGMENT_LABELS.get(v, v)) for v in value)
+        elif rule["field"] == "home_store":
+            value = ", ".join(stores.get(v, str(v)) for v in value)
+        elif rule["field"] == "category":
+            value = ", ".join(str(categories.get(v, v)) for v in value)
         elif isinstance(value, list):
             value = ", ".join(str(v) for v in value)
         out.append(f"{labels.FIELD_LABELS.get(rule['field'], rule['field'])}: {value}")

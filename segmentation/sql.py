@@ -95,37 +95,136 @@ WITH reg AS (
     FROM warranties_intervention v
     JOIN inventory_item i ON i.brand_id = v.brand_id AND i.id = v.item_id
     WHERE v.brand_id = %(brand_id)s AND i.owner_id IS NOT NULL GROUP BY i.owner_id
-), consent AS (
-    SELECT DISTINCT ON (k.customer_id) k.customer_id, (k.is_granted AND k.is_confirmed) AS email_ok
+), latest AS (
+    -- The latest marketing consent per channel (granted, and confirmed for e-mail: consent_is_active).
+    SELECT DISTINCT ON (k.customer_id, k.channel) k.customer_id, k.channel,
+           k.is_granted AND (k.is_confirmed OR k.channel <> 'email') AS ok
     FROM customers_consent k
-    WHERE k.brand_id = %(brand_id)s AND k.channel = 'email' AND k.purpose = 'marketing'
-    ORDER BY k.customer_id, k.at DESC, k.id DESC
+    WHERE k.brand_id = %(brand_id)s AND k.channel IN ('email', 'sms') AND k.purpose = 'marketing'
+    ORDER BY k.customer_id, k.channel, k.at DESC, k.id DESC
+), consent AS (
+    SELECT customer_id, coalesce(bool_or(ok) FILTER (WHERE channel = 'email'), false) AS email_ok,
+           coalesce(bool_or(ok) FILTER (WHERE channel = 'sms'), false) AS sms_ok
+    FROM latest GROUP BY customer_id
 ), rel AS (
-    SELECT r.customer_id, count(*) AS relations
-    FROM customers_relation r WHERE r.brand_id = %(brand_id)s GROUP BY r.customer_id
+    -- Gift recipients' dates as days of the year ("45 310"): the churn model asks whether one is near.
+    SELECT r.customer_id, count(DISTINCT r.id) AS relations,
+           coalesce(string_agg(DISTINCT extract(doy FROM d.day)::int::text, ' '), '') AS relation_days
+    FROM customers_relation r
+    LEFT JOIN LATERAL (VALUES (r.birth_date), (r.anniversary)) AS d(day) ON d.day IS NOT NULL
+    WHERE r.brand_id = %(brand_id)s GROUP BY r.customer_id
 )
 SELECT coalesce(reg.customer_id, svc.customer_id, consent.customer_id, rel.customer_id) AS customer_id,
        coalesce(reg.registrations, 0) AS registrations, coalesce(reg.gifts, 0) AS gifts,
        coalesce(svc.services, 0) AS services, coalesce(consent.email_ok, false) AS email_ok,
-       coalesce(rel.relations, 0) AS relations
+       coalesce(consent.sms_ok, false) AS sms_ok,
+       coalesce(rel.relations, 0) AS relations, coalesce(rel.relation_days, '') AS relation_days
 FROM reg
 FULL JOIN svc ON svc.customer_id = reg.customer_id
 FULL JOIN consent ON consent.customer_id = coalesce(reg.customer_id, svc.customer_id)
 FULL JOIN rel ON rel.customer_id = coalesce(reg.customer_id, svc.customer_id, consent.customer_id)
 """
 
+# What each customer owns: the pieces of their order lines (paid or partly refunded orders, up to the
+# observation's end) and the items registered to them. One pass, hash-aggregated per customer without a
+# sort: pieces per category (catalog categories, in OWNED_CATEGORIES order), the highest price band
+# owned and a bitmask of the bands (the brand's price bands of the insights settings, on the product's
+# public price; -1: no public price), pieces bought in store and online, pieces registered as gifts.
+OWNED_CATEGORIES = ("ring", "necklace", "pendant", "bracelet", "earrings", "charm", "watch", "other")
+OWNED_CHANNELS = ("store", "web")
+
+
+def owned_sql() -> str:
+    """Per customer: pieces per category and per channel, and bitmasks (bit i: OWNED_CATEGORIES[i], or
+    price band i) of the categories and bands bought up to today and up to the churn model's two
+    cut-offs (order lines only, so the model is trained and applied on the same kind of history)."""
+    per_category = ",\n       ".join(
+        f"count(*) FILTER (WHERE category = '{code}') AS cat_{code}" for code in OWNED_CATEGORIES
+    )
+    per_channel = ",\n       ".join(
+        f"count(*) FILTER (WHERE channel = '{code}') AS channel_{code}" for code in OWNED_CHANNELS
+    )
+    windows = []
+    for suffix, condition in (("", "day IS NOT NULL"), ("_c1", "day <= %(c1)s"), ("_c2", "day <= %(c2)s")):
+        windows.append(f"coalesce(bit_or(cat_bit) FILTER (WHERE {condition}), 0) AS cat_mask{suffix}")
+        windows.append(f"coalesce(bit_or(band_bit) FILTER (WHERE {condition}), 0) AS band_mask{suffix}")
+        windows.append(f"coalesce(max(band) FILTER (WHERE {condition}), -1) AS top_band{suffix}")
+    return f"""
+WITH pieces AS (
+    SELECT o.customer_id, p.category, o.channel, (o.ordered_at AT TIME ZONE %(tz)s)::date AS day,
+           CASE WHEN p.price IS NULL THEN -1 ELSE width_bucket(p.price, %(limits)s::numeric[]) END AS band
+    FROM customers_orderline l
+    JOIN customers_order o ON o.brand_id = l.brand_id AND o.id = l.order_id
+    JOIN catalog_product p ON p.brand_id = l.brand_id AND p.id = l.product_id
+    WHERE l.brand_id = %(brand_id)s AND o.brand_id = %(brand_id)s AND p.brand_id = %(brand_id)s
+      AND o.customer_id IS NOT NULL AND o.status IN ('paid', 'partially_refunded') AND o.ordered_at < %(end)s
+    UNION ALL
+    SELECT i.owner_id, p.category, NULL, NULL,
+           CASE WHEN p.price IS NULL THEN -1 ELSE width_bucket(p.price, %(limits)s::numeric[]) END
+    FROM inventory_item i
+    JOIN catalog_product p ON p.brand_id = i.brand_id AND p.id = i.product_id
+    WHERE i.brand_id = %(brand_id)s AND p.brand_id = %(brand_id)s AND i.owner_id IS NOT NULL
+), bits AS (
+    SELECT customer_id, category, channel, day, band,
+           1 << (coalesce(array_position(%(categories)s::text[], category::text), %(other)s) - 1) AS cat_bit,
+           CASE WHEN band >= 0 THEN 1 << band ELSE 0 END AS band_bit
+    FROM pieces
+)
+SELECT customer_id, count(*) AS pieces,
+       {per_category},
+       {per_channel},
+       {", ".join(windows)}
+FROM bits GROUP BY customer_id
+"""
+
+
+def owned_params(params: dict[str, Any], limits: Sequence[int]) -> dict[str, Any]:
+    return {
+        **params,
+        "limits": [int(v) for v in limits],
+        "categories": list(OWNED_CATEGORIES),
+        "other": len(OWNED_CATEGORIES),
+    }
+
+
+# PostgreSQL type OIDs of the columns copy_out reads back with their type (the rest: numbers and dates,
+# which pandas reads as numbers and ISO strings).
+_BOOL_OID = 16
+_TEXT_OIDS = {18, 19, 25, 1042, 1043}  # "char", name, text, bpchar, varchar
+
 
 def copy_out(sql: str, params: dict[str, Any]) -> pd.DataFrame:
-    """Run a SELECT and read its rows through COPY … TO STDOUT (fast on plain PostgreSQL and on Citus)."""
+    """Run a SELECT and read its rows through COPY … TO STDOUT (fast on plain PostgreSQL and on Citus),
+    each column with the type the query gives it.
+
+    CSV carries no types: booleans arrive as `t`/`f`, which pandas keeps as strings (so `astype(float)`
+    failed in the churn model, on every deployment with consents), and text such as the country code
+    `NA` or the word `null` would be read as missing. The query's own column types (from its description,
+    without running it) decide instead: booleans become pandas' nullable booleans, text stays text with
+    only SQL NULL missing, numbers and dates are read as before. The types come from the same query
+    under LIMIT 0, which reads no row (on Citus the brand's queries are router queries: the LIMIT goes
+    to the one worker with them)."""
     with connection.cursor() as cursor:
         # The correlated exchange-rate look-ups inflate the cost estimate past the JIT threshold, and
         # compiling the plan then takes longer than running it.
         cursor.execute("SET LOCAL jit = off")
         query = cursor.mogrify(sql, params).decode()
+        cursor.execute(f"SELECT * FROM ({query}) AS typed LIMIT 0")
+        types = {column.name: column.type_code for column in cursor.description}
         buffer = io.StringIO()
         cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER true)", buffer)
     buffer.seek(0)
-    return pd.read_csv(buffer)
+    text = [name for name, oid in types.items() if oid in _TEXT_OIDS]
+    booleans = [name for name, oid in types.items() if oid == _BOOL_OID]
+    frame = pd.read_csv(
+        buffer,
+        dtype={name: "str" for name in text + booleans},
+        keep_default_na=False,
+        na_values=[""],
+    )
+    for name in booleans:
+        frame[name] = frame[name].map({"t": True, "f": False}).astype("boolean")
+    return frame
 
 
 def scalar_row(sql: str, params: dict[str, Any]) -> tuple[Any, ...]:

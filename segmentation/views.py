@@ -170,13 +170,13 @@ class SegmentBuilderView(BrandViewMixin, TemplateView):
         if segment is not None:
             initial = {"name": segment.name, "description": segment.description}
             initial.update(SegmentForm.initial_from_rules(segment.rules))
-        form = SegmentForm(initial=initial)
+        form = SegmentForm(initial=initial, brand=self.brand)
         count = segment.member_count if segment else None
         return self.render_to_response(self._context(form, segment, count))
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         segment = self._segment()
-        form = SegmentForm(request.POST)
+        form = SegmentForm(request.POST, brand=self.brand)
         if form.is_valid():
             if not form.cleaned_data["name"].strip():
                 form.add_error("name", _("Give the segment a name."))
@@ -209,7 +209,7 @@ class SegmentCountView(BrandViewMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        form = SegmentForm(self.request.GET)
+        form = SegmentForm(self.request.GET, brand=self.brand)
         count = None
         error = ""
         if form.is_valid():
@@ -226,6 +226,19 @@ class SegmentCountView(BrandViewMixin, TemplateView):
         return context
 
 
+class KnownCountPaginator(Paginator):
+    """Pages of a saved segment's members: their number is stored on the segment by every refresh (in
+    the same transaction as the members), so the page does not count half a million rows again."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @property
+    def count(self) -> int:  # type: ignore[override]
+        return self._known_count
+
+
 class SegmentDetailView(BrandViewMixin, TemplateView):
     allowed_roles = BRAND_ROLES
     template_name = "segmentation/segment_detail.html"
@@ -236,14 +249,16 @@ class SegmentDetailView(BrandViewMixin, TemplateView):
         if segment is None:
             raise Http404
         member_ids = selectors.segment_member_ids(brand=self.brand, segment=segment)
-        page = Paginator(member_ids, 25).get_page(self.request.GET.get("page"))
+        page = KnownCountPaginator(member_ids, 25, count=segment.member_count).get_page(
+            self.request.GET.get("page")
+        )
         customers = selectors.customers_by_id(brand=self.brand, customer_ids=list(page.object_list))
         context.update(
             {
                 "segment": segment,
                 "page_obj": page,
                 "members": presenters.member_rows(brand=self.brand, customers=customers),
-                "rule_texts": presenters.rule_texts(segment.rules),
+                "rule_texts": presenters.rule_texts(segment.rules, brand=self.brand),
                 "can_build": self.membership.role in MARKETING_ROLES,
                 "querystring": "",
             }

@@ -83,7 +83,8 @@ def test_pages_have_a_fixed_query_count(brand, scored, marketer_client, django_a
         marketer_client.get(overview)
     detail = reverse("segmentation:segment_detail", kwargs={**kw, "pk": segment.pk})
     marketer_client.get(detail)
-    with django_assert_num_queries(18):
+    # The members' number is the segment's stored count: no count(*) of the members on every page.
+    with django_assert_num_queries(17):
         marketer_client.get(detail)
 
 
@@ -100,3 +101,84 @@ def test_owned_category_and_collection(brand):
     assert _ids(brand, [{"field": "category", "value": ["ring"]}]) == {ana.pk}
     assert _ids(brand, [{"field": "collection", "value": ["Léman"]}]) == {bob.pk}
     assert _ids(brand, [{"field": "category", "value": ["ring", "watch"]}]) == {ana.pk, bob.pk}
+
+
+def test_home_store_and_value_ceiling_through_the_form_and_the_live_count(
+    brand,
+    other_brand,
+    scored,  # noqa: F811
+    marketer_client,
+):
+    from customers.models import Customer
+    from segmentation.models import Segment, SegmentMember
+    from tests.factories import StoreFactory
+
+    opera = StoreFactory(brand=brand, name="Opéra", city="Paris")
+    geneva = StoreFactory(brand=brand, name="Rhône", city="Genève")
+    foreign = StoreFactory(brand=other_brand, name="Elsewhere")
+    with brand_context(brand):
+        Customer.objects.filter(pk=scored["Ada"].pk).update(home_store=opera)
+        Customer.objects.filter(pk=scored["Bea"].pk).update(home_store=geneva)
+    kw = {"brand_slug": brand.slug}
+    page = marketer_client.get(reverse("segmentation:segment_create", kwargs=kw)).content.decode()
+    assert 'name="home_store"' in page
+    assert f'<option value="{opera.pk}">Opéra (Paris)</option>' in page
+    assert f'<option value="{geneva.pk}">Rhône (Genève)</option>' in page
+    assert "Elsewhere" not in page
+    assert 'name="clv_12m_max"' in page
+
+    count_url = reverse("segmentation:segment_count", kwargs=kw)
+    assert "1 customer" in marketer_client.get(count_url, {"home_store": [opera.pk]}).content.decode()
+    both = marketer_client.get(count_url, {"home_store": [opera.pk, geneva.pk]}).content.decode()
+    assert "2 customers" in both
+    # With an RFM rule: Ada is loyal, Bea hibernating.
+    loyal = marketer_client.get(count_url, {"home_store": [opera.pk, geneva.pk], "rfm_segment": ["loyal"]})
+    assert "1 customer" in loyal.content.decode()
+    # Another brand's store is not a choice: refused, nothing counted.
+    refused = marketer_client.get(count_url, {"home_store": [foreign.pk]}).content.decode()
+    assert "Check the values entered." in refused and "<strong>" not in refused
+    # Predicted 12-month value at most 0: nobody has a negative value, those without a prediction are out.
+    ceiling = marketer_client.get(count_url, {"clv_12m_max": "0"}).content.decode()
+    assert "0 customers" in ceiling
+
+    response = marketer_client.post(
+        reverse("segmentation:segment_create", kwargs=kw),
+        {"name": "Paris and Geneva", "home_store": [opera.pk, geneva.pk]},
+    )
+    assert response.status_code == 302
+    with brand_context(brand):
+        segment = Segment.objects.get(name="Paris and Geneva")
+        assert segment.rules == [{"field": "home_store", "value": [opera.pk, geneva.pk]}]
+        assert set(SegmentMember.objects.filter(segment=segment).values_list("customer_id", flat=True)) == {
+            scored["Ada"].pk,
+            scored["Bea"].pk,
+        }
+    detail = marketer_client.get(reverse("segmentation:segment_detail", kwargs={**kw, "pk": segment.pk}))
+    assert "Home store: Opéra, Rhône" in detail.content.decode()
+    edit = marketer_client.get(reverse("segmentation:segment_edit", kwargs={**kw, "pk": segment.pk}))
+    assert f'<option value="{opera.pk}" selected>' in edit.content.decode()
+
+
+def test_live_count_from_scores_equals_the_members(brand, scored):  # noqa: F811
+    """The live count starts from the scores table; it finds exactly the customers a refresh saves,
+    also when a scored customer was merged or erased since the run, and with profile rules."""
+    from customers.models import Customer
+    from segmentation.selectors import published_run
+
+    with brand_context(brand):
+        run = published_run(brand=brand)
+        Customer.objects.filter(pk=scored["Cy"].pk).update(merged_into=scored["Ada"])
+        Customer.objects.filter(pk=scored["Ada"].pk).update(country="CH")
+        cases = [
+            [{"field": "rfm_segment", "value": ["loyal", "potential_loyalists", "hibernating"]}],
+            [
+                {"field": "rfm_segment", "value": ["loyal", "hibernating"]},
+                {"field": "country", "value": ["ch"]},
+            ],
+            [{"field": "value_band_min", "value": 1}, {"field": "country", "value": ["FR"]}],
+            [{"field": "country", "value": ["FR", "CH"]}],
+        ]
+        counts = [builder.count(brand=brand, rules=rules, run=run) for rules in cases]
+        members = [builder.customer_queryset(brand=brand, rules=rules, run=run).count() for rules in cases]
+        assert counts == members == [2, 1, 1, 2]
+        assert builder.count(brand=brand, rules=cases[0], run=None) == 0

@@ -1,0 +1,139 @@
+"""What customers own (categories, price bands, channels), SMS consent and gift recipients' dates: the
+churn model's features and its drivers in words, with exact values on hand-built histories."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+import pytest
+from django.utils import translation
+
+from customers.tests.factories import (
+    ConsentFactory,
+    CustomerFactory,
+    OrderFactory,
+    OrderLineFactory,
+    RelationFactory,
+)
+from jewelcrm.tenancy.context import brand_context
+from segmentation import churn, labels, pipeline
+from segmentation.models import PipelineRun
+from tests.factories import ProductFactory
+from warranties.inventory.tests.factories import ItemFactory
+
+pytestmark = pytest.mark.django_db
+
+OBS = date(2026, 3, 31)
+
+
+def _order(brand, customer, day, *products, channel="store", status="paid"):
+    order = OrderFactory(
+        brand=brand,
+        customer=customer,
+        ordered_at=datetime.fromisoformat(f"{day}T11:00:00+00:00").astimezone(UTC),
+        channel=channel,
+        status=status,
+        total=Decimal("100"),
+        total_brand_currency=Decimal("100"),
+    )
+    for product in products:
+        OrderLineFactory(brand=brand, order=order, product=product, total=Decimal("50"))
+    return order
+
+
+def _state(brand):
+    with brand_context(brand):
+        run = PipelineRun.objects.create(brand=brand, run_date=OBS, observation_date=OBS)
+    state = pipeline.State(brand=brand, run=run, observation=OBS)
+    pipeline._rollup(state)
+    pipeline._features(state)
+    return state.data.set_index("customer_id")
+
+
+def test_categories_price_bands_channels_consents_and_relation_dates(brand):
+    # Price bands of the brand (insights defaults): <500, 500-1000, 1000-2500, 2500-5000, 5000-10000, 10000+
+    ring = ProductFactory(brand=brand, category="ring", price=300)  # band 0
+    ring_2 = ProductFactory(brand=brand, category="ring", price=1200)  # band 2
+    watch = ProductFactory(brand=brand, category="watch", price=6000)  # band 4
+    necklace = ProductFactory(brand=brand, category="necklace", price=None)  # no public price
+    ana, bob, cy = (CustomerFactory(brand=brand, first_name=n) for n in ("Ana", "Bob", "Cy"))
+    # Ana: rings only, in store in 2023, online in 2025 (two of them) → one category, bands 0 and 2.
+    _order(brand, ana, "2023-06-01", ring)
+    _order(brand, ana, "2025-06-01", ring_2, ring_2, channel="web")
+    # Bob: a watch in 2025, a necklace without price registered to him, a refunded ring (left out).
+    _order(brand, bob, "2025-02-01", watch)
+    ItemFactory(brand=brand, product=necklace, owner=bob)
+    _order(brand, bob, "2025-03-01", ring, status="refunded")
+    # Cy: bought a piece without a product (a line the catalogue does not know): owns nothing known.
+    _order(brand, cy, "2024-01-10")
+    ConsentFactory(brand=brand, customer=ana, channel="sms", is_granted=True, is_confirmed=False)
+    ConsentFactory(brand=brand, customer=bob, channel="email", is_granted=True, is_confirmed=True)
+    ConsentFactory(brand=brand, customer=bob, channel="sms", is_granted=False)
+    RelationFactory(brand=brand, customer=ana, birth_date=date(1990, 4, 20), anniversary=date(2015, 12, 1))
+    RelationFactory(brand=brand, customer=cy, birth_date=None, anniversary=None)
+
+    d = _state(brand)
+    a, b, c = d.loc[ana.pk], d.loc[bob.pk], d.loc[cy.pk]
+    assert (a["pieces"], a["cat_ring"], a["channel_store"], a["channel_web"]) == (3, 3, 1, 2)
+    assert (a["categories"], a["main_category"], a["only_category"]) == (1, "ring", "ring")
+    assert a["main_channel"] == "web"
+    assert (a["cat_mask"], a["band_mask"], a["top_band"]) == (1, 0b101, 2)
+    # As of the cut-offs (2025-03-31 and 2024-03-31): the 2023 ring only, band 0.
+    assert (a["cat_mask_c1"], a["band_mask_c1"], a["top_band_c1"]) == (1, 0b1, 0)
+    assert (a["cat_mask_c2"], a["band_mask_c2"], a["top_band_c2"]) == (1, 0b1, 0)
+    # Bob: the watch (bought) and the necklace (registered, no public price); refunded ring left out.
+    assert (b["pieces"], b["cat_watch"], b["cat_necklace"], b["cat_ring"]) == (2, 1, 1, 0)
+    assert (b["categories"], b["main_category"], b["only_category"]) == (2, "necklace", "")
+    # The masks of the model count bought pieces only: the watch (bit 6), band 4.
+    assert (b["cat_mask"], b["band_mask"], b["top_band"]) == (1 << 6, 1 << 4, 4)
+    assert (b["cat_mask_c2"], b["top_band_c2"]) == (0, -1)
+    assert (c["pieces"], c["categories"], c["main_category"], c["top_band"]) == (0, 0, "", -1)
+    assert (bool(a["sms_ok"]), bool(a["email_ok"]), bool(b["sms_ok"]), bool(b["email_ok"])) == (
+        True,
+        False,
+        False,
+        True,
+    )
+    assert (a["relations"], sorted(a["relation_days"].split())) == (1, ["110", "335"])
+    assert (c["relations"], c["relation_days"]) == (1, "")
+
+    # The churn model's features, today and at a cut-off.
+    now = churn.features_at(d.reset_index(), at=pd.Timestamp(OBS), suffix="").set_index(d.index)
+    owned = ["categories", "single_category", "top_band", "price_bands"]
+    assert now.loc[ana.pk, owned].tolist() == [1, 0, 2, 2]
+    assert now.loc[bob.pk, owned].tolist() == [1, 6, 4, 1]
+    assert now.loc[cy.pk, owned].tolist() == [0, -1, -1, 0]
+    assert now.loc[ana.pk, ["sms_ok", "email_ok"]].tolist() == [1.0, 0.0]
+    # 20 April (day 110) is 20 days after 31 March: a gift date is near; not for Bob or Cy.
+    assert now["gift_date_soon"].tolist() == [1.0 if pk == ana.pk else 0.0 for pk in d.index]
+    c2 = churn.features_at(d.reset_index(), at=pd.Timestamp("2024-03-31"), suffix="_c2").set_index(d.index)
+    assert c2.loc[bob.pk, ["categories", "top_band"]].tolist() == [0, -1]
+
+
+class _OneCategoryModel:
+    """Buys with 0.2 when the customer owns one category, 0.6 with two or more: the driver is owning a
+    single category, and nothing else matters."""
+
+    def predict_proba(self, x):
+        buy = np.where(x["categories"].to_numpy() == 1, 0.2, 0.6)
+        return np.column_stack([1 - buy, buy])
+
+
+def test_owning_one_category_is_named_with_the_category():
+    d = pd.DataFrame({"days_since_last": [300, 300], "n_days": [1, 1]}, index=[7, 8])
+    x_now = pd.DataFrame(
+        {column: [0.0, 0.0] for column in churn.FEATURES}
+        | {"categories": [1.0, 2.0], "single_category": [0.0, -1.0], "email_ok": [1.0, 1.0]},
+    )
+    model = _OneCategoryModel()
+    risk = 1 - model.predict_proba(x_now)[:, 1]
+    drivers = churn._drivers(model, x_now, risk, d)
+    assert drivers.tolist() == ['[["one_category",{"category":"ring"}]]', "[]"]
+    assert labels.driver_text("one_category", {"category": "ring"}) == "owns only rings"
+    assert labels.driver_text("one_category", {"category": "watch"}) == "owns only watches"
+    with translation.override("fr"):
+        assert labels.driver_text("one_category", {"category": "ring"}) == "ne possède que des bagues"
+        assert labels.driver_text("gifts_only", {}) == "n'a jamais acheté que des cadeaux"
