@@ -151,7 +151,7 @@ rerun at full size on a quiet machine before quoting these.
 | step | time | rows |
 |---|---:|---:|
 | first export (hash six identifiers, write every member) | {first_s:.1f} s | {first.member_count:,} added |
-| next export after a tenth left and a tenth joined (diff set-based) | {second_s:.1f} s | {diff_rows} |
+| next export after a tenth left and a tenth joined (merged with the previous one) | {second_s:.1f} s | {diff_rows} |
 | CSV of every member (csv_safe) | {csv_s:.1f} s | {rows:,} |
 | {upload_step} | {upload_s:.1f} s | {status} |
 
