@@ -139,6 +139,7 @@ def main() -> None:
         fake.close()
 
     kept = second.member_count - second.added_count
+    second_step = "next export after a tenth left and a tenth joined (merged with the previous one)"
     diff_rows = f"{second.added_count:,} added, {second.removed_count:,} removed, {kept:,} kept"
     upload_step = f"upload to a fake Meta on 127.0.0.1 ({calls} calls of ≤ 10,000 rows, one transaction each)"
     per_100k = first_s * 100_000 / MEMBERS
@@ -151,7 +152,7 @@ rerun at full size on a quiet machine before quoting these.
 | step | time | rows |
 |---|---:|---:|
 | first export (hash six identifiers, write every member) | {first_s:.1f} s | {first.member_count:,} added |
-| next export after a tenth left and a tenth joined (merged with the previous one) | {second_s:.1f} s | {diff_rows} |
+| {second_step} | {second_s:.1f} s | {diff_rows} |
 | CSV of every member (csv_safe) | {csv_s:.1f} s | {rows:,} |
 | {upload_step} | {upload_s:.1f} s | {status} |
 
