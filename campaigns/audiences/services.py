@@ -49,13 +49,27 @@ class AudienceExportRefused(ValueError):
     """An export that cannot be made (a Meta export without an audience id)."""
 
 
-def _eligible_customers(*, brand: Any, segment: Any) -> Any:
-    members = segment_selectors.segment_member_ids(brand=brand, segment=segment).order_by()
-    return customer_selectors.with_active_consent(
-        customer_selectors.customer_list(brand=brand).filter(pk__in=members),
-        channel="email",
-        purpose=ADVERTISING_PURPOSE,
-    ).order_by("pk")
+def _eligible_customers(*, brand: Any, segment: Any) -> Iterator[Any]:
+    """The segment's consenting members, in customer id order, READ_CHUNK at a time: a page of member ids
+    (keyset on the segment's unique index), then those customers by primary key. Never one join of the
+    whole segment with the customers, whose plan depends on statistics a fresh import leaves stale (a
+    nested loop over both sets ran for minutes at 50,000 members)."""
+    after = 0
+    while True:
+        ids = list(
+            segment_selectors.segment_member_ids(brand=brand, segment=segment).filter(customer_id__gt=after)[
+                :READ_CHUNK
+            ]
+        )
+        if not ids:
+            return
+        after = ids[-1]
+        chunk = customer_selectors.with_active_consent(
+            customer_selectors.customer_list(brand=brand).select_related(None).filter(pk__in=ids),
+            channel="email",
+            purpose=ADVERTISING_PURPOSE,
+        ).order_by("pk")
+        yield from chunk
 
 
 class _MemberWriter:
@@ -135,7 +149,7 @@ def audience_export_create(
             writer.add(row.customer_id, MemberAction.REMOVE, row.hashes())
             counts["removed"] += 1
 
-        for customer in _eligible_customers(brand=brand, segment=segment).iterator(chunk_size=READ_CHUNK):
+        for customer in _eligible_customers(brand=brand, segment=segment):
             identifiers = hashed_identifiers(customer)
             if not identifiers.is_matchable:
                 continue
