@@ -23,10 +23,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from babel import Locale
 from babel.dates import format_date
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from jinja2 import StrictUndefined, TemplateSyntaxError, Undefined, nodes
+from jinja2 import ChainableUndefined, StrictUndefined, TemplateSyntaxError, Undefined, nodes
 from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -70,11 +71,18 @@ def _format_date(value: Any, pattern: str = "long") -> str:
         return str(value)
     if pattern not in ("short", "medium", "long", "full") and len(pattern) > 40:
         pattern = "long"
-    return format_date(value, format=pattern, locale=translation.get_language() or "en")
+    return format_date(value, format=pattern, locale=_locale(translation.get_language() or "en"))
 
 
-class FallbackUndefined(Undefined):
-    """A missing value at send time: its fallback in the active language, or nothing."""
+@lru_cache(maxsize=16)
+def _locale(code: str) -> Locale:
+    return Locale.parse(code.replace("-", "_"))
+
+
+class FallbackUndefined(ChainableUndefined):
+    """A missing value at send time: its fallback in the active language, or nothing. Never an error: a
+    comparison with it is false (`{% if value_band > 8 %}`), arithmetic, calls, items and attributes of it
+    are missing values too (`{{ pieces[0].name }}`), so one customer's missing data never stops a batch."""
 
     __slots__ = ()
 
@@ -82,13 +90,38 @@ class FallbackUndefined(Undefined):
         fallback = FALLBACKS.get(self._undefined_name or "")
         return str(fallback) if fallback is not None else ""
 
+    def _missing(self, *args: Any, **kwargs: Any) -> FallbackUndefined:
+        return self
+
+    def _false(self, *args: Any, **kwargs: Any) -> bool:
+        return False
+
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = __div__ = __rdiv__ = _missing
+    __truediv__ = __rtruediv__ = __floordiv__ = __rfloordiv__ = __mod__ = __rmod__ = _missing
+    __pos__ = __neg__ = __pow__ = __rpow__ = __call__ = _missing
+    __lt__ = __le__ = __gt__ = __ge__ = _false
+
+    def __int__(self) -> int:
+        return 0
+
+    def __float__(self) -> float:
+        return 0.0
+
 
 class _Environment(ImmutableSandboxedEnvironment):
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         # Plain data only: never a method or internal attribute, whatever the object.
-        if attr.startswith("_") or callable(value):
+        if attr.startswith("_"):
+            return False
+        if isinstance(value, Undefined):  # a part of a missing value is missing too
+            return True
+        if callable(value):
             return False
         return super().is_safe_attribute(obj, attr, value)
+
+    def unsafe_undefined(self, obj: Any, attribute: str) -> Undefined:
+        # Refuse loudly, in both modes (the lenient render would otherwise print nothing).
+        raise SecurityError(f"access to attribute {attribute!r} of {type(obj).__name__!r} is not allowed")
 
 
 def _environment(undefined: type[Undefined]) -> _Environment:
@@ -169,11 +202,15 @@ def validate(source: str) -> list[TemplateProblem]:
             problems.append(
                 TemplateProblem(name.lineno, str(_("Unknown variable “%(name)s”.") % {"name": name.name}))
             )
-    for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
-        attr = node.attr if isinstance(node, nodes.Getattr) else getattr(node.arg, "value", "")
+    for access in tree.find_all((nodes.Getattr, nodes.Getitem)):
+        attr = (
+            access.attr
+            if isinstance(access, nodes.Getattr)
+            else getattr(getattr(access, "arg", None), "value", "")
+        )
         if isinstance(attr, str) and attr.startswith("_"):
             problems.append(
-                TemplateProblem(node.lineno, str(_("“%(name)s” is not allowed.") % {"name": attr}))
+                TemplateProblem(access.lineno, str(_("“%(name)s” is not allowed.") % {"name": attr}))
             )
     for node in tree.find_all(
         (nodes.Macro, nodes.CallBlock, nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)

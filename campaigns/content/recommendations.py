@@ -26,6 +26,8 @@ def bought_together_compute(*, brand: Any) -> dict[int, list[tuple[int, int]]]:
     """product id -> [(other product id, customers who bought both)], most first, then by id."""
     together: dict[int, list[tuple[int, int]]] = {}
     for row in customer_selectors.co_purchase_counts(brand=brand):
+        if row["product_id"] == row["other_id"]:
+            continue
         together.setdefault(row["product_id"], []).append((row["other_id"], row["customers"]))
     for product_id, others in together.items():
         others.sort(key=lambda pair: (-pair[1], pair[0]))
@@ -35,9 +37,10 @@ def bought_together_compute(*, brand: Any) -> dict[int, list[tuple[int, int]]]:
 
 def bought_together(*, brand: Any) -> dict[int, list[tuple[int, int]]]:
     """The brand's co-purchase counts, from the cache (computed on a miss)."""
-    return cache.get_or_set(
+    together = cache.get_or_set(
         _cache_key(brand), lambda: bought_together_compute(brand=brand), CO_PURCHASE_SECONDS
     )
+    return together or {}
 
 
 def bought_together_forget(*, brand: Any) -> None:

@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.safestring import mark_safe
@@ -34,6 +35,9 @@ from segmentation import selectors as segmentation_selectors
 from warranties import selectors as warranty_selectors
 
 LANGUAGES = ("en", "fr")
+CUSTOMER_FIELDS = (
+    "id", "title", "first_name", "last_name", "birth_date", "wedding_anniversary", "customer_since",
+)  # fmt: skip
 RECOMMENDATIONS_SHOWN = 3
 
 
@@ -81,33 +85,41 @@ def choose_language(*, brand: Any, template: Any, wanted: str) -> str:
 # --- the context of one recipient ------------------------------------------------------------------
 
 
-def _salutation(title: str, first_name: str, last_name: str) -> str:
-    if title and last_name:
-        return _("Dear %(title)s %(last_name)s") % {"title": title, "last_name": last_name}
-    if first_name:
-        return _("Dear %(first_name)s") % {"first_name": first_name}
-    if last_name:
-        return _("Dear %(first_name)s") % {"first_name": last_name}
-    return _("Dear customer")
+class Words:
+    """The words of one language that e-mails need, translated once per batch (not per recipient)."""
+
+    def __init__(self, language: str) -> None:
+        from customers.models import RelationKind
+
+        with translation.override(language):
+            self.dear_title = _("Dear %(title)s %(last_name)s")
+            self.dear_first = _("Dear %(first_name)s")
+            self.dear_customer = _("Dear customer")
+            self.bands = {"top": _("Top 10 %"), "high": _("High"), "medium": _("Medium"), "low": _("Low")}
+            self.relations = {value: str(label) for value, label in RelationKind.choices}
+
+    def salutation(self, title: str, first_name: str, last_name: str) -> str:
+        if title and last_name:
+            return self.dear_title % {"title": title, "last_name": last_name}
+        if first_name or last_name:
+            return self.dear_first % {"first_name": first_name or last_name}
+        return self.dear_customer
+
+    def band(self, band: int | None) -> str:
+        if not band:
+            return ""
+        if band >= 10:
+            return self.bands["top"]
+        if band >= 8:
+            return self.bands["high"]
+        if band >= 4:
+            return self.bands["medium"]
+        return self.bands["low"]
 
 
 def value_band_label(band: int | None) -> str:
-    if not band:
-        return ""
-    if band >= 10:
-        return _("Top 10 %")
-    if band >= 8:
-        return _("High")
-    if band >= 4:
-        return _("Medium")
-    return _("Low")
-
-
-def _relation_label(value: str) -> str:
-    from customers.models import RelationKind
-
-    labels = dict(RelationKind.choices)
-    return str(labels.get(value, value))
+    """The lifetime value band in words, in the active language."""
+    return Words(translation.get_language() or "en").band(band)
 
 
 def _as_date(value: Any) -> datetime.date | None:
@@ -144,15 +156,16 @@ class BatchData:
     bands: dict[int, int]
     products: dict[int, Any]
     recommended: dict[int, list[int]]
+    _views: dict[str, dict[int, dict[str, str]]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, *, brand: Any, customer_ids: list[int], with_recommendations: bool) -> BatchData:
         ids = sorted(set(customer_ids))
         customers = {
-            c.pk: c
-            for c in customer_selectors.customer_list(brand=brand)
+            row["id"]: row
+            for row in customer_selectors.customer_list(brand=brand)
             .filter(pk__in=ids)
-            .select_related("home_store")
+            .values(*CUSTOMER_FIELDS, store_name=F("home_store__name"), store_city=F("home_store__city"))
         }
         owned = warranty_selectors.products_owned_by(brand=brand, customer_ids=ids)
         bought = customer_selectors.products_bought_by(brand=brand, customer_ids=ids)
@@ -182,53 +195,55 @@ class BatchData:
                         brand=brand, product_ids=sorted(missing), with_complements=False
                     )
                 )
+            recommended = {
+                customer_id: [p for p in chosen if p in products and products[p].is_active]
+                for customer_id, chosen in recommended.items()
+            }
         return cls(brand, customers, pieces, bands, products, recommended)
 
-    def context(self, recipient: Recipient, language: str) -> dict[str, Any]:
-        """The template variables of one recipient (call inside translation.override(language))."""
+    def product_views(self, language: str) -> dict[int, dict[str, str]]:
+        views = self._views.get(language)
+        if views is None:
+            views = self._views[language] = {
+                pk: _product_view(p, language) for pk, p in self.products.items()
+            }
+        return views
+
+    def context(self, recipient: Recipient, language: str, words: Words) -> dict[str, Any]:
+        """The template variables of one recipient, in `language` (its words in `words`)."""
         context: dict[str, Any] = {"brand_name": self.brand.name}
         customer = self.customers.get(recipient.customer_id)
         title = first_name = last_name = ""
         if customer is not None:
-            title, first_name, last_name = customer.title, customer.first_name, customer.last_name
+            views = self.product_views(language)
+            title, first_name, last_name = customer["title"], customer["first_name"], customer["last_name"]
             _put(context, "first_name", first_name)
             _put(context, "last_name", last_name)
             _put(context, "full_name", " ".join(p for p in (first_name, last_name) if p))
-            _put(context, "birthday", customer.birth_date)
-            _put(context, "anniversary", customer.wedding_anniversary)
-            _put(context, "customer_since", customer.customer_since)
-            store = customer.home_store
-            if store is not None:
-                _put(context, "store_name", store.name)
-                _put(context, "store_city", getattr(store, "city", ""))
-            pieces = [
-                _product_view(self.products[p], language)
-                for p in self.pieces.get(customer.pk, [])
-                if p in self.products
-            ]
-            _put(context, "pieces", pieces)
+            _put(context, "birthday", customer["birth_date"])
+            _put(context, "anniversary", customer["wedding_anniversary"])
+            _put(context, "customer_since", customer["customer_since"])
+            _put(context, "store_name", customer["store_name"])
+            _put(context, "store_city", customer["store_city"])
+            pieces = [views[p] for p in self.pieces.get(recipient.customer_id, []) if p in views]
             if pieces:
+                context["pieces"] = pieces
                 context["piece_names"] = ", ".join(p["name"] for p in pieces)
                 context["last_piece"] = pieces[0]["name"]
                 _put(context, "collections", sorted({p["collection"] for p in pieces if p["collection"]}))
-            band = self.bands.get(customer.pk)
-            _put(context, "value_band", band)
-            _put(context, "value_band_label", value_band_label(band))
-            _put(
-                context,
-                "recommendations",
-                [
-                    _product_view(self.products[p], language)
-                    for p in self.recommended.get(customer.pk, [])[:RECOMMENDATIONS_SHOWN]
-                    if p in self.products
-                ],
-            )
-        context["salutation"] = _salutation(title, first_name, last_name)
+            band = self.bands.get(recipient.customer_id)
+            if band:
+                context["value_band"] = band
+                context["value_band_label"] = words.band(band)
+            recommended = self.recommended.get(recipient.customer_id, [])[:RECOMMENDATIONS_SHOWN]
+            _put(context, "recommendations", [views[p] for p in recommended if p in views])
+        context["salutation"] = words.salutation(title, first_name, last_name)
         occasion = recipient.occasion or {}
-        _put(context, "occasion_date", _as_date(occasion.get("date") or occasion.get("occasion_date")))
-        _put(context, "recipient_name", occasion.get("recipient_name", ""))
-        relation = occasion.get("recipient_relation", "")
-        _put(context, "recipient_relation", _relation_label(relation) if relation else "")
+        if occasion:
+            _put(context, "occasion_date", _as_date(occasion.get("date") or occasion.get("occasion_date")))
+            _put(context, "recipient_name", occasion.get("recipient_name", ""))
+            relation = occasion.get("recipient_relation", "")
+            _put(context, "recipient_relation", words.relations.get(relation, relation))
         return context
 
 
@@ -271,13 +286,13 @@ def _html_part(text: str, href: Callable[[str], str], colour: str) -> str:
     return "".join(out)
 
 
-def _recommendations_text(items: list[dict[str, str]]) -> str:
-    lines = [_("Chosen for you")]
+def _recommendations_text(heading: str, items: list[dict[str, str]]) -> str:
+    lines = [heading]
     lines += [f"- {i['name']}" + (f" ({i['collection']})" if i["collection"] else "") for i in items]
     return "\n".join(lines)
 
 
-def _recommendations_html(items: list[dict[str, str]]) -> str:
+def _recommendations_html(heading: str, items: list[dict[str, str]]) -> str:
     cells = "".join(
         '<li style="margin:0 0 6px;">'
         f"<strong>{html_lib.escape(i['name'])}</strong>"
@@ -292,7 +307,7 @@ def _recommendations_html(items: list[dict[str, str]]) -> str:
     return (
         '<div data-testid="email-recommendations" style="margin:24px 0 0;padding:16px 20px;'
         'background:#f8f6f2;border-radius:6px;">'
-        f'<p style="margin:0 0 8px;font-weight:600;">{html_lib.escape(_("Chosen for you"))}</p>'
+        f'<p style="margin:0 0 8px;font-weight:600;">{html_lib.escape(heading)}</p>'
         f'<ul style="margin:0;padding-left:18px;">{cells}</ul></div>'
     )
 
@@ -312,6 +327,20 @@ def _layout_shell(brand: Any) -> str:
     return render_to_string("email/layout.html", context)
 
 
+def _tracker(brand: Any, recipient_token: str, link_tokens: dict[str, str]) -> Callable[[str], str]:
+    """The address a link of this e-mail points at: tracked when the e-mail has a message key."""
+    if not recipient_token:
+        return lambda url: url
+
+    def href(url: str) -> str:
+        link = link_tokens.get(url)
+        if link is None:
+            link = link_tokens[url] = tracking.link_token(brand=brand, url=url)
+        return tracking.click_url_for(recipient=recipient_token, link=link)
+
+    return href
+
+
 # --- the interface ---------------------------------------------------------------------------------
 
 
@@ -329,57 +358,63 @@ def render_batch(*, brand: Any, template: Any, recipients: Sequence[Recipient]) 
         with_recommendations=with_recommendations,
     )
     colour = brand.primary_colour or "#1F3A5F"
-    shells: dict[str, str] = {}
-    rendered: list[RenderedEmail] = []
-    for recipient in recipients:
+    link_tokens: dict[str, str] = {}  # url -> its signed token, once per batch
+    rendered: list[RenderedEmail | None] = [None] * len(recipients)
+    by_language: dict[str, list[int]] = {}
+    for index, recipient in enumerate(recipients):
         language = choose_language(brand=brand, template=template, wanted=recipient.language)
+        by_language.setdefault(language, []).append(index)
+    footer = "\n\n-- \n" + brand.name + ("\n" + brand.postal_address if brand.postal_address else "") + "\n"
+    for language, indexes in by_language.items():
         with translation.override(language):
-            if language not in shells:
-                shells[language] = _layout_shell(brand)
-            context = data.context(recipient, language)
+            shell = _layout_shell(brand)
+            words = Words(language)
+            heading = _("Chosen for you")
+            blocks: dict[tuple[tuple[str, str], ...], tuple[str, str]] = {}
             subject_source = getattr(template, f"subject_{language}", "") or ""
             body_source = getattr(template, f"body_{language}", "") or ""
-            subject = " ".join(template_language.render(subject_source, context).split())
-            body = normalize_newlines(template_language.render(body_source, context)).strip()
-            if recipient.message_key:
-                key = recipient.message_key
-
-                def href(url: str, key: str = key) -> str:
-                    return tracking.click_url(brand=brand, message_key=key, url=url)
-            else:
-
-                def href(url: str) -> str:
-                    return url
-
-            text = _text_part(body, href)
-            body_html = _html_part(body, href, colour)
-            items = context.get("recommendations") if with_recommendations else None
-            if items:
-                text += "\n\n" + _recommendations_text(items)
-                body_html += _recommendations_html(items)
-            if recipient.message_key:
-                pixel = tracking.open_url(brand=brand, message_key=recipient.message_key)
-                body_html += (
-                    f'<img src="{html_lib.escape(pixel)}" width="1" height="1" alt=""'
-                    ' style="display:block;border:0;width:1px;height:1px;">'
+            for index in indexes:
+                recipient = recipients[index]
+                context = data.context(recipient, language, words)
+                subject = " ".join(template_language.render(subject_source, context).split())
+                body = normalize_newlines(template_language.render(body_source, context)).strip()
+                recipient_token = (
+                    tracking.recipient_token(brand=brand, message_key=recipient.message_key)
+                    if recipient.message_key
+                    else ""
                 )
-            page = (
-                shells[language]
-                .replace(_SUBJECT_SLOT, html_lib.escape(subject, quote=False))
-                .replace(_BODY_SLOT, body_html)
-            )
-            footer = "\n\n-- \n" + brand.name + ("\n" + brand.postal_address if brand.postal_address else "")
-            rendered.append(
-                RenderedEmail(
+                href = _tracker(brand, recipient_token, link_tokens)
+                text = _text_part(body, href)
+                body_html = _html_part(body, href, colour)
+                items = context.get("recommendations") if with_recommendations else None
+                if items:
+                    key = tuple((i["name"], i["collection"]) for i in items)
+                    block = blocks.get(key)
+                    if block is None:  # the same few products recur: laid out once per batch and language
+                        block = blocks[key] = (
+                            _recommendations_text(heading, items),
+                            _recommendations_html(heading, items),
+                        )
+                    text += "\n\n" + block[0]
+                    body_html += block[1]
+                if recipient_token:
+                    pixel = tracking.open_url_for(recipient=recipient_token)
+                    body_html += (
+                        f'<img src="{html_lib.escape(pixel)}" width="1" height="1" alt=""'
+                        ' style="display:block;border:0;width:1px;height:1px;">'
+                    )
+                page = shell.replace(_SUBJECT_SLOT, html_lib.escape(subject, quote=False)).replace(
+                    _BODY_SLOT, body_html
+                )
+                rendered[index] = RenderedEmail(
                     customer_id=recipient.customer_id,
                     language=language,
                     subject=subject,
                     html=page,
-                    text=text + footer + "\n",
+                    text=text + footer,
                     message_key=recipient.message_key,
                 )
-            )
-    return rendered
+    return [email for email in rendered if email is not None]
 
 
 def render_preview(

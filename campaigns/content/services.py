@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from campaigns.content import language
@@ -44,20 +44,41 @@ class TemplateData:
     has_recommendations: bool = False
 
 
-def template_save(*, brand: Any, data: TemplateData, template: EmailTemplate | None = None) -> EmailTemplate:
+class TemplateNameTaken(ValueError):
+    pass
+
+
+def template_save(
+    *, brand: Any, data: TemplateData, template: EmailTemplate | None = None, actor: Any = None
+) -> EmailTemplate:
     """Create or update a template; refuses (TemplateInvalid) an unknown variable, broken markup or an
-    internal attribute, with the line, before anything is written."""
+    internal attribute, with the line, before anything is written; TemplateNameTaken for a name the brand
+    already uses. Audited."""
+    from jewelcrm.accounts.services import audit_log_record
+
     problems = template_problems(sources={name: getattr(data, name) for name in TEMPLATE_FIELDS})
     if problems:
         raise TemplateInvalid(problems)
-    with transaction.atomic():
-        if template is None:
-            template = EmailTemplate(brand=brand)
-        elif template.brand_id != brand.pk:
-            raise PermissionError("The template belongs to another brand.")
-        for name, value in vars(data).items():
-            setattr(template, name, value)
-        template.save()
+    if template is not None and template.brand_id != brand.pk:
+        raise PermissionError("The template belongs to another brand.")
+    is_new = template is None
+    template = template if template is not None else EmailTemplate(brand=brand)
+    for name, value in vars(data).items():
+        setattr(template, name, value)
+    try:
+        with transaction.atomic():
+            template.save()
+            audit_log_record(
+                brand=brand,
+                action="campaign_content.template_save",
+                actor=actor,
+                obj=template,
+                data={"name": template.name, "created": is_new},
+            )
+    except IntegrityError:
+        if is_new:
+            template.pk = None
+        raise TemplateNameTaken(data.name) from None
     return template
 
 

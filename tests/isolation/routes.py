@@ -188,6 +188,11 @@ ROUTES: dict[str, Route] = {
     "campaigns:campaign_test": ids(pk="campaign"),
     "campaigns:campaign_log": ids(pk="campaign"),
     "campaigns:campaign_results": ids(pk="campaign"),
+    "campaign_content:template_list": ids(),
+    "campaign_content:template_create": ids(),
+    "campaign_content:template_edit": ids(pk="email_template"),
+    "campaign_content:template_preview": ids(),
+    "campaign_content:template_preview_document": ids(),
     # --- the owner portal -------------------------------------------------------------------------
     "portal:sign_in": ids(),
     "portal:brand_css": ids(),

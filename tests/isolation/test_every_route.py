@@ -147,6 +147,7 @@ def _world(brand: Any, marker: str) -> World:
         "suppression": SuppressionFactory(brand=brand, email=f"{marker.lower()}@example.test").pk,
         "consent_token": consent_confirmation_token(customer=customer),
         "link_token": link_token,
+        "email_template": _email_template(brand, marker),
     }
     world = World(brand=brand, store=store, objects=objects)
     world.forbidden = [marker.encode(), brand.name.encode(), item.serial.encode(), item.public_code.encode()]
@@ -173,6 +174,12 @@ def _campaign_objects(brand: Any, marker: str) -> dict[str, int]:
         brand=brand, segment=segment, name=f"{marker} campaign", status="awaiting_approval"
     )
     return {"journey": journey.pk, "campaign": campaign.pk}
+
+
+def _email_template(brand: Any, marker: str) -> int:
+    from campaigns.content.tests.factories import EmailTemplateFactory
+
+    return EmailTemplateFactory(brand=brand, name=f"{marker} template", body_en=f"{marker} body").pk
 
 
 def _pipeline_run(brand: Any) -> int:
@@ -207,7 +214,7 @@ OBJECTS = {
     "customer", "customer_2", "relation", "product", "store", "item", "item_serial", "lost_item",
     "registration", "intervention", "claim", "movement", "import_job", "membership", "api_key", "post",
     "service_request", "consent_token", "link_token", "segment", "pipeline_run", "message",
-    "journey", "campaign", "suppression",
+    "journey", "campaign", "suppression", "email_template",
 }  # fmt: skip
 
 

@@ -36,6 +36,9 @@ def test_preview_personalises_subject_body_layout_and_text(brand):
     assert 'href="https://example.com/gift"' in email.html  # a preview is not tracked
     assert "1 Place Vendôme, Paris" in email.html
     assert "you agreed to hear from Maison Test" in email.html
+    # The platform's one responsive layout: 600 px sheet, narrower padding on phones, branded header.
+    assert "max-width:600px" in email.html and "@media (max-width: 620px)" in email.html
+    assert 'data-testid="email-header"' in email.html and "#1F3A5F" in email.html
 
 
 def test_missing_values_fall_back(brand):
