@@ -477,3 +477,28 @@ def co_purchase_counts(*, brand: Brand) -> QuerySet:
         .values("product_id", other_id=F("order__customer__orders__lines__product_id"))
         .annotate(customers=Count("order__customer_id", distinct=True))
     )
+
+
+def purchase_list(*, brand: Brand) -> QuerySet:
+    """The brand's purchases that count as a conversion (campaigns, outreach): orders of every source,
+    warranty registrations included (each records a paid order), neither cancelled, refunded nor pending,
+    with `net_value`: their value in the brand's currency net of refunds (None without an exchange rate)."""
+    from django.db.models import Case, DecimalField, ExpressionWrapper, F, Value, When
+
+    from customers.models import Order, OrderStatus
+
+    money = DecimalField(max_digits=16, decimal_places=2)
+    return (
+        Order.objects.filter(brand=brand, customer__isnull=False)
+        .exclude(status__in=(OrderStatus.REFUNDED, OrderStatus.CANCELLED, OrderStatus.PENDING))
+        .annotate(
+            net_value=Case(
+                When(total=0, then=Value(0, output_field=money)),
+                default=ExpressionWrapper(
+                    F("total_brand_currency") * (F("total") - F("refunded_amount")) / F("total"),
+                    output_field=money,
+                ),
+                output_field=money,
+            )
+        )
+    )

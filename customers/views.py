@@ -353,7 +353,10 @@ class ClientBookView(BrandViewMixin, TemplateView):
         context["query"] = query
         context["window_days"] = clientbook.DATE_WINDOW_DAYS
         # Clients to contact this week: the book's customers with the most value at risk (nightly scores).
-        from jewelcrm.accounts.panels import contact_priorities
+        from jewelcrm.accounts.panels import client_book_panels, contact_priorities
+
+        # Sections of the apps above (campaigns' outreach tasks), through the panels registry.
+        context["book_panels"] = client_book_panels(brand=self.brand, membership=self.membership)
 
         by_id = {e.customer.pk: e.customer for e in context["entries"]}
         context["contact_this_week"] = [

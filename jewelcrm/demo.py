@@ -29,6 +29,7 @@ SEEDERS = [
     "segmentation.demo",
     "jewelcrm.billing.demo",
     "campaigns.delivery.demo",
+    "campaigns.outreach.demo",
 ]
 
 DEMO_PASSWORD = "jewelcrm-demo-2026"  # noqa: S105 - the published password of the demo accounts

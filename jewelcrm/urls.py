@@ -29,6 +29,8 @@ urlpatterns = [
     path("", include("campaigns.content.urls")),
     path("", include("campaigns.urls")),
     path("", include("campaigns.delivery.urls")),
+    path("", include("campaigns.outreach.urls")),
+    path("", include("campaigns.audiences.urls")),
     # The brand API: /api/v1/<brand slug>/..., authenticated by the brand's API key or the session.
     path("api/v1/<slug:brand_slug>/", include("jewelcrm.accounts.api.urls")),
     path("api/v1/<slug:brand_slug>/", include("jewelcrm.retail.api.urls")),

@@ -6,3 +6,8 @@ class CampaignAudiencesConfig(AppConfig):
     name = "campaigns.audiences"
     label = "campaign_audiences"
     verbose_name = _("Ad audiences")
+
+    def ready(self) -> None:
+        from campaigns.audiences import labels
+
+        labels.register()

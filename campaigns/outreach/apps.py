@@ -6,3 +6,8 @@ class CampaignOutreachConfig(AppConfig):
     name = "campaigns.outreach"
     label = "campaign_outreach"
     verbose_name = _("Associate outreach")
+
+    def ready(self) -> None:
+        from campaigns.outreach import labels
+
+        labels.register()

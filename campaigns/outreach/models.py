@@ -26,6 +26,10 @@ class TaskOutcome(models.TextChoices):
 class OutreachTask(BrandScopedModel):
     """One suggestion to get in touch with one customer, created at most once per (brand, key)."""
 
+    # Free text about the person, blanked by customers.gdpr.customer_erase (contract C4); the title is
+    # scrubbed of the person's names like every text column.
+    personal_fields = ("detail", "note")
+
     key = models.CharField(_("key"), max_length=200, help_text="Unique per brand: the occasion of the task")
     customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
     # The customer's associate when the task was created, or their home store's manager; None when neither

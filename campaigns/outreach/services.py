@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from campaigns.outreach.models import OutreachTask, TaskOutcome, TaskStatus
 from customers import selectors as customer_selectors
 from jewelcrm.accounts import selectors as account_selectors
-from jewelcrm.accounts.roles import Role
+from jewelcrm.accounts.roles import RETAIL_ROLES, Role
 from jewelcrm.accounts.services import audit_log_record
 
 __all__ = ["outreach_task_assignee", "outreach_task_complete", "outreach_task_create"]
@@ -22,7 +22,8 @@ __all__ = ["outreach_task_assignee", "outreach_task_complete", "outreach_task_cr
 def outreach_task_assignee(*, brand: Any, customer: Any) -> tuple[int | None, int | None]:
     """(user id, store id) of who gets a task about `customer`.
 
-    The customer's assigned associate while they still hold an active membership of the brand; failing
+    The customer's assigned associate while they still hold an active retail membership of the brand (the
+    intranet is where tasks are done); failing
     that, the first active manager of the customer's home store (oldest membership first); failing that,
     nobody (the store's managers and the brand's marketers still see the task). The store is the customer's
     home store, else the associate's store.
@@ -30,7 +31,7 @@ def outreach_task_assignee(*, brand: Any, customer: Any) -> tuple[int | None, in
     store_id = customer.home_store_id
     if customer.assigned_associate_id is not None:
         membership = account_selectors.membership_get(brand=brand, user=customer.assigned_associate)
-        if membership is not None:
+        if membership is not None and membership.role in RETAIL_ROLES:
             return customer.assigned_associate_id, store_id or membership.store_id
     if store_id is not None:
         manager = (

@@ -4,6 +4,7 @@ An app may declare in its own `panels.py`:
 
     def customer_panel(*, brand, customer) -> dict | None       # {"template": ..., **context} on the 360 page
     def contact_priorities(*, brand, customer_ids) -> list[dict] # ranked entries for the client book
+    def client_book_panel(*, brand, membership) -> dict | None   # {"template": ..., **context} in the book
 
 Pages call `customer_panels(...)` and `contact_priorities(...)`, which gather every app's answer, as the
 menu (navigation.py) and the home tiles (home.py) do.
@@ -51,3 +52,14 @@ def contact_priorities(*, brand: Any, customer_ids: list[int]) -> list[dict[str,
         if hasattr(module, "contact_priorities"):
             entries.extend(module.contact_priorities(brand=brand, customer_ids=customer_ids))
     return entries
+
+
+def client_book_panels(*, brand: Any, membership: Any) -> list[dict[str, Any]]:
+    """Sections apps above customers add to the member's client book (campaigns' outreach tasks)."""
+    panels = []
+    for module in _modules():
+        if hasattr(module, "client_book_panel"):
+            panel = module.client_book_panel(brand=brand, membership=membership)
+            if panel:
+                panels.append(panel)
+    return panels

@@ -315,6 +315,12 @@ BILLING_PAST_DUE_GRACE_DAYS = env.int("BILLING_PAST_DUE_GRACE_DAYS", default=14)
 # --- Owner portal: look-ups of the public item page per IP ("30/m": 30 a minute) ------------------
 PORTAL_PUBLIC_LOOKUP_RATE = env("PORTAL_PUBLIC_LOOKUP_RATE", default="30/m")
 
+# --- Ad audiences: Meta Marketing API (campaigns.audiences); uploads are off without a token -----------
+META_ADS_ACCESS_TOKEN = env("META_ADS_ACCESS_TOKEN", default="")
+META_GRAPH_URL = env("META_GRAPH_URL", default="https://graph.facebook.com")
+META_API_VERSION = env("META_API_VERSION", default="v21.0")
+META_AUDIENCE_BATCH_SIZE = env.int("META_AUDIENCE_BATCH_SIZE", default=10_000)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -233,6 +233,13 @@ ROUTES: dict[str, Route] = {
     "campaign_delivery:mailgun_inbound": public(
         "Mailgun's signed inbound route: the unsubscribe token in the subject names its brand"
     ),
+    "campaign_outreach:my_tasks": ids(),
+    "campaign_outreach:task_done": ids(pk="outreach_task"),
+    "campaign_outreach:brand_tasks": ids(),
+    "campaign_audiences:list": ids(),
+    "campaign_audiences:detail": ids(pk="audience_export"),
+    "campaign_audiences:download": ids(pk="audience_export"),
+    "campaign_audiences:upload": ids(pk="audience_export"),
     # --- the API ----------------------------------------------------------------------------------
     "accounts-api:whoami": ids(),
     "api-stores": ids(),

@@ -142,6 +142,8 @@ def _world(brand: Any, marker: str) -> World:
         ).pk,
         "segment": _segment(brand, marker),
         **_campaign_objects(brand, marker),
+        "outreach_task": _outreach_task(brand, customer, store, marker),
+        "audience_export": _audience_export(brand, customer, marker),
         "pipeline_run": _pipeline_run(brand),
         "message": MessageFactory(brand=brand, to=f"{marker.lower()}@example.test", status="failed").pk,
         "suppression": SuppressionFactory(brand=brand, email=f"{marker.lower()}@example.test").pk,
@@ -182,6 +184,24 @@ def _email_template(brand: Any, marker: str) -> int:
     return EmailTemplateFactory(brand=brand, name=f"{marker} template", body_en=f"{marker} body").pk
 
 
+def _outreach_task(brand: Any, customer: Any, store: Any, marker: str) -> int:
+    from campaigns.outreach.tests.factories import OutreachTaskFactory
+
+    return OutreachTaskFactory(brand=brand, customer=customer, store=store, title=f"{marker} task").pk
+
+
+def _audience_export(brand: Any, customer: Any, marker: str) -> int:
+    from campaigns.audiences.services import audience_export_create
+    from segmentation.models import Segment, SegmentMember
+
+    with brand_context(brand):
+        segment = Segment.objects.create(brand=brand, name=f"{marker} audience", description=marker)
+        SegmentMember.objects.create(brand=brand, segment=segment, customer=customer)
+        return audience_export_create(
+            brand=brand, segment=segment, destination="meta", platform_audience_id="1"
+        ).pk
+
+
 def _pipeline_run(brand: Any) -> int:
     from django.utils import timezone
 
@@ -214,7 +234,7 @@ OBJECTS = {
     "customer", "customer_2", "relation", "product", "store", "item", "item_serial", "lost_item",
     "registration", "intervention", "claim", "movement", "import_job", "membership", "api_key", "post",
     "service_request", "consent_token", "link_token", "segment", "pipeline_run", "message",
-    "journey", "campaign", "suppression", "email_template",
+    "journey", "campaign", "suppression", "email_template", "outreach_task", "audience_export",
 }  # fmt: skip
 
 

@@ -63,6 +63,14 @@ def test_an_associate_who_left_the_brand_hands_over_to_the_manager(brand, store)
     assert _create(brand, customer.pk).assignee_id == manager.user_id
 
 
+def test_an_assigned_brand_staff_member_hands_over_to_the_manager(brand, store):
+    marketer = MembershipFactory(brand=brand, role="marketer")
+    manager = MembershipFactory(brand=brand, role="retail_manager", store=store)
+    customer = CustomerFactory(brand=brand, home_store=store, assigned_associate=marketer.user)
+
+    assert _create(brand, customer.pk).assignee_id == manager.user_id
+
+
 def test_an_associate_of_another_brand_never_gets_the_task(brand, other_brand, store):
     foreign = MembershipFactory(
         brand=other_brand, role="sales_associate", store=StoreFactory(brand=other_brand)
@@ -157,3 +165,38 @@ def test_complete_refuses_an_unknown_outcome_and_a_second_completion(brand):
             outreach_task_complete(brand=brand, task=task, outcome="called")
         task.refresh_from_db()
     assert task.outcome == "no_answer"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_calls_with_one_key_make_one_task():
+    import threading
+
+    from django.db import connection
+
+    from tests.factories import BrandFactory
+
+    brand = BrandFactory()
+    customer = CustomerFactory(brand=brand)
+    start = threading.Barrier(4)
+    ids, errors = [], []
+
+    def call() -> None:
+        try:
+            start.wait()
+            ids.append(_create(brand, customer.pk, key="journey:9:birthday:2027").pk)
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=call) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert errors == []
+    assert len(ids) == 4
+    assert len(set(ids)) == 1
+    with brand_context(brand):
+        assert OutreachTask.objects.filter(key="journey:9:birthday:2027").count() == 1
