@@ -293,13 +293,22 @@ def _outreach(*, brand: Any, journey: Journey, recipient: Recipient, customer: A
         "occasion": journey.get_kind_display(),
         "name": customer.display_name,
     }
+    from django.utils import formats, translation
+
+    due_on = recipient.occasion_date or recipient.chosen_on
+    with translation.override(brand.default_language):
+        detail = _("%(occasion)s on %(date)s: a good moment to get in touch.") % {
+            "occasion": journey.get_kind_display(),
+            "date": formats.date_format(due_on, "DATE_FORMAT"),
+        }
+        title = str(title)
     outreach_task_create(
         brand=brand,
         customer_id=customer.pk,
         key=recipient.message_key,
-        due_on=recipient.occasion_date or recipient.chosen_on,
+        due_on=due_on,
         title=title,
-        detail=str(recipient.context or ""),
+        detail=detail,
     )
     recipient.status = RecipientStatus.TASK
 
