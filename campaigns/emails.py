@@ -145,7 +145,7 @@ def render_test(message: Any) -> Email | None:
     if template is not None:
         from campaigns.content.rendering import render_preview
 
-        preview = render_preview(brand=brand, template=template, customer_id=None, language=language)
+        preview = render_preview(brand=brand, template=template, customer_id=0, language=language)  # no one
         rendered = rendering.Rendered(subject=preview.subject, html=preview.html, text=preview.text)
     else:
         rendered = rendering.render_plain(

@@ -83,7 +83,8 @@ class Results:
     chosen: int = 0
     sent: int = 0
     skipped: dict[str, int] = field(default_factory=dict)
-    tracking: dict[str, int] = field(default_factory=dict)
+    tracking: dict[str, int] = field(default_factory=dict)  # opens and clicks (campaigns.content)
+    delivery: dict[str, int] = field(default_factory=dict)  # delivered, bounced… (campaigns.delivery)
     total: Breakdown = field(default_factory=lambda: Breakdown(label=_("Everyone")))
     by_segment: list[Breakdown] = field(default_factory=list)
     by_store: list[Breakdown] = field(default_factory=list)

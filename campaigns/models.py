@@ -241,6 +241,7 @@ class SkipReason(models.TextChoices):
     NO_ADDRESS = "no_address", _("No e-mail address")
     CANCELLED = "cancelled", _("Campaign cancelled")
     GONE = "gone", _("Customer erased or merged")
+    NOT_DELIVERED = "not_delivered", _("Not delivered (address refused or too many failures)")
 
 
 class Recipient(BrandScopedModel):

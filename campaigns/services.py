@@ -216,7 +216,32 @@ def recipients_dispatch(*, brand: Any, limit: int | None = None) -> int:
                 break
             _dispatch_batch(brand=brand, batch=batch)
             handed += len(batch)
+    with brand_context(brand):
+        recipients_reconcile(brand=brand)
     return handed
+
+
+def recipients_reconcile(*, brand: Any, limit: int = 5000) -> int:
+    """Rows still "queued" whose message the send log decided without our renderer (the marketing policy
+    of campaigns.delivery skips a suppressed address before rendering; a message parked as not delivered)
+    take that outcome, so a campaign can finish and the page tells why."""
+    from jewelcrm.messaging.selectors import message_list
+
+    queued = dict(
+        Recipient.objects.filter(brand=brand, status=RecipientStatus.QUEUED)
+        .order_by("id")
+        .values_list("message_key", "pk")[:limit]
+    )
+    if not queued:
+        return 0
+    decided = message_list(brand=brand).filter(key__in=list(queued), status__in=["skipped", "failed"])
+    changed = 0
+    for key, status in decided.values_list("key", "status"):
+        reason = SkipReason.SUPPRESSED if status == "skipped" else SkipReason.NOT_DELIVERED
+        changed += Recipient.objects.filter(
+            brand=brand, pk=queued[key], status=RecipientStatus.QUEUED
+        ).update(status=RecipientStatus.SKIPPED, skip_reason=reason)
+    return changed
 
 
 def _dispatch_batch(*, brand: Any, batch: list[Recipient]) -> None:
@@ -268,13 +293,22 @@ def _outreach(*, brand: Any, journey: Journey, recipient: Recipient, customer: A
         "occasion": journey.get_kind_display(),
         "name": customer.display_name,
     }
+    from django.utils import formats, translation
+
+    due_on = recipient.occasion_date or recipient.chosen_on
+    with translation.override(brand.default_language):
+        detail = _("%(occasion)s on %(date)s: a good moment to get in touch.") % {
+            "occasion": journey.get_kind_display(),
+            "date": formats.date_format(due_on, "DATE_FORMAT"),
+        }
+        title = str(title)
     outreach_task_create(
         brand=brand,
         customer_id=customer.pk,
         key=recipient.message_key,
-        due_on=recipient.occasion_date or recipient.chosen_on,
+        due_on=due_on,
         title=title,
-        detail=str(recipient.context or ""),
+        detail=detail,
     )
     recipient.status = RecipientStatus.TASK
 

@@ -242,7 +242,7 @@ def campaign_insert(
         hold_out=_HOLD_OUT.format(customer="cu.id", occasion="'campaign'"),
         consent=_CONSENT.format(channel="'email'"),
     )
-    params = {
+    params: dict[str, Any] = {
         "brand_id": brand_id,
         "campaign_id": campaign_id,
         "segment_id": segment_id,
@@ -298,14 +298,12 @@ def outcomes(
 ):
     source = "r.journey_id" if journey_id is not None else "r.campaign_id"
     with connection.cursor() as cursor:
-        cursor.execute(
-            OUTCOMES_SQL.format(source=source),
-            {
-                "brand_id": brand_id,
-                "source_id": journey_id if journey_id is not None else campaign_id,
-                "window": timedelta(days=window_days),
-            },
-        )
+        params: dict[str, Any] = {
+            "brand_id": brand_id,
+            "source_id": journey_id if journey_id is not None else campaign_id,
+            "window": timedelta(days=window_days),
+        }
+        cursor.execute(OUTCOMES_SQL.format(source=source), params)
         return cursor.fetchall()
 
 

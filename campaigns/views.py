@@ -176,12 +176,12 @@ def _results(brand: Any, *, journey: Any = None, campaign: Any = None) -> measur
         segment_labels=dict(SEGMENT_LABELS),
         store_names={s.pk: s.name for s in store_list(brand=brand)},
     )
-    try:
-        from campaigns.content.selectors import tracking_counts
-    except ImportError:
-        return results
+    from campaigns.content.selectors import tracking_counts
+    from campaigns.delivery.selectors import delivery_counts
+
     prefix = f"j{journey.pk}:" if journey is not None else f"c{campaign.pk}:"
     results.tracking = tracking_counts(brand=brand, message_keys_prefix=prefix)
+    results.delivery = delivery_counts(brand=brand, key_prefix=prefix)
     return results
 
 

@@ -27,10 +27,10 @@ urlpatterns = [
     path("", include("segmentation.urls")),
     path("", include("segmentation.insights.urls")),
     path("", include("campaigns.content.urls")),
+    path("", include("campaigns.urls")),
     path("", include("campaigns.delivery.urls")),
     path("", include("campaigns.outreach.urls")),
     path("", include("campaigns.audiences.urls")),
-    path("", include("campaigns.urls")),
     # The brand API: /api/v1/<brand slug>/..., authenticated by the brand's API key or the session.
     path("api/v1/<slug:brand_slug>/", include("jewelcrm.accounts.api.urls")),
     path("api/v1/<slug:brand_slug>/", include("jewelcrm.retail.api.urls")),

@@ -167,3 +167,28 @@ def test_another_brand_is_never_chosen(brand, other_brand, consenting):
     assert _chosen(brand) == []
     with brand_context(other_brand):
         assert not Journey.objects.filter(brand=other_brand).exists()
+
+
+def test_associate_channel_creates_one_task_and_no_email(brand, consenting, client_for):
+    from campaigns.outreach.models import OutreachTask
+    from jewelcrm.messaging.models import Message
+
+    associate = client_for(brand, "sales_associate")
+    JourneyFactory(brand=brand, kind="wedding_anniversary", channel="associate", offset_days=-7)
+    person = consenting(
+        brand, wedding_anniversary=date(2001, 6, 12), assigned_associate=associate.user, last_name="Weber"
+    )
+    with brand_context(brand):
+        services.journey_run_evaluate(brand=brand, day=date(2027, 6, 5))
+    services.recipients_dispatch(brand=brand)
+    with brand_context(brand):
+        Recipient.objects.filter(brand=brand).update(status="new")  # handed over again: still one task
+    services.recipients_dispatch(brand=brand)
+    with brand_context(brand):
+        tasks = list(OutreachTask.objects.filter(brand=brand))
+        assert not Message.objects.filter(brand=brand).exists()
+        row = Recipient.objects.get(brand=brand)
+    assert len(tasks) == 1 and tasks[0].customer_id == person.pk and tasks[0].assignee_id == associate.user.pk
+    assert tasks[0].key == row.message_key and row.status == "task"
+    assert tasks[0].due_on == date(2027, 6, 12)
+    assert "Weber" in tasks[0].title

@@ -87,7 +87,11 @@ def test_suppressed_address_is_skipped(brand, consenting):
     with time_machine.travel(noon, tick=False):
         deliver_due(brand)
     assert mail.outbox == []
-    assert _recipient(brand, person).skip_reason == "suppressed"
+    # The delivery's marketing policy (campaigns.delivery) skips it before our renderer; the next hand-over
+    # (every beat) brings the outcome to the recipient row.
+    services.recipients_dispatch(brand=brand)
+    row = _recipient(brand, person)
+    assert (row.status, row.skip_reason) == ("skipped", "suppressed")
 
 
 def test_quiet_hours_defer_to_the_morning(brand, consenting):
@@ -230,3 +234,35 @@ def test_a_simulated_year_sends_one_birthday_and_one_anniversary_each(consenting
     assert run.counts == {"birthday": [0], "wedding_anniversary": [0]}
     deliver_due(brand)
     assert len(mail.outbox) == 2 * 2 * len(DATES)
+
+
+def test_a_journey_with_a_template_and_a_test_send_render_through_campaign_content(brand, consenting):
+    from campaigns.content.tests.factories import EmailTemplateFactory
+    from campaigns.tests.factories import CampaignFactory
+    from segmentation.models import Segment
+
+    template = EmailTemplateFactory(brand=brand)
+    JourneyFactory(brand=brand, kind="birthday", template=template)
+    person = consenting(brand, birth_date=date(1980, 6, 12), first_name="Anne", language="fr")
+    noon = datetime(2027, 6, 12, 10, 0, tzinfo=UTC)
+    _evaluate_at(brand, noon)
+    with time_machine.travel(noon, tick=False):
+        deliver_due(brand)
+    assert [(m.to, m.subject) for m in mail.outbox] == [([person.email], "Joyeux anniversaire, Anne")]
+    # the send log's marketing policy added the one-click unsubscribe headers (RFC 8058)
+    assert "List-Unsubscribe" in mail.outbox[0].extra_headers
+    assert mail.outbox[0].extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+    with brand_context(brand):
+        segment = Segment.objects.create(brand=brand, name="All")
+    campaign = CampaignFactory(brand=brand, segment=segment, template=template)
+    from tests.factories import UserFactory
+
+    with brand_context(brand):
+        services.campaign_send_test(
+            brand=brand, campaign=campaign, actor=UserFactory(email="m@x.test"), language="en"
+        )
+    deliver_due(brand)
+    assert mail.outbox[-1].to == ["m@x.test"]
+    assert mail.outbox[-1].subject == "[TEST] Happy birthday, dear friend"
+    assert "List-Unsubscribe" not in mail.outbox[-1].extra_headers  # a test copy is not marketing

@@ -240,3 +240,28 @@ def test_send_log_and_results_show_the_rows(brand, client_for, consenting):
     results = client.get(reverse("campaigns:journey_results", args=[brand.slug, journey.pk]))
     assert results.status_code == 200
     assert results.context["results"].chosen == 20
+
+
+def test_test_send_goes_to_the_marketer_only(brand, client_for, consenting):
+    from django.core import mail
+
+    from campaigns.tests.test_sending import deliver_due
+
+    campaign = CampaignFactory(brand=brand, segment=_segment(brand, [consenting(brand)]))
+    marketer = client_for(brand, "marketer")
+    response = marketer.post(
+        reverse("campaigns:campaign_test", args=[brand.slug, campaign.pk]), {"language": "fr"}
+    )
+    assert response.status_code == 302
+    deliver_due(brand)
+    assert [(m.to, m.subject) for m in mail.outbox] == [
+        ([marketer.user.email], "[TEST] Des nouvelles pour")  # in French, no customer's name filled in
+    ]
+    with brand_context(brand):
+        assert not Recipient.objects.filter(campaign=campaign).exists()
+    assert (
+        client_for(brand, "analyst")
+        .post(reverse("campaigns:campaign_test", args=[brand.slug, campaign.pk]))
+        .status_code
+        == 403
+    )

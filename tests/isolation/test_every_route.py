@@ -141,9 +141,9 @@ def _world(brand: Any, marker: str) -> World:
             brand=brand, item=item, customer=customer, store=store, message=marker
         ).pk,
         "segment": _segment(brand, marker),
+        **_campaign_objects(brand, marker),
         "outreach_task": _outreach_task(brand, customer, store, marker),
         "audience_export": _audience_export(brand, customer, marker),
-        **_campaign_objects(brand, marker),
         "pipeline_run": _pipeline_run(brand),
         "message": MessageFactory(brand=brand, to=f"{marker.lower()}@example.test", status="failed").pk,
         "suppression": SuppressionFactory(brand=brand, email=f"{marker.lower()}@example.test").pk,
@@ -163,6 +163,19 @@ def _segment(brand: Any, marker: str) -> int:
 
     with brand_context(brand):
         return Segment.objects.create(brand=brand, name=f"{marker} segment", description=marker).pk
+
+
+def _campaign_objects(brand: Any, marker: str) -> dict[str, int]:
+    from campaigns.tests.factories import CampaignFactory, JourneyFactory
+    from segmentation.models import Segment
+
+    with brand_context(brand):
+        segment = Segment.objects.get(brand=brand, name=f"{marker} segment")
+    journey = JourneyFactory(brand=brand, kind="birthday")
+    campaign = CampaignFactory(
+        brand=brand, segment=segment, name=f"{marker} campaign", status="awaiting_approval"
+    )
+    return {"journey": journey.pk, "campaign": campaign.pk}
 
 
 def _email_template(brand: Any, marker: str) -> int:
@@ -187,19 +200,6 @@ def _audience_export(brand: Any, customer: Any, marker: str) -> int:
         return audience_export_create(
             brand=brand, segment=segment, destination="meta", platform_audience_id="1"
         ).pk
-
-
-def _campaign_objects(brand: Any, marker: str) -> dict[str, int]:
-    from campaigns.tests.factories import CampaignFactory, JourneyFactory
-    from segmentation.models import Segment
-
-    with brand_context(brand):
-        segment = Segment.objects.get(brand=brand, name=f"{marker} segment")
-    journey = JourneyFactory(brand=brand, kind="birthday")
-    campaign = CampaignFactory(
-        brand=brand, segment=segment, name=f"{marker} campaign", status="awaiting_approval"
-    )
-    return {"journey": journey.pk, "campaign": campaign.pk}
 
 
 def _pipeline_run(brand: Any) -> int:
@@ -234,7 +234,7 @@ OBJECTS = {
     "customer", "customer_2", "relation", "product", "store", "item", "item_serial", "lost_item",
     "registration", "intervention", "claim", "movement", "import_job", "membership", "api_key", "post",
     "service_request", "consent_token", "link_token", "segment", "pipeline_run", "message",
-    "email_template", "suppression", "outreach_task", "audience_export", "journey", "campaign",
+    "journey", "campaign", "suppression", "email_template", "outreach_task", "audience_export",
 }  # fmt: skip
 
 
