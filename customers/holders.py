@@ -41,13 +41,15 @@ class Collected:
 
     level1: Rows = field(default_factory=dict)
     level2: Rows = field(default_factory=dict)
+    _seen: set[tuple[int, str, Any]] = field(default_factory=set, repr=False)
 
     def add(self, rows: Iterable[models.Model], *, level: int = 1) -> None:
         target = self.level1 if level == 1 else self.level2
         for row in rows:
-            bucket = target.setdefault(label_of(type(row)), [])
-            if all(r.pk != row.pk for r in bucket):
-                bucket.append(row)
+            label = label_of(type(row))
+            if (level, label, row.pk) not in self._seen:
+                self._seen.add((level, label, row.pk))
+                target.setdefault(label, []).append(row)
 
 
 def _blank(f: models.Field) -> Any:
