@@ -8,6 +8,9 @@ class CampaignsConfig(AppConfig):
     verbose_name = _("Campaigns")
 
     def ready(self) -> None:
-        from campaigns import labels
+        from campaigns import (
+            customer_data,  # noqa: F401 - registers the GDPR and merge handlers
+            labels,
+        )
 
         labels.register()

@@ -11,3 +11,5 @@ class CustomersConfig(AppConfig):
         from customers import labels
 
         labels.register()
+
+        from customers import customer_data  # noqa: F401 - registers customers' own data holder

@@ -7,10 +7,10 @@ Detection, within one brand, among live profiles (not merged, not pseudonymised)
   difflib.SequenceMatcher ratio is at least NAME_SIMILARITY (first and last names also tried swapped).
 
 Merge: the survivor keeps its values and takes the other profile's values only where it has none; then
-every row of every model pointing to the other profile by a foreign key is re-pointed to the survivor,
-generically (Customer._meta, hidden relations included), so apps added later are covered without
-changes here. The other profile stays as a tombstone with `merged_into` set. One transaction, audited;
-profiles locked in id order, retried on deadlock.
+each app that holds data about customers re-points its own rows to the survivor through the merge
+handler it registered (customers.holders; a test fails when a foreign key to Customer has no handler).
+The other profile stays as a tombstone with `merged_into` set. One transaction, audited; profiles locked
+in id order, retried on deadlock.
 """
 
 from __future__ import annotations
@@ -22,11 +22,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import OperationalError, transaction
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from customers.holders import Merge, holders
 from customers.models import Customer
 from customers.normalise import name_key
 from customers.services import PROFILE_FIELDS
@@ -147,19 +148,6 @@ def duplicate_pair_get(*, brand: Brand, first_id: int, second_id: int) -> Duplic
     return DuplicatePair(first=a, second=b, reasons=reasons)
 
 
-def _customer_relations() -> list[Any]:
-    """Every relation of another model (or of Customer itself) whose foreign key points to Customer."""
-    relations = []
-    for rel in Customer._meta.get_fields(include_hidden=True):
-        if rel.auto_created and not rel.concrete and (rel.one_to_many or rel.one_to_one):
-            relations.append(rel)
-    return relations
-
-
-def related_label(rel: Any) -> str:
-    return f"{rel.related_model._meta.label}.{rel.field.name}"
-
-
 # PostgreSQL's "deadlock detected" and "could not serialize": the transaction lost a race and can
 # simply run again.
 RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
@@ -243,28 +231,9 @@ def _customer_merge(*, brand: Brand, survivor: Customer, other: Customer, actor:
         other.external_id = ""
     survivor.save()
 
-    moved: dict[str, int] = {}
-    kept: dict[str, int] = {}
-    for rel in _customer_relations():
-        model, fk_name = rel.related_model, rel.field.name
-        rows = model._base_manager.filter(**{fk_name: other.pk})
-        if model is Customer:
-            rows = rows.exclude(pk=survivor.pk)
-        try:
-            with transaction.atomic():
-                count = rows.update(**{fk_name: survivor.pk})
-        except IntegrityError:
-            # A unique constraint (e.g. one row per customer): move what can be moved, one by one;
-            # what cannot stays attached to the merged profile, which is kept as a tombstone.
-            count = 0
-            for pk in list(rows.values_list("pk", flat=True)):
-                try:
-                    with transaction.atomic():
-                        count += model._base_manager.filter(pk=pk).update(**{fk_name: survivor.pk})
-                except IntegrityError:
-                    kept[related_label(rel)] = kept.get(related_label(rel), 0) + 1
-        if count:
-            moved[related_label(rel)] = count
+    merge = Merge(brand=brand, survivor=survivor, other=other)
+    for holder in holders():
+        holder.merge(merge)
 
     other.merged_into = survivor
     other.save(update_fields=["merged_into", "updated_at"])
@@ -277,8 +246,9 @@ def _customer_merge(*, brand: Brand, survivor: Customer, other: Customer, actor:
             "merged_id": other.pk,
             "survivor_id": survivor.pk,
             "filled_fields": filled,
-            "moved": moved,
-            "kept": kept,
+            "moved": merge.moved,
+            "kept": merge.kept,
+            "dropped": merge.dropped,
         },
     )
     return survivor

@@ -1,18 +1,14 @@
-"""GDPR rights of a customer: export (access, portability), erasure, and the retention rule (contract C4).
+"""GDPR rights of a customer: export (access, portability), erasure, and the retention rule.
 
-Both work generically over every model holding a foreign key to customers.Customer, found through
-Customer._meta (hidden relations included), so other apps are never imported here:
-- level 1: rows pointing to the person (items, registrations, orders, consents, relations, portal data,
-  and the profiles earlier merged into this one);
-- level 2: rows pointing to those rows (order lines, item events, interventions...), unless the model
-  points to customers itself (then it is level 1 of whoever it belongs to).
+The rows about the person are those each app reports through its registered holder (customers.holders:
+every app whose models point to Customer registers how to collect, erase and merge its own rows, in its
+`customer_data.py`); customers never walks another app's tables. The person is the profile and every
+profile earlier merged into it.
 
-A model holding free-text personal data declares `personal_fields = ("field", ...)`; erasure blanks
-those columns on its level-1 rows; one declaring `gdpr_erase_deletes = True` (derived data such as
-scores) has its level-1 rows deleted. Beyond that, erasure replaces every occurrence of the person's
-identifying values (names, e-mails, phones in several formats, address, birth dates as text, names and
-e-mails of their relations) in the text and JSON columns of level-1 and level-2 rows and of the brand's
-audit log by "[erased]". Item, warranty and service history is kept under the pseudonym.
+Erasure replaces every occurrence of the person's identifying values (names, e-mails, phones in several
+formats, address, birth dates as text, names and e-mails of their relations) by "[erased]" in what the
+holders hand over and in the brand's audit log; holders blank their free-text personal columns and delete
+derived data (scores). Item, warranty and service history is kept under the pseudonym.
 
 Consents are kept as anonymous facts: the ledger is the brand's proof that it had a lawful basis for
 past messages (accountability, GDPR art. 7(1) and 5(2)), and the row holds no personal data once the
@@ -24,7 +20,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import phonenumbers
@@ -35,7 +31,8 @@ from django.db.models import Max, Q
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from customers.models import Consent, ConsentSource, Customer, Order
+from customers.holders import Erasure, blank_value, holders
+from customers.models import ConsentSource, Customer, Order, Relation
 from jewelcrm.accounts.models import AuditLog, Brand
 
 ERASED = "[erased]"
@@ -62,25 +59,7 @@ ERASED_PROFILE_FIELDS = (
 )
 
 
-# --- Generic walking of the rows related to a customer ------------------------------------------
-
-
-def _reverse_relations(model: type[models.Model]) -> list[Any]:
-    return [
-        rel
-        for rel in model._meta.get_fields(include_hidden=True)
-        if rel.auto_created and not rel.concrete and (rel.one_to_many or rel.one_to_one)
-    ]
-
-
-def _points_to_customer(model: type[models.Model]) -> bool:
-    return any(
-        isinstance(f, models.ForeignKey) and f.related_model is Customer for f in model._meta.concrete_fields
-    )
-
-
-def _label(model: type[models.Model]) -> str:
-    return model._meta.label
+# --- The rows the holders report --------------------------------------------------------------
 
 
 def _profile_ids(customer: Customer) -> list[int]:
@@ -97,36 +76,16 @@ def _profile_ids(customer: Customer) -> list[int]:
     return ids
 
 
-def _related_rows(customer_ids: list[int]) -> tuple[dict[str, list[Any]], dict[str, list[Any]]]:
-    """(level 1, level 2) rows by model label. Customer tombstones merged into the person are level 1."""
+def _related_rows(brand: Brand, customer_ids: list[int]) -> tuple[dict[str, list[Any]], dict[str, list[Any]]]:
+    """(level 1, level 2) rows by model label, as every registered holder reports them."""
     level1: dict[str, list[Any]] = {}
     level2: dict[str, list[Any]] = {}
-    seen: set[tuple[str, int]] = set()
-    for rel in _reverse_relations(Customer):
-        model, fk = rel.related_model, rel.field.name
-        rows = model._base_manager.filter(**{f"{fk}__in": customer_ids})
-        if model is Customer:
-            rows = rows.exclude(pk__in=[customer_ids[0]])
-        for row in rows.order_by("pk"):
-            key = (_label(model), row.pk)
-            if key not in seen:
-                seen.add(key)
-                level1.setdefault(_label(model), []).append(row)
-    for rows in list(level1.values()):
-        model = type(rows[0])
-        if model is Customer:
-            continue
-        for rel in _reverse_relations(model):
-            child = rel.related_model
-            if _points_to_customer(child) or child is AuditLog:
-                continue
-            for row in child._base_manager.filter(**{f"{rel.field.name}__in": [r.pk for r in rows]}).order_by(
-                "pk"
-            ):
-                key = (_label(child), row.pk)
-                if key not in seen:
-                    seen.add(key)
-                    level2.setdefault(_label(child), []).append(row)
+    for holder in holders():
+        found = holder.collect(brand, customer_ids)
+        for target, rows_by_label in ((level1, found.level1), (level2, found.level2)):
+            for label, rows in rows_by_label.items():
+                if rows:
+                    target.setdefault(label, []).extend(rows)
     return level1, level2
 
 
@@ -147,7 +106,7 @@ def _serialise(row: models.Model) -> dict[str, Any]:
 
 def related_rows(customer: Customer) -> tuple[dict[str, list[Any]], dict[str, list[Any]]]:
     """The rows the brand holds about the person and their merged profiles: (level 1, level 2) by model."""
-    return _related_rows(_profile_ids(customer))
+    return _related_rows(customer.brand, _profile_ids(customer))
 
 
 # --- Export -------------------------------------------------------------------------------------
@@ -160,7 +119,7 @@ def customer_export(*, brand: Brand, customer: Customer, actor: Any = None) -> d
     if customer.brand_id != brand.pk:
         raise ValueError("customer of another brand")
     ids = _profile_ids(customer)
-    level1, level2 = _related_rows(ids)
+    level1, level2 = _related_rows(brand, ids)
     export = {
         "format": "jewelcrm.customer-export/1",
         "brand": brand.name,
@@ -247,59 +206,6 @@ def _scrubber(values: list[str]) -> Any:
     return scrub
 
 
-def _blank(field: models.Field) -> Any:
-    if isinstance(field, models.JSONField):
-        return field.get_default()
-    if field.null:
-        return None
-    if isinstance(field, models.CharField | models.TextField):
-        return ""
-    if isinstance(field, models.BooleanField):
-        return False
-    return field.get_default()
-
-
-def _text_fields(model: type[models.Model]) -> list[models.Field]:
-    return [
-        f
-        for f in model._meta.concrete_fields
-        if isinstance(f, models.CharField | models.TextField | models.JSONField) and not f.primary_key
-    ]
-
-
-def _scrub_row(row: models.Model, scrub: Any, *, blank_personal: bool) -> bool:
-    changes: dict[str, Any] = {}
-    personal = set(getattr(type(row), "personal_fields", ())) if blank_personal else set()
-    for f in row._meta.concrete_fields:
-        if f.name in personal:
-            blank = _blank(f)
-            if getattr(row, f.attname) != blank:
-                changes[f.attname] = blank
-    for f in _text_fields(type(row)):
-        if f.attname in changes:
-            continue
-        value = getattr(row, f.attname)
-        scrubbed = scrub(value)
-        if scrubbed != value:
-            if isinstance(scrubbed, str) and f.max_length:
-                scrubbed = scrubbed[: f.max_length]
-            changes[f.attname] = scrubbed
-    if changes:
-        type(row)._base_manager.filter(pk=row.pk).update(**changes)
-    return bool(changes)
-
-
-# Erasure hooks of the apps above customers, which customers never imports: each is called inside the
-# erasure's transaction with the brand and the person's e-mail addresses, and returns {"app.Model": rows}.
-_ERASURE_HOOKS: list[Any] = []
-
-
-def erasure_hook_register(hook: Any) -> None:
-    """Register `hook(*, brand, emails) -> dict[str, int]`, called by customer_erase (contract C4)."""
-    if hook not in _ERASURE_HOOKS:
-        _ERASURE_HOOKS.append(hook)
-
-
 @transaction.atomic
 def customer_erase(*, brand: Brand, customer: Customer, actor: Any = None, reason: str = "request") -> None:
     """Pseudonymise the person (see the module docstring). Idempotent; audited without personal values."""
@@ -309,33 +215,20 @@ def customer_erase(*, brand: Brand, customer: Customer, actor: Any = None, reaso
         raise ValueError("customer of another brand")
     ids = _profile_ids(customer)
     profiles = list(Customer.objects.select_for_update().filter(brand=brand, pk__in=ids))
-    level1, level2 = _related_rows(ids)
-    relations = level1.get("customers.Relation", [])
-    orders = level1.get(_label(Order), [])
+    relations = list(Relation.objects.filter(brand=brand, customer_id__in=ids))
+    orders = list(Order.objects.filter(brand=brand, customer_id__in=ids))
     needles = identifying_values(profiles, relations, orders)  # read before anything is blanked
-    scrub = _scrubber(needles)
+    erasure = Erasure(
+        brand=brand, customer=customer, profile_ids=ids, needles=needles, scrub=_scrubber(needles)
+    )
+    for holder in holders():
+        holder.erase(erasure)
+    changed = erasure.changed
+    scrub = erasure.scrub
 
-    changed: dict[str, int] = {}
-    for label, rows in level1.items():
-        if label == _label(Customer):
-            continue
-        if rows and getattr(type(rows[0]), "gdpr_erase_deletes", False):
-            # Derived data about the person (scores, segment memberships) goes entirely.
-            type(rows[0])._base_manager.filter(pk__in=[row.pk for row in rows]).delete()
-            changed[label] = changed.get(label, 0) + len(rows)
-            continue
-        for row in rows:
-            if _scrub_row(row, scrub, blank_personal=True):
-                changed[label] = changed.get(label, 0) + 1
-    for label, rows in level2.items():
-        for row in rows:
-            if _scrub_row(row, scrub, blank_personal=True):
-                changed[label] = changed.get(label, 0) + 1
-
-    Consent.objects.filter(brand=brand, customer_id__in=ids).exclude(ip=None).update(ip=None)
     for profile in profiles:
         for field_name in ERASED_PROFILE_FIELDS:
-            setattr(profile, field_name, _blank(Customer._meta.get_field(field_name)))
+            setattr(profile, field_name, blank_value(Customer._meta.get_field(field_name)))  # type: ignore[arg-type]
         profile.first_name = ERASED_NAME
         profile.last_name = f"#{profile.pk}"
         profile.is_pseudonymised = True
@@ -371,21 +264,6 @@ def customer_erase(*, brand: Brand, customer: Customer, actor: Any = None, reaso
             AuditLog.unscoped.filter(pk=row.pk).update(data=scrubbed)
             changed["accounts.AuditLog"] = changed.get("accounts.AuditLog", 0) + 1
 
-    # The send log keeps that e-mails were sent, not to whom.
-    from jewelcrm.messaging.services import message_erase_recipient
-
-    for value in needles:
-        if "@" in value:
-            changed["messaging.Message"] = changed.get("messaging.Message", 0) + message_erase_recipient(
-                brand=brand, email=value
-            )
-
-    # Apps above customers forget the person too (the suppression list): they register a hook.
-    addresses = [value for value in needles if "@" in value]
-    for hook in _ERASURE_HOOKS:
-        for name, count in hook(brand=brand, emails=addresses).items():
-            changed[name] = changed.get(name, 0) + count
-
     audit_log_record(
         brand=brand,
         action="customer.gdpr_erase",
@@ -413,9 +291,7 @@ def retention_candidates(*, brand: Brand, months: int | None = None, today: date
     if months <= 0:
         return Customer.objects.none()
     today = today or timezone.localdate()
-    cutoff = timezone.make_aware(
-        timezone.datetime.combine(today - timedelta(days=round(months * 30.44)), timezone.datetime.min.time())
-    )
+    cutoff = timezone.make_aware(datetime.combine(today - timedelta(days=round(months * 30.44)), time.min))
     return (
         Customer.objects.filter(brand=brand, merged_into__isnull=True, is_pseudonymised=False)
         .annotate(last_order=Max("orders__ordered_at"), last_consent=Max("consents__at"))

@@ -3,8 +3,8 @@ consents with their history, relations, pieces, warranties, orders, intervention
 else the brand holds), each value with its label in the reader's language. The JSON download beside it
 (customers.gdpr.customer_export) stays the complete machine-readable copy.
 
-Known models get chosen columns with translated headings; any other model pointing to the person (found
-by customers.gdpr's generic walk) gets a section of its own from its verbose names, so nothing is hidden.
+Known models get chosen columns with translated headings; any other rows an app's holder reports
+(customers.holders) get a section of their own from their verbose names, so nothing is hidden.
 Technical columns (ids, the brand, hashes, keys) are left to the JSON.
 """
 

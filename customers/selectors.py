@@ -502,3 +502,16 @@ def purchase_list(*, brand: Brand) -> QuerySet:
             )
         )
     )
+
+
+def customer_emails(*, brand: Brand, customer_ids: list[int]) -> list[str]:
+    """The e-mail addresses of these profiles (those they have), as stored."""
+    from customers.models import Customer
+
+    return [
+        email
+        for email in Customer.objects.filter(brand=brand, pk__in=customer_ids)
+        .exclude(email="")
+        .values_list("email", flat=True)
+        if email
+    ]

@@ -6,3 +6,6 @@ class SegmentationConfig(AppConfig):
     name = "segmentation"
     label = "segmentation"
     verbose_name = _("Segmentation")
+
+    def ready(self) -> None:
+        from segmentation import customer_data  # noqa: F401 - registers the GDPR and merge handlers

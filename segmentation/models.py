@@ -82,9 +82,7 @@ class CustomerScore(BrandScopedModel):
     """A customer's scores in one run. Written set-based by the pipeline, never row by row.
 
     `customer` has no database constraint (the rows are written in bulk and a run's rows go with the
-    run), but it is a relation, so GDPR export lists these rows and erasure deletes them."""
-
-    gdpr_erase_deletes = True
+    run); segmentation/customer_data.py lists these rows in a GDPR export and deletes them on erasure."""
 
     run = models.ForeignKey(PipelineRun, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
     customer = models.ForeignKey(
@@ -182,8 +180,6 @@ class Segment(BrandScopedModel):
 
 
 class SegmentMember(BrandScopedModel):
-    gdpr_erase_deletes = True
-
     segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="+")
     customer = models.ForeignKey(
         "customers.Customer", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"

@@ -80,6 +80,15 @@ class FileMailboxBackend(BaseEmailBackend):
         return sent
 
 
+def delivered(message: Any, message_id: str) -> bool:
+    """The provider's answer to "did you receive this Message-ID?" (MESSAGING_DELIVERY_CHECK, ADR 0040):
+    the mailbox file is the provider's own record, so the answer is exact."""
+    path = _path()
+    if not path.exists():
+        return False
+    return any(line.split()[1:2] == [message_id] for line in path.read_text().splitlines())
+
+
 def received_distinct(path: Path) -> dict[str, int]:
     """How many distinct e-mails (Message-IDs) each recipient received: what a mailbox that collapses copies
     of one message shows."""

@@ -11,3 +11,5 @@ class WarrantiesConfig(AppConfig):
         from warranties import labels
 
         labels.register()
+
+        from warranties import customer_data  # noqa: F401 - registers the GDPR and merge handlers

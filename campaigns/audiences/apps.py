@@ -8,6 +8,9 @@ class CampaignAudiencesConfig(AppConfig):
     verbose_name = _("Ad audiences")
 
     def ready(self) -> None:
-        from campaigns.audiences import labels
+        from campaigns.audiences import (
+            customer_data,  # noqa: F401 - registers the GDPR and merge handlers
+            labels,
+        )
 
         labels.register()

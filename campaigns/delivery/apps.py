@@ -8,10 +8,8 @@ class CampaignDeliveryConfig(AppConfig):
     verbose_name = _("Campaign delivery")
 
     def ready(self) -> None:
-        from campaigns.delivery import webhooks
+        from campaigns.delivery import customer_data, webhooks  # noqa: F401 - customer_data registers
         from campaigns.delivery.policy import SuppressionPolicy
-        from campaigns.delivery.services import suppression_erase
-        from customers.gdpr import erasure_hook_register
         from jewelcrm.messaging.registry import marketing_policy_register
         from warranties.portal.links import PortalLink, portal_link_register
 
@@ -23,5 +21,3 @@ class CampaignDeliveryConfig(AppConfig):
         portal_link_register(
             PortalLink(label=_("E-mail preferences"), url_name="campaign_delivery:preferences", order=30)
         )
-        # GDPR erasure (contract C4): the person's suppressed addresses kept only as their hash.
-        erasure_hook_register(suppression_erase)

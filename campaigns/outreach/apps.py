@@ -8,6 +8,9 @@ class CampaignOutreachConfig(AppConfig):
     verbose_name = _("Associate outreach")
 
     def ready(self) -> None:
-        from campaigns.outreach import labels
+        from campaigns.outreach import (
+            customer_data,  # noqa: F401 - registers the GDPR and merge handlers
+            labels,
+        )
 
         labels.register()

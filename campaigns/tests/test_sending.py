@@ -31,7 +31,7 @@ def deliver_due(brand, now=None) -> None:
         ids = list(due.values_list("pk", flat=True))
     for message_id in ids:
         with brand_context(brand):
-            message_deliver(message_id=message_id)
+            message_deliver(brand_id=brand.pk, message_id=message_id)
 
 
 def _recipient(brand, customer):

@@ -1,7 +1,9 @@
+import logging
+import uuid
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
 from jewelcrm.accounts.roles import RETAIL_ROLES, Role
@@ -19,13 +21,65 @@ class LoginForm(AuthenticationForm):
     }
 
 
+log = logging.getLogger(__name__)
+
+
+class SendLogPasswordResetForm(PasswordResetForm):
+    """Django's password reset, its e-mail recorded in the send log (jewelcrm.messaging) like every other:
+    sent once, retried while the mail server is down, shown on the brand's "Outgoing e-mails" page.
+
+    The send log is kept per brand: the e-mail is filed under the brand of the person's oldest active
+    membership. Someone with no brand at all (platform staff) gets Django's direct e-mail, with a log line.
+    The log keeps no link: the renderer makes it at delivery, and the kind is sensitive."""
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        from jewelcrm.accounts.emails import PASSWORD_RESET
+        from jewelcrm.accounts.selectors import membership_list_for_user
+        from jewelcrm.messaging.services import message_send
+        from jewelcrm.tenancy.context import brand_context
+
+        user = context["user"]
+        memberships = sorted(membership_list_for_user(user=user), key=lambda m: m.pk)
+        if not memberships:
+            log.info(
+                "password reset for user %s, who has no brand: sent directly, outside the send log", user.pk
+            )
+            super().send_mail(
+                subject_template_name,
+                email_template_name,
+                context,
+                from_email,
+                to_email,
+                html_email_template_name,
+            )
+            return
+        brand = memberships[0].brand
+        with brand_context(brand):
+            message_send(
+                brand=brand,
+                key=f"accounts.password-reset:{user.pk}:{uuid.uuid4().hex}",
+                kind=PASSWORD_RESET,
+                to=to_email,
+                context={"user_id": user.pk, "domain": context["domain"], "protocol": context["protocol"]},
+                language=getattr(user, "language", "") or brand.default_language,
+            )
+
+
 class InvitationForm(forms.Form):
     """Invite a person by e-mail. Retailer managers see neither role nor store: both are fixed."""
 
     email = forms.EmailField(label=_("E-mail"), widget=forms.EmailInput(attrs={"autocomplete": "off"}))
     full_name = forms.CharField(label=_("Full name"), max_length=150, required=False)
     role = forms.ChoiceField(label=_("Role"))
-    store = forms.ModelChoiceField(
+    store: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("Store"),
         queryset=None,
         required=False,
@@ -41,15 +95,19 @@ class InvitationForm(forms.Form):
             del self.fields["role"]
             del self.fields["store"]
             return
-        self.fields["role"].choices = [("", _("Choose a role"))] + [
+        role_field = self.fields["role"]
+        assert isinstance(role_field, forms.ChoiceField)
+        role_field.choices = [("", _("Choose a role"))] + [
             (value, label)
             for value, label in Role.choices
             if role_may_grant(actor_role=actor.role, role=value)
         ]
-        self.fields["store"].queryset = membership_store_choices(brand=brand)
+        store_field = self.fields["store"]
+        assert isinstance(store_field, forms.ModelChoiceField)
+        store_field.queryset = membership_store_choices(brand=brand)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("role") in RETAIL_ROLES and not data.get("store"):
             self.add_error("store", _("Choose the store this person works in."))
         return data

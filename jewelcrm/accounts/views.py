@@ -17,7 +17,7 @@ from django.views.generic import FormView, TemplateView
 
 from jewelcrm import ratelimit
 from jewelcrm.accounts import selectors, services
-from jewelcrm.accounts.forms import APIKeyForm, InvitationForm, LoginForm
+from jewelcrm.accounts.forms import APIKeyForm, InvitationForm, LoginForm, SendLogPasswordResetForm
 from jewelcrm.accounts.home import tiles_for
 from jewelcrm.accounts.roles import ADMIN_ROLES, BRAND_ROLES, RETAIL_ROLES, Role
 from jewelcrm.http import client_ip
@@ -40,6 +40,7 @@ class LoginView(auth_views.LoginView):
 class PasswordResetView(auth_views.PasswordResetView):
     """Django's reset by e-mail, throttled per IP so the form cannot be used to flood mailboxes."""
 
+    form_class = SendLogPasswordResetForm
     template_name = "accounts/password_reset_form.html"
     email_template_name = "accounts/emails/password_reset_email.txt"
     subject_template_name = "accounts/emails/password_reset_subject.txt"

@@ -16,9 +16,15 @@ from jewelcrm.tenancy.models import BrandScopedModel
 
 class MessageStatus(models.TextChoices):
     PENDING = "pending", _("Waiting to be sent")
+    SENDING = "sending", _("Being sent")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Not delivered")
+    UNCERTAIN = "uncertain", _("Delivery uncertain")
     SKIPPED = "skipped", _("Nothing to send")
+
+
+# The relay enqueues these when due: waiting ones, and ones whose sender may have died mid-send.
+RELAYED_STATUSES = ("pending", "sending")
 
 
 class Message(BrandScopedModel):
@@ -35,7 +41,7 @@ class Message(BrandScopedModel):
     subject = models.CharField(_("subject"), max_length=255, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
-    # While pending: when the relay enqueues it (again) if it has not been sent by then.
+    # While pending or sending: when the relay enqueues it (again) if it has not been sent by then.
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
@@ -50,8 +56,8 @@ class Message(BrandScopedModel):
             models.Index(fields=["brand", "created_at"], name="message_brand_created"),
             models.Index(
                 fields=["brand", "next_attempt_at"],
-                name="message_brand_pending_due",
-                condition=Q(status="pending"),
+                name="message_brand_due",
+                condition=Q(status__in=RELAYED_STATUSES),
             ),
             models.Index(fields=["brand", "to"], name="message_brand_to"),
         ]

@@ -1,12 +1,10 @@
 """The send log's public API: `message_send` records an e-mail in the caller's transaction; the delivery
 task sends it once; the relay enqueues again what is still pending.
 
-Exactly once, as far as a mail server allows: the delivery locks the message's row (the claim), checks it
-is still pending, sends, marks it sent and commits. A second delivery of the same message waits for the
-lock and finds it sent; a worker killed mid-send drops its connection, PostgreSQL rolls the claim back and
-the redelivered task sends it. The only window for a second copy is between the mail server accepting the
-message and the commit (a few milliseconds); both copies then carry the same Message-ID header, which mail
-clients use to collapse them. See docs/adr/0012-send-log-and-outbox.md.
+At most once, and exactly once when the mail provider can be asked: the delivery commits a "sending"
+claim before the message leaves; a message found "sending" after its sender died is checked with the
+provider by its Message-ID, or parked as "Delivery uncertain" for a person, never resent on a guess.
+See delivery.py, docs/adr/0012-send-log-and-outbox.md and docs/adr/0040-at-most-once-delivery.md.
 """
 
 from __future__ import annotations
@@ -116,9 +114,10 @@ def message_retry(*, brand: Any, message: Message) -> Message:
     """Send a parked message again (after its address or the mail server was fixed); the caller audits."""
     with transaction.atomic():
         locked = Message.objects.select_for_update().get(pk=message.pk)
-        if locked.status != MessageStatus.FAILED:
+        if locked.status not in (MessageStatus.FAILED, MessageStatus.UNCERTAIN):
             raise ValidationError(
-                _("Only an e-mail that was not delivered can be sent again."), code="invalid"
+                _("Only an e-mail not delivered, or whose delivery is uncertain, can be sent again."),
+                code="invalid",
             )
         locked.status = MessageStatus.PENDING
         locked.attempts = 0

@@ -8,15 +8,18 @@ from typing import Any
 from celery import shared_task
 
 from jewelcrm.messaging.delivery import DELIVERY_TIME_LIMIT
+from jewelcrm.tenancy.context import dangerously_no_brand
 from jewelcrm.tenancy.tasks import brand_task, for_each_brand
 
 
 @shared_task(acks_late=True, soft_time_limit=DELIVERY_TIME_LIMIT - 10, time_limit=DELIVERY_TIME_LIMIT)
-@brand_task
 def deliver_message_task(brand_id: int, message_id: int) -> str:
+    """Not a brand_task: the delivery commits its claim before sending, so it opens the brand's context
+    twice itself (message_deliver), starting from none."""
     from jewelcrm.messaging.delivery import message_deliver
 
-    return message_deliver(message_id=message_id)
+    with dangerously_no_brand():
+        return message_deliver(brand_id=int(brand_id), message_id=message_id)
 
 
 def _enqueue(*, brand_id: int, message_id: int) -> Any:

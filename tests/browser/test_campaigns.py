@@ -48,7 +48,7 @@ def test_marketer_builds_a_birthday_journey_previews_it_in_french_and_sees_the_s
     with brand_context(brand):
         message_id = Message.objects.get(brand=brand).pk
     with brand_context(brand):
-        assert message_deliver(message_id=message_id) == "sent"
+        assert message_deliver(brand_id=brand.pk, message_id=message_id) == "sent"
 
     page.get_by_role("link", name="Send log").click()
     rows = page.get_by_test_id("send-log").locator("tbody tr")

@@ -53,3 +53,26 @@ def test_each_role_reaches_only_its_area(client_for, brand, role, url_name, expe
     client = client_for(brand, role)
     response = client.get(reverse(url_name, kwargs={"brand_slug": brand.slug}))
     assert response.status_code == expected
+
+
+@pytest.mark.django_db
+def test_a_list_cursor_of_another_brand_pages_only_through_this_brand(brand, other_brand):
+    """ISO-12, the customer list's one raw SQL condition (warranties/customer_360/selectors.py): the keyset
+    cursor is a signed tuple of sort values; one made while paging brand B, replayed on brand A's list,
+    only moves the starting point: every row is brand A's."""
+    from customers.tests.factories import CustomerFactory
+    from warranties.customer_360.selectors import ListFilters, customer_page
+
+    mine = {CustomerFactory(brand=brand, last_name=f"A{i:02d}").pk for i in range(5)}
+    for i in range(5):
+        CustomerFactory(brand=other_brand, last_name=f"A{i:02d}x")
+    filters = ListFilters()
+    with brand_context(other_brand):
+        theirs = customer_page(brand=other_brand, filters=filters, size=2)
+    assert theirs.next_cursor
+    with brand_context(brand):
+        page = customer_page(brand=brand, filters=filters, after=theirs.next_cursor, size=10)
+        first = customer_page(brand=brand, filters=filters, size=10)
+    assert {c.pk for c in page.customers} <= mine and page.customers
+    assert {c.brand_id for c in page.customers} == {brand.pk}
+    assert {c.pk for c in first.customers} == mine and first.count == 5

@@ -46,7 +46,13 @@ REVIEWED = {
     "jewelcrm/imports/runs.py": "the import runner: advisory lock, heartbeat and staging, inside the brand",
     "segmentation/insights/services.py": "set-based rebuild of one brand's weekly tables, inside the brand",
     "jewelcrm/tenancy/backup.py": "dump and restore as the administrative and owner logins (operations only)",
-    "warranties/customer_360/selectors.py": "TO REVIEW: came in with the million-customer list; RLS applies",
+    "warranties/customer_360/selectors.py": (
+        "reviewed: one RawSQL, the customer list's keyset condition `(sort columns, id) > (%s, ...)`, ANDed "
+        "to the brand-filtered queryset; column names from SORTS only, the signed cursor's values bound as "
+        "parameters; a cursor of another brand finds only this brand's rows "
+        "(tests/isolation/test_scoping.py::test_a_list_cursor_of_another_brand_pages_only_through_this_brand)"
+    ),
+    "jewelcrm/messaging/delivery.py": "the delivery's advisory lock (pg_advisory_lock on ids), no table read",
 }
 
 

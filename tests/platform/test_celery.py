@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from celery.schedules import crontab
@@ -225,3 +227,48 @@ def test_housekeeping_is_scheduled_nightly():
     entry = settings.CELERY_BEAT_SCHEDULE["accounts-housekeeping"]
     assert entry["task"] == "jewelcrm.accounts.tasks.housekeeping_task"
     assert entry["options"]["expires"] == int(timedelta(hours=2).total_seconds())
+
+
+# --- CEL-07: no bare .delay( in request code ---------------------------------------------------------
+# Every place that hands a task to the broker, reviewed: each enqueues only after the commit of the
+# transaction that decided it (or is a task or a helper that only such places call).
+ENQUEUE_SITES = {
+    "jewelcrm/tenancy/tasks.py": "for_each_brand: transaction.on_commit(partial(task.delay, ...))",
+    "jewelcrm/messaging/services.py": "message_enqueue, called by transaction.on_commit only (the outbox)",
+    "jewelcrm/messaging/tasks.py": "the relay, a task, enqueues what the send log holds as due",
+    "jewelcrm/billing/notices.py": "_notice_email_enqueue, called by transaction.on_commit only",
+    "jewelcrm/imports/tasks.py": "enqueue_import_job: the job row is committed first; the sweep re-enqueues",
+}
+_ENQUEUE = re.compile(r"\.(delay|apply_async)\(")
+
+
+def _enqueue_sites() -> dict[str, list[str]]:
+    root = Path(__file__).resolve().parents[2]
+    found: dict[str, list[str]] = {}
+    for folder in ("jewelcrm", "customers", "warranties", "segmentation", "campaigns"):
+        for path in sorted((root / folder).rglob("*.py")):
+            if "tests" in path.parts or "migrations" in path.parts:
+                continue
+            hits = [
+                line.strip()
+                for line in path.read_text().splitlines()
+                if _ENQUEUE.search(line) and not line.strip().startswith(("#", '"""'))
+            ]
+            if hits:
+                found[path.relative_to(root).as_posix()] = hits
+    return found
+
+
+def test_no_bare_delay_in_request_code():
+    """CEL-07: a task is never handed to the broker from request code directly (it could run before the
+    commit, or for a rolled-back change): only the reviewed sites above, each after the commit."""
+    sites = _enqueue_sites()
+    assert {path for path in sites if path not in ENQUEUE_SITES} == set(), sites
+    assert not any("/views" in path or path.endswith(("views.py", "api.py")) for path in sites)
+
+
+def test_the_enqueue_check_catches_a_new_site(monkeypatch):
+    module = Path(__file__).resolve().parents[2] / "customers" / "zz_probe.py"
+    monkeypatch.setattr(Path, "rglob", lambda self, pattern: [module] if self.name == "customers" else [])
+    monkeypatch.setattr(Path, "read_text", lambda self, encoding=None: "send_task.delay(brand.pk)\n")
+    assert _enqueue_sites() == {"customers/zz_probe.py": ["send_task.delay(brand.pk)"]}

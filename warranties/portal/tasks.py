@@ -1,7 +1,9 @@
-"""E-mails of the owner portal sent by Celery after the transaction that caused them has committed.
+"""Tasks that recorded the owner portal's e-mails after the transaction that caused them.
 
-Tasks take ids, re-fetch inside the brand's context (brand_task), call one function of `emails` per
-e-mail, and send nothing when the row is gone or its state no longer calls for the message.
+No code enqueues them any more: the services record these e-mails in the send log inside their own
+transaction (the outbox, ADR 0012). They stay registered so that tasks already queued when this version is
+deployed still run; each records nothing twice (the send log's key names the occasion). Remove them in the
+next release.
 """
 
 from __future__ import annotations

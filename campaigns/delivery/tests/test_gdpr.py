@@ -45,7 +45,7 @@ def test_erasure_keeps_the_suppression_as_a_hash_and_blanks_the_providers_texts(
         # Still suppressed if the address comes back (a re-import): the engine and the send log see it.
         assert suppressed_emails(brand=brand, emails=["ANNA@example.test"]) == {"anna@example.test"}
         again = message_send(brand=brand, key="news:after", kind=newsletter_kind, to="anna@example.test")
-        assert message_deliver(message_id=again.pk) == "skipped"
+        assert message_deliver(brand_id=brand.pk, message_id=again.pk) == "skipped"
         # Suppressing it again adds nothing.
         _row, created = suppression_add(brand=brand, email="anna@example.test", reason="unsubscribe")
         assert created is False and Suppression.objects.count() == 1

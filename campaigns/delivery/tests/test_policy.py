@@ -27,7 +27,7 @@ def _send_and_deliver(brand, *, kind, to="anna@example.test", context=None, lang
         message = message_send(
             brand=brand, key=key, kind=kind, to=to, context=context or {}, language=language
         )
-        status = message_deliver(message_id=message.pk)
+        status = message_deliver(brand_id=brand.pk, message_id=message.pk)
         message.refresh_from_db()
     return message, status
 

@@ -129,7 +129,7 @@ def test_the_link_of_a_sent_marketing_email_unsubscribes_and_is_counted(brand, c
             context={"customer_id": customer.pk},
             language="fr",
         )
-        message_deliver(message_id=message.pk)
+        message_deliver(brand_id=brand.pk, message_id=message.pk)
     url = mail.outbox[0].extra_headers["List-Unsubscribe"][1:].split(">", 1)[0]
     path = url.split("://", 1)[1].split("/", 1)[1]
     assert Client().post("/" + path, ONE_CLICK).status_code == 200
@@ -143,7 +143,7 @@ def test_the_link_of_a_sent_marketing_email_unsubscribes_and_is_counted(brand, c
         second = message_send(
             brand=brand, key="news:2", kind=newsletter_kind, to=customer.email, language="fr"
         )
-        assert message_deliver(message_id=second.pk) == "skipped"
+        assert message_deliver(brand_id=brand.pk, message_id=second.pk) == "skipped"
     assert len(mail.outbox) == 1
 
 

@@ -110,7 +110,7 @@ def test_the_same_key_three_times_records_one_message_and_sends_one_email(
         # A sign-in link is a secret: the log keeps that it was sent, not the link.
         assert message.context == {}
         # A retry finds it sent: nothing leaves twice.
-        assert message_deliver(message_id=message.pk) == "sent"
+        assert message_deliver(brand_id=brand.pk, message_id=message.pk) == "sent"
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["owner@example.test"]
     assert mail.outbox[0].extra_headers["Message-ID"] == f"<jewelcrm.{brand.pk}.{message.pk}@127.0.0.1>"
@@ -175,9 +175,11 @@ def test_a_mail_server_down_for_five_minutes_delivers_everything_once_when_it_re
         mock.patch("django.utils.timezone.now", lambda: FailingBackend.clock),
         mock.patch.object(services, "message_enqueue") as enqueue,
     ):
-        enqueue.side_effect = lambda brand_id, message_id: message_deliver(message_id=message_id)
+        enqueue.side_effect = lambda brand_id, message_id: message_deliver(
+            brand_id=brand.pk, message_id=message_id
+        )
         for message in messages:
-            message_deliver(message_id=message.pk)
+            message_deliver(brand_id=brand.pk, message_id=message.pk)
         while Message.objects.filter(status=MessageStatus.PENDING).exists() and minute < 60:
             minute += 1
             FailingBackend.clock = start + timedelta(minutes=minute)
@@ -199,7 +201,7 @@ def test_a_permanent_refusal_is_parked_and_shown_and_can_be_sent_again(brand, ow
         smtplib.SMTPRecipientsRefused({"nobody@example.test": (550, b"5.1.1 No such user")})
     ]
     with brand_context(brand):
-        assert message_deliver(message_id=message.pk) == "failed"
+        assert message_deliver(brand_id=brand.pk, message_id=message.pk) == "failed"
         assert message_relay(brand=brand, now=timezone.now() + timedelta(days=1)) == 0  # parked, not retried
     page = owner_client.get(
         reverse("accounts:sent_emails", kwargs={"brand_slug": brand.slug}) + "?status=failed"
@@ -214,7 +216,7 @@ def test_a_permanent_refusal_is_parked_and_shown_and_can_be_sent_again(brand, ow
     with brand_context(brand):
         message.refresh_from_db()
         assert (message.status, message.attempts) == ("pending", 0)
-        assert message_deliver(message_id=message.pk) == "sent"
+        assert message_deliver(brand_id=brand.pk, message_id=message.pk) == "sent"
     assert len(mail.outbox) == 1
 
 
@@ -223,7 +225,7 @@ def test_transient_failures_are_parked_after_the_last_attempt(brand):
         message = _send(brand)
         Message.objects.filter(pk=message.pk).update(attempts=services.MAX_ATTEMPTS - 1)
         with mock.patch("django.core.mail.EmailMultiAlternatives.send", side_effect=ConnectionRefusedError()):
-            assert message_deliver(message_id=message.pk) == "failed"
+            assert message_deliver(brand_id=brand.pk, message_id=message.pk) == "failed"
 
 
 def test_the_sent_emails_page_in_french_with_an_empty_state(brand, owner_client):
@@ -252,7 +254,7 @@ def test_another_brands_messages_are_invisible_and_cannot_be_retried(brand, othe
     with brand_context(other_brand):
         assert Message.objects.get(pk=theirs.pk).status == "failed"
     with brand_context(brand):
-        assert message_deliver(message_id=theirs.pk) == "missing"
+        assert message_deliver(brand_id=brand.pk, message_id=theirs.pk) == "missing"
 
 
 def test_the_same_key_in_two_brands_is_two_messages(brand, other_brand):
@@ -276,3 +278,73 @@ def test_the_relay_is_scheduled_every_minute_with_an_expiry():
     entry = settings.CELERY_BEAT_SCHEDULE["messaging-relay"]
     assert entry["task"] == "jewelcrm.messaging.tasks.relay_messages_all_task"
     assert entry["options"]["expires"] == 50
+
+
+# --- A sender that died mid-send (ADR 0040) ---------------------------------------------------------
+
+
+def _left_sending(brand):
+    """A message whose sender committed its claim, then died before marking it sent."""
+    with brand_context(brand):
+        message = _send(brand)
+        Message.objects.filter(pk=message.pk).update(
+            status=MessageStatus.SENDING, attempts=1, next_attempt_at=timezone.now()
+        )
+    return message
+
+
+def test_a_message_left_sending_is_parked_as_uncertain_shown_and_can_be_sent_again(brand, owner_client):
+    message = _left_sending(brand)
+    with brand_context(brand):
+        assert message_deliver(brand_id=brand.pk, message_id=message.pk) == "uncertain"
+        assert message_relay(brand=brand, now=timezone.now() + timedelta(days=1)) == 0  # parked
+    assert mail.outbox == []  # never a second copy on a guess
+    page = owner_client.get(
+        reverse("accounts:sent_emails", kwargs={"brand_slug": brand.slug}) + "?status=uncertain"
+    )
+    html = page.content.decode()
+    assert "Delivery uncertain" in html and "may or may not have arrived" in html and "Send again" in html
+    retry = reverse("accounts:sent_email_retry", kwargs={"brand_slug": brand.slug, "pk": message.pk})
+    with mock.patch.object(services, "message_enqueue"):
+        assert owner_client.post(retry).status_code == 302
+    with brand_context(brand):
+        assert message_deliver(brand_id=brand.pk, message_id=message.pk) == "sent"
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.parametrize(
+    "answer,status,copies", [(True, "sent", 0), (False, "sent", 1), (None, "uncertain", 0)]
+)
+def test_the_provider_is_asked_about_a_message_left_sending(brand, settings, answer, status, copies):
+    asked = []
+    settings.MESSAGING_DELIVERY_CHECK = "jewelcrm.messaging.tests.test_services.provider_check"
+    provider_check.answer, provider_check.asked = answer, asked
+    message = _left_sending(brand)
+    with brand_context(brand):
+        assert message_deliver(brand_id=brand.pk, message_id=message.pk) == status
+        row = Message.objects.get(pk=message.pk)
+    assert asked == [f"<jewelcrm.{brand.pk}.{message.pk}@127.0.0.1>"]
+    assert len(mail.outbox) == copies
+    assert row.attempts == 1 + copies
+    if status == "sent":
+        assert row.context == {}  # a sign-in link: not kept once sent
+
+
+def provider_check(message, message_id):
+    provider_check.asked.append(message_id)
+    return provider_check.answer
+
+
+def test_the_relay_enqueues_a_message_left_sending_once_due(brand):
+    message = _left_sending(brand)
+    enqueued = []
+    with brand_context(brand):
+        assert (
+            services.delivery.message_relay(
+                brand=brand,
+                enqueue=lambda **kw: enqueued.append(kw),
+                now=timezone.now() + timedelta(seconds=1),
+            )
+            == 1
+        )
+    assert enqueued == [{"brand_id": brand.pk, "message_id": message.pk}]

@@ -7,13 +7,13 @@ from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jewelcrm.accounts.models import Brand
 from jewelcrm.accounts.services import audit_log_record
 from warranties.inventory.models import Item
+from warranties.portal import emails
 from warranties.portal.models import ApprovalStatus, OwnerApproval
 from warranties.portal.services.common import APPROVAL_PERSONAL_CLEARED, NOT_ALLOWED
 
@@ -55,12 +55,7 @@ def _owner_approval_create(
         obj=approval,
         data={"item": locked.serial, "request": action, "store": getattr(store, "code", "")},
     )
-    approval_id = approval.pk
-
-    def enqueue() -> None:
-        from warranties.portal.tasks import send_owner_approval_email_task
-
-        send_owner_approval_email_task.delay(brand.pk, approval_id)
-
-    transaction.on_commit(enqueue)
+    # The owner's e-mail is recorded in the send log inside this transaction (the outbox): it leaves
+    # once the request commits, and a broker that loses the wake-up does not lose the e-mail.
+    emails.owner_approval_email_send(approval_id=approval.pk)
     return approval

@@ -16,6 +16,7 @@ from jewelcrm.accounts.models import Brand
 from jewelcrm.accounts.services import audit_log_record
 from warranties import services as warranty_services
 from warranties.inventory.models import Item, ItemStatus
+from warranties.portal import emails
 from warranties.portal.services.common import FLAGGED, NOT_ALLOWED, _pending_cancel
 
 # --- Lost or stolen -------------------------------------------------------------------------------
@@ -70,16 +71,11 @@ def _check_loss_actor(
         )
 
 
-def _loss_alerts_after_commit(*, brand: Brand, event_id: int) -> None:
-    """The owner and the brand are alerted of every lost/stolen change (one task per e-mail)."""
-
-    def enqueue() -> None:
-        from warranties.portal.tasks import send_loss_brand_alert_task, send_loss_owner_alert_task
-
-        send_loss_brand_alert_task.delay(brand.pk, event_id)
-        send_loss_owner_alert_task.delay(brand.pk, event_id)
-
-    transaction.on_commit(enqueue)
+def _loss_alerts_record(*, brand: Brand, event_id: int) -> None:
+    """The owner and the brand are alerted of every lost/stolen change: the messages are recorded in the
+    send log inside the change's transaction (the outbox) and leave once it commits."""
+    emails.loss_brand_alert_send(event_id=event_id)
+    emails.loss_owner_alert_send(event_id=event_id)
 
 
 def _loss_apply(
@@ -128,7 +124,7 @@ def _loss_apply(
             **({"approval": approval.pk} if approval is not None else {}),
         },
     )
-    _loss_alerts_after_commit(brand=brand, event_id=event.pk)
+    _loss_alerts_record(brand=brand, event_id=event.pk)
     return locked
 
 
@@ -167,7 +163,7 @@ def _recovered_apply(
             **({"approval": approval.pk} if approval is not None else {}),
         },
     )
-    _loss_alerts_after_commit(brand=brand, event_id=event.pk)
+    _loss_alerts_record(brand=brand, event_id=event.pk)
     return locked
 
 

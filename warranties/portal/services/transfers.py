@@ -180,24 +180,15 @@ def transfer_accept(*, brand: Brand, transfer: Transfer, email: str, ip: str | N
         status=TransferStatus.CANCELLED
     )
     _pending_cancel(item=item)
-    _transfer_emails_after_commit(brand=brand, transfer=locked)
+    _transfer_emails_record(brand=brand, transfer=locked)
     return new_owner
 
 
-def _transfer_emails_after_commit(*, brand: Brand, transfer: Transfer) -> None:
-    """The old owner is told, and the new owner welcomed, once the change has committed."""
-    transfer_id = transfer.pk
-
-    def enqueue() -> None:
-        from warranties.portal.tasks import (
-            send_transfer_new_owner_email_task,
-            send_transfer_previous_owner_email_task,
-        )
-
-        send_transfer_previous_owner_email_task.delay(brand.pk, transfer_id)
-        send_transfer_new_owner_email_task.delay(brand.pk, transfer_id)
-
-    transaction.on_commit(enqueue)
+def _transfer_emails_record(*, brand: Brand, transfer: Transfer) -> None:
+    """The old owner is told, and the new owner welcomed: both messages recorded in the send log inside
+    the transfer's transaction (the outbox), so they leave once it commits, and never without it."""
+    emails.transfer_previous_owner_email_send(transfer_id=transfer.pk)
+    emails.transfer_new_owner_email_send(transfer_id=transfer.pk)
 
 
 def _new_owner_resolve(
@@ -291,7 +282,7 @@ def _transfer_in_store_apply(
             **({"approval": approval.pk} if approval is not None else {}),
         },
     )
-    _transfer_emails_after_commit(brand=brand, transfer=transfer)
+    _transfer_emails_record(brand=brand, transfer=transfer)
     return transfer
 
 
