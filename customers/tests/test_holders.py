@@ -58,6 +58,10 @@ def test_every_foreign_key_to_a_customer_has_an_erase_and_merge_handler():
         "warranties",
         "portal",
         "segmentation",
+        "campaigns",
+        "campaign_outreach",
+        "campaign_audiences",
+        "campaign_delivery",
     }
 
 
