@@ -366,7 +366,9 @@ Stages: {stage_text}. Models: {fit.get("btyd", {}).get("model")} fitted on
 Machine at the run: load average {load_before:.1f} before the job and {load_after:.1f} after it, on
 {os.cpu_count()} cores shared with other work; a fixed Python loop took {calibration_before:.0f} ms before and
 {calibration_after:.0f} ms after (72 ms on a quiet machine, see the registration benchmark): divide the times
-by about {(calibration_before + calibration_after) / 2 / 72:.1f} for a quiet machine.
+by about {(calibration_before + calibration_after) / 2 / 72:.1f} for a quiet machine (the loop measures one
+core at that moment; with a load average above the cores, the job and its database still share them
+with others).
 
 Segments pages at that size (server time, median of 4 after a warm-up, through Django's test client;
 queries per request, the same on every request):
