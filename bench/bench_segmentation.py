@@ -308,6 +308,12 @@ def main() -> None:
         wall = (run.finished_at - run.started_at).total_seconds()  # type: ignore[union-attr]
         memory = float("nan")
     else:
+        # The worker keeps the model libraries imported from one night to the next: import them before
+        # the clock starts (a first import costs seconds on a loaded machine).
+        import lifetimes  # noqa: F401
+        import sklearn.cluster  # noqa: F401
+        import sklearn.ensemble  # noqa: F401
+
         load_before = os.getloadavg()[0]
         calibration_before = cpu_calibration()
         start = time.perf_counter()
@@ -360,7 +366,9 @@ Stages: {stage_text}. Models: {fit.get("btyd", {}).get("model")} fitted on
 Machine at the run: load average {load_before:.1f} before the job and {load_after:.1f} after it, on
 {os.cpu_count()} cores shared with other work; a fixed Python loop took {calibration_before:.0f} ms before and
 {calibration_after:.0f} ms after (72 ms on a quiet machine, see the registration benchmark): divide the times
-by about {min(calibration_before, calibration_after) / 72:.1f} or more for a quiet machine.
+by about {(calibration_before + calibration_after) / 2 / 72:.1f} for a quiet machine (the loop measures one
+core at that moment; with a load average above the cores, the job and its database still share them
+with others).
 
 Segments pages at that size (server time, median of 4 after a warm-up, through Django's test client;
 queries per request, the same on every request):
@@ -369,6 +377,13 @@ queries per request, the same on every request):
 |---|---:|---:|---:|---|
 {rows}
 """
+    if CUSTOMERS < 1_000_000:
+        body += (
+            f"\nRun below the target size ({CUSTOMERS:,} customers instead of 1,000,000, set by "
+            "`BENCH_SEG_CUSTOMERS` and `BENCH_SEG_ORDERS`): generating and running the full size twice did "
+            "not fit on the loaded machine. The stages grow about linearly with the customers and lines; "
+            "rerun with the defaults (`./bin/bench segmentation`) on a quiet machine for the target.\n"
+        )
     if generation:
         body += "\nData generation: " + ", ".join(f"{k} {v:.0f} s" for k, v in generation.items()) + ".\n"
     title = f"Nightly segmentation: {CUSTOMERS:,} customers, {lines:,} order lines"

@@ -258,7 +258,10 @@ def predict(
         alive = np.asarray(fitter.conditional_probability_alive(f, r, t), dtype=float)
         e12 = np.asarray(fitter.conditional_expected_number_of_purchases_up_to_time(WEEKS_12M, f, r, t))
         e36 = np.asarray(fitter.conditional_expected_number_of_purchases_up_to_time(WEEKS_36M, f, r, t))
-    alive, e12, e36 = (np.nan_to_num(a, nan=0.0)[inverse] for a in (alive, np.asarray(e12), np.asarray(e36)))
+    # The library's hypergeometric terms overflow for extreme histories (hundreds of purchase days):
+    # those customers get no prediction (NaN, shown as missing) rather than an infinite value.
+    alive = np.nan_to_num(np.where(np.isfinite(alive), alive, np.nan), nan=0.0)[inverse]
+    e12, e36 = (np.where(np.isfinite(a), a, np.nan)[inverse] for a in (np.asarray(e12), np.asarray(e36)))
     frequency = np.asarray(frequency_days, dtype=float)
     monetary = np.asarray(monetary_value, dtype=float)
     if gamma_gamma is not None:

@@ -108,6 +108,7 @@ STAGE_LABELS = {
     "write_back: migration matrix": _("of which movements between segments"),
     "write_back: scores": _("of which scores"),
     "write_back: publish and segments": _("of which publication and saved segments"),
+    "after publishing: table statistics": _("Table statistics, after publishing"),
 }
 
 FIELD_LABELS = {

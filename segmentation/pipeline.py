@@ -140,8 +140,20 @@ def execute(*, brand: Any, run: PipelineRun, write_path: str | None = None) -> P
         state.timings = timings
         step(state)
         timings[name] = round(time.perf_counter() - started, 3)
+    started = time.perf_counter()
+    if _refresh_statistics():
+        timings["after publishing: table statistics"] = round(time.perf_counter() - started, 3)
     _save_run(brand, run, timings=timings)
     return run
+
+
+def _refresh_statistics() -> bool:
+    """After publishing: fresh statistics and visibility of the scores and memberships (sql.py)."""
+    from django.db import connection
+
+    if connection.in_atomic_block or not getattr(settings, "DATABASE_ROLES", None):
+        return False  # inside a transaction (tests): VACUUM cannot run there
+    return sql.refresh_statistics(("segmentation_customerscore", "segmentation_segmentmember"))
 
 
 # --- rollup -----------------------------------------------------------------------------------------

@@ -116,3 +116,23 @@ def test_the_demo_stops_when_its_run_fails(brand, monkeypatch):
     with brand_context(brand):
         demo.seed(ctx)
         assert PipelineRun.objects.get(pk=ctx.shared["segmentation_run"]).status == RunStatus.SUCCEEDED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_statistics_are_refreshed_after_publishing(brand):
+    """Outside a transaction (as in the worker), the run ends with VACUUM ANALYZE of the scores and
+    memberships, as their owner: the pages read fresh rows through the right indexes."""
+    from django.db import connection
+
+    history(brand, {"Ada": [("2025-01-10", "100"), ("2025-06-01", "300")]})
+    with brand_context(brand):
+        run = services.run_request(brand=brand)
+    run = pipeline.run_execute(brand=brand, run_id=run.pk)
+    assert run.status == RunStatus.SUCCEEDED, run.error
+    assert "after publishing: table statistics" in run.timings
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT last_vacuum IS NOT NULL, last_analyze IS NOT NULL FROM pg_stat_user_tables "
+            "WHERE relname = 'segmentation_customerscore'"
+        )
+        assert cursor.fetchone() == (True, True)

@@ -38,7 +38,8 @@ REVIEWED = {
     "customers/dedupe.py": "a merge clears the merged record's external id, inside the brand",
     "customers/gdpr.py": "erasure follows merged records and scrubs audit rows, inside the brand",
     "customers/selectors.py": "accent-insensitive search with unaccent, inside the brand",
-    "segmentation/sql.py": "the nightly rollup and write-back, brand in every WHERE, inside the brand",
+    "segmentation/sql.py": "the nightly rollup and write-back, brand in every WHERE, inside the brand; "
+    "VACUUM ANALYZE of its own scores and memberships as their owner after publishing",
     "campaigns/sql.py": "the daily journey evaluation and campaign audience (INSERT … SELECT), the "
     "measurement and the per-customer advisory lock; brand in every WHERE and join, inside the brand",
     "segmentation/pipeline.py": "the migration matrix read through sql.copy_out, inside the brand",
