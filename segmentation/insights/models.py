@@ -106,3 +106,38 @@ class AgedPiece(BrandScopedModel):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["brand", "item"], name="agedpiece_unique")]
         indexes = [models.Index(fields=["brand", "in_store_since"], name="agedpiece_brand_since")]
+
+
+class OverviewMonth(BrandScopedModel):
+    """One month of one slice of the brand, for the overview page.
+
+    A slice is the whole brand (no store, no channel, no country), one store, one channel, one country, or
+    a store or a country on one channel: a page reads the rows of exactly one slice. The changes
+    (`new_customers`, `new_repeat_customers`, `active_12m_change`, `active_24m_change`) add up over the
+    months to the figure at a month's end (customers who had bought by then, who had bought twice, who
+    bought in the 12 or 24 months before), so any period reads a few dozen rows. Several rows of a slice and
+    month (one per kind of figure) add up.
+    """
+
+    month = models.DateField(help_text="The first day of the month")
+    store = models.ForeignKey("retail.Store", on_delete=models.CASCADE, null=True, related_name="+")
+    channel = models.CharField(max_length=16, blank=True)
+    country = models.CharField(max_length=2, blank=True)
+    orders = models.IntegerField(default=0)
+    valued_orders = models.IntegerField(default=0, help_text="Orders with a value in the brand's currency")
+    revenue = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    new_revenue = models.DecimalField(
+        max_digits=16, decimal_places=2, default=0, help_text="Orders of a customer's first day of purchase"
+    )
+    returning_revenue = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    new_customers = models.IntegerField(default=0, help_text="Customers whose first purchase in the slice")
+    new_repeat_customers = models.IntegerField(default=0, help_text="Customers whose second purchase")
+    active_12m_change = models.IntegerField(default=0)
+    active_24m_change = models.IntegerField(default=0)
+    registrations = models.IntegerField(default=0, help_text="Sales registered with a digital warranty")
+    pieces_sold = models.IntegerField(default=0, help_text="Serialised pieces sold in a store, each once")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["brand", "store", "channel", "country", "month"], name="overviewmonth_slice")
+        ]

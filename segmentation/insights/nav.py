@@ -5,6 +5,13 @@ from jewelcrm.accounts.roles import BRAND_ROLES
 
 NAV = [
     NavEntry(
+        area="dashboard",
+        label=_("Customers and revenue"),
+        url_name="insights:overview",
+        roles=BRAND_ROLES,
+        order=73,
+    ),
+    NavEntry(
         area="dashboard", label=_("Product mix"), url_name="insights:product_mix", roles=BRAND_ROLES, order=74
     ),
     NavEntry(

@@ -7,11 +7,13 @@ from django.utils import timezone
 
 from customers import selectors as customer_selectors
 from jewelcrm.accounts.models import Brand
+from jewelcrm.retail import selectors as retail_selectors
 from jewelcrm.tenancy.distribution import execute_insert_select
 from segmentation.insights.models import (
     AgedPiece,
     InsightsRefresh,
     InsightsSettings,
+    OverviewMonth,
     SalesWeek,
     StoreProductWeek,
     StoreStockAge,
@@ -73,6 +75,122 @@ WHERE in_store_since < now() - interval '180 days'
 """
 
 
+# The slices of the overview: the whole brand, one store, one channel, one country, a store or a country on
+# one channel. An order (or a sale) falls in one slice of each kind.
+_SLICES = """
+slices AS (
+    SELECT * FROM (VALUES (false, false, false), (true, false, false), (false, true, false),
+                          (false, false, true), (true, true, false), (false, true, true)
+    ) s(by_store, by_channel, by_country)
+)"""
+
+_OVERVIEW_ORDERS = (
+    """
+WITH orders AS ({orders}),
+firsts AS (
+    SELECT customer_id, min(day) AS first_day FROM orders WHERE customer_id IS NOT NULL GROUP BY customer_id
+),
+valued AS (
+    -- "New" revenue: the orders of a customer's first day of purchase with the brand.
+    SELECT o.customer_id, o.store_id, o.channel, o.country, date_trunc('month', o.day)::date AS month,
+           o.revenue, o.day = f.first_day AS is_new
+    FROM orders o LEFT JOIN firsts f ON f.customer_id = o.customer_id
+),"""
+    + _SLICES
+    + """,
+sliced AS (
+    SELECT CASE WHEN s.by_store THEN v.store_id END AS store_id,
+           CASE WHEN s.by_channel THEN v.channel ELSE '' END AS channel,
+           CASE WHEN s.by_country THEN v.country ELSE '' END AS country,
+           v.customer_id, v.month, v.revenue, v.is_new
+    FROM valued v CROSS JOIN slices s
+    WHERE (NOT s.by_store OR v.store_id IS NOT NULL) AND (NOT s.by_country OR v.country <> '')
+),
+money AS (
+    SELECT store_id, channel, country, month, count(*) AS orders, count(revenue) AS valued_orders,
+           coalesce(sum(revenue), 0) AS revenue,
+           coalesce(sum(revenue) FILTER (WHERE is_new), 0) AS new_revenue,
+           coalesce(sum(revenue) FILTER (WHERE NOT is_new), 0) AS returning_revenue
+    FROM sliced GROUP BY store_id, channel, country, month
+),
+buying AS (
+    SELECT store_id, channel, country, customer_id, month, count(*) AS orders
+    FROM sliced WHERE customer_id IS NOT NULL
+    GROUP BY store_id, channel, country, customer_id, month
+),
+walked AS (
+    SELECT store_id, channel, country, month, orders,
+           row_number() OVER w AS n, sum(orders) OVER w AS running,
+           lag(month) OVER w AS previous_month, lead(month) OVER w AS next_month
+    FROM buying
+    WINDOW w AS (PARTITION BY store_id, channel, country, customer_id ORDER BY month)
+),
+events AS (
+    -- A purchase in month p keeps a customer active over 12 months p … p+11: +1 where a run of activity
+    -- starts, -1 the month after it ends. The sums up to a month's end are the active customers then.
+    SELECT store_id, channel, country, month,
+           (n = 1)::int AS new_customers,
+           (running >= 2 AND running - orders < 2)::int AS new_repeat,
+           (previous_month IS NULL OR previous_month <= month - interval '12 months')::int AS a12,
+           (previous_month IS NULL OR previous_month <= month - interval '24 months')::int AS a24
+    FROM walked
+    UNION ALL
+    SELECT store_id, channel, country, (month + interval '12 months')::date, 0, 0, -1, 0
+    FROM walked WHERE next_month IS NULL OR next_month >= month + interval '12 months'
+    UNION ALL
+    SELECT store_id, channel, country, (month + interval '24 months')::date, 0, 0, 0, -1
+    FROM walked WHERE next_month IS NULL OR next_month >= month + interval '24 months'
+)
+INSERT INTO {table} (brand_id, month, store_id, channel, country, orders, valued_orders, revenue,
+                     new_revenue, returning_revenue, new_customers, new_repeat_customers,
+                     active_12m_change, active_24m_change, registrations, pieces_sold)
+SELECT %s, month, store_id, channel, country, orders, valued_orders, revenue, new_revenue,
+       returning_revenue, 0, 0, 0, 0, 0, 0
+FROM money
+UNION ALL
+SELECT %s, month, store_id, channel, country, 0, 0, 0, 0, 0,
+       sum(new_customers), sum(new_repeat), sum(a12), sum(a24), 0, 0
+FROM events
+GROUP BY month, store_id, channel, country
+"""
+)
+
+_OVERVIEW_WARRANTIES = (
+    """
+WITH registrations AS ({registrations}),
+till_sales AS ({till_sales}),
+stores AS ({stores}),
+sold AS (
+    SELECT DISTINCT ON (store_id, serial) store_id, day
+    FROM (
+        SELECT store_id, day, serial FROM registrations
+        UNION ALL
+        SELECT store_id, day, serial FROM till_sales
+    ) records
+    ORDER BY store_id, serial, day
+),
+facts AS (
+    SELECT store_id, day, 1 AS registrations, 0 AS sold FROM registrations
+    UNION ALL
+    SELECT store_id, day, 0, 1 FROM sold
+),"""
+    + _SLICES
+    + """
+INSERT INTO {table} (brand_id, month, store_id, channel, country, orders, valued_orders, revenue,
+                     new_revenue, returning_revenue, new_customers, new_repeat_customers,
+                     active_12m_change, active_24m_change, registrations, pieces_sold)
+SELECT %s, date_trunc('month', f.day)::date,
+       CASE WHEN s.by_store THEN f.store_id END,
+       CASE WHEN s.by_channel THEN 'store' ELSE '' END,
+       CASE WHEN s.by_country THEN st.country ELSE '' END,
+       0, 0, 0, 0, 0, 0, 0, 0, 0, sum(f.registrations), sum(f.sold)
+FROM facts f JOIN stores st ON st.id = f.store_id CROSS JOIN slices s
+WHERE NOT s.by_country OR st.country <> ''
+GROUP BY 2, 3, 4, 5
+"""
+)
+
+
 def _statement(template: str, table: str, **querysets: object) -> tuple[str, list]:
     sql_parts: dict[str, str] = {}
     params: list = []
@@ -99,7 +217,17 @@ def insights_refresh(*, brand: Brand) -> InsightsRefresh:
     stock = inventory_selectors.stock_age_facts(brand=brand)
     ages, age_params = _statement(_STOCK_AGE, StoreStockAge._meta.db_table, stock=stock)
     aged, aged_params = _statement(_AGED, AgedPiece._meta.db_table, stock=stock)
-    for model in (StoreProductWeek, SalesWeek, StoreStockAge, AgedPiece):
+    overview, overview_params = _statement(
+        _OVERVIEW_ORDERS, OverviewMonth._meta.db_table, orders=customer_selectors.order_facts(brand=brand)
+    )
+    warranties, warranty_params = _statement(
+        _OVERVIEW_WARRANTIES,
+        OverviewMonth._meta.db_table,
+        registrations=warranty_selectors.sale_registration_facts(brand=brand),
+        till_sales=customer_selectors.serialised_sale_facts(brand=brand),
+        stores=retail_selectors.store_list(brand=brand).order_by().values("id", "country"),
+    )
+    for model in (StoreProductWeek, SalesWeek, StoreStockAge, AgedPiece, OverviewMonth):
         model.objects.filter(brand=brand).delete()
     rows = 0
     with connection.cursor() as cursor:
@@ -108,6 +236,8 @@ def insights_refresh(*, brand: Brand) -> InsightsRefresh:
             (sales, [brand.pk, *sales_params]),
             (ages, [brand.pk, *age_params]),
             (aged, [brand.pk, *aged_params]),
+            (overview, [*overview_params, brand.pk, brand.pk]),
+            (warranties, [*warranty_params, brand.pk]),
         ):
             # On Citus, without the COPY it would make into the shards (refused under row-level security).
             written = execute_insert_select(cursor, sql, params)
