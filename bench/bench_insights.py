@@ -148,6 +148,9 @@ def main() -> None:
         refresh = insights_refresh(brand=brand)
     rebuild = time.perf_counter() - started
     print(f"rebuild: {rebuild:.1f} s, {refresh.rows} rows")
+    timings = getattr(refresh, "timings", {})
+    for name, seconds in timings.items():
+        print(f"  {name}: {seconds:.1f} s")
 
     user, _ = User.objects.get_or_create(email=f"bench-{SLUG}@bench.test")
     with brand_context(brand):
@@ -155,6 +158,10 @@ def main() -> None:
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(user)
     pages = [
+        ("overview", f"/b/{SLUG}/insights/overview/"),
+        ("overview, one country and channel", f"/b/{SLUG}/insights/overview/?country=FR&channel=store"),
+        ("customers", f"/b/{SLUG}/insights/customers/"),
+        ("services", f"/b/{SLUG}/insights/services/"),
         ("sell-through", f"/b/{SLUG}/insights/sell-through/"),
         ("network", f"/b/{SLUG}/insights/network/"),
         ("stock", f"/b/{SLUG}/insights/stock/"),

@@ -83,3 +83,27 @@ class OverviewFilterForm(forms.Form):
             (store.pk, f"{store.name} ({store.city})" if store.city else store.name) for store in stores
         ]
         self.fields["channel"].choices = [("", _("All channels")), *channels.items()]
+
+
+class CustomersFilterForm(forms.Form):
+    """The customers page's filter: how many quarters of cohorts to show; it stays in the URL."""
+
+    quarters = forms.TypedChoiceField(
+        label=_("Cohorts"),
+        required=False,
+        coerce=int,
+        empty_value=8,
+        choices=[
+            (4, _("Last 4 quarters")),
+            (8, _("Last 8 quarters")),
+            (12, _("Last 12 quarters")),
+        ],
+    )
+
+
+class ServicesFilterForm(OverviewFilterForm):
+    """The services page's filters: months, country, store (interventions have no sales channel)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, channels={}, **kwargs)
+        del self.fields["channel"]

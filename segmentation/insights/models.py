@@ -141,3 +141,74 @@ class OverviewMonth(BrandScopedModel):
         indexes = [
             models.Index(fields=["brand", "store", "channel", "country", "month"], name="overviewmonth_slice")
         ]
+
+
+class CohortQuarter(BrandScopedModel):
+    """Customers first acquired in quarter `cohort` who bought in quarter `quarter` (the cohort's own quarter
+    gives its size): the cohort retention triangle."""
+
+    cohort = models.DateField(help_text="The first day of the quarter of the customer's first purchase")
+    quarter = models.DateField(help_text="The first day of a quarter with a purchase")
+    customers = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["brand", "cohort", "quarter"], name="cohortquarter_unique")
+        ]
+
+
+class SecondPurchaseGap(BrandScopedModel):
+    """How many customers made their second purchase (another day than the first) `days` after their first."""
+
+    days = models.IntegerField()
+    customers = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["brand", "days"], name="secondpurchasegap_unique")]
+
+
+class ServiceMonth(BrandScopedModel):
+    """Interventions of one kind in one store and month: received (and of those under warranty), returned
+    (and their days from received to returned). Rows of a store, kind and month add up."""
+
+    month = models.DateField(help_text="The first day of the month")
+    store = models.ForeignKey("retail.Store", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=24)
+    received = models.IntegerField(default=0)
+    under_warranty = models.IntegerField(default=0)
+    returned = models.IntegerField(default=0)
+    turnaround_days = models.IntegerField(default=0, help_text="Sum of days from received to returned")
+
+    class Meta:
+        indexes = [models.Index(fields=["brand", "month"], name="servicemonth_brand_month")]
+
+
+class ClaimMonth(BrandScopedModel):
+    """Warranty claims of one store in one currency: submitted in the month (and the amount claimed),
+    decided in the month (paid, with the payout, or rejected). Rows of a store, currency and month add up."""
+
+    month = models.DateField(help_text="The first day of the month")
+    store = models.ForeignKey("retail.Store", on_delete=models.CASCADE, related_name="+")
+    currency = models.CharField(max_length=3)
+    submitted = models.IntegerField(default=0)
+    claimed = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    paid = models.IntegerField(default=0)
+    payout = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    rejected = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["brand", "month"], name="claimmonth_brand_month")]
+
+
+class ServiceDue(BrandScopedModel):
+    """Pieces sold in one store whose next service falls in one month (the product's service interval after
+    the sale or the last service)."""
+
+    store = models.ForeignKey("retail.Store", on_delete=models.CASCADE, related_name="+")
+    due_month = models.DateField(help_text="The first day of the month the service is due")
+    pieces = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["brand", "store", "due_month"], name="servicedue_unique")
+        ]

@@ -492,3 +492,39 @@ def product_mix(*, brand: Brand, period: Period, scope: Scope, dimension: str) -
         band_labels=band_labels,
         matrix=matrix,
     )
+
+
+@dataclass
+class GreyMarket:
+    weeks: list[date]
+    countries: list[tuple[str, str]]  # (code, name), most grey-market registrations first
+    cells: dict[tuple[date, str], int]  # (week, country code) -> registrations
+
+    def series(self, code: str) -> list[int]:
+        return [self.cells.get((week, code), 0) for week in self.weeks]
+
+    def week_total(self, week: date) -> int:
+        return sum(self.cells.get((week, code), 0) for code, _name in self.countries)
+
+
+def grey_market_by_week(*, brand: Brand, period: Period, scope: Scope) -> GreyMarket:
+    """Grey-market registrations per week and country of the store over the period (one grouped query)."""
+    rows = (
+        _weeks(brand=brand, period=period, scope=scope)
+        .filter(grey_market__gt=0)
+        .values("week", "store__country")
+        .annotate(grey=Sum("grey_market"))
+    )
+    cells: dict[tuple[date, str], int] = defaultdict(int)
+    totals: dict[str, int] = defaultdict(int)
+    for row in rows:
+        code = str(row["store__country"] or "")
+        cells[(row["week"], code)] += row["grey"] or 0
+        totals[code] += row["grey"] or 0
+    names = dict(countries)
+    ordered = sorted(totals, key=lambda code: (-totals[code], code))
+    return GreyMarket(
+        weeks=period.weeks,
+        countries=[(code, str(names.get(code, code))) for code in ordered],
+        cells=dict(cells),
+    )

@@ -154,6 +154,8 @@ ROUTES: dict[str, Route] = {
     "billing:stripe_webhook": public("Stripe's signed webhook: the brand comes from the verified event"),
     "billing:platform": public("platform staff only (is_staff); each brand read is audited (ISO-13)"),
     "insights:overview": ids(),
+    "insights:customers": ids(),
+    "insights:services": ids(),
     "insights:sell_through": ids(),
     "insights:product_mix": ids(),
     "insights:price_bands": ids(),

@@ -66,3 +66,27 @@ def trend(change: Any, kind: str) -> str:
     else:
         text = _("%(sign)s%(number)s%% vs the previous period") % {"sign": sign, "number": number}
     return format_html('<span class="stat-note {}" data-testid="trend">{}</span>', css, text)
+
+
+@register.filter
+def heat(share: Any) -> int:
+    """A share (0.25) as a heat level 0 … 5 for the heat-map cells (classes heat-0 … heat-5)."""
+    if share is None or share == "":
+        return 0
+    value = Decimal(share)
+    for level, limit in enumerate(
+        (Decimal(0), Decimal("0.1"), Decimal("0.2"), Decimal("0.35"), Decimal("0.5"))
+    ):
+        if value <= limit:
+            return level
+    return 5
+
+
+@register.simple_tag
+def grey_cell(grey: Any, week: Any, code: str) -> int:
+    return grey.cells.get((week, code), 0)
+
+
+@register.simple_tag
+def grey_total(grey: Any, week: Any) -> int:
+    return grey.week_total(week)

@@ -108,3 +108,28 @@ def test_rebuild_is_idempotent_and_keeps_to_its_brand(brand: Any, other_brand: A
     with brand_context(other_brand):
         assert StoreProductWeek.objects.count() == 0
     assert first == second and len(first) > 0
+
+
+def test_grey_market_by_week_and_country(brand: Any, history: Any) -> None:
+    _refreshed(brand)
+    with brand_context(brand):
+        grey = selectors.grey_market_by_week(brand=brand, period=PERIOD, scope=ALL)
+        french = selectors.grey_market_by_week(
+            brand=brand, period=PERIOD, scope=selectors.Scope(country="FR")
+        )
+    # The W watch registered as grey market in Genève in week 1, nothing else.
+    assert [code for code, _name in grey.countries] == ["CH"]
+    assert grey.series("CH") == [1, 0, 0, 0]
+    assert [grey.week_total(week) for week in grey.weeks] == [1, 0, 0, 0]
+    assert french.countries == []
+
+
+def test_network_page_shows_grey_market_over_time(client_for: Any, brand: Any, history: Any) -> None:
+    from django.urls import reverse
+
+    _refreshed(brand)
+    url = reverse("insights:network", args=[brand.slug]) + f"?start={PERIOD.start}&end={PERIOD.end}"
+    html = client_for(brand, "analyst").get(url).content.decode()
+    assert 'data-testid="grey-table"' in html and "Switzerland" in html
+    html = client_for(brand, "analyst").get(url + "&country=FR").content.decode()
+    assert 'data-testid="empty-grey"' in html
