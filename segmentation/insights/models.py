@@ -37,6 +37,9 @@ class InsightsRefresh(BrandScopedModel):
 
     finished_at = models.DateTimeField(default=timezone.now)
     rows = models.IntegerField(default=0)
+    price_band_limits = ArrayField(
+        models.PositiveIntegerField(), default=list, help_text="The price bands `MixWeek` was grouped by"
+    )
 
     class Meta:
         indexes = [models.Index(fields=["brand", "finished_at"], name="insightsrefresh_brand_at")]
@@ -62,7 +65,10 @@ class SalesWeek(BrandScopedModel):
                 nulls_distinct=False,
             ),
         ]
-        indexes = [models.Index(fields=["brand", "week"], name="salesweek_brand_week")]
+        indexes = [
+            models.Index(fields=["brand", "week"], name="salesweek_brand_week"),
+            models.Index(fields=["brand", "store", "week"], name="salesweek_brand_store_week"),
+        ]
 
 
 def default_price_bands() -> list[int]:
@@ -211,4 +217,25 @@ class ServiceDue(BrandScopedModel):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["brand", "store", "due_month"], name="servicedue_unique")
+        ]
+
+
+class MixWeek(BrandScopedModel):
+    """The product mix of one week already grouped by each dimension, for the whole brand, one country,
+    one category, or one country and category (`''` = all): a page without a store filter reads a few
+    hundred of these rows instead of every product's weekly sales. `dimension` is collection, category,
+    metal, price_band (key: the band's index under the limits of the last rebuild, -1 without a public
+    price), country, store (key: the store's id, '' online), channel, or country_band (key: "FR:3")."""
+
+    week = models.DateField(help_text="The Monday that starts the week")
+    country = models.CharField(max_length=2, blank=True)
+    category = models.CharField(max_length=24, blank=True)
+    dimension = models.CharField(max_length=16)
+    key = models.CharField(max_length=120, blank=True)
+    units = models.IntegerField(default=0)
+    revenue = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["brand", "dimension", "country", "category", "week"], name="mixweek_slice")
         ]

@@ -400,10 +400,40 @@ def _band_expression(limits: list[int]) -> Any:
     return Case(*whens, default=Value(len(limits)), output_field=IntegerField())
 
 
-def product_mix(*, brand: Brand, period: Period, scope: Scope, dimension: str) -> ProductMix:
-    """Units, revenue (net, brand currency) and average price by one dimension over the period, and which
-    price bands over-perform in which country (index 100 = the brand's own mix). Grouped in SQL: the page
-    reads a handful of rows whatever the size of the brand."""
+def _mix_from_rollup(
+    *, brand: Brand, period: Period, scope: Scope, dimension: str
+) -> tuple[list[dict[str, Any]], list[tuple[str, int, Decimal]]]:
+    """The nightly `MixWeek` rows of the page's slice (whole brand, a country, a category or both)."""
+    from segmentation.insights.models import MixWeek
+
+    rows = MixWeek.objects.filter(
+        brand=brand,
+        week__gte=period.start,
+        week__lte=period.end,
+        country=scope.country.upper(),
+        category=scope.category,
+        dimension__in=(dimension, "country_band"),
+    ).order_by()
+    grouped, band_cells = [], []
+    for row in rows.values("dimension", "key").annotate(units=Sum("units"), revenue=Sum("revenue")):
+        if row["dimension"] == "country_band":
+            code, _sep, index = row["key"].partition(":")
+            band_cells.append((code, int(index), row["revenue"]))
+            if dimension != "country_band":
+                continue
+        key: Any = row["key"]
+        if dimension == "price_band":
+            key = int(key)
+        elif dimension == "store":
+            key = int(key) if key else None
+        grouped.append({"key": key, "units": row["units"], "revenue": row["revenue"]})
+    return grouped, band_cells
+
+
+def _mix_from_sales(
+    *, brand: Brand, period: Period, scope: Scope, dimension: str, limits: list[int]
+) -> tuple[list[dict[str, Any]], list[tuple[str, int, Decimal]]]:
+    """The same figures grouped from the weekly sales per product (one store, or bands just edited)."""
     from django.db.models import F
 
     sales = SalesWeek.objects.filter(brand=brand, week__gte=period.start, week__lte=period.end)
@@ -413,8 +443,6 @@ def product_mix(*, brand: Brand, period: Period, scope: Scope, dimension: str) -
         sales = sales.filter(country=scope.country.upper())
     if scope.category:
         sales = sales.filter(product__category=scope.category)
-    limits = price_band_limits(brand=brand)
-    band_labels = price_band_labels(limits, brand.default_currency)
     band = _band_expression(limits)
     keys = {
         "collection": F("product__collection"),
@@ -428,6 +456,31 @@ def product_mix(*, brand: Brand, period: Period, scope: Scope, dimension: str) -
     grouped = list(
         sales.order_by().values(key=keys[dimension]).annotate(units=Sum("units"), revenue=Sum("revenue"))
     )
+    band_cells = [
+        (cell["country"], cell["b"], cell["revenue"])
+        for cell in sales.exclude(country="")
+        .order_by()
+        .values("country", b=band)
+        .annotate(revenue=Sum("revenue"))
+    ]
+    return grouped, band_cells
+
+
+def product_mix(*, brand: Brand, period: Period, scope: Scope, dimension: str) -> ProductMix:
+    """Units, revenue (net, brand currency) and average price by one dimension over the period, and which
+    price bands over-perform in which country (index 100 = the brand's own mix). Grouped in SQL: the page
+    reads a handful of rows whatever the size of the brand."""
+
+    limits = price_band_limits(brand=brand)
+    band_labels = price_band_labels(limits, brand.default_currency)
+    refresh = last_refresh(brand=brand)
+    if not scope.store_id and refresh is not None and list(refresh.price_band_limits) == limits:
+        grouped, band_cells = _mix_from_rollup(brand=brand, period=period, scope=scope, dimension=dimension)
+    else:
+        # One store, or price bands edited since the last rebuild: from the weekly sales per product.
+        grouped, band_cells = _mix_from_sales(
+            brand=brand, period=period, scope=scope, dimension=dimension, limits=limits
+        )
     stores = {s.pk: s.name for s in retail_selectors.store_list(brand=brand)} if dimension == "store" else {}
     country_names = dict(countries)
     categories = dict(Category.choices)
@@ -462,11 +515,9 @@ def product_mix(*, brand: Brand, period: Period, scope: Scope, dimension: str) -
         row.share = (row.revenue / revenue).quantize(Decimal("0.0001")) if revenue else Decimal(0)
 
     by_country_band: dict[str, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for cell in (
-        sales.exclude(country="").order_by().values("country", b=band).annotate(revenue=Sum("revenue"))
-    ):
-        if cell["b"] >= 0:
-            by_country_band[cell["country"]][cell["b"]] += cell["revenue"] or Decimal(0)
+    for code, band_index, value in band_cells:
+        if band_index >= 0:
+            by_country_band[code][band_index] += value or Decimal(0)
     band_totals: dict[int, Decimal] = defaultdict(Decimal)
     for bands in by_country_band.values():
         for index, value in bands.items():

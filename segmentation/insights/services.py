@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from customers import selectors as customer_selectors
 from jewelcrm.accounts.models import Brand
+from jewelcrm.catalog import selectors as catalog_selectors
 from jewelcrm.retail import selectors as retail_selectors
 from jewelcrm.tenancy.distribution import execute_insert_select
 from segmentation.insights.models import (
@@ -17,6 +18,7 @@ from segmentation.insights.models import (
     CohortQuarter,
     InsightsRefresh,
     InsightsSettings,
+    MixWeek,
     OverviewMonth,
     SalesWeek,
     SecondPurchaseGap,
@@ -24,6 +26,7 @@ from segmentation.insights.models import (
     ServiceMonth,
     StoreProductWeek,
     StoreStockAge,
+    default_price_bands,
 )
 from warranties import selectors as warranty_selectors
 from warranties.inventory import selectors as inventory_selectors
@@ -271,6 +274,43 @@ GROUP BY store_id, due_month
 """
 
 
+_MIX = """
+WITH sales AS ({sales}),
+products AS ({products}),
+facts AS (
+    SELECT s.week, s.store_id, s.channel, s.country, p.collection, p.category, p.metal,
+           CASE WHEN p.price IS NULL THEN -1
+                ELSE (SELECT count(*) FROM unnest(%s::int[]) AS l(upper_limit) WHERE l.upper_limit <= p.price)
+           END AS band,
+           s.units, s.revenue
+    FROM sales s JOIN products p ON p.id = s.product_id
+),
+slices AS (
+    SELECT *
+    FROM (VALUES (false, false), (true, false), (false, true), (true, true)) v(by_country, by_category)
+),
+sliced AS (
+    SELECT f.*, CASE WHEN v.by_country THEN f.country ELSE '' END AS slice_country,
+           CASE WHEN v.by_category THEN f.category ELSE '' END AS slice_category
+    FROM facts f CROSS JOIN slices v
+    WHERE NOT v.by_country OR f.country <> ''
+),
+keyed AS (
+    SELECT week, slice_country, slice_category, d.dimension, d.key, units, revenue
+    FROM sliced CROSS JOIN LATERAL (VALUES
+        ('collection', collection), ('category', category), ('metal', metal), ('price_band', band::text),
+        ('country', country), ('store', coalesce(store_id::text, '')), ('channel', channel),
+        ('country_band', CASE WHEN country <> '' AND band >= 0 THEN country || ':' || band END)
+    ) d(dimension, key)
+    WHERE d.key IS NOT NULL
+)
+INSERT INTO {table} (brand_id, week, country, category, dimension, key, units, revenue)
+SELECT %s, week, slice_country, slice_category, dimension, key, sum(units), sum(revenue)
+FROM keyed
+GROUP BY week, slice_country, slice_category, dimension, key
+"""
+
+
 def _statement(template: str, table: str, **querysets: object) -> tuple[str, list]:
     sql_parts: dict[str, str] = {}
     params: list = []
@@ -279,6 +319,42 @@ def _statement(template: str, table: str, **querysets: object) -> tuple[str, lis
         sql_parts[name] = sql
         params.extend(part_params)
     return template.format(table=table, **sql_parts), params
+
+
+def _mix_statement(brand: Brand) -> tuple[str, list]:
+    return _statement(
+        _MIX,
+        MixWeek._meta.db_table,
+        sales=SalesWeek.objects.filter(brand=brand)
+        .order_by()
+        .values("week", "store_id", "channel", "country", "product_id", "units", "revenue"),
+        products=catalog_selectors.product_list(brand=brand)
+        .order_by()
+        .values("id", "collection", "category", "metal", "price"),
+    )
+
+
+@transaction.atomic
+def insights_mix_refresh(*, brand: Brand) -> int:
+    """Group the product mix again by the brand's current price bands (after an edit), from the weekly sales
+    of the last rebuild; the last rebuild then records those bands."""
+    limits = price_band_limits_of(brand)
+    sql, params = _mix_statement(brand)
+    MixWeek.objects.filter(brand=brand).delete()
+    with connection.cursor() as cursor:
+        written = execute_insert_select(cursor, sql, [*params, limits, brand.pk])
+        if written is None:
+            cursor.execute(sql, [*params, limits, brand.pk])
+            written = cursor.rowcount
+    latest = InsightsRefresh.objects.filter(brand=brand).order_by("-finished_at").first()
+    if latest is not None:
+        InsightsRefresh.objects.filter(brand=brand, pk=latest.pk).update(price_band_limits=limits)
+    return written
+
+
+def price_band_limits_of(brand: Brand) -> list[int]:
+    found = InsightsSettings.objects.filter(brand=brand).first()
+    return list(found.price_band_limits) if found else default_price_bands()
 
 
 @transaction.atomic
@@ -324,7 +400,10 @@ def insights_refresh(*, brand: Brand) -> InsightsRefresh:
     due, due_params = _statement(
         _DUE, ServiceDue._meta.db_table, due=warranty_selectors.service_due_facts(brand=brand)
     )
+    limits = price_band_limits_of(brand)
+    mix, mix_params = _mix_statement(brand)
     for model in (
+        MixWeek,
         ServiceMonth,
         ClaimMonth,
         ServiceDue,
@@ -343,6 +422,7 @@ def insights_refresh(*, brand: Brand) -> InsightsRefresh:
         for name, sql, params in (
             ("store × product × week", flows, [*flow_params, brand.pk]),
             ("sales by week", sales, [brand.pk, *sales_params]),
+            ("product mix by dimension", mix, [*mix_params, limits, brand.pk]),
             ("stock age", ages, [brand.pk, *age_params]),
             ("aged pieces", aged, [brand.pk, *aged_params]),
             ("overview: orders and customers", overview, [*overview_params, brand.pk, brand.pk]),
@@ -361,7 +441,9 @@ def insights_refresh(*, brand: Brand) -> InsightsRefresh:
                 written = cursor.rowcount
             rows += written
             timings[name] = round(time.perf_counter() - started, 2)
-    refresh = InsightsRefresh.objects.create(brand=brand, finished_at=timezone.now(), rows=rows)
+    refresh = InsightsRefresh.objects.create(
+        brand=brand, finished_at=timezone.now(), rows=rows, price_band_limits=limits
+    )
     refresh.timings = timings  # type: ignore[attr-defined]  # seconds per statement, for the benchmark
     return refresh
 

@@ -389,6 +389,10 @@ class PriceBandsView(BrandViewMixin, View):
                 for message in error.messages:
                     messages.error(request, message)
             else:
+                from segmentation.insights.tasks import refresh_mix_task
+
+                # Until the task has grouped the sales by the new bands, the page groups them live.
+                refresh_mix_task.delay_on_commit(self.brand.pk)
                 messages.success(request, _("Price bands saved."))
         else:
             for message in form.errors.get("limits", []):
