@@ -40,6 +40,8 @@ class InsightsRefresh(BrandScopedModel):
     price_band_limits = ArrayField(
         models.PositiveIntegerField(), default=list, help_text="The price bands `MixWeek` was grouped by"
     )
+    sell_through_start = models.DateField(null=True, help_text="The period `ProductSellThrough` covers")
+    sell_through_end = models.DateField(null=True)
 
     class Meta:
         indexes = [models.Index(fields=["brand", "finished_at"], name="insightsrefresh_brand_at")]
@@ -239,3 +241,22 @@ class MixWeek(BrandScopedModel):
         indexes = [
             models.Index(fields=["brand", "dimension", "country", "category", "week"], name="mixweek_slice")
         ]
+
+
+class ProductSellThrough(BrandScopedModel):
+    """Each product's sell-through against its category's benchmark over the default period (the 13 whole
+    weeks before the rebuild's week), for the whole network: computed once a night, read by the page when
+    it shows that period without a store or country filter."""
+
+    period_start = models.DateField()
+    period_end = models.DateField()
+    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    received = models.IntegerField(default=0)
+    sold = models.IntegerField(default=0)
+    rate = models.DecimalField(max_digits=9, decimal_places=4, null=True)
+    benchmark = models.DecimalField(max_digits=9, decimal_places=4, null=True)
+    weeks_under = models.IntegerField(default=0)
+    is_candidate = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["brand", "product"], name="productsellthrough_unique")]

@@ -128,10 +128,62 @@ def _median(values: list[Decimal]) -> Decimal | None:
     return Decimal(statistics.median(values)).quantize(Decimal("0.0001")) if values else None
 
 
+def _sort_products(rows: list[ProductRow]) -> list[ProductRow]:
+    rows.sort(
+        key=lambda r: (not r.is_candidate, r.gap if r.gap is not None else Decimal(99), r.product.reference)
+    )
+    return rows
+
+
 def sell_through_by_product(
     *, brand: Brand, period: Period, scope: Scope, weeks_in_a_row: int = 4
 ) -> list[ProductRow]:
-    """Every product with a receipt or a sale in the period, with its benchmark and under-performance."""
+    """Every product with a receipt or a sale in the period, with its benchmark and under-performance.
+
+    The default period of the whole network (a category filter only narrows it: benchmarks are per
+    category) is read from the nightly `ProductSellThrough`; any other view is computed from the weekly
+    store × product figures."""
+    from segmentation.insights.models import ProductSellThrough
+
+    if not scope.country and not scope.store_id and weeks_in_a_row == PRECOMPUTED_WEEKS_IN_A_ROW:
+        stored = ProductSellThrough.objects.filter(
+            brand=brand, period_start=period.start, period_end=period.end
+        ).select_related("product")
+        if scope.category:
+            stored = stored.filter(product__category=scope.category)
+        found = list(stored)
+        if found or last_precomputed_period(brand=brand) == (period.start, period.end):
+            return _sort_products(
+                [
+                    ProductRow(
+                        product=row.product,
+                        received=row.received,
+                        sold=row.sold,
+                        rate=row.rate,
+                        benchmark=row.benchmark,
+                        weeks_under=row.weeks_under,
+                        is_candidate=row.is_candidate,
+                    )
+                    for row in found
+                ]
+            )
+    return sell_through_live(brand=brand, period=period, scope=scope, weeks_in_a_row=weeks_in_a_row)
+
+
+PRECOMPUTED_WEEKS_IN_A_ROW = 4
+
+
+def last_precomputed_period(*, brand: Brand) -> tuple[date, date] | None:
+    refresh = last_refresh(brand=brand)
+    if refresh is None or refresh.sell_through_start is None:
+        return None
+    return refresh.sell_through_start, refresh.sell_through_end
+
+
+def sell_through_live(
+    *, brand: Brand, period: Period, scope: Scope, weeks_in_a_row: int = 4
+) -> list[ProductRow]:
+    """Every product with a receipt or a sale in the period, computed from the weekly figures."""
     weekly = list(
         _weeks(brand=brand, period=period, scope=scope)
         .values("product_id", "week")
@@ -188,10 +240,7 @@ def sell_through_by_product(
                 is_candidate=bool(tail) and under == len(tail),
             )
         )
-    rows.sort(
-        key=lambda r: (not r.is_candidate, r.gap if r.gap is not None else Decimal(99), r.product.reference)
-    )
-    return rows
+    return _sort_products(rows)
 
 
 @dataclass

@@ -20,6 +20,7 @@ from segmentation.insights.models import (
     InsightsSettings,
     MixWeek,
     OverviewMonth,
+    ProductSellThrough,
     SalesWeek,
     SecondPurchaseGap,
     ServiceDue,
@@ -352,6 +353,43 @@ def insights_mix_refresh(*, brand: Brand) -> int:
     return written
 
 
+def _sell_through_precompute(brand: Brand) -> tuple[object, int]:
+    """Each product's sell-through, benchmark and under-performance over the default period of the whole
+    network, from the weekly figures just rebuilt (one grouped query; the benchmark per category)."""
+    from zoneinfo import ZoneInfo
+
+    from segmentation.insights import selectors
+
+    today = timezone.localdate(timezone=ZoneInfo(brand.time_zone))
+    period = selectors.Period.around(None, None, today)
+    rows = selectors.sell_through_live(
+        brand=brand,
+        period=period,
+        scope=selectors.Scope(),
+        weeks_in_a_row=selectors.PRECOMPUTED_WEEKS_IN_A_ROW,
+    )
+    ProductSellThrough.objects.filter(brand=brand).delete()
+    ProductSellThrough.objects.bulk_create(
+        [
+            ProductSellThrough(
+                brand=brand,
+                period_start=period.start,
+                period_end=period.end,
+                product=row.product,
+                received=row.received,
+                sold=row.sold,
+                rate=row.rate,
+                benchmark=row.benchmark,
+                weeks_under=row.weeks_under,
+                is_candidate=row.is_candidate,
+            )
+            for row in rows
+        ],
+        batch_size=1000,
+    )
+    return period, len(rows)
+
+
 def price_band_limits_of(brand: Brand) -> list[int]:
     found = InsightsSettings.objects.filter(brand=brand).first()
     return list(found.price_band_limits) if found else default_price_bands()
@@ -441,8 +479,17 @@ def insights_refresh(*, brand: Brand) -> InsightsRefresh:
                 written = cursor.rowcount
             rows += written
             timings[name] = round(time.perf_counter() - started, 2)
+    started = time.perf_counter()
+    period, written = _sell_through_precompute(brand)
+    rows += written
+    timings["sell-through and benchmarks"] = round(time.perf_counter() - started, 2)
     refresh = InsightsRefresh.objects.create(
-        brand=brand, finished_at=timezone.now(), rows=rows, price_band_limits=limits
+        brand=brand,
+        finished_at=timezone.now(),
+        rows=rows,
+        price_band_limits=limits,
+        sell_through_start=period.start,
+        sell_through_end=period.end,
     )
     refresh.timings = timings  # type: ignore[attr-defined]  # seconds per statement, for the benchmark
     return refresh
