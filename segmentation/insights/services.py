@@ -109,25 +109,38 @@ valued AS (
 ),"""
     + _SLICES
     + """,
-sliced AS (
-    SELECT CASE WHEN s.by_store THEN v.store_id END AS store_id,
-           CASE WHEN s.by_channel THEN v.channel ELSE '' END AS channel,
-           CASE WHEN s.by_country THEN v.country ELSE '' END AS country,
-           v.customer_id, v.month, v.revenue, v.is_new
-    FROM valued v CROSS JOIN slices s
-    WHERE (NOT s.by_store OR v.store_id IS NOT NULL) AND (NOT s.by_country OR v.country <> '')
-),
-money AS (
+per_cell AS (
+    -- Money first grouped by store, channel, country and month: the slices then add up a few rows each.
     SELECT store_id, channel, country, month, count(*) AS orders, count(revenue) AS valued_orders,
            coalesce(sum(revenue), 0) AS revenue,
            coalesce(sum(revenue) FILTER (WHERE is_new), 0) AS new_revenue,
            coalesce(sum(revenue) FILTER (WHERE NOT is_new), 0) AS returning_revenue
-    FROM sliced GROUP BY store_id, channel, country, month
+    FROM valued GROUP BY store_id, channel, country, month
+),
+money AS (
+    SELECT CASE WHEN s.by_store THEN c.store_id END AS store_id,
+           CASE WHEN s.by_channel THEN c.channel ELSE '' END AS channel,
+           CASE WHEN s.by_country THEN c.country ELSE '' END AS country,
+           c.month, sum(c.orders) AS orders, sum(c.valued_orders) AS valued_orders, sum(c.revenue) AS revenue,
+           sum(c.new_revenue) AS new_revenue, sum(c.returning_revenue) AS returning_revenue
+    FROM per_cell c CROSS JOIN slices s
+    WHERE (NOT s.by_store OR c.store_id IS NOT NULL) AND (NOT s.by_country OR c.country <> '')
+    GROUP BY 1, 2, 3, 4
+),
+per_customer AS (
+    SELECT customer_id, store_id, channel, country, month, count(*) AS orders
+    FROM valued WHERE customer_id IS NOT NULL
+    GROUP BY customer_id, store_id, channel, country, month
 ),
 buying AS (
-    SELECT store_id, channel, country, customer_id, month, count(*) AS orders
-    FROM sliced WHERE customer_id IS NOT NULL
-    GROUP BY store_id, channel, country, customer_id, month
+    -- One row per slice, customer and month with a purchase.
+    SELECT CASE WHEN s.by_store THEN b.store_id END AS store_id,
+           CASE WHEN s.by_channel THEN b.channel ELSE '' END AS channel,
+           CASE WHEN s.by_country THEN b.country ELSE '' END AS country,
+           b.customer_id, b.month, sum(b.orders) AS orders
+    FROM per_customer b CROSS JOIN slices s
+    WHERE (NOT s.by_store OR b.store_id IS NOT NULL) AND (NOT s.by_country OR b.country <> '')
+    GROUP BY 1, 2, 3, 4, 5
 ),
 walked AS (
     SELECT store_id, channel, country, month, orders,
