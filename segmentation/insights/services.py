@@ -291,13 +291,20 @@ GROUP BY store_id, due_month
 _MIX = """
 WITH sales AS ({sales}),
 products AS ({products}),
-facts AS (
-    SELECT s.week, s.store_id, s.channel, s.country, p.collection, p.category, p.metal,
+banded AS (
+    SELECT p.id, p.collection, p.category, p.metal,
            CASE WHEN p.price IS NULL THEN -1
                 ELSE (SELECT count(*) FROM unnest(%s::int[]) AS l(upper_limit) WHERE l.upper_limit <= p.price)
-           END AS band,
-           s.units, s.revenue
-    FROM sales s JOIN products p ON p.id = s.product_id
+           END AS band
+    FROM products p
+),
+facts AS (
+    -- The week's sales per store, channel and country by the products' attributes (products sharing them
+    -- add up here already).
+    SELECT s.week, s.store_id, s.channel, s.country, p.collection, p.category, p.metal, p.band,
+           sum(s.units) AS units, sum(s.revenue) AS revenue
+    FROM sales s JOIN banded p ON p.id = s.product_id
+    GROUP BY s.week, s.store_id, s.channel, s.country, p.collection, p.category, p.metal, p.band
 ),
 slices AS (
     SELECT *
@@ -309,19 +316,46 @@ sliced AS (
     FROM facts f CROSS JOIN slices v
     WHERE NOT v.by_country OR f.country <> ''
 ),
-keyed AS (
-    SELECT week, slice_country, slice_category, d.dimension, d.key, units, revenue
-    FROM sliced CROSS JOIN LATERAL (VALUES
-        ('collection', collection), ('category', category), ('metal', metal), ('price_band', band::text),
-        ('country', country), ('store', coalesce(store_id::text, '')), ('channel', channel),
-        ('country_band', CASE WHEN country <> '' AND band >= 0 THEN country || ':' || band END)
-    ) d(dimension, key)
-    WHERE d.key IS NOT NULL
+grouped AS (
+    -- One pass of grouping sets over the sliced weeks: one set per dimension.
+    SELECT week, slice_country, slice_category,
+           CASE WHEN GROUPING(collection) = 0 THEN 'collection'
+                WHEN GROUPING(category) = 0 THEN 'category'
+                WHEN GROUPING(metal) = 0 THEN 'metal'
+                WHEN GROUPING(band) = 0 THEN 'price_band'
+                WHEN GROUPING(country) = 0 THEN 'country'
+                WHEN GROUPING(store_key) = 0 THEN 'store'
+                WHEN GROUPING(channel) = 0 THEN 'channel'
+                ELSE 'country_band' END AS dimension,
+           CASE WHEN GROUPING(collection) = 0 THEN collection
+                WHEN GROUPING(category) = 0 THEN category
+                WHEN GROUPING(metal) = 0 THEN metal
+                WHEN GROUPING(band) = 0 THEN band::text
+                WHEN GROUPING(country) = 0 THEN country
+                WHEN GROUPING(store_key) = 0 THEN store_key
+                WHEN GROUPING(channel) = 0 THEN channel
+                ELSE country_band END AS key,
+           sum(units) AS units, sum(revenue) AS revenue
+    FROM (
+        SELECT sliced.*, coalesce(store_id::text, '') AS store_key,
+               CASE WHEN country <> '' AND band >= 0 THEN country || ':' || band END AS country_band
+        FROM sliced
+    ) keyed
+    GROUP BY GROUPING SETS (
+        (week, slice_country, slice_category, collection),
+        (week, slice_country, slice_category, category),
+        (week, slice_country, slice_category, metal),
+        (week, slice_country, slice_category, band),
+        (week, slice_country, slice_category, country),
+        (week, slice_country, slice_category, store_key),
+        (week, slice_country, slice_category, channel),
+        (week, slice_country, slice_category, country_band)
+    )
 )
 INSERT INTO {table} (brand_id, week, country, category, dimension, key, units, revenue)
-SELECT %s, week, slice_country, slice_category, dimension, key, sum(units), sum(revenue)
-FROM keyed
-GROUP BY week, slice_country, slice_category, dimension, key
+SELECT %s, week, slice_country, slice_category, dimension, coalesce(key, ''), units, revenue
+FROM grouped
+WHERE dimension <> 'country_band' OR key IS NOT NULL
 """
 
 
