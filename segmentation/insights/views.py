@@ -132,6 +132,9 @@ def _with_format(request: HttpRequest) -> str:
     return query.urlencode()
 
 
+CANDIDATES_SHOWN = 25
+
+
 class SellThroughView(_InsightsPage):
     template_name = "insights/sell_through.html"
     csv_name = "sell-through"
@@ -153,7 +156,9 @@ class SellThroughView(_InsightsPage):
         return {
             "products": products,
             "page_obj": Paginator(products, 50).get_page(self.request.GET.get("page")),
-            "candidates": [row for row in products if row.is_candidate],
+            # The worst first; a large brand's long list is in the product table and the CSV.
+            "candidates": [row for row in products if row.is_candidate][:CANDIDATES_SHOWN],
+            "candidates_total": sum(1 for row in products if row.is_candidate),
             "stores": stores,
             "weeks_in_a_row": weeks_in_a_row,
             "chart_json": chart_json,
