@@ -225,3 +225,28 @@ def test_the_page_keeps_a_fixed_number_of_queries(client_for: Any, brand: Any, c
     with CaptureQueriesContext(connection) as big:
         client.get(_url(brand))
     assert len(big) == len(small)
+
+
+def test_the_page_reads_a_real_nightly_run(client_for: Any, brand: Any) -> None:
+    """The segmentation pipeline on its own test history, then the page: grid, segment history with the
+    spend the run recorded, deciles, the best-customer profile's link, no error."""
+    from segmentation import pipeline, services
+    from segmentation.tests.factories import history
+    from segmentation.tests.test_pipeline import HISTORY
+
+    history(brand, HISTORY)
+    with brand_context(brand):
+        run = services.run_request(brand=brand)
+        PipelineRun.objects.filter(pk=run.pk).update(observation_date=date(2026, 3, 31))
+    pipeline.run_execute(brand=brand, run_id=run.pk)
+    with brand_context(brand):
+        run = PipelineRun.objects.get(pk=run.pk)
+        scored = CustomerScore.objects.filter(brand=brand, run=run).count()
+    assert run.is_published and run.summary["segment_values"]
+    html = client_for(brand, "analyst").get(_url(brand)).content.decode()
+    assert 'data-testid="rfm-grid"' in html and 'data-testid="empty-scores"' not in html
+    with brand_context(brand):
+        aggregates = ci.scores(brand=brand)
+        history_rows = ci.segments_over_time(brand=brand)["segments"]
+    assert sum(cell.customers for line in ci.rfm_grid(aggregates) for cell in line) == scored
+    assert sum(row["sizes"][-1] for row in history_rows) == scored
