@@ -108,6 +108,10 @@ def shop(db):
             brand=brand, claim=claim, decision="partial", amount=Decimal("60"), reason="Parts not covered"
         )
     ExchangeRate.objects.create(currency="CHF", date=timezone.localdate(), rate_to_eur=Decimal("1.05"))
+    with brand_context(brand):
+        from segmentation.insights.services import insights_refresh
+
+        insights_refresh(brand=brand)  # the insights pages show their charts, not only empty states
     return {
         "brand": brand,
         "owner": owner,
@@ -141,6 +145,9 @@ def _pages(shop, who):
             ("imports", reverse("imports:list", kwargs=b)),
             ("team", reverse("accounts:team", kwargs=b)),
             ("audit-log", reverse("accounts:audit_log", kwargs=b)),
+            ("insights-overview", reverse("insights:overview", kwargs=b)),
+            ("insights-customers", reverse("insights:customers", kwargs=b)),
+            ("insights-services", reverse("insights:services", kwargs=b)),
         ]
     return [
         ("home-intranet", reverse("accounts:intranet", kwargs=b)),
