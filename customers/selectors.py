@@ -515,3 +515,43 @@ def customer_emails(*, brand: Brand, customer_ids: list[int]) -> list[str]:
         .values_list("email", flat=True)
         if email
     ]
+
+
+def order_facts(*, brand: Brand) -> QuerySet:
+    """One row per order that counts as a purchase: order_id, customer_id (none when anonymous), store_id
+    (none online), channel, country (the store's, else the customer's), day (in the brand's time zone) and
+    revenue net of refunds in the brand's currency (none when the order has no exchange rate).
+
+    Refunded, cancelled and pending orders are left out. For set-based aggregation (the insights overview).
+    """
+    from zoneinfo import ZoneInfo
+
+    from django.db.models import Case, CharField, DecimalField, ExpressionWrapper, F, Value, When
+    from django.db.models.functions import Coalesce, TruncDate
+
+    from customers.models import Order, OrderStatus
+
+    money = DecimalField(max_digits=16, decimal_places=2)
+    net_in_brand_currency = Case(
+        When(total=0, then=Value(0, output_field=money)),
+        default=ExpressionWrapper(
+            F("total_brand_currency") * (F("total") - F("refunded_amount")) / F("total"), output_field=money
+        ),
+        output_field=money,
+    )
+    return (
+        Order.objects.filter(brand=brand)
+        .exclude(status__in=(OrderStatus.REFUNDED, OrderStatus.CANCELLED, OrderStatus.PENDING))
+        .order_by()
+        .values(
+            "customer_id",
+            "store_id",
+            "channel",
+            order_id=F("id"),
+            country=Coalesce(
+                F("store__country"), F("customer__country"), Value(""), output_field=CharField()
+            ),
+            day=TruncDate("ordered_at", tzinfo=ZoneInfo(brand.time_zone)),
+            revenue=net_in_brand_currency,
+        )
+    )

@@ -515,6 +515,12 @@ def _write_back(state: State, *, write_path: str | None) -> None:
         state.summary["segments"] = (
             state.data["rfm_segment"].value_counts().to_dict() if len(state.data) else {}
         )
+        # Spend per segment, for the segment value over time (insights' customer page).
+        state.summary["segment_values"] = (
+            {k: round(float(v), 2) for k, v in state.data.groupby("rfm_segment")["spend"].sum().items()}
+            if len(state.data)
+            else {}
+        )
         state.summary["previous_run"] = previous.pk if previous else None
         started = time.perf_counter()
         services.run_publish(brand=state.brand, run=state.run, previous=previous, state=state)

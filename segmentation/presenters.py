@@ -187,3 +187,8 @@ def write_scores_csv(handle: IO[str], *, brand: Any, run: PipelineRun) -> int:
         writer.writerow(["" if v is None else v for v in row])
         count += 1
     return count
+
+
+def best_customer_profile(run: Any) -> list[dict[str, Any]] | None:
+    """The best-customer profile of a run (top value decile against the rest), in words, or None."""
+    return _profile((run.summary or {}).get("profile"))

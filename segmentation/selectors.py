@@ -121,3 +121,54 @@ def customers_by_id(*, brand: Any, customer_ids: list[int]) -> list[Any]:
 
     found = {c.pk: c for c in customer_selectors.customer_list(brand=brand).filter(pk__in=customer_ids)}
     return [found[i] for i in customer_ids if i in found]
+
+
+def score_aggregates(*, brand: Any) -> dict[str, Any] | None:
+    """The published run's scores in a few small aggregates (three grouped queries), or None without one:
+
+    - `grid`: per R score × F score, customers and their spend;
+    - `deciles`: per value decile (1 lowest … 10 top), customers and the 12-month predicted value (sum,
+      lowest, highest), or the historic value where no model could be fitted;
+    - `churn`: per churn-risk band (0-25 %, 25-50 %, 50-75 %, 75-100 %; "none" where the churn model did
+      not beat recency alone), customers and the value at risk.
+    """
+    from django.db.models import Case, CharField, Count, F, Max, Min, Sum, Value, When
+    from django.db.models.functions import Coalesce
+
+    run = published_run(brand=brand)
+    if run is None:
+        return None
+    scores = CustomerScore.objects.filter(brand=brand, run=run).order_by()
+    grid = list(scores.values("r_score", "f_score").annotate(customers=Count("pk"), spend=Sum("total_spend")))
+    value = Coalesce(F("clv_12m"), F("clv_historic"))
+    deciles = list(
+        scores.values("value_band").annotate(
+            customers=Count("pk"), total=Sum(value), lowest=Min(value), highest=Max(value)
+        )
+    )
+    band = Case(
+        When(churn_risk__isnull=True, then=Value("none")),
+        When(churn_risk__lt=0.25, then=Value("0-25")),
+        When(churn_risk__lt=0.5, then=Value("25-50")),
+        When(churn_risk__lt=0.75, then=Value("50-75")),
+        default=Value("75-100"),
+        output_field=CharField(),
+    )
+    churn = list(scores.values(band=band).annotate(customers=Count("pk"), at_risk=Sum("value_at_risk")))
+    return {
+        "run_id": run.pk,
+        "observation_date": run.observation_date,
+        "grid": grid,
+        "deciles": deciles,
+        "churn": churn,
+    }
+
+
+def segment_history(*, brand: Any, limit: int = 24) -> list[PipelineRun]:
+    """The brand's finished runs, oldest first (their summaries hold the segment sizes and values)."""
+    runs = (
+        PipelineRun.objects.filter(brand=brand, status="succeeded")
+        .order_by("-observation_date", "-id")
+        .only("pk", "observation_date", "summary")[:limit]
+    )
+    return list(reversed(list(runs)))

@@ -19,6 +19,7 @@ from warranties.inventory.models import Item
 from warranties.models import (
     ClaimStatus,
     Intervention,
+    InterventionKind,
     InterventionStatus,
     ItemEvent,
     Registration,
@@ -355,3 +356,81 @@ def products_owned_by(*, brand: Brand, customer_ids: list[int]) -> dict[int, lis
         if product_id not in products:
             products.append(product_id)
     return owned
+
+
+def intervention_facts(*, brand: Brand) -> QuerySet[Intervention]:
+    """One row per intervention: store_id, kind, received_on, returned_on (none while in progress),
+    is_under_warranty. For set-based aggregation (the insights tables)."""
+    return (
+        Intervention.objects.filter(brand=brand)
+        .order_by()
+        .values("store_id", "kind", "received_on", "returned_on", "is_under_warranty")
+    )
+
+
+def claim_facts(*, brand: Brand) -> QuerySet[WarrantyClaim]:
+    """One row per warranty claim: store_id, currency, submitted_on and decided_on (days in the brand's time
+    zone; decided_on none while undecided), claimed (labour + parts), is_paid (approved or partially), payout
+    (the approved amount of a paid claim, else 0), is_rejected. For set-based aggregation."""
+    from zoneinfo import ZoneInfo
+
+    from django.db.models import BooleanField, Case, DecimalField, F, Q, Value, When
+    from django.db.models.functions import TruncDate
+
+    zone = ZoneInfo(brand.time_zone)
+    money = DecimalField(max_digits=12, decimal_places=2)
+    paid = Q(status__in=PAID_CLAIM_STATUSES)
+    return (
+        WarrantyClaim.objects.filter(brand=brand)
+        .order_by()
+        .values(
+            "store_id",
+            "currency",
+            submitted_on=TruncDate("submitted_at", tzinfo=zone),
+            decided_on=TruncDate("decided_at", tzinfo=zone),
+            claimed=F("labour_amount") + F("parts_amount"),
+            is_paid=Case(When(paid, then=Value(True)), default=Value(False), output_field=BooleanField()),
+            payout=Case(
+                When(paid & Q(approved_amount__isnull=False), then=F("approved_amount")),
+                default=Value(0, output_field=money),
+                output_field=money,
+            ),
+            is_rejected=Case(
+                When(status=ClaimStatus.REJECTED, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+        )
+    )
+
+
+def service_due_facts(*, brand: Brand) -> QuerySet[Registration]:
+    """One row per piece sold and registered whose product has a service interval: store_id (where it was
+    sold), sold_on, last_service (the day its last service intervention was returned, none before one) and
+    interval_months. For set-based aggregation (pieces due for service)."""
+    from django.db.models import F, Max, OuterRef, Subquery
+
+    last_service = (
+        Intervention.objects.filter(
+            brand=brand, item_id=OuterRef("item_id"), kind=InterventionKind.SERVICE, returned_on__isnull=False
+        )
+        .order_by()
+        .values("item_id")
+        .annotate(last=Max("returned_on"))
+        .values("last")
+    )
+    return (
+        Registration.objects.filter(
+            brand=brand,
+            kind=RegistrationKind.SALE,
+            is_current=True,
+            item__product__service_interval_months__isnull=False,
+        )
+        .order_by()
+        .values(
+            "store_id",
+            "sold_on",
+            last_service=Subquery(last_service),
+            interval_months=F("item__product__service_interval_months"),
+        )
+    )

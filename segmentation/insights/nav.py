@@ -5,6 +5,20 @@ from jewelcrm.accounts.roles import BRAND_ROLES
 
 NAV = [
     NavEntry(
+        area="dashboard",
+        label=_("Customers and revenue"),
+        url_name="insights:overview",
+        roles=BRAND_ROLES,
+        order=73,
+    ),
+    NavEntry(
+        area="dashboard",
+        label=_("Customer insights"),
+        url_name="insights:customers",
+        roles=BRAND_ROLES,
+        order=73,
+    ),
+    NavEntry(
         area="dashboard", label=_("Product mix"), url_name="insights:product_mix", roles=BRAND_ROLES, order=74
     ),
     NavEntry(
@@ -23,5 +37,12 @@ NAV = [
     ),
     NavEntry(
         area="dashboard", label=_("Stock ageing"), url_name="insights:stock", roles=BRAND_ROLES, order=77
+    ),
+    NavEntry(
+        area="dashboard",
+        label=_("Services and claims"),
+        url_name="insights:services",
+        roles=BRAND_ROLES,
+        order=78,
     ),
 ]

@@ -128,10 +128,62 @@ def _median(values: list[Decimal]) -> Decimal | None:
     return Decimal(statistics.median(values)).quantize(Decimal("0.0001")) if values else None
 
 
+def _sort_products(rows: list[ProductRow]) -> list[ProductRow]:
+    rows.sort(
+        key=lambda r: (not r.is_candidate, r.gap if r.gap is not None else Decimal(99), r.product.reference)
+    )
+    return rows
+
+
 def sell_through_by_product(
     *, brand: Brand, period: Period, scope: Scope, weeks_in_a_row: int = 4
 ) -> list[ProductRow]:
-    """Every product with a receipt or a sale in the period, with its benchmark and under-performance."""
+    """Every product with a receipt or a sale in the period, with its benchmark and under-performance.
+
+    The default period of the whole network (a category filter only narrows it: benchmarks are per
+    category) is read from the nightly `ProductSellThrough`; any other view is computed from the weekly
+    store × product figures."""
+    from segmentation.insights.models import ProductSellThrough
+
+    if not scope.country and not scope.store_id and weeks_in_a_row == PRECOMPUTED_WEEKS_IN_A_ROW:
+        stored = ProductSellThrough.objects.filter(
+            brand=brand, period_start=period.start, period_end=period.end
+        ).select_related("product")
+        if scope.category:
+            stored = stored.filter(product__category=scope.category)
+        found = list(stored)
+        if found or last_precomputed_period(brand=brand) == (period.start, period.end):
+            return _sort_products(
+                [
+                    ProductRow(
+                        product=row.product,
+                        received=row.received,
+                        sold=row.sold,
+                        rate=row.rate,
+                        benchmark=row.benchmark,
+                        weeks_under=row.weeks_under,
+                        is_candidate=row.is_candidate,
+                    )
+                    for row in found
+                ]
+            )
+    return sell_through_live(brand=brand, period=period, scope=scope, weeks_in_a_row=weeks_in_a_row)
+
+
+PRECOMPUTED_WEEKS_IN_A_ROW = 4
+
+
+def last_precomputed_period(*, brand: Brand) -> tuple[date, date] | None:
+    refresh = last_refresh(brand=brand)
+    if refresh is None or refresh.sell_through_start is None:
+        return None
+    return refresh.sell_through_start, refresh.sell_through_end
+
+
+def sell_through_live(
+    *, brand: Brand, period: Period, scope: Scope, weeks_in_a_row: int = 4
+) -> list[ProductRow]:
+    """Every product with a receipt or a sale in the period, computed from the weekly figures."""
     weekly = list(
         _weeks(brand=brand, period=period, scope=scope)
         .values("product_id", "week")
@@ -188,10 +240,7 @@ def sell_through_by_product(
                 is_candidate=bool(tail) and under == len(tail),
             )
         )
-    rows.sort(
-        key=lambda r: (not r.is_candidate, r.gap if r.gap is not None else Decimal(99), r.product.reference)
-    )
-    return rows
+    return _sort_products(rows)
 
 
 @dataclass
@@ -400,10 +449,40 @@ def _band_expression(limits: list[int]) -> Any:
     return Case(*whens, default=Value(len(limits)), output_field=IntegerField())
 
 
-def product_mix(*, brand: Brand, period: Period, scope: Scope, dimension: str) -> ProductMix:
-    """Units, revenue (net, brand currency) and average price by one dimension over the period, and which
-    price bands over-perform in which country (index 100 = the brand's own mix). Grouped in SQL: the page
-    reads a handful of rows whatever the size of the brand."""
+def _mix_from_rollup(
+    *, brand: Brand, period: Period, scope: Scope, dimension: str
+) -> tuple[list[dict[str, Any]], list[tuple[str, int, Decimal]]]:
+    """The nightly `MixWeek` rows of the page's slice (whole brand, a country, a category or both)."""
+    from segmentation.insights.models import MixWeek
+
+    rows = MixWeek.objects.filter(
+        brand=brand,
+        week__gte=period.start,
+        week__lte=period.end,
+        country=scope.country.upper(),
+        category=scope.category,
+        dimension__in=(dimension, "country_band"),
+    ).order_by()
+    grouped, band_cells = [], []
+    for row in rows.values("dimension", "key").annotate(units=Sum("units"), revenue=Sum("revenue")):
+        if row["dimension"] == "country_band":
+            code, _sep, index = row["key"].partition(":")
+            band_cells.append((code, int(index), row["revenue"]))
+            if dimension != "country_band":
+                continue
+        key: Any = row["key"]
+        if dimension == "price_band":
+            key = int(key)
+        elif dimension == "store":
+            key = int(key) if key else None
+        grouped.append({"key": key, "units": row["units"], "revenue": row["revenue"]})
+    return grouped, band_cells
+
+
+def _mix_from_sales(
+    *, brand: Brand, period: Period, scope: Scope, dimension: str, limits: list[int]
+) -> tuple[list[dict[str, Any]], list[tuple[str, int, Decimal]]]:
+    """The same figures grouped from the weekly sales per product (one store, or bands just edited)."""
     from django.db.models import F
 
     sales = SalesWeek.objects.filter(brand=brand, week__gte=period.start, week__lte=period.end)
@@ -413,8 +492,6 @@ def product_mix(*, brand: Brand, period: Period, scope: Scope, dimension: str) -
         sales = sales.filter(country=scope.country.upper())
     if scope.category:
         sales = sales.filter(product__category=scope.category)
-    limits = price_band_limits(brand=brand)
-    band_labels = price_band_labels(limits, brand.default_currency)
     band = _band_expression(limits)
     keys = {
         "collection": F("product__collection"),
@@ -428,6 +505,31 @@ def product_mix(*, brand: Brand, period: Period, scope: Scope, dimension: str) -
     grouped = list(
         sales.order_by().values(key=keys[dimension]).annotate(units=Sum("units"), revenue=Sum("revenue"))
     )
+    band_cells = [
+        (cell["country"], cell["b"], cell["revenue"])
+        for cell in sales.exclude(country="")
+        .order_by()
+        .values("country", b=band)
+        .annotate(revenue=Sum("revenue"))
+    ]
+    return grouped, band_cells
+
+
+def product_mix(*, brand: Brand, period: Period, scope: Scope, dimension: str) -> ProductMix:
+    """Units, revenue (net, brand currency) and average price by one dimension over the period, and which
+    price bands over-perform in which country (index 100 = the brand's own mix). Grouped in SQL: the page
+    reads a handful of rows whatever the size of the brand."""
+
+    limits = price_band_limits(brand=brand)
+    band_labels = price_band_labels(limits, brand.default_currency)
+    refresh = last_refresh(brand=brand)
+    if not scope.store_id and refresh is not None and list(refresh.price_band_limits) == limits:
+        grouped, band_cells = _mix_from_rollup(brand=brand, period=period, scope=scope, dimension=dimension)
+    else:
+        # One store, or price bands edited since the last rebuild: from the weekly sales per product.
+        grouped, band_cells = _mix_from_sales(
+            brand=brand, period=period, scope=scope, dimension=dimension, limits=limits
+        )
     stores = {s.pk: s.name for s in retail_selectors.store_list(brand=brand)} if dimension == "store" else {}
     country_names = dict(countries)
     categories = dict(Category.choices)
@@ -462,11 +564,9 @@ def product_mix(*, brand: Brand, period: Period, scope: Scope, dimension: str) -
         row.share = (row.revenue / revenue).quantize(Decimal("0.0001")) if revenue else Decimal(0)
 
     by_country_band: dict[str, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for cell in (
-        sales.exclude(country="").order_by().values("country", b=band).annotate(revenue=Sum("revenue"))
-    ):
-        if cell["b"] >= 0:
-            by_country_band[cell["country"]][cell["b"]] += cell["revenue"] or Decimal(0)
+    for code, band_index, value in band_cells:
+        if band_index >= 0:
+            by_country_band[code][band_index] += value or Decimal(0)
     band_totals: dict[int, Decimal] = defaultdict(Decimal)
     for bands in by_country_band.values():
         for index, value in bands.items():
@@ -491,4 +591,40 @@ def product_mix(*, brand: Brand, period: Period, scope: Scope, dimension: str) -
         revenue=revenue,
         band_labels=band_labels,
         matrix=matrix,
+    )
+
+
+@dataclass
+class GreyMarket:
+    weeks: list[date]
+    countries: list[tuple[str, str]]  # (code, name), most grey-market registrations first
+    cells: dict[tuple[date, str], int]  # (week, country code) -> registrations
+
+    def series(self, code: str) -> list[int]:
+        return [self.cells.get((week, code), 0) for week in self.weeks]
+
+    def week_total(self, week: date) -> int:
+        return sum(self.cells.get((week, code), 0) for code, _name in self.countries)
+
+
+def grey_market_by_week(*, brand: Brand, period: Period, scope: Scope) -> GreyMarket:
+    """Grey-market registrations per week and country of the store over the period (one grouped query)."""
+    rows = (
+        _weeks(brand=brand, period=period, scope=scope)
+        .filter(grey_market__gt=0)
+        .values("week", "store__country")
+        .annotate(grey=Sum("grey_market"))
+    )
+    cells: dict[tuple[date, str], int] = defaultdict(int)
+    totals: dict[str, int] = defaultdict(int)
+    for row in rows:
+        code = str(row["store__country"] or "")
+        cells[(row["week"], code)] += row["grey"] or 0
+        totals[code] += row["grey"] or 0
+    names = dict(countries)
+    ordered = sorted(totals, key=lambda code: (-totals[code], code))
+    return GreyMarket(
+        weeks=period.weeks,
+        countries=[(code, str(names.get(code, code))) for code in ordered],
+        cells=dict(cells),
     )

@@ -111,6 +111,10 @@ def shop(db):
     from campaigns.delivery.tests.factories import SuppressionFactory
 
     SuppressionFactory(brand=brand, email="bounced@example.test", reason="bounce", source="Mailgun webhook")
+    with brand_context(brand):
+        from segmentation.insights.services import insights_refresh
+
+        insights_refresh(brand=brand)  # the insights pages show their charts, not only empty states
     return {
         "brand": brand,
         "owner": owner,
@@ -145,6 +149,9 @@ def _pages(shop, who):
             ("team", reverse("accounts:team", kwargs=b)),
             ("audit-log", reverse("accounts:audit_log", kwargs=b)),
             ("suppressions", reverse("campaign_delivery:suppressions", kwargs=b)),
+            ("insights-overview", reverse("insights:overview", kwargs=b)),
+            ("insights-customers", reverse("insights:customers", kwargs=b)),
+            ("insights-services", reverse("insights:services", kwargs=b)),
         ]
     return [
         ("home-intranet", reverse("accounts:intranet", kwargs=b)),

@@ -8,6 +8,7 @@ import pytest
 from jewelcrm.tenancy.context import brand_context
 from segmentation.insights.services import insights_refresh
 from segmentation.insights.tests import conftest as insights_data
+from segmentation.insights.tests import test_overview as overview_data
 from segmentation.insights.tests.conftest import PERIOD, _receive
 from tests.factories import BrandFactory, MembershipFactory, UserFactory
 
@@ -61,3 +62,33 @@ def test_merchandiser_finds_an_underperformer_and_moves_an_aged_piece(
     with brand_context(brand):
         aged.refresh_from_db()
     assert (aged.status, aged.current_store_id) == ("in_transit", s1.pk)
+
+
+shop = overview_data.shop  # the hand-built orders of the overview tests
+
+
+def test_marketer_reads_the_overview_for_one_store(page, login, screenshot, brand, shop):
+    s1, _s2 = shop["stores"]
+    user = UserFactory(email="marketer@aurore.test", full_name="Léa Marketing")
+    MembershipFactory(brand=brand, role="marketer", user=user)
+
+    login(page, user.email)
+    page.get_by_role("link", name="Customers and revenue").first.click()
+    page.get_by_label("From (month)", exact=True).fill("2026-01")
+    page.get_by_label("To (month)", exact=True).fill("2026-03")
+    page.get_by_role("button", name="Apply").click()
+    page.wait_for_load_state("networkidle")
+    assert "start=2026-01" in page.url and "end=2026-03" in page.url
+    figures = page.get_by_test_id("figures")
+    assert "3,300.00" in figures.locator("[data-figure='revenue']").inner_text()
+    assert page.locator("canvas[data-chart-ready='1']").count() == 4  # every chart drawn, no script error
+    screenshot(page, "insights-overview")
+
+    page.get_by_label("Store", exact=True).select_option(value=str(s1.pk))
+    page.get_by_role("button", name="Apply").click()
+    page.wait_for_load_state("networkidle")
+    assert f"store={s1.pk}" in page.url and "start=2026-01" in page.url  # the period stays
+    assert "1,000.00" in page.get_by_test_id("figures").locator("[data-figure='revenue']").inner_text()
+    page.get_by_role("link", name="See the numbers").first.click()
+    months = page.get_by_test_id("months")
+    assert months.is_visible() and months.locator("tbody tr").count() == 3

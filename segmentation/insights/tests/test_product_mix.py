@@ -185,3 +185,52 @@ def test_page_csv_and_price_band_form(client_for: Any, brand: Any, orders: Any) 
     admin.post(bands_url, {"limits": "1 000, 5000"})
     with brand_context(brand):
         assert selectors.price_band_limits(brand=brand) == [1000, 5000]
+
+
+@pytest.mark.parametrize(
+    "scope",
+    [
+        ALL,
+        selectors.Scope(country="FR"),
+        selectors.Scope(category="ring"),
+        selectors.Scope("CH", None, "watch"),
+    ],
+)
+def test_the_nightly_grouping_gives_the_same_figures_as_the_sales_per_product(
+    brand: Any, orders: Any, scope: Any
+) -> None:
+    """Pages without a store filter read `MixWeek`; grouping the weekly sales per product gives the same."""
+    from segmentation.insights.models import MixWeek
+
+    with brand_context(brand):
+        assert MixWeek.objects.filter(brand=brand).exists()
+        limits = selectors.price_band_limits(brand=brand)
+        for dimension in selectors.DIMENSIONS:
+            rolled, rolled_cells = selectors._mix_from_rollup(
+                brand=brand, period=PERIOD, scope=scope, dimension=dimension
+            )
+            live, live_cells = selectors._mix_from_sales(
+                brand=brand, period=PERIOD, scope=scope, dimension=dimension, limits=limits
+            )
+
+            def norm(rows: list[dict[str, Any]]) -> list[tuple]:
+                return sorted(
+                    (str(r["key"] if r["key"] is not None else ""), r["units"], r["revenue"]) for r in rows
+                )
+
+            assert norm(rolled) == norm(live), dimension
+            assert sorted(rolled_cells) == sorted(live_cells), dimension
+
+
+def test_edited_price_bands_are_grouped_again(brand: Any, orders: Any) -> None:
+    from segmentation.insights.services import insights_mix_refresh
+
+    with brand_context(brand):
+        insights_settings_update(brand=brand, price_band_limits=[1000, 5000])
+        assert selectors.last_refresh(brand=brand).price_band_limits == [500, 1000, 2500, 5000, 10000]
+        insights_mix_refresh(brand=brand)
+        assert selectors.last_refresh(brand=brand).price_band_limits == [1000, 5000]
+    assert [(r.label, r.units) for r in _mix(brand, "price_band").rows] == [
+        ("5,000 EUR and more", 1),
+        ("Under 1,000 EUR", 5),
+    ]

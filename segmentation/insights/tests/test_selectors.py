@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -108,3 +109,62 @@ def test_rebuild_is_idempotent_and_keeps_to_its_brand(brand: Any, other_brand: A
     with brand_context(other_brand):
         assert StoreProductWeek.objects.count() == 0
     assert first == second and len(first) > 0
+
+
+def test_grey_market_by_week_and_country(brand: Any, history: Any) -> None:
+    _refreshed(brand)
+    with brand_context(brand):
+        grey = selectors.grey_market_by_week(brand=brand, period=PERIOD, scope=ALL)
+        french = selectors.grey_market_by_week(
+            brand=brand, period=PERIOD, scope=selectors.Scope(country="FR")
+        )
+    # The W watch registered as grey market in Genève in week 1, nothing else.
+    assert [code for code, _name in grey.countries] == ["CH"]
+    assert grey.series("CH") == [1, 0, 0, 0]
+    assert [grey.week_total(week) for week in grey.weeks] == [1, 0, 0, 0]
+    assert french.countries == []
+
+
+def test_network_page_shows_grey_market_over_time(client_for: Any, brand: Any, history: Any) -> None:
+    from django.urls import reverse
+
+    _refreshed(brand)
+    url = reverse("insights:network", args=[brand.slug]) + f"?start={PERIOD.start}&end={PERIOD.end}"
+    html = client_for(brand, "analyst").get(url).content.decode()
+    assert 'data-testid="grey-table"' in html and "Switzerland" in html
+    html = client_for(brand, "analyst").get(url + "&country=FR").content.decode()
+    assert 'data-testid="empty-grey"' in html
+
+
+def test_the_default_period_is_read_from_the_nightly_sell_through(brand: Any, history: Any) -> None:
+    import time_machine
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from segmentation.insights.models import ProductSellThrough
+
+    with time_machine.travel(datetime(2026, 10, 14, 12, tzinfo=UTC), tick=False):  # 13 weeks around history
+        _refreshed(brand)
+        default = selectors.Period.around(None, None, timezone.localdate())
+    assert (default.start, default.end) == (date(2026, 7, 13), date(2026, 10, 11))
+
+    def figures(rows: list[Any]) -> list[tuple]:
+        return [
+            (r.product.reference, r.received, r.sold, r.rate, r.benchmark, r.weeks_under, r.is_candidate)
+            for r in rows
+        ]
+
+    with brand_context(brand):
+        assert ProductSellThrough.objects.filter(brand=brand, period_start=default.start).count() == 4
+        for scope in (ALL, selectors.Scope(category="ring")):
+            with CaptureQueriesContext(connection) as read:
+                stored = selectors.sell_through_by_product(brand=brand, period=default, scope=scope)
+            assert len(read) == 1  # one query: the stored rows with their products
+            live = selectors.sell_through_live(brand=brand, period=default, scope=scope)
+            assert figures(stored) == figures(live) and stored
+        # A country, a store or another period: computed from the weekly figures.
+        french = selectors.sell_through_by_product(
+            brand=brand, period=default, scope=selectors.Scope(country="FR")
+        )
+        assert {r.product.reference for r in french} == {"A", "B", "C"}

@@ -8,10 +8,11 @@ from django.utils import timezone
 
 from jewelcrm.tenancy.context import brand_context
 from segmentation.insights.services import insights_refresh
-from segmentation.insights.tests.conftest import PERIOD, _receive, _register
+from segmentation.insights.tests.conftest import PERIOD, _receive, _register, _till
 from tests.factories import ProductFactory, StoreFactory
 
 PAGES = ("sell_through", "network", "stock")
+DIMENSIONS = ("collection", "category", "metal", "price_band", "country", "store", "channel")
 PERIOD_QUERY = f"?start={PERIOD.start}&end={PERIOD.end}"
 
 
@@ -136,21 +137,23 @@ def test_pages_keep_a_fixed_number_of_queries(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    for page in PAGES:
+    pages = [(page, "") for page in PAGES] + [("product_mix", f"&by={by}") for by in DIMENSIONS]
+    for page, extra in pages:
         with CaptureQueriesContext(connection) as small:
-            client.get(_url(brand, page) + PERIOD_QUERY)
-        counts[page] = len(small)
+            client.get(_url(brand, page) + PERIOD_QUERY + extra)
+        counts[page + extra] = len(small)
     # Twice the data: the query count stays the same.
     from segmentation.insights.tests.conftest import WEEK1
 
     store = StoreFactory(brand=brand, code="MORE")
     for n in range(3):
         product = ProductFactory(brand=brand, reference=f"M{n}", category="necklace")
-        for item in _receive(brand, store, product, 2, WEEK1 + timedelta(days=1)):
-            _register(brand, store, item, WEEK1 + timedelta(days=2))
+        first, second = _receive(brand, store, product, 2, WEEK1 + timedelta(days=1))
+        _register(brand, store, first, WEEK1 + timedelta(days=2))
+        _till(brand, store, second, WEEK1 + timedelta(days=3))  # an order line: the product mix grows too
     with brand_context(brand):
         insights_refresh(brand=brand)
-    for page in PAGES:
+    for page, extra in pages:
         with CaptureQueriesContext(connection) as big:
-            client.get(_url(brand, page) + PERIOD_QUERY)
-        assert len(big) == counts[page], page
+            client.get(_url(brand, page) + PERIOD_QUERY + extra)
+        assert len(big) == counts[page + extra], page + extra
