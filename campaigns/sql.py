@@ -71,12 +71,13 @@ CANDIDATES: dict[str, str] = {
           AND {_mmdd("cu.customer_since")} AND EXTRACT(YEAR FROM cu.customer_since) < %(year)s""",
     "gift_birthday": f"""
         SELECT r.customer_id, 'gift-birthday:' || r.id || ':' || %(year)s, %(target)s::date,
-               jsonb_build_object('relation_id', r.id, 'month', %(month)s)
+               jsonb_build_object('relation_id', r.id, 'month', %(month)s,
+                                  'recipient_name', r.name, 'recipient_relation', r.kind)
         FROM customers_relation r
         WHERE r.brand_id = %(brand_id)s AND r.birth_date IS NOT NULL AND {_mmdd("r.birth_date")}""",
     "gift_anniversary": f"""
         SELECT r.customer_id, 'gift-anniversary:' || r.id || ':' || %(year)s, %(target)s::date,
-               jsonb_build_object('relation_id', r.id)
+               jsonb_build_object('relation_id', r.id, 'recipient_name', r.name, 'recipient_relation', r.kind)
         FROM customers_relation r
         WHERE r.brand_id = %(brand_id)s AND r.anniversary IS NOT NULL AND {_mmdd("r.anniversary")}
           AND EXTRACT(YEAR FROM r.anniversary) < %(year)s""",

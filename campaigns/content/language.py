@@ -49,6 +49,7 @@ VARIABLES: dict[str, Any] = {
     "occasion_date": _("The date of the occasion of this e-mail (a date)"),
     "recipient_name": _("For a gift occasion: the name of the person it is for"),
     "recipient_relation": _("For a gift occasion: who they are to the customer (spouse, child…)"),
+    "birthstone": _("The birthstone of the occasion's month (for a gift recipient's birthday: theirs)"),
     "value_band": _("Lifetime value band, 1 (lowest) to 10 (top 10 %)"),
     "value_band_label": _("Lifetime value band in words (Top 10 %, High, Medium, Low)"),
     "recommendations": _("Suggested products: a list, each with .name and .collection"),
@@ -62,6 +63,22 @@ FALLBACKS: dict[str, Any] = {
     "store_name": _("our boutiques"),
     "recipient_name": _("your loved one"),
 }
+
+# The traditional birthstone of each month, January first (the month of a birthday, shown by name).
+BIRTHSTONES = (
+    _("garnet"),
+    _("amethyst"),
+    _("aquamarine"),
+    _("diamond"),
+    _("emerald"),
+    _("pearl"),
+    _("ruby"),
+    _("peridot"),
+    _("sapphire"),
+    _("opal"),
+    _("topaz"),
+    _("turquoise"),
+)
 
 
 def _format_date(value: Any, pattern: str = "long") -> str:
@@ -169,6 +186,7 @@ def _sample_context() -> dict[str, Any]:
         "occasion_date": datetime.date(2026, 6, 12),
         "recipient_name": "Léa",
         "recipient_relation": "Daughter",
+        "birthstone": "pearl",
         "value_band": 9,
         "value_band_label": "Top 10 %",
         "recommendations": [{"name": "Aurore earrings", "collection": "Aurore"}],

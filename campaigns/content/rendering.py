@@ -97,6 +97,7 @@ class Words:
             self.dear_customer = _("Dear customer")
             self.bands = {"top": _("Top 10 %"), "high": _("High"), "medium": _("Medium"), "low": _("Low")}
             self.relations = {value: str(label) for value, label in RelationKind.choices}
+            self.birthstones = [str(stone) for stone in template_language.BIRTHSTONES]
 
     def salutation(self, title: str, first_name: str, last_name: str) -> str:
         if title and last_name:
@@ -240,7 +241,11 @@ class BatchData:
         context["salutation"] = words.salutation(title, first_name, last_name)
         occasion = recipient.occasion or {}
         if occasion:
-            _put(context, "occasion_date", _as_date(occasion.get("date") or occasion.get("occasion_date")))
+            occasion_date = _as_date(occasion.get("date") or occasion.get("occasion_date"))
+            _put(context, "occasion_date", occasion_date)
+            month = occasion.get("month") or (occasion_date.month if occasion_date else None)
+            if month and 1 <= int(month) <= 12:
+                context["birthstone"] = words.birthstones[int(month) - 1]
             _put(context, "recipient_name", occasion.get("recipient_name", ""))
             relation = occasion.get("recipient_relation", "")
             _put(context, "recipient_relation", words.relations.get(relation, relation))

@@ -120,6 +120,12 @@ def test_every_occasion_kind(brand, consenting):
     assert (serviced_owner.pk, f"service:{serviced.item_id}:2027-06-12") in chosen
     assert (newcomer.pk, "welcome") in chosen
     assert (buyer.pk, f"thanks:{order.pk}") in chosen
+    # The giver's e-mail names the person the gift is for, and who they are, in the recipient's context.
+    with brand_context(brand):
+        gift = Recipient.objects.get(brand=brand, occasion=f"gift-birthday:{relation.pk}:2027")
+    assert gift.context["recipient_name"] == relation.name
+    assert gift.context["recipient_relation"] == relation.kind
+    assert gift.context["month"] == 6
 
 
 def test_offset_sends_before_the_occasion(brand, consenting):

@@ -88,3 +88,29 @@ def test_batch_keeps_order_and_occasion(brand):
     assert [e.customer_id for e in emails] == [b.pk, a.pk]
     assert emails[0].text.startswith("Bruno  your loved one\n")
     assert emails[1].text.startswith("Anna 12 June Léa Child June 12, 2026\n")
+
+
+def test_the_birthstone_of_the_occasions_month_in_the_recipients_language(brand):
+    customer = CustomerFactory(brand=brand, first_name="Anna")
+    template = EmailTemplateFactory(
+        brand=brand,
+        body_en="A {{ birthstone }} for {{ recipient_name }}.",
+        body_fr="Pierre du mois pour {{ recipient_name }} : {{ birthstone }}."
+    )
+    june = {"date": "2027-05-29", "month": 6, "recipient_name": "Léa"}
+    december = {"date": "2027-12-03"}
+    with brand_context(brand):
+        english = render_batch(
+            brand=brand,
+            template=template,
+            recipients=[
+                Recipient(customer.pk, "en", "g:1", june),
+                Recipient(customer.pk, "en", "g:2", december),
+            ],
+        )
+        french = render_batch(
+            brand=brand, template=template, recipients=[Recipient(customer.pk, "fr", "g:3", june)]
+        )
+    assert english[0].text.startswith("A pearl for Léa.")
+    assert english[1].text.startswith("A turquoise for your loved one.")
+    assert french[0].text.startswith("Pierre du mois pour Léa : perle.")
