@@ -205,9 +205,9 @@ def client_book(*, brand: Brand, membership: Any, today: date, query: str = "") 
     first) and the upcoming dates of the window. A fixed number of queries."""
     customers = book_customers(brand=brand, membership=membership)
     if query:
-        customers = customers.filter(
-            Q(first_name__icontains=query) | Q(last_name__icontains=query) | Q(email__icontains=query)
-        )
+        from customers.selectors import matching
+
+        customers = matching(customers, brand=brand, query=query)
     dates = upcoming_dates(brand=brand, customers=customers, today=today)
     due = services_due(brand=brand, customers=customers, today=today)
     by_customer: dict[int, list[UpcomingDate]] = {}

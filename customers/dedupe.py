@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy
 
 from customers.models import Customer
 from customers.normalise import name_key
+from customers.search_terms import search_terms_refresh
 from customers.services import PROFILE_FIELDS
 from jewelcrm.accounts.models import Brand
 
@@ -152,6 +153,8 @@ def _customer_relations() -> list[Any]:
     relations = []
     for rel in Customer._meta.get_fields(include_hidden=True):
         if rel.auto_created and not rel.concrete and (rel.one_to_many or rel.one_to_one):
+            if getattr(rel.related_model, "is_derived_index", False):
+                continue  # rewritten from both profiles after the merge, never moved
             relations.append(rel)
     return relations
 
@@ -268,6 +271,7 @@ def _customer_merge(*, brand: Brand, survivor: Customer, other: Customer, actor:
 
     other.merged_into = survivor
     other.save(update_fields=["merged_into", "updated_at"])
+    search_terms_refresh(brand_id=brand.pk, customer_ids=[survivor.pk, other.pk])
     audit_log_record(
         brand=brand,
         action="customer.merge",

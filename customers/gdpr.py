@@ -36,6 +36,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from customers.models import Consent, ConsentSource, Customer, Order
+from customers.search_terms import search_terms_refresh
 from jewelcrm.accounts.models import AuditLog, Brand
 
 ERASED = "[erased]"
@@ -69,7 +70,11 @@ def _reverse_relations(model: type[models.Model]) -> list[Any]:
     return [
         rel
         for rel in model._meta.get_fields(include_hidden=True)
-        if rel.auto_created and not rel.concrete and (rel.one_to_many or rel.one_to_one)
+        if rel.auto_created
+        and not rel.concrete
+        and (rel.one_to_many or rel.one_to_one)
+        # The search terms are an index of the profile, rewritten by erasure, not a record of the person.
+        and not getattr(rel.related_model, "is_derived_index", False)
     ]
 
 
@@ -329,6 +334,7 @@ def customer_erase(*, brand: Brand, customer: Customer, actor: Any = None, reaso
         profile.last_name = f"#{profile.pk}"
         profile.is_pseudonymised = True
         profile.save()
+    search_terms_refresh(brand_id=brand.pk, customer_ids=ids)
 
     # Withdraw whatever is still granted, so the ledger's current status is "no consent".
     from customers.selectors import consent_status_table

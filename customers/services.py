@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.models import Channel, Consent, ConsentSource, Customer
+from customers.search_terms import SEARCHED_FIELDS, search_terms_refresh
 from jewelcrm.accounts.models import Brand
 
 CONFIRMATION_SALT = "customers.consent-confirmation"
@@ -55,6 +56,7 @@ def customer_create(
     }
     customer.full_clean(exclude=["brand", "home_store", "assigned_associate", "merged_into"])
     customer.save()
+    search_terms_refresh(brand_id=brand.pk, customer_ids=[customer.pk])
     return customer
 
 
@@ -255,6 +257,8 @@ def customer_update(
     customer.field_sources = sources
     customer.full_clean(exclude=["brand", "home_store", "assigned_associate", "merged_into"])
     customer.save()
+    if SEARCHED_FIELDS.intersection(changed):
+        search_terms_refresh(brand_id=brand.pk, customer_ids=[customer.pk])
     from jewelcrm.accounts.services import audit_log_record
 
     audit_log_record(
