@@ -62,3 +62,21 @@ def brand_visible_rows_task(brand_id: int) -> dict[str, Any]:
         "backend_pid": backend,
         "worker_pid": os.getpid(),
     }
+
+
+@shared_task(acks_late=True, time_limit=30 * 60, soft_time_limit=25 * 60)
+@brand_task
+def refresh_home_figures_task(brand_id: int) -> dict[str, int]:
+    """Count the kept figures of the home pages of one brand again (jewelcrm.accounts.home)."""
+    from jewelcrm.accounts.home import home_figures_refresh
+    from jewelcrm.accounts.models import Brand
+
+    return home_figures_refresh(brand=Brand.objects.get(pk=brand_id))
+
+
+@shared_task
+def refresh_home_figures_all_task() -> list[int]:
+    """Hourly: one refresh of the kept home figures per active brand."""
+    from jewelcrm.tenancy.tasks import for_each_brand
+
+    return for_each_brand(refresh_home_figures_task)
