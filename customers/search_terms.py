@@ -95,10 +95,16 @@ def _terms_select(where: str) -> tuple[str, list[Any]]:
 
 
 def search_terms_refresh(
-    *, brand_id: int, customer_ids: Iterable[int] | None = None, ids_sql: str = "", ids_params: Any = ()
+    *,
+    brand_id: int,
+    customer_ids: Iterable[int] | None = None,
+    ids_sql: str = "",
+    ids_params: Any = (),
+    cursor: Any = None,
 ) -> int:
     """Rewrite the terms of these profiles (ids, or a SQL subquery of ids; neither: the whole brand) from
-    their current values, in two statements. Merged profiles end with none. Returns the rows written."""
+    their current values, in two statements. Merged profiles end with none. Returns the rows written.
+    `cursor`: another connection's (a bench's generator); by default Django's, inside the brand."""
     if customer_ids is not None:
         ids = sorted({int(i) for i in customer_ids})
         if not ids:
@@ -111,11 +117,14 @@ def search_terms_refresh(
     else:
         where, params, delete_where, delete_params = "TRUE", [], "TRUE", []
     select, name_params = _terms_select(where)
+    statement = f"INSERT INTO {TABLE} (brand_id, customer_id, kind, term) {select.strip()}"
+    delete = f"DELETE FROM {TABLE} WHERE brand_id = %s AND ({delete_where})"
+    if cursor is not None:
+        cursor.execute(delete, [brand_id, *delete_params])
+        cursor.execute(statement, [*name_params, brand_id, *params])
+        return cursor.rowcount
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"DELETE FROM {TABLE} WHERE brand_id = %s AND ({delete_where})", [brand_id, *delete_params]
-        )
-        statement = f"INSERT INTO {TABLE} (brand_id, customer_id, kind, term) {select.strip()}"
+        cursor.execute(delete, [brand_id, *delete_params])
         written = execute_insert_select(cursor, statement, [*name_params, brand_id, *params])
         if written is not None:  # Citus: the rows were read, then inserted in batches
             return written
