@@ -128,6 +128,7 @@ class BookEntry:
     dates: list[UpcomingDate] = field(default_factory=list)
     suggestion: Any = ""
     suggestion_kind: str = ""
+    products: list[Any] = field(default_factory=list)  # of the pieces owned (thumbnails), set by the view
 
 
 def _months_before(day: date, months: int) -> date:
