@@ -67,12 +67,18 @@ _FOLD_FROM, _FOLD_TO, _FOLD_LONGER = _fold_tables()
 
 
 def _sql_fold(expression: str) -> tuple[str, list[str]]:
-    """SQL of text_fold(expression) as far as words of a-z and 0-9 go, and its parameters."""
+    """SQL of text_fold(expression) as far as words of a-z and 0-9 go, and its parameters. A text of
+    printable ASCII only (most names) is just lower-cased; the others go through the tables."""
     params: list[str] = []
-    for char, folded in _FOLD_LONGER.items():
-        expression = f"replace({expression}, %s, %s)"
-        params += [char, folded]
-    return f"lower(translate({expression}, %s, %s))", [*params, _FOLD_FROM, _FOLD_TO]
+    folded = expression
+    for char, replacement in _FOLD_LONGER.items():
+        folded = f"replace({folded}, %s, %s)"
+        params += [char, replacement]
+    sql = (
+        f"CASE WHEN {expression} ~ '^[ -~]*$' THEN lower({expression}) "
+        f"ELSE lower(translate({folded}, %s, %s)) END"
+    )
+    return sql, [*params, _FOLD_FROM, _FOLD_TO]
 
 
 def _terms_select(where: str) -> tuple[str, list[Any]]:
