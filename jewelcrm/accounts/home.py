@@ -25,12 +25,15 @@ from functools import cache as memoise
 from functools import partial
 from typing import Any
 
+from celery import shared_task
 from django.apps import apps
 from django.core.cache import cache
 from django.db import OperationalError, connection, transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+
+from jewelcrm.tenancy.tasks import brand_task
 
 # Missing kept figures are counted while the page waits only within this time, for all of them together.
 INLINE_BUDGET_MS = 200
@@ -115,11 +118,7 @@ def _count_within_budget(tile: HomeTile, brand: Any, membership: Any, budget_ms:
 
 def _schedule_refresh(brand: Any) -> None:
     if cache.add(f"home:refresh:{brand.pk}", 1, REFRESH_LOCK_SECONDS):
-        from celery import current_app
-
-        # By name: the tasks module imports this one (no circle between the modules of a package).
-        task = current_app.tasks["jewelcrm.accounts.tasks.refresh_home_figures_task"]
-        transaction.on_commit(partial(task.delay, brand.pk))
+        transaction.on_commit(partial(refresh_home_figures_task.delay, brand.pk))
 
 
 def home_figures_refresh(*, brand: Any) -> dict[str, int]:
@@ -133,6 +132,17 @@ def home_figures_refresh(*, brand: Any) -> dict[str, int]:
         _keep(brand, key, counted[key])
     cache.delete(f"home:refresh:{brand.pk}")
     return counted
+
+
+# Defined here, not in tasks.py (which re-exports it), so that this module and the tasks module do not
+# import each other; the name is the tasks module's, as the schedule and the workers know it.
+@shared_task(name="jewelcrm.accounts.tasks.refresh_home_figures_task", acks_late=True, time_limit=30 * 60)
+@brand_task
+def refresh_home_figures_task(brand_id: int) -> dict[str, int]:
+    """Count the kept figures of the home pages of one brand again."""
+    from jewelcrm.accounts.models import Brand
+
+    return home_figures_refresh(brand=Brand.objects.get(pk=brand_id))
 
 
 def tiles_for(*, area: str, brand: Any, membership: Any) -> list[dict[str, Any]]:

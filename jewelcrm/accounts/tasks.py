@@ -9,7 +9,10 @@ from celery import shared_task
 from django.db import connection
 from django.utils import timezone
 
+from jewelcrm.accounts.home import refresh_home_figures_task
 from jewelcrm.tenancy.tasks import brand_task
+
+__all__ = ["refresh_home_figures_task"]  # defined beside the figures it counts (home.py)
 
 # Access logs of django-axes are kept this long, then deleted.
 AXES_LOG_RETENTION_DAYS = 90
@@ -62,16 +65,6 @@ def brand_visible_rows_task(brand_id: int) -> dict[str, Any]:
         "backend_pid": backend,
         "worker_pid": os.getpid(),
     }
-
-
-@shared_task(acks_late=True, time_limit=30 * 60, soft_time_limit=25 * 60)
-@brand_task
-def refresh_home_figures_task(brand_id: int) -> dict[str, int]:
-    """Count the kept figures of the home pages of one brand again (jewelcrm.accounts.home)."""
-    from jewelcrm.accounts.home import home_figures_refresh
-    from jewelcrm.accounts.models import Brand
-
-    return home_figures_refresh(brand=Brand.objects.get(pk=brand_id))
 
 
 @shared_task
