@@ -188,12 +188,34 @@ def ensure_data() -> tuple[int, float]:
             indexes = cur.fetchall()
             for name, _definition in indexes:
                 cur.execute(f'DROP INDEX "{name}"')
+            # Generated rows of generated profiles: the foreign-key checks (deferred, one per row and
+            # key, each locking its customer) would take longer than the rows themselves.
+            cur.execute("SET session_replication_role = replica")
             search_terms_refresh(brand_id=brand.pk, cursor=cur)  # the SQL of the services
+            cur.execute("SET session_replication_role = DEFAULT")
             for _name, definition in indexes:
                 cur.execute(definition)
             cur.execute("VACUUM ANALYZE customers_search_term")
+        _search_term_indexes(cur)
     conn.close()
     return brand.pk, time.monotonic() - started
+
+
+def _search_term_indexes(cur: object) -> None:
+    """The search-term indexes of the model, built if missing (a generation stopped half-way)."""
+    from customers.models import SearchTerm
+
+    cur.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'customers_search_term'")  # type: ignore[attr-defined]
+    present = {row[0] for row in cur.fetchall()}  # type: ignore[attr-defined]
+    missing = [index for index in SearchTerm._meta.indexes if index.name not in present]
+    if not missing:
+        return
+    with connection.schema_editor(collect_sql=True) as editor:
+        statements = [str(index.create_sql(SearchTerm, editor)) for index in missing]
+    for statement in statements:
+        print(f"building {statement[:60]}...", flush=True)
+        cur.execute(statement)  # type: ignore[attr-defined]
+    cur.execute("VACUUM ANALYZE customers_search_term")  # type: ignore[attr-defined]
 
 
 def _generate_pieces(cur: object, brand_id: int) -> None:
