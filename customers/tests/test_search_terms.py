@@ -260,3 +260,19 @@ def test_command_checks_then_rebuilds(brand):
     call_command("customers_search_terms", "--brand", brand.slug)
     call_command("customers_search_terms", "--brand", brand.slug, "--check")
     assert _names(brand, customer) == {"olivia", "berg"}
+
+
+def test_the_client_book_searches_through_the_terms(brand, client_for, store):
+    """The book's customers are also a subquery of its dates and services: the search must not name the
+    customers table."""
+    from django.urls import reverse
+
+    from customers.tests.factories import RelationFactory
+
+    found = CustomerFactory(brand=brand, first_name="Nora", last_name="Keller", home_store=store)
+    RelationFactory(brand=brand, customer=found)
+    CustomerFactory(brand=brand, first_name="Otto", last_name="Brun", home_store=store)
+    manager = client_for(brand, "retail_manager", store)
+    response = manager.get(reverse("customers:client_book", kwargs={"brand_slug": brand.slug}), {"q": "kell"})
+    assert response.status_code == 200
+    assert [e.customer.pk for e in response.context["entries"]] == [found.pk]
