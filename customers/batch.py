@@ -97,7 +97,7 @@ def customer_upsert(*, brand: Brand, record: dict[str, Any], source: str) -> tup
         customer.field_sources = sources
         customer.full_clean(exclude=["brand", "home_store", "assigned_associate", "merged_into"])
         customer.save()
-        search_terms_refresh(brand_id=brand.pk, customer_ids=[customer.pk])
+        search_terms_refresh(brand_id=brand.pk, customer_ids=[customer.pk], created=status == "created")
     consents = record.get("consents") or []
     if consents:
         current = consent_current(brand=brand, customer=customer)

@@ -107,10 +107,12 @@ def search_terms_refresh(
     ids_sql: str = "",
     ids_params: Any = (),
     cursor: Any = None,
+    created: bool = False,
 ) -> int:
     """Rewrite the terms of these profiles (ids, or a SQL subquery of ids; neither: the whole brand) from
     their current values, in two statements. Merged profiles end with none. Returns the rows written.
-    `cursor`: another connection's (a bench's generator); by default Django's, inside the brand."""
+    `cursor`: another connection's (a bench's generator); by default Django's, inside the brand.
+    `created`: the profiles were just inserted and have no terms yet (one statement instead of two)."""
     if customer_ids is not None:
         ids = sorted({int(i) for i in customer_ids})
         if not ids:
@@ -130,7 +132,8 @@ def search_terms_refresh(
         cursor.execute(statement, [*name_params, brand_id, *params])
         return cursor.rowcount
     with connection.cursor() as cursor:
-        cursor.execute(delete, [brand_id, *delete_params])
+        if not created:
+            cursor.execute(delete, [brand_id, *delete_params])
         written = execute_insert_select(cursor, statement, [*name_params, brand_id, *params])
         if written is not None:  # Citus: the rows were read, then inserted in batches
             return written

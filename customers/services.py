@@ -56,7 +56,7 @@ def customer_create(
     }
     customer.full_clean(exclude=["brand", "home_store", "assigned_associate", "merged_into"])
     customer.save()
-    search_terms_refresh(brand_id=brand.pk, customer_ids=[customer.pk])
+    search_terms_refresh(brand_id=brand.pk, customer_ids=[customer.pk], created=True)
     return customer
 
 

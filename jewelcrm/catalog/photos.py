@@ -3,8 +3,8 @@
 A photo arrives from the product page (an upload), from the catalogue import (a `photo` column holding an
 https address or the name of a file in PRODUCT_PHOTO_IMPORT_DIR) or from the demo. Whatever its source:
 - at most PRODUCT_PHOTO_MAX_BYTES (default 5 MB, as the product form says) and
-  PRODUCT_PHOTO_MAX_PIXELS (default 40 megapixels, read from the header before any pixel is decoded: a small file claiming 50,000 × 50,000 pixels, an
-  "image bomb", is refused without being decompressed);
+  PRODUCT_PHOTO_MAX_PIXELS (default 40 megapixels, read from the header before any pixel is decoded:
+  a small file claiming 50,000 × 50,000 pixels, an "image bomb", is refused without being decompressed);
 - a JPEG, PNG or WebP by its content (the extension is not trusted);
 - stored as `products/<brand id>/<reference>.<jpg|png|webp>`, with a thumbnail
   `products/<brand id>/<reference>-thumb.jpg` (at most THUMBNAIL_SIZE pixels a side, orientation from
