@@ -5,20 +5,6 @@ import django.db.models.manager
 from django.db import migrations, models
 
 
-def backfill(apps, schema_editor):
-    """The terms of every live profile, one INSERT … SELECT per brand. Row-level security is forced on
-    customers (migrations included): each brand is read inside its own setting."""
-    from customers.search_terms import search_terms_refresh
-
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute("SELECT id FROM accounts_brand ORDER BY id")
-        brands = [row[0] for row in cursor.fetchall()]
-        for brand_id in brands:
-            cursor.execute(f"SET LOCAL jewelcrm.brand_id = '{int(brand_id)}'")
-            search_terms_refresh(brand_id=brand_id)
-        cursor.execute("SET LOCAL jewelcrm.brand_id = ''")
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -45,5 +31,4 @@ class Migration(migrations.Migration):
                 ('unscoped', django.db.models.manager.Manager()),
             ],
         ),
-        migrations.RunPython(backfill, migrations.RunPython.noop),
     ]
