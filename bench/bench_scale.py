@@ -2,9 +2,12 @@
 
 Generates (once, set-based with generate_series, through the administrative login so that it is quick)
 one brand with BENCH_CUSTOMERS customers (default 1,000,000), three orders each, half of them with a
-confirmed e-mail consent, then VACUUM ANALYZE. Then it renders, in this process and as the brand's
-owner, the dashboard home (with its ten-minute figures absent, then kept), the customer list's first and
-a following page, and searches by name, e-mail and phone; each page BENCH_REPEAT times (default 5). It
+confirmed e-mail consent, a piece for one customer in BENCH_PIECES_EVERY (default 3) with its sale,
+interventions and claims, and the search terms (ADR 0044), then VACUUM ANALYZE. Then it renders, in this
+process, as the brand's owner or a store's sales associate, the dashboard home (with no kept figure, then
+kept: ADR 0045), the customer list's first and a following page, searches by name, e-mail and phone, the
+client book, the stock pages, the claims, the interventions and the registrations; each page
+BENCH_REPEAT times (default 5). BENCH_GENERATE_ONLY=1 stops after generating. It
 reports the median and worst server time (the whole Django request: middleware, views, templates,
 queries) and the number of SQL statements, and rewrites its section of docs/benchmarks.md. Target:
 every page under 300 ms with a fixed number of statements.
@@ -43,10 +46,14 @@ from django.urls import reverse  # noqa: E402
 from bench.report import write_section  # noqa: E402
 
 CUSTOMERS = int(os.environ.get("BENCH_CUSTOMERS", 1_000_000))
+# Pieces: one for every BENCH_PIECES_EVERY customers (default 3: 333,000 at a million), one in six in
+# stock in a store, the others sold with a current registration; one sold piece in ten has been in the
+# workshop, one intervention in three has a warranty claim.
+PIECES_EVERY = int(os.environ.get("BENCH_PIECES_EVERY", 3))
 ORDERS_PER_CUSTOMER = 3
 REPEAT = int(os.environ.get("BENCH_REPEAT", 5))
-# Searches scan every profile under row-level security (ADR 0028): fewer repetitions keep the run short.
-SEARCH_REPEAT = int(os.environ.get("BENCH_SEARCH_REPEAT", 2))
+# Searches read ranges of the search-term index (ADR 0044).
+SEARCH_REPEAT = int(os.environ.get("BENCH_SEARCH_REPEAT", REPEAT))
 TARGET_MS = 300
 SLUG = "bench-scale"
 FIRST = ["ana", "luc", "marie", "jean", "lea", "paul", "chloe", "hugo", "emma", "louis", "zoe", "noah"]
@@ -94,6 +101,21 @@ def ensure_data() -> tuple[int, float]:
                     country="FR",
                     city="Paris",
                 )
+    from jewelcrm.catalog.models import Product
+
+    associate, _ = User.objects.get_or_create(email="associate@bench-scale.test")
+    manager, _ = User.objects.get_or_create(email="manager@bench-scale.test")
+    with brand_context(brand):
+        for user, role in ((associate, "sales_associate"), (manager, "retail_manager")):
+            if not Membership.objects.filter(brand=brand, user=user).exists():
+                Membership.objects.create(brand=brand, user=user, role=role, store=Store.objects.get(code="ST-00"))
+        if not Product.objects.filter(brand=brand).exists():
+            for n in range(20):
+                Product.objects.create(
+                    brand=brand, reference=f"REF-{n:02}", name_en=f"Ring {n:02}", name_fr=f"Bague {n:02}",
+                    category="ring", price=1000 + 100 * n, currency="EUR", warranty_months=24,
+                    service_interval_months=24,
+                )  # fmt: skip
     started = time.monotonic()
     conn = admin_connection()
     with conn.cursor() as cur:
@@ -149,8 +171,138 @@ def ensure_data() -> tuple[int, float]:
             )
             for table in ("customers_customer", "customers_order", "customers_consent"):
                 cur.execute(f"VACUUM ANALYZE {table}")
+        cur.execute("SELECT EXISTS (SELECT 1 FROM inventory_item WHERE brand_id = %s)", [brand.pk])
+        if not cur.fetchone()[0]:
+            print("generating pieces, registrations, interventions and claims...", flush=True)
+            _generate_pieces(cur, brand.pk)
+        cur.execute("SELECT EXISTS (SELECT 1 FROM customers_search_term WHERE brand_id = %s)", [brand.pk])
+        if not cur.fetchone()[0]:
+            from customers.search_terms import search_terms_refresh
+
+            print("writing the search terms...", flush=True)
+            # As the migration does: the rows first, then the indexes built once (not grown row by row).
+            cur.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'customers_search_term' "
+                "AND indexname LIKE 'search_term_%%'"
+            )
+            indexes = cur.fetchall()
+            for name, _definition in indexes:
+                cur.execute(f'DROP INDEX "{name}"')
+            # Generated rows of generated profiles: the foreign-key checks (deferred, one per row and
+            # key, each locking its customer) would take longer than the rows themselves.
+            cur.execute("SET session_replication_role = replica")
+            search_terms_refresh(brand_id=brand.pk, cursor=cur)  # the SQL of the services
+            cur.execute("SET session_replication_role = DEFAULT")
+            for _name, definition in indexes:
+                cur.execute(definition)
+            cur.execute("VACUUM ANALYZE customers_search_term")
+        _search_term_indexes(cur)
     conn.close()
     return brand.pk, time.monotonic() - started
+
+
+# What a page over the target does that no index can shorten (the next steps are in docs/benchmarks.md).
+WHY_SLOW = {
+    'Search by name ("martin")': "a word that starts 6.7 % of the names (Martin, Martinez: 66,659 "
+    "profiles); the page sorts them all by name to show the first 26. A full name, a second word or an "
+    "e-mail narrows it to a few rows (the lines above).",
+    "Client book of a sales associate (their customers)": "the book computes the dates, services due and "
+    "suggestions of all its customers (up to 500) before ordering them by urgency, then shows 25.",
+    "Client book of a store manager (the store's customers)": "the same for the store's 50,000 customers: "
+    "upcoming dates and services due are computed over the whole book, 500 rows are ranked in Python. "
+    "It needs kept suggestions (written nightly) to page in SQL.",
+    'Client book searched ("martin", store manager)': "the same book narrowed by the search terms; the "
+    "dates and services of the 3,300 matches are still computed before ranking.",
+    "Warranty registrations (owner)": "the list counts the brand's 277,778 registrations for its page "
+    "numbers and its chart by month; a keyset page, a capped count and kept monthly figures, as on the "
+    "customer list and the home, would bring it under.",
+}
+
+
+def _search_term_indexes(cur: object) -> None:
+    """The search-term indexes of the model, built if missing (a generation stopped half-way)."""
+    from customers.models import SearchTerm
+
+    cur.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'customers_search_term'")  # type: ignore[attr-defined]
+    present = {row[0] for row in cur.fetchall()}  # type: ignore[attr-defined]
+    missing = [index for index in SearchTerm._meta.indexes if index.name not in present]
+    if not missing:
+        return
+    with connection.schema_editor(collect_sql=True) as editor:
+        statements = [str(index.create_sql(SearchTerm, editor)) for index in missing]
+    for statement in statements:
+        print(f"building {statement[:60]}...", flush=True)
+        cur.execute(statement)  # type: ignore[attr-defined]
+    cur.execute("VACUUM ANALYZE customers_search_term")  # type: ignore[attr-defined]
+
+
+def _generate_pieces(cur: object, brand_id: int) -> None:
+    """Pieces, their sales, interventions and claims, set-based (see PIECES_EVERY)."""
+    p = {"brand": brand_id, "every": PIECES_EVERY}
+    # The associate's own book: one customer in fifty of the first store.
+    cur.execute(  # type: ignore[attr-defined]
+        """
+        UPDATE customers_customer c SET assigned_associate_id = m.user_id
+        FROM accounts_membership m JOIN accounts_user u ON u.id = m.user_id
+        WHERE u.email = 'associate@bench-scale.test' AND m.brand_id = c.brand_id AND c.brand_id = %(brand)s
+          AND c.home_store_id = m.store_id AND c.id %% 50 = 0
+        """,
+        p,
+    )
+    cur.execute("SELECT min(id), count(*) FROM retail_store WHERE brand_id = %(brand)s", p)  # type: ignore[attr-defined]
+    p["store"], p["stores"] = cur.fetchone()  # type: ignore[attr-defined]
+    cur.execute("SELECT min(id), count(*) FROM catalog_product WHERE brand_id = %(brand)s", p)  # type: ignore[attr-defined]
+    p["product"], p["products"] = cur.fetchone()  # type: ignore[attr-defined]
+    cur.execute(  # type: ignore[attr-defined]
+        """
+        INSERT INTO inventory_item (brand_id, serial, status, shipped_on, public_code, status_before_loss,
+            created_at, updated_at, current_store_id, owner_id, product_id, shipped_to_store_id)
+        SELECT c.brand_id, 'BS' || lpad(c.rn::text, 9, '0'),
+            CASE WHEN c.rn %% 6 = 0 THEN 'in_stock' ELSE 'sold' END, current_date - (c.rn %% 900)::int,
+            'BSC' || lpad(c.rn::text, 10, '0'), '', now(), now(), c.home_store_id,
+            CASE WHEN c.rn %% 6 = 0 THEN NULL ELSE c.id END, %(product)s + c.rn %% %(products)s, c.home_store_id
+        FROM (SELECT id, brand_id, home_store_id, row_number() OVER (ORDER BY id) AS rn
+              FROM customers_customer WHERE brand_id = %(brand)s AND id %% %(every)s = 0) c
+        """,
+        p,
+    )
+    cur.execute(  # type: ignore[attr-defined]
+        """
+        INSERT INTO warranties_registration (brand_id, item_id, customer_id, store_id, kind, sold_on,
+            registered_at, price_paid, currency, is_gift, gift_recipient_name, gift_relation, gift_occasion,
+            warranty_starts_on, warranty_ends_on, is_grey_market, grey_market_reason, idempotency_key,
+            idempotency_fingerprint, is_current)
+        SELECT i.brand_id, i.id, i.owner_id, i.current_store_id, 'sale', i.shipped_on + 10,
+            (i.shipped_on + 10)::timestamptz, 1500, 'EUR', false, '', '', '', i.shipped_on + 10,
+            i.shipped_on + 10 + 730, i.id %% 50 = 0, '', '', '', true
+        FROM inventory_item i WHERE i.brand_id = %(brand)s AND i.owner_id IS NOT NULL
+        """,
+        p,
+    )
+    cur.execute(  # type: ignore[attr-defined]
+        """
+        INSERT INTO warranties_intervention (brand_id, item_id, store_id, kind, status, received_on,
+            description, parts, labour_cost, parts_cost, currency, is_under_warranty, created_at)
+        SELECT i.brand_id, i.id, i.current_store_id, 'service',
+            (ARRAY['received', 'in_workshop', 'ready', 'returned', 'returned'])[1 + i.id %% 5],
+            current_date - (i.id %% 400)::int, 'Bench service', '', 120, 30, 'EUR', i.id %% 2 = 0, now()
+        FROM inventory_item i WHERE i.brand_id = %(brand)s AND i.owner_id IS NOT NULL AND i.id %% 10 = 1
+        """,
+        p,
+    )
+    cur.execute(  # type: ignore[attr-defined]
+        """
+        INSERT INTO warranties_warrantyclaim (brand_id, intervention_id, store_id, status, labour_amount,
+            parts_amount, currency, decision_reason, submitted_at)
+        SELECT v.brand_id, v.id, v.store_id, (ARRAY['submitted', 'approved', 'rejected'])[1 + v.id %% 3],
+            120, 30, 'EUR', '', now() - (v.id %% 300) * interval '1 day'
+        FROM warranties_intervention v WHERE v.brand_id = %(brand)s AND v.id %% 3 = 0
+        """,
+        p,
+    )
+    for table in ("inventory_item", "warranties_registration", "warranties_intervention",
+                  "warranties_warrantyclaim"):  # fmt: skip
+        cur.execute(f"VACUUM ANALYZE {table}")  # type: ignore[attr-defined]
 
 
 def measure(client: Client, url: str, *, before: object = None, repeat: int = 0) -> dict[str, object]:
@@ -179,45 +331,83 @@ def main() -> None:
     from jewelcrm.tenancy.context import brand_context
 
     brand_id, generated = ensure_data()
+    if os.environ.get("BENCH_GENERATE_ONLY"):
+        return
     brand = Brand.objects.get(pk=brand_id)
     with brand_context(brand):
         customers = Customer.objects.filter(brand=brand).count()
         orders = Order.objects.filter(brand=brand).count()
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(User.objects.get(email="owner@bench-scale.test"))
+    associate = Client(HTTP_HOST="127.0.0.1")
+    associate.force_login(User.objects.get(email="associate@bench-scale.test"))
+    manager = Client(HTTP_HOST="127.0.0.1")
+    manager.force_login(User.objects.get(email="manager@bench-scale.test"))
     b = {"brand_slug": SLUG}
     home, listing = reverse("accounts:dashboard", kwargs=b), reverse("customer360:list", kwargs=b)
+    book = reverse("customers:client_book", kwargs=b)
 
     client.get(listing)  # warms the filter choices
     first = measure(client, listing)
     found = re.search(r'href="\?after=([^"&]+)" rel="next"', first["response"].content.decode())
     assert found, "the first page links to the next one"
     cursor = html.unescape(found.group(1))
+    search = lambda q: measure(client, f"{listing}?q={q}", repeat=SEARCH_REPEAT)  # noqa: E731
     rows = [
         (
-            "Dashboard home, figures absent (counted)",
+            "Dashboard home, no kept figure (counted within 200 ms, else by the task)",
             measure(client, home, before=lambda: _forget_home(brand)),
         ),
-        ("Dashboard home, figures kept (10 min)", measure(client, home)),
+    ]
+    _keep_home(brand)
+    rows += [
+        ("Dashboard home, figures kept", measure(client, home)),
         ("Customer list, first page", first),
         ("Customer list, a following page (keyset)", measure(client, f"{listing}?after={cursor}")),
         ("Customer list sorted by country, descending", measure(client, f"{listing}?sort=-country")),
-        ('Search by name ("martin")', measure(client, f"{listing}?q=martin", repeat=SEARCH_REPEAT)),
-        (
-            'Search by two name words ("lea dubois")',
-            measure(client, f"{listing}?q=lea+dubois", repeat=SEARCH_REPEAT),
-        ),
-        ('Search by e-mail ("c123456@")', measure(client, f"{listing}?q=c123456%40", repeat=SEARCH_REPEAT)),
-        ('Search by phone ("0791234567")', measure(client, f"{listing}?q=0791234567", repeat=SEARCH_REPEAT)),
+        ('Search by name ("martin")', search("martin")),
+        ('Search by a rarer name ("lefebvre-12")', search("lefebvre-12")),
+        ('Search by two name words ("lea dubois")', search("lea+dubois")),
+        ('Search by e-mail ("c123456@")', search("c123456%40")),
+        ('Search by phone ("0791234567")', search("0791234567")),
+        ('Search by the last digits of a phone ("4567")', search("4567")),
+        ("Client book of a sales associate (their customers)", measure(associate, book)),
+        ("Client book of a store manager (the store's customers)", measure(manager, book)),
+        ('Client book searched ("martin", store manager)', measure(manager, f"{book}?q=martin")),
+        ("Stock by store (owner)", measure(client, reverse("inventory:stock", kwargs=b))),
+        ("Stock of one store (sales associate)", measure(associate, reverse("inventory:my_stock", kwargs=b))),
+        ("Warranty claims to decide (owner)", measure(client, reverse("warranties:claim_queue", kwargs=b))),
+        ("Workshop interventions of a store", measure(manager, reverse("warranties:interventions", kwargs=b))),
+        ("Warranty registrations (owner)", measure(client, reverse("warranties:registrations", kwargs=b))),
     ]
+    with brand_context(brand):
+        from warranties.inventory.models import Item
+
+        pieces = Item.objects.filter(brand=brand).count()
     made = f"generated in {generated:.0f} s" if generated > 5 else "generated by an earlier run"
     lines = [
-        f"{customers:,} customers and {orders:,} orders in one brand ({made}); "
-        f"each page rendered {REPEAT} times ({SEARCH_REPEAT} for searches) in-process as the brand's owner (server time: middleware, view, "
+        f"_Machine load when measured: {os.getloadavg()[0]:.1f} (1-minute load average on {os.cpu_count()} cores, "
+        "shared with seven other engineers' tests)._",
+        "",
+        f"{customers:,} customers, {orders:,} orders and {pieces:,} pieces in one brand ({made}); "
+        f"each page rendered {REPEAT} times ({SEARCH_REPEAT} for searches) in-process as the brand's owner, the first store's manager or one of its sales associates (server time: middleware, view, "
         f"template and queries). Target: under {TARGET_MS} ms with a fixed number of SQL statements.",
         "",
         "| page | median ms | worst ms | SQL statements | under target |",
         "|---|---:|---:|---:|---|",
+    ]
+    lines_after = [
+        "",
+        "Before the search-term table ([ADR 0044](adr/0044-customer-search-terms.md)) and the kept home "
+        "figures ([ADR 0045](adr/0045-kept-home-figures.md)), the same pages on the same machine took "
+        "15.8 to 62.6 s for a search (a scan of every profile) and 23.6 s for the home whose figures "
+        "were not in the cache. Searches now read ranges of the `(brand, kind, term)` btree; the home "
+        "reads its kept figures in one query, and when none exists counts for at most 200 ms and leaves "
+        "the rest to `refresh_home_figures_task` (its number of statements then depends on how many "
+        "figures were counted within the budget: four statements each; once kept, it is fixed).",
+        "",
+        "Rerun at full size: `BENCH_CUSTOMERS=1000000 DATABASE_URL=postgres://…/<db>_bench ./bin/bench scale` "
+        "(the data is generated once and kept; `BENCH_GENERATE_ONLY=1` only generates).",
     ]
     for name, result in rows:
         ok = "yes" if result["median"] < TARGET_MS else "**no**"
@@ -226,17 +416,31 @@ def main() -> None:
         print(
             f"{name}: median {result['median']:.0f} ms, worst {result['worst']:.0f} ms, {queries} statements"
         )
-    write_section("scale", "A million customers: dashboard home, customer list, search", "\n".join(lines))
+    over = [name for name, result in rows if result["median"] >= TARGET_MS and name in WHY_SLOW]
+    if over:
+        lines += ["", "Still over the target, and why:", ""]
+        lines += [f"- {name}: {WHY_SLOW[name]}" for name in over]
+    lines += lines_after
+    write_section("scale", "A million customers: dashboard home, customer list, search, store lists", "\n".join(lines))
 
 
 def _forget_home(brand: object) -> None:
-    from jewelcrm.accounts.home import _figure_key, _tiles
-    from jewelcrm.accounts.models import Membership
+    """As after a restore: no kept figure, no refresh under way."""
+    from jewelcrm.accounts.models import HomeFigure
     from jewelcrm.tenancy.context import brand_context
 
     with brand_context(brand):
-        membership = Membership.objects.filter(brand=brand, role="owner").first()
-    cache.delete_many([_figure_key(t, brand, membership) for t in _tiles() if t.cache_seconds])
+        HomeFigure.objects.filter(brand=brand).delete()
+    cache.delete(f"home:refresh:{brand.pk}")  # type: ignore[attr-defined]
+
+
+def _keep_home(brand: object) -> None:
+    """The hourly task's work, done once before the pages that read kept figures."""
+    from jewelcrm.accounts.home import home_figures_refresh
+    from jewelcrm.tenancy.context import brand_context
+
+    with brand_context(brand):
+        home_figures_refresh(brand=brand)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from customers.models import Customer, OrderSource
+from customers.search_terms import search_terms_refresh
 from customers.selectors import customer_find
 from customers.services import PROFILE_FIELDS, consent_record, order_upsert
 from jewelcrm.accounts.models import Brand
@@ -96,6 +97,7 @@ def customer_upsert(*, brand: Brand, record: dict[str, Any], source: str) -> tup
         customer.field_sources = sources
         customer.full_clean(exclude=["brand", "home_store", "assigned_associate", "merged_into"])
         customer.save()
+        search_terms_refresh(brand_id=brand.pk, customer_ids=[customer.pk], created=status == "created")
     consents = record.get("consents") or []
     if consents:
         current = consent_current(brand=brand, customer=customer)

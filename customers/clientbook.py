@@ -128,6 +128,7 @@ class BookEntry:
     dates: list[UpcomingDate] = field(default_factory=list)
     suggestion: Any = ""
     suggestion_kind: str = ""
+    products: list[Any] = field(default_factory=list)  # of the pieces owned (thumbnails), set by the view
 
 
 def _months_before(day: date, months: int) -> date:
@@ -205,9 +206,9 @@ def client_book(*, brand: Brand, membership: Any, today: date, query: str = "") 
     first) and the upcoming dates of the window. A fixed number of queries."""
     customers = book_customers(brand=brand, membership=membership)
     if query:
-        customers = customers.filter(
-            Q(first_name__icontains=query) | Q(last_name__icontains=query) | Q(email__icontains=query)
-        )
+        from customers.selectors import matching
+
+        customers = matching(customers, brand=brand, query=query)
     dates = upcoming_dates(brand=brand, customers=customers, today=today)
     due = services_due(brand=brand, customers=customers, today=today)
     by_customer: dict[int, list[UpcomingDate]] = {}

@@ -58,6 +58,9 @@ HOLDER = customer_data_holder(
             "customers.Relation.customer",
             "customers.Consent.customer",
             "customers.Order.customer",
+            # An index of the profile, not a record of the person: erasure and merge rewrite it from the
+            # profiles afterwards (search_terms_refresh in gdpr.customer_erase and dedupe), never move it.
+            "customers.SearchTerm.customer",
         ),
         collect=collect,
         erase=erase,

@@ -40,6 +40,7 @@ from customers.models import (
     Relation,
     RelationKind,
 )
+from customers.search_terms import search_terms_refresh
 from jewelcrm.demo import DemoContext
 
 SIZES = {"full": 3000, "small": 40}
@@ -128,6 +129,7 @@ def seed(ctx: DemoContext) -> None:
     ctx.shared["customer_ids"] = ids
     if not Order.objects.filter(brand=brand, external_id__startswith="DEMO-").exists():
         _seed_orders(ctx, stores, ids)
+    search_terms_refresh(brand_id=brand.pk)  # every profile found by its words, set-based
 
 
 def _associates_by_store() -> dict[int, list[Any]]:

@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from customers.holders import Erasure, blank_value, holders
 from customers.models import ConsentSource, Customer, Order, Relation
+from customers.search_terms import search_terms_refresh
 from jewelcrm.accounts.models import AuditLog, Brand
 
 ERASED = "[erased]"
@@ -264,6 +265,7 @@ def customer_erase(*, brand: Brand, customer: Customer, actor: Any = None, reaso
             AuditLog.unscoped.filter(pk=row.pk).update(data=scrubbed)
             changed["accounts.AuditLog"] = changed.get("accounts.AuditLog", 0) + 1
 
+    search_terms_refresh(brand_id=brand.pk, customer_ids=ids)
     audit_log_record(
         brand=brand,
         action="customer.gdpr_erase",

@@ -25,8 +25,8 @@ def _reachable_by_email(brand: Any, membership: Any) -> int:
     return with_active_consent(Customer.objects.filter(merged_into__isnull=True), channel="email").count()
 
 
-# Counting a million customers (and their latest consents) on every visit is not needed: these figures
-# are kept for ten minutes (jewelcrm.accounts.home).
+# Counting a million customers (and their latest consents) on every visit is not needed: these are kept
+# figures, counted again when a page finds them older than ten minutes, and hourly (jewelcrm.accounts.home).
 FIGURE_SECONDS = 600
 
 TILES = [

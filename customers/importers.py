@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from customers.models import Consent, Customer
 from customers.normalise import email_normalise, phone_normalise
+from customers.search_terms import search_terms_refresh
 from jewelcrm.imports import staging
 from jewelcrm.imports.framework import BaseImporter, Field, Problem, RowRejected
 from jewelcrm.imports.values import fold, parse_bool, parse_country, parse_date, parse_language
@@ -386,6 +387,10 @@ class CustomerImporter(BaseImporter):
             f"INSERT INTO {table} ({insert_cols}) SELECT {select_cols} FROM {s} s WHERE s.target_id IS NULL "
             f"ORDER BY s.rowno",
             [b, *extra_params],
+        )
+        # 4. The search terms of every profile the file touched, in one set-based rewrite.
+        search_terms_refresh(
+            brand_id=b, ids_sql=f"SELECT COALESCE(target_id, new_id) FROM {s}"  # noqa: S608 - our table name
         )
         self._consents_append()
         total = staging.sql_rows(f"SELECT count(*) FROM {s}")[0][0]

@@ -97,6 +97,31 @@ class Customer(BrandScopedModel):
         return self.full_name or self.email or f"#{self.pk}"
 
 
+class SearchTerm(BrandScopedModel):
+    """A word a live profile is found by: a name word, the e-mail and its parts, the endings of the
+    phone's digits (customers.search_terms, ADR 0044). Written only by `search_terms_refresh`, set-based;
+    searched by prefix on the (brand, kind, term) btree, which row-level security lets PostgreSQL use."""
+
+    # Derived from the profile: not part of an export, never moved by a merge (both profiles are
+    # refreshed), rewritten by erasure (customers.gdpr, customers.dedupe).
+    is_derived_index = True
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+", db_index=False)
+    kind = models.CharField(max_length=1)  # n name word, e e-mail, p phone digits
+    term = models.CharField(max_length=254)
+
+    class Meta:
+        db_table = "customers_search_term"
+        indexes = [
+            models.Index(
+                fields=["brand", "kind", "term", "customer"],
+                name="search_term_brand_prefix",
+                opclasses=["int8_ops", "text_pattern_ops", "text_pattern_ops", "int8_ops"],
+            ),
+            models.Index(fields=["brand", "customer"], name="search_term_brand_customer"),
+        ]
+
+
 class RelationKind(models.TextChoices):
     SPOUSE = "spouse", _("Spouse or partner")
     CHILD = "child", _("Child")

@@ -55,15 +55,30 @@ def mask_phone(phone: str) -> str:
     return phone[:3] + "*" * (len(phone) - 5) + phone[-2:]
 
 
-def name_key(*parts: str | None) -> str:
-    """Lower-case, accent-free, punctuation-free form of a name, for duplicate detection and search:
-    name_key("Éloïse", "D'Arcy-Martin") == "eloise d arcy martin"."""
-    import re
+# Letters NFKD does not decompose, folded as a reader would type them without the accent ("Søren" is
+# found by "soren", "Łukasz" by "lukasz", "Bæk" by "baek"). Shared with the SQL of customers.search_terms.
+FOLDED_LETTERS = {
+    "ø": "o", "Ø": "o", "ł": "l", "Ł": "l", "đ": "d", "Đ": "d", "ð": "d", "Ð": "d", "ħ": "h", "Ħ": "h",
+    "ı": "i", "ŧ": "t", "Ŧ": "t", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "ß": "ss", "ẞ": "ss",
+    "þ": "th", "Þ": "th",
+}  # fmt: skip
+
+
+def text_fold(text: str) -> str:
+    """Lower-case, accent-free form of a text: letters folded, then NFKD without the combining marks."""
     import unicodedata
 
-    text = " ".join(p for p in parts if p)
+    text = "".join(FOLDED_LETTERS.get(c, c) for c in text)
     text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    return "".join(c for c in text if not unicodedata.combining(c)).lower()
+
+
+def name_key(*parts: str | None) -> str:
+    """Lower-case, accent-free, punctuation-free form of a name, for duplicate detection and search:
+    name_key("Éloïse", "D'Arcy-Martin") == "eloise d arcy martin"; name_key("Søren") == "soren"."""
+    import re
+
+    text = text_fold(" ".join(p for p in parts if p))
     return " ".join(re.split(r"[^a-z0-9]+", text)).strip()
 
 

@@ -353,12 +353,15 @@ class ClientBookView(BrandViewMixin, TemplateView):
         context["query"] = query
         context["window_days"] = clientbook.DATE_WINDOW_DAYS
         # Clients to contact this week: the book's customers with the most value at risk (nightly scores).
-        from jewelcrm.accounts.panels import client_book_panels, contact_priorities
+        from jewelcrm.accounts.panels import client_book_panels, contact_priorities, customer_products
 
         # Sections of the apps above (campaigns' outreach tasks), through the panels registry.
         context["book_panels"] = client_book_panels(brand=self.brand, membership=self.membership)
 
         by_id = {e.customer.pk: e.customer for e in context["entries"]}
+        owned = customer_products(brand=self.brand, customer_ids=list(by_id))
+        for entry in context["entries"]:
+            entry.products = owned.get(entry.customer.pk, [])
         context["contact_this_week"] = [
             {**entry, "customer": by_id[entry["customer_id"]]}
             for entry in contact_priorities(brand=self.brand, customer_ids=list(by_id))

@@ -44,6 +44,8 @@ class SignedMediaStorage(FileSystemStorage):
 
 def _belongs_to(name: str, brand_id: int | None) -> bool:
     """Does the file belong to the brand the address was made for? (an explicit allow-list of kinds)"""
+    from django.db.models import Q
+
     from jewelcrm.accounts.models import Brand
     from jewelcrm.catalog.models import Product
     from jewelcrm.tenancy.context import brand_context
@@ -54,7 +56,7 @@ def _belongs_to(name: str, brand_id: int | None) -> bool:
         return True
     if name.startswith(f"products/{brand_id}/"):
         with brand_context(brand_id):
-            return Product.objects.filter(photo=name).exists()
+            return Product.objects.filter(Q(photo=name) | Q(photo_thumbnail=name)).exists()
     return False
 
 

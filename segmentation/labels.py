@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import formats
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 SEGMENT_LABELS = {
     "champions": _("Champions"),
@@ -203,3 +204,16 @@ def note_text(code: str, params: dict[str, Any]) -> str:
         return str(label) % params if params else str(label)
     except (KeyError, TypeError, ValueError):
         return str(label)
+
+
+def price_band_labels(limits: list[int], currency: str) -> list[str]:
+    """["Under 500 EUR", "500 to 1,000 EUR", …, "10,000 EUR and more"] in the page's language."""
+
+    def money(value: int) -> str:
+        return f"{formats.number_format(value, decimal_pos=0, force_grouping=True)} {currency}"
+
+    labels = [gettext("Under %(amount)s") % {"amount": money(limits[0])}]
+    for low, high in zip(limits, limits[1:], strict=False):
+        labels.append(gettext("%(low)s to %(high)s") % {"low": money(low), "high": money(high)})
+    labels.append(gettext("%(amount)s and more") % {"amount": money(limits[-1])})
+    return labels

@@ -79,9 +79,7 @@ def _value_labels(name: str, currency: str, limits: list[int]) -> Any:
     if name == "category":
         return lambda value: str(dict(Category.choices).get(value, value))
     if name == "price_band":
-        from segmentation.insights.selectors import price_band_labels
-
-        bands = price_band_labels(limits, currency) if limits else []
+        bands = labels.price_band_labels(limits, currency) if limits else []
 
         def band(value: str) -> str:
             index = int(value.removeprefix("band_")) if value.startswith("band_") else -1

@@ -67,7 +67,11 @@ def _customers(ctx: DemoContext) -> list[int]:
         )
         for n, name in enumerate(GIFT_NAMES)
     ]
-    return [c.pk for c in Customer.objects.bulk_create(rows)]
+    from customers.services import search_terms_refresh
+
+    ids = [c.pk for c in Customer.objects.bulk_create(rows)]
+    search_terms_refresh(brand_id=ctx.brand.pk, customer_ids=ids)
+    return ids
 
 
 def _price(product: Any, currency: str, rng: Any) -> Decimal:

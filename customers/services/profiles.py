@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.models import Customer
+from customers.search_terms import SEARCHED_FIELDS, search_terms_refresh
 from jewelcrm.accounts.models import Brand
 
 
@@ -47,6 +48,7 @@ def customer_create(
     }
     customer.full_clean(exclude=["brand", "home_store", "assigned_associate", "merged_into"])
     customer.save()
+    search_terms_refresh(brand_id=brand.pk, customer_ids=[customer.pk], created=True)
     return customer
 
 
@@ -161,6 +163,8 @@ def customer_update(
     customer.field_sources = sources
     customer.full_clean(exclude=["brand", "home_store", "assigned_associate", "merged_into"])
     customer.save()
+    if SEARCHED_FIELDS.intersection(changed):
+        search_terms_refresh(brand_id=brand.pk, customer_ids=[customer.pk])
     from jewelcrm.accounts.services import audit_log_record
 
     audit_log_record(

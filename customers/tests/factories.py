@@ -19,6 +19,17 @@ class CustomerFactory(BrandScopedFactory):
     language = "fr"
     country = "FR"
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """Like the customer services, write the profile's search terms (customers.search_terms)."""
+        from customers.search_terms import search_terms_refresh
+        from jewelcrm.tenancy.context import brand_context
+
+        customer = super()._create(model_class, *args, **kwargs)
+        with brand_context(customer.brand_id):
+            search_terms_refresh(brand_id=customer.brand_id, customer_ids=[customer.pk])
+        return customer
+
 
 class RelationFactory(BrandScopedFactory):
     class Meta:

@@ -205,3 +205,19 @@ class AuditLog(BrandScopedModel):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+
+class HomeFigure(BrandScopedModel):
+    """A key figure of a home page kept between visits (jewelcrm.accounts.home): counting a million
+    customers on each visit is not needed. Rewritten by `refresh_home_figures_task` (hourly, and when a
+    page finds it missing or old); the page shows when it was counted."""
+
+    key = models.CharField(max_length=120)
+    value = models.BigIntegerField()
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["brand", "key"], name="home_figure_unique_key")]
+
+    def __str__(self) -> str:
+        return f"{self.key} = {self.value}"

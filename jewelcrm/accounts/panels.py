@@ -5,6 +5,7 @@ An app may declare in its own `panels.py`:
     def customer_panel(*, brand, customer) -> dict | None       # {"template": ..., **context} on the 360 page
     def contact_priorities(*, brand, customer_ids) -> list[dict] # ranked entries for the client book
     def client_book_panel(*, brand, membership) -> dict | None   # {"template": ..., **context} in the book
+    def customer_products(*, brand, customer_ids) -> dict[int, list] # products each one owns (client book)
 
 Pages call `customer_panels(...)` and `contact_priorities(...)`, which gather every app's answer, as the
 menu (navigation.py) and the home tiles (home.py) do.
@@ -63,3 +64,15 @@ def client_book_panels(*, brand: Any, membership: Any) -> list[dict[str, Any]]:
             if panel:
                 panels.append(panel)
     return panels
+
+
+def customer_products(*, brand: Any, customer_ids: list[int]) -> dict[int, list[Any]]:
+    """The products of the pieces each customer owns, by customer id (for the thumbnails of the client
+    book), gathered from every app that answers."""
+    owned: dict[int, list[Any]] = {}
+    for module in _modules():
+        if hasattr(module, "customer_products"):
+            answer = module.customer_products(brand=brand, customer_ids=customer_ids)
+            for customer_id, products in answer.items():
+                owned.setdefault(customer_id, []).extend(products)
+    return owned

@@ -9,7 +9,10 @@ from celery import shared_task
 from django.db import connection
 from django.utils import timezone
 
+from jewelcrm.accounts.home import refresh_home_figures_task
 from jewelcrm.tenancy.tasks import brand_task
+
+__all__ = ["refresh_home_figures_task"]  # defined beside the figures it counts (home.py)
 
 # Access logs of django-axes are kept this long, then deleted.
 AXES_LOG_RETENTION_DAYS = 90
@@ -62,3 +65,11 @@ def brand_visible_rows_task(brand_id: int) -> dict[str, Any]:
         "backend_pid": backend,
         "worker_pid": os.getpid(),
     }
+
+
+@shared_task
+def refresh_home_figures_all_task() -> list[int]:
+    """Hourly: one refresh of the kept home figures per active brand."""
+    from jewelcrm.tenancy.tasks import for_each_brand
+
+    return for_each_brand(refresh_home_figures_task)

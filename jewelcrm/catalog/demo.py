@@ -127,8 +127,60 @@ def seed(ctx: DemoContext) -> None:
         [Product(brand=ctx.brand, **row) for row in rows if row["reference"] not in existing]
     )
     products = list(Product.objects.filter(brand=ctx.brand).order_by("reference"))
+    _photos(ctx, products)
     _complements(ctx, products)
     ctx.shared["products"] = products
+
+
+# Colours of the demo's drawn pieces: metal, then stone.
+_METALS = {"watch": (70, 74, 82), "default": (201, 162, 39)}
+_STONES = [(220, 235, 250), (155, 17, 30), (15, 82, 186), (80, 200, 120), (245, 245, 245)]
+
+
+def demo_photo(*, category: str, seed: int, size: int = 640) -> bytes:
+    """A simple drawing of a piece (a ring, a pendant, a watch face…) made with Pillow: the demo's
+    product photos, without the network."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (size, size), (246, 242, 236))
+    draw = ImageDraw.Draw(image)
+    metal = _METALS.get(category, _METALS["default"])
+    stone = _STONES[seed % len(_STONES)]
+    c, r = size // 2, size // 4
+    if category == "watch":
+        draw.rectangle([c - r // 3, 20, c + r // 3, size - 20], fill=(60, 40, 30))
+        draw.ellipse([c - r, c - r, c + r, c + r], fill=metal)
+        draw.ellipse([c - r + 18, c - r + 18, c + r - 18, c + r - 18], fill=(250, 250, 248))
+        draw.line([c, c, c, c - r + 40], fill=(20, 20, 20), width=6)
+        draw.line([c, c, c + r // 2, c], fill=(20, 20, 20), width=6)
+    elif category in ("necklace", "pendant"):
+        draw.arc([c - 2 * r, 10 - 2 * r, c + 2 * r, c + r // 2], 20, 160, fill=metal, width=6)
+        diamond = [(c, c + r), (c - r // 2, c), (c, c - r // 3), (c + r // 2, c)]
+        draw.polygon(diamond, fill=stone, outline=metal)
+    elif category in ("bracelet", "charm"):
+        draw.ellipse([c - int(1.6 * r), c - r, c + int(1.6 * r), c + r], outline=metal, width=22)
+        draw.ellipse([c - 24, c + r - 34, c + 24, c + r + 14], fill=stone, outline=metal, width=4)
+    else:  # rings, earrings and the rest
+        draw.ellipse([c - r, c - r // 2, c + r, c + int(1.5 * r)], outline=metal, width=26)
+        draw.polygon([(c, c - r), (c - r // 2, c - r // 2 - 10), (c + r // 2, c - r // 2 - 10)], fill=stone)
+        draw.ellipse([c - r // 2, c - r - r // 2, c + r // 2, c - r // 2], fill=stone, outline=metal, width=5)
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=88)
+    return out.getvalue()
+
+
+def _photos(ctx: DemoContext, products: list[Product]) -> None:
+    """A drawn photo and its thumbnail for each product that has none (catalog.photos, as an upload)."""
+    from jewelcrm.catalog.photos import product_photo_store
+
+    for n, product in enumerate(products):
+        if product.photo:
+            continue
+        data = demo_photo(category=product.category, seed=n)
+        product_photo_store(brand=ctx.brand, product=product, data=data)
+        product.save(update_fields=["photo", "photo_thumbnail"])
 
 
 def _complements(ctx: DemoContext, products: list[Product]) -> None:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jewelcrm.catalog.models import Category, Product
+from jewelcrm.catalog.photos import photo_source_is_valid
 from jewelcrm.imports.framework import BaseImporter, Field, Problem, RowRejected
 from jewelcrm.imports.values import fold, parse_currency, parse_decimal, parse_int
 
@@ -92,6 +93,12 @@ class ProductImporter(BaseImporter):
             gettext_lazy("Service interval (months)"),
             aliases=("Révision (mois)", "Révision", "Entretien (mois)", "Service interval"),
         ),
+        # An https address, or the name of a file in PRODUCT_PHOTO_IMPORT_DIR/<brand slug>/ (catalog.photos).
+        Field(
+            "photo",
+            gettext_lazy("Photo"),
+            aliases=("Image", "Visuel", "Photo URL", "Image URL", "Fichier photo"),
+        ),
     )
 
     def prepare(self) -> None:
@@ -144,6 +151,16 @@ class ProductImporter(BaseImporter):
             raw.get("service_interval_months", ""),
             lambda v: parse_int(v, minimum=0, maximum=600),
         )
+        photo = raw.get("photo", "").strip()
+        if photo and not photo_source_is_valid(photo):
+            problems.append(
+                Problem(
+                    row,
+                    col["photo"],
+                    photo,
+                    _("A photo is an https address or the name of a JPEG, PNG or WebP file."),
+                )
+            )
         if problems:
             raise RowRejected(problems)
         self.references[reference] = row
@@ -159,6 +176,7 @@ class ProductImporter(BaseImporter):
             "currency": currency or self.brand.default_currency,
             "warranty_months": 24 if warranty is None else warranty,
             "service_interval_months": service,
+            "photo": photo,
         }
 
     def stage(self, rows: list[dict[str, Any]]) -> None:
@@ -193,4 +211,28 @@ class ProductImporter(BaseImporter):
             else:
                 unchanged += 1
         Product.objects.bulk_create(new)
+        self._photos_set()
         return created, updated, unchanged
+
+    def _photos_set(self) -> None:
+        """Fetch and store the photos the file names (a photo that cannot be had is reported, the product
+        stays imported)."""
+        from django.core.exceptions import ValidationError
+
+        from jewelcrm.catalog.photos import photo_fetch
+        from jewelcrm.catalog.services import product_photo_set
+
+        wanted = {row["reference"]: row["photo"] for row in self.rows if row.get("photo")}
+        if not wanted:
+            return
+        saved, refused = 0, []
+        for product in Product.objects.filter(brand=self.brand, reference__in=list(wanted)):
+            try:
+                data = photo_fetch(brand=self.brand, source=wanted[product.reference])
+                product_photo_set(brand=self.brand, product=product, data=data)
+                saved += 1
+            except ValidationError as error:
+                refused.append(f"{product.reference}: {' '.join(error.messages)}")
+        self.summary = {**(getattr(self, "summary", None) or {}), "photos_saved": saved}
+        if refused:
+            self.summary["photos_refused"] = refused

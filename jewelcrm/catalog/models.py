@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +35,8 @@ class Product(BrandScopedModel):
         _("service interval (months)"), null=True, blank=True
     )
     photo = models.FileField(_("photo"), upload_to="products/", blank=True)
+    # A small JPEG made from the photo (jewelcrm.catalog.photos): what lists, forms and pages show.
+    photo_thumbnail = models.FileField(upload_to="products/", blank=True, editable=False)
     complements = models.ManyToManyField(
         "self",
         symmetrical=False,
@@ -54,6 +58,11 @@ class Product(BrandScopedModel):
 
     def __str__(self) -> str:
         return f"{self.reference} · {self.name}"
+
+    @property
+    def picture(self) -> Any:
+        """The file to show in a list or a card: the thumbnail, else the photo, else an empty file."""
+        return self.photo_thumbnail if self.photo_thumbnail else self.photo
 
     @property
     def name(self) -> str:

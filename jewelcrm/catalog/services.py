@@ -66,22 +66,27 @@ def _product_validate(*, brand: Brand, product: Product) -> None:
 
 
 def _photo_set(*, brand: Brand, product: Product, photo: Any) -> None:
-    """Store an uploaded photo under the brand's own folder: products/<brand id>/<reference>.<ext>."""
-    name = str(getattr(photo, "name", "") or "")
-    extension = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
-    if extension not in PHOTO_TYPES:
-        raise ValidationError({"photo": [_("Upload a JPEG, PNG or WebP image.")]})
-    try:
-        from PIL import Image
+    """Store an uploaded photo and its thumbnail under the brand's own folder (jewelcrm.catalog.photos):
+    products/<brand id>/<reference>.<ext> and <reference>-thumb.jpg."""
+    from jewelcrm.catalog.photos import product_photo_store, read_upload
 
-        Image.open(photo).verify()
-        photo.seek(0)
-    except ImportError:  # pragma: no cover - Pillow is optional
-        pass
-    except Exception:
-        raise ValidationError({"photo": [_("This file is not a readable image.")]}) from None
-    safe_reference = "".join(c if c.isalnum() or c in "-_" else "-" for c in product.reference)
-    product.photo.save(f"{brand.pk}/{safe_reference}{extension}", photo, save=False)
+    try:
+        product_photo_store(brand=brand, product=product, data=read_upload(photo))
+    except ValidationError as error:
+        raise ValidationError({"photo": error.messages}) from None
+
+
+@transaction.atomic
+def product_photo_set(*, brand: Brand, product: Product, data: bytes, actor: Any = None) -> Product:
+    """Give a product a new photo (the bytes of a JPEG, PNG or WebP; checked) and its thumbnail."""
+    from jewelcrm.catalog.photos import product_photo_store
+
+    if product.brand_id != brand.pk:
+        raise ValidationError(_("Unknown product."))
+    product_photo_store(brand=brand, product=product, data=data)
+    product.save(update_fields=["photo", "photo_thumbnail", "updated_at"])
+    audit_log_record(brand=brand, action="product.update", actor=actor, obj=product, data={"photo": "new"})
+    return product
 
 
 def _complements_set(*, brand: Brand, product: Product, complements: Iterable[Any]) -> None:

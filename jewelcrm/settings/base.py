@@ -249,6 +249,9 @@ MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
 # Uploads are served only by the brand-checked view of jewelcrm.media, through signed addresses that
 # expire after MEDIA_URL_MAX_AGE seconds; there is no static route to MEDIA_ROOT in any setting.
 MEDIA_URL_MAX_AGE = env.int("MEDIA_URL_MAX_AGE", default=60 * 60)
+# Product photos (jewelcrm/catalog/photos.py): the folder the catalogue import reads file names from
+# (one sub-folder per brand slug; empty: file names are refused, https addresses still work).
+PRODUCT_PHOTO_IMPORT_DIR = env.str("PRODUCT_PHOTO_IMPORT_DIR", default="")
 STORAGES = {
     "default": {"BACKEND": "jewelcrm.media.SignedMediaStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

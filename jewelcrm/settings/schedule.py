@@ -36,6 +36,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "imports-sweep": _entry(
         "jewelcrm.imports.tasks.sweep_import_jobs_all_task", crontab(minute="*/5"), expires=4 * 60
     ),
+    # The kept figures of the dashboard home (a million customers are not counted per visit), per brand.
+    "home-figures": _entry(
+        "jewelcrm.accounts.tasks.refresh_home_figures_all_task", crontab(minute=13), expires=HOUR // 2
+    ),
     "accounts-housekeeping": _entry(
         "jewelcrm.accounts.tasks.housekeeping_task", crontab(minute=17, hour=3), expires=2 * HOUR
     ),

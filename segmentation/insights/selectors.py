@@ -22,7 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Sum
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_countries import countries
@@ -40,6 +40,7 @@ from segmentation.insights.models import (
     StoreStockAge,
     default_price_bands,
 )
+from segmentation.labels import price_band_labels
 from warranties.inventory import selectors as inventory_selectors
 
 DEFAULT_WEEKS = 13
@@ -402,19 +403,6 @@ DIMENSIONS = {
 def price_band_limits(*, brand: Brand) -> list[int]:
     settings = InsightsSettings.objects.filter(brand=brand).first()
     return list(settings.price_band_limits) if settings else default_price_bands()
-
-
-def price_band_labels(limits: list[int], currency: str) -> list[str]:
-    """["Under 500 EUR", "500 to 1,000 EUR", …, "10,000 EUR and more"] in the page's language."""
-
-    def money(value: int) -> str:
-        return f"{formats.number_format(value, decimal_pos=0, force_grouping=True)} {currency}"
-
-    labels = [_("Under %(amount)s") % {"amount": money(limits[0])}]
-    for low, high in zip(limits, limits[1:], strict=False):
-        labels.append(_("%(low)s to %(high)s") % {"low": money(low), "high": money(high)})
-    labels.append(_("%(amount)s and more") % {"amount": money(limits[-1])})
-    return labels
 
 
 @dataclass

@@ -23,6 +23,10 @@ _ESCAPES = re.compile(
 REVIEWED = {
     "jewelcrm/accounts/selectors.py": "a user's own memberships across brands (sign-in, switcher)",
     "jewelcrm/accounts/tasks.py": "housekeeping and the isolation probe task, inside brand_task",
+    "jewelcrm/accounts/home.py": "one upsert of a kept home figure with the brand id, a statement_timeout "
+    "inside a savepoint; inside the brand (ADR 0045)",
+    "customers/search_terms.py": "set-based rewrite and range reads of the search terms, every statement "
+    "filtered by the brand id and run inside the brand (ADR 0044)",
     "jewelcrm/imports/staging.py": "COPY into a temporary table and one set-based merge, inside the brand",
     "jewelcrm/tenancy/checks.py": "the row-level security report (catalogue tables only)",
     "jewelcrm/tenancy/context.py": "sets and clears the brand setting itself",

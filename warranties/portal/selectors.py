@@ -144,7 +144,7 @@ def _public_item_build(*, item_id: int) -> dict[str, Any] | None:
         if hasattr(product, "get_category_display")
         else product.category,
         "category_value": product.category,
-        "photo": product.photo.url if product.photo else "",
+        "photo": product.picture.url if product.picture else "",  # the thumbnail (catalog.photos)
         "status": item.status,
         "is_flagged": item.status in (ItemStatus.LOST, ItemStatus.STOLEN),
         "is_stolen": item.status == ItemStatus.STOLEN,

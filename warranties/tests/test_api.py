@@ -194,19 +194,20 @@ def test_a_sale_through_the_api_costs_a_fixed_number_of_statements(
 ):
     """The point-of-sale hot path: the brand and key, the replay check, the store, the item under its lock,
     the customer search; then in a savepoint the replay check again under the lock and the writes
-    (customer, order and line, registration, item, timeline, the consents in one statement, audit, the
-    confirmation e-mail in the send log).
+    (customer and its search terms, order and line, registration, item, timeline, the consents in one
+    statement, audit, the confirmation e-mail in the send log).
     Inside the test's transaction the brand scope is a savepoint too and puts the enclosing setting back,
     which a real call, a transaction of its own, does not."""
     warm = ItemFactory(brand=brand, current_store=store)
     post(api, brand, "registrations/", body(warm, store, customer={**body(warm, store)["customer"]}), key="w")
     fresh = ItemFactory(brand=brand, current_store=store)
     new_customer = {"email": "new@example.test", "first_name": "Ana", "last_name": "Roux", "language": "fr"}
-    with django_assert_num_queries(22) as captured:
+    with django_assert_num_queries(23) as captured:
         response = post(api, brand, "registrations/", body(fresh, store, customer=new_customer), key="n")
     assert response.status_code == 201, response.content
     statements = [q["sql"] for q in captured.captured_queries]
     assert sum(sql.startswith('INSERT INTO "customers_consent"') for sql in statements) == 1
+    assert sum(sql.startswith("INSERT INTO customers_search_term") for sql in statements) == 1
     assert sum(sql.startswith('SELECT "inventory_item"') for sql in statements) == 1
     assert sum("SET LOCAL jewelcrm.brand_id" in sql for sql in statements) == 2
     assert sum(sql.startswith('INSERT INTO "messaging_message"') for sql in statements) == 1

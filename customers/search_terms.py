@@ -1,0 +1,218 @@
+"""The words customers are found by (ADR 0044): a table `customers_search_term (brand_id, kind, term,
+customer_id)` searched by prefix through a btree, because row-level security lets PostgreSQL use an index
+only for leakproof operators (`=`, `~>=~`, `~<~`), never for `LIKE`, `lower()` or trigram matches.
+
+Terms of a live (not merged) profile:
+- kind "n": each word of the name, folded as `normalise.name_key` folds it ("Éloïse D'Arcy" → eloise, d,
+  arcy);
+- kind "e": the e-mail, its domain and each word of its local part ("lea.dubois@mail.ch" →
+  lea.dubois@mail.ch, mail.ch, lea, dubois);
+- kind "p": every ending of the phone's digits of four digits or more ("+41791234567" → 41791234567,
+  1791234567, …, 4567), so a prefix of one of them is any run of digits of the number.
+
+The rows are written set-based by `search_terms_refresh` (one DELETE and one INSERT … SELECT for any number
+of profiles): the customer services, the batch API, the customer import, the merge, the erasure and the demo
+call it; `manage.py customers_search_terms` rebuilds a brand after writes made outside them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+
+from customers.normalise import FOLDED_LETTERS, name_key, text_fold
+from jewelcrm.tenancy.distribution import execute_insert_select
+
+TABLE = "customers_search_term"
+# The end of a prefix range: `term ~>=~ 'mart' AND term ~<~ 'mart' || U+10FFFF` (byte order), every term
+# starting with "mart" and no other.
+_TOP = "\U0010ffff"
+MIN_PHONE_DIGITS = 4
+# The profile fields the terms come from: a change of another field leaves them as they are.
+SEARCHED_FIELDS = frozenset({"first_name", "last_name", "email", "phone", "merged_into"})
+
+# Letters the SQL folds like text_fold: one character to one (translate()), the others by replace().
+_RANGES = ((0x00A0, 0x0250), (0x1E00, 0x1F00), (0xFF00, 0xFFF0))
+
+
+def _fold_tables() -> tuple[str, str, dict[str, str]]:
+    source, target, deleted, longer = [], [], [], dict(FOLDED_LETTERS)
+    for start, end in _RANGES:
+        for code in range(start, end):
+            char = chr(code)
+            if char in FOLDED_LETTERS or unicodedata.category(char).startswith("C"):
+                continue
+            # What name_key makes of it: letters and digits, anything else a space between words.
+            folded = re.sub(r"[^a-z0-9]", " ", text_fold(char))
+            if not folded:
+                deleted.append(char)  # only a combining mark: gone, the word goes on
+                continue
+            if not folded.strip() or folded == char.lower():
+                continue
+            if len(folded) == 1:
+                source.append(char)
+                target.append(folded)
+            else:
+                longer[char] = folded
+    # translate() deletes the characters of its second argument that the third does not reach.
+    return "".join(source) + "".join(deleted), "".join(target), longer
+
+
+_FOLD_FROM, _FOLD_TO, _FOLD_LONGER = _fold_tables()
+
+
+def _sql_fold(expression: str) -> tuple[str, list[str]]:
+    """SQL of text_fold(expression) as far as words of a-z and 0-9 go, and its parameters. A text of
+    printable ASCII only (most names) is just lower-cased; the others go through the tables."""
+    params: list[str] = []
+    folded = expression
+    for char, replacement in _FOLD_LONGER.items():
+        folded = f"replace({folded}, %s, %s)"
+        params += [char, replacement]
+    sql = (
+        f"CASE WHEN {expression} ~ '^[ -~]*$' THEN lower({expression}) "
+        f"ELSE lower(translate({folded}, %s, %s)) END"
+    )
+    return sql, [*params, _FOLD_FROM, _FOLD_TO]
+
+
+def _terms_select(where: str) -> tuple[str, list[Any]]:
+    name, name_params = _sql_fold("c.first_name || ' ' || c.last_name")
+    sql = f"""
+        SELECT DISTINCT c.brand_id, c.id, t.kind, left(t.term, 254)
+        FROM customers_customer c
+        CROSS JOIN LATERAL (
+            SELECT 'n' AS kind, w AS term FROM regexp_split_to_table({name}, '[^a-z0-9]+') w
+            UNION ALL SELECT 'e', c.email
+            UNION ALL SELECT 'e', split_part(c.email, '@', 2)
+            UNION ALL SELECT 'e', w FROM regexp_split_to_table(split_part(c.email, '@', 1), '[^a-z0-9]+') w
+            UNION ALL SELECT 'p', substr(d.digits, i)
+                FROM (SELECT regexp_replace(c.phone, '[^0-9]', '', 'g') AS digits) d,
+                     generate_series(1, length(d.digits) - {MIN_PHONE_DIGITS - 1}) i
+        ) t
+        WHERE c.brand_id = %s AND c.merged_into_id IS NULL AND t.term <> '' AND ({where})
+    """
+    return sql, name_params
+
+
+def search_terms_refresh(
+    *,
+    brand_id: int,
+    customer_ids: Iterable[int] | None = None,
+    ids_sql: str = "",
+    ids_params: Any = (),
+    cursor: Any = None,
+    created: bool = False,
+) -> int:
+    """Rewrite the terms of these profiles (ids, or a SQL subquery of ids; neither: the whole brand) from
+    their current values, in two statements. Merged profiles end with none. Returns the rows written.
+    `cursor`: another connection's (a bench's generator); by default Django's, inside the brand.
+    `created`: the profiles were just inserted and have no terms yet (one statement instead of two)."""
+    if customer_ids is not None:
+        ids = sorted({int(i) for i in customer_ids})
+        if not ids:
+            return 0
+        where, params = "c.id = ANY(%s)", [ids]
+        delete_where, delete_params = "customer_id = ANY(%s)", [ids]
+    elif ids_sql:
+        where, params = f"c.id IN ({ids_sql})", list(ids_params)
+        delete_where, delete_params = f"customer_id IN ({ids_sql})", list(ids_params)
+    else:
+        where, params, delete_where, delete_params = "TRUE", [], "TRUE", []
+    select, name_params = _terms_select(where)
+    statement = f"INSERT INTO {TABLE} (brand_id, customer_id, kind, term) {select.strip()}"
+    delete = f"DELETE FROM {TABLE} WHERE brand_id = %s AND ({delete_where})"
+    if cursor is not None:
+        cursor.execute(delete, [brand_id, *delete_params])
+        cursor.execute(statement, [*name_params, brand_id, *params])
+        return cursor.rowcount
+    with connection.cursor() as cursor:
+        if not created:
+            cursor.execute(delete, [brand_id, *delete_params])
+        written = execute_insert_select(cursor, statement, [*name_params, brand_id, *params])
+        if written is not None:  # Citus: the rows were read, then inserted in batches
+            return written
+        cursor.execute(statement, [*name_params, brand_id, *params])
+        return cursor.rowcount
+
+
+# --- The query side -------------------------------------------------------------------------------
+
+
+@dataclass
+class Matcher:
+    """What a free-text query looks for: the e-mail prefix, the run of phone digits, the name words."""
+
+    email: str
+    digits: str
+    words: list[str]
+
+    @classmethod
+    def of(cls, query: str) -> Matcher:
+        query = (query or "").strip()
+        digits = "".join(c for c in query if c.isdigit())
+        digits = digits.lstrip("0") if len(digits) >= MIN_PHONE_DIGITS else ""
+        return cls(
+            email=query.lower(),
+            digits=digits if len(digits) >= MIN_PHONE_DIGITS else "",
+            words=name_key(query).split(),
+        )
+
+
+def matching_ids_sql(*, brand_id: int, query: str, or_sql: str = "", or_params: Any = ()) -> tuple[str, list]:
+    """SQL of the ids of the profiles the query finds (an e-mail starting with it, a phone holding its
+    digits, or a name with a word starting with each of its words), plus the ids of `or_sql`. Each part
+    is a range of the (brand_id, kind, term) index; a profile must still be filtered as live."""
+    matcher = Matcher.of(query)
+    parts: list[str] = []
+    params: list[Any] = []
+
+    def prefix(kind: str, value: str) -> str:
+        params.extend([brand_id, kind, value, value + _TOP])
+        return (
+            f"SELECT customer_id FROM {TABLE} WHERE brand_id = %s AND kind = %s "
+            "AND term ~>=~ %s AND term ~<~ %s"
+        )
+
+    if matcher.email:
+        parts.append(prefix("e", matcher.email))
+    if matcher.digits:
+        parts.append(prefix("p", matcher.digits))
+    if matcher.words:
+        parts.append("(" + " INTERSECT ".join(prefix("n", w) for w in matcher.words) + ")")
+    if or_sql:
+        parts.append(or_sql)
+        params.extend(or_params)
+    return " UNION ".join(parts), params
+
+
+def search_terms_of(*, brand_id: int, customer_id: int) -> set[tuple[str, str]]:
+    """The (kind, term) rows of one profile, for tests and checks."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT kind, term FROM {TABLE} WHERE brand_id = %s AND customer_id = %s",
+            [brand_id, customer_id],
+        )
+        return set(cursor.fetchall())
+
+
+def search_terms_stale(*, brand_id: int) -> int:
+    """How many (customer, kind, term) rows differ from what the profiles' values give: 0 when in step."""
+    select, name_params = _terms_select("TRUE")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH wanted AS ({select}),
+                 kept AS (SELECT brand_id, customer_id, kind, term FROM {TABLE} WHERE brand_id = %s)
+            SELECT count(*) FROM (
+                (TABLE wanted EXCEPT TABLE kept) UNION ALL (TABLE kept EXCEPT TABLE wanted)
+            ) x
+            """,
+            [*name_params, brand_id, brand_id],
+        )
+        return cursor.fetchone()[0]
