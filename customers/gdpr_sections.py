@@ -127,6 +127,16 @@ RELATED = {
             ("description", _("Description"), None),
         ],
     ),
+    "warranties.WarrantyClaim": (
+        _("Warranty claims"),
+        [
+            ("submitted_at", _("Submitted"), None),
+            ("intervention", _("Intervention"), None),
+            ("store", _("Store"), None),
+            ("status", _("Status"), None),
+            ("approved_amount", _("Approved amount"), None),
+        ],
+    ),
     "warranties.ItemEvent": (
         _("History of the pieces"),
         [
@@ -139,7 +149,12 @@ RELATED = {
 }
 ORDER = list(RELATED)
 TECHNICAL = {"id", "brand", "customer", "code_hash", "token_hash", "idempotency_key", "data", "merged_into"}
-AMOUNT_CURRENCY = {"total": "currency", "price_paid": "currency", "refunded_amount": "currency"}
+AMOUNT_CURRENCY = {
+    "total": "currency",
+    "price_paid": "currency",
+    "refunded_amount": "currency",
+    "approved_amount": "currency",
+}
 
 
 @dataclass

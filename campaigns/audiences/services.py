@@ -246,9 +246,23 @@ def meta_client() -> MetaAudienceClient:
     )
 
 
+UPLOAD_TASK = "campaigns.audiences.tasks.upload_audience_task"
+
+
+def audience_upload_enqueue(*, brand: Any, export: AudienceExport) -> None:
+    """Hand the upload to a worker once the transaction that started it commits (CEL-07): a rolled-back
+    start enqueues nothing; a lost task is harmless, the batches stay claimed and Upload can run again."""
+    from functools import partial
+
+    from celery import current_app
+
+    transaction.on_commit(partial(current_app.tasks[UPLOAD_TASK].delay, brand.pk, export.pk))
+
+
 def audience_upload_start(*, brand: Any, export: AudienceExport, actor: Any = None) -> AudienceExport:
     """Claim the export's batches in the upload send log (before anything leaves) and mark it uploading;
-    the caller enqueues `upload_audience_task` after commit. Idempotent: batches claimed again are kept."""
+    the caller enqueues `upload_audience_task` after commit (`audience_upload_enqueue`). Idempotent:
+    batches claimed again are kept."""
     if export.destination != Destination.META:
         raise AudienceExportRefused("Only a Meta export is uploaded.")
     with transaction.atomic():

@@ -9,7 +9,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -138,8 +137,6 @@ class AudienceUploadView(BrandViewMixin, TemplateView):
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        from campaigns.audiences.tasks import upload_audience_task
-
         export = selectors.audience_export_get(brand=self.brand, export_id=kwargs["pk"])
         if export is None:
             raise Http404
@@ -150,6 +147,6 @@ class AudienceUploadView(BrandViewMixin, TemplateView):
             messages.info(request, _("Already uploaded."))
             return HttpResponseRedirect(_detail_url(self.brand, export))
         services.audience_upload_start(brand=self.brand, export=export, actor=request.user)
-        transaction.on_commit(lambda: upload_audience_task.delay(self.brand.pk, export.pk))
+        services.audience_upload_enqueue(brand=self.brand, export=export)
         messages.success(request, _("Upload started: the batches below fill in as Meta accepts them."))
         return HttpResponseRedirect(_detail_url(self.brand, export))

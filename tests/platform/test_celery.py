@@ -238,6 +238,7 @@ ENQUEUE_SITES = {
     "jewelcrm/messaging/tasks.py": "the relay, a task, enqueues what the send log holds as due",
     "jewelcrm/billing/notices.py": "_notice_email_enqueue, called by transaction.on_commit only",
     "jewelcrm/imports/tasks.py": "enqueue_import_job: the job row is committed first; the sweep re-enqueues",
+    "campaigns/audiences/services.py": "audience_upload_enqueue: transaction.on_commit(partial(task.delay))",
 }
 _ENQUEUE = re.compile(r"\.(delay|apply_async)\(")
 
