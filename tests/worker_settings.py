@@ -8,10 +8,16 @@ import os
 
 from jewelcrm.settings.test import *  # noqa: F403
 from jewelcrm.settings.test import DATABASE_ROLES, DATABASES
+from tests.worker_names import WORKER_APPLICATION
 
 DATABASES["default"]["NAME"] = os.environ["WORKER_DATABASE_NAME"]
 DATABASES["default"].update(DATABASE_ROLES["app"])
 DATABASES["default"]["CONN_MAX_AGE"] = 0
+# Named, so a test can wait for the sessions of a killed worker to end without counting its own others.
+DATABASES["default"]["OPTIONS"] = {
+    **DATABASES["default"].get("OPTIONS", {}),
+    "application_name": WORKER_APPLICATION,
+}
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BROKER_URL = os.environ["WORKER_BROKER_URL"]
 CELERY_RESULT_BACKEND = None

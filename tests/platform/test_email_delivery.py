@@ -18,6 +18,7 @@ from jewelcrm.messaging.services import RELAY_AFTER, message_relay, message_send
 from jewelcrm.tenancy.context import brand_context
 from tests.mailbox import received
 from tests.worker import Worker, wait_until
+from tests.worker_names import WORKER_APPLICATION
 
 pytestmark = [
     pytest.mark.worker,
@@ -119,10 +120,13 @@ def _kill_the_whole_worker_twice(brand, workers, mailbox, **env):
 
 
 def _no_other_session() -> bool:
+    """No session of a test worker left on the test database (the suite's own others, a browser test's
+    live server say, do not count)."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name = %s",
+            [WORKER_APPLICATION],
         )
         return cursor.fetchone()[0] == 0
 
