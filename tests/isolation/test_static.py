@@ -49,7 +49,9 @@ REVIEWED = {
     "segmentation/pipeline.py": "the migration matrix read through sql.copy_out, inside the brand",
     "segmentation/services.py": "set-based segment membership refresh, inside the brand",
     "jewelcrm/imports/runs.py": "the import runner: advisory lock, heartbeat and staging, inside the brand",
-    "segmentation/insights/services.py": "set-based rebuild of one brand's weekly tables, inside the brand",
+    "segmentation/insights/services/refresh.py": (
+        "set-based rebuild of one brand's weekly tables, inside the brand"
+    ),
     "jewelcrm/tenancy/backup.py": "dump and restore as the administrative and owner logins (operations only)",
     "warranties/customer_360/selectors.py": (
         "reviewed: one RawSQL, the customer list's keyset condition `(sort columns, id) > (%s, ...)`, ANDed "

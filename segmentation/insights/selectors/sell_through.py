@@ -1,0 +1,152 @@
+"""Sell-through by product against its category's benchmark, and the candidates to phase out."""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Sum
+
+from jewelcrm.accounts.models import Brand
+from jewelcrm.catalog import selectors as catalog_selectors
+from segmentation.insights.selectors.base import Period, Scope, _rate, _weeks, last_refresh
+
+
+@dataclass
+class ProductRow:
+    product: Any
+    received: int
+    sold: int
+    rate: Decimal | None
+    benchmark: Decimal | None = None
+    weeks_under: int = 0
+    is_candidate: bool = False
+
+    @property
+    def gap(self) -> Decimal | None:
+        if self.rate is None or self.benchmark is None:
+            return None
+        return self.rate - self.benchmark
+
+
+def _median(values: list[Decimal]) -> Decimal | None:
+    return Decimal(statistics.median(values)).quantize(Decimal("0.0001")) if values else None
+
+
+def _sort_products(rows: list[ProductRow]) -> list[ProductRow]:
+    rows.sort(
+        key=lambda r: (not r.is_candidate, r.gap if r.gap is not None else Decimal(99), r.product.reference)
+    )
+    return rows
+
+
+def sell_through_by_product(
+    *, brand: Brand, period: Period, scope: Scope, weeks_in_a_row: int = 4
+) -> list[ProductRow]:
+    """Every product with a receipt or a sale in the period, with its benchmark and under-performance.
+
+    The default period of the whole network (a category filter only narrows it: benchmarks are per
+    category) is read from the nightly `ProductSellThrough`; any other view is computed from the weekly
+    store × product figures."""
+    from segmentation.insights.models import ProductSellThrough
+
+    if not scope.country and not scope.store_id and weeks_in_a_row == PRECOMPUTED_WEEKS_IN_A_ROW:
+        stored = ProductSellThrough.objects.filter(
+            brand=brand, period_start=period.start, period_end=period.end
+        ).select_related("product")
+        if scope.category:
+            stored = stored.filter(product__category=scope.category)
+        found = list(stored)
+        if found or last_precomputed_period(brand=brand) == (period.start, period.end):
+            return _sort_products(
+                [
+                    ProductRow(
+                        product=row.product,
+                        received=row.received,
+                        sold=row.sold,
+                        rate=row.rate,
+                        benchmark=row.benchmark,
+                        weeks_under=row.weeks_under,
+                        is_candidate=row.is_candidate,
+                    )
+                    for row in found
+                ]
+            )
+    return sell_through_live(brand=brand, period=period, scope=scope, weeks_in_a_row=weeks_in_a_row)
+
+
+PRECOMPUTED_WEEKS_IN_A_ROW = 4
+
+
+def last_precomputed_period(*, brand: Brand) -> tuple[date, date] | None:
+    refresh = last_refresh(brand=brand)
+    if refresh is None or refresh.sell_through_start is None:
+        return None
+    return refresh.sell_through_start, refresh.sell_through_end
+
+
+def sell_through_live(
+    *, brand: Brand, period: Period, scope: Scope, weeks_in_a_row: int = 4
+) -> list[ProductRow]:
+    """Every product with a receipt or a sale in the period, computed from the weekly figures."""
+    weekly = list(
+        _weeks(brand=brand, period=period, scope=scope)
+        .values("product_id", "week")
+        .annotate(received=Sum("received"), sold=Sum("sold"))
+    )
+    if not weekly:
+        return []
+    products = {
+        p.pk: p
+        for p in catalog_selectors.product_list(brand=brand).filter(pk__in={r["product_id"] for r in weekly})
+    }
+    by_product: dict[int, dict[date, tuple[int, int]]] = defaultdict(dict)
+    for row in weekly:
+        by_product[row["product_id"]][row["week"]] = (row["received"], row["sold"])
+    weeks = period.weeks
+
+    def cumulative(product_id: int, upto: date) -> Decimal | None:
+        received = sold = 0
+        for week, (r, s) in by_product[product_id].items():
+            if week <= upto:
+                received, sold = received + r, sold + s
+        return _rate(sold, received)
+
+    def benchmarks(upto: date) -> dict[str, Decimal | None]:
+        rates: dict[str, list[Decimal]] = defaultdict(list)
+        for product_id in by_product:
+            rate = cumulative(product_id, upto)
+            if rate is not None:
+                rates[products[product_id].category].append(rate)
+        return {category: _median(values) for category, values in rates.items()}
+
+    end_benchmarks = benchmarks(weeks[-1])
+    tail = weeks[-weeks_in_a_row:] if weeks_in_a_row <= len(weeks) else []
+    tail_benchmarks = {week: benchmarks(week) for week in tail}
+    rows = []
+    for product_id, figures in by_product.items():
+        product = products[product_id]
+        received = sum(r for r, _ in figures.values())
+        sold = sum(s for _, s in figures.values())
+        under = 0
+        for week in reversed(tail):
+            rate, bench = cumulative(product_id, week), tail_benchmarks[week].get(product.category)
+            if rate is None or bench is None or rate >= bench:
+                break
+            under += 1
+        rows.append(
+            ProductRow(
+                product=product,
+                received=received,
+                sold=sold,
+                rate=_rate(sold, received),
+                benchmark=end_benchmarks.get(product.category),
+                weeks_under=under,
+                is_candidate=bool(tail) and under == len(tail),
+            )
+        )
+    return _sort_products(rows)
