@@ -171,7 +171,7 @@ def test_campaign_needs_a_second_person_above_the_threshold(brand, client_for, c
     with pytest.MonkeyPatch.context() as patch:
         import time_machine
 
-        patch.setattr("campaigns.services.DISPATCH_BATCH", 2)
+        patch.setattr("campaigns.dispatch.DISPATCH_BATCH", 2)
         with time_machine.travel(datetime(2026, 1, 10, 10, 5, tzinfo=UTC), tick=False):
             assert services.campaigns_start_due(brand=brand) == [campaign.pk]
             assert services.campaigns_start_due(brand=brand) == []
