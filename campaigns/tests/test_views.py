@@ -265,3 +265,36 @@ def test_test_send_goes_to_the_marketer_only(brand, client_for, consenting):
         .status_code
         == 403
     )
+
+
+def test_the_segment_as_it_is_at_send_time_not_at_preview(brand, consenting):
+    """The segment changes between the preview and the send: the campaign goes to its members at the
+    moment it starts (one who left is not written to, one who joined is)."""
+    from segmentation.models import SegmentMember
+
+    stays, leaves, joins = (consenting(brand) for _ in range(3))
+    segment = _segment(brand, [stays, leaves])
+    campaign = CampaignFactory(
+        brand=brand, segment=segment, status="scheduled", scheduled_at=datetime(2026, 1, 1, tzinfo=UTC)
+    )
+    with brand_context(brand):
+        SegmentMember.objects.filter(brand=brand, segment=segment, customer_id=leaves.pk).delete()
+        SegmentMember.objects.create(brand=brand, segment=segment, customer_id=joins.pk)
+    import time_machine
+
+    with time_machine.travel(datetime(2026, 1, 10, 10, 5, tzinfo=UTC), tick=False):
+        assert services.campaigns_start_due(brand=brand) == [campaign.pk]
+    with brand_context(brand):
+        chosen = set(Recipient.objects.filter(campaign=campaign).values_list("customer_id", flat=True))
+    assert chosen == {stays.pk, joins.pk}
+
+
+def test_a_campaign_cannot_be_edited_while_sending(brand, client_for, consenting):
+    from django.core.exceptions import ValidationError
+
+    campaign = CampaignFactory(brand=brand, segment=_segment(brand, [consenting(brand)]), status="sending")
+    with brand_context(brand), pytest.raises(ValidationError):
+        services.campaign_update(brand=brand, campaign=campaign, actor=None, name="Changed")
+    with brand_context(brand):
+        campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.SENDING and campaign.name != "Changed"
