@@ -113,15 +113,15 @@ class FallbackUndefined(ChainableUndefined):
     def _false(self, *args: Any, **kwargs: Any) -> bool:
         return False
 
-    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = __div__ = __rdiv__ = _missing
-    __truediv__ = __rtruediv__ = __floordiv__ = __rfloordiv__ = __mod__ = __rmod__ = _missing
-    __pos__ = __neg__ = __pow__ = __rpow__ = __call__ = _missing
-    __lt__ = __le__ = __gt__ = __ge__ = _false
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = __div__ = __rdiv__ = _missing  # type: ignore[assignment]
+    __truediv__ = __rtruediv__ = __floordiv__ = __rfloordiv__ = __mod__ = __rmod__ = _missing  # type: ignore[assignment]
+    __pos__ = __neg__ = __pow__ = __rpow__ = __call__ = _missing  # type: ignore[assignment]
+    __lt__ = __le__ = __gt__ = __ge__ = _false  # type: ignore[assignment]
 
-    def __int__(self) -> int:
+    def __int__(self) -> int:  # type: ignore[override]
         return 0
 
-    def __float__(self) -> float:
+    def __float__(self) -> float:  # type: ignore[override]
         return 0.0
 
 

@@ -130,7 +130,7 @@ def problems(using: str = "default") -> list[str]:
             continue
         for field in model._meta.concrete_fields:
             target = getattr(field, "related_model", None)
-            if field.is_relation and target is not None and is_brand_model(target) and field.db_constraint:
+            if field.is_relation and target is not None and is_brand_model(target) and field.db_constraint:  # type: ignore[attr-defined]
                 found.append(
                     f"{model._meta.db_table}.{field.column}: a table without brand_id references the brand "
                     f"table {target._meta.db_table} (give the model a brand, e.g. an explicit through model)"

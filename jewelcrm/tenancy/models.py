@@ -112,13 +112,13 @@ class BrandScopedModel(models.Model):
         base_manager_name = "unscoped"
 
     @classmethod
-    def from_db(cls, db: Any, field_names: Any, values: Any) -> Any:
+    def from_db(cls, db: Any, field_names: Any, values: Any) -> Any:  # type: ignore[override]
         instance = super().from_db(db, field_names, values)
-        instance._loaded_brand_id = instance.__dict__.get("brand_id")
+        instance._loaded_brand_id = instance.__dict__.get("brand_id")  # type: ignore[assignment]
         return instance
 
     def _save_table(self, *args: Any, **kwargs: Any) -> Any:
-        updated = super()._save_table(*args, **kwargs)
+        updated = super()._save_table(*args, **kwargs)  # type: ignore[misc]
         self._loaded_brand_id = self.brand_id
         return updated
 
@@ -168,7 +168,7 @@ def install_brand_joins() -> int:
             if field.many_to_one or field.one_to_one:
                 target = field.related_model
                 if target is not None and field.name != "brand" and _has_brand(target):
-                    field.get_extra_restriction = _brand_join_restriction(field)
+                    field.get_extra_restriction = _brand_join_restriction(field)  # type: ignore[attr-defined]
                     count += 1
     return count
 
