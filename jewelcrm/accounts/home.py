@@ -89,8 +89,10 @@ def _keep(brand: Any, key: str, value: int) -> None:
     """Insert or replace one kept figure, in one statement."""
     with connection.cursor() as cursor:
         cursor.execute(
+            # EXCLUDED's values only in DO UPDATE: Citus refuses a volatile function such as now() there.
             "INSERT INTO accounts_homefigure (brand_id, key, value, computed_at) VALUES (%s, %s, %s, now()) "
-            "ON CONFLICT (brand_id, key) DO UPDATE SET value = EXCLUDED.value, computed_at = now()",
+            "ON CONFLICT (brand_id, key) "
+            "DO UPDATE SET value = EXCLUDED.value, computed_at = EXCLUDED.computed_at",
             [brand.pk, key, value],
         )
 

@@ -27,6 +27,7 @@ class Migration(migrations.Migration):
                 ('key', models.CharField(blank=True, max_length=120)),
                 ('units', models.IntegerField(default=0)),
                 ('revenue', models.DecimalField(decimal_places=2, default=0, max_digits=16)),
+                ('brand', models.ForeignKey(db_index=False, editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.brand')),
             ],
             managers=[
                 ('objects', django.db.models.manager.Manager()),
@@ -41,11 +42,6 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='salesweek',
             index=models.Index(fields=['brand', 'store', 'week'], name='salesweek_brand_store_week'),
-        ),
-        migrations.AddField(
-            model_name='mixweek',
-            name='brand',
-            field=models.ForeignKey(db_index=False, editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.brand'),
         ),
         migrations.AddIndex(
             model_name='mixweek',
