@@ -59,8 +59,9 @@ def recipients_dispatch(*, brand: Any, limit: int | None = None) -> int:
 
 def recipients_reconcile(*, brand: Any, limit: int = 5000) -> int:
     """Rows still "queued" whose message the send log decided without our renderer (the marketing policy
-    of campaigns.delivery skips a suppressed address before rendering; a message parked as not delivered)
-    take that outcome, so a campaign can finish and the page tells why."""
+    of campaigns.delivery skips a suppressed address before rendering; a message parked as not delivered;
+    a message whose sender died mid-send, found delivered by the provider check of ADR 0040) take that
+    outcome, so a campaign can finish and the page tells why."""
     from jewelcrm.messaging.selectors import message_list
 
     queued = dict(
@@ -70,9 +71,14 @@ def recipients_reconcile(*, brand: Any, limit: int = 5000) -> int:
     )
     if not queued:
         return 0
-    decided = message_list(brand=brand).filter(key__in=list(queued), status__in=["skipped", "failed"])
+    decided = message_list(brand=brand).filter(key__in=list(queued), status__in=["skipped", "failed", "sent"])
     changed = 0
-    for key, status in decided.values_list("key", "status"):
+    for key, status, sent_at in decided.values_list("key", "status", "sent_at"):
+        if status == "sent":
+            changed += Recipient.objects.filter(
+                brand=brand, pk=queued[key], status=RecipientStatus.QUEUED
+            ).update(status=RecipientStatus.SENT, sent_at=sent_at)
+            continue
         reason = SkipReason.SUPPRESSED if status == "skipped" else SkipReason.NOT_DELIVERED
         changed += Recipient.objects.filter(
             brand=brand, pk=queued[key], status=RecipientStatus.QUEUED
