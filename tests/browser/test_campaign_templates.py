@@ -40,6 +40,7 @@ def test_marketer_writes_a_template_with_live_preview_in_both_languages(page, li
     _sign_in(page, live_server, membership.user, "en")
     page.goto(live_server.url + "/b/maison-aurore/")
     page.get_by_role("link", name="E-mail templates").first.click()
+    page.get_by_test_id("no-templates").wait_for()  # the list, once the click has navigated
     assert page.get_by_test_id("no-templates").is_visible()
     page.get_by_test_id("new-template").click()
     page.get_by_label("Name").fill("Spring invitation")

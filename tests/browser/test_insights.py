@@ -91,4 +91,5 @@ def test_marketer_reads_the_overview_for_one_store(page, login, screenshot, bran
     assert "1,000.00" in page.get_by_test_id("figures").locator("[data-figure='revenue']").inner_text()
     page.get_by_role("link", name="See the numbers").first.click()
     months = page.get_by_test_id("months")
+    months.wait_for()  # the table page, once the click has navigated
     assert months.is_visible() and months.locator("tbody tr").count() == 3

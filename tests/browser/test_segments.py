@@ -32,6 +32,7 @@ def test_marketer_builds_a_segment_sees_its_count_and_saves_it(page, login, scre
 
     login(page, "marketer@aurore.test")
     page.get_by_role("link", name="Segments and scores").first.click()
+    page.get_by_test_id("segment-counts").wait_for()  # the page, once the click has navigated
     assert page.get_by_test_id("segment-counts").is_visible()
     screenshot(page, "segments-overview")
     page.get_by_test_id("new-segment").click()
