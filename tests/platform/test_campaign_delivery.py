@@ -25,6 +25,7 @@ from jewelcrm.messaging.services import RELAY_AFTER, message_enqueue, message_re
 from jewelcrm.tenancy.context import brand_context
 from tests.mailbox import received, received_distinct
 from tests.worker import wait_until
+from tests.worker_names import WORKER_APPLICATION
 
 pytestmark = [
     pytest.mark.worker,
@@ -113,6 +114,18 @@ def test_200_campaign_emails_with_children_killed_arrive_once_each(
     assert _rows(brand) == {"sent": 200}
 
 
+def _no_worker_session() -> bool:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND application_name = %s",
+            [WORKER_APPLICATION],
+        )
+        return cursor.fetchone()[0] == 0
+
+
 def test_the_whole_worker_killed_twice_during_200_campaign_emails(
     transactional_db, brand, broker, workers, tmp_path
 ):
@@ -131,6 +144,9 @@ def test_the_whole_worker_killed_twice_during_200_campaign_emails(
         least = 40 * round_
         wait_until(lambda: sum(received(mailbox).values()) >= least, what=f"round {round_} started")  # noqa: B023
         worker.kill()
+    # PostgreSQL ends the dead workers' sessions (releasing their row locks, which the relay skips) once it
+    # notices their sockets closed: wait for that, as a restarted worker would.
+    wait_until(_no_worker_session, what="the dead workers' database sessions ended", limit=30)
     with brand_context(brand):
         pending = Message.objects.filter(brand=brand, status__in=RELAYED_STATUSES).count()
         relayed = message_relay(brand=brand, now=timezone.now() + RELAY_AFTER)
