@@ -4,7 +4,6 @@ preferences (owner portal) and the suppression list (dashboard)."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -186,14 +185,12 @@ class SuppressionListView(BrandViewMixin, TemplateView):
         search = self.request.GET.get("q", "").strip()[:100]
         rows = selectors.suppression_list(brand=self.brand, reason=reason, query=search)
         page = Paginator(rows, self.page_size).get_page(self.request.GET.get("page"))
-        query = {k: v for k, v in (("reason", reason), ("q", search)) if v}
         context.update(
             page=page,
             rows=page.object_list,
             reason=reason,
             reasons=SuppressionReason.choices,
             search=search,
-            querystring=urlencode(query),
             form=kwargs.get("form") or SuppressionAddForm(),
         )
         return context

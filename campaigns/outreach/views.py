@@ -4,7 +4,6 @@ the brand's list for marketers with counts by outcome and the purchases attribut
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -61,11 +60,6 @@ class _TaskListMixin(BrandViewMixin, TemplateView):
         )
         for task in rows:
             task.conversion = conversions.get(task.pk)
-        query = {k: v for k, v in (("status", status), ("outcome", outcome), ("sort", sort)) if v}
-        if store_id:
-            query["store"] = str(store_id)
-        if days != selectors.ATTRIBUTION_DAYS:
-            query["days"] = str(days)
         return {
             "tasks": rows,
             "page": page,
@@ -84,7 +78,6 @@ class _TaskListMixin(BrandViewMixin, TemplateView):
             ],
             "stores": stores,
             "store_id": store_id,
-            "querystring": urlencode(query),
             "summary": selectors.outreach_summary(
                 brand=self.brand, membership=self.membership, days=days, store_id=store_id
             ),

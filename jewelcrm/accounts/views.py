@@ -10,7 +10,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
@@ -261,14 +260,12 @@ class AuditLogView(BrandViewMixin, TemplateView):
         search = self.request.GET.get("q", "").strip()
         entries = selectors.audit_log_list(brand=self.brand, action=action, search=search)
         page = Paginator(entries, self.page_size).get_page(self.request.GET.get("page"))
-        query = {k: v for k, v in (("action", action), ("q", search)) if v}
         context.update(
             page=page,
             entries=page.object_list,
             action=action,
             search=search,
             actions=selectors.audit_log_actions(brand=self.brand),
-            querystring=urlencode(query),
         )
         return context
 
@@ -299,7 +296,6 @@ class SentEmailListView(BrandViewMixin, TemplateView):
         search = self.request.GET.get("q", "").strip()[:100]
         rows = messaging.message_list(brand=self.brand, status=status, kind=kind, query=search, sort=sort)
         page = Paginator(rows, self.page_size).get_page(self.request.GET.get("page"))
-        query = {k: v for k, v in (("status", status), ("kind", kind), ("q", search), ("sort", sort)) if v}
         context.update(
             page=page,
             entries=[(m, kinds.get(m.kind, m.kind)) for m in page.object_list],
@@ -310,7 +306,6 @@ class SentEmailListView(BrandViewMixin, TemplateView):
             statuses=MessageStatus.choices,
             kinds=sorted(kinds.items(), key=lambda pair: str(pair[1])),
             counts=messaging.message_counts(brand=self.brand),
-            querystring=urlencode(query),
         )
         return context
 
