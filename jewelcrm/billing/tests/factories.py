@@ -28,3 +28,16 @@ class SubscriptionFactory(BrandScopedFactory):
         model = Subscription
 
     status = "active"
+
+
+def subscribed(brand: object, plan: Plan, *, status: str = "active", **fields: object) -> Subscription:
+    """The brand subscribed to `plan` at Stripe (customer `cus_A`, subscription `sub_A`)."""
+    subscription = SubscriptionFactory.create(
+        brand=brand,
+        status=status,
+        plan=plan,
+        stripe_customer_id="cus_A",
+        stripe_subscription_id="sub_A",
+        **fields,
+    )
+    return subscription

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from jewelcrm.billing import services
 from jewelcrm.billing.models import Notice, ReconciliationRun, Subscription, UsageReport
-from jewelcrm.billing.tests.factories import SubscriptionFactory
+from jewelcrm.billing.tests.factories import SubscriptionFactory, subscribed
 from jewelcrm.retail.models import Store
 from jewelcrm.tenancy.context import brand_context
 from tests.factories import RetailerFactory, StoreFactory
@@ -62,14 +62,7 @@ def test_each_status_gives_its_documented_access(
     status, past_due_days, level, write_status, brand, plans, client_for
 ):
     since = timezone.now() - timedelta(days=past_due_days) if past_due_days else None
-    SubscriptionFactory(
-        brand=brand,
-        status=status,
-        plan=plans["pro"],
-        stripe_customer_id="cus_A",
-        stripe_subscription_id="sub_A",
-        past_due_since=since,
-    )
+    subscribed(brand, plans["pro"], status=status, past_due_since=since)
     retailer = RetailerFactory(brand=brand)
     owner = client_for(brand, "owner")
 
@@ -95,13 +88,7 @@ def test_each_status_gives_its_documented_access(
 
 
 def test_read_only_brand_api_refuses_writes_with_a_reason(brand, plans, client_for):
-    SubscriptionFactory(
-        brand=brand,
-        status="canceled",
-        plan=plans["pro"],
-        stripe_customer_id="cus_A",
-        stripe_subscription_id="sub_A",
-    )
+    subscribed(brand, plans["pro"], status="canceled")
     owner = client_for(brand, "owner")
     response = owner.post(f"/api/v1/{brand.slug}/stores/", {"code": "X"}, content_type="application/json")
     assert response.status_code == 403
@@ -148,13 +135,7 @@ def test_billing_off_gives_the_unlimited_internal_plan_and_full_access(brand, se
 def test_plan_page_and_stripe_sessions_per_role(
     role, page, checkout, portal, brand, plans, client_for, fake_stripe
 ):
-    SubscriptionFactory(
-        brand=brand,
-        status="active",
-        plan=plans["starter"],
-        stripe_customer_id="cus_A",
-        stripe_subscription_id="sub_A",
-    )
+    subscribed(brand, plans["starter"])
     client = client_for(brand, role)
     assert client.get(plan_url(brand)).status_code == page
     response = client.post(plan_url(brand, "checkout"), {"plan": "pro", "interval": "year"})
@@ -177,13 +158,7 @@ def test_admin_sees_the_page_read_only(brand, plans, client_for):
 def test_another_brands_owner_gets_404_for_page_checkout_portal_and_return(
     brand, other_brand, plans, client_for, fake_stripe
 ):
-    SubscriptionFactory(
-        brand=brand,
-        status="active",
-        plan=plans["starter"],
-        stripe_customer_id="cus_A",
-        stripe_subscription_id="sub_A",
-    )
+    subscribed(brand, plans["starter"])
     stranger = client_for(other_brand, "owner")
     assert stranger.get(plan_url(brand)).status_code == 404
     assert stranger.post(plan_url(brand, "checkout"), {"plan": "pro", "interval": "month"}).status_code == 404
@@ -205,13 +180,7 @@ def test_the_success_url_grants_nothing(brand, plans, client_for, fake_stripe):
 
 
 def test_plan_page_shows_usage_bars_and_invoices(brand, plans, client_for):
-    SubscriptionFactory(
-        brand=brand,
-        status="active",
-        plan=plans["starter"],
-        stripe_customer_id="cus_A",
-        stripe_subscription_id="sub_A",
-    )
+    subscribed(brand, plans["starter"])
     StoreFactory(brand=brand)
     StoreFactory(brand=brand)
     body = client_for(brand, "owner").get(plan_url(brand)).content.decode()
@@ -273,13 +242,7 @@ def test_a_network_failure_is_retried_by_the_library_with_the_same_key(
 def test_metered_overage_is_reported_once_per_unit(brand, plans, fake_stripe):
     from warranties.tests.factories import RegistrationFactory
 
-    SubscriptionFactory(
-        brand=brand,
-        status="active",
-        plan=plans["pro"],
-        stripe_customer_id="cus_A",
-        stripe_subscription_id="sub_A",
-    )
+    subscribed(brand, plans["pro"])
     for _ in range(12):
         RegistrationFactory(brand=brand)
     with brand_context(brand):
@@ -308,13 +271,7 @@ def test_a_store_past_the_limit_is_refused_and_notices_are_claimed_once(
     from tests.factories import MembershipFactory
 
     MembershipFactory(brand=brand, role="owner")
-    SubscriptionFactory(
-        brand=brand,
-        status="active",
-        plan=plans["starter"],
-        stripe_customer_id="cus_A",
-        stripe_subscription_id="sub_A",
-    )
+    subscribed(brand, plans["starter"])
     retailer = RetailerFactory(brand=brand)
     admin = client_for(brand, "admin")
     url = reverse("retail:store_create", kwargs={"brand_slug": brand.slug})
@@ -339,13 +296,7 @@ def test_a_store_past_the_limit_is_refused_and_notices_are_claimed_once(
 
 
 def test_registrations_and_customers_never_block(brand, plans):
-    SubscriptionFactory(
-        brand=brand,
-        status="active",
-        plan=plans["starter"],
-        stripe_customer_id="cus_A",
-        stripe_subscription_id="sub_A",
-    )
+    subscribed(brand, plans["starter"])
     with brand_context(brand):
         services.limit_check(brand=brand, limit="registrations", adding=1000)
         services.limit_check(brand=brand, limit="customers", adding=1000)
@@ -356,13 +307,7 @@ def test_registrations_and_customers_never_block(brand, plans):
 def test_seat_limit_shows_on_the_invitation_form(brand, plans, client_for):
     plans["starter"].limit_seats = 1
     plans["starter"].save()
-    SubscriptionFactory(
-        brand=brand,
-        status="active",
-        plan=plans["starter"],
-        stripe_customer_id="cus_A",
-        stripe_subscription_id="sub_A",
-    )
+    subscribed(brand, plans["starter"])
     owner = client_for(brand, "owner")
     response = owner.post(
         reverse("accounts:team_invite", kwargs={"brand_slug": brand.slug}),
@@ -381,13 +326,7 @@ def test_seat_limit_stops_an_invitation(brand, plans, client_for):
 
     plans["starter"].limit_seats = 1
     plans["starter"].save()
-    SubscriptionFactory(
-        brand=brand,
-        status="active",
-        plan=plans["starter"],
-        stripe_customer_id="cus_A",
-        stripe_subscription_id="sub_A",
-    )
+    subscribed(brand, plans["starter"])
     owner = client_for(brand, "owner")
     with brand_context(brand), pytest.raises(ValidationError):
         membership_invite(brand=brand, actor=owner.membership, email="new@example.test", role="marketer")
@@ -443,13 +382,7 @@ def test_the_suite_opens_no_socket_to_the_outside():
 def test_reopening_a_closed_store_past_the_limit_is_refused(brand, plans):
     from jewelcrm.retail.services import store_update
 
-    SubscriptionFactory(
-        brand=brand,
-        status="active",
-        plan=plans["starter"],
-        stripe_customer_id="cus_A",
-        stripe_subscription_id="sub_A",
-    )
+    subscribed(brand, plans["starter"])
     StoreFactory(brand=brand)
     StoreFactory(brand=brand)
     closed = StoreFactory(brand=brand, is_active=False)
@@ -466,13 +399,7 @@ def test_read_only_applies_to_api_keys_and_reads_still_work(brand, plans):
 
     from jewelcrm.accounts.services import api_key_create
 
-    SubscriptionFactory(
-        brand=brand,
-        status="unpaid",
-        plan=plans["pro"],
-        stripe_customer_id="cus_A",
-        stripe_subscription_id="sub_A",
-    )
+    subscribed(brand, plans["pro"], status="unpaid")
     StoreFactory(brand=brand, code="KEEP-1")
     with brand_context(brand):
         _key, raw = api_key_create(brand=brand, name="ERP")
@@ -516,13 +443,7 @@ def test_two_stores_created_at_once_at_the_limit_only_one_passes(brand, plans):
 
     from jewelcrm.retail.services import store_create
 
-    SubscriptionFactory(
-        brand=brand,
-        status="active",
-        plan=plans["starter"],
-        stripe_customer_id="cus_A",
-        stripe_subscription_id="sub_A",
-    )
+    subscribed(brand, plans["starter"])
     StoreFactory(brand=brand)
     retailer = RetailerFactory(brand=brand)
     barrier = threading.Barrier(2)

@@ -19,7 +19,7 @@ from django.utils import timezone
 from jewelcrm.accounts.models import AuditLog
 from jewelcrm.billing import services, tasks
 from jewelcrm.billing.models import Invoice, Notice, StripeEvent, Subscription
-from jewelcrm.billing.tests.factories import SubscriptionFactory
+from jewelcrm.billing.tests.factories import SubscriptionFactory, subscribed
 from jewelcrm.billing.tests.fake_stripe import sign
 from jewelcrm.tenancy.context import brand_context
 from tests.factories import MembershipFactory, UserFactory
@@ -150,13 +150,7 @@ def test_hourly_usage_job_claims_notices_and_reports_overage_per_brand(
     from warranties.tests.factories import RegistrationFactory
 
     MembershipFactory(brand=brand, role="owner")
-    SubscriptionFactory(
-        brand=brand,
-        status="active",
-        plan=plans["pro"],
-        stripe_customer_id="cus_A",
-        stripe_subscription_id="sub_A",
-    )
+    subscribed(brand, plans["pro"])
     for _ in range(11):
         RegistrationFactory(brand=brand)
     with django_capture_on_commit_callbacks(execute=True):
@@ -210,13 +204,7 @@ def test_an_event_about_a_subscription_stripe_does_not_know_is_ignored(brand, pl
 
 
 def test_plan_page_query_count_does_not_grow_with_invoices(brand, plans, client_for):
-    SubscriptionFactory(
-        brand=brand,
-        status="active",
-        plan=plans["pro"],
-        stripe_customer_id="cus_A",
-        stripe_subscription_id="sub_A",
-    )
+    subscribed(brand, plans["pro"])
     owner = client_for(brand, "owner")
     owner.get(reverse("billing:plan", kwargs={"brand_slug": brand.slug}))  # warm up the session
 
@@ -261,13 +249,7 @@ def test_switching_billing_on_starts_trials_from_now_for_older_brands(brand, oth
 
 
 def test_choosing_the_plan_the_brand_is_already_on_is_refused(brand, plans, client_for, fake_stripe):
-    SubscriptionFactory(
-        brand=brand,
-        status="active",
-        plan=plans["pro"],
-        stripe_customer_id="cus_A",
-        stripe_subscription_id="sub_A",
-    )
+    subscribed(brand, plans["pro"])
     owner = client_for(brand, "owner")
     url = reverse("billing:checkout", kwargs={"brand_slug": brand.slug})
     response = owner.post(url, {"plan": "pro", "interval": "month"}, follow=True)
