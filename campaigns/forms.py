@@ -16,6 +16,12 @@ def _brand_choices(form: forms.ModelForm, brand: Any) -> None:
     from campaigns.content.selectors import template_list
     from segmentation.selectors import segment_list
 
+    if "cost_per_message" in form.fields:
+        field = form.fields["cost_per_message"]
+        field.label = _("Cost per message (%(currency)s)") % {"currency": brand.default_currency}
+        field.help_text = _(
+            "What one message costs you, in the brand's currency: the results set it against revenue."
+        )
     if "segment" in form.fields:
         form.fields["segment"].queryset = segment_list(brand=brand)
     if "template" in form.fields:

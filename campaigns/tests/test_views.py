@@ -127,6 +127,21 @@ def test_marketer_builds_a_birthday_journey_and_previews_it_in_french(brand, cli
     assert "Joyeux anniversaire, Élodie" in page.content.decode()
 
 
+def test_cost_per_message_is_labelled_with_the_brands_currency(brand, client_for):
+    brand.default_currency = "CHF"
+    brand.save(update_fields=["default_currency"])
+    client = client_for(brand, "marketer")
+    client.get(reverse("campaigns:journeys", args=[brand.slug]))
+    with brand_context(brand):
+        journey = Journey.objects.get(brand=brand, kind="birthday")
+    url = reverse("campaigns:journey_edit", args=[brand.slug, journey.pk])
+    assert "Cost per message (CHF)" in client.get(url).content.decode()
+    french = client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Coût par message (CHF)" in french
+    created = client.get(reverse("campaigns:campaign_create", args=[brand.slug])).content.decode()
+    assert "Cost per message (CHF)" in created
+
+
 def test_campaign_needs_a_second_person_above_the_threshold(brand, client_for, consenting):
     people = [consenting(brand) for _ in range(3)]
     segment = _segment(brand, people)
