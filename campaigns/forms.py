@@ -99,7 +99,15 @@ class ScheduleForm(forms.Form):
 
 
 class PreviewForm(forms.Form):
-    customer = forms.IntegerField(label=_("Customer number"), min_value=1, required=False)
+    customer = forms.IntegerField(
+        label=_("Customer"),
+        min_value=1,
+        required=False,
+        widget=forms.TextInput(
+            attrs={"list": "preview-customers", "inputmode": "numeric", "autocomplete": "off"}
+        ),
+        help_text=_("Pick one of the audience from the list, or type a customer number."),
+    )
     language = forms.ChoiceField(label=_("Language"), choices=LANGUAGE_CHOICES, required=False)
 
 

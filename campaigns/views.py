@@ -89,6 +89,7 @@ class JourneyEditView(_JourneyMixin):
         preview_form = PreviewForm(self.request.GET or None)
         context["preview_form"] = preview_form
         context["preview"] = _preview(self.brand, journey, preview_form)
+        context["preview_sample"] = _preview_sample(self.brand, journey)
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -101,6 +102,21 @@ class JourneyEditView(_JourneyMixin):
             messages.success(request, _("The journey is saved."))
             return HttpResponseRedirect(_url("journey_edit", self.brand, pk=journey.pk))
         return self.render_to_response(self.get_context_data(form=form))
+
+
+PREVIEW_SAMPLE = 20
+
+
+def _preview_sample(brand: Any, source: Any) -> list[Any]:
+    """A few customers to preview the message for: the first members of the audience's segment, else the
+    newest customers. Two queries whatever the audience's size."""
+    from segmentation import selectors as segment_selectors
+
+    if source.segment_id:
+        ids = list(segment_selectors.segment_member_ids(brand=brand, segment=source.segment)[:PREVIEW_SAMPLE])
+        return segment_selectors.customers_by_id(brand=brand, customer_ids=ids)
+    newest = customer_selectors.customer_list(brand=brand).filter(is_pseudonymised=False).order_by("-pk")
+    return list(newest[:PREVIEW_SAMPLE])
 
 
 def _preview(brand: Any, source: Any, form: PreviewForm) -> dict[str, Any] | None:
@@ -268,6 +284,7 @@ class CampaignDetailView(_CampaignMixin):
         preview_form = PreviewForm(self.request.GET or None)
         context["preview_form"] = preview_form
         context["preview"] = _preview(self.brand, campaign, preview_form)
+        context["preview_sample"] = _preview_sample(self.brand, campaign)
         context["counts"] = selectors.recipient_counts(brand=self.brand, campaign=campaign)
         context["can_approve_this"] = (
             self.membership.role in ADMIN_ROLES

@@ -313,3 +313,37 @@ def test_a_campaign_cannot_be_edited_while_sending(brand, client_for, consenting
     with brand_context(brand):
         campaign.refresh_from_db()
     assert campaign.status == CampaignStatus.SENDING and campaign.name != "Changed"
+
+
+def test_the_preview_offers_the_audience_to_pick_from(brand, other_brand, client_for, consenting):
+    """The campaign's preview lists its segment's members (not the brand's other customers, never another
+    brand's) for the marketer to pick; the picked one's e-mail is rendered."""
+    members = [consenting(brand, first_name=name) for name in ("Agathe", "Bérénice")]
+    outsider = consenting(brand, first_name="Capucine")
+    foreign = consenting(other_brand, first_name="Delphine")
+    campaign = CampaignFactory(brand=brand, segment=_segment(brand, members))
+    marketer = client_for(brand, "marketer")
+    url = reverse("campaigns:campaign_detail", args=[brand.slug, campaign.pk])
+    page = marketer.get(url).content.decode()
+    picker = page.split('data-testid="preview-customers">', 1)[1].split("</datalist>", 1)[0]
+    assert [f'value="{m.pk}"' in picker for m in members] == [True, True]
+    assert "Agathe" in picker and "Bérénice" in picker
+    assert "Capucine" not in picker and f'value="{outsider.pk}"' not in picker
+    assert "Delphine" not in page
+    chosen = marketer.get(url, {"customer": members[1].pk, "language": "en"}).content.decode()
+    assert 'data-testid="preview-subject"' in chosen
+    assert f"<dd>{members[1].display_name}</dd>" in chosen
+    missing = marketer.get(url, {"customer": foreign.pk}).content.decode()
+    assert "No customer with this number." in missing and "Delphine" not in missing
+
+
+def test_a_journey_without_a_segment_offers_the_newest_customers(brand, client_for, consenting):
+    people = [consenting(brand, first_name=f"Person{i}") for i in range(25)]
+    client = client_for(brand, "marketer")
+    client.get(reverse("campaigns:journeys", args=[brand.slug]))
+    with brand_context(brand):
+        journey = Journey.objects.get(brand=brand, kind="birthday")
+    page = client.get(reverse("campaigns:journey_edit", args=[brand.slug, journey.pk])).content.decode()
+    picker = page.split('data-testid="preview-customers">', 1)[1].split("</datalist>", 1)[0]
+    assert picker.count("<option") == 20
+    assert f'value="{people[-1].pk}"' in picker and f'value="{people[0].pk}"' not in picker

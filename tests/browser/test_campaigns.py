@@ -37,7 +37,7 @@ def test_marketer_builds_a_birthday_journey_previews_it_in_french_and_sees_the_s
     page.get_by_test_id("journey-save").click()
     page.get_by_text("The journey is saved.").wait_for()
 
-    page.get_by_label("Customer number").fill(str(person.pk))
+    page.get_by_label("Customer", exact=True).fill(str(person.pk))
     page.get_by_label("Language").select_option("fr")
     page.get_by_test_id("preview-button").click()
     assert page.get_by_test_id("preview-subject").inner_text() == "Joyeux anniversaire, Élodie"
