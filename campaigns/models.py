@@ -95,7 +95,23 @@ class JourneyChannel(models.TextChoices):
     ASSOCIATE = "associate", _("Task for the customer's associate")
 
 
-class Journey(BrandScopedModel):
+class Measured(models.Model):
+    """What measures a journey or a campaign: the hold-out share kept from sending, the days a purchase
+    counts as converted, and the cost of one message."""
+
+    hold_out_percent = models.PositiveSmallIntegerField(
+        _("hold-out group (%)"), default=10, validators=[MaxValueValidator(50)]
+    )
+    conversion_days = models.PositiveSmallIntegerField(
+        _("conversion window (days)"), default=30, validators=[MinValueValidator(1), MaxValueValidator(365)]
+    )
+    cost_per_message = models.DecimalField(_("cost per message"), max_digits=8, decimal_places=4, default=0)
+
+    class Meta:
+        abstract = True
+
+
+class Journey(BrandScopedModel, Measured):
     """A triggered journey: one per kind and brand, switched on or off by a marketer."""
 
     kind = models.CharField(_("occasion"), max_length=32, choices=JourneyKind.choices)
@@ -127,13 +143,6 @@ class Journey(BrandScopedModel):
         related_name="+",
         help_text=_("Empty: the built-in wording of the occasion."),
     )
-    hold_out_percent = models.PositiveSmallIntegerField(
-        _("hold-out group (%)"), default=10, validators=[MaxValueValidator(50)]
-    )
-    conversion_days = models.PositiveSmallIntegerField(
-        _("conversion window (days)"), default=30, validators=[MinValueValidator(1), MaxValueValidator(365)]
-    )
-    cost_per_message = models.DecimalField(_("cost per message"), max_digits=8, decimal_places=4, default=0)
     updated_at = models.DateTimeField(default=timezone.now)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -169,7 +178,7 @@ class CampaignStatus(models.TextChoices):
 EDITABLE_STATUSES = (CampaignStatus.DRAFT, CampaignStatus.AWAITING_APPROVAL, CampaignStatus.APPROVED)
 
 
-class Campaign(BrandScopedModel):
+class Campaign(BrandScopedModel, Measured):
     """A one-off e-mail to a saved segment's members at the time of sending."""
 
     name = models.CharField(_("name"), max_length=150)
@@ -193,13 +202,6 @@ class Campaign(BrandScopedModel):
         _("status"), max_length=24, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT
     )
     scheduled_at = models.DateTimeField(_("send at"), null=True, blank=True)
-    hold_out_percent = models.PositiveSmallIntegerField(
-        _("hold-out group (%)"), default=10, validators=[MaxValueValidator(50)]
-    )
-    conversion_days = models.PositiveSmallIntegerField(
-        _("conversion window (days)"), default=30, validators=[MinValueValidator(1), MaxValueValidator(365)]
-    )
-    cost_per_message = models.DecimalField(_("cost per message"), max_digits=8, decimal_places=4, default=0)
     audience_size = models.PositiveIntegerField(_("audience when approval was asked"), default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
