@@ -11,6 +11,7 @@ NAV = [
         url_name="campaigns:journeys",
         roles=BRAND_ROLES,
         order=27,
+        group="marketing",
     ),
     NavEntry(
         area="dashboard",
@@ -18,5 +19,6 @@ NAV = [
         url_name="campaigns:list",
         roles=BRAND_ROLES,
         order=28,
+        group="marketing",
     ),
 ]

@@ -10,5 +10,6 @@ NAV = [
         url_name="segmentation:overview",
         roles=BRAND_ROLES,
         order=25,
+        group="customers",
     ),
 ]

@@ -30,6 +30,7 @@ NAV = [
         url_name="warranties:registrations",
         roles=BRAND_ROLES,
         order=30,
+        group="warranties",
     ),
     NavEntry(
         area="dashboard",
@@ -37,5 +38,6 @@ NAV = [
         url_name="warranties:claim_queue",
         roles=ADMIN_ROLES | {Role.ANALYST},
         order=40,
+        group="warranties",
     ),
 ]

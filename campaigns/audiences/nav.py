@@ -10,5 +10,6 @@ NAV = [
         url_name="campaign_audiences:list",
         roles=MARKETING_ROLES,
         order=48,
+        group="marketing",
     ),
 ]

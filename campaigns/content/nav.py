@@ -10,5 +10,6 @@ NAV = [
         url_name="campaign_content:template_list",
         roles=BRAND_ROLES,
         order=33,
+        group="marketing",
     ),
 ]

@@ -10,5 +10,6 @@ NAV = [
         url_name="campaign_delivery:suppressions",
         roles=ADMIN_ROLES,
         order=935,
+        group="admin",
     ),
 ]

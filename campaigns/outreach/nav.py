@@ -17,5 +17,6 @@ NAV = [
         url_name="campaign_outreach:brand_tasks",
         roles=BRAND_ROLES,
         order=47,
+        group="marketing",
     ),
 ]

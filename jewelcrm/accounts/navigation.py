@@ -4,9 +4,11 @@
 
 `area` is "dashboard" (brand staff) or "intranet" (retailer staff). URL names take `brand_slug`.
 `roles` is the set of roles that see the entry (None: every role of the area); `order` sorts the menu
-(0 is the area's home; leave gaps of 10 so others can slot in between).
+(0 is the area's home; leave gaps of 10 so others can slot in between). `group` puts a dashboard entry
+under one of the menu's headings (GROUPS, in their order); entries without one come first.
 
-`entries_for(...)` returns the entries a role sees as dicts `{"label", "url", "active"}`. The active
+`entries_for(...)` returns the entries a role sees as dicts `{"label", "url", "active", "group"}` (the
+heading's words, "" for none). The active
 entry is the one whose URL is the longest prefix of the current path, so `/b/x/customers/42/` keeps
 "Customers" highlighted; the area homes (`/b/x/` and `/b/x/intranet/`) are active on their own page only.
 """
@@ -20,9 +22,20 @@ from typing import Any
 
 from django.apps import apps
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
 
 AREAS = ("dashboard", "intranet")
 HOME_URL_NAMES = ("accounts:dashboard", "accounts:intranet")
+# The dashboard menu's headings, in the order they appear.
+GROUPS = {
+    "": "",
+    "customers": _("Customers and segments"),
+    "marketing": _("Marketing"),
+    "insights": _("Insights"),
+    "warranties": _("Warranties and stock"),
+    "admin": _("Administration"),
+}
+_GROUP_RANK = {key: rank for rank, key in enumerate(GROUPS)}
 
 
 @dataclass(frozen=True)
@@ -32,6 +45,11 @@ class NavEntry:
     url_name: str
     roles: frozenset[str] | None = None
     order: int = 100
+    group: str = ""
+
+    def __post_init__(self) -> None:
+        if self.group not in GROUPS:
+            raise ValueError(f"NavEntry {self.url_name}: unknown group {self.group!r}")
 
 
 @cache
@@ -47,7 +65,7 @@ def _entries() -> tuple[NavEntry, ...]:
                 raise
             continue
         entries.extend(getattr(module, "NAV", []))
-    return tuple(sorted(entries, key=lambda e: (e.order, e.url_name)))
+    return tuple(sorted(entries, key=lambda e: (_GROUP_RANK[e.group], e.order, e.url_name)))
 
 
 def _home_urls(brand_slug: str) -> set[str]:
@@ -74,7 +92,7 @@ def entries_for(*, area: str, role: str, brand_slug: str, current_path: str) -> 
         if url in seen:
             continue
         seen.add(url)
-        items.append({"label": entry.label, "url": url, "active": False})
+        items.append({"label": entry.label, "url": url, "active": False, "group": GROUPS[entry.group]})
     homes = _home_urls(brand_slug)
     best: dict[str, Any] | None = None
     for item in items:

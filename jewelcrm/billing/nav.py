@@ -5,6 +5,11 @@ from jewelcrm.accounts.roles import ADMIN_ROLES
 
 NAV = [
     NavEntry(
-        area="dashboard", label=_("Plan and billing"), url_name="billing:plan", roles=ADMIN_ROLES, order=930
+        area="dashboard",
+        label=_("Plan and billing"),
+        url_name="billing:plan",
+        roles=ADMIN_ROLES,
+        order=930,
+        group="admin",
     ),
 ]

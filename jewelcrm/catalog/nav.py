@@ -5,6 +5,11 @@ from jewelcrm.accounts.roles import BRAND_ROLES
 
 NAV = [
     NavEntry(
-        area="dashboard", label=_("Catalogue"), url_name="catalog:product_list", roles=BRAND_ROLES, order=70
+        area="dashboard",
+        label=_("Catalogue"),
+        url_name="catalog:product_list",
+        roles=BRAND_ROLES,
+        order=70,
+        group="warranties",
     ),
 ]

@@ -4,5 +4,12 @@ from jewelcrm.accounts.navigation import NavEntry
 from jewelcrm.accounts.roles import BRAND_ROLES
 
 NAV = [
-    NavEntry(area="dashboard", label=_("Network"), url_name="retail:store_list", roles=BRAND_ROLES, order=71),
+    NavEntry(
+        area="dashboard",
+        label=_("Network"),
+        url_name="retail:store_list",
+        roles=BRAND_ROLES,
+        order=71,
+        group="warranties",
+    ),
 ]

@@ -9,7 +9,8 @@ NAV = [
         label=_("Customers and revenue"),
         url_name="insights:overview",
         roles=BRAND_ROLES,
-        order=73,
+        order=72,
+        group="insights",
     ),
     NavEntry(
         area="dashboard",
@@ -17,9 +18,15 @@ NAV = [
         url_name="insights:customers",
         roles=BRAND_ROLES,
         order=73,
+        group="insights",
     ),
     NavEntry(
-        area="dashboard", label=_("Product mix"), url_name="insights:product_mix", roles=BRAND_ROLES, order=74
+        area="dashboard",
+        label=_("Product mix"),
+        url_name="insights:product_mix",
+        roles=BRAND_ROLES,
+        order=74,
+        group="insights",
     ),
     NavEntry(
         area="dashboard",
@@ -27,6 +34,7 @@ NAV = [
         url_name="insights:sell_through",
         roles=BRAND_ROLES,
         order=75,
+        group="insights",
     ),
     NavEntry(
         area="dashboard",
@@ -34,9 +42,15 @@ NAV = [
         url_name="insights:network",
         roles=BRAND_ROLES,
         order=76,
+        group="insights",
     ),
     NavEntry(
-        area="dashboard", label=_("Stock ageing"), url_name="insights:stock", roles=BRAND_ROLES, order=77
+        area="dashboard",
+        label=_("Stock ageing"),
+        url_name="insights:stock",
+        roles=BRAND_ROLES,
+        order=77,
+        group="insights",
     ),
     NavEntry(
         area="dashboard",
@@ -44,5 +58,6 @@ NAV = [
         url_name="insights:services",
         roles=BRAND_ROLES,
         order=78,
+        group="insights",
     ),
 ]

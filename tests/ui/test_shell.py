@@ -146,6 +146,33 @@ def test_shell_is_accessible_and_free_of_inline_code(client_for, brand, role, pa
 
 
 @pytest.mark.django_db
+def test_the_dashboard_menu_is_grouped_under_headings_in_both_languages(client_for, brand):
+    """Every dashboard entry but the home sits under a heading; each heading appears once, in GROUPS'
+    order, so a marketer scans five sections rather than thirty links."""
+    entries = entries_for(area="dashboard", role="owner", brand_slug=brand.slug, current_path="/")
+    assert entries[0]["label"] == "Overview" and entries[0]["group"] == ""
+    headings = [str(e["group"]) for e in entries[1:]]
+    assert "" not in headings
+    runs = [h for i, h in enumerate(headings) if i == 0 or h != headings[i - 1]]
+    assert runs == [str(label) for label in navigation.GROUPS.values() if label]
+    html = client_for(brand, "owner").get(f"/b/{brand.slug}/").content.decode()
+    assert re.findall(r'<p class="nav-group">([^<]+)</p>', html) == runs
+    french = (
+        client_for(brand, "marketer").get(f"/b/{brand.slug}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    )
+    assert re.findall(r'<p class="nav-group">([^<]+)</p>', french)[:3] == [
+        "Clients et segments",
+        "Marketing",
+        "Analyses",
+    ]
+
+
+def test_an_entry_with_an_unknown_group_is_refused():
+    with pytest.raises(ValueError, match="unknown group"):
+        NavEntry("dashboard", "Reports", "x:reports", None, 10, group="reports")
+
+
+@pytest.mark.django_db
 def test_anonymous_pages_have_no_menu_and_no_account_menu(client):
     html = client.get("/accounts/login/").content.decode()
     assert 'id="mainnav"' not in html

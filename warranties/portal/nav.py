@@ -10,6 +10,7 @@ NAV = [
         url_name="portal:staff_post_list",
         roles=MARKETING_ROLES,
         order=60,
+        group="marketing",
     ),
     NavEntry(
         area="dashboard",
@@ -17,6 +18,7 @@ NAV = [
         url_name="portal:staff_loss",
         roles=ADMIN_ROLES,
         order=61,
+        group="warranties",
     ),
     NavEntry(
         area="intranet",
