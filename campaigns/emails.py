@@ -121,6 +121,7 @@ def _render(
             body=(campaign.body_fr if french and campaign.body_fr else campaign.body_en),
             first_name=customer.first_name,
             brand=brand,
+            language=language,
         )
     return rendering.render_default(
         kind=journey.kind if journey else "", brand=brand, first_name=customer.first_name, language=language
@@ -154,5 +155,6 @@ def render_test(message: Any) -> Email | None:
             body=campaign.body_fr if language == "fr" and campaign.body_fr else campaign.body_en,
             first_name="",
             brand=brand,
+            language=language,
         )
     return Email(subject=f"[TEST] {rendered.subject}", text=rendered.text, html=rendered.html)

@@ -5,11 +5,12 @@ message's language (so a journey can be switched on before a marketer designs a 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from html import escape
 from typing import Any
 
 from django.utils import translation
 from django.utils.translation import gettext as _
+
+from jewelcrm import mail
 
 
 @dataclass(frozen=True)
@@ -60,22 +61,30 @@ def _default_wording(kind: str) -> tuple[str, str]:
     return wording.get(kind, (_("News from %(brand)s"), _("%(brand)s has news for you.")))
 
 
+def _laid_out(*, brand: Any, subject: str, text: str) -> Rendered:
+    """The message in the one branded layout (call inside translation.override: its `lang` and footer)."""
+    from campaigns.content.rendering import marketing_reason
+
+    html = mail.email_html(brand=brand, text=text, reason=marketing_reason(brand), subject=subject)
+    return Rendered(subject=subject, text=text, html=html)
+
+
 def render_default(*, kind: str, brand: Any, first_name: str, language: str) -> Rendered:
     with translation.override(language or brand.default_language):
         subject, body = _default_wording(kind)
         values = {"name": first_name or _("dear client"), "brand": brand.name}
-        subject, body = subject % values, body % values
-    return Rendered(subject=subject, text=body, html=f"<p>{escape(body)}</p>")
+        return _laid_out(brand=brand, subject=subject % values, text=body % values)
 
 
-def render_plain(*, subject: str, body: str, first_name: str, brand: Any) -> Rendered:
-    """A campaign's own subject and message (no template chosen): {first_name} and {brand} filled in."""
+def render_plain(*, subject: str, body: str, first_name: str, brand: Any, language: str = "") -> Rendered:
+    """A campaign's own subject and message (no template chosen): {first_name} and {brand} filled in, in
+    the branded layout of `language` (default: the active language)."""
     values = {"first_name": first_name or "", "brand": brand.name}
     for name, value in values.items():
         subject = subject.replace("{" + name + "}", value)
         body = body.replace("{" + name + "}", value)
-    html = "".join(f"<p>{escape(p)}</p>" for p in body.split("\n\n") if p.strip())
-    return Rendered(subject=subject, text=body, html=html)
+    with translation.override(language or translation.get_language() or brand.default_language):
+        return _laid_out(brand=brand, subject=subject, text=body)
 
 
 def render_template(

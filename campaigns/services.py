@@ -409,6 +409,7 @@ def email_preview(*, brand: Any, source: Journey | Campaign, customer: Any, lang
             body=source.body_fr if french and source.body_fr else source.body_en,
             first_name=customer.first_name,
             brand=brand,
+            language=language,
         )
     return rendering.render_default(
         kind=source.kind, brand=brand, first_name=customer.first_name, language=language

@@ -321,13 +321,17 @@ _SUBJECT_SLOT = "JCSUBJECTSLOT7F3A"
 _BODY_SLOT = "JCBODYSLOT7F3A"
 
 
-def _layout_shell(brand: Any) -> str:
-    """The branded layout with slots for the subject and the body (call inside translation.override)."""
-    reason = _(
+def marketing_reason(brand: Any) -> str:
+    """Why the person gets a journey's or campaign's e-mail: the layout's footer says it."""
+    return _(
         "You receive this e-mail because you agreed to hear from %(brand)s by e-mail. "
         "You can change this at any time from the link in this e-mail or by replying to it."
     ) % {"brand": brand.name}
-    context = mail.layout_context(brand=brand, reason=reason, subject=_SUBJECT_SLOT)
+
+
+def _layout_shell(brand: Any) -> str:
+    """The branded layout with slots for the subject and the body (call inside translation.override)."""
+    context = mail.layout_context(brand=brand, reason=marketing_reason(brand), subject=_SUBJECT_SLOT)
     context["body_html"] = mark_safe(_BODY_SLOT)  # noqa: S308 - a constant slot, filled with escaped HTML
     return render_to_string("email/layout.html", context)
 
