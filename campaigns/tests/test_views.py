@@ -347,3 +347,30 @@ def test_a_journey_without_a_segment_offers_the_newest_customers(brand, client_f
     picker = page.split('data-testid="preview-customers">', 1)[1].split("</datalist>", 1)[0]
     assert picker.count("<option") == 20
     assert f'value="{people[-1].pk}"' in picker and f'value="{people[0].pk}"' not in picker
+
+
+def test_the_preview_is_framed_as_its_own_document_with_the_emails_styles(
+    brand, other_brand, client_for, consenting
+):
+    """The page frames the e-mail from a document of its own whose CSP lets the e-mail's inline styles
+    apply (never a script); a missing or another brand's customer answers 404."""
+    person = consenting(brand, first_name="Héloïse")
+    foreign = consenting(other_brand, first_name="Delphine")
+    campaign = CampaignFactory(brand=brand, segment=_segment(brand, [person]))
+    analyst = client_for(brand, "analyst")
+    page = analyst.get(
+        reverse("campaigns:campaign_detail", args=[brand.slug, campaign.pk]), {"customer": person.pk}
+    ).content.decode()
+    document_url = reverse("campaigns:campaign_preview_document", args=[brand.slug, campaign.pk])
+    assert f'src="{document_url}?customer={person.pk}&amp;language=' in page
+    assert "srcdoc" not in page
+    document = analyst.get(document_url, {"customer": person.pk, "language": "fr"})
+    assert document.status_code == 200
+    html = document.content.decode()
+    assert "Héloïse" in html and 'lang="fr"' in html
+    policy = document["Content-Security-Policy"]
+    assert "style-src 'self' 'unsafe-inline'" in policy and "script-src 'none'" in policy
+    assert "frame-ancestors 'self'" in policy and document["X-Frame-Options"] == "SAMEORIGIN"
+    assert analyst.get(document_url, {"customer": foreign.pk}).status_code == 404
+    assert analyst.get(document_url).status_code == 404
+    assert analyst.post(document_url, {"customer": person.pk}).status_code == 405
