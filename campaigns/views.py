@@ -11,19 +11,16 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from csp.constants import NONE, SELF
-from csp.decorators import csp_replace
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
-from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
-from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.generic import TemplateView
 
 from campaigns import measurement, selectors, services
+from campaigns.content.views import email_document
 from campaigns.forms import CampaignForm, JourneyForm, PreviewForm, ScheduleForm, SettingsForm
 from campaigns.models import EDITABLE_STATUSES, CampaignStatus, RecipientStatus
 from customers import selectors as customer_selectors
@@ -418,18 +415,7 @@ class SettingsView(_Base):
 # --- The preview as its own document --------------------------------------------------------------
 
 
-@method_decorator(xframe_options_sameorigin, name="dispatch")
-@method_decorator(
-    csp_replace(
-        {
-            "style-src": [SELF, "'unsafe-inline'"],
-            "img-src": [SELF, "data:", "https:", "http:"],
-            "script-src": [NONE],
-            "frame-ancestors": [SELF],
-        }
-    ),
-    name="dispatch",
-)
+@email_document
 class _PreviewDocument(_Base):
     """The previewed e-mail as its own document, framed by the journey or campaign page: the e-mail's
     inline styles need a CSP of their own (scripts stay forbidden; every value in it is escaped), so the

@@ -192,18 +192,20 @@ def _draft_key(brand: Any, user: Any, token: str) -> str:
     return f"campaign_content:{brand.pk}:draft:{user.pk}:{token}"
 
 
-@method_decorator(xframe_options_sameorigin, name="dispatch")
-@method_decorator(
-    csp_replace(
-        {
-            "style-src": [SELF, "'unsafe-inline'"],
-            "img-src": [SELF, "data:", "https:", "http:"],
-            "script-src": [NONE],
-            "frame-ancestors": [SELF],
-        }
-    ),
-    name="dispatch",
-)
+def email_document(view_class: Any) -> Any:
+    """A view answering an e-mail as its own document, framed by this site's pages only: the e-mail's
+    inline styles and remote images need a CSP of their own; scripts stay forbidden."""
+    policy = {
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:", "https:", "http:"],
+        "script-src": [NONE],
+        "frame-ancestors": [SELF],
+    }
+    view_class = method_decorator(csp_replace(policy), name="dispatch")(view_class)
+    return method_decorator(xframe_options_sameorigin, name="dispatch")(view_class)
+
+
+@email_document
 class TemplatePreviewDocumentView(BrandViewMixin, TemplateView):
     """The e-mail of a draft as its own document, shown in the editor's frames (the e-mail's inline styles
     need a CSP of their own; scripts stay forbidden by it, and every value in the e-mail is escaped)."""
