@@ -71,7 +71,8 @@ def test_an_import_file_smuggling_another_brands_ids_changes_nothing_of_it(brand
         brand,
         "orders",
         tmp_path,
-        "Name,Email,Financial Status,Currency,Total,Created at,Lineitem quantity,Lineitem price,Lineitem sku,Id\n"
+        "Name,Email,Financial Status,Currency,Total,Created at,"
+        "Lineitem quantity,Lineitem price,Lineitem sku,Id\n"
         "#1,bea@b.test,paid,EUR,10.00,2025-01-02 10:00:00 +0100,1,10.00,B-1,9001\n",
     )
     assert (orders.created, orders.updated) == (1, 0)
