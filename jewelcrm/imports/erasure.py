@@ -84,7 +84,7 @@ def import_files_erase(*, brand: Any, values: list[str]) -> int:
             continue
         for field in fields:
             field.delete(save=False)
-        job.file, job.report = "", ""  # type: ignore[assignment]
+        job.file, job.report = "", ""
         job.save(update_fields=["file", "report"])
         removed += 1
     return removed
