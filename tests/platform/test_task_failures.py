@@ -67,9 +67,10 @@ def test_a_task_that_always_fails_is_parked_after_its_retries_and_the_others_kee
 ):
     client = redis_client()
     client.delete(ATTEMPTS_KEY, PARKED_KEY)
-    # Each e-mail takes 20 ms at the mail server, so the measure is the queue's, not the machine's noise.
+    # Each e-mail takes 50 ms at the mail server, so the measure is the queue's more than the machine's.
+    prefixes = ("alone", "beside", "again")
     (tmp_path / "mailbox.txt.slow").write_text(
-        "\n".join(f"{p}{i:03d}@example.test 0.02" for p in ("alone", "beside") for i in range(EMAILS))
+        "\n".join(f"{p}{i:03d}@example.test 0.05" for p in prefixes for i in range(EMAILS))
     )
     workers(concurrency="2")
     assert _seconds_to_send(brand, "warm", 4) < 60  # the worker is up
@@ -78,12 +79,14 @@ def test_a_task_that_always_fails_is_parked_after_its_retries_and_the_others_kee
     for n in range(FAILING):
         app.send_task("tests.worker_tasks.always_fails_task", args=[n])
     beside = _seconds_to_send(brand, "beside", EMAILS)
+    wait_until(lambda: len(parked_tasks()) == FAILING, what="the failing tasks parked", limit=30)
+    again = _seconds_to_send(brand, "again", EMAILS)
     # The failing tasks retry while the e-mails go (their delays grow from about 1 s): the other tasks of
-    # the queue keep at least 90 % of the throughput they had alone.
-    assert EMAILS / beside >= 0.9 * EMAILS / alone, (alone, beside)
+    # the queue keep at least 90 % of the throughput they have alone (measured before and after, on a
+    # machine other work shares).
+    assert EMAILS / beside >= 0.9 * EMAILS / ((alone + again) / 2), (alone, beside, again)
 
     # Each failing task: one attempt and three retries, then parked once; never tried again.
-    wait_until(lambda: len(parked_tasks()) == FAILING, what="the failing tasks parked", limit=30)
     assert _attempts() == {n: 1 + RETRIES for n in range(FAILING)}
     parked = parked_tasks()
     assert sorted(entry["args"] for entry in parked) == [[n] for n in range(FAILING)]
@@ -95,5 +98,5 @@ def test_a_task_that_always_fails_is_parked_after_its_retries_and_the_others_kee
     assert _attempts() == {n: 1 + RETRIES for n in range(FAILING)}
     assert client.llen("celery") == 0 and client.hlen("unacked") == 0  # acknowledged, not handed back
     counts = received(tmp_path / "mailbox.txt")
-    assert sum(counts.values()) == 4 + 2 * EMAILS and set(counts.values()) == {1}
+    assert sum(counts.values()) == 4 + 3 * EMAILS and set(counts.values()) == {1}
     client.delete(ATTEMPTS_KEY, PARKED_KEY)
