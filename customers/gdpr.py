@@ -34,6 +34,7 @@ from django.utils import timezone
 from customers.holders import Erasure, blank_value, holders
 from customers.models import ConsentSource, Customer, Order, Relation
 from customers.search_terms import search_terms_refresh
+from customers.selectors import customer_caches_forget
 from jewelcrm.accounts.models import AuditLog, Brand
 
 ERASED = "[erased]"
@@ -266,6 +267,13 @@ def customer_erase(*, brand: Brand, customer: Customer, actor: Any = None, reaso
             changed["accounts.AuditLog"] = changed.get("accounts.AuditLog", 0) + 1
 
     search_terms_refresh(brand_id=brand.pk, customer_ids=ids)
+    # Outside the database: stored import files holding the person, and cached lists built from profiles.
+    from jewelcrm.imports.erasure import import_files_erase
+
+    files = import_files_erase(brand=brand, values=needles)
+    if files:
+        changed["imports.ImportJob.file"] = files
+    customer_caches_forget(brand=brand)
     audit_log_record(
         brand=brand,
         action="customer.gdpr_erase",

@@ -390,7 +390,8 @@ class CustomerImporter(BaseImporter):
         )
         # 4. The search terms of every profile the file touched, in one set-based rewrite.
         search_terms_refresh(
-            brand_id=b, ids_sql=f"SELECT COALESCE(target_id, new_id) FROM {s}"  # noqa: S608 - our table name
+            brand_id=b,
+            ids_sql=f"SELECT COALESCE(target_id, new_id) FROM {s}",  # noqa: S608 - our table name
         )
         self._consents_append()
         total = staging.sql_rows(f"SELECT count(*) FROM {s}")[0][0]

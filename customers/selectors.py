@@ -336,6 +336,18 @@ def customer_purchase_summary(
 FILTER_CHOICES_SECONDS = 600
 
 
+def customer_caches_forget(*, brand: Brand) -> None:
+    """After an erasure commits: the cached filter choices built from profiles (a tag may name the person)
+    are counted again at the next read."""
+    from django.core.cache import cache
+    from django.db import transaction
+
+    def forget() -> None:
+        cache.delete_many([f"customers:{brand.pk}:tags", f"customers:{brand.pk}:countries"])
+
+    transaction.on_commit(forget, robust=True)
+
+
 def customer_countries(*, brand: Brand) -> list[str]:
     """Countries of the brand's customers, for the list filter."""
     from django.core.cache import cache

@@ -19,3 +19,11 @@ def _add_worker_heartbeat() -> None:
 
 
 _add_worker_heartbeat()
+
+
+def _park_failed_tasks() -> None:
+    # Connects the task_failure handler (jewelcrm.task_failures): a task failed for good is parked.
+    import jewelcrm.task_failures  # noqa: F401
+
+
+_park_failed_tasks()

@@ -4,6 +4,10 @@ Beat calls `schedule_nightly_runs_task` every hour; it fans out one `schedule_br
 brand, which asks for the night's run when it is past midnight in the brand's time zone (before 06:00) and
 the brand has no scheduled run for that date yet. The segmentation worker runs one task at a time, so
 brands run one after another.
+
+Each brand is its own task and its own run: a brand whose run fails leaves the others untouched. Its run is
+recorded once as failed (with the error, shown on the runs page) and publishes nothing, the previous run
+staying in place; the next hourly beat of the same night asks for it again, up to NIGHT_ATTEMPTS runs.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from jewelcrm.tenancy.tasks import brand_task, for_each_brand
 
 QUEUE = "segmentation"
 NIGHT_ENDS_HOUR = 6
+NIGHT_ATTEMPTS = 3  # scheduled runs of one brand in one night: the first and two reruns after failures
 
 
 @shared_task(queue=QUEUE, time_limit=60 * 30, soft_time_limit=60 * 28)
@@ -40,7 +45,7 @@ def schedule_brand_run_task(brand_id: int) -> str:
 
     from jewelcrm.accounts.models import Brand
     from segmentation import services
-    from segmentation.models import PipelineRun, RunTrigger
+    from segmentation.models import PipelineRun, RunStatus, RunTrigger
     from segmentation.services import brand_today
 
     brand = Brand.objects.get(pk=brand_id)
@@ -49,9 +54,10 @@ def schedule_brand_run_task(brand_id: int) -> str:
     local = timezone.now().astimezone(ZoneInfo(brand.time_zone))
     if local.hour >= NIGHT_ENDS_HOUR:
         return "not night"
-    if PipelineRun.objects.filter(
+    tonight = PipelineRun.objects.filter(
         brand=brand, run_date=brand_today(brand), trigger=RunTrigger.SCHEDULE
-    ).exists():
+    )
+    if tonight.exclude(status=RunStatus.FAILED).exists() or tonight.count() >= NIGHT_ATTEMPTS:
         return "already"
     try:
         run = services.run_request(brand=brand, trigger=RunTrigger.SCHEDULE)

@@ -19,8 +19,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 class Worker:
-    def __init__(self, *, broker_url: str, mailbox: Path, concurrency: int = 2, **env: str) -> None:
+    def __init__(
+        self, *, broker_url: str, mailbox: Path, concurrency: int = 2, queues: str = "", **env: str
+    ) -> None:
         self.broker_url, self.mailbox, self.concurrency, self.env = broker_url, mailbox, concurrency, env
+        self.queues = queues  # comma-separated; "" for the default queue only
         self.process: subprocess.Popen[bytes] | None = None
         self.log = mailbox.with_suffix(".worker.log")
 
@@ -38,7 +41,7 @@ class Worker:
             sys.executable, "-m", "celery", "-A", "jewelcrm", "worker", "-P", "prefork",
             "-c", str(self.concurrency), "--without-gossip", "--without-mingle", "--without-heartbeat",
             "--prefetch-multiplier", "1", "-l", "INFO",
-        ]  # fmt: skip
+        ] + (["-Q", self.queues] if self.queues else [])  # fmt: skip
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(  # noqa: S603 - our own worker
                 command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True

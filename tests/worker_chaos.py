@@ -3,6 +3,10 @@
 `<mailbox>.killtask` lines "message_id point", point `prerun` (the task received, before the claim) or
 `postrun` (the message sent and committed, before the broker is acknowledged): the worker child kills
 itself with SIGKILL there, once per line.
+
+`<mailbox>.failbrand` lines "brand_id": while the file lists a brand, its segmentation run fails inside
+the write-back, after its scores were written and before it is published (a chunk of the nightly job
+failing half-way).
 """
 
 from __future__ import annotations
@@ -42,3 +46,24 @@ def _prerun(sender: Any = None, args: Any = None, **kwargs: Any) -> None:
 def _postrun(sender: Any = None, args: Any = None, **kwargs: Any) -> None:
     if getattr(sender, "name", "").endswith("deliver_message_task"):
         _maybe_kill(args, "postrun")
+
+
+def _failing_publish(publish: Any) -> Any:
+    def run_publish(*, brand: Any, **kwargs: Any) -> Any:
+        plan = Path(f"{os.environ['MAILBOX_FILE']}.failbrand")
+        if plan.exists() and str(brand.pk) in plan.read_text().split():
+            raise RuntimeError(f"injected failure of brand {brand.pk}'s write-back")
+        return publish(brand=brand, **kwargs)
+
+    run_publish.injected = True  # type: ignore[attr-defined]
+    return run_publish
+
+
+@task_prerun.connect
+def _segmentation_faults(sender: Any = None, **kwargs: Any) -> None:
+    if not getattr(sender, "name", "").endswith("run_pipeline_task"):
+        return
+    from segmentation import services
+
+    if not getattr(services.run_publish, "injected", False):
+        services.run_publish = _failing_publish(services.run_publish)

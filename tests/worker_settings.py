@@ -30,3 +30,4 @@ MAILBOX_FILE = os.environ["MAILBOX_FILE"]
 # Ask the mailbox whether a message left by a sender that died reached it (ADR 0040); "" to run without.
 MESSAGING_DELIVERY_CHECK = os.environ.get("WORKER_DELIVERY_CHECK", "tests.mailbox.delivered")
 import tests.worker_chaos  # noqa: E402, F401 - the kill points of the tests
+import tests.worker_tasks  # noqa: E402, F401 - the tasks only the tests send

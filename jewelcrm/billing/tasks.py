@@ -8,14 +8,13 @@ from typing import Any
 import stripe
 from celery import shared_task
 
+from jewelcrm.task_failures import TRANSIENT_RETRY
 from jewelcrm.tenancy.tasks import brand_task, for_each_brand
 
 # Retried with backoff only when the mail server or Stripe cannot be reached.
 _RETRY: dict[str, Any] = {
-    "acks_late": True,
+    **TRANSIENT_RETRY,
     "autoretry_for": (ConnectionError, stripe.APIConnectionError),
-    "retry_backoff": True,
-    "max_retries": 5,
     "soft_time_limit": 100,
     "time_limit": 120,
 }

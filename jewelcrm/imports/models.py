@@ -94,7 +94,8 @@ class ImportJob(BrandScopedModel):
 
     @property
     def may_retry(self) -> bool:
-        return self.status in (ImportStatus.FAILED, ImportStatus.CANCELLED)
+        # A file removed by an erasure (jewelcrm.imports.erasure) cannot be run again.
+        return self.status in (ImportStatus.FAILED, ImportStatus.CANCELLED) and bool(self.file)
 
     @property
     def may_cancel(self) -> bool:

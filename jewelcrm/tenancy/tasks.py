@@ -31,8 +31,20 @@ def for_each_brand(task: Any, *args: Any) -> list[int]:
     """Enqueue `task.delay(brand_id, *args)` once per active brand, after the current transaction commits.
 
     The Brand table is not brand-owned, so this read needs no brand in context. Returns the brand ids.
+    Each brand is one task: one that fails leaves the others to run. With a worker that is given; without
+    Redis (tasks run in-process, ADR 0007) the callbacks are robust, so a brand's failure is logged and the
+    next brands still run.
     """
     brand_ids = brand_access().active_brand_ids()
     for brand_id in brand_ids:
-        transaction.on_commit(functools.partial(task.delay, brand_id, *args))
+        transaction.on_commit(_enqueue_for(task, brand_id, *args), robust=True)
     return brand_ids
+
+
+def _enqueue_for(task: Any, brand_id: int, *args: Any) -> Callable[[], Any]:
+    # A function, not a partial: Django names a failing robust callback by its __qualname__.
+    def enqueue() -> Any:
+        return task.delay(brand_id, *args)
+
+    enqueue.__qualname__ = f"for_each_brand({getattr(task, 'name', task)!s}, brand {brand_id})"
+    return enqueue

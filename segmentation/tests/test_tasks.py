@@ -65,3 +65,32 @@ def test_a_duplicate_delivery_does_nothing(brand):
         run = services.run_request(brand=brand)
     assert tasks.run_pipeline_task(brand.pk, run.pk) == RunStatus.SUCCEEDED
     assert tasks.run_pipeline_task(brand.pk, run.pk) == "duplicate"
+
+
+def test_a_failed_night_is_run_again_at_the_next_beats_up_to_three_times(
+    brand, monkeypatch, django_capture_on_commit_callbacks
+):
+    """CEL-10: a brand whose nightly run failed gets another at the next hourly beat of the same night
+    (each failure recorded once, on its run), at most NIGHT_ATTEMPTS in one night; a run that succeeded
+    is not run again."""
+    from segmentation import pipeline
+
+    def fail(**kwargs):
+        raise RuntimeError("the write-back failed")
+
+    monkeypatch.setattr(pipeline, "execute", fail)
+    with time_machine.travel(datetime(2026, 1, 14, 23, 30, tzinfo=UTC), tick=False):
+        for _ in range(tasks.NIGHT_ATTEMPTS):
+            with django_capture_on_commit_callbacks(execute=True):
+                assert tasks.schedule_brand_run_task(brand.pk) == "requested"
+        assert tasks.schedule_brand_run_task(brand.pk) == "already"
+        with brand_context(brand):
+            assert (
+                list(PipelineRun.objects.values_list("status", "error"))
+                == [(RunStatus.FAILED, "RuntimeError: the write-back failed")] * tasks.NIGHT_ATTEMPTS
+            )
+            PipelineRun.objects.all().delete()
+        monkeypatch.undo()
+        with django_capture_on_commit_callbacks(execute=True):
+            assert tasks.schedule_brand_run_task(brand.pk) == "requested"
+        assert tasks.schedule_brand_run_task(brand.pk) == "already"

@@ -274,3 +274,76 @@ def test_the_enqueue_check_catches_a_new_site(monkeypatch):
     monkeypatch.setattr(Path, "rglob", lambda self, pattern: [module] if self.name == "customers" else [])
     monkeypatch.setattr(Path, "read_text", lambda self, encoding=None: "send_task.delay(brand.pk)\n")
     assert _enqueue_sites() == {"customers/zz_probe.py": ["send_task.delay(brand.pk)"]}
+
+
+# --- CEL-09, CEL-10: failures stay in their task ------------------------------------------------------
+
+
+def _project_tasks() -> dict:
+    app.loader.import_default_modules()
+    return {name: task for name, task in app.tasks.items() if not name.startswith("celery.")}
+
+
+def test_every_task_retries_a_bounded_number_of_times_with_a_growing_delay():
+    """CEL-09: no task retries for ever (Celery's max_retries=None), and those that retry by themselves on
+    an error (autoretry_for) wait longer each time; after the last retry the failure is parked
+    (jewelcrm.task_failures, checked with a real worker in test_task_failures.py)."""
+    tasks = _project_tasks()
+    assert tasks
+    assert {name for name, task in tasks.items() if task.max_retries is None} == set()
+    autoretrying = {name: task for name, task in tasks.items() if getattr(task, "autoretry_for", ())}
+    assert "jewelcrm.billing.tasks.update_usage_task" in autoretrying
+    assert {name for name, task in autoretrying.items() if not task.retry_backoff} == set()
+    from celery.signals import task_failure
+
+    from jewelcrm.task_failures import _parked
+
+    assert _parked in [receiver() for _key, receiver in task_failure.receivers]
+
+
+def test_a_brand_whose_task_fails_in_process_leaves_the_next_brands_to_run(
+    django_capture_on_commit_callbacks,
+):
+    """CEL-10 without Redis (ADR 0007: tasks run in-process after the commit, errors propagating): one
+    brand's failing task is logged and the next brands' tasks still run."""
+    from jewelcrm.tenancy.tasks import for_each_brand
+    from tests.factories import BrandFactory
+
+    brands = [BrandFactory(slug="b-one"), BrandFactory(slug="b-two"), BrandFactory(slug="b-three")]
+    ran: list[int] = []
+
+    class Task:
+        @staticmethod
+        def delay(brand_id: int) -> None:
+            if brand_id == brands[0].pk:
+                raise RuntimeError("this brand's chunk fails")
+            ran.append(brand_id)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for_each_brand(Task)
+    assert ran == [brands[1].pk, brands[2].pk]
+
+
+CANVAS = re.compile(r"\b(group|chord|chain|chunks|xmap|starmap|signature)\s*\(|\.(s|si|map|starmap)\(")
+
+
+def test_no_task_is_composed_in_groups_chords_or_chains():
+    """ISO-08's groups and chords: the code composes no task (every fan-out is for_each_brand, one plain
+    task per brand taking the brand's id, run under brand_task). A group, chord or chain added later fails
+    here, to be given a test that the brand reaches every task and callback."""
+    root = Path(__file__).resolve().parents[2]
+    found = []
+    for folder in ("jewelcrm", "customers", "warranties", "segmentation", "campaigns"):
+        for path in sorted((root / folder).rglob("*.py")):
+            if "tests" in path.parts or "migrations" in path.parts:
+                continue
+            text = path.read_text()
+            if "celery" not in text:
+                continue
+            found += [
+                f"{path.relative_to(root)}: {line.strip()}"
+                for line in text.splitlines()
+                if CANVAS.search(line) and ".group(" not in line
+            ]
+    assert found == []
+    assert CANVAS.search("chord(send.s(b) for b in ids)(done.si())")  # the check sees one

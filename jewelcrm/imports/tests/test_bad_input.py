@@ -192,3 +192,34 @@ def test_table_stream_is_not_loaded_whole(tmp_path):
         assert first[0] == 2
         assert 0 < table.progress() <= 1
     assert isinstance(io.BytesIO, type)
+
+
+def test_a_thousand_rows_with_37_bad_ones_report_each_by_row_and_column_and_write_nothing(
+    brand, run_import, tmp_path
+):
+    """WEB-07: all or nothing over 1,000 rows, 37 of them bad (an impossible date or an invalid e-mail,
+    spread through the file): the report names each of the 37 by its row and column with its reason, and
+    not one row is written."""
+    bad = [i for i in range(1000) if i % 27 == 5]
+    assert len(bad) == 37
+    lines, expected = [HEADER], []
+    for i in range(1000):
+        date, email = "12/03/1985", f"person{i}@example.com"
+        if i in bad and i % 2:
+            date = "31/02/1980"
+            expected.append((i + 2, "Date de naissance", date, "This date does not exist."))
+        elif i in bad:
+            email = f"person{i} at example.com"
+            expected.append((i + 2, "E-mail", email, f"“{email}” is not a valid e-mail address."))
+        lines.append(f"K{i};Martin;Ana;{email};{date};Oui\n")
+    result = run_import(brand, "customers", write(tmp_path, "".join(lines)), all_or_nothing=True)
+    assert (result.rows_total, result.created, result.updated, result.rejected, result.aborted) == (
+        1000,
+        0,
+        0,
+        37,
+        True,
+    )
+    assert [(p.row, p.column, p.value, p.reason) for p in result.problems] == expected
+    assert len(result.report_csv.splitlines()) == 1 + 37
+    assert customer_count(brand) == (0, 0)

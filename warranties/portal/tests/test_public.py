@@ -259,3 +259,45 @@ def test_a_service_logged_by_a_store_shows_at_once_on_a_cached_page(
         )
     text = client.get(_url(item.public_code)).content.decode()
     assert "Engraving" in text and "Zürich" in text
+
+
+def test_codes_carry_75_random_bits_and_unknown_codes_get_identical_404s_then_429(client, brand, monkeypatch):
+    """WEB-05: a code's body is 15 symbols drawn by `secrets` from 32 (75 bits ≥ 64), each position
+    uniform over the alphabet; random well-formed codes asked on the page get byte-identical 404s (nothing
+    tells one unknown code from another), and 429 past the per-IP limit. (10,000 random codes through the
+    resolver: test_enumeration_of_random_codes_finds_nothing_then_429.)"""
+    import math
+    import secrets as real_secrets
+
+    from warranties.inventory import codes
+
+    assert len(set(codes.ALPHABET)) == 32
+    assert codes.DATA_SYMBOLS * math.log2(len(set(codes.ALPHABET))) == 75 >= 64
+    draws: list[str] = []
+    draw = real_secrets.choice
+
+    def choice(alphabet: str) -> str:
+        draws.append(alphabet)
+        return draw(alphabet)
+
+    monkeypatch.setattr(codes.secrets, "choice", choice)
+    sample = [public_code_new(brand=brand) for _ in range(10_000)]
+    monkeypatch.undo()
+    assert draws == [codes.ALPHABET] * (10_000 * codes.DATA_SYMBOLS)  # every random symbol from secrets
+    bodies = [code.split("-", 1)[1].replace("-", "") for code in sample]
+    for position in range(codes.DATA_SYMBOLS):
+        counts = {symbol: 0 for symbol in codes.ALPHABET}
+        for body in bodies:
+            counts[body[position]] += 1
+        # 312.5 expected per symbol (σ ≈ 17.4): a position stuck, biased or drawn from fewer symbols fails.
+        assert 200 < min(counts.values()) and max(counts.values()) < 430, (position, counts)
+    with override_settings(PORTAL_PUBLIC_LOOKUP_RATE="30/m"):
+        answers = {}
+        for n, code in enumerate(sample[:300]):
+            response = client.get(_url(code), REMOTE_ADDR=f"198.51.100.{n % 10}")
+            # The same bytes but for the CSRF token (masked afresh each time) and the address itself.
+            body = re.sub(r"[A-Za-z0-9]{64}", "<csrf>", response.content.decode()).replace(code, "<code>")
+            answers.setdefault((response.status_code, body), []).append(code)
+        assert [status for status, _body in answers] == [404]  # 300 codes, one identical answer
+        over = [client.get(_url(code), REMOTE_ADDR="198.51.100.0").status_code for code in sample[300:302]]
+        assert over == [429, 429]
