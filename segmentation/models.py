@@ -84,9 +84,17 @@ class CustomerScore(BrandScopedModel):
     `customer` has no database constraint (the rows are written in bulk and a run's rows go with the
     run); segmentation/customer_data.py lists these rows in a GDPR export and deletes them on erasure."""
 
-    run = models.ForeignKey(PipelineRun, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    # No index of their own: every read names the brand, and (brand, run, customer) and (brand, customer)
+    # serve them; each index costs the nightly write-back of a million rows seconds.
+    run = models.ForeignKey(
+        PipelineRun, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+        "customers.Customer",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
     )
     # The BTYD summary in days at the run's observation date (lifetimes' definitions).
     frequency = models.IntegerField()
