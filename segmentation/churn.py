@@ -203,14 +203,15 @@ def apply(state: Any) -> None:
         state.fit["churn"] = {"used": False, "reason": "not_enough_history"}
         state.notes.append(["churn_not_enough_history", {}])
         return
-    x_train = features_at(d[train_rows], at=c2, suffix="_c2")
+    # Features of the sampled training customers only (the model never sees the others).
+    sample = _sample(int(train_rows.sum()), TRAIN_SAMPLE)
+    x_train = features_at(d[train_rows].iloc[sample], at=c2, suffix="_c2")
     evaluated = np.sort(_sample(int(test_rows.sum()), EVAL_SAMPLE))
     if len(set(y_test[evaluated])) < 2:  # a sample without buyers (or without lapsed): all of them
         evaluated = np.arange(int(test_rows.sum()))
     x_test = features_at(d[test_rows].iloc[evaluated], at=c1, suffix="_c1")
     y_test = y_test[evaluated]
-    sample = _sample(len(x_train), TRAIN_SAMPLE)
-    model = _model().fit(x_train.iloc[sample], y_train[sample])
+    model = _model().fit(x_train, y_train[sample])
     p_test = model.predict_proba(x_test)[:, 1]
     auc_model = _auc(y_test, p_test)
     auc_baseline = _auc(y_test, -x_test["days_since_last"].to_numpy())
@@ -244,6 +245,10 @@ def apply(state: Any) -> None:
 
 def _drivers(model: Any, x_now: pd.DataFrame, risk: np.ndarray, d: pd.DataFrame) -> pd.Series:
     effects = {}
+    # One float matrix of today's features; each driver changes a copy of the rows it concerns (a frame
+    # of mixed column types was copied, then converted again by the model, for every driver).
+    matrix_now = x_now.to_numpy(dtype=np.float64)
+    position = {name: i for i, name in enumerate(x_now.columns)}
     for column, code in DRIVER_FEATURES.items():
         values = x_now[column].to_numpy()
         if code == "one_category":
@@ -262,9 +267,10 @@ def _drivers(model: Any, x_now: pd.DataFrame, risk: np.ndarray, d: pd.DataFrame)
         effect = np.zeros(len(x_now))
         rows = np.flatnonzero(concerned)
         if len(rows):
-            changed = x_now.iloc[rows].copy()
+            block = matrix_now[rows]
             for name, value in changes.items():
-                changed[name] = value
+                block[:, position[name]] = value
+            changed = pd.DataFrame(block, columns=x_now.columns, copy=False)
             effect[rows] = risk[rows] - (1.0 - model.predict_proba(changed)[:, 1])
         effects[code] = effect
     codes = list(effects)
