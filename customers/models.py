@@ -109,10 +109,19 @@ class SearchTerm(BrandScopedModel):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+", db_index=False)
     kind = models.CharField(max_length=1)  # n name word, e e-mail, p phone digits
     term = models.CharField(max_length=254)
+    # Name words only: the profile's folded "last first", so that the matches of a name word are read
+    # from the index in the order the search shows them (matched word, then name: ADR 0048).
+    sort_name = models.CharField(max_length=254, default="", blank=True)
 
     class Meta:
         db_table = "customers_search_term"
         indexes = [
+            models.Index(
+                fields=["brand", "term", "sort_name", "customer"],
+                name="search_term_name_order",
+                opclasses=["int8_ops", "text_pattern_ops", "text_pattern_ops", "int8_ops"],
+                condition=models.Q(kind="n"),
+            ),
             models.Index(
                 fields=["brand", "kind", "term", "customer"],
                 name="search_term_brand_prefix",

@@ -81,10 +81,18 @@ def _sql_fold(expression: str) -> tuple[str, list[str]]:
     return sql, [*params, _FOLD_FROM, _FOLD_TO]
 
 
+def sort_name_sql(alias: str) -> tuple[str, list[str]]:
+    """SQL of a profile's sort key (the name words' `sort_name`): its folded "last first"."""
+    folded, params = _sql_fold(f"{alias}.last_name || ' ' || {alias}.first_name")
+    return f"left({folded}, 254)", params
+
+
 def _terms_select(where: str) -> tuple[str, list[Any]]:
     name, name_params = _sql_fold("c.first_name || ' ' || c.last_name")
+    sort_name, sort_params = sort_name_sql("c")
     sql = f"""
-        SELECT DISTINCT c.brand_id, c.id, t.kind, left(t.term, 254)
+        SELECT DISTINCT c.brand_id, c.id, t.kind, left(t.term, 254),
+            CASE WHEN t.kind = 'n' THEN {sort_name} ELSE '' END
         FROM customers_customer c
         CROSS JOIN LATERAL (
             SELECT 'n' AS kind, w AS term FROM regexp_split_to_table({name}, '[^a-z0-9]+') w
@@ -97,7 +105,7 @@ def _terms_select(where: str) -> tuple[str, list[Any]]:
         ) t
         WHERE c.brand_id = %s AND c.merged_into_id IS NULL AND t.term <> '' AND ({where})
     """
-    return sql, name_params
+    return sql, [*sort_params, *name_params]
 
 
 def search_terms_refresh(
@@ -125,7 +133,7 @@ def search_terms_refresh(
     else:
         where, params, delete_where, delete_params = "TRUE", [], "TRUE", []
     select, name_params = _terms_select(where)
-    statement = f"INSERT INTO {TABLE} (brand_id, customer_id, kind, term) {select.strip()}"
+    statement = f"INSERT INTO {TABLE} (brand_id, customer_id, kind, term, sort_name) {select.strip()}"
     delete = f"DELETE FROM {TABLE} WHERE brand_id = %s AND ({delete_where})"
     if cursor is not None:
         cursor.execute(delete, [brand_id, *delete_params])
@@ -208,7 +216,7 @@ def search_terms_stale(*, brand_id: int) -> int:
         cursor.execute(
             f"""
             WITH wanted AS ({select}),
-                 kept AS (SELECT brand_id, customer_id, kind, term FROM {TABLE} WHERE brand_id = %s)
+                 kept AS (SELECT brand_id, customer_id, kind, term, sort_name FROM {TABLE} WHERE brand_id = %s)
             SELECT count(*) FROM (
                 (TABLE wanted EXCEPT TABLE kept) UNION ALL (TABLE kept EXCEPT TABLE wanted)
             ) x
@@ -216,3 +224,95 @@ def search_terms_stale(*, brand_id: int) -> int:
             [*name_params, brand_id, brand_id],
         )
         return cursor.fetchone()[0]
+
+
+# --- Pages in the order of the index (ADR 0048) -----------------------------------------------------
+
+
+def ordered_page(
+    *, brand_id: int, query: str, after: list | None = None, size: int = 25, or_sql: str = "", or_params: Any = (),
+    count_cap: int = 1000,
+) -> tuple[list[tuple[int, str, str, int]], int]:
+    """The next `size + 1` matches of the query after the key `after`, as (group, term, sort name, id),
+    in the order the search shows them: first the profiles found by their e-mail, phone or `or_sql` (an
+    item's serial), by name; then those found by name words, by the word matched (the first one when two
+    words of a name start with the query's first word), then by name. The name words are read in that
+    order from the `search_term_name_order` index, a LIMIT away from the first row, however common the
+    word ("martin": 66,659 of a million names); the other query words are checked per row. With the number of matches, counted up to `count_cap` + 1
+    (0 when the page is empty). One query."""
+    matcher = Matcher.of(query)
+    words = matcher.words
+    params: list[Any] = []
+    others: list[str] = []
+
+    def prefix(kind: str, value: str) -> str:
+        params.extend([brand_id, kind, value, value + _TOP])
+        return (
+            f"SELECT customer_id FROM {TABLE} WHERE brand_id = %s AND kind = %s "
+            "AND term ~>=~ %s AND term ~<~ %s"
+        )
+
+    if matcher.email:
+        others.append(prefix("e", matcher.email))
+    if matcher.digits:
+        others.append(prefix("p", matcher.digits))
+    if or_sql:
+        others.append(or_sql)
+        params.extend(or_params)
+    other_sql = " UNION ".join(others) or "SELECT NULL::bigint WHERE FALSE"
+    head_params = list(params)
+    sort_name, sort_params = sort_name_sql("c")
+    group, term, name, pk = (int(after[0]), str(after[1]), str(after[2]), int(after[3])) if after else (-1, "", "", 0)
+    first = f"""
+        SELECT 0 AS grp, ''::text AS term, {sort_name} AS sort_name, c.id
+        FROM customers_customer c
+        WHERE c.brand_id = %s AND c.merged_into_id IS NULL AND c.id IN (SELECT id FROM other)
+          AND (%s < 0 OR {sort_name} ~>~ %s OR ({sort_name} = %s AND c.id > %s))
+        ORDER BY 3 USING ~<~, 4 LIMIT {int(size) + 1}
+    """
+    # The sort key's expression appears three times above: its parameters each time.
+    first_params = [*sort_params, brand_id, group, *sort_params, name, *sort_params, name, pk]
+    every, every_params = matching_ids_sql(brand_id=brand_id, query=query, or_sql=or_sql, or_params=or_params)
+    count = f"""(SELECT count(*) FROM (SELECT 1 FROM customers_customer n WHERE n.brand_id = %s
+        AND n.merged_into_id IS NULL AND n.id IN (SELECT unnest(ARRAY({every}))) LIMIT {int(count_cap) + 1}) x)"""
+    count_params = [brand_id, *every_params]
+    if not words:
+        sql = f"WITH other(id) AS MATERIALIZED ({other_sql}) SELECT page.*, {count} FROM ({first}) page"
+        return _page(sql, [*head_params, *count_params, *first_params])
+    lead, top = words[0], words[0] + _TOP
+    checks = "".join(
+        f" AND EXISTS (SELECT 1 FROM {TABLE} w WHERE w.brand_id = t.brand_id AND w.customer_id = t.customer_id"
+        " AND w.kind = 'n' AND w.term ~>=~ %s AND w.term ~<~ %s)"
+        for _ in words[1:]
+    )
+    check_params = [v for w in words[1:] for v in (w, w + _TOP)]
+    if group == 1:  # after a name match: the rows after it in the index order
+        keyset = " AND t.term ~>=~ %s AND (t.term ~>~ %s OR (t.term = %s AND (t.sort_name ~>~ %s OR (t.sort_name = %s AND t.customer_id > %s))))"
+        keyset_params: list[Any] = [term, term, term, name, name, int(pk)]
+    else:
+        keyset, keyset_params = "", []
+    second = f"""
+        SELECT 1 AS grp, t.term::text, t.sort_name::text, t.customer_id
+        FROM {TABLE} t
+        WHERE t.brand_id = %s AND t.kind = 'n' AND t.term ~>=~ %s AND t.term ~<~ %s{keyset}
+          AND NOT EXISTS (SELECT 1 FROM {TABLE} d WHERE d.brand_id = t.brand_id AND d.customer_id = t.customer_id
+                          AND d.kind = 'n' AND d.term ~>=~ %s AND d.term ~<~ t.term)
+          AND t.customer_id NOT IN (SELECT id FROM other WHERE id IS NOT NULL){checks}
+        ORDER BY t.term USING ~<~, t.sort_name USING ~<~, t.customer_id LIMIT {int(size) + 1}
+    """
+    second_params = [brand_id, lead, top, *keyset_params, lead, *check_params]
+    if group == 1:
+        first, first_params = "SELECT 0, ''::text, ''::text, 0::bigint WHERE FALSE", []
+    sql = (
+        f"WITH other(id) AS MATERIALIZED ({other_sql}) "
+        f"SELECT page.*, {count} FROM (({first}) UNION ALL ({second})) page "
+        f"ORDER BY 1, 2 USING ~<~, 3 USING ~<~, 4 LIMIT {int(size) + 1}"
+    )
+    return _page(sql, [*head_params, *count_params, *first_params, *second_params])
+
+
+def _page(sql: str, params: list[Any]) -> tuple[list[tuple[int, str, str, int]], int]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return [tuple(row[:4]) for row in rows], (rows[0][4] if rows else 0)  # type: ignore[misc]
