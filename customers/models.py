@@ -122,6 +122,14 @@ class SearchTerm(BrandScopedModel):
                 opclasses=["int8_ops", "text_pattern_ops", "text_pattern_ops", "int8_ops"],
                 condition=models.Q(kind="n"),
             ),
+            # A profile's name words, read without the table: is this word its first match, does it
+            # also have a word starting with the query's next word (ADR 0048).
+            models.Index(
+                fields=["brand", "customer", "term", "sort_name"],
+                name="search_term_name_customer",
+                opclasses=["int8_ops", "int8_ops", "text_pattern_ops", "text_pattern_ops"],
+                condition=models.Q(kind="n"),
+            ),
             models.Index(
                 fields=["brand", "kind", "term", "customer"],
                 name="search_term_brand_prefix",

@@ -280,35 +280,55 @@ def ordered_page(
         sql = f"WITH other(id) AS MATERIALIZED ({other_sql}) SELECT page.*, {count} FROM ({first}) page"
         return _page(sql, [*head_params, *count_params, *first_params])
     lead, top = words[0], words[0] + _TOP
-    checks = "".join(
-        f" AND EXISTS (SELECT 1 FROM {TABLE} w WHERE w.brand_id = t.brand_id AND w.customer_id = t.customer_id"
-        " AND w.kind = 'n' AND w.term ~>=~ %s AND w.term ~<~ %s)"
-        for _ in words[1:]
-    )
-    check_params = [v for w in words[1:] for v in (w, w + _TOP)]
     if group == 1:  # after a name match: the rows after it in the index order
-        keyset = " AND t.term ~>=~ %s AND (t.term ~>~ %s OR (t.term = %s AND (t.sort_name ~>~ %s OR (t.sort_name = %s AND t.customer_id > %s))))"
-        keyset_params: list[Any] = [term, term, term, name, name, int(pk)]
+        keyset = (
+            " AND t.term ~>=~ %s AND (t.term ~>~ %s OR (t.term = %s"
+            " AND (t.sort_name ~>~ %s OR (t.sort_name = %s AND t.customer_id > %s))))"
+        )
+        keyset_params: list[Any] = [term, term, term, name, name, pk]
     else:
         keyset, keyset_params = "", []
+    # A profile whose name has two words starting with the query's first word comes once, at its first.
+    once = (
+        f"NOT EXISTS (SELECT 1 FROM {TABLE} d WHERE d.brand_id = t.brand_id AND d.customer_id = t.customer_id"
+        " AND d.kind = 'n' AND d.term ~>=~ %s AND d.term ~<~ t.term)"
+    )
+    if len(words) == 1:
+        # One word: its rows in the index order, LIMIT rows away; the matches counted from the rows.
+        found = f"SELECT customer_id FROM {TABLE} WHERE brand_id = %s AND kind = 'n' AND term ~>=~ %s AND term ~<~ %s"
+        found_params: list[Any] = [brand_id, lead, top]
+        narrowed, narrowed_params = "", []
+    else:
+        # Several words: the profiles having them all (an intersection of ranges, as few as the rarest
+        # word allows), then their rows of the first word, sorted.
+        found = " INTERSECT ".join(
+            f"SELECT customer_id FROM {TABLE} WHERE brand_id = %s AND kind = 'n' AND term ~>=~ %s AND term ~<~ %s"
+            for _ in words
+        )
+        found_params = [v for w in words for v in (brand_id, w, w + _TOP)]
+        narrowed, narrowed_params = " AND t.customer_id IN (SELECT id FROM found)", []
     second = f"""
         SELECT 1 AS grp, t.term::text, t.sort_name::text, t.customer_id
         FROM {TABLE} t
-        WHERE t.brand_id = %s AND t.kind = 'n' AND t.term ~>=~ %s AND t.term ~<~ %s{keyset}
-          AND NOT EXISTS (SELECT 1 FROM {TABLE} d WHERE d.brand_id = t.brand_id AND d.customer_id = t.customer_id
-                          AND d.kind = 'n' AND d.term ~>=~ %s AND d.term ~<~ t.term)
-          AND t.customer_id NOT IN (SELECT id FROM other WHERE id IS NOT NULL){checks}
+        WHERE t.brand_id = %s AND t.kind = 'n' AND t.term ~>=~ %s AND t.term ~<~ %s{keyset}{narrowed}
+          AND {once} AND t.customer_id NOT IN (SELECT id FROM other WHERE id IS NOT NULL)
         ORDER BY t.term USING ~<~, t.sort_name USING ~<~, t.customer_id LIMIT {int(size) + 1}
     """
-    second_params = [brand_id, lead, top, *keyset_params, lead, *check_params]
+    second_params = [brand_id, lead, top, *keyset_params, *narrowed_params, lead]
     if group == 1:
         first, first_params = "SELECT 0, ''::text, ''::text, 0::bigint WHERE FALSE", []
+    # Name words are written for live profiles only (a merged profile has none): the count reads the
+    # matches' ids, at most count_cap + 1 of them; the serial's owner is checked as live.
+    count = f"""(SELECT count(*) FROM (
+        (SELECT id FROM found LIMIT {int(count_cap) + 1})
+        UNION SELECT o.id FROM other o JOIN customers_customer n ON n.brand_id = %s AND n.id = o.id
+            AND n.merged_into_id IS NULL) x)"""
     sql = (
-        f"WITH other(id) AS MATERIALIZED ({other_sql}) "
+        f"WITH other(id) AS MATERIALIZED ({other_sql}), found(id) AS ({found}) "
         f"SELECT page.*, {count} FROM (({first}) UNION ALL ({second})) page "
         f"ORDER BY 1, 2 USING ~<~, 3 USING ~<~, 4 LIMIT {int(size) + 1}"
     )
-    return _page(sql, [*head_params, *count_params, *first_params, *second_params])
+    return _page(sql, [*head_params, *found_params, brand_id, *first_params, *second_params])
 
 
 def _page(sql: str, params: list[Any]) -> tuple[list[tuple[int, str, str, int]], int]:
