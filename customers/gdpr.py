@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from customers.holders import Erasure, blank_value, holders
 from customers.models import ConsentSource, Customer, Order, Relation
+from customers.book_ranks import book_ranks_refresh_for
 from customers.search_terms import search_terms_refresh
 from jewelcrm.accounts.models import AuditLog, Brand
 
@@ -266,6 +267,7 @@ def customer_erase(*, brand: Brand, customer: Customer, actor: Any = None, reaso
             changed["accounts.AuditLog"] = changed.get("accounts.AuditLog", 0) + 1
 
     search_terms_refresh(brand_id=brand.pk, customer_ids=ids)
+    book_ranks_refresh_for(brand=brand, customer_ids=ids)  # an erased profile is in no book
     audit_log_record(
         brand=brand,
         action="customer.gdpr_erase",

@@ -230,7 +230,13 @@ def search_terms_stale(*, brand_id: int) -> int:
 
 
 def ordered_page(
-    *, brand_id: int, query: str, after: list | None = None, size: int = 25, or_sql: str = "", or_params: Any = (),
+    *,
+    brand_id: int,
+    query: str,
+    after: list | None = None,
+    size: int = 25,
+    or_sql: str = "",
+    or_params: Any = (),
     count_cap: int = 1000,
 ) -> tuple[list[tuple[int, str, str, int]], int]:
     """The next `size + 1` matches of the query after the key `after`, as (group, term, sort name, id),
@@ -262,7 +268,9 @@ def ordered_page(
     other_sql = " UNION ".join(others) or "SELECT NULL::bigint WHERE FALSE"
     head_params = list(params)
     sort_name, sort_params = sort_name_sql("c")
-    group, term, name, pk = (int(after[0]), str(after[1]), str(after[2]), int(after[3])) if after else (-1, "", "", 0)
+    group, term, name, pk = (
+        (int(after[0]), str(after[1]), str(after[2]), int(after[3])) if after else (-1, "", "", 0)
+    )
     first = f"""
         SELECT 0 AS grp, ''::text AS term, {sort_name} AS sort_name, c.id
         FROM customers_customer c

@@ -111,8 +111,16 @@ def _sort_key(customer: Any, sort: str) -> list[Any]:
 def _searched_by_name(filters: ListFilters) -> bool:
     """A search with no other filter, in the default order: its pages are read in the order of the
     search-term index (matched word, then name: ADR 0048), however many profiles match."""
-    return bool(filters.query) and filters.sort == "name" and not (
-        filters.country or filters.home_store_id or filters.consent_channel or filters.tag or filters.has_items
+    return (
+        bool(filters.query)
+        and filters.sort == "name"
+        and not (
+            filters.country
+            or filters.home_store_id
+            or filters.consent_channel
+            or filters.tag
+            or filters.has_items
+        )
     )
 
 
@@ -131,10 +139,18 @@ def _search_page(*, brand: Brand, filters: ListFilters, after: str, size: int) -
             key = None
     serial = "".join(filters.query.split()).upper()
     owners_sql, owners_params = (
-        Item.objects.filter(brand=brand, serial=serial, owner__isnull=False).values("owner_id").order_by().query.sql_with_params()
+        Item.objects.filter(brand=brand, serial=serial, owner__isnull=False)
+        .values("owner_id")
+        .order_by()
+        .query.sql_with_params()
     )
     rows, count = ordered_page(
-        brand_id=brand.pk, query=filters.query, after=key, size=size, or_sql=owners_sql, or_params=owners_params,
+        brand_id=brand.pk,
+        query=filters.query,
+        after=key,
+        size=size,
+        or_sql=owners_sql,
+        or_params=owners_params,
         count_cap=COUNT_CAP,
     )
     more = len(rows) > size
