@@ -19,8 +19,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from customers.models import Customer, OrderSource
 from customers.book_ranks import book_ranks_refresh_for
+from customers.models import Customer, OrderSource
 from customers.search_terms import search_terms_refresh
 from customers.selectors import customer_find
 from customers.services import PROFILE_FIELDS, consent_record, order_upsert

@@ -27,10 +27,10 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from customers.book_ranks import book_ranks_refresh_for
 from customers.holders import Merge, holders
 from customers.models import Customer
 from customers.normalise import name_key
-from customers.book_ranks import book_ranks_refresh_for
 from customers.search_terms import search_terms_refresh
 from customers.services import PROFILE_FIELDS
 from jewelcrm.accounts.models import Brand

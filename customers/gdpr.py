@@ -31,9 +31,9 @@ from django.db.models import Max, Q
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from customers.book_ranks import book_ranks_refresh_for
 from customers.holders import Erasure, blank_value, holders
 from customers.models import ConsentSource, Customer, Order, Relation
-from customers.book_ranks import book_ranks_refresh_for
 from customers.search_terms import search_terms_refresh
 from jewelcrm.accounts.models import AuditLog, Brand
 

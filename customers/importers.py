@@ -18,9 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from customers.book_ranks import book_ranks_refresh, brand_today
 from customers.models import Consent, Customer
 from customers.normalise import email_normalise, phone_normalise
-from customers.book_ranks import book_ranks_refresh, brand_today
 from customers.search_terms import search_terms_refresh
 from jewelcrm.imports import staging
 from jewelcrm.imports.framework import BaseImporter, Field, Problem, RowRejected
@@ -391,7 +391,8 @@ class CustomerImporter(BaseImporter):
         )
         # 4. The search terms of every profile the file touched, in one set-based rewrite.
         search_terms_refresh(
-            brand_id=b, ids_sql=f"SELECT COALESCE(target_id, new_id) FROM {s}"  # noqa: S608 - our table name
+            brand_id=b,
+            ids_sql=f"SELECT COALESCE(target_id, new_id) FROM {s}",  # noqa: S608 - our table name
         )
         book_ranks_refresh(
             brand_id=b,

@@ -170,14 +170,32 @@ class BookRank(BrandScopedModel):
 
     class Meta:
         db_table = "customers_book_rank"
-        constraints = [models.UniqueConstraint(fields=["brand", "customer"], name="book_rank_unique_customer")]
+        constraints = [
+            models.UniqueConstraint(fields=["brand", "customer"], name="book_rank_unique_customer")
+        ]
         indexes = [
             models.Index(
-                fields=["brand", "home_store_id", "priority", "first_date", "last_name", "first_name", "customer"],
+                fields=[
+                    "brand",
+                    "home_store_id",
+                    "priority",
+                    "first_date",
+                    "last_name",
+                    "first_name",
+                    "customer",
+                ],
                 name="book_rank_store",
             ),
             models.Index(
-                fields=["brand", "associate_id", "priority", "first_date", "last_name", "first_name", "customer"],
+                fields=[
+                    "brand",
+                    "associate_id",
+                    "priority",
+                    "first_date",
+                    "last_name",
+                    "first_name",
+                    "customer",
+                ],
                 name="book_rank_associate",
             ),
         ]

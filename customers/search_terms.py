@@ -216,7 +216,9 @@ def search_terms_stale(*, brand_id: int) -> int:
         cursor.execute(
             f"""
             WITH wanted AS ({select}),
-                 kept AS (SELECT brand_id, customer_id, kind, term, sort_name FROM {TABLE} WHERE brand_id = %s)
+                 kept AS (
+                    SELECT brand_id, customer_id, kind, term, sort_name FROM {TABLE} WHERE brand_id = %s
+                 )
             SELECT count(*) FROM (
                 (TABLE wanted EXCEPT TABLE kept) UNION ALL (TABLE kept EXCEPT TABLE wanted)
             ) x
@@ -244,8 +246,8 @@ def ordered_page(
     item's serial), by name; then those found by name words, by the word matched (the first one when two
     words of a name start with the query's first word), then by name. The name words are read in that
     order from the `search_term_name_order` index, a LIMIT away from the first row, however common the
-    word ("martin": 66,659 of a million names); the other query words are checked per row. With the number of matches, counted up to `count_cap` + 1
-    (0 when the page is empty). One query."""
+    word ("martin": 66,659 of a million names); several words are intersected first. With the number of
+    matches, counted up to `count_cap` + 1 (0 when the page is empty). One query."""
     matcher = Matcher.of(query)
     words = matcher.words
     params: list[Any] = []
@@ -282,7 +284,8 @@ def ordered_page(
     first_params = [*sort_params, brand_id, group, *sort_params, name, *sort_params, name, pk]
     every, every_params = matching_ids_sql(brand_id=brand_id, query=query, or_sql=or_sql, or_params=or_params)
     count = f"""(SELECT count(*) FROM (SELECT 1 FROM customers_customer n WHERE n.brand_id = %s
-        AND n.merged_into_id IS NULL AND n.id IN (SELECT unnest(ARRAY({every}))) LIMIT {int(count_cap) + 1}) x)"""
+        AND n.merged_into_id IS NULL AND n.id IN (SELECT unnest(ARRAY({every})))
+        LIMIT {int(count_cap) + 1}) x)"""
     count_params = [brand_id, *every_params]
     if not words:
         sql = f"WITH other(id) AS MATERIALIZED ({other_sql}) SELECT page.*, {count} FROM ({first}) page"
@@ -303,16 +306,13 @@ def ordered_page(
     )
     if len(words) == 1:
         # One word: its rows in the index order, LIMIT rows away; the matches counted from the rows.
-        found = f"SELECT customer_id FROM {TABLE} WHERE brand_id = %s AND kind = 'n' AND term ~>=~ %s AND term ~<~ %s"
+        found = _NAME_RANGE
         found_params: list[Any] = [brand_id, lead, top]
         narrowed, narrowed_params = "", []
     else:
         # Several words: the profiles having them all (an intersection of ranges, as few as the rarest
         # word allows), then their rows of the first word, sorted.
-        found = " INTERSECT ".join(
-            f"SELECT customer_id FROM {TABLE} WHERE brand_id = %s AND kind = 'n' AND term ~>=~ %s AND term ~<~ %s"
-            for _ in words
-        )
+        found = " INTERSECT ".join(_NAME_RANGE for _ in words)
         found_params = [v for w in words for v in (brand_id, w, w + _TOP)]
         narrowed, narrowed_params = " AND t.customer_id IN (SELECT id FROM found)", []
     second = f"""
@@ -337,6 +337,11 @@ def ordered_page(
         f"ORDER BY 1, 2 USING ~<~, 3 USING ~<~, 4 LIMIT {int(size) + 1}"
     )
     return _page(sql, [*head_params, *found_params, brand_id, *first_params, *second_params])
+
+
+_NAME_RANGE = (
+    f"SELECT customer_id FROM {TABLE} WHERE brand_id = %s AND kind = 'n' AND term ~>=~ %s AND term ~<~ %s"
+)
 
 
 def _page(sql: str, params: list[Any]) -> tuple[list[tuple[int, str, str, int]], int]:

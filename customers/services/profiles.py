@@ -9,8 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from customers.models import Customer
 from customers.book_ranks import book_ranks_refresh_for
+from customers.models import Customer
 from customers.search_terms import SEARCHED_FIELDS, search_terms_refresh
 from jewelcrm.accounts.models import Brand
 
