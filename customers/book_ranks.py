@@ -206,7 +206,7 @@ class BookRows:
         self._counts: tuple[int, int] | None = None
         self._found: list[tuple[int, int | None]] | None = None
 
-    def _ranked_sql(self) -> tuple[str, list[Any]]:
+    def _ranked_sql(self, extra: str = "") -> tuple[str, list[Any]]:
         """The book's ranked rows, each branch one range of a `book_rank_*` index (the page's customers
         are checked against their own columns when read: `clientbook.client_book`)."""
         branches, branch_params = _book_branches(
@@ -217,12 +217,12 @@ class BookRows:
         for branch, bp in zip(branches, _split(branch_params, self.store_id), strict=True):
             parts.append(
                 f"SELECT r.priority, r.first_date, r.last_name, r.first_name, r.customer_id FROM {TABLE} r "
-                f"WHERE r.brand_id = %s AND {branch}"
+                f"WHERE r.brand_id = %s AND {branch}{extra.format(id='r.customer_id')}"
             )
             params += [self.brand_id, *bp]
         return " UNION ALL ".join(f"({p})" for p in parts), params
 
-    def _book_sql(self, *, unranked: bool) -> tuple[str, list[Any]]:
+    def _book_sql(self, *, unranked: bool, extra: str = "") -> tuple[str, list[Any]]:
         """The book's live customers (`unranked`: those without a ranked row), each branch one range of a
         `customer_brand_*_name` index (partial: live profiles only)."""
         branches, branch_params = _book_branches(
@@ -239,28 +239,28 @@ class BookRows:
             parts.append(
                 f"SELECT c.last_name, c.first_name, c.id FROM customers_customer c "
                 f"WHERE c.brand_id = %s AND {branch} AND c.merged_into_id IS NULL AND NOT c.is_pseudonymised"
-                f"{without}"
+                f"{extra.format(id='c.id')}{without}"
             )
             params += [self.brand_id, *bp]
         return " UNION ALL ".join(f"({p})" for p in parts), params
 
     def _searched(self) -> list[tuple[int, int | None]]:
         """A searched book: (id, priority) of its customers the search finds, in the book's order, at most
-        SEARCHED_MAX. One statement: the matches gathered once, the book's index ranges joined to them."""
+        SEARCHED_MAX. One statement: the matches gathered once, the book's index ranges checked in them."""
         if self._found is None:
             book, book_params = self._book_sql(unranked=False)
             ranked, ranked_params = self._ranked_sql()
-            # The book's index ranges, each row checked in a hash of the matches (`IS TRUE` keeps the
-            # planner from turning it into a probe of the customers per match).
+            # The book's index ranges, each row checked in one hash of the matches (`IS TRUE` keeps the
+            # planner from probing the customers once per match), joined to the book's ranks (index-only).
+            # The planner cannot size a join of two unions and would compile it (JIT): not worth it here.
             with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
                 cursor.execute(
-                    f"WITH found(id) AS MATERIALIZED ({self.ids_sql}) "
-                    f"SELECT b.id, r.priority FROM ({book}) b "
-                    f"LEFT JOIN ({ranked}) r ON r.customer_id = b.id "  # the book's ranks, index-only
-                    "WHERE (b.id IN (SELECT id FROM found)) IS TRUE "
+                    f"SELECT b.id, r.priority FROM ({book}) b LEFT JOIN ({ranked}) r ON r.customer_id = b.id "
+                    f"WHERE (b.id IN ({self.ids_sql})) IS TRUE "
                     "ORDER BY coalesce(r.priority, 4), r.first_date NULLS LAST, "
                     f"b.last_name, b.first_name, b.id LIMIT {SEARCHED_MAX}",
-                    [*self.ids_params, *book_params, *ranked_params],
+                    [*book_params, *ranked_params, *self.ids_params],
                 )
                 self._found = [(row[0], row[1]) for row in cursor.fetchall()]
         return self._found

@@ -223,7 +223,7 @@ def client_book(
     if query:
         from customers.search_terms import matching_ids_sql
 
-        ids_sql, ids_params = matching_ids_sql(brand_id=brand.pk, query=query)
+        ids_sql, ids_params = matching_ids_sql(brand_id=brand.pk, query=query, distinct=False)
         ids_sql = ids_sql or "SELECT NULL::bigint WHERE FALSE"
     manager = membership.role == Role.RETAIL_MANAGER and membership.store_id
     rows = BookRows(

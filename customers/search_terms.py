@@ -172,7 +172,9 @@ class Matcher:
         )
 
 
-def matching_ids_sql(*, brand_id: int, query: str, or_sql: str = "", or_params: Any = ()) -> tuple[str, list]:
+def matching_ids_sql(
+    *, brand_id: int, query: str, or_sql: str = "", or_params: Any = (), distinct: bool = True
+) -> tuple[str, list]:
     """SQL of the ids of the profiles the query finds (an e-mail starting with it, a phone holding its
     digits, or a name with a word starting with each of its words), plus the ids of `or_sql`. Each part
     is a range of the (brand_id, kind, term) index; a profile must still be filtered as live."""
@@ -196,7 +198,8 @@ def matching_ids_sql(*, brand_id: int, query: str, or_sql: str = "", or_params: 
     if or_sql:
         parts.append(or_sql)
         params.extend(or_params)
-    return " UNION ".join(parts), params
+    # `distinct=False`: the same id may come twice (a set test, `IN (…)`, needs no deduplication).
+    return (" UNION " if distinct else " UNION ALL ").join(parts), params
 
 
 def search_terms_of(*, brand_id: int, customer_id: int) -> set[tuple[str, str]]:
