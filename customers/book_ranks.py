@@ -48,7 +48,8 @@ def _next_sql(column: str, today: date) -> str:
 
 
 def _ranks_select(where: str, today: date) -> str:
-    from customers.clientbook import CONTACT_AFTER_PURCHASE_MONTHS, DATE_WINDOW_DAYS, _months_before
+    from customers.book_rules import CONTACT_AFTER_PURCHASE_MONTHS, DATE_WINDOW_DAYS
+    from customers.book_rules import months_before as _months_before
 
     end = (today + timedelta(days=DATE_WINDOW_DAYS)).isoformat()
     threshold = _months_before(today, CONTACT_AFTER_PURCHASE_MONTHS).isoformat()

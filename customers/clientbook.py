@@ -27,11 +27,10 @@ from django.db.models import Max, Q, QuerySet
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
+from customers.book_rules import CONTACT_AFTER_PURCHASE_MONTHS, DATE_WINDOW_DAYS  # noqa: F401 - read by the views and the tests
+from customers.book_rules import months_before as _months_before
 from customers.models import Customer, Relation
 from jewelcrm.accounts.models import Brand
-
-DATE_WINDOW_DAYS = 30
-CONTACT_AFTER_PURCHASE_MONTHS = 6
 
 KIND_LABELS = {
     "birthday": _("Birthday"),
@@ -131,13 +130,6 @@ class BookEntry:
     products: list[Any] = field(default_factory=list)  # of the pieces owned (thumbnails), set by the view
 
 
-def _months_before(day: date, months: int) -> date:
-    month = day.month - months
-    year = day.year + (month - 1) // 12
-    month = (month - 1) % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 @dataclass
 class ServiceDue:
     product: str
@@ -219,7 +211,7 @@ def client_book(
     from customers.book_ranks import BookRows
     from jewelcrm.accounts.roles import Role
 
-    ids_sql, ids_params = "", []
+    ids_sql, ids_params = "", []  # type: ignore[var-annotated]
     if query:
         from customers.search_terms import matching_ids_sql
 
@@ -233,7 +225,7 @@ def client_book(
         ids_sql=ids_sql,
         ids_params=ids_params,
     )
-    page_obj = Paginator(rows, size).get_page(page)  # type: ignore[arg-type]
+    page_obj: Any = Paginator(rows, size).get_page(page)  # type: ignore[arg-type]
     ids = list(page_obj.object_list)
     date_ids = rows.first_dates(limit=DATES_SHOWN)
     # The profiles' own columns decide whether they are in the book (a rank written before a change of

@@ -311,7 +311,7 @@ def ordered_page(
         # One word: its rows in the index order, LIMIT rows away; the matches counted from the rows.
         found = _NAME_RANGE
         found_params: list[Any] = [brand_id, lead, top]
-        narrowed, narrowed_params = "", []
+        narrowed, narrowed_params = "", []  # type: ignore[var-annotated]
     else:
         # Several words: the profiles having them all (an intersection of ranges, as few as the rarest
         # word allows), then their rows of the first word, sorted.
@@ -351,4 +351,4 @@ def _page(sql: str, params: list[Any]) -> tuple[list[tuple[int, str, str, int]],
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    return [tuple(row[:4]) for row in rows], (rows[0][4] if rows else 0)  # type: ignore[misc]
+    return [tuple(row[:4]) for row in rows], (rows[0][4] if rows else 0)
