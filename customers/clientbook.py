@@ -230,12 +230,14 @@ def client_book(
     date_ids = rows.first_dates(limit=DATES_SHOWN)
     # The profiles' own columns decide whether they are in the book (a rank written before a change of
     # store or associate is not shown there).
-    shown = book_customers(brand=brand, membership=membership).filter(pk__in=[*ids, *date_ids])
+    shown = book_customers(brand=brand, membership=membership).filter(pk__in=_ids([*ids, *date_ids]))
     by_id = {
         c.pk: c for c in shown.annotate(last_order=Max("orders__ordered_at")).select_related("home_store")
     }
     dates = upcoming_dates(brand=brand, customers=shown, today=today)
-    due = services_due(brand=brand, customers=Customer.objects.filter(brand=brand, pk__in=ids), today=today)
+    due = services_due(
+        brand=brand, customers=Customer.objects.filter(brand=brand, pk__in=_ids(ids)), today=today
+    )
     by_customer: dict[int, list[UpcomingDate]] = {}
     for item in dates:
         by_customer.setdefault(item.customer_id, []).append(item)
@@ -261,3 +263,11 @@ def client_book(
         item.days_left = (item.on - today).days  # type: ignore[attr-defined]
     page_obj.object_list = entries
     return {"entries": entries, "dates": dates, "page_obj": page_obj}
+
+
+def _ids(ids: list[int]) -> Any:
+    """A list of ids as SQL, read even when empty (`pk__in=[]` skips the query: a book with no customer
+    would then run fewer statements than a full one)."""
+    from django.db.models.expressions import RawSQL
+
+    return RawSQL("SELECT unnest(%s::bigint[])", [list(ids)])  # noqa: S611

@@ -157,7 +157,8 @@ def _search_page(*, brand: Brand, filters: ListFilters, after: str, size: int) -
     rows = rows[:size]
     ids = [row[3] for row in rows]
     unfiltered = customer_list_filtered(brand=brand, filters=replace(filters, query=""))
-    found = {c.pk: c for c in unfiltered.filter(pk__in=ids)}
+    # Read even when the page is empty (a list of ids, not `pk__in=[]`): the same statements every time.
+    found = {c.pk: c for c in unfiltered.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [ids]))}  # noqa: S611
     return CustomerPage(
         customers=[found[pk] for pk in ids if pk in found],
         next_cursor=signing.dumps(list(rows[-1]), salt="customer-search") if more else "",
