@@ -364,4 +364,4 @@ def test_stock_csv_never_lets_a_store_name_become_a_formula(analyst_client, bran
     ItemFactory(brand=brand, current_store=store)
     response = analyst_client.get(url("stock", brand), {"format": "csv"})
     lines = response.content.decode("utf-8-sig").splitlines()
-    assert lines[2].startswith("EVIL,\"'=HYPERLINK(")
+    assert lines[2].startswith('EVIL,"\'=HYPERLINK(')
