@@ -87,12 +87,12 @@ def sort_name_sql(alias: str) -> tuple[str, list[str]]:
     return f"left({folded}, 254)", params
 
 
-def _terms_select(where: str) -> tuple[str, list[Any]]:
+def _terms_select(where: str, *, sort: bool = True) -> tuple[str, list[Any]]:
     name, name_params = _sql_fold("c.first_name || ' ' || c.last_name")
-    sort_name, sort_params = sort_name_sql("c")
+    sort_name, sort_params = sort_name_sql("c") if sort else ("", [])
+    sort_column = f", CASE WHEN t.kind = 'n' THEN {sort_name} ELSE '' END" if sort else ""
     sql = f"""
-        SELECT DISTINCT c.brand_id, c.id, t.kind, left(t.term, 254),
-            CASE WHEN t.kind = 'n' THEN {sort_name} ELSE '' END
+        SELECT DISTINCT c.brand_id, c.id, t.kind, left(t.term, 254){sort_column}
         FROM customers_customer c
         CROSS JOIN LATERAL (
             SELECT 'n' AS kind, w AS term FROM regexp_split_to_table({name}, '[^a-z0-9]+') w
@@ -116,11 +116,13 @@ def search_terms_refresh(
     ids_params: Any = (),
     cursor: Any = None,
     created: bool = False,
+    sort: bool = True,
 ) -> int:
     """Rewrite the terms of these profiles (ids, or a SQL subquery of ids; neither: the whole brand) from
     their current values, in two statements. Merged profiles end with none. Returns the rows written.
     `cursor`: another connection's (a bench's generator); by default Django's, inside the brand.
-    `created`: the profiles were just inserted and have no terms yet (one statement instead of two)."""
+    `created`: the profiles were just inserted and have no terms yet (one statement instead of two).
+    `sort=False`: without the name words' sort key (migration 0005, before its column existed)."""
     if customer_ids is not None:
         ids = sorted({int(i) for i in customer_ids})
         if not ids:
@@ -132,8 +134,9 @@ def search_terms_refresh(
         delete_where, delete_params = f"customer_id IN ({ids_sql})", list(ids_params)
     else:
         where, params, delete_where, delete_params = "TRUE", [], "TRUE", []
-    select, name_params = _terms_select(where)
-    statement = f"INSERT INTO {TABLE} (brand_id, customer_id, kind, term, sort_name) {select.strip()}"
+    select, name_params = _terms_select(where, sort=sort)
+    columns = "brand_id, customer_id, kind, term" + (", sort_name" if sort else "")
+    statement = f"INSERT INTO {TABLE} ({columns}) {select.strip()}"
     delete = f"DELETE FROM {TABLE} WHERE brand_id = %s AND ({delete_where})"
     if cursor is not None:
         cursor.execute(delete, [brand_id, *delete_params])
