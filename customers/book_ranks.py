@@ -118,9 +118,11 @@ def book_ranks_refresh(
     ids_sql: str = "",
     ids_params: Any = (),
     cursor: Any = None,
+    created: bool = False,
 ) -> int:
     """Rewrite the ranks of these profiles (ids, or a SQL subquery of ids; neither: the whole brand) as
-    of `today` (the brand's local date), in two statements. Returns the rows written."""
+    of `today` (the brand's local date), in two statements (one when `created`: the profiles were just
+    inserted and have no rank yet). Returns the rows written."""
     if customer_ids is not None:
         ids = sorted({int(i) for i in customer_ids})
         if not ids:
@@ -142,7 +144,8 @@ def book_ranks_refresh(
         cursor.execute(statement, [brand_id, *params])
         return cursor.rowcount
     with connection.cursor() as cursor:
-        cursor.execute(delete, [brand_id, *delete_params])
+        if not created:
+            cursor.execute(delete, [brand_id, *delete_params])
         written = execute_insert_select(cursor, statement, [brand_id, *params])
         if written is not None:  # Citus: the rows were read, then inserted in batches
             return written
@@ -150,9 +153,11 @@ def book_ranks_refresh(
         return cursor.rowcount
 
 
-def book_ranks_refresh_for(*, brand: Any, customer_ids: Iterable[int]) -> int:
+def book_ranks_refresh_for(*, brand: Any, customer_ids: Iterable[int], created: bool = False) -> int:
     """The services' call: these profiles' ranks as of the brand's local today."""
-    return book_ranks_refresh(brand_id=brand.pk, today=brand_today(brand), customer_ids=customer_ids)
+    return book_ranks_refresh(
+        brand_id=brand.pk, today=brand_today(brand), customer_ids=customer_ids, created=created
+    )
 
 
 def brand_today(brand: Any) -> date:

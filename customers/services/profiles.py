@@ -50,7 +50,7 @@ def customer_create(
     customer.full_clean(exclude=["brand", "home_store", "assigned_associate", "merged_into"])
     customer.save()
     search_terms_refresh(brand_id=brand.pk, customer_ids=[customer.pk], created=True)
-    book_ranks_refresh_for(brand=brand, customer_ids=[customer.pk])
+    book_ranks_refresh_for(brand=brand, customer_ids=[customer.pk], created=True)
     return customer
 
 
