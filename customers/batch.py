@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from customers.book_ranks import book_ranks_refresh_for
 from customers.models import Customer, OrderSource
 from customers.search_terms import search_terms_refresh
 from customers.selectors import customer_find
@@ -98,6 +99,7 @@ def customer_upsert(*, brand: Brand, record: dict[str, Any], source: str) -> tup
         customer.full_clean(exclude=["brand", "home_store", "assigned_associate", "merged_into"])
         customer.save()
         search_terms_refresh(brand_id=brand.pk, customer_ids=[customer.pk], created=status == "created")
+        book_ranks_refresh_for(brand=brand, customer_ids=[customer.pk])
     consents = record.get("consents") or []
     if consents:
         current = consent_current(brand=brand, customer=customer)

@@ -27,11 +27,10 @@ from django.db.models import Max, Q, QuerySet
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
+from customers.book_rules import CONTACT_AFTER_PURCHASE_MONTHS, DATE_WINDOW_DAYS  # noqa: F401 - read by the views and the tests
+from customers.book_rules import months_before as _months_before
 from customers.models import Customer, Relation
 from jewelcrm.accounts.models import Brand
-
-DATE_WINDOW_DAYS = 30
-CONTACT_AFTER_PURCHASE_MONTHS = 6
 
 KIND_LABELS = {
     "birthday": _("Birthday"),
@@ -131,13 +130,6 @@ class BookEntry:
     products: list[Any] = field(default_factory=list)  # of the pieces owned (thumbnails), set by the view
 
 
-def _months_before(day: date, months: int) -> date:
-    month = day.month - months
-    year = day.year + (month - 1) // 12
-    month = (month - 1) % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 @dataclass
 class ServiceDue:
     product: str
@@ -201,40 +193,81 @@ def suggest(
     return "", ""
 
 
-def client_book(*, brand: Brand, membership: Any, today: date, query: str = "") -> dict[str, Any]:
-    """The book: entries (customers with last purchase, dates and suggestion, those with a suggestion
-    first) and the upcoming dates of the window. A fixed number of queries."""
-    customers = book_customers(brand=brand, membership=membership)
-    if query:
-        from customers.selectors import matching
+# The dates listed above the book: the soonest of the book's, at most this many.
+DATES_SHOWN = 20
+PRIORITY = {"date": 0, "service": 1, "follow_up": 2, "welcome": 3, "": 4}
 
-        customers = matching(customers, brand=brand, query=query)
-    dates = upcoming_dates(brand=brand, customers=customers, today=today)
-    due = services_due(brand=brand, customers=customers, today=today)
+
+def client_book(
+    *, brand: Brand, membership: Any, today: date, query: str = "", page: Any = 1, size: int = 25
+) -> dict[str, Any]:
+    """One page of the book: entries (customers with last purchase, dates and suggestion) in the book's
+    order (the kept ranks of customers.book_ranks: an important date first, soonest first, then a service
+    due, a follow-up, a welcome call, then the others, each by name), `page_obj` for the pagination, and
+    the soonest important dates of the book (at most DATES_SHOWN). The page's entries are computed afresh;
+    the order is the one kept (nightly and on writes). A fixed number of queries, whatever the book's size."""
+    from django.core.paginator import Paginator
+
+    from customers.book_ranks import BookRows
+    from jewelcrm.accounts.roles import Role
+
+    ids_sql, ids_params = "", []  # type: ignore[var-annotated]
+    if query:
+        from customers.search_terms import matching_ids_sql
+
+        ids_sql, ids_params = matching_ids_sql(brand_id=brand.pk, query=query, distinct=False)
+        ids_sql = ids_sql or "SELECT NULL::bigint WHERE FALSE"
+    manager = membership.role == Role.RETAIL_MANAGER and membership.store_id
+    rows = BookRows(
+        brand_id=brand.pk,
+        store_id=membership.store_id if manager else None,
+        user_id=membership.user_id,
+        ids_sql=ids_sql,
+        ids_params=ids_params,
+    )
+    page_obj: Any = Paginator(rows, size).get_page(page)  # type: ignore[arg-type]
+    ids = list(page_obj.object_list)
+    date_ids = rows.first_dates(limit=DATES_SHOWN)
+    # The profiles' own columns decide whether they are in the book (a rank written before a change of
+    # store or associate is not shown there).
+    shown = book_customers(brand=brand, membership=membership).filter(pk__in=_ids([*ids, *date_ids]))
+    by_id = {
+        c.pk: c for c in shown.annotate(last_order=Max("orders__ordered_at")).select_related("home_store")
+    }
+    dates = upcoming_dates(brand=brand, customers=shown, today=today)
+    due = services_due(
+        brand=brand, customers=Customer.objects.filter(brand=brand, pk__in=_ids(ids)), today=today
+    )
     by_customer: dict[int, list[UpcomingDate]] = {}
     for item in dates:
         by_customer.setdefault(item.customer_id, []).append(item)
-    rows = (
-        customers.annotate(last_order=Max("orders__ordered_at"))
-        .select_related("home_store")
-        .order_by("last_name", "first_name", "pk")[:500]
-    )
     entries = []
-    for customer in rows:
+    for pk in ids:
+        customer = by_id.get(pk)
+        if customer is None:
+            continue
         last = customer.last_order.date() if customer.last_order else None
-        mine = by_customer.get(customer.pk, [])
+        mine = by_customer.get(pk, [])
         kind, sentence = suggest(
-            customer=customer, last_purchase=last, dates=mine, today=today, service_due=due.get(customer.pk)
+            customer=customer, last_purchase=last, dates=mine, today=today, service_due=due.get(pk)
         )
         entries.append(
             BookEntry(
                 customer=customer, last_purchase=last, dates=mine, suggestion=sentence, suggestion_kind=kind
             )
         )
-    priority = {"date": 0, "service": 1, "follow_up": 2, "welcome": 3, "": 4}
-    entries.sort(key=lambda e: (priority[e.suggestion_kind], e.dates[0].on if e.dates else date.max))
-    names = {e.customer.pk: e.customer for e in entries}
+    listed = set(date_ids) | {e.customer.pk for e in entries if e.dates}
+    dates = [d for d in dates if d.customer_id in listed][:DATES_SHOWN]
     for item in dates:
-        item.customer = names.get(item.customer_id)  # type: ignore[attr-defined]
+        item.customer = by_id.get(item.customer_id)  # type: ignore[attr-defined]
         item.days_left = (item.on - today).days  # type: ignore[attr-defined]
-    return {"entries": entries, "dates": dates}
+    page_obj.object_list = entries
+    return {"entries": entries, "dates": dates, "page_obj": page_obj}
+
+
+def _ids(ids: list[int]) -> Any:
+    """A list of ids as SQL, read even when empty (`pk__in=[]` skips the query: a book with no customer
+    would then run fewer statements than a full one)."""
+    from django.db.models.expressions import RawSQL
+
+    return RawSQL("SELECT unnest(%s::bigint[])", [list(ids)])  # noqa: S611

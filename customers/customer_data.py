@@ -61,6 +61,8 @@ HOLDER = customer_data_holder(
             # An index of the profile, not a record of the person: erasure and merge rewrite it from the
             # profiles afterwards (search_terms_refresh in gdpr.customer_erase and dedupe), never move it.
             "customers.SearchTerm.customer",
+            # Likewise the client books' ranks: book_ranks_refresh in customer_erase and the merge.
+            "customers.BookRank.customer",
         ),
         collect=collect,
         erase=erase,

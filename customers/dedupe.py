@@ -27,6 +27,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from customers.book_ranks import book_ranks_refresh_for
 from customers.holders import Merge, holders
 from customers.models import Customer
 from customers.normalise import name_key
@@ -239,6 +240,7 @@ def _customer_merge(*, brand: Brand, survivor: Customer, other: Customer, actor:
     other.merged_into = survivor
     other.save(update_fields=["merged_into", "updated_at"])
     search_terms_refresh(brand_id=brand.pk, customer_ids=[survivor.pk, other.pk])
+    book_ranks_refresh_for(brand=brand, customer_ids=[survivor.pk, other.pk])
     audit_log_record(
         brand=brand,
         action="customer.merge",

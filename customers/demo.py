@@ -130,6 +130,9 @@ def seed(ctx: DemoContext) -> None:
     if not Order.objects.filter(brand=brand, external_id__startswith="DEMO-").exists():
         _seed_orders(ctx, stores, ids)
     search_terms_refresh(brand_id=brand.pk)  # every profile found by its words, set-based
+    from customers.book_ranks import book_ranks_refresh, brand_today
+
+    book_ranks_refresh(brand_id=brand.pk, today=brand_today(brand))  # the client books' order
 
 
 def _associates_by_store() -> dict[int, list[Any]]:

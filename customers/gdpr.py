@@ -31,6 +31,7 @@ from django.db.models import Max, Q
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from customers.book_ranks import book_ranks_refresh_for
 from customers.holders import Erasure, blank_value, holders
 from customers.models import ConsentSource, Customer, Order, Relation
 from customers.search_terms import search_terms_refresh
@@ -267,6 +268,7 @@ def customer_erase(*, brand: Brand, customer: Customer, actor: Any = None, reaso
             changed["accounts.AuditLog"] = changed.get("accounts.AuditLog", 0) + 1
 
     search_terms_refresh(brand_id=brand.pk, customer_ids=ids)
+    book_ranks_refresh_for(brand=brand, customer_ids=ids)  # an erased profile is in no book
     # Outside the database: stored import files holding the person, and cached lists built from profiles.
     from jewelcrm.imports.erasure import import_files_erase
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from customers.book_ranks import book_ranks_refresh, brand_today
 from customers.models import Consent, Customer
 from customers.normalise import email_normalise, phone_normalise
 from customers.search_terms import search_terms_refresh
@@ -391,6 +392,11 @@ class CustomerImporter(BaseImporter):
         # 4. The search terms of every profile the file touched, in one set-based rewrite.
         search_terms_refresh(
             brand_id=b,
+            ids_sql=f"SELECT COALESCE(target_id, new_id) FROM {s}",  # noqa: S608 - our table name
+        )
+        book_ranks_refresh(
+            brand_id=b,
+            today=brand_today(self.brand),
             ids_sql=f"SELECT COALESCE(target_id, new_id) FROM {s}",  # noqa: S608 - our table name
         )
         self._consents_append()

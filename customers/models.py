@@ -73,6 +73,17 @@ class Customer(BrandScopedModel):
             models.Index(fields=["brand", "email"], name="customer_brand_email"),
             models.Index(fields=["brand", "phone"], name="customer_brand_phone"),
             models.Index(fields=["brand", "last_name", "first_name"], name="customer_brand_name"),
+            # The client books: a store's customers and an associate's, by name (ADR 0049).
+            models.Index(
+                fields=["brand", "home_store", "last_name", "first_name", "id"],
+                name="customer_brand_store_name",
+                condition=Q(merged_into__isnull=True, is_pseudonymised=False),
+            ),
+            models.Index(
+                fields=["brand", "assigned_associate", "last_name", "first_name", "id"],
+                name="customer_brand_associate_name",
+                condition=Q(merged_into__isnull=True, is_pseudonymised=False),
+            ),
             models.Index(fields=["brand", "home_store"], name="customer_brand_store"),
             # The customer list's other sorts (warranties.customer_360.selectors.SORTS), keyset pages.
             models.Index(
@@ -109,16 +120,84 @@ class SearchTerm(BrandScopedModel):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+", db_index=False)
     kind = models.CharField(max_length=1)  # n name word, e e-mail, p phone digits
     term = models.CharField(max_length=254)
+    # Name words only: the profile's folded "last first", so that the matches of a name word are read
+    # from the index in the order the search shows them (matched word, then name: ADR 0048).
+    sort_name = models.CharField(max_length=254, default="", blank=True)
 
     class Meta:
         db_table = "customers_search_term"
         indexes = [
+            models.Index(
+                fields=["brand", "term", "sort_name", "customer"],
+                name="search_term_name_order",
+                opclasses=["int8_ops", "text_pattern_ops", "text_pattern_ops", "int8_ops"],
+                condition=models.Q(kind="n"),
+            ),
+            # A profile's name words, read without the table: is this word its first match, does it
+            # also have a word starting with the query's next word (ADR 0048).
+            models.Index(
+                fields=["brand", "customer", "term", "sort_name"],
+                name="search_term_name_customer",
+                opclasses=["int8_ops", "int8_ops", "text_pattern_ops", "text_pattern_ops"],
+                condition=models.Q(kind="n"),
+            ),
             models.Index(
                 fields=["brand", "kind", "term", "customer"],
                 name="search_term_brand_prefix",
                 opclasses=["int8_ops", "text_pattern_ops", "text_pattern_ops", "int8_ops"],
             ),
             models.Index(fields=["brand", "customer"], name="search_term_brand_customer"),
+        ]
+
+
+class BookRank(BrandScopedModel):
+    """The rank of a profile in the client books (customers.book_ranks, ADR 0049): the priority of its
+    suggested next contact (0 an important date within the window, 1 a service due, 2 a follow-up of a
+    purchase, 3 a welcome call; no row: nothing to suggest) and the first date, with the book's keys and
+    the name copied, so that a book is read a page at a time from its indexes. Written nightly and by the
+    writes that change it, set-based; what the book shows is computed afresh for the page."""
+
+    is_derived_index = True
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+", db_index=False)
+    priority = models.PositiveSmallIntegerField()
+    first_date = models.DateField(null=True)
+    home_store_id = models.BigIntegerField(null=True)  # copies, not keys: the book's own columns
+    associate_id = models.BigIntegerField(null=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    first_name = models.CharField(max_length=100, blank=True)
+    computed_on = models.DateField()
+
+    class Meta:
+        db_table = "customers_book_rank"
+        constraints = [
+            models.UniqueConstraint(fields=["brand", "customer"], name="book_rank_unique_customer")
+        ]
+        indexes = [
+            models.Index(
+                fields=[
+                    "brand",
+                    "home_store_id",
+                    "priority",
+                    "first_date",
+                    "last_name",
+                    "first_name",
+                    "customer",
+                ],
+                name="book_rank_store",
+            ),
+            models.Index(
+                fields=[
+                    "brand",
+                    "associate_id",
+                    "priority",
+                    "first_date",
+                    "last_name",
+                    "first_name",
+                    "customer",
+                ],
+                name="book_rank_associate",
+            ),
         ]
 
 

@@ -10,7 +10,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -345,11 +344,15 @@ class ClientBookView(BrandViewMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         query = self.request.GET.get("q", "").strip()[:100]
         book = clientbook.client_book(
-            brand=self.brand, membership=self.membership, today=timezone.localdate(), query=query
+            brand=self.brand,
+            membership=self.membership,
+            today=timezone.localdate(),
+            query=query,
+            page=self.request.GET.get("page"),
+            size=CLIENT_BOOK_PAGE_SIZE,
         )
-        # The book is ordered by suggestion in Python (up to 500 customers): it is paginated as a list.
-        page = Paginator(book["entries"], CLIENT_BOOK_PAGE_SIZE).get_page(self.request.GET.get("page"))
-        context.update(dates=book["dates"], entries=list(page.object_list), page_obj=page)
+        # A page of the book, in the order of its kept ranks (customers.book_ranks, ADR 0049).
+        context.update(dates=book["dates"], entries=book["entries"], page_obj=book["page_obj"])
         context["query"] = query
         context["window_days"] = clientbook.DATE_WINDOW_DAYS
         # Clients to contact this week: the book's customers with the most value at risk (nightly scores).

@@ -71,6 +71,9 @@ def _customers(ctx: DemoContext) -> list[int]:
 
     ids = [c.pk for c in Customer.objects.bulk_create(rows)]
     search_terms_refresh(brand_id=ctx.brand.pk, customer_ids=ids)
+    from customers.book_ranks import book_ranks_refresh_for
+
+    book_ranks_refresh_for(brand=ctx.brand, customer_ids=ids)
     return ids
 
 

@@ -17,7 +17,8 @@ def backfill(apps, schema_editor):
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for brand_id in brands:
             cursor.execute(f"SET LOCAL jewelcrm.brand_id = '{int(brand_id)}'")
-            search_terms_refresh(brand_id=brand_id)
+            # Without the sort key: its column comes with migration 0007, which fills it.
+            search_terms_refresh(brand_id=brand_id, sort=False)
         cursor.execute("SET LOCAL jewelcrm.brand_id = ''")
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 

@@ -140,6 +140,10 @@ def order_upsert(
                 )
                 if status == "unchanged":
                     status = "updated"
+    if status != "unchanged" and order.customer_id:
+        from customers.book_ranks import book_ranks_refresh_for
+
+        book_ranks_refresh_for(brand=brand, customer_ids=[order.customer_id])
     return order, status
 
 
@@ -186,4 +190,7 @@ def order_record_sale(
         unit_price=price,
         total=price,
     )
+    from customers.book_ranks import book_ranks_refresh_for
+
+    book_ranks_refresh_for(brand=brand, customer_ids=[customer.pk])
     return order

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from customers.book_ranks import book_ranks_refresh_for
 from customers.models import Customer
 from customers.search_terms import SEARCHED_FIELDS, search_terms_refresh
 from jewelcrm.accounts.models import Brand
@@ -49,6 +50,7 @@ def customer_create(
     customer.full_clean(exclude=["brand", "home_store", "assigned_associate", "merged_into"])
     customer.save()
     search_terms_refresh(brand_id=brand.pk, customer_ids=[customer.pk], created=True)
+    book_ranks_refresh_for(brand=brand, customer_ids=[customer.pk], created=True)
     return customer
 
 
@@ -165,6 +167,7 @@ def customer_update(
     customer.save()
     if SEARCHED_FIELDS.intersection(changed):
         search_terms_refresh(brand_id=brand.pk, customer_ids=[customer.pk])
+    book_ranks_refresh_for(brand=brand, customer_ids=[customer.pk])
     from jewelcrm.accounts.services import audit_log_record
 
     audit_log_record(
@@ -180,6 +183,7 @@ def customer_mark_contacted(
     """The associate reached the customer (client book): resets the 'no contact' suggestion."""
     customer.last_contacted_on = on or timezone.localdate()
     customer.save(update_fields=["last_contacted_on", "updated_at"])
+    book_ranks_refresh_for(brand=brand, customer_ids=[customer.pk])
     return customer
 
 

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from customers.book_ranks import book_ranks_refresh_for
 from customers.models import Customer
 from jewelcrm.accounts.models import Brand
 
@@ -37,6 +38,7 @@ def relation_save(
         setattr(relation, name, "" if value is None and name in ("name", "kind", "email") else value)
     relation.full_clean(exclude=["brand", "customer"])
     relation.save()
+    book_ranks_refresh_for(brand=brand, customer_ids=[customer.pk])
     from jewelcrm.accounts.services import audit_log_record
 
     audit_log_record(
@@ -55,6 +57,7 @@ def relation_delete(*, brand: Brand, customer: Customer, relation: Any, actor: A
         raise ValidationError(_("Unknown relation."))
     relation_id = relation.pk
     relation.delete()
+    book_ranks_refresh_for(brand=brand, customer_ids=[customer.pk])
     from jewelcrm.accounts.services import audit_log_record
 
     audit_log_record(
@@ -81,7 +84,7 @@ def relation_gift_recipient_add(
     from customers.models import Relation
 
     kept = email if has_email_consent else ""
-    return Relation.objects.create(
+    relation = Relation.objects.create(
         brand=brand,
         customer=customer,
         name=name.strip(),
@@ -90,3 +93,5 @@ def relation_gift_recipient_add(
         email=kept,
         email_consent_at=(at or timezone.now()) if kept else None,
     )
+    book_ranks_refresh_for(brand=brand, customer_ids=[customer.pk])
+    return relation

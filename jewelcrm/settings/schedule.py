@@ -47,6 +47,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "customers-retention": _entry(
         "customers.tasks.apply_customer_retention_all_task", crontab(minute=41, hour=2), expires=4 * HOUR
     ),
+    # The client books' kept ranks (customers.book_ranks): every hour, each brand whose local day has moved
+    # on since they were computed gets them rewritten (one task per brand).
+    "customers-book-ranks": _entry(
+        "customers.tasks.refresh_book_ranks_all_task", crontab(minute=29), expires=HOUR // 2
+    ),
     # Billing: limit notices and metered overage (one task per brand), then Stripe reconciliation.
     "billing-usage": _entry(
         "jewelcrm.billing.tasks.update_usage_all_task", crontab(minute=7), expires=HOUR // 2

@@ -27,6 +27,10 @@ REVIEWED = {
     "inside a savepoint; inside the brand (ADR 0045)",
     "customers/search_terms.py": "set-based rewrite and range reads of the search terms, every statement "
     "filtered by the brand id and run inside the brand (ADR 0044)",
+    "customers/clientbook.py": "a bound array of the page's customer ids (RawSQL), applied to the brand's "
+    "book queryset",
+    "customers/book_ranks.py": "set-based rewrite of the client books' kept ranks and a book's index "
+    "ranges, every statement filtered by the brand id and run inside the brand (ADR 0049)",
     "jewelcrm/imports/staging.py": "COPY into a temporary table and one set-based merge, inside the brand",
     "jewelcrm/tenancy/checks.py": "the row-level security report (catalogue tables only)",
     "jewelcrm/tenancy/context.py": "sets and clears the brand setting itself",
