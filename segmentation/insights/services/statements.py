@@ -27,6 +27,8 @@ SELECT %s, store_id, product_id, date_trunc('week', day)::date,
 FROM facts
 WHERE store_id IS NOT NULL AND product_id IS NOT NULL
 GROUP BY store_id, product_id, date_trunc('week', day)::date
+-- In the order of the unique index: appended to it, not inserted at random pages.
+ORDER BY 2, 3, 4
 """
 
 _SALES = """
@@ -35,6 +37,8 @@ SELECT %s, date_trunc('week', day)::date, store_id, product_id, channel, country
        sum(units), coalesce(sum(revenue), 0)
 FROM ({lines}) lines
 GROUP BY date_trunc('week', day)::date, store_id, product_id, channel, country
+-- In the order of the unique index: millions of rows appended to it, not inserted at random pages.
+ORDER BY 2, 3, 4, 5, 6
 """
 
 _STOCK_AGE = """
@@ -324,4 +328,5 @@ INSERT INTO {table} (brand_id, week, country, category, dimension, key, units, r
 SELECT %s, week, slice_country, slice_category, dimension, coalesce(key, ''), units, revenue
 FROM grouped
 WHERE dimension <> 'country_band' OR key IS NOT NULL
+ORDER BY dimension, slice_country, slice_category, week
 """
