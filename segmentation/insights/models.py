@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 
 from jewelcrm.tenancy.models import BrandScopedModel
 
-
 # The weekly tables are rebuilt set-based each night from facts that already reference existing stores and
 # products: a database foreign key (and its single-column index) would check millions of rows again at the
 # rebuild's commit. The relation stays for the ORM (a deleted store or product takes its rows with it).

@@ -45,7 +45,6 @@ from segmentation.insights.services.statements import (
 from warranties import selectors as warranty_selectors
 from warranties.inventory import selectors as inventory_selectors
 
-
 # The rebuild groups and sorts millions of rows (a brand's order lines, its orders per customer and month):
 # with the default 4 MB each hash and sort spills to disk in batches, slow on a disk shared with other work.
 REFRESH_WORK_MEM = "256MB"
