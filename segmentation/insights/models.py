@@ -47,6 +47,9 @@ class InsightsRefresh(BrandScopedModel):
     )
     sell_through_start = models.DateField(null=True, help_text="The period `ProductSellThrough` covers")
     sell_through_end = models.DateField(null=True)
+    products_print = models.CharField(
+        max_length=40, blank=True, help_text="What the product mix grouped the products by (a fingerprint)"
+    )
 
     class Meta:
         indexes = [models.Index(fields=["brand", "finished_at"], name="insightsrefresh_brand_at")]

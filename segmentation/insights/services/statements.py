@@ -36,9 +36,37 @@ INSERT INTO {table} (brand_id, week, store_id, product_id, channel, country, uni
 SELECT %s, date_trunc('week', day)::date, store_id, product_id, channel, country,
        sum(units), coalesce(sum(revenue), 0)
 FROM ({lines}) lines
+WHERE %s::date[] IS NULL OR date_trunc('week', day)::date = ANY(%s::date[])
 GROUP BY date_trunc('week', day)::date, store_id, product_id, channel, country
 -- In the order of the unique index: millions of rows appended to it, not inserted at random pages.
 ORDER BY 2, 3, 4, 5, 6
+"""
+
+# The weeks whose grouped order lines differ from the stored ones: same rows, compared by their count and
+# the sum of a 64-bit hash of each row (revenue rounded as the table stores it).
+_SALES_CHANGED_WEEKS = """
+WITH fresh AS (
+    SELECT date_trunc('week', day)::date AS week, store_id, product_id, channel, country,
+           sum(units) AS units, coalesce(sum(revenue), 0)::numeric(16, 2) AS revenue
+    FROM ({lines}) lines
+    GROUP BY 1, 2, 3, 4, 5
+),
+printed AS (
+    SELECT week, count(*) AS n,
+           sum(hashtextextended(concat_ws('|', coalesce(store_id::text, '-'), product_id, channel, country,
+                                          units, revenue), 0)::numeric) AS print
+    FROM fresh GROUP BY week
+),
+kept AS (
+    SELECT week, count(*) AS n,
+           sum(hashtextextended(concat_ws('|', coalesce(store_id::text, '-'), product_id, channel, country,
+                                          units, revenue), 0)::numeric) AS print
+    FROM {table} WHERE brand_id = %s GROUP BY week
+)
+SELECT coalesce(p.week, k.week)
+FROM printed p FULL JOIN kept k ON k.week = p.week
+WHERE p.week IS NULL OR k.week IS NULL OR p.n <> k.n OR p.print <> k.print
+ORDER BY 1
 """
 
 _STOCK_AGE = """
