@@ -140,7 +140,7 @@ buying AS (
            b.customer_id, b.month, sum(b.orders) AS orders
     FROM per_customer b CROSS JOIN slices s
     WHERE (NOT s.by_store OR b.store_id IS NOT NULL) AND (NOT s.by_country OR b.country <> '')
-    GROUP BY 1, 2, 3, 4, 5
+    GROUP BY 4, 1, 2, 3, 5
 ),
 walked AS (
     SELECT store_id, channel, country, month, orders,
