@@ -144,8 +144,21 @@ def execute(*, brand: Any, run: PipelineRun, write_path: str | None = None) -> P
     started = time.perf_counter()
     if _refresh_statistics():
         timings["after publishing: table statistics"] = round(time.perf_counter() - started, 3)
+    _warm_score_aggregates(brand)
     _save_run(brand, run, timings=timings)
     return run
+
+
+def _warm_score_aggregates(brand: Any) -> None:
+    """The published scores' aggregates computed once into the cache (the insights customers page reads
+    them); a failure only logs: the results are already published."""
+    from segmentation import selectors
+
+    try:
+        with brand_context(brand):
+            selectors.score_aggregates_cached(brand=brand, warm=True)
+    except Exception:
+        logger.warning("warming the score aggregates after run of brand %s failed", brand.pk, exc_info=True)
 
 
 def _refresh_statistics() -> bool:

@@ -123,6 +123,27 @@ def customers_by_id(*, brand: Any, customer_ids: list[int]) -> list[Any]:
     return [found[i] for i in customer_ids if i in found]
 
 
+def score_aggregates_key(*, brand: Any, run: PipelineRun) -> str:
+    return f"segmentation:score-aggregates:{brand.pk}:{run.pk}"
+
+
+def score_aggregates_cached(*, brand: Any, warm: bool = False) -> dict[str, Any] | None:
+    """`score_aggregates` kept in the cache under the brand and the published run (they change only when a
+    run is published). The pipeline warms it right after publishing (`warm=True` computes it again), so
+    the first reader after a night's run does not wait for the grouping of a million scores."""
+    from django.core.cache import cache
+
+    run = published_run(brand=brand)
+    if run is None:
+        return None
+    key = score_aggregates_key(brand=brand, run=run)
+    found = None if warm else cache.get(key)
+    if found is None:
+        found = score_aggregates(brand=brand)
+        cache.set(key, found, 48 * 3600)
+    return found
+
+
 def score_aggregates(*, brand: Any) -> dict[str, Any] | None:
     """The published run's scores in a few small aggregates (three grouped queries), or None without one:
 

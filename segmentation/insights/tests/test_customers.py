@@ -250,3 +250,29 @@ def test_the_page_reads_a_real_nightly_run(client_for: Any, brand: Any) -> None:
         history_rows = ci.segments_over_time(brand=brand)["segments"]
     assert sum(cell.customers for line in ci.rfm_grid(aggregates) for cell in line) == scored
     assert sum(row["sizes"][-1] for row in history_rows) == scored
+
+
+def test_the_pipeline_warms_the_scores_the_page_reads(brand: Any) -> None:
+    """As it publishes, the pipeline computes the score aggregates into the cache: the first reader after a
+    night's run reads them without grouping the scores (one query: the published run)."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from segmentation import pipeline, selectors, services
+    from segmentation.tests.factories import history
+    from segmentation.tests.test_pipeline import HISTORY
+
+    history(brand, HISTORY)
+    with brand_context(brand):
+        run = services.run_request(brand=brand)
+        PipelineRun.objects.filter(pk=run.pk).update(observation_date=date(2026, 3, 31))
+    pipeline.run_execute(brand=brand, run_id=run.pk)
+    with brand_context(brand):
+        run = PipelineRun.objects.get(pk=run.pk)
+        assert run.is_published
+        warmed = cache.get(selectors.score_aggregates_key(brand=brand, run=run))
+        assert warmed is not None and warmed == selectors.score_aggregates(brand=brand)
+        with CaptureQueriesContext(connection) as captured:
+            assert ci.scores(brand=brand) == warmed
+        assert len(captured) == 1
