@@ -201,6 +201,12 @@ def main() -> None:
     published_in = _publish_scores(brand)
     if os.environ.get("BENCH_INSIGHTS_GENERATE_ONLY"):
         return
+    from segmentation.insights.models import MixWeek, SalesWeek
+
+    with brand_context(brand):
+        # The first night (or a night after the products' grouping changed): every week written.
+        SalesWeek.objects.filter(brand=brand).delete()
+        MixWeek.objects.filter(brand=brand).delete()
     started = time.perf_counter()
     with brand_context(brand):
         refresh = insights_refresh(brand=brand)
@@ -320,7 +326,7 @@ work: with a load above the number of cores, these times are a multiple of what 
 {f"The brand's segmentation scores were published by the nightly pipeline itself (`segmentation.pipeline.run_execute`, {(run.finished_at - run.started_at).total_seconds():.0f} s at this size) when the data was generated (kept with it): the customers page shows the RFM grid, value deciles, churn bands and profile of its scored customers." if has_scores and not published_in and run.started_at and run.finished_at else ""}
 
 Rebuild of the insights tables (`insights_refresh`, set-based statements in one transaction), first
-from the data as it was ({weeks_text(refresh)}): **{rebuild:.1f} s** ({refresh.rows:,} rows); then a
+from nothing, as a brand's first night ({weeks_text(refresh)}): **{rebuild:.1f} s** ({refresh.rows:,} rows); then a
 typical night, after a day of new orders ({added:,} orders, {added * 2:,} lines; {weeks_text(night)}):
 **{nightly:.1f} s** ({night.rows:,} rows). The weekly sales and the product mix are rewritten only for the
 weeks whose grouped order lines changed (the whole mix when a product's grouping or the price bands changed);
