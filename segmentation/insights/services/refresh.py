@@ -38,7 +38,7 @@ from segmentation.insights.services.statements import (
     _SERVICES,
     _STOCK_AGE,
 )
-from segmentation.insights.services.weekly import weekly_refresh
+from segmentation.insights.services.weekly import _statement, mix_statement, weekly_refresh
 from warranties import selectors as warranty_selectors
 from warranties.inventory import selectors as inventory_selectors
 
@@ -51,19 +51,7 @@ def _working_memory(cursor: object) -> None:
     cursor.execute(f"SET LOCAL work_mem = '{REFRESH_WORK_MEM}'")  # type: ignore[attr-defined]
 
 
-def _statement(template: str, table: str, **querysets: object) -> tuple[str, list]:
-    sql_parts: dict[str, str] = {}
-    params: list = []
-    for name, queryset in querysets.items():
-        sql, part_params = queryset.query.sql_with_params()  # type: ignore[attr-defined]
-        sql_parts[name] = sql
-        params.extend(part_params)
-    return template.format(table=table, **sql_parts), params
-
-
 def _mix_statement(brand: Brand) -> tuple[str, list]:
-    from segmentation.insights.services.weekly import mix_statement
-
     return mix_statement(brand)
 
 

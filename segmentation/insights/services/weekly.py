@@ -34,9 +34,17 @@ def _run(cursor: Any, sql: str, params: list) -> int:
     return written
 
 
-def _sql(template: str, table: str, **querysets: Any) -> tuple[str, list]:
-    from segmentation.insights.services.refresh import _statement
+def _statement(template: str, table: str, **querysets: object) -> tuple[str, list]:
+    sql_parts: dict[str, str] = {}
+    params: list = []
+    for name, queryset in querysets.items():
+        sql, part_params = queryset.query.sql_with_params()  # type: ignore[attr-defined]
+        sql_parts[name] = sql
+        params.extend(part_params)
+    return template.format(table=table, **sql_parts), params
 
+
+def _sql(template: str, table: str, **querysets: Any) -> tuple[str, list]:
     return _statement(template, table, **querysets)
 
 
