@@ -300,6 +300,8 @@ def main() -> None:
         rows.append(
             ("customers, the scores' cache lost (the pipeline warms it)", cold[0], cold[0], [cold[1]])
         )
+    with brand_context(brand):
+        sales_rows = SalesWeek.objects.filter(brand=brand).count()
     steps = "\n".join(
         f"| {name} | {timings.get(name, 0):.1f} | {night.timings.get(name, 0):.1f} |"
         for name in dict.fromkeys([*timings, *night.timings])
@@ -317,6 +319,8 @@ def main() -> None:
     body = f"""Brand of {CUSTOMERS:,} customers, {ORDERS * 2:,} order lines ({ORDERS:,} orders over three years),
 {STORES} stores, {PRODUCTS:,} products, {ITEMS:,} pieces received, {REGISTRATIONS:,} registrations; generated set-based
 under row-level security{f" in {generated:.0f} s" if generated else " (kept from an earlier run)"}.
+In this data each store sells about 20 of the products (the line's product follows the order's number, as
+its store does): the weekly sales hold {sales_rows:,} rows, where a real brand's hold about one per order line.
 
 Load average of the machine at the start of the pages: {load:.1f} ({os.cpu_count()} cores, shared with other
 work: with a load above the number of cores, these times are a multiple of what a quiet machine gives).
