@@ -123,6 +123,52 @@ def customers_by_id(*, brand: Any, customer_ids: list[int]) -> list[Any]:
     return [found[i] for i in customer_ids if i in found]
 
 
+# The money columns of `score_aggregates`: decimal ones are kept on the run as text (JSON has no decimal).
+_AGGREGATE_MONEY = ("spend", "total", "lowest", "highest", "at_risk")
+
+
+def score_aggregates_encode(data: dict[str, Any]) -> dict[str, Any]:
+    """`score_aggregates` as JSON for the run row: decimal amounts as exact text, the date in ISO."""
+    from decimal import Decimal
+
+    def row(values: dict[str, Any]) -> dict[str, Any]:
+        return {k: str(v) if isinstance(v, Decimal) else v for k, v in values.items()}
+
+    return {
+        "run_id": data["run_id"],
+        "observation_date": data["observation_date"].isoformat(),
+        **{part: [row(r) for r in data[part]] for part in ("grid", "deciles", "churn")},
+    }
+
+
+def score_aggregates_decode(kept: dict[str, Any]) -> dict[str, Any]:
+    from datetime import date
+    from decimal import Decimal
+
+    def row(values: dict[str, Any]) -> dict[str, Any]:
+        return {
+            k: Decimal(v) if k in _AGGREGATE_MONEY and isinstance(v, str) else v for k, v in values.items()
+        }
+
+    return {
+        "run_id": kept["run_id"],
+        "observation_date": date.fromisoformat(kept["observation_date"]),
+        **{part: [row(r) for r in kept[part]] for part in ("grid", "deciles", "churn")},
+    }
+
+
+def score_aggregates_kept(*, brand: Any) -> dict[str, Any] | None:
+    """The published run's score aggregates as the pipeline kept them on the run row when it published
+    (one query, whatever the number of scores, and no cache to lose); a run published before they were
+    kept has them computed (three grouped queries) until the next night's run."""
+    run = published_run(brand=brand)
+    if run is None:
+        return None
+    if run.aggregates:
+        return score_aggregates_decode(run.aggregates)
+    return score_aggregates(brand=brand)
+
+
 def score_aggregates(*, brand: Any) -> dict[str, Any] | None:
     """The published run's scores in a few small aggregates (three grouped queries), or None without one:
 

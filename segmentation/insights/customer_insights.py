@@ -1,10 +1,11 @@
 """Reads of the customers page: the nightly segmentation scores in aggregates, cohort retention and the
 time between a customer's first and second purchase.
 
-The scores come from segmentation's selectors (`score_aggregates`, `segment_history`): three grouped
-queries on the published run, kept in the cache under the brand and the run (they change only when a new
-run is published). Cohorts and second purchases come from the small tables the nightly insights refresh
-fills (`CohortQuarter`, `SecondPurchaseGap`).
+The scores come from segmentation's selectors (`score_aggregates_kept`, `segment_history`): three
+grouped queries on the published run, kept in the cache under the brand and the run (they change only when
+a new run is published) and computed into it by the pipeline as it publishes. Cohorts and second
+purchases come from the small tables the nightly insights refresh fills (`CohortQuarter`,
+`SecondPurchaseGap`).
 
 Definitions (also shown on the page):
 - a customer's cohort is the quarter of their first purchase; the triangle shows, for each cohort, the
@@ -23,7 +24,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
 from jewelcrm.accounts.models import Brand
@@ -142,16 +142,8 @@ def second_purchase(*, brand: Brand) -> SecondPurchase:
 
 
 def scores(*, brand: Brand) -> dict[str, Any] | None:
-    """Segmentation's score aggregates of the published run, cached under the brand and the run."""
-    run = segmentation_selectors.published_run(brand=brand)
-    if run is None:
-        return None
-    key = f"insights:scores:{brand.pk}:{run.pk}"
-    found = cache.get(key)
-    if found is None:
-        found = segmentation_selectors.score_aggregates(brand=brand)
-        cache.set(key, found, 24 * 3600)
-    return found
+    """Segmentation's score aggregates of the published run, as the pipeline kept them on the run."""
+    return segmentation_selectors.score_aggregates_kept(brand=brand)
 
 
 @dataclass

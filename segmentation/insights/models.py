@@ -11,12 +11,17 @@ from django.utils.translation import gettext_lazy as _
 
 from jewelcrm.tenancy.models import BrandScopedModel
 
+# The weekly tables are rebuilt set-based each night from facts that already reference existing stores and
+# products: a database foreign key (and its single-column index) would check millions of rows again at the
+# rebuild's commit. The relation stays for the ORM (a deleted store or product takes its rows with it).
+_DERIVED = {"on_delete": models.CASCADE, "related_name": "+", "db_constraint": False, "db_index": False}
+
 
 class StoreProductWeek(BrandScopedModel):
     """What one store received, sold and registered of one product in one week (Monday to Sunday)."""
 
-    store = models.ForeignKey("retail.Store", on_delete=models.CASCADE, related_name="+")
-    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    store = models.ForeignKey("retail.Store", **_DERIVED)
+    product = models.ForeignKey("catalog.Product", **_DERIVED)
     week = models.DateField(help_text="The Monday that starts the week")
     received = models.IntegerField(default=0, help_text="Pieces whose receipt the store confirmed")
     sold = models.IntegerField(default=0, help_text="Pieces that left the store's stock by a sale")
@@ -42,6 +47,9 @@ class InsightsRefresh(BrandScopedModel):
     )
     sell_through_start = models.DateField(null=True, help_text="The period `ProductSellThrough` covers")
     sell_through_end = models.DateField(null=True)
+    products_print = models.CharField(
+        max_length=40, blank=True, help_text="What the product mix grouped the products by (a fingerprint)"
+    )
 
     class Meta:
         indexes = [models.Index(fields=["brand", "finished_at"], name="insightsrefresh_brand_at")]
@@ -52,8 +60,8 @@ class SalesWeek(BrandScopedModel):
     for the e-shop), one channel and one country (the store's, else the customer's)."""
 
     week = models.DateField(help_text="The Monday that starts the week")
-    store = models.ForeignKey("retail.Store", on_delete=models.CASCADE, null=True, related_name="+")
-    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    store = models.ForeignKey("retail.Store", null=True, **_DERIVED)
+    product = models.ForeignKey("catalog.Product", **_DERIVED)
     channel = models.CharField(max_length=16)
     country = models.CharField(max_length=2, blank=True)
     units = models.IntegerField(default=0)
@@ -67,10 +75,8 @@ class SalesWeek(BrandScopedModel):
                 nulls_distinct=False,
             ),
         ]
-        indexes = [
-            models.Index(fields=["brand", "week"], name="salesweek_brand_week"),
-            models.Index(fields=["brand", "store", "week"], name="salesweek_brand_store_week"),
-        ]
+        # The whole brand's weeks read through the unique index (brand, week, …).
+        indexes = [models.Index(fields=["brand", "store", "week"], name="salesweek_brand_store_week")]
 
 
 def default_price_bands() -> list[int]:

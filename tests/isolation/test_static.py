@@ -56,6 +56,10 @@ REVIEWED = {
     "segmentation/insights/services/refresh.py": (
         "set-based rebuild of one brand's weekly tables, inside the brand"
     ),
+    "segmentation/insights/services/weekly.py": (
+        "the changed weeks of one brand's weekly sales and product mix rewritten set-based on the rebuild's "
+        "cursor, brand in every WHERE, inside the brand"
+    ),
     "jewelcrm/tenancy/backup.py": "dump and restore as the administrative and owner logins (operations only)",
     "warranties/customer_360/selectors.py": (
         "reviewed: one RawSQL, the customer list's keyset condition `(sort columns, id) > (%s, ...)`, ANDed "

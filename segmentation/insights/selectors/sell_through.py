@@ -108,33 +108,42 @@ def sell_through_live(
     for row in weekly:
         by_product[row["product_id"]][row["week"]] = (row["received"], row["sold"])
     weeks = period.weeks
-
-    def cumulative(product_id: int, upto: date) -> Decimal | None:
+    tail = weeks[-weeks_in_a_row:] if weeks_in_a_row <= len(weeks) else []
+    # Each product's cumulative rate at the weeks the page needs (the period's last and the tail), in one
+    # pass over its weeks: a brand's thousands of products × weeks stay linear.
+    checkpoints = sorted({weeks[-1], *tail})
+    rates: dict[int, dict[date, Decimal | None]] = {}
+    totals: dict[int, tuple[int, int]] = {}
+    for product_id, figures in by_product.items():
         received = sold = 0
-        for week, (r, s) in by_product[product_id].items():
-            if week <= upto:
-                received, sold = received + r, sold + s
-        return _rate(sold, received)
+        at: dict[date, Decimal | None] = {}
+        ordered = sorted(figures.items())
+        index = 0
+        for checkpoint in checkpoints:
+            while index < len(ordered) and ordered[index][0] <= checkpoint:
+                received, sold = received + ordered[index][1][0], sold + ordered[index][1][1]
+                index += 1
+            at[checkpoint] = _rate(sold, received)
+        rates[product_id] = at
+        totals[product_id] = (sum(r for r, _ in figures.values()), sum(s for _, s in figures.values()))
 
     def benchmarks(upto: date) -> dict[str, Decimal | None]:
-        rates: dict[str, list[Decimal]] = defaultdict(list)
-        for product_id in by_product:
-            rate = cumulative(product_id, upto)
+        by_category: dict[str, list[Decimal]] = defaultdict(list)
+        for product_id, at in rates.items():
+            rate = at[upto]
             if rate is not None:
-                rates[products[product_id].category].append(rate)
-        return {category: _median(values) for category, values in rates.items()}
+                by_category[products[product_id].category].append(rate)
+        return {category: _median(values) for category, values in by_category.items()}
 
     end_benchmarks = benchmarks(weeks[-1])
-    tail = weeks[-weeks_in_a_row:] if weeks_in_a_row <= len(weeks) else []
     tail_benchmarks = {week: benchmarks(week) for week in tail}
     rows = []
-    for product_id, figures in by_product.items():
+    for product_id in by_product:
         product = products[product_id]
-        received = sum(r for r, _ in figures.values())
-        sold = sum(s for _, s in figures.values())
+        received, sold = totals[product_id]
         under = 0
         for week in reversed(tail):
-            rate, bench = cumulative(product_id, week), tail_benchmarks[week].get(product.category)
+            rate, bench = rates[product_id][week], tail_benchmarks[week].get(product.category)
             if rate is None or bench is None or rate >= bench:
                 break
             under += 1

@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from customers import selectors as customer_selectors
 from jewelcrm.accounts.models import Brand
-from jewelcrm.catalog import selectors as catalog_selectors
 from jewelcrm.retail import selectors as retail_selectors
 from jewelcrm.tenancy.distribution import execute_insert_select
 from segmentation.insights.models import (
@@ -20,7 +19,6 @@ from segmentation.insights.models import (
     MixWeek,
     OverviewMonth,
     ProductSellThrough,
-    SalesWeek,
     SecondPurchaseGap,
     ServiceDue,
     ServiceMonth,
@@ -33,40 +31,28 @@ from segmentation.insights.services.statements import (
     _CLAIMS,
     _COHORTS,
     _DUE,
-    _MIX,
     _OVERVIEW_ORDERS,
     _OVERVIEW_WARRANTIES,
     _REBUILD,
-    _SALES,
     _SECOND_PURCHASE,
     _SERVICES,
     _STOCK_AGE,
 )
+from segmentation.insights.services.weekly import _statement, mix_statement, weekly_refresh
 from warranties import selectors as warranty_selectors
 from warranties.inventory import selectors as inventory_selectors
 
+# The rebuild groups and sorts millions of rows (a brand's order lines, its orders per customer and month):
+# with the default 4 MB each hash and sort spills to disk in batches, slow on a disk shared with other work.
+REFRESH_WORK_MEM = "256MB"
 
-def _statement(template: str, table: str, **querysets: object) -> tuple[str, list]:
-    sql_parts: dict[str, str] = {}
-    params: list = []
-    for name, queryset in querysets.items():
-        sql, part_params = queryset.query.sql_with_params()  # type: ignore[attr-defined]
-        sql_parts[name] = sql
-        params.extend(part_params)
-    return template.format(table=table, **sql_parts), params
+
+def _working_memory(cursor: object) -> None:
+    cursor.execute(f"SET LOCAL work_mem = '{REFRESH_WORK_MEM}'")  # type: ignore[attr-defined]
 
 
 def _mix_statement(brand: Brand) -> tuple[str, list]:
-    return _statement(
-        _MIX,
-        MixWeek._meta.db_table,
-        sales=SalesWeek.objects.filter(brand=brand)
-        .order_by()
-        .values("week", "store_id", "channel", "country", "product_id", "units", "revenue"),
-        products=catalog_selectors.product_list(brand=brand)
-        .order_by()
-        .values("id", "collection", "category", "metal", "price"),
-    )
+    return mix_statement(brand)
 
 
 @transaction.atomic
@@ -77,6 +63,7 @@ def insights_mix_refresh(*, brand: Brand) -> int:
     sql, params = _mix_statement(brand)
     MixWeek.objects.filter(brand=brand).delete()
     with connection.cursor() as cursor:
+        _working_memory(cursor)
         written = execute_insert_select(cursor, sql, [*params, limits, brand.pk])
         if written is None:
             cursor.execute(sql, [*params, limits, brand.pk])
@@ -134,9 +121,6 @@ def insights_refresh(*, brand: Brand) -> InsightsRefresh:
         registrations=warranty_selectors.sale_registration_facts(brand=brand),
         till_sales=customer_selectors.serialised_sale_facts(brand=brand),
     )
-    sales, sales_params = _statement(
-        _SALES, SalesWeek._meta.db_table, lines=customer_selectors.sales_line_facts(brand=brand)
-    )
     stock = inventory_selectors.stock_age_facts(brand=brand)
     ages, age_params = _statement(_STOCK_AGE, StoreStockAge._meta.db_table, stock=stock)
     aged, aged_params = _statement(_AGED, AgedPiece._meta.db_table, stock=stock)
@@ -168,14 +152,12 @@ def insights_refresh(*, brand: Brand) -> InsightsRefresh:
         _DUE, ServiceDue._meta.db_table, due=warranty_selectors.service_due_facts(brand=brand)
     )
     limits = price_band_limits_of(brand)
-    mix, mix_params = _mix_statement(brand)
+    # The weekly sales and the product mix are rewritten only where they changed (services.weekly).
     for model in (
-        MixWeek,
         ServiceMonth,
         ClaimMonth,
         ServiceDue,
         StoreProductWeek,
-        SalesWeek,
         StoreStockAge,
         AgedPiece,
         OverviewMonth,
@@ -186,10 +168,9 @@ def insights_refresh(*, brand: Brand) -> InsightsRefresh:
     rows = 0
     timings: dict[str, float] = {}
     with connection.cursor() as cursor:
+        _working_memory(cursor)
         for name, sql, params in (
             ("store × product × week", flows, [*flow_params, brand.pk]),
-            ("sales by week", sales, [brand.pk, *sales_params]),
-            ("product mix by dimension", mix, [*mix_params, limits, brand.pk]),
             ("stock age", ages, [brand.pk, *age_params]),
             ("aged pieces", aged, [brand.pk, *aged_params]),
             ("overview: orders and customers", overview, [*overview_params, brand.pk, brand.pk]),
@@ -208,6 +189,9 @@ def insights_refresh(*, brand: Brand) -> InsightsRefresh:
                 written = cursor.rowcount
             rows += written
             timings[name] = round(time.perf_counter() - started, 2)
+            if name == "store × product × week":
+                written, printed, weeks_rewritten = weekly_refresh(cursor, brand, limits, timings)
+                rows += written
     started = time.perf_counter()
     period, written = _sell_through_precompute(brand)
     rows += written
@@ -219,6 +203,8 @@ def insights_refresh(*, brand: Brand) -> InsightsRefresh:
         price_band_limits=limits,
         sell_through_start=period.start,
         sell_through_end=period.end,
+        products_print=printed,
     )
+    refresh.weeks_rewritten = weeks_rewritten  # type: ignore[attr-defined]  # None: every week
     refresh.timings = timings  # type: ignore[attr-defined]  # seconds per statement, for the benchmark
     return refresh
