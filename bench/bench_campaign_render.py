@@ -351,9 +351,9 @@ Target: {EMAILS:,} personalised marketing e-mails rendered and handed to the e-m
   seconds for {EMAILS:,}, spread over the sending workers.
 - Data: {EMAILS:,} customers, each with a home store and one order of two of {PRODUCTS} products (half of
   them with a complement), generated set-based ({data}).
-- **The machine was shared and loaded** by seven other engineers' tests and benchmarks during this run
-  (load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} on {os.cpu_count()} cores): times are
-  pessimistic. Rerun: `BENCH_CAMPAIGN_EMAILS=100000 ./bin/bench campaign_render` (`BENCH_CAMPAIGN_BATCH`,
+- **The machine load** during this run: load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} on
+  {os.cpu_count()} cores (above the number of cores, the times are pessimistic).
+  Rerun: `BENCH_CAMPAIGN_EMAILS=100000 ./bin/bench campaign_render` (`BENCH_CAMPAIGN_BATCH`,
   `BENCH_CAMPAIGN_PROCESSES`).
 """
     write_section(
