@@ -48,10 +48,10 @@ SCREENSHOTS = ROOT / "docs" / "screenshots"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 TRACE = os.environ.get("PLAYWRIGHT_TRACE", "1") != "0"
 # Not errors of the page: a 4xx/5xx a test asks for on purpose, and the CSP listener below (injected into
-# every frame) refused in an e-mail preview's sandboxed srcdoc frame, which allows no script by design.
+# every frame) refused in an e-mail preview's sandboxed frame, which allows no script by design.
 IGNORED_CONSOLE = re.compile(
     r"^Failed to load resource: the server responded with a status of"
-    r"|^Blocked script execution in 'about:srcdoc' because the document's frame is sandboxed"
+    r"|^Blocked script execution in '[^']+' because the document's frame is sandboxed"
 )
 
 # A listener in the page reports CSP violations to the console, where the fixture collects them.
