@@ -202,7 +202,14 @@ def screenshot() -> Callable[[Any, str], Path]:
     def _shot(page: Any, name: str) -> Path:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / f"{name}.png"
+        # The whole page in the window, from its top: a scrolled page would show its sticky header mid-page,
+        # and Chromium does not paint a sandboxed (cross-origin) frame scrolled out of view.
+        size = page.viewport_size
+        height = page.evaluate("document.documentElement.scrollHeight")
+        page.set_viewport_size({"width": size["width"], "height": max(height, size["height"])})
+        page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=str(path), full_page=True)
+        page.set_viewport_size(size)
         return path
 
     return _shot
