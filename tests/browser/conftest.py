@@ -48,10 +48,10 @@ SCREENSHOTS = ROOT / "docs" / "screenshots"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 TRACE = os.environ.get("PLAYWRIGHT_TRACE", "1") != "0"
 # Not errors of the page: a 4xx/5xx a test asks for on purpose, and the CSP listener below (injected into
-# every frame) refused in an e-mail preview's sandboxed srcdoc frame, which allows no script by design.
+# every frame) refused in an e-mail preview's sandboxed frame, which allows no script by design.
 IGNORED_CONSOLE = re.compile(
     r"^Failed to load resource: the server responded with a status of"
-    r"|^Blocked script execution in 'about:srcdoc' because the document's frame is sandboxed"
+    r"|^Blocked script execution in '[^']+' because the document's frame is sandboxed"
 )
 
 # A listener in the page reports CSP violations to the console, where the fixture collects them.
@@ -202,7 +202,14 @@ def screenshot() -> Callable[[Any, str], Path]:
     def _shot(page: Any, name: str) -> Path:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / f"{name}.png"
+        # The whole page in the window, from its top: a scrolled page would show its sticky header mid-page,
+        # and Chromium does not paint a sandboxed (cross-origin) frame scrolled out of view.
+        size = page.viewport_size
+        height = page.evaluate("document.documentElement.scrollHeight")
+        page.set_viewport_size({"width": size["width"], "height": max(height, size["height"])})
+        page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=str(path), full_page=True)
+        page.set_viewport_size(size)
         return path
 
     return _shot

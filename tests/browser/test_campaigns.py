@@ -41,6 +41,10 @@ def test_marketer_builds_a_birthday_journey_previews_it_in_french_and_sees_the_s
     page.get_by_label("Language").select_option("fr")
     page.get_by_test_id("preview-button").click()
     assert page.get_by_test_id("preview-subject").inner_text() == "Joyeux anniversaire, Élodie"
+    # The e-mail as the customer gets it: its own document in the frame, in the branded layout and French.
+    email = page.frame_locator('[data-testid="preview-frame"]')
+    email.get_by_test_id("email-footer").get_by_text("vous avez accepté").wait_for()
+    assert "joyeux anniversaire" in email.locator("body").inner_text()
     screenshot(page, "campaigns-journey-preview")
 
     # The hourly beat evaluates today and hands the e-mail to the send log; the delivery sends it.
