@@ -138,9 +138,10 @@ def generate(brand: object) -> dict[str, float]:
         _sql(
             """
             INSERT INTO catalog_product (brand_id, reference, name_en, name_fr, collection, category, metal,
-              stones, price, currency, warranty_months, photo, is_active, created_at, updated_at)
+              stones, price, currency, warranty_months, photo, photo_thumbnail, is_active, created_at,
+              updated_at)
             SELECT %s, 'SKU-' || k, 'Piece ' || k, '', (ARRAY['Aurore', 'Etoile', 'Lune'])[1 + k %% 3],
-              (%s::text[])[1 + k %% 8], '', '', 300 * (1 + k), 'EUR', 24, '', true, now(), now()
+              (%s::text[])[1 + k %% 8], '', '', 300 * (1 + k), 'EUR', 24, '', '', true, now(), now()
             FROM generate_series(0, 39) k
             """,
             [b, list(CATEGORIES)],

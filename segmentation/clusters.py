@@ -54,6 +54,18 @@ def _age_band(age: float) -> str:
     return "65+"
 
 
+def _age_bands(ages: np.ndarray) -> np.ndarray:
+    """_age_band of every age at once (a Python call per customer cost a second per million)."""
+    ages = np.asarray(ages, dtype=float)
+    finite = np.isfinite(ages)
+    safe = np.where(finite, ages, 0.0)
+    return np.select(
+        [~finite, safe < 18, safe < 25, safe < 35, safe < 50, safe < 65],
+        ["", "<25", "18-24", "25-34", "35-49", "50-64"],
+        default="65+",
+    ).astype(object)
+
+
 def describe(frame: pd.DataFrame, currency: str) -> dict[str, Any]:
     birth = pd.to_datetime(frame["birth_date"])
     ages = ((pd.Timestamp.today() - birth).dt.days / 365.25).dropna()
@@ -86,7 +98,7 @@ def best_customer_profile(d: pd.DataFrame) -> dict[str, Any]:
     """Shares of each value among the top lifetime-value decile and among the rest."""
     top = d["value_band"] == 10
     birth = pd.to_datetime(d["birth_date"])
-    ages = ((pd.Timestamp.today() - birth).dt.days / 365.25).map(_age_band)
+    ages = pd.Series(_age_bands(((pd.Timestamp.today() - birth).dt.days / 365.25).to_numpy()), index=d.index)
     aov = d["average_order_value"]
     average_order = pd.cut(
         aov, bins=[-1, 500, 2000, 10000, np.inf], labels=["<500", "500-2000", "2000-10000", "10000+"]

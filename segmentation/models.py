@@ -84,9 +84,28 @@ class CustomerScore(BrandScopedModel):
     `customer` has no database constraint (the rows are written in bulk and a run's rows go with the
     run); segmentation/customer_data.py lists these rows in a GDPR export and deletes them on erasure."""
 
-    run = models.ForeignKey(PipelineRun, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    # No database constraint to the brand (the ORM still protects it): the scores are rebuilt every night,
+    # and checking a million rows' brand one by one at commit cost the write-back seconds; row-level
+    # security already refuses a row of another brand (docs/adr/0052-nightly-segmentation-in-35-seconds.md).
+    brand = models.ForeignKey(
+        "accounts.Brand",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        editable=False,
+        db_constraint=False,
+    )
+    # No index of their own: every read names the brand, and (brand, run, customer) and (brand, customer)
+    # serve them; each index costs the nightly write-back of a million rows seconds.
+    run = models.ForeignKey(
+        PipelineRun, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+        "customers.Customer",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
     )
     # The BTYD summary in days at the run's observation date (lifetimes' definitions).
     frequency = models.IntegerField()

@@ -42,34 +42,43 @@ _AMOUNT = """
     END
 """
 
-# Stage 1 groups orders by (customer, day) on the covering index segmentation_order_rollup; stage 2 groups
-# the days by customer, with the counts as of the churn model's two cut-offs in the same pass.
+# One pass over the orders in (customer, time) order on the covering index segmentation_order_rollup, no
+# sort: each order's value and local day; a window marks the first order of each purchase day and the
+# customer's first day (orders without a rate are left out first, so a day of only such orders is no
+# purchase day, as before); then one row per customer, with the counts as of the churn model's two
+# cut-offs in the same pass. Sums of the orders equal sums of their days (numeric, exact).
 SUMMARY_SQL = f"""
-WITH days AS (
-    -- Orders without a rate have a NULL amount: sum() skips them, a day of only such orders is dropped.
-    SELECT o.customer_id, (o.ordered_at AT TIME ZONE %(tz)s)::date AS day, sum({_AMOUNT}) AS amount
-    FROM customers_order o
-    WHERE o.brand_id = %(brand_id)s AND o.customer_id IS NOT NULL
-      AND o.status IN ('paid', 'partially_refunded') AND o.ordered_at < %(end)s
-    GROUP BY o.customer_id, (o.ordered_at AT TIME ZONE %(tz)s)::date
-    HAVING sum({_AMOUNT}) IS NOT NULL
+WITH valued AS (
+    SELECT customer_id, ordered_at, day, amount FROM (
+        SELECT o.customer_id, o.ordered_at, (o.ordered_at AT TIME ZONE %(tz)s)::date AS day,
+               {_AMOUNT} AS amount
+        FROM customers_order o
+        WHERE o.brand_id = %(brand_id)s AND o.customer_id IS NOT NULL
+          AND o.status IN ('paid', 'partially_refunded') AND o.ordered_at < %(end)s
+        ORDER BY o.customer_id, o.ordered_at
+        OFFSET 0  -- each order's value computed once, in the index's order
+    ) orders
+    WHERE amount IS NOT NULL
 ),
 marked AS (
-    -- The input is already in (customer, day) order: the window adds no sort.
-    SELECT customer_id, day, amount, day = min(day) OVER (PARTITION BY customer_id) AS is_first FROM days
+    SELECT customer_id, day, amount,
+           day IS DISTINCT FROM lag(day) OVER w AS new_day, first_value(day) OVER w AS first_of_customer
+    FROM valued
+    WINDOW w AS (PARTITION BY customer_id ORDER BY ordered_at)
 ),
 per AS (
     SELECT customer_id,
-        count(*) AS n_days, min(day) AS first_day, max(day) AS last_day, sum(amount) AS spend,
-        sum(amount) FILTER (WHERE is_first) AS first_amount,
-        count(*) FILTER (WHERE day <= %(c1)s) AS n_c1,
+        count(*) FILTER (WHERE new_day) AS n_days, min(day) AS first_day, max(day) AS last_day,
+        sum(amount) AS spend,
+        sum(amount) FILTER (WHERE day = first_of_customer) AS first_amount,
+        count(*) FILTER (WHERE new_day AND day <= %(c1)s) AS n_c1,
         max(day) FILTER (WHERE day <= %(c1)s) AS last_c1,
         sum(amount) FILTER (WHERE day <= %(c1)s) AS spend_c1,
-        count(*) FILTER (WHERE day <= %(c2)s) AS n_c2,
+        count(*) FILTER (WHERE new_day AND day <= %(c2)s) AS n_c2,
         max(day) FILTER (WHERE day <= %(c2)s) AS last_c2,
         sum(amount) FILTER (WHERE day <= %(c2)s) AS spend_c2,
-        count(*) FILTER (WHERE day > %(c2)s AND day <= %(c1)s) AS n_c2_c1,
-        count(*) FILTER (WHERE day > %(c1)s) AS n_after_c1
+        count(*) FILTER (WHERE new_day AND day > %(c2)s AND day <= %(c1)s) AS n_c2_c1,
+        count(*) FILTER (WHERE new_day AND day > %(c1)s) AS n_after_c1
     FROM marked GROUP BY customer_id
 )
 SELECT per.*, c.gender, c.family_situation, c.birth_date, c.wedding_anniversary, c.country, c.language,
@@ -83,7 +92,10 @@ LEFT_OUT_SQL = f"""
 SELECT count(*), coalesce(string_agg(DISTINCT upper(o.currency), ', '), '')
 FROM customers_order o
 WHERE o.brand_id = %(brand_id)s AND o.customer_id IS NOT NULL
-  AND o.status IN ('paid', 'partially_refunded') AND o.ordered_at < %(end)s AND ({_AMOUNT}) IS NULL
+  AND o.status IN ('paid', 'partially_refunded') AND o.ordered_at < %(end)s
+  -- Only an order without its value in the brand's currency (or without a total or refund) can lack a
+  -- value: the cheap test first, the conversion only for those.
+  AND (o.total_brand_currency IS NULL OR o.total IS NULL OR o.refunded_amount IS NULL) AND ({_AMOUNT}) IS NULL
 """
 
 EXTRAS_SQL = """
@@ -307,6 +319,26 @@ _SQL_TYPE = {"int8": "bigint", "int4": "integer", "int2": "smallint", "float8": 
              "date": "integer", "text": "integer", "json": "integer"}  # fmt: skip
 
 
+class _Pieces:
+    """A read-only file over several buffers, for COPY … FROM STDIN, without joining them."""
+
+    def __init__(self, *parts: Any) -> None:
+        self._parts = [memoryview(part).cast("B") for part in parts]
+
+    def read(self, size: int = -1) -> bytes:
+        while self._parts and len(self._parts[0]) == 0:
+            self._parts.pop(0)
+        if not self._parts:
+            return b""
+        head = self._parts[0]
+        size = len(head) if size is None or size < 0 else size
+        chunk, self._parts[0] = head[:size], head[size:]
+        return chunk.tobytes()
+
+    def readline(self, size: int = -1) -> bytes:  # pragma: no cover - COPY reads by size
+        return self.read(size)
+
+
 def write_frame_binary(table: str, spec: Sequence[tuple[str, str]], frame: pd.DataFrame) -> int:
     """Write `frame` into `table` through COPY … FROM STDIN (FORMAT binary) into a temporary table, then
     one INSERT … SELECT (COPY FROM is refused on a table under row-level security).
@@ -343,9 +375,10 @@ def write_frame_binary(table: str, spec: Sequence[tuple[str, str]], frame: pd.Da
     for column, kind in spec:
         size = 4 if kind in ("text", "json") else _BINARY[kind][1]
         rows[f"{column}__len"] = size
-        rows[column] = values[column]
-    payload = b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0) + rows.tobytes() + struct.pack(">h", -1)
-    del rows, values
+        rows[column] = values.pop(column)
+    # Header, the rows' own memory and the trailer, read in pieces by COPY: no copy of the rows (a million
+    # rows are some 400 MB; joining them into one bytes object held them three times at the peak).
+    payload = _Pieces(b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0), rows, struct.pack(">h", -1))
 
     names = ", ".join(column for column, _kind in spec)
     load_columns = ", ".join(f"{column} {_SQL_TYPE[kind]}" for column, kind in spec)
@@ -372,8 +405,8 @@ def write_frame_binary(table: str, spec: Sequence[tuple[str, str]], frame: pd.Da
             select_items.append(f"l.{column}")
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE TEMPORARY TABLE seg_load_binary ({load_columns}) ON COMMIT DROP")
-        cursor.copy_expert("COPY seg_load_binary FROM STDIN WITH (FORMAT binary)", io.BytesIO(payload))
-        del payload
+        cursor.copy_expert("COPY seg_load_binary FROM STDIN WITH (FORMAT binary)", payload, size=1 << 20)
+        del payload, rows
         cursor.execute(
             f"INSERT INTO {table} ({names}) SELECT {', '.join(select_items)} FROM seg_load_binary l "
             + " ".join(joins),
