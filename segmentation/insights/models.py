@@ -37,6 +37,22 @@ class StoreProductWeek(BrandScopedModel):
         indexes = [models.Index(fields=["brand", "week"], name="storeproductweek_brand_week")]
 
 
+class StoreWeek(BrandScopedModel):
+    """`StoreProductWeek` summed over the products: one store's week (the pages' per-store figures read a
+    few thousand rows, not the store × product rows of every product a store carries)."""
+
+    store = models.ForeignKey("retail.Store", **_DERIVED)
+    week = models.DateField(help_text="The Monday that starts the week")
+    received = models.IntegerField(default=0)
+    sold = models.IntegerField(default=0)
+    registered = models.IntegerField(default=0)
+    grey_market = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["brand", "store", "week"], name="storeweek_unique")]
+        indexes = [models.Index(fields=["brand", "week"], name="storeweek_brand_week")]
+
+
 class InsightsRefresh(BrandScopedModel):
     """When the brand's aggregate tables were last rebuilt, and how many rows they hold."""
 

@@ -24,6 +24,7 @@ from segmentation.insights.models import (
     ServiceMonth,
     StoreProductWeek,
     StoreStockAge,
+    StoreWeek,
 )
 from segmentation.insights.services.bands import price_band_limits_of
 from segmentation.insights.services.statements import (
@@ -37,6 +38,7 @@ from segmentation.insights.services.statements import (
     _SECOND_PURCHASE,
     _SERVICES,
     _STOCK_AGE,
+    _STORE_WEEK,
 )
 from segmentation.insights.services.weekly import _statement, mix_statement, weekly_refresh
 from warranties import selectors as warranty_selectors
@@ -121,6 +123,13 @@ def insights_refresh(*, brand: Brand) -> InsightsRefresh:
         registrations=warranty_selectors.sale_registration_facts(brand=brand),
         till_sales=customer_selectors.serialised_sale_facts(brand=brand),
     )
+    store_weeks, store_week_params = _statement(
+        _STORE_WEEK,
+        StoreWeek._meta.db_table,
+        weeks=StoreProductWeek.objects.filter(brand=brand)
+        .order_by()
+        .values("store_id", "week", "received", "sold", "registered", "grey_market"),
+    )
     stock = inventory_selectors.stock_age_facts(brand=brand)
     ages, age_params = _statement(_STOCK_AGE, StoreStockAge._meta.db_table, stock=stock)
     aged, aged_params = _statement(_AGED, AgedPiece._meta.db_table, stock=stock)
@@ -158,6 +167,7 @@ def insights_refresh(*, brand: Brand) -> InsightsRefresh:
         ClaimMonth,
         ServiceDue,
         StoreProductWeek,
+        StoreWeek,
         StoreStockAge,
         AgedPiece,
         OverviewMonth,
@@ -171,6 +181,7 @@ def insights_refresh(*, brand: Brand) -> InsightsRefresh:
         _working_memory(cursor)
         for name, sql, params in (
             ("store × product × week", flows, [*flow_params, brand.pk]),
+            ("store × week", store_weeks, [brand.pk, *store_week_params]),
             ("stock age", ages, [brand.pk, *age_params]),
             ("aged pieces", aged, [brand.pk, *aged_params]),
             ("overview: orders and customers", overview, [*overview_params, brand.pk, brand.pk]),

@@ -168,3 +168,30 @@ def test_the_default_period_is_read_from_the_nightly_sell_through(brand: Any, hi
             brand=brand, period=default, scope=selectors.Scope(country="FR")
         )
         assert {r.product.reference for r in french} == {"A", "B", "C"}
+
+
+def test_store_weeks_are_the_store_product_weeks_summed_and_a_category_reads_the_products(
+    brand: Any, history: Any
+) -> None:
+    from django.db.models import Sum
+
+    from segmentation.insights.models import StoreProductWeek, StoreWeek
+
+    _refreshed(brand)
+    fields = ("received", "sold", "registered", "grey_market")
+    with brand_context(brand):
+        summed = {
+            (row["store_id"], row["week"]): tuple(row[f] for f in fields)
+            for row in StoreProductWeek.objects.filter(brand=brand)
+            .values("store_id", "week")
+            .annotate(**{f: Sum(f) for f in fields})
+        }
+        stored = {
+            (row["store_id"], row["week"]): tuple(row[f] for f in fields)
+            for row in StoreWeek.objects.filter(brand=brand).values("store_id", "week", *fields)
+        }
+        rings = selectors.store_figures(brand=brand, period=PERIOD, scope=selectors.Scope(category="ring"))
+    assert stored == summed and stored
+    # The rings only (the watch's store S3 sold none): read from the store × product rows.
+    figures = {r.store.code: (r.received, r.sold) for r in rings if r.received or r.sold}
+    assert figures == {"S1": (20, 10), "S2": (10, 4)}
