@@ -54,6 +54,9 @@ class PipelineRun(BrandScopedModel):
     fit = models.JSONField(default=dict, blank=True, help_text="models, parameters and their fit quality")
     notes = models.JSONField(default=list, blank=True, help_text="[code, params] shown in words")
     summary = models.JSONField(default=dict, blank=True, help_text="segment counts, migration, profile")
+    aggregates = models.JSONField(
+        default=dict, blank=True, help_text="the scores grouped for the insights pages, kept at publishing"
+    )
     error = models.TextField(blank=True)
     is_published = models.BooleanField(default=False)
 

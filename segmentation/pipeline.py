@@ -144,21 +144,24 @@ def execute(*, brand: Any, run: PipelineRun, write_path: str | None = None) -> P
     started = time.perf_counter()
     if _refresh_statistics():
         timings["after publishing: table statistics"] = round(time.perf_counter() - started, 3)
-    _warm_score_aggregates(brand)
+    _keep_score_aggregates(brand, run)
     _save_run(brand, run, timings=timings)
     return run
 
 
-def _warm_score_aggregates(brand: Any) -> None:
-    """The published scores' aggregates computed once into the cache (the insights customers page reads
-    them); a failure only logs: the results are already published."""
+def _keep_score_aggregates(brand: Any, run: PipelineRun) -> None:
+    """The published scores' aggregates grouped once and kept on the run (the insights customers page reads
+    them in one query); a failure only logs: the results are already published, and the page groups them
+    itself until the next run."""
     from segmentation import selectors
 
     try:
         with brand_context(brand):
-            selectors.score_aggregates_cached(brand=brand, warm=True)
+            data = selectors.score_aggregates(brand=brand)
+        if data is not None and data["run_id"] == run.pk:
+            _save_run(brand, run, aggregates=selectors.score_aggregates_encode(data))
     except Exception:
-        logger.warning("warming the score aggregates after run of brand %s failed", brand.pk, exc_info=True)
+        logger.warning("keeping the score aggregates of run %s failed", run.pk, exc_info=True)
 
 
 def _refresh_statistics() -> bool:

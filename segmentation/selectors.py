@@ -123,25 +123,50 @@ def customers_by_id(*, brand: Any, customer_ids: list[int]) -> list[Any]:
     return [found[i] for i in customer_ids if i in found]
 
 
-def score_aggregates_key(*, brand: Any, run: PipelineRun) -> str:
-    return f"segmentation:score-aggregates:{brand.pk}:{run.pk}"
+# The money columns of `score_aggregates`: decimal ones are kept on the run as text (JSON has no decimal).
+_AGGREGATE_MONEY = ("spend", "total", "lowest", "highest", "at_risk")
 
 
-def score_aggregates_cached(*, brand: Any, warm: bool = False) -> dict[str, Any] | None:
-    """`score_aggregates` kept in the cache under the brand and the published run (they change only when a
-    run is published). The pipeline warms it right after publishing (`warm=True` computes it again), so
-    the first reader after a night's run does not wait for the grouping of a million scores."""
-    from django.core.cache import cache
+def score_aggregates_encode(data: dict[str, Any]) -> dict[str, Any]:
+    """`score_aggregates` as JSON for the run row: decimal amounts as exact text, the date in ISO."""
+    from decimal import Decimal
 
+    def row(values: dict[str, Any]) -> dict[str, Any]:
+        return {k: str(v) if isinstance(v, Decimal) else v for k, v in values.items()}
+
+    return {
+        "run_id": data["run_id"],
+        "observation_date": data["observation_date"].isoformat(),
+        **{part: [row(r) for r in data[part]] for part in ("grid", "deciles", "churn")},
+    }
+
+
+def score_aggregates_decode(kept: dict[str, Any]) -> dict[str, Any]:
+    from datetime import date
+    from decimal import Decimal
+
+    def row(values: dict[str, Any]) -> dict[str, Any]:
+        return {
+            k: Decimal(v) if k in _AGGREGATE_MONEY and isinstance(v, str) else v for k, v in values.items()
+        }
+
+    return {
+        "run_id": kept["run_id"],
+        "observation_date": date.fromisoformat(kept["observation_date"]),
+        **{part: [row(r) for r in kept[part]] for part in ("grid", "deciles", "churn")},
+    }
+
+
+def score_aggregates_kept(*, brand: Any) -> dict[str, Any] | None:
+    """The published run's score aggregates as the pipeline kept them on the run row when it published
+    (one query, whatever the number of scores, and no cache to lose); a run published before they were
+    kept has them computed (three grouped queries) until the next night's run."""
     run = published_run(brand=brand)
     if run is None:
         return None
-    key = score_aggregates_key(brand=brand, run=run)
-    found = None if warm else cache.get(key)
-    if found is None:
-        found = score_aggregates(brand=brand)
-        cache.set(key, found, 48 * 3600)
-    return found
+    if run.aggregates:
+        return score_aggregates_decode(run.aggregates)
+    return score_aggregates(brand=brand)
 
 
 def score_aggregates(*, brand: Any) -> dict[str, Any] | None:

@@ -1,7 +1,7 @@
 """Reads of the customers page: the nightly segmentation scores in aggregates, cohort retention and the
 time between a customer's first and second purchase.
 
-The scores come from segmentation's selectors (`score_aggregates_cached`, `segment_history`): three
+The scores come from segmentation's selectors (`score_aggregates_kept`, `segment_history`): three
 grouped queries on the published run, kept in the cache under the brand and the run (they change only when
 a new run is published) and computed into it by the pipeline as it publishes. Cohorts and second
 purchases come from the small tables the nightly insights refresh fills (`CohortQuarter`,
@@ -142,9 +142,8 @@ def second_purchase(*, brand: Brand) -> SecondPurchase:
 
 
 def scores(*, brand: Brand) -> dict[str, Any] | None:
-    """Segmentation's score aggregates of the published run, cached under the brand and the run (warmed by
-    the pipeline as it publishes)."""
-    return segmentation_selectors.score_aggregates_cached(brand=brand)
+    """Segmentation's score aggregates of the published run, as the pipeline kept them on the run."""
+    return segmentation_selectors.score_aggregates_kept(brand=brand)
 
 
 @dataclass

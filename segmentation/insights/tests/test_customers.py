@@ -252,9 +252,10 @@ def test_the_page_reads_a_real_nightly_run(client_for: Any, brand: Any) -> None:
     assert sum(row["sizes"][-1] for row in history_rows) == scored
 
 
-def test_the_pipeline_warms_the_scores_the_page_reads(brand: Any) -> None:
-    """As it publishes, the pipeline computes the score aggregates into the cache: the first reader after a
-    night's run reads them without grouping the scores (one query: the published run)."""
+def test_the_pipeline_keeps_the_scores_the_page_reads_on_the_run(brand: Any) -> None:
+    """As it publishes, the pipeline groups the score aggregates once and keeps them on the run row: the
+    page reads them in one query (the published run), exact to the cent, even with the cache lost."""
+
     from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -268,11 +269,38 @@ def test_the_pipeline_warms_the_scores_the_page_reads(brand: Any) -> None:
         run = services.run_request(brand=brand)
         PipelineRun.objects.filter(pk=run.pk).update(observation_date=date(2026, 3, 31))
     pipeline.run_execute(brand=brand, run_id=run.pk)
+    cache.clear()
     with brand_context(brand):
         run = PipelineRun.objects.get(pk=run.pk)
-        assert run.is_published
-        warmed = cache.get(selectors.score_aggregates_key(brand=brand, run=run))
-        assert warmed is not None and warmed == selectors.score_aggregates(brand=brand)
+        assert run.is_published and run.aggregates["run_id"] == run.pk
+        grouped = selectors.score_aggregates(brand=brand)
         with CaptureQueriesContext(connection) as captured:
-            assert ci.scores(brand=brand) == warmed
+            kept = ci.scores(brand=brand)
         assert len(captured) == 1
+
+    def types(data: dict[str, Any]) -> set[tuple[str, str, type]]:
+        return {
+            (part, k, type(v))
+            for part in ("grid", "deciles", "churn")
+            for r in data[part]
+            for k, v in r.items()
+        }
+
+    assert kept == grouped and types(kept) == types(grouped)  # a Decimal stays a Decimal, a float a float
+    assert kept["grid"] and kept["deciles"] and kept["churn"]
+    assert kept["observation_date"] == date(2026, 3, 31)
+
+
+def test_a_run_published_before_the_aggregates_were_kept_is_grouped_by_the_page(brand: Any) -> None:
+    from segmentation import pipeline, selectors, services
+    from segmentation.tests.factories import history
+    from segmentation.tests.test_pipeline import HISTORY
+
+    history(brand, HISTORY)
+    with brand_context(brand):
+        run = services.run_request(brand=brand)
+        PipelineRun.objects.filter(pk=run.pk).update(observation_date=date(2026, 3, 31))
+    pipeline.run_execute(brand=brand, run_id=run.pk)
+    with brand_context(brand):
+        PipelineRun.objects.filter(pk=run.pk).update(aggregates={})
+        assert ci.scores(brand=brand) == selectors.score_aggregates(brand=brand) is not None
