@@ -267,9 +267,11 @@ class MixWeek(BrandScopedModel):
 
 class ProductSellThrough(BrandScopedModel):
     """Each product's sell-through against its category's benchmark over the default period (the 13 whole
-    weeks before the rebuild's week), for the whole network: computed once a night, read by the page when
-    it shows that period without a store or country filter."""
+    weeks before the rebuild's week), for the whole network (`country` '') and for each country of the
+    brand's stores: computed once a night, read by the page when it shows that period without a store
+    filter."""
 
+    country = models.CharField(max_length=2, blank=True, default="")
     period_start = models.DateField()
     period_end = models.DateField()
     product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
@@ -281,4 +283,6 @@ class ProductSellThrough(BrandScopedModel):
     is_candidate = models.BooleanField(default=False)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["brand", "product"], name="productsellthrough_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["brand", "country", "product"], name="productsellthrough_unique")
+        ]

@@ -85,17 +85,23 @@ def _sell_through_precompute(brand: Brand) -> tuple[object, int]:
 
     today = timezone.localdate(timezone=ZoneInfo(brand.time_zone))
     period = selectors.Period.around(None, None, today)
-    rows = selectors.sell_through_live(
-        brand=brand,
-        period=period,
-        scope=selectors.Scope(),
-        weeks_in_a_row=selectors.PRECOMPUTED_WEEKS_IN_A_ROW,
-    )
+    # The whole network, then each country of the brand's stores (the page filtered to one country).
+    codes = retail_selectors.store_list(brand=brand).order_by("country").values_list("country", flat=True)
+    by_country = {
+        country: selectors.sell_through_live(
+            brand=brand,
+            period=period,
+            scope=selectors.Scope(country=country),
+            weeks_in_a_row=selectors.PRECOMPUTED_WEEKS_IN_A_ROW,
+        )
+        for country in ["", *sorted({code for code in codes if code})]
+    }
     ProductSellThrough.objects.filter(brand=brand).delete()
     ProductSellThrough.objects.bulk_create(
         [
             ProductSellThrough(
                 brand=brand,
+                country=country,
                 period_start=period.start,
                 period_end=period.end,
                 product=row.product,
@@ -106,11 +112,12 @@ def _sell_through_precompute(brand: Brand) -> tuple[object, int]:
                 weeks_under=row.weeks_under,
                 is_candidate=row.is_candidate,
             )
+            for country, rows in by_country.items()
             for row in rows
         ],
         batch_size=1000,
     )
-    return period, len(rows)
+    return period, sum(len(rows) for rows in by_country.values())
 
 
 @transaction.atomic
