@@ -276,7 +276,7 @@ def main() -> None:
     with brand_context(brand):
         first_store = Store.objects.filter(brand=brand).order_by("pk").values_list("pk", flat=True).first()
     pages += [
-        ("sell-through, one country (computed per view)", f"/b/{SLUG}/insights/sell-through/?country=FR"),
+        ("sell-through, one country", f"/b/{SLUG}/insights/sell-through/?country=FR"),
         (
             "product mix by collection, one country",
             f"/b/{SLUG}/insights/product-mix/?by=collection&country=FR",
@@ -323,9 +323,7 @@ def main() -> None:
         assert response.status_code == 200
         assert 'data-testid="rfm-grid"' in response.content.decode(), "the customers page shows no scores"
         print(f"customers, scores not cached: {cold[0]:.0f} ms, {cold[1]} queries")
-        rows.append(
-            ("customers, after the whole cache was lost", cold[0], cold[0], [cold[1]])
-        )
+        rows.append(("customers, after the whole cache was lost", cold[0], cold[0], [cold[1]]))
     from segmentation.insights import models as insights_models
 
     table_names = (
