@@ -45,8 +45,32 @@ STORES = max(200 // max(SCALE // 10, 1), 12)
 PRODUCTS = max(2_000 // max(SCALE // 10, 1), 20)
 ITEMS = 500_000 // SCALE
 REGISTRATIONS = 200_000 // SCALE
-SLUG = f"bench-insights-{SCALE}"
+# A new brand for the wide catalogue (the earlier `bench-insights-N` brands, where each store sold about
+# 20 products, are kept in the database and no longer measured).
+SLUG = f"bench-insights-wide-{SCALE}"
 TARGET_MS = 300
+# The few best sellers every store sells (1 in 40 of the catalogue).
+HEAD = max(PRODUCTS // 40, 1)
+
+
+def _store_sql(u: str) -> str:
+    """The store's index (0 the biggest) from a uniform draw `u`: a few flagships take a large share of
+    the orders (the biggest some 3 %, the smallest some 0.2 %)."""
+    return f"floor({STORES} * power({u}, 1.5))::int"
+
+
+def _product_sql(s: str, v: str) -> str:
+    """The product's index sold (or received) by store `s` from a uniform draw `v`: the store carries a
+    range of the catalogue, wider in the big stores (40 % of it in the biggest, 7.5 % in the smallest,
+    i.e. 800 and 150 of 2,000 references); within it popularity is skewed (rank = breadth × v², the first
+    ranks sell most). The first ranks are the brand's best sellers, the same in every store; the rest of
+    a store's range is spread over the whole catalogue, differently in each store."""
+    breadth = f"greatest(floor({PRODUCTS} * (0.075 + 0.325 * (1 - {s}::float / {STORES}))), 1)"
+    rank = f"floor({breadth} * {v} * {v})::int"
+    return (
+        f"(CASE WHEN {rank} < {HEAD} THEN {rank} "
+        f"ELSE {HEAD} + ({rank} * 7 + {s} * 131) % greatest({PRODUCTS} - {HEAD}, 1) END)"
+    )
 
 
 def _generate(brand) -> float:  # noqa: ANN001
@@ -89,21 +113,24 @@ def _generate(brand) -> float:  # noqa: ANN001
         f"""INSERT INTO {t[Order]} (brand_id, source, external_id, customer_id, store_id, channel, ordered_at, status,
               currency, total, refunded_amount, total_brand_currency, email, created_at)
             SELECT {b}, CASE WHEN g % 5 = 0 THEN 'eshop' ELSE 'erp' END, 'O' || g, ids.customer0 + (g * 7919) % {CUSTOMERS},
-              CASE WHEN g % 5 = 0 THEN NULL ELSE ids.store0 + g % {STORES} END,
+              CASE WHEN g % 5 = 0 THEN NULL ELSE ids.store0 + {_store_sql("random()")} END,
               CASE WHEN g % 5 = 0 THEN 'web' ELSE 'store' END,
               now() - make_interval(secs => ((g * 104729) % (3 * 365 * 86400))::double precision),
               CASE WHEN g % 50 = 0 THEN 'refunded' ELSE 'paid' END, 'EUR', 200 * (1 + (g * 37) % 50), 0,
               200 * (1 + (g * 37) % 50), '', now()
             FROM generate_series(1::bigint, {ORDERS}) g, bench_ids ids""",
         f"""INSERT INTO {t[OrderLine]} (brand_id, order_id, product_id, sku, name, serial, quantity, unit_price, total)
-            SELECT {b}, o.id, ids.product0 + (o.id * 31 + k) % {PRODUCTS}, '', '', '', 1, o.total / 2, o.total / 2
-            FROM {t[Order]} o, bench_ids ids, generate_series(0, 1) k WHERE o.brand_id = {b}""",
+            SELECT {b}, x.id, ids.product0 + CASE WHEN x.s IS NULL THEN floor({PRODUCTS} * x.v * x.v)::int
+                ELSE {_product_sql("x.s", "x.v")} END, '', '', '', 1, x.total / 2, x.total / 2
+            FROM (SELECT o.id, o.total, o.store_id - ids.store0 AS s, random() AS v
+                  FROM {t[Order]} o, bench_ids ids, generate_series(0, 1) k WHERE o.brand_id = {b}) x, bench_ids ids""",
         f"""INSERT INTO {t[Item]} (brand_id, product_id, serial, status, current_store_id, shipped_to_store_id,
               public_code, status_before_loss, created_at, updated_at)
-            SELECT {b}, ids.product0 + g % {PRODUCTS}, 'SN' || g,
-              CASE WHEN g <= {REGISTRATIONS} THEN 'sold' ELSE 'in_stock' END,
-              ids.store0 + g % {STORES}, ids.store0 + g % {STORES}, 'BENCH{SCALE}X' || g, '', now(), now()
-            FROM generate_series(1::bigint, {ITEMS}) g, bench_ids ids""",
+            SELECT {b}, ids.product0 + {_product_sql("x.s", "x.v")}, 'SN' || x.g,
+              CASE WHEN x.g <= {REGISTRATIONS} THEN 'sold' ELSE 'in_stock' END,
+              ids.store0 + x.s, ids.store0 + x.s, 'BENCHW{SCALE}X' || x.g, '', now(), now()
+            FROM (SELECT g, {_store_sql("random()")} AS s, random() AS v FROM generate_series(1::bigint, {ITEMS}) g) x,
+              bench_ids ids""",
         f"""INSERT INTO {t[StockMovement]} (brand_id, item_id, kind, to_store_id, sent_at, received_at, note)
             SELECT {b}, i.id, 'shipment', i.current_store_id, now() - make_interval(days => (i.id % 700)::int),
               now() - make_interval(days => (i.id % 700)::int), ''
@@ -124,6 +151,7 @@ def _generate(brand) -> float:  # noqa: ANN001
     # at the commit took longer than the rest of the generation on a loaded machine.
     with as_role("admin"), brand_context(brand), connection.cursor() as cursor:
         cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute("SELECT setseed(0.14)")  # the same data at every generation
         for statement in statements:
             cursor.execute(statement)
     # Fresh statistics, as autovacuum would gather them (only the tables' owner may ANALYZE them).
@@ -188,7 +216,7 @@ def main() -> None:
 
     use_role("app")
     brand, created = Brand.objects.get_or_create(
-        slug=SLUG, defaults={"name": f"Bench insights 1/{SCALE}", "code_prefix": f"B{SCALE % 100:02d}"}
+        slug=SLUG, defaults={"name": f"Bench insights 1/{SCALE}", "code_prefix": f"W{SCALE % 100:02d}"}
     )
     generated = None
     with brand_context(brand):
@@ -248,7 +276,7 @@ def main() -> None:
     with brand_context(brand):
         first_store = Store.objects.filter(brand=brand).order_by("pk").values_list("pk", flat=True).first()
     pages += [
-        ("sell-through, one country (computed per view)", f"/b/{SLUG}/insights/sell-through/?country=FR"),
+        ("sell-through, one country", f"/b/{SLUG}/insights/sell-through/?country=FR"),
         (
             "product mix by collection, one country",
             f"/b/{SLUG}/insights/product-mix/?by=collection&country=FR",
@@ -295,11 +323,38 @@ def main() -> None:
         assert response.status_code == 200
         assert 'data-testid="rfm-grid"' in response.content.decode(), "the customers page shows no scores"
         print(f"customers, scores not cached: {cold[0]:.0f} ms, {cold[1]} queries")
-        rows.append(
-            ("customers, after the whole cache was lost", cold[0], cold[0], [cold[1]])
+        rows.append(("customers, after the whole cache was lost", cold[0], cold[0], [cold[1]]))
+    from segmentation.insights import models as insights_models
+
+    table_names = (
+        "StoreProductWeek",
+        "StoreWeek",
+        "SalesWeek",
+        "MixWeek",
+        "ProductSellThrough",
+        "StoreStockAge",
+        "AgedPiece",
+        "OverviewMonth",
+        "CohortQuarter",
+        "SecondPurchaseGap",
+        "ServiceMonth",
+        "ClaimMonth",
+        "ServiceDue",
+    )
+    with brand_context(brand), connection.cursor() as cursor:
+        sizes = {
+            name: getattr(insights_models, name).objects.filter(brand=brand).count() for name in table_names
+        }
+        sales_rows = sizes["SalesWeek"]
+        # What each store sells of the catalogue over the three years (from the weekly sales).
+        cursor.execute(
+            "SELECT min(n), percentile_disc(0.5) WITHIN GROUP (ORDER BY n), max(n) FROM "
+            "(SELECT store_id, count(DISTINCT product_id) n FROM insights_salesweek "
+            "WHERE brand_id = %s AND store_id IS NOT NULL GROUP BY store_id) s",
+            [brand.pk],
         )
-    with brand_context(brand):
-        sales_rows = SalesWeek.objects.filter(brand=brand).count()
+        breadth = cursor.fetchone()
+    sizes_table = "\n".join(f"| {name} | {count:,} |" for name, count in sizes.items())
     steps = "\n".join(
         f"| {name} | {timings.get(name, 0):.1f} | {night.timings.get(name, 0):.1f} |"
         for name in dict.fromkeys([*timings, *night.timings])
@@ -317,8 +372,17 @@ def main() -> None:
     body = f"""Brand of {CUSTOMERS:,} customers, {ORDERS * 2:,} order lines ({ORDERS:,} orders over three years),
 {STORES} stores, {PRODUCTS:,} products, {ITEMS:,} pieces received, {REGISTRATIONS:,} registrations; generated set-based
 under row-level security{f" in {generated:.0f} s" if generated else " (kept from an earlier run)"}.
-In this data each store sells about 20 of the products (the line's product follows the order's number, as
-its store does): the weekly sales hold {sales_rows:,} rows, where a real brand's hold about one per order line.
+Each store sells from a wide part of the catalogue, as a real brand's boutiques do: the big stores take
+more of the orders and carry more references (40 % of the catalogue in the biggest, 7.5 % in the
+smallest), popularity within a store's range is skewed, the brand's best sellers sell everywhere; the
+pieces received follow the same spread. Products sold per store over the three years: {breadth[0]} to
+{breadth[2]} (median {breadth[1]}); the weekly sales hold {sales_rows:,} rows.
+
+Rows of each insights table after the rebuild:
+
+| table | rows |
+|---|---:|
+{sizes_table}
 
 Load average of the machine at the start of the pages: {load:.1f} ({os.cpu_count()} cores, shared with other
 work: with a load above the number of cores, these times are a multiple of what a quiet machine gives).

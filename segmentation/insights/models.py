@@ -37,6 +37,22 @@ class StoreProductWeek(BrandScopedModel):
         indexes = [models.Index(fields=["brand", "week"], name="storeproductweek_brand_week")]
 
 
+class StoreWeek(BrandScopedModel):
+    """`StoreProductWeek` summed over the products: one store's week (the pages' per-store figures read a
+    few thousand rows, not the store × product rows of every product a store carries)."""
+
+    store = models.ForeignKey("retail.Store", **_DERIVED)
+    week = models.DateField(help_text="The Monday that starts the week")
+    received = models.IntegerField(default=0)
+    sold = models.IntegerField(default=0)
+    registered = models.IntegerField(default=0)
+    grey_market = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["brand", "store", "week"], name="storeweek_unique")]
+        indexes = [models.Index(fields=["brand", "week"], name="storeweek_brand_week")]
+
+
 class InsightsRefresh(BrandScopedModel):
     """When the brand's aggregate tables were last rebuilt, and how many rows they hold."""
 
@@ -251,9 +267,11 @@ class MixWeek(BrandScopedModel):
 
 class ProductSellThrough(BrandScopedModel):
     """Each product's sell-through against its category's benchmark over the default period (the 13 whole
-    weeks before the rebuild's week), for the whole network: computed once a night, read by the page when
-    it shows that period without a store or country filter."""
+    weeks before the rebuild's week), for the whole network (`country` '') and for each country of the
+    brand's stores: computed once a night, read by the page when it shows that period without a store
+    filter."""
 
+    country = models.CharField(max_length=2, blank=True, default="")
     period_start = models.DateField()
     period_end = models.DateField()
     product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
@@ -265,4 +283,6 @@ class ProductSellThrough(BrandScopedModel):
     is_candidate = models.BooleanField(default=False)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["brand", "product"], name="productsellthrough_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["brand", "country", "product"], name="productsellthrough_unique")
+        ]

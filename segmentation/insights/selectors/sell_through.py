@@ -49,14 +49,14 @@ def sell_through_by_product(
 ) -> list[ProductRow]:
     """Every product with a receipt or a sale in the period, with its benchmark and under-performance.
 
-    The default period of the whole network (a category filter only narrows it: benchmarks are per
-    category) is read from the nightly `ProductSellThrough`; any other view is computed from the weekly
-    store × product figures."""
+    The default period of the whole network or of one country (a category filter only narrows it:
+    benchmarks are per category) is read from the nightly `ProductSellThrough`; any other view is
+    computed from the weekly store × product figures."""
     from segmentation.insights.models import ProductSellThrough
 
-    if not scope.country and not scope.store_id and weeks_in_a_row == PRECOMPUTED_WEEKS_IN_A_ROW:
+    if not scope.store_id and weeks_in_a_row == PRECOMPUTED_WEEKS_IN_A_ROW:
         stored = ProductSellThrough.objects.filter(
-            brand=brand, period_start=period.start, period_end=period.end
+            brand=brand, country=scope.country.upper(), period_start=period.start, period_end=period.end
         ).select_related("product")
         if scope.category:
             stored = stored.filter(product__category=scope.category)

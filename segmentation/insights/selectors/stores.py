@@ -15,7 +15,7 @@ from django_countries import countries
 from jewelcrm.accounts.models import Brand
 from jewelcrm.catalog import selectors as catalog_selectors
 from jewelcrm.retail import selectors as retail_selectors
-from segmentation.insights.models import AgedPiece, StoreProductWeek, StoreStockAge
+from segmentation.insights.models import AgedPiece, StoreProductWeek, StoreStockAge, StoreWeek
 from segmentation.insights.selectors.base import Period, Scope, _rate, _weeks
 from warranties.inventory import selectors as inventory_selectors
 
@@ -53,6 +53,21 @@ def _stock_by_store(*, brand: Brand) -> dict[int, dict[str, int]]:
     return {row["store_id"]: row for row in rows}
 
 
+def _store_weeks(*, brand: Brand, period: Period, scope: Scope) -> Any:
+    """The weekly figures per store: from `StoreWeek` (a row per store and week), or summed from the
+    store × product rows when a category narrows the products."""
+    if scope.category:
+        return _weeks(brand=brand, period=period, scope=scope)
+    rows = StoreWeek.objects.filter(brand=brand, week__gte=period.start, week__lte=period.end)
+    if scope.store_id:
+        rows = rows.filter(store_id=scope.store_id)
+    if scope.country:
+        rows = rows.filter(
+            store_id__in=retail_selectors.store_list(brand=brand, country=scope.country).values("pk")
+        )
+    return rows.order_by()
+
+
 def store_figures(*, brand: Brand, period: Period, scope: Scope) -> list[StoreRow]:
     """Per store: received, sold, registered, grey market over the period; stock and its age at the last
     nightly rebuild."""
@@ -61,7 +76,7 @@ def store_figures(*, brand: Brand, period: Period, scope: Scope) -> list[StoreRo
         stores = stores.filter(pk=scope.store_id)
     totals = {
         row["store_id"]: row
-        for row in _weeks(brand=brand, period=period, scope=scope)
+        for row in _store_weeks(brand=brand, period=period, scope=scope)
         .values("store_id")
         .annotate(
             received=Sum("received"), sold=Sum("sold"), registered=Sum("registered"), grey=Sum("grey_market")
@@ -178,7 +193,7 @@ class GreyMarket:
 def grey_market_by_week(*, brand: Brand, period: Period, scope: Scope) -> GreyMarket:
     """Grey-market registrations per week and country of the store over the period (one grouped query)."""
     rows = (
-        _weeks(brand=brand, period=period, scope=scope)
+        _store_weeks(brand=brand, period=period, scope=scope)
         .filter(grey_market__gt=0)
         .values("week", "store__country")
         .annotate(grey=Sum("grey_market"))

@@ -29,6 +29,7 @@ from segmentation.insights.services.statements import (
     _SERVICES,
     _SLICES,
     _STOCK_AGE,
+    _STORE_WEEK,
 )
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "_SERVICES",
     "_SLICES",
     "_STOCK_AGE",
+    "_STORE_WEEK",
     "_mix_statement",
     "_sell_through_precompute",
     "_statement",

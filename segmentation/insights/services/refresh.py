@@ -24,6 +24,7 @@ from segmentation.insights.models import (
     ServiceMonth,
     StoreProductWeek,
     StoreStockAge,
+    StoreWeek,
 )
 from segmentation.insights.services.bands import price_band_limits_of
 from segmentation.insights.services.statements import (
@@ -37,6 +38,7 @@ from segmentation.insights.services.statements import (
     _SECOND_PURCHASE,
     _SERVICES,
     _STOCK_AGE,
+    _STORE_WEEK,
 )
 from segmentation.insights.services.weekly import _statement, mix_statement, weekly_refresh
 from warranties import selectors as warranty_selectors
@@ -83,17 +85,23 @@ def _sell_through_precompute(brand: Brand) -> tuple[object, int]:
 
     today = timezone.localdate(timezone=ZoneInfo(brand.time_zone))
     period = selectors.Period.around(None, None, today)
-    rows = selectors.sell_through_live(
-        brand=brand,
-        period=period,
-        scope=selectors.Scope(),
-        weeks_in_a_row=selectors.PRECOMPUTED_WEEKS_IN_A_ROW,
-    )
+    # The whole network, then each country of the brand's stores (the page filtered to one country).
+    codes = retail_selectors.store_list(brand=brand).order_by("country").values_list("country", flat=True)
+    by_country = {
+        country: selectors.sell_through_live(
+            brand=brand,
+            period=period,
+            scope=selectors.Scope(country=country),
+            weeks_in_a_row=selectors.PRECOMPUTED_WEEKS_IN_A_ROW,
+        )
+        for country in ["", *sorted({code for code in codes if code})]
+    }
     ProductSellThrough.objects.filter(brand=brand).delete()
     ProductSellThrough.objects.bulk_create(
         [
             ProductSellThrough(
                 brand=brand,
+                country=country,
                 period_start=period.start,
                 period_end=period.end,
                 product=row.product,
@@ -104,11 +112,12 @@ def _sell_through_precompute(brand: Brand) -> tuple[object, int]:
                 weeks_under=row.weeks_under,
                 is_candidate=row.is_candidate,
             )
+            for country, rows in by_country.items()
             for row in rows
         ],
         batch_size=1000,
     )
-    return period, len(rows)
+    return period, sum(len(rows) for rows in by_country.values())
 
 
 @transaction.atomic
@@ -120,6 +129,13 @@ def insights_refresh(*, brand: Brand) -> InsightsRefresh:
         receipts=inventory_selectors.receipt_facts(brand=brand),
         registrations=warranty_selectors.sale_registration_facts(brand=brand),
         till_sales=customer_selectors.serialised_sale_facts(brand=brand),
+    )
+    store_weeks, store_week_params = _statement(
+        _STORE_WEEK,
+        StoreWeek._meta.db_table,
+        weeks=StoreProductWeek.objects.filter(brand=brand)
+        .order_by()
+        .values("store_id", "week", "received", "sold", "registered", "grey_market"),
     )
     stock = inventory_selectors.stock_age_facts(brand=brand)
     ages, age_params = _statement(_STOCK_AGE, StoreStockAge._meta.db_table, stock=stock)
@@ -158,6 +174,7 @@ def insights_refresh(*, brand: Brand) -> InsightsRefresh:
         ClaimMonth,
         ServiceDue,
         StoreProductWeek,
+        StoreWeek,
         StoreStockAge,
         AgedPiece,
         OverviewMonth,
@@ -171,6 +188,7 @@ def insights_refresh(*, brand: Brand) -> InsightsRefresh:
         _working_memory(cursor)
         for name, sql, params in (
             ("store × product × week", flows, [*flow_params, brand.pk]),
+            ("store × week", store_weeks, [brand.pk, *store_week_params]),
             ("stock age", ages, [brand.pk, *age_params]),
             ("aged pieces", aged, [brand.pk, *aged_params]),
             ("overview: orders and customers", overview, [*overview_params, brand.pk, brand.pk]),

@@ -31,6 +31,14 @@ GROUP BY store_id, product_id, date_trunc('week', day)::date
 ORDER BY 2, 3, 4
 """
 
+_STORE_WEEK = """
+INSERT INTO {table} (brand_id, store_id, week, received, sold, registered, grey_market)
+SELECT %s, store_id, week, sum(received), sum(sold), sum(registered), sum(grey_market)
+FROM ({weeks}) weeks
+GROUP BY store_id, week
+ORDER BY 2, 3
+"""
+
 _SALES = """
 INSERT INTO {table} (brand_id, week, store_id, product_id, channel, country, units, revenue)
 SELECT %s, date_trunc('week', day)::date, store_id, product_id, channel, country,

@@ -156,15 +156,61 @@ def test_the_default_period_is_read_from_the_nightly_sell_through(brand: Any, hi
         ]
 
     with brand_context(brand):
-        assert ProductSellThrough.objects.filter(brand=brand, period_start=default.start).count() == 4
-        for scope in (ALL, selectors.Scope(category="ring")):
+        # The network's 4 products, France's 3 (A, B, C) and Switzerland's 1 (W).
+        stored_rows = ProductSellThrough.objects.filter(brand=brand, period_start=default.start)
+        assert stored_rows.count() == 8
+        assert sorted(stored_rows.values_list("country", "product__reference")) == [
+            ("", "A"),
+            ("", "B"),
+            ("", "C"),
+            ("", "W"),
+            ("CH", "W"),
+            ("FR", "A"),
+            ("FR", "B"),
+            ("FR", "C"),
+        ]
+        for scope in (
+            ALL,
+            selectors.Scope(category="ring"),
+            selectors.Scope(country="FR"),
+            selectors.Scope(country="FR", category="ring"),
+        ):
             with CaptureQueriesContext(connection) as read:
                 stored = selectors.sell_through_by_product(brand=brand, period=default, scope=scope)
             assert len(read) == 1  # one query: the stored rows with their products
             live = selectors.sell_through_live(brand=brand, period=default, scope=scope)
             assert figures(stored) == figures(live) and stored
-        # A country, a store or another period: computed from the weekly figures.
-        french = selectors.sell_through_by_product(
-            brand=brand, period=default, scope=selectors.Scope(country="FR")
-        )
-        assert {r.product.reference for r in french} == {"A", "B", "C"}
+        # A store or another period: computed from the weekly figures.
+        with CaptureQueriesContext(connection) as read:
+            one_store = selectors.sell_through_by_product(
+                brand=brand, period=default, scope=selectors.Scope(store_id=history["stores"][0].pk)
+            )
+        assert len(read) > 1
+        assert {r.product.reference for r in one_store} == {"A", "B"}
+
+
+def test_store_weeks_are_the_store_product_weeks_summed_and_a_category_reads_the_products(
+    brand: Any, history: Any
+) -> None:
+    from django.db.models import Sum
+
+    from segmentation.insights.models import StoreProductWeek, StoreWeek
+
+    _refreshed(brand)
+    fields = ("received", "sold", "registered", "grey_market")
+    with brand_context(brand):
+        summed = {
+            (row["store_id"], row["week"]): tuple(row[f] for f in fields)
+            for row in StoreProductWeek.objects.filter(brand=brand)
+            .values("store_id", "week")
+            .annotate(**{f: Sum(f) for f in fields})
+        }
+        stored = {
+            (row["store_id"], row["week"]): tuple(row[f] for f in fields)
+            for row in StoreWeek.objects.filter(brand=brand).values("store_id", "week", *fields)
+        }
+        rings = selectors.store_figures(brand=brand, period=PERIOD, scope=selectors.Scope(category="ring"))
+    assert stored == summed and stored
+    # The rings only (the watch's store S3 sold none): read from the store × product rows.
+    figures = {r.store.code: (r.received, r.sold) for r in rings if r.received or r.sold}
+    assert figures == {"S1": (20, 10), "S2": (10, 4)}
