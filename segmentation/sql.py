@@ -405,7 +405,8 @@ def write_frame_binary(table: str, spec: Sequence[tuple[str, str]], frame: pd.Da
             select_items.append(f"l.{column}")
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE TEMPORARY TABLE seg_load_binary ({load_columns}) ON COMMIT DROP")
-        cursor.copy_expert("COPY seg_load_binary FROM STDIN WITH (FORMAT binary)", payload, size=1 << 20)
+        # The buffer size positional: Django's debug cursor (DEBUG on) passes no keyword arguments.
+        cursor.copy_expert("COPY seg_load_binary FROM STDIN WITH (FORMAT binary)", payload, 1 << 20)
         del payload, rows
         cursor.execute(
             f"INSERT INTO {table} ({names}) SELECT {', '.join(select_items)} FROM seg_load_binary l "

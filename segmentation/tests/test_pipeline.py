@@ -192,3 +192,20 @@ def test_other_brand_rows_are_not_read(brand, other_brand):
     run = _run(brand)
     assert run.rows["customers"] == 3
     assert timezone.now()
+
+
+def test_the_nightly_run_works_through_djangos_debug_cursor(brand):
+    """With DEBUG on (make run's default) Django wraps every cursor in its debug cursor, whose COPY takes no
+    keyword arguments: the whole run publishes there too (the queries are captured as with DEBUG)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    history(brand, HISTORY)
+    with brand_context(brand):
+        run = services.run_request(brand=brand)
+        PipelineRun.objects.filter(pk=run.pk).update(observation_date=date(2026, 3, 31))
+    with CaptureQueriesContext(connection) as captured:
+        pipeline.run_execute(brand=brand, run_id=run.pk)
+    assert any("COPY seg_load_binary" in q["sql"] for q in captured.captured_queries)
+    with brand_context(brand):
+        assert PipelineRun.objects.get(pk=run.pk).is_published
