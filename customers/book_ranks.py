@@ -59,6 +59,9 @@ def _ranks_select(where: str, today: date) -> str:
     def within(column: str) -> str:
         return f"CASE WHEN {_next_sql(column, today)} <= DATE '{end}' THEN {_next_sql(column, today)} END"
 
+    # The soonest date in the window: the customer's own (least ignores a missing one) or a relation's.
+    # No UNION of FROM-less selects: Citus cannot push those down.
+    first_date = f'least({within("c.birth_date")}, {within("c.wedding_anniversary")}, rd.first_date)'
     # Dates: the customer's and the relations'; services: order lines of a product with an interval, of
     # an order neither cancelled nor refunded; purchases: any order (as clientbook.client_book reads them).
     return f"""
@@ -66,9 +69,9 @@ def _ranks_select(where: str, today: date) -> str:
             first_name, {day}
         FROM (
             SELECT c.brand_id, c.id, c.home_store_id, c.assigned_associate_id, c.last_name, c.first_name,
-                dt.first_date,
+                {first_date} AS first_date,
                 CASE
-                    WHEN dt.first_date IS NOT NULL THEN 0
+                    WHEN {first_date} IS NOT NULL THEN 0
                     WHEN sv.due_on IS NOT NULL AND (c.last_contacted_on IS NULL OR c.last_contacted_on < sv.due_on)
                         THEN 1
                     WHEN lp.bought_on <= DATE '{threshold}'
@@ -79,15 +82,11 @@ def _ranks_select(where: str, today: date) -> str:
                 END AS priority
             FROM customers_customer c
             LEFT JOIN LATERAL (
-                SELECT min(x) AS first_date FROM (
-                    SELECT {within("c.birth_date")} AS x
-                    UNION ALL SELECT {within("c.wedding_anniversary")}
-                    UNION ALL SELECT least({within("r.birth_date")}, {within("r.anniversary")})
-                    FROM customers_relation r
-                    WHERE r.brand_id = c.brand_id AND r.customer_id = c.id
-                      AND (r.birth_date IS NOT NULL OR r.anniversary IS NOT NULL)
-                ) d
-            ) dt ON c.birth_date IS NOT NULL OR c.wedding_anniversary IS NOT NULL OR EXISTS (
+                SELECT min(least({within("r.birth_date")}, {within("r.anniversary")})) AS first_date
+                FROM customers_relation r
+                WHERE r.brand_id = c.brand_id AND r.customer_id = c.id
+                  AND (r.birth_date IS NOT NULL OR r.anniversary IS NOT NULL)
+            ) rd ON EXISTS (
                 SELECT 1 FROM customers_relation r WHERE r.brand_id = c.brand_id AND r.customer_id = c.id)
             LEFT JOIN LATERAL (
                 SELECT (max(o.ordered_at) AT TIME ZONE 'UTC')::date AS bought_on
