@@ -194,6 +194,16 @@ def customer_queryset(
     return qs
 
 
+def member_ids(*, brand: Any, rules: list[dict[str, Any]], run: PipelineRun | None) -> QuerySet:
+    """The ids of the customers matching every rule, as one query of a single column `customer_id`-like
+    values (what a saved segment's refresh inserts). Rules on scores alone read the published run's scores
+    only: they hold live customers, one row each (see `count`)."""
+    rules = normalise(rules)
+    if rules and run is not None and all(rule["field"] in SCORE_FIELDS for rule in rules):
+        return CustomerScore.objects.filter(brand=brand, run=run).filter(_score_q(rules)).values("customer_id")
+    return customer_queryset(brand=brand, rules=rules, run=run).order_by().values("pk")
+
+
 def _years_before(today: date, years: int) -> date:
     try:
         return today.replace(year=today.year - years)
@@ -214,6 +224,11 @@ def count(
         return _profile_queryset(brand=brand, rules=rules, today=today).order_by().count()
     if run is None:
         return 0
-    customers = _profile_queryset(brand=brand, rules=rules, today=today).filter(pk=OuterRef("customer_id"))
     scores = CustomerScore.objects.filter(brand=brand, run=run).filter(_score_q(rules))
+    if all(rule["field"] in SCORE_FIELDS for rule in rules):
+        # A run's scores hold live customers only, one row each: the run reads no merged or erased
+        # profile, an erasure deletes the person's scores and a merge moves them to the survivor
+        # (segmentation/customer_data.py). Rules on scores alone are counted from the index.
+        return scores.count()
+    customers = _profile_queryset(brand=brand, rules=rules, today=today).filter(pk=OuterRef("customer_id"))
     return scores.filter(Exists(customers.order_by().values("pk"))).count()
