@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from jewelcrm.tenancy.context import brand_context
 from segmentation import rfm, sql
+from segmentation.concurrent import beside
 from segmentation.models import CustomerScore, PipelineRun, RunStatus, SegmentRules
 from segmentation.pipeline_stages import _deciles, _models, _predictive_clv, _scores  # noqa: F401
 
@@ -81,6 +82,8 @@ class State:
     rows: dict[str, int] = field(default_factory=dict)
     summary: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    # The published run's segments, read beside the models stage (see _side_work).
+    previous_segments: Any = None
 
 
 def run_execute(*, brand: Any, run_id: int, write_path: str | None = None) -> PipelineRun | None:
@@ -135,18 +138,51 @@ def execute(*, brand: Any, run: PipelineRun, write_path: str | None = None) -> P
         ("models", _models),
         ("write_back", lambda s: _write_back(s, write_path=write_path)),
     ]
-    for index, (name, step) in enumerate(steps):
-        _save_run(brand, run, stage=name, progress=int(100 * index / len(steps)), timings=timings)
-        started = time.perf_counter()
-        state.timings = timings
-        step(state)
-        timings[name] = round(time.perf_counter() - started, 3)
+    try:
+        for index, (name, step) in enumerate(steps):
+            _save_run(brand, run, stage=name, progress=int(100 * index / len(steps)), timings=timings)
+            started = time.perf_counter()
+            state.timings = timings
+            if name == "models":
+                state.previous_segments = beside(None, _side_work, brand, run.pk)
+            step(state)
+            timings[name] = round(time.perf_counter() - started, 3)
+    finally:
+        if state.previous_segments is not None:
+            state.previous_segments.wait()
     started = time.perf_counter()
     if _refresh_statistics():
         timings["after publishing: table statistics"] = round(time.perf_counter() - started, 3)
     _keep_score_aggregates(brand, run)
     _save_run(brand, run, timings=timings)
     return run
+
+
+def _side_work(brand: Any, run_id: int) -> tuple[int | None, pd.DataFrame | None, int, float]:
+    """Database work of the write-back that needs no result of the models, done on a connection of its
+    own while the models stage computes (one core each): the published run's segments, for the migration
+    matrix, and the deletion of the scores of every other earlier run (nothing reads them: the published
+    run stays until this one replaces it). Returns (published run, its segments, rows deleted, seconds)."""
+    started = time.perf_counter()
+    with brand_context(brand):
+        previous = PipelineRun.objects.filter(brand=brand, is_published=True).first()
+        segments = None
+        if previous is not None:
+            segments = sql.copy_out(
+                f"SELECT customer_id, rfm_segment AS old FROM {CustomerScore._meta.db_table} "
+                "WHERE brand_id = %(brand_id)s AND run_id = %(run)s",
+                {"brand_id": brand.pk, "run": previous.pk},
+            )
+        keep = [run_id] + ([previous.pk] if previous else [])
+        older = PipelineRun.objects.filter(brand=brand).exclude(pk__in=keep).values_list("pk", flat=True)
+        deleted = 0
+        if older:
+            deleted, _ = CustomerScore.objects.filter(brand=brand, run_id__in=list(older)).delete()
+    if deleted:
+        # The deleted rows vacuumed now, while the models compute: the vacuum after publishing then only
+        # visits the new run's pages.
+        _refresh_statistics()
+    return (previous.pk if previous else None), segments, deleted, round(time.perf_counter() - started, 3)
 
 
 def _keep_score_aggregates(brand: Any, run: PipelineRun) -> None:
@@ -185,6 +221,9 @@ def _params(state: State) -> dict[str, Any]:
         "end": _midnight(state.brand, obs + timedelta(days=1)),
         "c1": obs - timedelta(days=HORIZON_DAYS),
         "c2": obs - timedelta(days=2 * HORIZON_DAYS),
+        # The same cut-offs as instants: the local midnights that end them.
+        "c1_end": _midnight(state.brand, obs - timedelta(days=HORIZON_DAYS - 1)),
+        "c2_end": _midnight(state.brand, obs - timedelta(days=2 * HORIZON_DAYS - 1)),
     }
 
 
@@ -202,13 +241,19 @@ def _rollup(state: State) -> None:
 
     params = _params(state)
     with brand_context(state.brand):
-        data = sql.copy_out(sql.SUMMARY_SQL, params)
-        left_out, currencies = sql.scalar_row(sql.LEFT_OUT_SQL, params)
-        extras = sql.copy_out(sql.EXTRAS_SQL, params)
-        started = time.perf_counter()
         limits = price_band_limits(brand=state.brand)
-        owned = sql.copy_out(sql.owned_sql(), sql.owned_params(params, limits))
-        state.timings["rollup: pieces owned"] = round(time.perf_counter() - started, 3)
+    # What customers own reads the order lines (ten million at a brand's real size) while this
+    # connection reads the orders: the two statements run side by side, one per core.
+    owned_query = beside(state.brand, _owned, sql.owned_params(params, limits))
+    try:
+        with brand_context(state.brand):
+            data = sql.copy_out(sql.SUMMARY_SQL, params)
+            left_out, currencies = sql.scalar_row(sql.LEFT_OUT_SQL, params)
+            extras = sql.copy_out(sql.EXTRAS_SQL, params)
+    finally:
+        owned_query.wait()
+    owned, owned_seconds = owned_query.result()
+    state.timings["rollup: pieces owned"] = owned_seconds
     state.summary["price_band_limits"] = [int(v) for v in limits]
     if left_out:
         state.notes.append(["orders_without_rate", {"count": int(left_out), "currencies": currencies}])
@@ -236,6 +281,14 @@ def _rollup(state: State) -> None:
     state.rows["purchase_days"] = int(data["n_days"].sum()) if len(data) else 0
     if len(data) == 0:
         state.notes.append(["no_purchases", {}])
+
+
+def _owned(params: dict[str, Any]) -> tuple[pd.DataFrame, float]:
+    started = time.perf_counter()
+    owned = sql.owned_decode(
+        sql.copy_out(sql.owned_sql(), params, serial=True, work_mem=sql.OWNED_WORK_MEM)
+    )
+    return owned, round(time.perf_counter() - started, 3)
 
 
 # --- features ---------------------------------------------------------------------------------------
@@ -390,25 +443,20 @@ def _write_back(state: State, *, write_path: str | None) -> None:
     from segmentation import services
 
     table = CustomerScore._meta.db_table
+    side = state.previous_segments.result() if state.previous_segments is not None else (None, None, 0, 0.0)
+    state.timings["beside the models: previous segments and older scores"] = side[3]
+    path = write_path or write_path_for()
+    started = time.perf_counter()
+    state.rows["scores_written"] = _write_scores(state, table, path) if len(state.data) else 0
+    state.rows["write_path"] = path  # type: ignore[assignment]
+    state.timings["write_back: scores"] = round(time.perf_counter() - started, 3)
     with brand_context(state.brand):
         previous = PipelineRun.objects.filter(brand=state.brand, is_published=True).first()
         started = time.perf_counter()
-        state.summary["migration"] = _migration(state, previous)
+        old = side[1] if previous is not None and side[0] == previous.pk else None
+        state.rows["older_scores_deleted"] = side[2]
+        state.summary["migration"] = _migration(state, previous, old)
         state.timings["write_back: migration matrix"] = round(time.perf_counter() - started, 3)
-        started = time.perf_counter()
-        path = write_path or write_path_for()
-        written = 0
-        if len(state.data):
-            frame = _score_frame(state)
-            if path == "copy":
-                spec = [(column, SCORE_KINDS.get(column, "float8")) for column in SCORE_COLUMNS]
-                written = sql.write_frame_binary(table, spec, frame)
-            else:
-                written = sql.write_rows_values(table, SCORE_COLUMNS, _score_rows(frame))
-            del frame
-        state.rows["scores_written"] = written
-        state.rows["write_path"] = path  # type: ignore[assignment]
-        state.timings["write_back: scores"] = round(time.perf_counter() - started, 3)
         state.summary["segments"] = (
             state.data["rfm_segment"].value_counts().to_dict() if len(state.data) else {}
         )
@@ -424,17 +472,52 @@ def _write_back(state: State, *, write_path: str | None) -> None:
         state.timings["write_back: publish and segments"] = round(time.perf_counter() - started, 3)
 
 
-def _migration(state: State, previous: PipelineRun | None) -> dict[str, dict[str, int]]:
+# From this many scores on, the write-back writes them in two halves side by side.
+SPLIT_WRITE_FROM = 20_000
+
+
+def _write_scores(state: State, table: str, path: str) -> int:
+    """The run's scores, written before it is published: every page reads the published run's scores
+    only, so these rows are seen by none until the publishing transaction makes the run the brand's
+    results, all at once; a run that fails leaves none of them (run_execute deletes them, and the next
+    run deletes the rows of any earlier unpublished run). From SPLIT_WRITE_FROM rows on, the two halves
+    are written side by side on two connections (one core each: the inserts and their index upkeep
+    are the write-back's cost), each half in its own transaction."""
+    frame = _score_frame(state)
+    spec = [(column, SCORE_KINDS.get(column, "float8")) for column in SCORE_COLUMNS]
+
+    def write(part: pd.DataFrame) -> int:
+        if path == "copy":
+            return sql.write_frame_binary(table, spec, part)
+        return sql.write_rows_values(table, SCORE_COLUMNS, _score_rows(part))
+
+    if len(frame) < SPLIT_WRITE_FROM:
+        with brand_context(state.brand):
+            return write(frame)
+    half = len(frame) // 2
+    second = beside(state.brand, write, frame.iloc[half:])
+    try:
+        with brand_context(state.brand):
+            written = write(frame.iloc[:half])
+    finally:
+        second.wait()
+    return written + second.result()
+
+
+def _migration(
+    state: State, previous: PipelineRun | None, old: pd.DataFrame | None = None
+) -> dict[str, dict[str, int]]:
     """{previous segment or "none": {current segment: customers}} between the published run and this one
-    (read with COPY and joined in memory: one pass, whatever the planner thinks of fresh rows)."""
+    (read with COPY, beside the models stage when `old` is given, and joined in memory: one pass, whatever
+    the planner thinks of fresh rows)."""
     if previous is None or not len(state.data):
         return {}
-    table = CustomerScore._meta.db_table
-    old = sql.copy_out(
-        f"SELECT customer_id, rfm_segment AS old FROM {table} "
-        "WHERE brand_id = %(brand_id)s AND run_id = %(run)s",
-        {"brand_id": state.brand.pk, "run": previous.pk},
-    )
+    if old is None:
+        old = sql.copy_out(
+            f"SELECT customer_id, rfm_segment AS old FROM {CustomerScore._meta.db_table} "
+            "WHERE brand_id = %(brand_id)s AND run_id = %(run)s",
+            {"brand_id": state.brand.pk, "run": previous.pk},
+        )
     new = state.data[["customer_id", "rfm_segment"]]
     joined = new.merge(old, on="customer_id", how="left")
     joined["old"] = joined["old"].fillna("none")

@@ -77,10 +77,14 @@ def run_request(*, brand: Any, trigger: str = RunTrigger.MANUAL, actor: Any = No
 
 def run_publish(*, brand: Any, run: PipelineRun, previous: PipelineRun | None, state: Any) -> None:
     """Inside the write-back transaction: the run becomes the published one, the scores of runs before
-    the previous one go (the previous one stays for the migration matrix), saved segments refresh."""
+    the previous one go (the pipeline deleted them beside its models stage; a run that failed since
+    leaves rows here), saved segments refresh. The previous run's scores stay until the next run: readers
+    see them until this transaction commits."""
     PipelineRun.objects.filter(brand=brand, is_published=True).update(is_published=False)
     keep = [run.pk] + ([previous.pk] if previous else [])
-    CustomerScore.objects.filter(brand=brand).exclude(run_id__in=keep).delete()
+    older = list(PipelineRun.objects.filter(brand=brand).exclude(pk__in=keep).values_list("pk", flat=True))
+    if older:
+        CustomerScore.objects.filter(brand=brand, run_id__in=older).delete()
     refreshed = 0
     for segment in Segment.objects.filter(brand=brand):
         segment_refresh(brand=brand, segment=segment, run=run)
@@ -198,27 +202,16 @@ def segment_refresh(*, brand: Any, segment: Segment, run: PipelineRun | None) ->
 
     table = SegmentMember._meta.db_table
     with transaction.atomic():
-        members = builder.customer_queryset(brand=brand, rules=segment.rules, run=run).order_by().values("pk")
+        members = builder.member_ids(brand=brand, rules=segment.rules, run=run)
         select_sql, params = members.query.sql_with_params()
         with connection.cursor() as cursor:
-            cursor.execute(
-                "CREATE TEMPORARY TABLE IF NOT EXISTS seg_members_new (customer_id bigint) ON COMMIT DROP"
-            )
-            cursor.execute("TRUNCATE seg_members_new")
-            cursor.execute(f"INSERT INTO seg_members_new (customer_id) {select_sql}", params)
-            # Fresh rows: with an index and statistics the anti-joins below stay one pass at any size.
-            cursor.execute("CREATE INDEX ON seg_members_new (customer_id)")
-            cursor.execute("ANALYZE seg_members_new")
-            cursor.execute(
-                f"SELECT count(*) FROM seg_members_new n WHERE NOT EXISTS (SELECT 1 FROM {table} m "
-                "WHERE m.brand_id = %s AND m.segment_id = %s AND m.customer_id = n.customer_id)",
-                [brand.pk, segment.pk],
-            )
-            joined = cursor.fetchone()[0]
+            # Who left, then who joined: two anti-joins of the rule's query with the saved members,
+            # each one pass (hash anti-join) between brand tables, as such on Citus too (an INSERT …
+            # SELECT from a temporary table would be a COPY there, which row-level security refuses).
             cursor.execute(
                 f"DELETE FROM {table} m WHERE m.brand_id = %s AND m.segment_id = %s AND NOT EXISTS "
-                "(SELECT 1 FROM seg_members_new n WHERE n.customer_id = m.customer_id)",
-                [brand.pk, segment.pk],
+                f"(SELECT 1 FROM ({select_sql}) AS u(customer_id) WHERE u.customer_id = m.customer_id)",
+                [brand.pk, segment.pk, *params],
             )
             left = cursor.rowcount
             cursor.execute(
@@ -228,7 +221,7 @@ def segment_refresh(*, brand: Any, segment: Segment, run: PipelineRun | None) ->
                 "AND m.customer_id = u.customer_id)",
                 [brand.pk, segment.pk, *params, brand.pk, segment.pk],
             )
-            cursor.execute("DROP TABLE seg_members_new")
+            joined = cursor.rowcount
         previous = segment.member_count if segment.refreshed_at else None
         count = SegmentMember.objects.filter(brand=brand, segment=segment).count()
         Segment.objects.filter(pk=segment.pk).update(

@@ -144,53 +144,69 @@ FULL JOIN rel ON rel.customer_id = coalesce(reg.customer_id, svc.customer_id, co
 # public price; -1: no public price), pieces bought in store and online, pieces registered as gifts.
 OWNED_CATEGORIES = ("ring", "necklace", "pendant", "bracelet", "earrings", "charm", "watch", "other")
 OWNED_CHANNELS = ("store", "web")
+# Counts packed in 21-bit fields of a bigint, three to a column (up to 2,097,151 pieces of one category
+# per customer): one sum adds three counts.
+_FIELD_BITS = 21
+_FIELD_MASK = (1 << _FIELD_BITS) - 1
+# Bits 0-7 of a piece's mask: its category; bits 8 and up: its price band.
+_BAND_SHIFT = 8
 
 
 def owned_sql() -> str:
     """Per customer: pieces per category and per channel, and bitmasks (bit i: OWNED_CATEGORIES[i], or
     price band i) of the categories and bands bought up to today and up to the churn model's two
-    cut-offs (order lines only, so the model is trained and applied on the same kind of history)."""
-    per_category = ",\n       ".join(
-        f"count(*) FILTER (WHERE category = '{code}') AS cat_{code}" for code in OWNED_CATEGORIES
-    )
-    per_channel = ",\n       ".join(
-        f"count(*) FILTER (WHERE channel = '{code}') AS channel_{code}" for code in OWNED_CHANNELS
-    )
+    cut-offs (order lines only, so the model is trained and applied on the same kind of history).
+
+    Ten million lines go through it at a brand's real size, so each line costs as little as possible:
+    each product's category index, price band and units are computed once (40 or 2,000 rows, not per
+    line); the counts are packed three to a sum (`owned_decode` unpacks them); the cut-offs compare the
+    order's time with the local midnights (no time-zone conversion per line). Read with `owned_decode`."""
+    units = []
+    for column, first in (("unit_a", 0), ("unit_b", 3), ("unit_c", 6)):
+        parts = [
+            f"CASE WHEN cat = {index} THEN {1 << (_FIELD_BITS * (index - first))}::bigint ELSE 0 END"
+            for index in range(first, min(first + 3, len(OWNED_CATEGORIES)))
+        ]
+        units.append(" + ".join(parts) + f" AS {column}")
+    store_unit = 1 << (_FIELD_BITS * 2)
     windows = []
-    for suffix, condition in (("", "day IS NOT NULL"), ("_c1", "day <= %(c1)s"), ("_c2", "day <= %(c2)s")):
-        windows.append(f"coalesce(bit_or(cat_bit) FILTER (WHERE {condition}), 0) AS cat_mask{suffix}")
-        windows.append(f"coalesce(bit_or(band_bit) FILTER (WHERE {condition}), 0) AS band_mask{suffix}")
+    for suffix, condition in (("", "at IS NOT NULL"), ("_c1", "at < %(c1_end)s"), ("_c2", "at < %(c2_end)s")):
+        windows.append(f"coalesce(bit_or(bits) FILTER (WHERE {condition}), 0) AS bits{suffix}")
         windows.append(f"coalesce(max(band) FILTER (WHERE {condition}), -1) AS top_band{suffix}")
     return f"""
-WITH pieces AS (
-    SELECT o.customer_id, p.category, o.channel, (o.ordered_at AT TIME ZONE %(tz)s)::date AS day,
-           CASE WHEN p.price IS NULL THEN -1 ELSE width_bucket(p.price, %(limits)s::numeric[]) END AS band
+WITH product AS (
+    SELECT id, band, {", ".join(units)},
+           (1::bigint << cat) | CASE WHEN band >= 0 THEN 1::bigint << ({_BAND_SHIFT} + band) ELSE 0 END AS bits
+    FROM (
+        SELECT p.id, coalesce(array_position(%(categories)s::text[], p.category::text), %(other)s) - 1 AS cat,
+               CASE WHEN p.price IS NULL THEN -1 ELSE width_bucket(p.price, %(limits)s::numeric[]) END AS band
+        FROM catalog_product p WHERE p.brand_id = %(brand_id)s
+        OFFSET 0  -- computed once per product, not per line
+    ) products
+), pieces AS (
+    SELECT o.customer_id, p.band, p.bits, p.unit_a, p.unit_b,
+           p.unit_c + CASE WHEN o.channel = 'store' THEN {store_unit}::bigint ELSE 0 END AS unit_c,
+           o.channel = 'web' AS web, o.ordered_at AS at
     FROM customers_orderline l
     JOIN customers_order o ON o.brand_id = l.brand_id AND o.id = l.order_id
-    JOIN catalog_product p ON p.brand_id = l.brand_id AND p.id = l.product_id
-    WHERE l.brand_id = %(brand_id)s AND o.brand_id = %(brand_id)s AND p.brand_id = %(brand_id)s
+    JOIN product p ON p.id = l.product_id
+    WHERE l.brand_id = %(brand_id)s AND o.brand_id = %(brand_id)s
       AND o.customer_id IS NOT NULL AND o.status IN ('paid', 'partially_refunded') AND o.ordered_at < %(end)s
     UNION ALL
-    SELECT i.owner_id, p.category, NULL, NULL,
-           CASE WHEN p.price IS NULL THEN -1 ELSE width_bucket(p.price, %(limits)s::numeric[]) END
+    SELECT i.owner_id, p.band, p.bits, p.unit_a, p.unit_b, p.unit_c, false, NULL
     FROM inventory_item i
-    JOIN catalog_product p ON p.brand_id = i.brand_id AND p.id = i.product_id
-    WHERE i.brand_id = %(brand_id)s AND p.brand_id = %(brand_id)s AND i.owner_id IS NOT NULL
-), bits AS (
-    SELECT customer_id, category, channel, day, band,
-           1 << (coalesce(array_position(%(categories)s::text[], category::text), %(other)s) - 1) AS cat_bit,
-           CASE WHEN band >= 0 THEN 1 << band ELSE 0 END AS band_bit
-    FROM pieces
+    JOIN product p ON p.id = i.product_id
+    WHERE i.brand_id = %(brand_id)s AND i.owner_id IS NOT NULL
 )
-SELECT customer_id, count(*) AS pieces,
-       {per_category},
-       {per_channel},
+SELECT customer_id, count(*) AS pieces, sum(unit_a) AS units_a, sum(unit_b) AS units_b,
+       sum(unit_c) AS units_c, count(*) FILTER (WHERE web) AS channel_web,
        {", ".join(windows)}
-FROM bits GROUP BY customer_id
+FROM pieces GROUP BY customer_id
 """
 
 
 def owned_params(params: dict[str, Any], limits: Sequence[int]) -> dict[str, Any]:
+    """`params` of the pipeline (with `c1_end`, `c2_end`: the local midnights after the cut-offs)."""
     return {
         **params,
         "limits": [int(v) for v in limits],
@@ -199,7 +215,28 @@ def owned_params(params: dict[str, Any], limits: Sequence[int]) -> dict[str, Any
     }
 
 
+def owned_decode(frame: pd.DataFrame) -> pd.DataFrame:
+    """The columns the pipeline reads (cat_<code>, channel_<code>, cat_mask, band_mask, top_band, each
+    mask and band also as of the cut-offs `_c1` and `_c2`) from owned_sql's packed ones."""
+    out = pd.DataFrame({"customer_id": frame["customer_id"], "pieces": frame["pieces"]})
+    packed = {name: frame[name].to_numpy().astype(np.int64) for name in ("units_a", "units_b", "units_c")}
+    for index, code in enumerate(OWNED_CATEGORIES):
+        column = "units_" + "abc"[index // 3]
+        out[f"cat_{code}"] = (packed[column] >> (_FIELD_BITS * (index % 3))) & _FIELD_MASK
+    out["channel_store"] = (packed["units_c"] >> (_FIELD_BITS * 2)) & _FIELD_MASK
+    out["channel_web"] = frame["channel_web"].to_numpy().astype(np.int64)
+    for suffix in ("", "_c1", "_c2"):
+        bits = frame[f"bits{suffix}"].to_numpy().astype(np.int64)
+        out[f"cat_mask{suffix}"] = bits & ((1 << _BAND_SHIFT) - 1)
+        out[f"band_mask{suffix}"] = bits >> _BAND_SHIFT
+        out[f"top_band{suffix}"] = frame[f"top_band{suffix}"].to_numpy().astype(np.int64)
+    return out
+
+
 ROLLUP_WORK_MEM = "128MB"
+# What customers own, read by one process beside the summary: its hash of a million customers' counts
+# (about 450 MB at a million) stays in memory (hash_mem_multiplier 2) instead of spilling in batches.
+OWNED_WORK_MEM = "256MB"
 
 # PostgreSQL type OIDs of the columns copy_out reads back with their type (the rest: numbers and dates,
 # which pandas reads as numbers and ISO strings).
@@ -207,7 +244,9 @@ _BOOL_OID = 16
 _TEXT_OIDS = {18, 19, 25, 1042, 1043}  # "char", name, text, bpchar, varchar
 
 
-def copy_out(sql: str, params: dict[str, Any]) -> pd.DataFrame:
+def copy_out(
+    sql: str, params: dict[str, Any], *, serial: bool = False, work_mem: str = ROLLUP_WORK_MEM
+) -> pd.DataFrame:
     """Run a SELECT and read its rows through COPY … TO STDOUT (fast on plain PostgreSQL and on Citus),
     each column with the type the query gives it.
 
@@ -217,14 +256,19 @@ def copy_out(sql: str, params: dict[str, Any]) -> pd.DataFrame:
     without running it) decide instead: booleans become pandas' nullable booleans, text stays text with
     only SQL NULL missing, numbers and dates are read as before. The types come from the same query
     under LIMIT 0, which reads no row (on Citus the brand's queries are router queries: the LIMIT goes
-    to the one worker with them)."""
+    to the one worker with them).
+
+    `serial`: no parallel workers, for a statement that runs beside another one (each keeps one core
+    instead of three processes sharing two)."""
     with connection.cursor() as cursor:
         # The correlated exchange-rate look-ups inflate the cost estimate past the JIT threshold, and
         # compiling the plan then takes longer than running it.
         cursor.execute("SET LOCAL jit = off")
         # The per-customer aggregates hold one entry per customer (a million at most): with the default
         # 4 MB they spill to disk in batches, slow on a disk shared with other work.
-        cursor.execute(f"SET LOCAL work_mem = '{ROLLUP_WORK_MEM}'")
+        cursor.execute(f"SET LOCAL work_mem = '{work_mem}'")
+        if serial:
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
         query = cursor.mogrify(sql, params).decode()
         cursor.execute(f"SELECT * FROM ({query}) AS typed LIMIT 0")
         types = {column.name: column.type_code for column in cursor.description}
@@ -389,12 +433,13 @@ def write_frame_binary(table: str, spec: Sequence[tuple[str, str]], frame: pd.Da
         if kind in ("text", "json"):
             alias = f"lk_{column}"
             cast = "::jsonb" if kind == "json" else ""
+            # Each distinct value is cast once (a fenced subquery), not once per row.
             joins.append(
-                f"JOIN unnest(%s::text[]) WITH ORDINALITY AS {alias}(value, code) "
-                f"ON {alias}.code = l.{column}"
+                f"JOIN (SELECT value{cast} AS value, code FROM unnest(%s::text[]) WITH ORDINALITY AS u(value, code) "
+                f"OFFSET 0) AS {alias} ON {alias}.code = l.{column}"
             )
             params.append(lookups[column])
-            select_items.append(f"{alias}.value{cast}")
+            select_items.append(f"{alias}.value")
         elif kind == "float8":
             select_items.append(f"NULLIF(l.{column}, 'NaN'::float8)")
         elif kind == "date":

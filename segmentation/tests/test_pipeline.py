@@ -209,3 +209,67 @@ def test_the_nightly_run_works_through_djangos_debug_cursor(brand):
     assert any("COPY seg_load_binary" in q["sql"] for q in captured.captured_queries)
     with brand_context(brand):
         assert PipelineRun.objects.get(pk=run.pk).is_published
+
+
+@pytest.mark.django_db(transaction=True)
+def test_statements_side_by_side_give_the_results_of_one_connection(brand, monkeypatch):
+    """Outside a transaction (as in the worker) the rollup reads the order lines beside the orders, the
+    models stage reads the published segments and deletes older runs' scores beside it, and the scores
+    are written in two halves on two connections: the results are those of one connection."""
+    from django.db import transaction
+
+    from customers.models import Order
+    from customers.tests.factories import OrderLineFactory
+    from segmentation import concurrent
+    from tests.factories import ProductFactory
+
+    people = history(brand, HISTORY)
+    ring = ProductFactory(brand=brand, category="ring", price=300)
+    watch = ProductFactory(brand=brand, category="watch", price=6000)
+    with brand_context(brand):
+        for order in Order.objects.filter(customer=people["Ada"]):
+            OrderLineFactory(brand=brand, order=order, product=ring, total=Decimal("50"))
+        OrderLineFactory(
+            brand=brand, order=Order.objects.filter(customer=people["Cy"]).first(), product=watch
+        )
+    threads = []
+    original = concurrent.Beside._run
+
+    def counted(self):
+        threads.append(self._fn.__name__)
+        original(self)
+
+    monkeypatch.setattr(concurrent.Beside, "_run", counted)
+    with brand_context(brand):
+        probe = PipelineRun.objects.create(
+            brand=brand, run_date=OBS, observation_date=OBS, status=RunStatus.FAILED
+        )
+    side_by_side = pipeline.State(brand=brand, run=probe, observation=OBS)
+    pipeline._rollup(side_by_side)
+    one_connection = pipeline.State(brand=brand, run=probe, observation=OBS)
+    with transaction.atomic():
+        pipeline._rollup(one_connection)
+    assert threads == ["_owned"]
+    pd.testing.assert_frame_equal(side_by_side.data, one_connection.data)
+    ada = side_by_side.data.set_index("customer_id").loc[people["Ada"].pk]
+    assert (ada["pieces"], ada["cat_ring"], ada["top_band"]) == (4, 4, 0)
+
+    monkeypatch.setattr(pipeline, "SPLIT_WRITE_FROM", 2)
+    runs = [_run(brand) for _ in range(3)]
+    assert [run.status for run in runs] == [RunStatus.SUCCEEDED] * 3, [run.error for run in runs]
+    assert threads.count("write") == 3 and threads.count("_side_work") == 3
+    assert runs[2].rows["older_scores_deleted"] == len(people)
+
+    def values(run):
+        with brand_context(brand):
+            rows = CustomerScore.objects.filter(run=run).order_by("customer_id").values()
+            return [{k: v for k, v in row.items() if k not in ("id", "run_id")} for row in rows]
+
+    assert len(values(runs[2])) == len(people)
+    assert values(runs[2]) == values(runs[1])
+    with brand_context(brand):
+        kept = set(CustomerScore.objects.values_list("run_id", flat=True).distinct())
+    assert kept == {runs[1].pk, runs[2].pk}
+    assert runs[2].summary["migration"] == {
+        segment: {segment: count} for segment, count in runs[2].summary["segments"].items()
+    }
