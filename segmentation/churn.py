@@ -243,12 +243,28 @@ def apply(state: Any) -> None:
     state.fit["churn"] = {**result, "used": True}
 
 
+def _features_split_on(model: Any, columns: list[str]) -> set[str]:
+    """The features some tree of the fitted gradient-boosting model splits on (its other features
+    cannot change any prediction); every feature for a model that is not made of such trees."""
+    if not hasattr(model, "_predictors"):
+        return set(columns)
+    used: set[str] = set()
+    for predictors in model._predictors:  # one list of trees per boosting iteration
+        for predictor in predictors:
+            nodes = predictor.nodes
+            used.update(columns[i] for i in np.unique(nodes["feature_idx"][nodes["is_leaf"] == 0]))
+    return used
+
+
 def _drivers(model: Any, x_now: pd.DataFrame, risk: np.ndarray, d: pd.DataFrame) -> pd.Series:
     effects = {}
     # One float matrix of today's features; each driver changes a copy of the rows it concerns (a frame
     # of mixed column types was copied, then converted again by the model, for every driver).
     matrix_now = x_now.to_numpy(dtype=np.float64)
     position = {name: i for i, name in enumerate(x_now.columns)}
+    # A driver whose features no tree splits on changes no prediction: its effect is exactly zero, and
+    # its million predictions are skipped (a brand whose consents or services are all alike).
+    split_on = _features_split_on(model, list(x_now.columns))
     for column, code in DRIVER_FEATURES.items():
         values = x_now[column].to_numpy()
         if code == "one_category":
@@ -266,7 +282,7 @@ def _drivers(model: Any, x_now: pd.DataFrame, risk: np.ndarray, d: pd.DataFrame)
         # Only the customers the driver concerns are predicted again (a million rows cost seconds each).
         effect = np.zeros(len(x_now))
         rows = np.flatnonzero(concerned)
-        if len(rows):
+        if len(rows) and split_on & set(changes):
             block = matrix_now[rows]
             for name, value in changes.items():
                 block[:, position[name]] = value

@@ -1,8 +1,13 @@
 """The nightly pipeline of one brand: rollup → features → scores → models → write-back.
 
-Each stage runs in its own short brand-scoped transaction, so the run's progress bar moves while it works;
-the write-back is one transaction that writes the run's rows and publishes the run, so readers see the
-previous run until the new one is complete and a failure leaves it in place (nothing half-written).
+Each stage runs in its own short brand-scoped transaction, so the run's progress bar moves while it works.
+The write-back writes the run's rows first (no page reads an unpublished run's scores), then publishes the
+run in one transaction, so readers see the previous run until the new one is complete, and a failure
+leaves it in place (the failed run's rows are deleted: nothing half-written is ever read).
+
+Independent database work runs beside the main thread on connections of its own (segmentation.concurrent,
+docs/adr/0053-nightly-segmentation-side-by-side.md): what customers own beside the purchase summary, the
+published run's segments and the deletion of older runs' scores beside the models, the scores' two halves.
 """
 
 from __future__ import annotations

@@ -137,3 +137,35 @@ def test_owning_one_category_is_named_with_the_category():
     with translation.override("fr"):
         assert labels.driver_text("one_category", {"category": "ring"}) == "ne possède que des bagues"
         assert labels.driver_text("gifts_only", {}) == "n'a jamais acheté que des cadeaux"
+
+
+def test_drivers_skip_features_no_tree_splits_on_with_the_same_words(monkeypatch):
+    """A feature the model never splits on (all customers alike: no consent anywhere) cannot drive a
+    prediction: its re-prediction is skipped, and every customer's drivers are those of the full
+    re-prediction."""
+    rng = np.random.default_rng(3)
+    n = 3000
+    x = pd.DataFrame({name: rng.normal(size=n) for name in churn.FEATURES})
+    x["days_since_last"] = rng.integers(0, 2000, size=n).astype(float)
+    x["log_purchases"] = np.log1p(rng.integers(1, 6, size=n)).astype(float)
+    x["categories"] = rng.integers(1, 4, size=n).astype(float)
+    x["single_category"] = np.where(x["categories"] == 1, 0.0, -1.0)
+    x["email_ok"] = 0.0  # nobody has consented: no tree can split on it
+    x["gift_share"] = 0.0
+    x["services"] = 0.0
+    bought = (rng.random(n) < 1 / (1 + x["days_since_last"] / 300)).astype(int)
+    model = churn._model().fit(x, bought)
+    split_on = churn._features_split_on(model, list(x.columns))
+    assert "days_since_last" in split_on and "email_ok" not in split_on
+    risk = 1.0 - model.predict_proba(x)[:, 1]
+    d = pd.DataFrame({"days_since_last": x["days_since_last"], "n_days": np.expm1(x["log_purchases"])})
+    predicted = []
+    original = model.predict_proba
+    monkeypatch.setattr(model, "predict_proba", lambda frame: predicted.append(len(frame)) or original(frame))
+    skipped = churn._drivers(model, x, risk, d)
+    monkeypatch.setattr(churn, "_features_split_on", lambda model, columns: set(columns))
+    full = churn._drivers(model, x, risk, d)
+    assert skipped.tolist() == full.tolist()
+    # Everyone lacks the consent, so its full re-prediction is of every customer; it was skipped.
+    assert n in predicted[len(predicted) // 2 :] and predicted.count(n) > predicted[: len(predicted) // 2].count(n)
+    assert any("recency" in text for text in skipped)

@@ -51,6 +51,8 @@ REVIEWED = {
     "campaigns/sql.py": "the daily journey evaluation and campaign audience (INSERT … SELECT), the "
     "measurement and the per-customer advisory lock; brand in every WHERE and join, inside the brand",
     "segmentation/pipeline.py": "the migration matrix read through sql.copy_out, inside the brand",
+    "segmentation/concurrent.py": "no SQL: runs a function on the thread's own connection inside the "
+    "brand's context (or in the caller's, inside a transaction), then closes that thread's connections",
     "segmentation/services.py": "set-based segment membership refresh, inside the brand",
     "jewelcrm/imports/runs.py": "the import runner: advisory lock, heartbeat and staging, inside the brand",
     "segmentation/insights/services/refresh.py": (
