@@ -110,6 +110,9 @@ STAGE_LABELS = {
     "write_back: scores": _("of which scores"),
     "write_back: publish and segments": _("of which publication and saved segments"),
     "after publishing: table statistics": _("Table statistics, after publishing"),
+    "beside the models: previous segments and older scores": _(
+        "Beside the models: the last run's segments read, older scores removed"
+    ),
 }
 
 FIELD_LABELS = {

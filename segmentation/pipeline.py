@@ -89,6 +89,11 @@ class State:
     timings: dict[str, float] = field(default_factory=dict)
     # The published run's segments, read beside the models stage (see _side_work).
     previous_segments: Any = None
+    # What customers own, read beside the rollup and joined by join_owned() when the models need it.
+    owned: Any = None
+
+    def join_owned(self) -> None:
+        _join_owned(self)
 
 
 def run_execute(*, brand: Any, run_id: int, write_path: str | None = None) -> PipelineRun | None:
@@ -153,8 +158,9 @@ def execute(*, brand: Any, run: PipelineRun, write_path: str | None = None) -> P
             step(state)
             timings[name] = round(time.perf_counter() - started, 3)
     finally:
-        if state.previous_segments is not None:
-            state.previous_segments.wait()
+        for pending in (state.owned, state.previous_segments):
+            if pending is not None:
+                pending.wait()
     started = time.perf_counter()
     if _refresh_statistics():
         timings["after publishing: table statistics"] = round(time.perf_counter() - started, 3)
@@ -249,38 +255,34 @@ def _rollup(state: State) -> None:
         limits = price_band_limits(brand=state.brand)
     # What customers own reads the order lines (ten million at a brand's real size) while this
     # connection reads the orders: the two statements run side by side, one per core.
-    owned_query = beside(state.brand, _owned, sql.owned_params(params, limits))
+    # It is joined when the models need it (join_owned): the features, scores and lifetime value, which
+    # need the summary only, are computed meanwhile.
+    state.owned = beside(state.brand, _owned, sql.owned_params(params, limits))
     try:
         with brand_context(state.brand):
             data = sql.copy_out(sql.SUMMARY_SQL, params)
             left_out, currencies = sql.scalar_row(sql.LEFT_OUT_SQL, params)
             extras = sql.copy_out(sql.EXTRAS_SQL, params)
-    finally:
-        owned_query.wait()
-    owned, owned_seconds = owned_query.result()
-    state.timings["rollup: pieces owned"] = owned_seconds
+    except BaseException:
+        state.owned.wait()
+        raise
     state.summary["price_band_limits"] = [int(v) for v in limits]
     if left_out:
         state.notes.append(["orders_without_rate", {"count": int(left_out), "currencies": currencies}])
     if len(extras):
         data = data.merge(extras, on="customer_id", how="left")
-    if len(owned):
-        data = data.merge(owned, on="customer_id", how="left")
-    for column, default in (
-        ("registrations", 0),
-        ("gifts", 0),
-        ("services", 0),
-        ("email_ok", False),
-        ("sms_ok", False),
-        ("relations", 0),
-        ("relation_days", ""),
-        *OWNED_DEFAULTS.items(),
-    ):
-        if column not in data:
-            data[column] = default
-        data[column] = data[column].fillna(default)
-        if isinstance(default, int) and not isinstance(default, bool):
-            data[column] = data[column].astype(np.int64)
+    _fill(
+        data,
+        (
+            ("registrations", 0),
+            ("gifts", 0),
+            ("services", 0),
+            ("email_ok", False),
+            ("sms_ok", False),
+            ("relations", 0),
+            ("relation_days", ""),
+        ),
+    )
     state.data = data
     state.rows["customers"] = len(data)
     state.rows["purchase_days"] = int(data["n_days"].sum()) if len(data) else 0
@@ -288,10 +290,40 @@ def _rollup(state: State) -> None:
         state.notes.append(["no_purchases", {}])
 
 
+def _fill(data: pd.DataFrame, defaults: Any) -> None:
+    for column, default in defaults:
+        if column not in data:
+            data[column] = default
+        data[column] = data[column].fillna(default)
+        if isinstance(default, int) and not isinstance(default, bool):
+            data[column] = data[column].astype(np.int64)
+
+
+def _join_owned(state: State) -> None:
+    """What customers own (read beside the summary since the rollup) joined to the customers, and the
+    features a marketer reads from it. Waits for the read when it is still running."""
+    pending, state.owned = state.owned, None
+    if pending is None:
+        return
+    owned, seconds = pending.result()
+    state.timings["rollup: pieces owned"] = seconds
+    d = state.data
+    if len(owned) and len(d):
+        # Column by column, aligned on the customer (no copy of the whole frame).
+        aligned = owned.set_index("customer_id").reindex(d["customer_id"].to_numpy())
+        for column in aligned.columns:
+            d[column] = aligned[column].to_numpy()
+        del aligned
+    _fill(d, OWNED_DEFAULTS.items())
+    if len(d):
+        _owned_features(d)
+    state.data = d
+
+
 def _owned(params: dict[str, Any]) -> tuple[pd.DataFrame, float]:
     started = time.perf_counter()
     owned = sql.owned_decode(
-        sql.copy_out(sql.owned_sql(), params, serial=True, work_mem=sql.OWNED_WORK_MEM)
+        sql.copy_out(sql.owned_sql(params), params, serial=True, work_mem=sql.OWNED_WORK_MEM), params
     )
     return owned, round(time.perf_counter() - started, 3)
 
@@ -318,7 +350,6 @@ def _features(state: State) -> None:
             repeat, (d["spend"] - d["first_amount"]) / d["frequency"].where(repeat, 1), 0.0
         )
         d["gift_share"] = np.where(d["registrations"] > 0, d["gifts"] / d["registrations"].clip(lower=1), 0.0)
-        _owned_features(d)
         intervals = (d.loc[repeat, "recency"] / d.loc[repeat, "frequency"]).to_numpy()
     else:
         intervals = np.array([])

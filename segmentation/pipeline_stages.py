@@ -53,6 +53,7 @@ def _models(state: Any) -> None:
     d["cluster"] = pd.array([pd.NA] * len(d), dtype="Int64")
     d["value_band"] = 0
     if not len(d):
+        state.join_owned()
         return
     from threadpoolctl import threadpool_limits
 
@@ -64,6 +65,8 @@ def _models(state: Any) -> None:
         value = d["clv_12m"].fillna(d["clv_historic"]).to_numpy()
         d["value_band"] = _deciles(value)
         state.timings["models: lifetime value"] = round(time.perf_counter() - started, 3)
+        # What customers own, read beside the stages so far, is needed from here on.
+        state.join_owned()
         started = time.perf_counter()
         churn.apply(state)
         state.timings["models: churn"] = round(time.perf_counter() - started, 3)

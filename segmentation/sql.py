@@ -150,17 +150,26 @@ _FIELD_BITS = 21
 _FIELD_MASK = (1 << _FIELD_BITS) - 1
 # Bits 0-7 of a piece's mask: its category; bits 8 and up: its price band.
 _BAND_SHIFT = 8
+_WINDOWS = ("", "_c1", "_c2")
 
 
-def owned_sql() -> str:
-    """Per customer: pieces per category and per channel, and bitmasks (bit i: OWNED_CATEGORIES[i], or
-    price band i) of the categories and bands bought up to today and up to the churn model's two
-    cut-offs (order lines only, so the model is trained and applied on the same kind of history).
+def _mask_bits(params: dict[str, Any]) -> int:
+    """Bits of one piece's mask: the categories, then one per price band (limits + 1 bands)."""
+    return _BAND_SHIFT + len(params["limits"]) + 1
 
-    Ten million lines go through it at a brand's real size, so each line costs as little as possible:
-    each product's category index, price band and units are computed once (40 or 2,000 rows, not per
-    line); the counts are packed three to a sum (`owned_decode` unpacks them); the cut-offs compare the
-    order's time with the local midnights (no time-zone conversion per line). Read with `owned_decode`."""
+
+def owned_sql(params: dict[str, Any]) -> str:
+    """Per customer: pieces per category and per channel, and bitmasks (bit i: OWNED_CATEGORIES[i], then
+    bit 8 + i: price band i) of the categories and bands bought up to today and up to the churn model's
+    two cut-offs (order lines only, so the model is trained and applied on the same kind of history).
+    `params` are owned_params(...).
+
+    Ten million lines go through it at a brand's real size, and each aggregate costs about half a second
+    per ten million: each product's category index, price band and units are computed once (40 or 2,000
+    rows, not per line); the counts are packed three to a sum; the three windows' masks are fields of one
+    bit_or (when they fit in 63 bits: up to 13 price bands), and the highest band owned is the mask's
+    highest band bit; the cut-offs compare the order's time with the local midnights (no time-zone
+    conversion per line). Read with `owned_decode`."""
     units = []
     for column, first in (("unit_a", 0), ("unit_b", 3), ("unit_c", 6)):
         parts = [
@@ -169,13 +178,22 @@ def owned_sql() -> str:
         ]
         units.append(" + ".join(parts) + f" AS {column}")
     store_unit = 1 << (_FIELD_BITS * 2)
-    windows = []
-    for suffix, condition in (("", "at IS NOT NULL"), ("_c1", "at < %(c1_end)s"), ("_c2", "at < %(c2_end)s")):
-        windows.append(f"coalesce(bit_or(bits) FILTER (WHERE {condition}), 0) AS bits{suffix}")
-        windows.append(f"coalesce(max(band) FILTER (WHERE {condition}), -1) AS top_band{suffix}")
+    width = _mask_bits(params)
+    conditions = {"": "at IS NOT NULL", "_c1": "at < %(c1_end)s", "_c2": "at < %(c2_end)s"}
+    if 3 * width <= 63:
+        fields = " | ".join(
+            f"CASE WHEN {conditions[suffix]} THEN bits << {index * width} ELSE 0 END"
+            for index, suffix in enumerate(_WINDOWS)
+        )
+        masks = f"coalesce(bit_or({fields}), 0) AS bits"
+    else:
+        masks = ", ".join(
+            f"coalesce(bit_or(bits) FILTER (WHERE {conditions[suffix]}), 0) AS bits{suffix}"
+            for suffix in _WINDOWS
+        )
     return f"""
 WITH product AS (
-    SELECT id, band, {", ".join(units)},
+    SELECT id, {", ".join(units)},
            (1::bigint << cat) | CASE WHEN band >= 0 THEN 1::bigint << ({_BAND_SHIFT} + band) ELSE 0 END AS bits
     FROM (
         SELECT p.id, coalesce(array_position(%(categories)s::text[], p.category::text), %(other)s) - 1 AS cat,
@@ -184,7 +202,7 @@ WITH product AS (
         OFFSET 0  -- computed once per product, not per line
     ) products
 ), pieces AS (
-    SELECT o.customer_id, p.band, p.bits, p.unit_a, p.unit_b,
+    SELECT o.customer_id, p.bits, p.unit_a, p.unit_b,
            p.unit_c + CASE WHEN o.channel = 'store' THEN {store_unit}::bigint ELSE 0 END AS unit_c,
            o.channel = 'web' AS web, o.ordered_at AS at
     FROM customers_orderline l
@@ -193,14 +211,13 @@ WITH product AS (
     WHERE l.brand_id = %(brand_id)s AND o.brand_id = %(brand_id)s
       AND o.customer_id IS NOT NULL AND o.status IN ('paid', 'partially_refunded') AND o.ordered_at < %(end)s
     UNION ALL
-    SELECT i.owner_id, p.band, p.bits, p.unit_a, p.unit_b, p.unit_c, false, NULL
+    SELECT i.owner_id, p.bits, p.unit_a, p.unit_b, p.unit_c, false, NULL
     FROM inventory_item i
     JOIN product p ON p.id = i.product_id
     WHERE i.brand_id = %(brand_id)s AND i.owner_id IS NOT NULL
 )
-SELECT customer_id, count(*) AS pieces, sum(unit_a) AS units_a, sum(unit_b) AS units_b,
-       sum(unit_c) AS units_c, count(*) FILTER (WHERE web) AS channel_web,
-       {", ".join(windows)}
+SELECT customer_id, count(*) AS pieces, sum(unit_a)::bigint AS units_a, sum(unit_b)::bigint AS units_b,
+       sum(unit_c)::bigint AS units_c, count(*) FILTER (WHERE web) AS channel_web, {masks}
 FROM pieces GROUP BY customer_id
 """
 
@@ -215,7 +232,7 @@ def owned_params(params: dict[str, Any], limits: Sequence[int]) -> dict[str, Any
     }
 
 
-def owned_decode(frame: pd.DataFrame) -> pd.DataFrame:
+def owned_decode(frame: pd.DataFrame, params: dict[str, Any]) -> pd.DataFrame:
     """The columns the pipeline reads (cat_<code>, channel_<code>, cat_mask, band_mask, top_band, each
     mask and band also as of the cut-offs `_c1` and `_c2`) from owned_sql's packed ones."""
     out = pd.DataFrame({"customer_id": frame["customer_id"], "pieces": frame["pieces"]})
@@ -225,11 +242,20 @@ def owned_decode(frame: pd.DataFrame) -> pd.DataFrame:
         out[f"cat_{code}"] = (packed[column] >> (_FIELD_BITS * (index % 3))) & _FIELD_MASK
     out["channel_store"] = (packed["units_c"] >> (_FIELD_BITS * 2)) & _FIELD_MASK
     out["channel_web"] = frame["channel_web"].to_numpy().astype(np.int64)
-    for suffix in ("", "_c1", "_c2"):
-        bits = frame[f"bits{suffix}"].to_numpy().astype(np.int64)
+    width = _mask_bits(params)
+    bands = width - _BAND_SHIFT
+    for index, suffix in enumerate(_WINDOWS):
+        if "bits_c1" not in frame:  # the windows packed in one column
+            bits = (frame["bits"].to_numpy().astype(np.int64) >> (index * width)) & ((1 << width) - 1)
+        else:
+            bits = frame[f"bits{suffix}"].to_numpy().astype(np.int64)
+        band_mask = bits >> _BAND_SHIFT
+        top = np.full(len(frame), -1, dtype=np.int64)
+        for band in range(bands):  # the highest band bit set; -1 without one
+            top = np.where(band_mask & (1 << band), band, top)
         out[f"cat_mask{suffix}"] = bits & ((1 << _BAND_SHIFT) - 1)
-        out[f"band_mask{suffix}"] = bits >> _BAND_SHIFT
-        out[f"top_band{suffix}"] = frame[f"top_band{suffix}"].to_numpy().astype(np.int64)
+        out[f"band_mask{suffix}"] = band_mask
+        out[f"top_band{suffix}"] = top
     return out
 
 

@@ -50,6 +50,7 @@ def _state(brand):
     state = pipeline.State(brand=brand, run=run, observation=OBS)
     pipeline._rollup(state)
     pipeline._features(state)
+    state.join_owned()
     return state.data.set_index("customer_id")
 
 
@@ -169,3 +170,30 @@ def test_drivers_skip_features_no_tree_splits_on_with_the_same_words(monkeypatch
     # Everyone lacks the consent, so its full re-prediction is of every customer; it was skipped.
     assert n in predicted[len(predicted) // 2 :] and predicted.count(n) > predicted[: len(predicted) // 2].count(n)
     assert any("recency" in text for text in skipped)
+
+
+@pytest.mark.parametrize("limits", [[500, 1000, 2500, 5000, 10000], [100 * k for k in range(1, 16)]])
+def test_cut_offs_are_local_midnights_and_any_number_of_price_bands(brand, limits):
+    """A piece bought at 23:30 in the brand's time zone on the cut-off day is owned as of the cut-off, one
+    bought at 00:30 the next day is not; with up to 13 price bands the three windows share one packed
+    aggregate, with more each has its own: the same figures."""
+    from segmentation.insights.services.bands import insights_settings_update
+
+    with brand_context(brand):
+        insights_settings_update(brand=brand, price_band_limits=limits)
+    ring = ProductFactory(brand=brand, category="ring", price=1250)
+    watch = ProductFactory(brand=brand, category="watch", price=50)
+    ana = CustomerFactory(brand=brand, first_name="Ana")
+    # The churn cut-off c1 is 2025-03-31 (Europe/Paris, UTC+2 in summer time).
+    for at, product in (("2025-03-31T21:30:00+00:00", ring), ("2025-03-31T22:30:00+00:00", watch)):
+        order = OrderFactory(
+            brand=brand, customer=ana, ordered_at=datetime.fromisoformat(at), channel="store",
+            status="paid", total=Decimal("100"), total_brand_currency=Decimal("100"),
+        )  # fmt: skip
+        OrderLineFactory(brand=brand, order=order, product=product, total=Decimal("50"))
+    a = _state(brand).loc[ana.pk]
+    ring_band = sum(1 for limit in limits if limit <= 1250)
+    assert (a["pieces"], a["cat_ring"], a["cat_watch"], a["channel_store"]) == (2, 1, 1, 2)
+    assert (a["cat_mask"], a["band_mask"], a["top_band"]) == (1 | 1 << 6, 1 | 1 << ring_band, ring_band)
+    assert (a["cat_mask_c1"], a["band_mask_c1"], a["top_band_c1"]) == (1, 1 << ring_band, ring_band)
+    assert (a["cat_mask_c2"], a["band_mask_c2"], a["top_band_c2"]) == (0, 0, -1)

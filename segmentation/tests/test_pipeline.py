@@ -246,9 +246,11 @@ def test_statements_side_by_side_give_the_results_of_one_connection(brand, monke
         )
     side_by_side = pipeline.State(brand=brand, run=probe, observation=OBS)
     pipeline._rollup(side_by_side)
+    side_by_side.join_owned()
     one_connection = pipeline.State(brand=brand, run=probe, observation=OBS)
     with transaction.atomic():
         pipeline._rollup(one_connection)
+        one_connection.join_owned()
     assert threads == ["_owned"]
     pd.testing.assert_frame_equal(side_by_side.data, one_connection.data)
     ada = side_by_side.data.set_index("customer_id").loc[people["Ada"].pk]
