@@ -205,11 +205,12 @@ def apply(state: Any) -> None:
         return
     # Features of the sampled training customers only (the model never sees the others).
     sample = _sample(int(train_rows.sum()), TRAIN_SAMPLE)
-    x_train = features_at(d[train_rows].iloc[sample], at=c2, suffix="_c2")
+    # Rows taken by position (a boolean selection first copied every column of most customers).
+    x_train = features_at(d.iloc[np.flatnonzero(train_rows)[sample]], at=c2, suffix="_c2")
     evaluated = np.sort(_sample(int(test_rows.sum()), EVAL_SAMPLE))
     if len(set(y_test[evaluated])) < 2:  # a sample without buyers (or without lapsed): all of them
         evaluated = np.arange(int(test_rows.sum()))
-    x_test = features_at(d[test_rows].iloc[evaluated], at=c1, suffix="_c1")
+    x_test = features_at(d.iloc[np.flatnonzero(test_rows)[evaluated]], at=c1, suffix="_c1")
     y_test = y_test[evaluated]
     model = _model().fit(x_train, y_train[sample])
     p_test = model.predict_proba(x_test)[:, 1]
@@ -303,20 +304,27 @@ def _drivers(model: Any, x_now: pd.DataFrame, risk: np.ndarray, d: pd.DataFrame)
     has_recency = (picked == recency_j).any(axis=1)
     has_frequency = (picked == frequency_j).any(axis=1)
     has_category = (picked == category_j).any(axis=1)
-    keys = pd.DataFrame(
-        {
-            "a": picked[:, 0],
-            "b": picked[:, 1],
-            "c": picked[:, 2],
-            "months": np.where(has_recency, months, -1),
-            "purchases": np.where(has_frequency, purchases, -1),
-            "category": np.where(has_category, category, -1),
-        }
+    columns = (
+        picked[:, 0],
+        picked[:, 1],
+        picked[:, 2],
+        np.where(has_recency, months, -1),
+        np.where(has_frequency, purchases, -1),
+        np.where(has_category, category, -1),
     )
-    # The words are built once per distinct combination (a few thousand at most), then mapped back.
-    unique = keys.drop_duplicates().reset_index(drop=True)
+    # The words are built once per distinct combination (a few thousand at most), then spread back: the
+    # combinations are numbered by one integer key of the six columns (each shifted to start at 0).
+    stacked = np.column_stack(columns).astype(np.int64) + 1
+    radices = [int(stacked[:, j].max(initial=0)) + 1 for j in range(stacked.shape[1])]
+    if np.prod([float(r) for r in radices]) < 2.0**62:
+        key = np.zeros(len(stacked), dtype=np.int64)
+        for j, radix in enumerate(radices):
+            key = key * radix + stacked[:, j]
+        _unique_keys, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    else:  # counts too large for one integer key
+        _unique_rows, first, inverse = np.unique(stacked, axis=0, return_index=True, return_inverse=True)
     texts = []
-    for a, b, c, month_count, purchase_count, category_index in unique.itertuples(index=False, name=None):
+    for a, b, c, month_count, purchase_count, category_index in stacked[first] - 1:
         found = []
         for j in (a, b, c):
             if j < 0:
@@ -331,6 +339,5 @@ def _drivers(model: Any, x_now: pd.DataFrame, risk: np.ndarray, d: pd.DataFrame)
             else:
                 found.append([code, {}])
         texts.append(json.dumps(found, separators=(",", ":")))
-    unique["drivers"] = texts
-    merged = keys.merge(unique, on=["a", "b", "c", "months", "purchases", "category"], how="left")
-    return pd.Series(merged["drivers"].to_numpy(), index=d.index)
+    words = np.array(texts, dtype=object)[inverse.ravel()]
+    return pd.Series(words, index=d.index)
