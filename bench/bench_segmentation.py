@@ -40,6 +40,7 @@ CATEGORIES = ("ring", "necklace", "bracelet", "earrings", "watch", "pendant", "c
 CUSTOMERS = int(os.environ.get("BENCH_SEG_CUSTOMERS", 1_000_000))
 ORDERS = int(os.environ.get("BENCH_SEG_ORDERS", 4_000_000))
 WRITE_PATH = os.environ.get("BENCH_SEG_WRITE_PATH") or None
+RUNS = int(os.environ.get("BENCH_SEG_RUNS", 3))
 # Report the last finished run of the brand (its own recorded timings) and time the pages, without running
 # the job again (peak memory is then not measured).
 PAGES_ONLY = os.environ.get("BENCH_SEG_PAGES_ONLY") == "1"
@@ -307,6 +308,7 @@ def main() -> None:
         with brand_context(brand):
             run = PipelineRun.objects.filter(status="succeeded").order_by("-finished_at").first()
         wall = (run.finished_at - run.started_at).total_seconds()  # type: ignore[union-attr]
+        walls = [round(wall, 1)]
         memory = float("nan")
     else:
         # The worker keeps the model libraries imported from one night to the next: import them before
@@ -317,9 +319,19 @@ def main() -> None:
 
         load_before = os.getloadavg()[0]
         calibration_before = cpu_calibration()
-        start = time.perf_counter()
-        run = run_pipeline(brand)
-        wall = time.perf_counter() - start
+        # Each measured run is a steady night: it replaces the published run and deletes the one
+        # before. The job is timed RUNS times (its time varies by a few seconds from one run to the
+        # next with the database's checkpoints); the median run is reported, with every time.
+        measured = []
+        for _ in range(RUNS):
+            start = time.perf_counter()
+            run = run_pipeline(brand)
+            measured.append((time.perf_counter() - start, run))
+            if run.status != "succeeded":  # type: ignore[attr-defined]
+                break
+        measured.sort(key=lambda pair: pair[0])
+        wall, run = measured[len(measured) // 2]
+        walls = sorted(round(seconds, 1) for seconds, _run in measured)
         memory = peak_memory_gib()
         load_after = os.getloadavg()[0]
     if run.status != "succeeded":  # type: ignore[attr-defined]
@@ -341,6 +353,7 @@ def main() -> None:
         f"{ok if ms < TARGET_PAGE_MS else no} |"
         for name, ms, queries in pages
     )
+    verdict = ok if wall <= TARGET_S else no
     body = f"""
 One brand with {CUSTOMERS:,} customers, {ORDERS:,} orders and {lines:,} order lines (2 or 3 per order,
 each a piece of one of 40 products in eight categories;
@@ -350,17 +363,22 @@ administrative login with foreign-key triggers off). The job runs as the applica
 The whole nightly job
 (`segmentation.pipeline.run_execute`: rollup on the covering index, features, RFM, MBG/NBD + Gamma-Gamma on
 weighted unique histories, churn model with its hold-out evaluation and drivers, KMeans clusters and the
-best-customer profile, write-back by {run.rows.get("write_path")} and publication, one saved segment
-refreshed) runs in this process, after a run that published the brand's previous results
-({f"{first_s:.1f} s in this session" if first_s else "kept from an earlier session"}).
+best-customer profile, write-back by {run.rows.get("write_path")} in two halves and publication, one saved
+segment refreshed) runs in this process, with its independent statements on connections of their own
+beside each other (ADR 0053), after a run that published the brand's previous results
+({f"{first_s:.1f} s in this session" if first_s else "kept from earlier runs"}). Each measured run is a steady
+night: it deletes the scores of the run before last ({run.rows.get("older_scores_deleted", 0):,} rows).
+The job ran {len(walls)} times: {", ".join(f"{w} s" for w in walls)}; the median run is reported.
 
 | measure | value | target | |
 |---|---:|---:|---|
-| wall time of the nightly job | {wall:.1f} s | ≤ {TARGET_S:.0f} s | {ok if wall <= TARGET_S else no} |
+| wall time of the nightly job (median run) | {wall:.1f} s | ≤ {TARGET_S:.0f} s | {verdict} |
 | peak memory (ru_maxrss of the process) | {memory:.2f} GiB | ≤ {TARGET_GIB:.0f} GiB | {memory_ok} |
 | customers scored | {run.rows.get("customers", 0):,} | | |
 
-Stages: {stage_text}. Models: {fit.get("btyd", {}).get("model")} fitted on
+Stages (what customers own is read beside the rollup and joined in the models stage, so its time
+overlaps both; what is "beside the models" overlaps them): {stage_text}.
+Models: {fit.get("btyd", {}).get("model")} fitted on
 {fit.get("btyd", {}).get("unique_rows", 0):,} unique (frequency, recency, T) histories; churn AUC
 {churn.get("auc")} against {churn.get("baseline_auc")} for recency alone (used: {churn.get("used")}).
 

@@ -200,7 +200,8 @@ def member_ids(*, brand: Any, rules: list[dict[str, Any]], run: PipelineRun | No
     only: they hold live customers, one row each (see `count`)."""
     rules = normalise(rules)
     if rules and run is not None and all(rule["field"] in SCORE_FIELDS for rule in rules):
-        return CustomerScore.objects.filter(brand=brand, run=run).filter(_score_q(rules)).values("customer_id")
+        scores = CustomerScore.objects.filter(brand=brand, run=run).filter(_score_q(rules))
+        return scores.values("customer_id")
     return customer_queryset(brand=brand, rules=rules, run=run).order_by().values("pk")
 
 

@@ -194,7 +194,8 @@ def owned_sql(params: dict[str, Any]) -> str:
     return f"""
 WITH product AS (
     SELECT id, {", ".join(units)},
-           (1::bigint << cat) | CASE WHEN band >= 0 THEN 1::bigint << ({_BAND_SHIFT} + band) ELSE 0 END AS bits
+           (1::bigint << cat)
+             | CASE WHEN band >= 0 THEN 1::bigint << ({_BAND_SHIFT} + band) ELSE 0 END AS bits
     FROM (
         SELECT p.id, coalesce(array_position(%(categories)s::text[], p.category::text), %(other)s) - 1 AS cat,
                CASE WHEN p.price IS NULL THEN -1 ELSE width_bucket(p.price, %(limits)s::numeric[]) END AS band
@@ -461,7 +462,8 @@ def write_frame_binary(table: str, spec: Sequence[tuple[str, str]], frame: pd.Da
             cast = "::jsonb" if kind == "json" else ""
             # Each distinct value is cast once (a fenced subquery), not once per row.
             joins.append(
-                f"JOIN (SELECT value{cast} AS value, code FROM unnest(%s::text[]) WITH ORDINALITY AS u(value, code) "
+                f"JOIN (SELECT value{cast} AS value, code "
+                "FROM unnest(%s::text[]) WITH ORDINALITY AS u(value, code) "
                 f"OFFSET 0) AS {alias} ON {alias}.code = l.{column}"
             )
             params.append(lookups[column])
