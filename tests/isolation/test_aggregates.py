@@ -32,6 +32,8 @@ PAGES = sorted(
 _VOLATILE = [
     (re.compile(rb"[A-Za-z0-9]{64}"), b"<csrf>"),  # a CSRF token, masked afresh on each answer
     (re.compile(rb"Counted [^<\"]*"), b"Counted <when>"),  # the time a kept home figure was counted
+    # The minute A's insights were rebuilt (refreshed again after B's data: a minute may turn between).
+    (re.compile(rb"(figures|cohorts) as of [^<\"\n]*"), rb"\1 as of <when>"),
 ]
 
 
