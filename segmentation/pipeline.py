@@ -320,10 +320,17 @@ def _join_owned(state: State) -> None:
     state.data = d
 
 
+# What customers own is read with up to two parallel workers beside the summary: they share the cores
+# with it while it runs, then finish alone (it is the rollup's longer statement). Measured on 2 cores
+# at a million customers: 16 s serial, 15 s with one worker, 14.5 s with two.
+OWNED_WORKERS = 2
+
+
 def _owned(params: dict[str, Any]) -> tuple[pd.DataFrame, float]:
     started = time.perf_counter()
     owned = sql.owned_decode(
-        sql.copy_out(sql.owned_sql(params), params, serial=True, work_mem=sql.OWNED_WORK_MEM), params
+        sql.copy_out(sql.owned_sql(params), params, workers=OWNED_WORKERS, work_mem=sql.OWNED_WORK_MEM),
+        params,
     )
     return owned, round(time.perf_counter() - started, 3)
 

@@ -261,8 +261,8 @@ def owned_decode(frame: pd.DataFrame, params: dict[str, Any]) -> pd.DataFrame:
 
 
 ROLLUP_WORK_MEM = "128MB"
-# What customers own, read by one process beside the summary: its hash of a million customers' counts
-# (about 450 MB at a million) stays in memory (hash_mem_multiplier 2) instead of spilling in batches.
+# What customers own, read beside the summary: its hash of a million customers' counts (about 450 MB in
+# one process at a million) stays in memory (hash_mem_multiplier 2) instead of spilling in batches.
 OWNED_WORK_MEM = "256MB"
 
 # PostgreSQL type OIDs of the columns copy_out reads back with their type (the rest: numbers and dates,
@@ -272,7 +272,7 @@ _TEXT_OIDS = {18, 19, 25, 1042, 1043}  # "char", name, text, bpchar, varchar
 
 
 def copy_out(
-    sql: str, params: dict[str, Any], *, serial: bool = False, work_mem: str = ROLLUP_WORK_MEM
+    sql: str, params: dict[str, Any], *, workers: int | None = None, work_mem: str = ROLLUP_WORK_MEM
 ) -> pd.DataFrame:
     """Run a SELECT and read its rows through COPY … TO STDOUT (fast on plain PostgreSQL and on Citus),
     each column with the type the query gives it.
@@ -285,8 +285,8 @@ def copy_out(
     under LIMIT 0, which reads no row (on Citus the brand's queries are router queries: the LIMIT goes
     to the one worker with them).
 
-    `serial`: no parallel workers, for a statement that runs beside another one (each keeps one core
-    instead of three processes sharing two)."""
+    `workers`: at most this many parallel workers (the server's setting when None), for a statement
+    that runs beside another one."""
     with connection.cursor() as cursor:
         # The correlated exchange-rate look-ups inflate the cost estimate past the JIT threshold, and
         # compiling the plan then takes longer than running it.
@@ -294,8 +294,8 @@ def copy_out(
         # The per-customer aggregates hold one entry per customer (a million at most): with the default
         # 4 MB they spill to disk in batches, slow on a disk shared with other work.
         cursor.execute(f"SET LOCAL work_mem = '{work_mem}'")
-        if serial:
-            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        if workers is not None:
+            cursor.execute(f"SET LOCAL max_parallel_workers_per_gather = {int(workers)}")
         query = cursor.mogrify(sql, params).decode()
         cursor.execute(f"SELECT * FROM ({query}) AS typed LIMIT 0")
         types = {column.name: column.type_code for column in cursor.description}
