@@ -169,8 +169,9 @@ def score_aggregates_kept(*, brand: Any) -> dict[str, Any] | None:
     return score_aggregates(brand=brand)
 
 
-def score_aggregates(*, brand: Any) -> dict[str, Any] | None:
-    """The published run's scores in a few small aggregates (three grouped queries), or None without one:
+def score_aggregates(*, brand: Any, run: PipelineRun | None = None) -> dict[str, Any] | None:
+    """The published run's scores (or `run`'s) in a few small aggregates (three grouped queries), or None
+    without one:
 
     - `grid`: per R score × F score, customers and their spend;
     - `deciles`: per value decile (1 lowest … 10 top), customers and the 12-month predicted value (sum,
@@ -181,7 +182,7 @@ def score_aggregates(*, brand: Any) -> dict[str, Any] | None:
     from django.db.models import Case, CharField, Count, F, Max, Min, Sum, Value, When
     from django.db.models.functions import Coalesce
 
-    run = published_run(brand=brand)
+    run = run or published_run(brand=brand)
     if run is None:
         return None
     scores = CustomerScore.objects.filter(brand=brand, run=run).order_by()
