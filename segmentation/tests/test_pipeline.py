@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from customers.tests.factories import OrderFactory
 from jewelcrm.tenancy.context import brand_context
-from segmentation import pipeline, services
+from segmentation import pipeline, pipeline_write, services
 from segmentation.models import CustomerScore, PipelineRun, RunStatus
 from segmentation.tests.factories import history
 
@@ -256,7 +256,7 @@ def test_statements_side_by_side_give_the_results_of_one_connection(brand, monke
     ada = side_by_side.data.set_index("customer_id").loc[people["Ada"].pk]
     assert (ada["pieces"], ada["cat_ring"], ada["top_band"]) == (4, 4, 0)
 
-    monkeypatch.setattr(pipeline, "SPLIT_WRITE_FROM", 2)
+    monkeypatch.setattr(pipeline_write, "SPLIT_WRITE_FROM", 2)
     runs = [_run(brand) for _ in range(3)]
     assert [run.status for run in runs] == [RunStatus.SUCCEEDED] * 3, [run.error for run in runs]
     assert threads.count("write") == 3 and threads.count("_side_work") == 3
