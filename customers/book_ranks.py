@@ -24,6 +24,7 @@ from typing import Any
 
 from django.db import connection
 
+from customers.search_terms import profiles_scope
 from jewelcrm.tenancy.distribution import execute_insert_select
 
 TABLE = "customers_book_rank"
@@ -122,17 +123,10 @@ def book_ranks_refresh(
     """Rewrite the ranks of these profiles (ids, or a SQL subquery of ids; neither: the whole brand) as
     of `today` (the brand's local date), in two statements (one when `created`: the profiles were just
     inserted and have no rank yet). Returns the rows written."""
-    if customer_ids is not None:
-        ids = sorted({int(i) for i in customer_ids})
-        if not ids:
-            return 0
-        where, params = "c.id = ANY(%s)", [ids]
-        delete_where, delete_params = "customer_id = ANY(%s)", [ids]
-    elif ids_sql:
-        where, params = f"c.id IN ({ids_sql})", list(ids_params)
-        delete_where, delete_params = f"customer_id IN ({ids_sql})", list(ids_params)
-    else:
-        where, params, delete_where, delete_params = "TRUE", [], "TRUE", []
+    scope = profiles_scope(customer_ids, ids_sql, ids_params)
+    if scope is None:
+        return 0
+    where, params, delete_where, delete_params = scope
     statement = (
         f"INSERT INTO {TABLE} (brand_id, customer_id, priority, first_date, home_store_id, associate_id, "
         f"last_name, first_name, computed_on) {_ranks_select(where, today).strip()}"

@@ -87,6 +87,32 @@ def sort_name_sql(alias: str) -> tuple[str, list[str]]:
     return f"left({folded}, 254)", params
 
 
+def profiles_scope(
+    customer_ids: Iterable[int] | None, ids_sql: str, ids_params: Any
+) -> tuple[str, list[Any], str, list[Any]] | None:
+    """Which profiles a refresh of kept rows rewrites: (the WHERE on customers `c`, its parameters, the
+    WHERE on the kept rows' `customer_id`, its parameters) for these ids, or a SQL subquery of ids, or,
+    with neither, the whole brand; None for an empty list of ids (nothing to rewrite)."""
+    if customer_ids is not None:
+        ids = sorted({int(i) for i in customer_ids})
+        if not ids:
+            return None
+        return "c.id = ANY(%s)", [ids], "customer_id = ANY(%s)", [ids]
+    if ids_sql:
+        return f"c.id IN ({ids_sql})", list(ids_params), f"customer_id IN ({ids_sql})", list(ids_params)
+    return "TRUE", [], "TRUE", []
+
+
+def _prefix(params: list[Any], brand_id: int, kind: str, value: str) -> str:
+    """SQL of the ids whose `kind` term starts with `value` (a range of the (brand_id, kind, term)
+    index); its parameters are appended to `params`."""
+    params.extend([brand_id, kind, value, value + _TOP])
+    return (
+        f"SELECT customer_id FROM {TABLE} WHERE brand_id = %s AND kind = %s "
+        "AND term ~>=~ %s AND term ~<~ %s"
+    )
+
+
 def _terms_select(where: str, *, sort: bool = True) -> tuple[str, list[Any]]:
     name, name_params = _sql_fold("c.first_name || ' ' || c.last_name")
     sort_name, sort_params = sort_name_sql("c") if sort else ("", [])
@@ -123,17 +149,10 @@ def search_terms_refresh(
     `cursor`: another connection's (a bench's generator); by default Django's, inside the brand.
     `created`: the profiles were just inserted and have no terms yet (one statement instead of two).
     `sort=False`: without the name words' sort key (migration 0005, before its column existed)."""
-    if customer_ids is not None:
-        ids = sorted({int(i) for i in customer_ids})
-        if not ids:
-            return 0
-        where, params = "c.id = ANY(%s)", [ids]
-        delete_where, delete_params = "customer_id = ANY(%s)", [ids]
-    elif ids_sql:
-        where, params = f"c.id IN ({ids_sql})", list(ids_params)
-        delete_where, delete_params = f"customer_id IN ({ids_sql})", list(ids_params)
-    else:
-        where, params, delete_where, delete_params = "TRUE", [], "TRUE", []
+    scope = profiles_scope(customer_ids, ids_sql, ids_params)
+    if scope is None:
+        return 0
+    where, params, delete_where, delete_params = scope
     select, name_params = _terms_select(where, sort=sort)
     columns = "brand_id, customer_id, kind, term" + (", sort_name" if sort else "")
     statement = f"INSERT INTO {TABLE} ({columns}) {select.strip()}"
@@ -186,11 +205,7 @@ def matching_ids_sql(
     params: list[Any] = []
 
     def prefix(kind: str, value: str) -> str:
-        params.extend([brand_id, kind, value, value + _TOP])
-        return (
-            f"SELECT customer_id FROM {TABLE} WHERE brand_id = %s AND kind = %s "
-            "AND term ~>=~ %s AND term ~<~ %s"
-        )
+        return _prefix(params, brand_id, kind, value)
 
     if matcher.email:
         parts.append(prefix("e", matcher.email))
@@ -260,11 +275,7 @@ def ordered_page(
     others: list[str] = []
 
     def prefix(kind: str, value: str) -> str:
-        params.extend([brand_id, kind, value, value + _TOP])
-        return (
-            f"SELECT customer_id FROM {TABLE} WHERE brand_id = %s AND kind = %s "
-            "AND term ~>=~ %s AND term ~<~ %s"
-        )
+        return _prefix(params, brand_id, kind, value)
 
     if matcher.email:
         others.append(prefix("e", matcher.email))
