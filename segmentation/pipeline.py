@@ -26,7 +26,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from jewelcrm.tenancy.context import brand_context
-from segmentation import rfm, sql
+from segmentation import owned, rfm, sql
 from segmentation.concurrent import beside
 from segmentation.models import CustomerScore, PipelineRun, RunStatus, SegmentRules
 from segmentation.pipeline_stages import _deciles, _models, _predictive_clv, _scores  # noqa: F401
@@ -229,7 +229,7 @@ def _rollup(state: State) -> None:
     # connection reads the orders: the two statements run side by side, one per core.
     # It is joined when the models need it (join_owned): the features, scores and lifetime value, which
     # need the summary only, are computed meanwhile.
-    state.owned = beside(state.brand, _owned, sql.owned_params(params, limits))
+    state.owned = beside(state.brand, _owned, owned.owned_params(params, limits))
     try:
         with brand_context(state.brand):
             data = sql.copy_out(sql.SUMMARY_SQL, params)
@@ -292,19 +292,10 @@ def _join_owned(state: State) -> None:
     state.data = d
 
 
-# What customers own is read with up to two parallel workers beside the summary: they share the cores
-# with it while it runs, then finish alone (it is the rollup's longer statement). Measured on 2 cores
-# at a million customers: 16 s serial, 15 s with one worker, 14.5 s with two.
-OWNED_WORKERS = 2
-
-
 def _owned(params: dict[str, Any]) -> tuple[pd.DataFrame, float]:
     started = time.perf_counter()
-    owned = sql.owned_decode(
-        sql.copy_out(sql.owned_sql(params), params, workers=OWNED_WORKERS, work_mem=sql.OWNED_WORK_MEM),
-        params,
-    )
-    return owned, round(time.perf_counter() - started, 3)
+    found = owned.read(params)
+    return found, round(time.perf_counter() - started, 3)
 
 
 # --- features ---------------------------------------------------------------------------------------

@@ -137,143 +137,20 @@ FULL JOIN consent ON consent.customer_id = coalesce(reg.customer_id, svc.custome
 FULL JOIN rel ON rel.customer_id = coalesce(reg.customer_id, svc.customer_id, consent.customer_id)
 """
 
-# What each customer owns: the pieces of their order lines (paid or partly refunded orders, up to the
-# observation's end) and the items registered to them. One pass, hash-aggregated per customer without a
-# sort: pieces per category (catalog categories, in OWNED_CATEGORIES order), the highest price band
-# owned and a bitmask of the bands (the brand's price bands of the insights settings, on the product's
-# public price; -1: no public price), pieces bought in store and online, pieces registered as gifts.
+# What each customer owns (segmentation.owned reads and counts it): the categories of the catalog, in
+# the order of its per-category columns, and the channels of its per-channel ones.
 OWNED_CATEGORIES = ("ring", "necklace", "pendant", "bracelet", "earrings", "charm", "watch", "other")
 OWNED_CHANNELS = ("store", "web")
-# Counts packed in 21-bit fields of a bigint, three to a column (up to 2,097,151 pieces of one category
-# per customer): one sum adds three counts.
-_FIELD_BITS = 21
-_FIELD_MASK = (1 << _FIELD_BITS) - 1
-# Bits 0-7 of a piece's mask: its category; bits 8 and up: its price band.
-_BAND_SHIFT = 8
-_WINDOWS = ("", "_c1", "_c2")
-
-
-def _mask_bits(params: dict[str, Any]) -> int:
-    """Bits of one piece's mask: the categories, then one per price band (limits + 1 bands)."""
-    return _BAND_SHIFT + len(params["limits"]) + 1
-
-
-def owned_sql(params: dict[str, Any]) -> str:
-    """Per customer: pieces per category and per channel, and bitmasks (bit i: OWNED_CATEGORIES[i], then
-    bit 8 + i: price band i) of the categories and bands bought up to today and up to the churn model's
-    two cut-offs (order lines only, so the model is trained and applied on the same kind of history).
-    `params` are owned_params(...).
-
-    Ten million lines go through it at a brand's real size, and each aggregate costs about half a second
-    per ten million: each product's category index, price band and units are computed once (40 or 2,000
-    rows, not per line); the counts are packed three to a sum; the three windows' masks are fields of one
-    bit_or (when they fit in 63 bits: up to 13 price bands), and the highest band owned is the mask's
-    highest band bit; the cut-offs compare the order's time with the local midnights (no time-zone
-    conversion per line). Read with `owned_decode`."""
-    units = []
-    for column, first in (("unit_a", 0), ("unit_b", 3), ("unit_c", 6)):
-        parts = [
-            f"CASE WHEN cat = {index} THEN {1 << (_FIELD_BITS * (index - first))}::bigint ELSE 0 END"
-            for index in range(first, min(first + 3, len(OWNED_CATEGORIES)))
-        ]
-        units.append(" + ".join(parts) + f" AS {column}")
-    store_unit = 1 << (_FIELD_BITS * 2)
-    width = _mask_bits(params)
-    conditions = {"": "at IS NOT NULL", "_c1": "at < %(c1_end)s", "_c2": "at < %(c2_end)s"}
-    if 3 * width <= 63:
-        fields = " | ".join(
-            f"CASE WHEN {conditions[suffix]} THEN bits << {index * width} ELSE 0 END"
-            for index, suffix in enumerate(_WINDOWS)
-        )
-        masks = f"coalesce(bit_or({fields}), 0) AS bits"
-    else:
-        masks = ", ".join(
-            f"coalesce(bit_or(bits) FILTER (WHERE {conditions[suffix]}), 0) AS bits{suffix}"
-            for suffix in _WINDOWS
-        )
-    return f"""
-WITH product AS (
-    SELECT id, {", ".join(units)},
-           (1::bigint << cat)
-             | CASE WHEN band >= 0 THEN 1::bigint << ({_BAND_SHIFT} + band) ELSE 0 END AS bits
-    FROM (
-        SELECT p.id, coalesce(array_position(%(categories)s::text[], p.category::text), %(other)s) - 1 AS cat,
-               CASE WHEN p.price IS NULL THEN -1 ELSE width_bucket(p.price, %(limits)s::numeric[]) END AS band
-        FROM catalog_product p WHERE p.brand_id = %(brand_id)s
-        OFFSET 0  -- computed once per product, not per line
-    ) products
-), pieces AS (
-    SELECT o.customer_id, p.bits, p.unit_a, p.unit_b,
-           p.unit_c + CASE WHEN o.channel = 'store' THEN {store_unit}::bigint ELSE 0 END AS unit_c,
-           o.channel = 'web' AS web, o.ordered_at AS at
-    FROM customers_orderline l
-    JOIN customers_order o ON o.brand_id = l.brand_id AND o.id = l.order_id
-    JOIN product p ON p.id = l.product_id
-    WHERE l.brand_id = %(brand_id)s AND o.brand_id = %(brand_id)s
-      AND o.customer_id IS NOT NULL AND o.status IN ('paid', 'partially_refunded') AND o.ordered_at < %(end)s
-    UNION ALL
-    SELECT i.owner_id, p.bits, p.unit_a, p.unit_b, p.unit_c, false, NULL
-    FROM inventory_item i
-    JOIN product p ON p.id = i.product_id
-    WHERE i.brand_id = %(brand_id)s AND i.owner_id IS NOT NULL
-)
-SELECT customer_id, count(*) AS pieces, sum(unit_a)::bigint AS units_a, sum(unit_b)::bigint AS units_b,
-       sum(unit_c)::bigint AS units_c, count(*) FILTER (WHERE web) AS channel_web, {masks}
-FROM pieces GROUP BY customer_id
-"""
-
-
-def owned_params(params: dict[str, Any], limits: Sequence[int]) -> dict[str, Any]:
-    """`params` of the pipeline (with `c1_end`, `c2_end`: the local midnights after the cut-offs)."""
-    return {
-        **params,
-        "limits": [int(v) for v in limits],
-        "categories": list(OWNED_CATEGORIES),
-        "other": len(OWNED_CATEGORIES),
-    }
-
-
-def owned_decode(frame: pd.DataFrame, params: dict[str, Any]) -> pd.DataFrame:
-    """The columns the pipeline reads (cat_<code>, channel_<code>, cat_mask, band_mask, top_band, each
-    mask and band also as of the cut-offs `_c1` and `_c2`) from owned_sql's packed ones."""
-    out = pd.DataFrame({"customer_id": frame["customer_id"], "pieces": frame["pieces"]})
-    packed = {name: frame[name].to_numpy().astype(np.int64) for name in ("units_a", "units_b", "units_c")}
-    for index, code in enumerate(OWNED_CATEGORIES):
-        column = "units_" + "abc"[index // 3]
-        out[f"cat_{code}"] = (packed[column] >> (_FIELD_BITS * (index % 3))) & _FIELD_MASK
-    out["channel_store"] = (packed["units_c"] >> (_FIELD_BITS * 2)) & _FIELD_MASK
-    out["channel_web"] = frame["channel_web"].to_numpy().astype(np.int64)
-    width = _mask_bits(params)
-    bands = width - _BAND_SHIFT
-    for index, suffix in enumerate(_WINDOWS):
-        if "bits_c1" not in frame:  # the windows packed in one column
-            bits = (frame["bits"].to_numpy().astype(np.int64) >> (index * width)) & ((1 << width) - 1)
-        else:
-            bits = frame[f"bits{suffix}"].to_numpy().astype(np.int64)
-        band_mask = bits >> _BAND_SHIFT
-        top = np.full(len(frame), -1, dtype=np.int64)
-        for band in range(bands):  # the highest band bit set; -1 without one
-            top = np.where(band_mask & (1 << band), band, top)
-        out[f"cat_mask{suffix}"] = bits & ((1 << _BAND_SHIFT) - 1)
-        out[f"band_mask{suffix}"] = band_mask
-        out[f"top_band{suffix}"] = top
-    return out
 
 
 ROLLUP_WORK_MEM = "128MB"
-# What customers own, read beside the summary: its hash of a million customers' counts (about 450 MB in
-# one process at a million) stays in memory (hash_mem_multiplier 2) instead of spilling in batches.
-OWNED_WORK_MEM = "256MB"
-
 # PostgreSQL type OIDs of the columns copy_out reads back with their type (the rest: numbers and dates,
 # which pandas reads as numbers and ISO strings).
 _BOOL_OID = 16
 _TEXT_OIDS = {18, 19, 25, 1042, 1043}  # "char", name, text, bpchar, varchar
 
 
-def copy_out(
-    sql: str, params: dict[str, Any], *, workers: int | None = None, work_mem: str = ROLLUP_WORK_MEM
-) -> pd.DataFrame:
+def copy_out(sql: str, params: dict[str, Any], *, work_mem: str = ROLLUP_WORK_MEM) -> pd.DataFrame:
     """Run a SELECT and read its rows through COPY … TO STDOUT (fast on plain PostgreSQL and on Citus),
     each column with the type the query gives it.
 
@@ -283,10 +160,7 @@ def copy_out(
     without running it) decide instead: booleans become pandas' nullable booleans, text stays text with
     only SQL NULL missing, numbers and dates are read as before. The types come from the same query
     under LIMIT 0, which reads no row (on Citus the brand's queries are router queries: the LIMIT goes
-    to the one worker with them).
-
-    `workers`: at most this many parallel workers (the server's setting when None), for a statement
-    that runs beside another one."""
+    to the one worker with them)."""
     with connection.cursor() as cursor:
         # The correlated exchange-rate look-ups inflate the cost estimate past the JIT threshold, and
         # compiling the plan then takes longer than running it.
@@ -294,8 +168,6 @@ def copy_out(
         # The per-customer aggregates hold one entry per customer (a million at most): with the default
         # 4 MB they spill to disk in batches, slow on a disk shared with other work.
         cursor.execute(f"SET LOCAL work_mem = '{work_mem}'")
-        if workers is not None:
-            cursor.execute(f"SET LOCAL max_parallel_workers_per_gather = {int(workers)}")
         query = cursor.mogrify(sql, params).decode()
         cursor.execute(f"SELECT * FROM ({query}) AS typed LIMIT 0")
         types = {column.name: column.type_code for column in cursor.description}

@@ -199,3 +199,28 @@ def test_cut_offs_are_local_midnights_and_any_number_of_price_bands(brand, limit
     assert (a["cat_mask"], a["band_mask"], a["top_band"]) == (1 | 1 << 6, 1 | 1 << ring_band, ring_band)
     assert (a["cat_mask_c1"], a["band_mask_c1"], a["top_band_c1"]) == (1, 1 << ring_band, ring_band)
     assert (a["cat_mask_c2"], a["band_mask_c2"], a["top_band_c2"]) == (0, 0, -1)
+
+
+def test_lines_counted_chunk_by_chunk_give_the_same_figures(brand, monkeypatch):
+    """The lines are counted a chunk at a time (segmentation.owned.CHUNK): with chunks of one line, a
+    customer's pieces, categories, channels and masks add up across chunks as with one chunk."""
+    from segmentation import owned
+
+    ring = ProductFactory(brand=brand, category="ring", price=300)  # band 0
+    watch = ProductFactory(brand=brand, category="watch", price=6000)  # band 4
+    ana, bob = (CustomerFactory(brand=brand, first_name=n) for n in ("Ana", "Bob"))
+    _order(brand, ana, "2023-06-01", ring, watch)
+    _order(brand, bob, "2025-06-01", watch, channel="web")
+    _order(brand, ana, "2025-06-01", ring, ring, channel="web")
+    ItemFactory(brand=brand, product=watch, owner=bob)
+    columns = ["pieces", "cat_ring", "cat_watch", "channel_store", "channel_web", "cat_mask", "band_mask",
+               "top_band", "cat_mask_c1", "band_mask_c1", "cat_mask_c2", "top_band_c2"]  # fmt: skip
+    whole = _state(brand).loc[[ana.pk, bob.pk], columns]
+    with brand_context(brand):
+        PipelineRun.objects.filter(brand=brand).delete()
+    monkeypatch.setattr(owned, "CHUNK", 1)
+    by_line = _state(brand).loc[[ana.pk, bob.pk], columns]
+    assert by_line.to_numpy().tolist() == whole.to_numpy().tolist()
+    assert whole.loc[ana.pk].tolist() == [4, 3, 1, 2, 2, 1 | 1 << 6, 1 | 1 << 4, 4, 1 | 1 << 6, 1 | 1 << 4,
+                                          1 | 1 << 6, 4]  # fmt: skip
+    assert whole.loc[bob.pk].tolist() == [2, 0, 2, 0, 1, 1 << 6, 1 << 4, 4, 0, 0, 0, -1]
