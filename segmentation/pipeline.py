@@ -22,7 +22,6 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
-from django.conf import settings
 from django.utils import timezone
 
 from jewelcrm.tenancy.context import brand_context
@@ -30,7 +29,12 @@ from segmentation import owned, rfm, sql
 from segmentation.concurrent import beside
 from segmentation.models import CustomerScore, PipelineRun, RunStatus, SegmentRules
 from segmentation.pipeline_stages import _deciles, _models, _predictive_clv, _scores  # noqa: F401
-from segmentation.pipeline_write import SCORE_COLUMNS, _write_back, write_path_for  # noqa: F401
+from segmentation.pipeline_write import (  # noqa: F401
+    SCORE_COLUMNS,
+    _refresh_statistics,
+    _write_back,
+    write_path_for,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -131,7 +135,8 @@ def execute(*, brand: Any, run: PipelineRun, write_path: str | None = None) -> P
             if pending is not None:
                 pending.wait()
     started = time.perf_counter()
-    if _refresh_statistics():
+    # The scores were vacuumed and analysed once written (pipeline_write): the memberships remain.
+    if _refresh_statistics(("segmentation_segmentmember",)):
         timings["after publishing: table statistics"] = round(time.perf_counter() - started, 3)
     _keep_score_aggregates(brand, run, state.aggregates)
     _save_run(brand, run, timings=timings)
@@ -181,15 +186,6 @@ def _keep_score_aggregates(brand: Any, run: PipelineRun, pending: Any = None) ->
             _save_run(brand, run, aggregates=selectors.score_aggregates_encode(data))
     except Exception:
         logger.warning("keeping the score aggregates of run %s failed", run.pk, exc_info=True)
-
-
-def _refresh_statistics() -> bool:
-    """After publishing: fresh statistics and visibility of the scores and memberships (sql.py)."""
-    from django.db import connection
-
-    if connection.in_atomic_block or not getattr(settings, "DATABASE_ROLES", None):
-        return False  # inside a transaction (tests): VACUUM cannot run there
-    return sql.refresh_statistics(("segmentation_customerscore", "segmentation_segmentmember"))
 
 
 # --- rollup -----------------------------------------------------------------------------------------
