@@ -31,7 +31,6 @@ from segmentation.models import CustomerScore, PipelineRun, RunStatus, SegmentRu
 from segmentation.pipeline_stages import _deciles, _models, _predictive_clv, _scores  # noqa: F401
 from segmentation.pipeline_write import (  # noqa: F401
     SCORE_COLUMNS,
-    _refresh_statistics,
     _write_back,
     write_path_for,
 )
@@ -136,7 +135,7 @@ def execute(*, brand: Any, run: PipelineRun, write_path: str | None = None) -> P
                 pending.wait()
     started = time.perf_counter()
     # The scores were vacuumed and analysed once written (pipeline_write): the memberships remain.
-    if _refresh_statistics(("segmentation_segmentmember",)):
+    if sql.refresh_statistics(("segmentation_segmentmember",)):
         timings["after publishing: table statistics"] = round(time.perf_counter() - started, 3)
     _keep_score_aggregates(brand, run, state.aggregates)
     _save_run(brand, run, timings=timings)
@@ -166,7 +165,7 @@ def _side_work(brand: Any, run_id: int) -> tuple[int | None, pd.DataFrame | None
     if deleted:
         # The deleted rows vacuumed now, while the models compute: the vacuum after publishing then only
         # visits the new run's pages.
-        _refresh_statistics()
+        sql.refresh_statistics(sql.SCORE_TABLES)
     return (previous.pk if previous else None), segments, deleted, round(time.perf_counter() - started, 3)
 
 

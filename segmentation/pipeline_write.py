@@ -151,7 +151,7 @@ def _write_back(state: Any, *, write_path: str | None) -> None:
     # table's, and the kept aggregates and the saved segments' refresh took 2 to 4 s each instead of
     # a fraction of a second; the visibility map lets the builder's counts read the index alone.
     if state.rows["scores_written"]:
-        _refresh_statistics((table,))
+        sql.refresh_statistics((table,))
     state.rows["write_path"] = path  # type: ignore[assignment]
     state.timings["write_back: scores"] = round(time.perf_counter() - started, 3)
     # The new scores' aggregates are grouped beside the publication (kept on the run once it succeeds).
@@ -237,17 +237,3 @@ def _migration(
     for (old_code, new_code), count in counts.items():
         matrix.setdefault(str(old_code), {})[str(new_code)] = int(count)
     return matrix
-
-
-SCORE_TABLES = ("segmentation_customerscore", "segmentation_segmentmember")
-
-
-def _refresh_statistics(tables: tuple[str, ...] = SCORE_TABLES) -> bool:
-    """Fresh statistics and visibility of the scores and memberships (sql.py): the scores' once they are
-    written, the memberships' after publishing, both beside the models stage after the older scores'
-    deletion."""
-    from django.db import connection
-
-    if connection.in_atomic_block or not getattr(settings, "DATABASE_ROLES", None):
-        return False  # inside a transaction (tests): VACUUM cannot run there
-    return sql.refresh_statistics(tables)
