@@ -58,6 +58,21 @@ def _isolated_cache() -> Iterator[None]:
     yield
 
 
+@pytest.fixture(autouse=True)
+def _language_restored() -> Iterator[None]:
+    """The language active before each test is active again after it: a request answered in French
+    (the locale middleware activates the language for the thread) left French on for the tests after
+    it, which the suite's usual order happened to hide."""
+    from django.utils import translation
+
+    before = translation.get_language()
+    yield
+    if before:
+        translation.activate(before)
+    else:
+        translation.deactivate()
+
+
 @pytest.fixture
 def brand(db: Any) -> Any:
     from tests.factories import BrandFactory
