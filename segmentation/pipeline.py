@@ -32,6 +32,7 @@ from segmentation.pipeline_stages import _deciles, _models, _predictive_clv, _sc
 from segmentation.pipeline_write import (  # noqa: F401
     SCORE_COLUMNS,
     _write_back,
+    segments_of,
     write_path_for,
 )
 
@@ -152,19 +153,15 @@ def _side_work(brand: Any, run_id: int) -> tuple[int | None, pd.DataFrame | None
         previous = PipelineRun.objects.filter(brand=brand, is_published=True).first()
         segments = None
         if previous is not None:
-            segments = sql.copy_out(
-                f"SELECT customer_id, rfm_segment AS old FROM {CustomerScore._meta.db_table} "
-                "WHERE brand_id = %(brand_id)s AND run_id = %(run)s",
-                {"brand_id": brand.pk, "run": previous.pk},
-            )
+            segments = segments_of(brand, previous.pk)
         keep = [run_id] + ([previous.pk] if previous else [])
         older = PipelineRun.objects.filter(brand=brand).exclude(pk__in=keep).values_list("pk", flat=True)
         deleted = 0
         if older:
             deleted, _ = CustomerScore.objects.filter(brand=brand, run_id__in=list(older)).delete()
     if deleted:
-        # The deleted rows vacuumed now, while the models compute: the vacuum after publishing then only
-        # visits the new run's pages.
+        # The deleted rows vacuumed now, while the models compute: the vacuum once the new scores are
+        # written (pipeline_write) then only visits the new run's pages.
         sql.refresh_statistics(sql.SCORE_TABLES)
     return (previous.pk if previous else None), segments, deleted, round(time.perf_counter() - started, 3)
 
@@ -220,8 +217,9 @@ def _rollup(state: State) -> None:
     params = _params(state)
     with brand_context(state.brand):
         limits = price_band_limits(brand=state.brand)
-    # What customers own reads the order lines (ten million at a brand's real size) while this
-    # connection reads the orders: the two statements run side by side, one per core.
+    # What customers own reads the order lines (ten million at a brand's real size) and counts them
+    # (segmentation.owned) on a connection and a thread of its own, while this connection reads the
+    # purchase summary: one core each.
     # It is joined when the models need it (join_owned): the features, scores and lifetime value, which
     # need the summary only, are computed meanwhile.
     state.owned = beside(state.brand, _owned, owned.owned_params(params, limits))

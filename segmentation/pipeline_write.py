@@ -188,9 +188,9 @@ def _write_scores(state: Any, table: str, path: str) -> int:
     """The run's scores, written before it is published: every page reads the published run's scores
     only, so these rows are seen by none until the publishing transaction makes the run the brand's
     results, all at once; a run that fails leaves none of them (run_execute deletes them, and the next
-    run deletes the rows of any earlier unpublished run). From SPLIT_WRITE_FROM rows on, the two halves
-    are written side by side on two connections (one core each: the inserts and their index upkeep
-    are the write-back's cost), each half in its own transaction."""
+    run deletes the rows of any earlier unpublished run). From SPLIT_WRITE_FROM rows on, WRITE_PARTS
+    parts are written side by side on as many connections (one core each: the inserts and their index
+    upkeep are the write-back's cost), each part in its own transaction."""
     frame = _score_frame(state)
     spec = [(column, SCORE_KINDS.get(column, "float8")) for column in SCORE_COLUMNS]
 
@@ -215,6 +215,16 @@ def _write_scores(state: Any, table: str, path: str) -> int:
     return written + sum(other.result() for other in others)
 
 
+def segments_of(brand: Any, run_id: int) -> pd.DataFrame:
+    """A run's segment per customer (columns customer_id, old), read with COPY: for the migration matrix
+    between it and the new run."""
+    return sql.copy_out(
+        f"SELECT customer_id, rfm_segment AS old FROM {CustomerScore._meta.db_table} "
+        "WHERE brand_id = %(brand_id)s AND run_id = %(run)s",
+        {"brand_id": brand.pk, "run": run_id},
+    )
+
+
 def _migration(
     state: Any, previous: PipelineRun | None, old: pd.DataFrame | None = None
 ) -> dict[str, dict[str, int]]:
@@ -224,11 +234,7 @@ def _migration(
     if previous is None or not len(state.data):
         return {}
     if old is None:
-        old = sql.copy_out(
-            f"SELECT customer_id, rfm_segment AS old FROM {CustomerScore._meta.db_table} "
-            "WHERE brand_id = %(brand_id)s AND run_id = %(run)s",
-            {"brand_id": state.brand.pk, "run": previous.pk},
-        )
+        old = segments_of(state.brand, previous.pk)
     new = state.data[["customer_id", "rfm_segment"]]
     joined = new.merge(old, on="customer_id", how="left")
     joined["old"] = joined["old"].fillna("none")

@@ -150,7 +150,7 @@ _BOOL_OID = 16
 _TEXT_OIDS = {18, 19, 25, 1042, 1043}  # "char", name, text, bpchar, varchar
 
 
-def copy_out(sql: str, params: dict[str, Any], *, work_mem: str = ROLLUP_WORK_MEM) -> pd.DataFrame:
+def copy_out(sql: str, params: dict[str, Any]) -> pd.DataFrame:
     """Run a SELECT and read its rows through COPY … TO STDOUT (fast on plain PostgreSQL and on Citus),
     each column with the type the query gives it.
 
@@ -167,7 +167,7 @@ def copy_out(sql: str, params: dict[str, Any], *, work_mem: str = ROLLUP_WORK_ME
         cursor.execute("SET LOCAL jit = off")
         # The per-customer aggregates hold one entry per customer (a million at most): with the default
         # 4 MB they spill to disk in batches, slow on a disk shared with other work.
-        cursor.execute(f"SET LOCAL work_mem = '{work_mem}'")
+        cursor.execute(f"SET LOCAL work_mem = '{ROLLUP_WORK_MEM}'")
         query = cursor.mogrify(sql, params).decode()
         cursor.execute(f"SELECT * FROM ({query}) AS typed LIMIT 0")
         types = {column.name: column.type_code for column in cursor.description}

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from customers.tests.factories import OrderFactory
 from jewelcrm.tenancy.context import brand_context
-from segmentation import pipeline, pipeline_write, services
+from segmentation import pipeline, pipeline_write, services, sql
 from segmentation.models import CustomerScore, PipelineRun, RunStatus
 from segmentation.tests.factories import history
 
@@ -257,6 +257,18 @@ def test_statements_side_by_side_give_the_results_of_one_connection(brand, monke
     assert (ada["pieces"], ada["cat_ring"], ada["top_band"]) == (4, 4, 0)
 
     monkeypatch.setattr(pipeline_write, "SPLIT_WRITE_FROM", 2)
+    # Which tables are vacuumed and analysed, and what the scores table then holds of the run.
+    refreshed = []
+    refresh = sql.refresh_statistics
+
+    def watched(tables):
+        with brand_context(brand):
+            running = PipelineRun.objects.filter(status=RunStatus.RUNNING).first()
+            written = CustomerScore.objects.filter(run=running).count() if running else 0
+        refreshed.append((tuple(tables), written, running is not None))
+        return refresh(tables)
+
+    monkeypatch.setattr(sql, "refresh_statistics", watched)
     runs = [_run(brand) for _ in range(3)]
     assert [run.status for run in runs] == [RunStatus.SUCCEEDED] * 3, [run.error for run in runs]
     assert threads.count("write") == 3 and threads.count("_side_work") == 3
@@ -275,3 +287,9 @@ def test_statements_side_by_side_give_the_results_of_one_connection(brand, monke
     assert runs[2].summary["migration"] == {
         segment: {segment: count} for segment, count in runs[2].summary["segments"].items()
     }
+    # The new scores are vacuumed and analysed once all are written, before the run is published (the
+    # aggregates and the segments' refresh then plan on statistics that know the run); after publishing
+    # only the memberships are.
+    scores_table = CustomerScore._meta.db_table
+    assert ((scores_table,), len(people), True) in refreshed
+    assert refreshed[-1] == (("segmentation_segmentmember",), 0, False)
