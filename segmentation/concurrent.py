@@ -13,6 +13,8 @@ rows, so there `fn` runs in the caller's thread when `.result()` is called, on t
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import threading
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
@@ -65,3 +67,23 @@ class Beside(Generic[T]):
 
 def beside(brand: Any, fn: Callable[..., T], *args: Any) -> Beside[T]:
     return Beside(brand, fn, args)
+
+
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim  # type: ignore[no-any-return]
+    except (OSError, AttributeError):  # not glibc: nothing to trim
+        return None
+
+
+_TRIM = _malloc_trim()
+
+
+def release_freed_memory() -> None:
+    """Hand the memory the pipeline's threads freed back to the system (glibc's malloc_trim).
+
+    Each thread allocates from its own glibc arena, and memory freed there stays in the process: after
+    the arrays of what customers own (counted on a thread of its own) were freed, some 180 MB stayed
+    resident, and the job's peak rose by as much (ADR 0055). A no-op where the C library is not glibc."""
+    if _TRIM is not None:
+        _TRIM(0)

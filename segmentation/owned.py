@@ -3,12 +3,13 @@ refunded orders, up to the observation's end) and the items registered to them.
 
 Ten million order lines go through it at a brand's real size. Joined and grouped in SQL they cost some
 18 s of one core (the join of the lines with four million orders, then six aggregates per line into a
-million groups). Here the database only reads: the products (category index, price band), the orders
-(id, customer, a small code of channel and window), the registered items and the lines (order,
-product), each a narrow binary COPY of fixed-width rows (about 5 s for the four at that size); numpy
-then finds each line's order and product by binary search and counts per customer with bincount and
-bitwise_or.at, a chunk of lines at a time (about 3 s). On Citus the four are router queries of the
-brand's shards (COPY … TO of a query is read through the coordinator). ADR 0054.
+million groups). Here the database only reads: the products (category index, price band), the
+registered items and the lines (order, product), each a narrow binary COPY of fixed-width rows (about
+3 s at that size), and the orders come from the purchase summary's own read (segmentation.summary: id,
+customer, and here a small code of channel and window); numpy then finds each line's order and product
+by binary search and counts per customer with bincount and bitwise_or.at, a chunk of lines at a time
+(about 2 s). On Citus the reads are router queries of the brand's shards (COPY … TO of a query is read
+through the coordinator). ADR 0054, 0055.
 
 The result: per customer, `pieces`, `cat_<code>` (pieces per category, in OWNED_CATEGORIES order),
 `channel_store`, `channel_web` (pieces bought there), and `cat_mask`, `band_mask`, `top_band` of the
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 import io
 import struct
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -35,15 +36,6 @@ WINDOWS = ("", "_c1", "_c2")
 # (0: today only, 1: also as of the first cut-off, 2: also as of the second, older one).
 _STORE, _WEB = 1, 2
 
-ORDERS_SQL = """
-SELECT o.id, o.customer_id,
-       (CASE o.channel WHEN 'store' THEN 1 WHEN 'web' THEN 2 ELSE 0 END
-        + CASE WHEN o.ordered_at < %(c2_end)s THEN 8 WHEN o.ordered_at < %(c1_end)s THEN 4 ELSE 0 END
-       )::int2 AS code
-FROM customers_order o
-WHERE o.brand_id = %(brand_id)s AND o.customer_id IS NOT NULL
-  AND o.status IN ('paid', 'partially_refunded') AND o.ordered_at < %(end)s
-"""
 LINES_SQL = """
 SELECT l.order_id, l.product_id FROM customers_orderline l
 WHERE l.brand_id = %(brand_id)s AND l.product_id IS NOT NULL
@@ -104,14 +96,25 @@ def read_binary(sql: str, params: dict[str, Any], kinds: Sequence[str]) -> list[
     return columns
 
 
-def read(params: dict[str, Any]) -> pd.DataFrame:
-    """What each customer owns (see the module); `params` are owned_params(...). Runs in the brand's
+def read(params: dict[str, Any], orders: Callable[[], Sequence[np.ndarray]]) -> pd.DataFrame:
+    """What each customer owns (see the module); `params` are owned_params(...), `orders()` gives the
+    orders' (id, customer, code) once they are read (order_codes: segmentation.summary reads them for
+    the purchase summary too, and this waits for them after reading the rest). Runs in the brand's
     context."""
     products = read_binary(PRODUCTS_SQL, params, (">i8", ">i2", ">i2"))
-    orders = read_binary(ORDERS_SQL, params, (">i8", ">i8", ">i2"))
     items = read_binary(ITEMS_SQL, params, (">i8", ">i8"))
     lines = read_binary(LINES_SQL, params, (">i8", ">i8"))
-    return count(orders=orders, lines=lines, items=items, products=products, bands=len(params["limits"]) + 1)
+    return count(
+        orders=orders(), lines=lines, items=items, products=products, bands=len(params["limits"]) + 1
+    )
+
+
+def order_codes(channel: np.ndarray, instant: np.ndarray, c1_end: int, c2_end: int) -> np.ndarray:
+    """Each order's code (see _STORE): its channel (1 store, 2 online, 0 other) and the latest window it
+    is in, from its instant and the cut-offs' ends (the local midnights after them), all three in the
+    same unit."""
+    window = np.where(instant < c2_end, 8, np.where(instant < c1_end, 4, 0))
+    return (channel.astype(np.int64) + window).astype(np.int16)
 
 
 def _lookup(keys: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

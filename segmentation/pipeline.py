@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -25,8 +26,8 @@ import pandas as pd
 from django.utils import timezone
 
 from jewelcrm.tenancy.context import brand_context
-from segmentation import owned, rfm, sql
-from segmentation.concurrent import beside
+from segmentation import owned, rfm, sql, summary
+from segmentation.concurrent import beside, release_freed_memory
 from segmentation.models import CustomerScore, PipelineRun, RunStatus, SegmentRules
 from segmentation.pipeline_stages import _deciles, _models, _predictive_clv, _scores  # noqa: F401
 from segmentation.pipeline_write import (  # noqa: F401
@@ -219,16 +220,29 @@ def _rollup(state: State) -> None:
         limits = price_band_limits(brand=state.brand)
     # What customers own reads the order lines (ten million at a brand's real size) and counts them
     # (segmentation.owned) on a connection and a thread of its own, while this connection reads the
-    # purchase summary: one core each.
+    # orders and sums them per customer (segmentation.summary): one core each. The orders are read once,
+    # here, and handed to it.
     # It is joined when the models need it (join_owned): the features, scores and lifetime value, which
     # need the summary only, are computed meanwhile.
-    state.owned = beside(state.brand, _owned, owned.owned_params(params, limits))
+    orders: Future[tuple[np.ndarray, ...]] = Future()
+    state.owned = beside(state.brand, _owned, owned.owned_params(params, limits), orders.result)
     try:
         with brand_context(state.brand):
-            data = sql.copy_out(sql.SUMMARY_SQL, params)
-            left_out, currencies = sql.scalar_row(sql.LEFT_OUT_SQL, params)
+            read = summary.read_orders(params)
+            codes = owned.order_codes(
+                read.channel,
+                read.instant,
+                summary.instant(params["c1_end"]),
+                summary.instant(params["c2_end"]),
+            )
+            orders.set_result((read.id, read.customer, codes))
+            data, left_out = summary.read(params, read)
+            del read, codes
+            currencies = sql.scalar_row(sql.LEFT_OUT_SQL, params)[1] if left_out else ""
             extras = sql.copy_out(sql.EXTRAS_SQL, params)
-    except BaseException:
+    except BaseException as error:
+        if not orders.done():
+            orders.set_exception(error)
         state.owned.wait()
         raise
     state.summary["price_band_limits"] = [int(v) for v in limits]
@@ -279,15 +293,17 @@ def _join_owned(state: State) -> None:
         for column in aligned.columns:
             d[column] = aligned[column].to_numpy()
         del aligned
+    del owned
     _fill(d, OWNED_DEFAULTS.items())
     if len(d):
         _owned_features(d)
     state.data = d
+    release_freed_memory()
 
 
-def _owned(params: dict[str, Any]) -> tuple[pd.DataFrame, float]:
+def _owned(params: dict[str, Any], orders: Callable[[], Any]) -> tuple[pd.DataFrame, float]:
     started = time.perf_counter()
-    found = owned.read(params)
+    found = owned.read(params, orders)
     return found, round(time.perf_counter() - started, 3)
 
 

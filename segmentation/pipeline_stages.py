@@ -10,6 +10,7 @@ import pandas as pd
 from django.conf import settings
 
 from segmentation import churn, clusters, clv, rfm
+from segmentation.concurrent import release_freed_memory
 
 # --- scores -----------------------------------------------------------------------------------------
 
@@ -69,6 +70,7 @@ def _models(state: Any) -> None:
         state.join_owned()
         started = time.perf_counter()
         churn.apply(state)
+        release_freed_memory()
         state.timings["models: churn"] = round(time.perf_counter() - started, 3)
         started = time.perf_counter()
         clusters.apply(state)

@@ -24,7 +24,7 @@ PURCHASE_STATUSES = ("paid", "partially_refunded")
 # One order in the brand's currency: the stored value, else the order's own value when it is already in
 # the brand's currency, else converted with the latest rates on or before the order's day; NULL when a
 # rate is missing. Net of refunds, pro rata.
-_AMOUNT = """
+AMOUNT = """
     CASE WHEN o.total = 0 THEN 0 ELSE
       COALESCE(
         o.total_brand_currency,
@@ -42,52 +42,6 @@ _AMOUNT = """
     END
 """
 
-# One pass over the orders in (customer, time) order on the covering index segmentation_order_rollup, no
-# sort: each order's value and local day; a window marks the first order of each purchase day and the
-# customer's first day (orders without a rate are left out first, so a day of only such orders is no
-# purchase day, as before); then one row per customer, with the counts as of the churn model's two
-# cut-offs in the same pass. Sums of the orders equal sums of their days (numeric, exact).
-SUMMARY_SQL = f"""
-WITH valued AS (
-    SELECT customer_id, ordered_at, day, amount FROM (
-        SELECT o.customer_id, o.ordered_at, (o.ordered_at AT TIME ZONE %(tz)s)::date AS day,
-               {_AMOUNT} AS amount
-        FROM customers_order o
-        WHERE o.brand_id = %(brand_id)s AND o.customer_id IS NOT NULL
-          AND o.status IN ('paid', 'partially_refunded') AND o.ordered_at < %(end)s
-        ORDER BY o.customer_id, o.ordered_at
-        OFFSET 0  -- each order's value computed once, in the index's order
-    ) orders
-    WHERE amount IS NOT NULL
-),
-marked AS (
-    SELECT customer_id, day, amount,
-           day IS DISTINCT FROM lag(day) OVER w AS new_day, first_value(day) OVER w AS first_of_customer
-    FROM valued
-    WINDOW w AS (PARTITION BY customer_id ORDER BY ordered_at)
-),
-per AS (
-    SELECT customer_id,
-        count(*) FILTER (WHERE new_day) AS n_days, min(day) AS first_day, max(day) AS last_day,
-        sum(amount) AS spend,
-        sum(amount) FILTER (WHERE day = first_of_customer) AS first_amount,
-        count(*) FILTER (WHERE new_day AND day <= %(c1)s) AS n_c1,
-        max(day) FILTER (WHERE day <= %(c1)s) AS last_c1,
-        sum(amount) FILTER (WHERE day <= %(c1)s) AS spend_c1,
-        count(*) FILTER (WHERE new_day AND day <= %(c2)s) AS n_c2,
-        max(day) FILTER (WHERE day <= %(c2)s) AS last_c2,
-        sum(amount) FILTER (WHERE day <= %(c2)s) AS spend_c2,
-        count(*) FILTER (WHERE new_day AND day > %(c2)s AND day <= %(c1)s) AS n_c2_c1,
-        count(*) FILTER (WHERE new_day AND day > %(c1)s) AS n_after_c1
-    FROM marked GROUP BY customer_id
-)
-SELECT per.*, c.gender, c.family_situation, c.birth_date, c.wedding_anniversary, c.country, c.language,
-       c.city, c.home_store_id
-FROM per
-JOIN customers_customer c ON c.brand_id = %(brand_id)s AND c.id = per.customer_id
-WHERE c.merged_into_id IS NULL AND NOT c.is_pseudonymised
-"""
-
 LEFT_OUT_SQL = f"""
 SELECT count(*), coalesce(string_agg(DISTINCT upper(o.currency), ', '), '')
 FROM customers_order o
@@ -95,7 +49,7 @@ WHERE o.brand_id = %(brand_id)s AND o.customer_id IS NOT NULL
   AND o.status IN ('paid', 'partially_refunded') AND o.ordered_at < %(end)s
   -- Only an order without its value in the brand's currency (or without a total or refund) can lack a
   -- value: the cheap test first, the conversion only for those.
-  AND (o.total_brand_currency IS NULL OR o.total IS NULL OR o.refunded_amount IS NULL) AND ({_AMOUNT}) IS NULL
+  AND (o.total_brand_currency IS NULL OR o.total IS NULL OR o.refunded_amount IS NULL) AND ({AMOUNT}) IS NULL
 """
 
 EXTRAS_SQL = """

@@ -51,6 +51,8 @@ REVIEWED = {
     "campaigns/sql.py": "the daily journey evaluation and campaign audience (INSERT … SELECT), the "
     "measurement and the per-customer advisory lock; brand in every WHERE and join, inside the brand",
     "segmentation/pipeline.py": "the migration matrix read through sql.copy_out, inside the brand",
+    "segmentation/summary.py": "the purchase summary's two reads (binary COPY of the orders, the customers' "
+    "profile), brand in every WHERE, inside the brand (ADR 0055)",
     "segmentation/owned.py": "what customers own: four reads by binary COPY of a SELECT, brand in every "
     "WHERE, inside the brand (on the pipeline's thread of its own, in its brand context)",
     "segmentation/concurrent.py": "no SQL: runs a function on the thread's own connection inside the "
