@@ -66,6 +66,19 @@ def _age_bands(ages: np.ndarray) -> np.ndarray:
     ).astype(object)
 
 
+# The columns describe() reads.
+DESCRIBED = (
+    "birth_date",
+    "gender",
+    "family_situation",
+    "country",
+    "n_days",
+    "spend",
+    "days_since_last",
+    "gift_share",
+)
+
+
 def describe(frame: pd.DataFrame, currency: str) -> dict[str, Any]:
     birth = pd.to_datetime(frame["birth_date"])
     ages = ((pd.Timestamp.today() - birth).dt.days / 365.25).dropna()
@@ -89,9 +102,14 @@ def describe(frame: pd.DataFrame, currency: str) -> dict[str, Any]:
     }
 
 
+def _words(series: pd.Series) -> pd.Series:
+    """A dimension's values as words, "unknown" for a missing or empty one."""
+    return series.fillna("").astype(str).replace("", "unknown")
+
+
 def _shares(series: pd.Series, top: int = 5) -> dict[str, float]:
-    values = series.fillna("").astype(str).replace("", "unknown")
-    return {k: round(float(v), 3) for k, v in values.value_counts(normalize=True).head(top).items()}
+    """The `top` most frequent of _words(...) values and their shares."""
+    return {k: round(float(v), 3) for k, v in series.value_counts(normalize=True).head(top).items()}
 
 
 def best_customer_profile(d: pd.DataFrame) -> dict[str, Any]:
@@ -123,9 +141,10 @@ def best_customer_profile(d: pd.DataFrame) -> dict[str, Any]:
     return {
         "top_customers": int(top.sum()),
         "rest_customers": int((~top).sum()),
+        # Each dimension put in words once, then split (not once for each side).
         "dimensions": {
-            name: {"top": _shares(series[top]), "rest": _shares(series[~top])}
-            for name, series in dims.items()
+            name: {"top": _shares(words[top]), "rest": _shares(words[~top])}
+            for name, words in ((name, _words(series)) for name, series in dims.items())
         },
     }
 
@@ -150,6 +169,9 @@ def apply(state: Any) -> None:
     for new, old in enumerate(spend.index):
         renumber[old] = new + 1
     d["cluster"] = pd.array(renumber[labels], dtype="Int64")
+    # Only the columns a description reads are selected per cluster (not a copy of every column).
+    described = d[list(DESCRIBED)]
     state.summary["clusters"] = [
-        {"number": n, **describe(d[d["cluster"] == n], state.brand.default_currency)} for n in range(1, k + 1)
+        {"number": n, **describe(described[d["cluster"] == n], state.brand.default_currency)}
+        for n in range(1, k + 1)
     ]
