@@ -79,6 +79,23 @@ def _codes(series: pd.Series) -> np.ndarray:
     return pd.Series(series).fillna("").astype(str).astype("category").cat.codes.to_numpy()
 
 
+# The profile's words the model reads as numbers: feature name, column.
+CODED = {
+    "gender_code": "gender",
+    "family_code": "family_situation",
+    "language_code": "language",
+    "country_code": "country",
+}
+
+
+def profile_codes(data: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The profile's words as numbers (CODED), numbered over the whole base: taken row by row for the
+    training and hold-out customers, a country is the same number for the model that learns and the model
+    that scores (numbered within each sample, a country missing from the training sample shifted the
+    numbers of the countries after it)."""
+    return {name: _codes(data[column]) for name, column in CODED.items()}
+
+
 def _relation_date_within(data: pd.DataFrame, at: pd.Timestamp, days: int = 120) -> np.ndarray:
     """A gift recipient's birthday or anniversary (days of the year, "45 310") within `days` of `at`."""
     text = data["relation_days"].fillna("").astype(str)
@@ -102,8 +119,13 @@ def _next_event_within(data: pd.DataFrame, at: pd.Timestamp, days: int = 120) ->
     return soon.astype(float)
 
 
-def features_at(data: pd.DataFrame, *, at: pd.Timestamp, suffix: str) -> pd.DataFrame:
-    """Features of every customer as of `at` (suffix "" for today, "_c1"/"_c2" for the cut-offs)."""
+def features_at(
+    data: pd.DataFrame, *, at: pd.Timestamp, suffix: str, codes: dict[str, np.ndarray] | None = None
+) -> pd.DataFrame:
+    """Features of every customer as of `at` (suffix "" for today, "_c1"/"_c2" for the cut-offs);
+    `codes` are the rows' profile_codes(...) of the whole base (numbered over `data` without them)."""
+    if codes is None:
+        codes = profile_codes(data)
     cat_mask = data[f"cat_mask{suffix}"].to_numpy()
     band_mask = data[f"band_mask{suffix}"].to_numpy()
     top_band = data[f"top_band{suffix}"].to_numpy(dtype=float)
@@ -137,10 +159,7 @@ def features_at(data: pd.DataFrame, *, at: pd.Timestamp, suffix: str) -> pd.Data
             "top_band": top_band,
             "price_bands": _bits(band_mask),
             "age": np.where(np.isnan(age), -1.0, age),
-            "gender_code": _codes(data["gender"]),
-            "family_code": _codes(data["family_situation"]),
-            "language_code": _codes(data["language"]),
-            "country_code": _codes(data["country"]),
+            **{name: codes[name] for name in CODED},
         }
     )
     return frame
@@ -205,12 +224,15 @@ def apply(state: Any) -> None:
         return
     # Features of the sampled training customers only (the model never sees the others).
     sample = _sample(int(train_rows.sum()), TRAIN_SAMPLE)
+    codes = profile_codes(d)
     # Rows taken by position (a boolean selection first copied every column of most customers).
-    x_train = features_at(d.iloc[np.flatnonzero(train_rows)[sample]], at=c2, suffix="_c2")
+    rows = np.flatnonzero(train_rows)[sample]
+    x_train = features_at(d.iloc[rows], at=c2, suffix="_c2", codes={k: v[rows] for k, v in codes.items()})
     evaluated = np.sort(_sample(int(test_rows.sum()), EVAL_SAMPLE))
     if len(set(y_test[evaluated])) < 2:  # a sample without buyers (or without lapsed): all of them
         evaluated = np.arange(int(test_rows.sum()))
-    x_test = features_at(d.iloc[np.flatnonzero(test_rows)[evaluated]], at=c1, suffix="_c1")
+    rows = np.flatnonzero(test_rows)[evaluated]
+    x_test = features_at(d.iloc[rows], at=c1, suffix="_c1", codes={k: v[rows] for k, v in codes.items()})
     y_test = y_test[evaluated]
     model = _model().fit(x_train, y_train[sample])
     p_test = model.predict_proba(x_test)[:, 1]
@@ -234,7 +256,7 @@ def apply(state: Any) -> None:
     # Refit on the latest complete window, then score today's features.
     sample = _sample(len(x_test), TRAIN_SAMPLE)
     final = _model().fit(x_test.iloc[sample], y_test[sample])
-    x_now = features_at(d, at=obs, suffix="")
+    x_now = features_at(d, at=obs, suffix="", codes=codes)
     buy = final.predict_proba(x_now)[:, 1]
     risk = 1.0 - buy
     d["churn_risk"] = risk

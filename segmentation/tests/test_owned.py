@@ -224,3 +224,22 @@ def test_lines_counted_chunk_by_chunk_give_the_same_figures(brand, monkeypatch):
     assert whole.loc[ana.pk].tolist() == [4, 3, 1, 2, 2, 1 | 1 << 6, 1 | 1 << 4, 4, 1 | 1 << 6, 1 | 1 << 4,
                                           1 | 1 << 6, 4]  # fmt: skip
     assert whole.loc[bob.pk].tolist() == [2, 0, 2, 0, 1, 1 << 6, 1 << 4, 4, 0, 0, 0, -1]
+
+
+def test_profile_words_are_the_same_numbers_for_a_sample_and_the_whole_base():
+    """A country absent from the training sample does not shift the numbers of the others: the sample's
+    features take the codes numbered over the whole base."""
+    base = pd.DataFrame(
+        {
+            "gender": ["female", "male", "", "female"],
+            "family_situation": ["married", "", "single", "married"],
+            "language": ["fr", "en", "fr", "en"],
+            "country": ["CH", "FR", "IT", "GB"],
+        }
+    )
+    codes = churn.profile_codes(base)
+    sample = np.array([1, 3])  # FR and GB: CH, ordered before them, is not in the sample
+    taken = {name: values[sample] for name, values in codes.items()}
+    assert taken["country_code"].tolist() == codes["country_code"][[1, 3]].tolist()
+    assert taken["country_code"].tolist() != churn.profile_codes(base.iloc[sample])["country_code"].tolist()
+    assert codes["country_code"].tolist() == [0, 1, 3, 2]  # numbered in alphabetical order: CH, FR, GB, IT
