@@ -8,6 +8,8 @@ The profile of the top lifetime-value decile is set against the rest of the base
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -149,29 +151,74 @@ def best_customer_profile(d: pd.DataFrame) -> dict[str, Any]:
     }
 
 
-def apply(state: Any) -> None:
+# The columns the clusters and the profile read: compute() is given these only (it runs on a thread of its
+# own beside the churn model, which adds columns to the customers' frame meanwhile).
+COLUMNS = (
+    *DESCRIBED,
+    "value_band",
+    "average_order_value",
+    "registrations",
+    "top_band",
+    "main_category",
+    "main_channel",
+    "city",
+    "t",
+    "services",
+)
+
+
+@dataclass
+class Clusters:
+    """What compute() found: the best-customer profile, each customer's cluster (1 the most valuable;
+    None with too few customers) and each cluster's description."""
+
+    profile: dict[str, Any]
+    labels: np.ndarray | None = None
+    described: list[dict[str, Any]] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def compute(d: pd.DataFrame, currency: str) -> Clusters:
+    """The profile and the clusters of the customers in `d` (columns COLUMNS, or some of them: the
+    optional ones of what customers own); reads nothing else and changes nothing."""
     from sklearn.cluster import KMeans
 
-    d = state.data
-    state.summary["profile"] = best_customer_profile(d)
+    started = time.perf_counter()
+    found = Clusters(profile=best_customer_profile(d))
     k = min(N_CLUSTERS, len(d) // 10)
-    if k < 2:
+    if k >= 2:
+        x = _matrix(d)
+        rng = np.random.default_rng(RANDOM_STATE)
+        sample = rng.choice(len(x), size=min(len(x), FIT_SAMPLE), replace=False)
+        model = KMeans(n_clusters=k, n_init=3, random_state=RANDOM_STATE).fit(x[sample])
+        labels = model.predict(x)
+        # Number clusters by median spend, highest first, so cluster 1 is always the most valuable.
+        spend = pd.Series(d["spend"].to_numpy()).groupby(labels).median().sort_values(ascending=False)
+        renumber = np.zeros(k, dtype=np.int64)
+        for new, old in enumerate(spend.index):
+            renumber[old] = new + 1
+        found.labels = renumber[labels]
+        # Only the columns a description reads are selected per cluster (not a copy of every column).
+        described = d[list(DESCRIBED)]
+        found.described = [
+            {"number": n, **describe(described[found.labels == n], currency)} for n in range(1, k + 1)
+        ]
+    found.seconds = round(time.perf_counter() - started, 3)
+    return found
+
+
+def assign(state: Any, found: Clusters) -> None:
+    """compute()'s result into the run: the profile and the clusters in its summary, each customer's
+    cluster in its frame."""
+    state.summary["profile"] = found.profile
+    if found.labels is None:
         state.notes.append(["clusters_too_few", {}])
         return
-    x = _matrix(d)
-    rng = np.random.default_rng(RANDOM_STATE)
-    sample = rng.choice(len(x), size=min(len(x), FIT_SAMPLE), replace=False)
-    model = KMeans(n_clusters=k, n_init=3, random_state=RANDOM_STATE).fit(x[sample])
-    labels = model.predict(x)
-    # Number clusters by median spend, highest first, so cluster 1 is always the most valuable.
-    spend = pd.Series(d["spend"].to_numpy()).groupby(labels).median().sort_values(ascending=False)
-    renumber = np.zeros(k, dtype=np.int64)
-    for new, old in enumerate(spend.index):
-        renumber[old] = new + 1
-    d["cluster"] = pd.array(renumber[labels], dtype="Int64")
-    # Only the columns a description reads are selected per cluster (not a copy of every column).
-    described = d[list(DESCRIBED)]
-    state.summary["clusters"] = [
-        {"number": n, **describe(described[d["cluster"] == n], state.brand.default_currency)}
-        for n in range(1, k + 1)
-    ]
+    state.data["cluster"] = pd.array(found.labels, dtype="Int64")
+    state.summary["clusters"] = found.described
+
+
+def apply(state: Any) -> None:
+    """compute() and assign() one after the other."""
+    d = state.data
+    assign(state, compute(d[[c for c in COLUMNS if c in d]], state.brand.default_currency))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -68,13 +69,30 @@ def _models(state: Any) -> None:
         state.timings["models: lifetime value"] = round(time.perf_counter() - started, 3)
         # What customers own, read beside the stages so far, is needed from here on.
         state.join_owned()
-        started = time.perf_counter()
-        churn.apply(state)
+        # The clusters and the best-customer profile need nothing of the churn model: computed on a thread
+        # of their own beside it (the model's trees and KMeans leave Python's lock while they compute).
+        threads = getattr(settings, "SEGMENTATION_MODEL_THREADS", None)
+        frame = d[[column for column in clusters.COLUMNS if column in d]]
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="segmentation-clusters") as pool:
+            pending = pool.submit(_clusters, frame, state.brand.default_currency, threads)
+            del frame
+            started = time.perf_counter()
+            try:
+                churn.apply(state)
+            finally:  # on an error, leaving the pool waits for the thread, then raises it
+                state.timings["models: churn"] = round(time.perf_counter() - started, 3)
+            found = pending.result()
+        clusters.assign(state, found)
+        state.timings["models: clusters and profile"] = found.seconds
         release_freed_memory()
-        state.timings["models: churn"] = round(time.perf_counter() - started, 3)
-        started = time.perf_counter()
-        clusters.apply(state)
-        state.timings["models: clusters and profile"] = round(time.perf_counter() - started, 3)
+
+
+def _clusters(frame: pd.DataFrame, currency: str, threads: int | None) -> clusters.Clusters:
+    from threadpoolctl import threadpool_limits
+
+    # A thread starts with the libraries' default number of threads: the same limit as the models'.
+    with threadpool_limits(limits=threads):
+        return clusters.compute(frame, currency)
 
 
 def _deciles(values: np.ndarray) -> np.ndarray:
