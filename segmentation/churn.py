@@ -29,6 +29,8 @@ TRAIN_SAMPLE = 50_000
 # the rest cost seconds (docs/adr/0052-nightly-segmentation-in-35-seconds.md).
 EVAL_SAMPLE = 200_000
 RANDOM_STATE = 7
+# The drivers predict the customers again this many at a time.
+DRIVER_CHUNK = 200_000
 FEATURES = (
     "log_purchases",
     "days_since_last",
@@ -306,11 +308,13 @@ def _drivers(model: Any, x_now: pd.DataFrame, risk: np.ndarray, d: pd.DataFrame)
         effect = np.zeros(len(x_now))
         rows = np.flatnonzero(concerned)
         if len(rows) and split_on & set(changes):
-            block = matrix_now[rows]
-            for name, value in changes.items():
-                block[:, position[name]] = value
-            changed = pd.DataFrame(block, columns=x_now.columns, copy=False)
-            effect[rows] = risk[rows] - (1.0 - model.predict_proba(changed)[:, 1])
+            # A block of rows at a time: the changed copies stay some tens of megabytes.
+            for part in np.array_split(rows, -(-len(rows) // DRIVER_CHUNK)):
+                block = matrix_now[part]
+                for name, value in changes.items():
+                    block[:, position[name]] = value
+                changed = pd.DataFrame(block, columns=x_now.columns, copy=False)
+                effect[part] = risk[part] - (1.0 - model.predict_proba(changed)[:, 1])
         effects[code] = effect
     codes = list(effects)
     matrix = np.column_stack([effects[c] for c in codes])

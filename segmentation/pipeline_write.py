@@ -13,7 +13,7 @@ from django.conf import settings
 
 from jewelcrm.tenancy.context import brand_context
 from segmentation import sql
-from segmentation.concurrent import beside
+from segmentation.concurrent import beside, release_freed_memory
 from segmentation.models import CustomerScore, PipelineRun
 
 SCORE_COLUMNS = (
@@ -145,6 +145,9 @@ def _write_back(state: Any, *, write_path: str | None) -> None:
     state.timings["beside the models: previous segments and older scores"] = side[3]
     path = write_path or write_path_for()
     started = time.perf_counter()
+    # What the models' threads freed goes back to the system before the scores' frame is built (the
+    # job's peak was there).
+    release_freed_memory()
     state.rows["scores_written"] = _write_scores(state, table, path) if len(state.data) else 0
     # The new run's rows vacuumed and analysed at once: under last night's statistics (which know no
     # row of this run) the planner read them through the builder index, in its order rather than the
