@@ -14,6 +14,8 @@ in words (labels.DRIVER_LABELS).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 import numpy as np
@@ -205,8 +207,10 @@ def _model() -> Any:
     )
 
 
-def apply(state: Any) -> None:
-    """Fill state.data's churn_risk, value_at_risk and drivers, and state.fit["churn"]."""
+def apply(state: Any, *, scoring_threads: Callable[[], int | None] | None = None) -> None:
+    """Fill state.data's churn_risk, value_at_risk and drivers, and state.fit["churn"]. The scoring of
+    every customer and the drivers run with `scoring_threads()` OpenMP threads (asked when they start;
+    None leaves the number as it is)."""
     d = state.data
     obs = pd.Timestamp(state.observation)
     c1 = obs - pd.Timedelta(days=365)
@@ -259,13 +263,23 @@ def apply(state: Any) -> None:
     sample = _sample(len(x_test), TRAIN_SAMPLE)
     final = _model().fit(x_test.iloc[sample], y_test[sample])
     x_now = features_at(d, at=obs, suffix="", codes=codes)
-    buy = final.predict_proba(x_now)[:, 1]
-    risk = 1.0 - buy
-    d["churn_risk"] = risk
-    value = d["clv_12m"].fillna(d["average_order_value"]).to_numpy()
-    d["value_at_risk"] = risk * value
-    d["drivers"] = _drivers(final, x_now, risk, d)
+    with _threads(scoring_threads):
+        buy = final.predict_proba(x_now)[:, 1]
+        risk = 1.0 - buy
+        d["churn_risk"] = risk
+        value = d["clv_12m"].fillna(d["average_order_value"]).to_numpy()
+        d["value_at_risk"] = risk * value
+        d["drivers"] = _drivers(final, x_now, risk, d)
     state.fit["churn"] = {**result, "used": True}
+
+
+def _threads(scoring_threads: Callable[[], int | None] | None) -> AbstractContextManager[Any]:
+    threads = scoring_threads() if scoring_threads is not None else None
+    if threads is None:
+        return nullcontext()
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=threads, user_api="openmp")
 
 
 def _features_split_on(model: Any, columns: list[str]) -> set[str]:

@@ -48,6 +48,11 @@ class Beside(Generic[T]):
         finally:
             connections.close_all()  # this thread's connections only
 
+    def done(self) -> bool:
+        """Whether nothing of it runs any more (a function deferred to result() inside a transaction runs
+        in the caller's thread: it never runs beside)."""
+        return self._thread is None or not self._thread.is_alive()
+
     def wait(self) -> None:
         """Wait for the thread, if any, without raising (a caller that failed meanwhile)."""
         if self._thread is not None:

@@ -137,6 +137,9 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Threads of the nightly segmentation's models (OpenMP, BLAS): 1 by default, see segmentation/README.md.
 SEGMENTATION_MODEL_THREADS = env.int("SEGMENTATION_MODEL_THREADS", default=1)
+# Threads of the churn model's scoring of every customer, once nothing else of the job runs beside it:
+# 0 (the default) one per core, see segmentation/README.md.
+SEGMENTATION_SCORING_THREADS = env.int("SEGMENTATION_SCORING_THREADS", default=0)
 # How the nightly scores are written: "auto" (binary COPY, or multi-row INSERT on Citus), "copy", "values".
 SEGMENTATION_WRITE_PATH = env("SEGMENTATION_WRITE_PATH", default="auto")
 

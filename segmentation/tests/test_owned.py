@@ -243,3 +243,42 @@ def test_profile_words_are_the_same_numbers_for_a_sample_and_the_whole_base():
     assert taken["country_code"].tolist() == codes["country_code"][[1, 3]].tolist()
     assert taken["country_code"].tolist() != churn.profile_codes(base.iloc[sample])["country_code"].tolist()
     assert codes["country_code"].tolist() == [0, 1, 3, 2]  # numbered in alphabetical order: CH, FR, GB, IT
+
+
+def _fitted_drivers_case(n=3000):
+    rng = np.random.default_rng(5)
+    x = pd.DataFrame({name: rng.normal(size=n) for name in churn.FEATURES})
+    x["days_since_last"] = rng.integers(0, 2000, size=n).astype(float)
+    x["log_purchases"] = np.log1p(rng.integers(1, 6, size=n)).astype(float)
+    x["categories"] = rng.integers(1, 4, size=n).astype(float)
+    x["single_category"] = np.where(x["categories"] == 1, 0.0, -1.0)
+    bought = (rng.random(n) < 1 / (1 + x["days_since_last"] / 300)).astype(int)
+    model = churn._model().fit(x, bought)
+    d = pd.DataFrame({"days_since_last": x["days_since_last"], "n_days": np.expm1(x["log_purchases"])})
+    return model, x, 1.0 - model.predict_proba(x)[:, 1], d
+
+
+def test_drivers_predicted_block_by_block_give_the_same_words(monkeypatch):
+    model, x, risk, d = _fitted_drivers_case()
+    whole = churn._drivers(model, x, risk, d)
+    sizes: list[int] = []
+    original = model.predict_proba
+    monkeypatch.setattr(model, "predict_proba", lambda frame: sizes.append(len(frame)) or original(frame))
+    monkeypatch.setattr(churn, "DRIVER_CHUNK", 700)
+    assert churn._drivers(model, x, risk, d).tolist() == whole.tolist()
+    assert max(sizes) <= 700 and sum(sizes) > 3000
+
+
+def test_scoring_runs_with_the_threads_asked_for():
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    def openmp() -> set[int]:
+        return {pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "openmp"}
+
+    with threadpool_limits(limits=1, user_api="openmp"):
+        with churn._threads(lambda: 2):
+            inside = openmp()
+        with churn._threads(lambda: None):
+            unchanged = openmp()
+        after = openmp()
+    assert (inside, unchanged, after) == ({2}, {1}, {1})
