@@ -108,7 +108,9 @@ def ensure_data() -> tuple[int, float]:
     with brand_context(brand):
         for user, role in ((associate, "sales_associate"), (manager, "retail_manager")):
             if not Membership.objects.filter(brand=brand, user=user).exists():
-                Membership.objects.create(brand=brand, user=user, role=role, store=Store.objects.get(code="ST-00"))
+                Membership.objects.create(
+                    brand=brand, user=user, role=role, store=Store.objects.get(code="ST-00")
+                )
         if not Product.objects.filter(brand=brand).exists():
             for n in range(20):
                 Product.objects.create(
@@ -381,7 +383,10 @@ def main() -> None:
         ("Stock by store (owner)", measure(client, reverse("inventory:stock", kwargs=b))),
         ("Stock of one store (sales associate)", measure(associate, reverse("inventory:my_stock", kwargs=b))),
         ("Warranty claims to decide (owner)", measure(client, reverse("warranties:claim_queue", kwargs=b))),
-        ("Workshop interventions of a store", measure(manager, reverse("warranties:interventions", kwargs=b))),
+        (
+            "Workshop interventions of a store",
+            measure(manager, reverse("warranties:interventions", kwargs=b)),
+        ),
         ("Warranty registrations (owner)", measure(client, reverse("warranties:registrations", kwargs=b))),
     ]
     with brand_context(brand):
@@ -428,7 +433,9 @@ def main() -> None:
         lines += ["", "Still over the target, and why:", ""]
         lines += [f"- {name}: {WHY_SLOW[name]}" for name in over]
     lines += lines_after
-    write_section("scale", "A million customers: dashboard home, customer list, search, store lists", "\n".join(lines))
+    write_section(
+        "scale", "A million customers: dashboard home, customer list, search, store lists", "\n".join(lines)
+    )
 
 
 def _forget_home(brand: object) -> None:

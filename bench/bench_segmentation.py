@@ -366,7 +366,9 @@ weighted unique histories, churn model with its hold-out evaluation and drivers,
 best-customer profile, write-back by {run.rows.get("write_path")} in two halves and publication, one saved
 segment refreshed) runs in this process, with its independent statements on connections of their own
 beside each other (ADR 0053; what customers own read by binary COPY and counted in numpy, the new
-scores analysed once written, ADR 0054), after a run that published the brand's previous results
+scores analysed once written, ADR 0054; the orders read once by binary COPY and summed per customer in
+numpy, the clusters beside the churn model, its scoring on every core once alone, ADR 0055), after a run
+that published the brand's previous results
 ({f"{first_s:.1f} s in this session" if first_s else "kept from earlier runs"}). Each measured run is a steady
 night: it deletes the scores of the run before last ({run.rows.get("older_scores_deleted", 0):,} rows).
 The job ran {len(walls)} times: {", ".join(f"{w} s" for w in walls)}; the median run is reported.

@@ -1,8 +1,9 @@
-"""The pipeline's SQL: the customer-day rollup and the set-based write-back.
+"""The pipeline's SQL: an order's value in the brand's currency (AMOUNT, read by segmentation.summary),
+the rollup's other per-customer figures, and the set-based write-back.
 
-This is the one reviewed module of the segmentation app that reads other apps' tables in SQL (orders,
-customers, consents, registrations, interventions, items): a nightly job over a million customers cannot
-go through per-row selectors (docs/adr/0021-nightly-pipeline-set-based.md). Every statement names the
+With segmentation.summary and segmentation.owned, these are the reviewed modules of the segmentation app
+that read other apps' tables in SQL (orders, customers, consents, registrations, interventions, items): a
+nightly job over a million customers cannot go through per-row selectors (docs/adr/0021-nightly-pipeline-set-based.md). Every statement names the
 brand in its WHERE clauses and joins on (brand_id, id), so it runs unchanged on Citus, where the tables
 are colocated by brand_id; row-level security applies underneath.
 """
