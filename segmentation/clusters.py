@@ -216,9 +216,3 @@ def assign(state: Any, found: Clusters) -> None:
         return
     state.data["cluster"] = pd.array(found.labels, dtype="Int64")
     state.summary["clusters"] = found.described
-
-
-def apply(state: Any) -> None:
-    """compute() and assign() one after the other."""
-    d = state.data
-    assign(state, compute(d[[c for c in COLUMNS if c in d]], state.brand.default_currency))

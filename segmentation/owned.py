@@ -20,15 +20,13 @@ categories but are in no window's masks (they have no purchase date)."""
 
 from __future__ import annotations
 
-import io
-import struct
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from django.db import connection
 
+from segmentation import sql
 from segmentation.sql import OWNED_CATEGORIES
 
 WINDOWS = ("", "_c1", "_c2")
@@ -65,45 +63,14 @@ def owned_params(params: dict[str, Any], limits: Sequence[int]) -> dict[str, Any
     }
 
 
-def read_binary(sql: str, params: dict[str, Any], kinds: Sequence[str]) -> list[np.ndarray]:
-    """The columns of a query of fixed-width, non-null columns (`kinds`: numpy big-endian types such as
-    ">i8"), read through COPY … TO STDOUT in PostgreSQL's binary format.
-
-    The server sends one message per row, and the driver hands each to the target's `write`: an
-    in-memory buffer (a C method; a Python one cost 5 s per ten million rows), read by numpy as an array
-    of fixed-width rows without a copy, then dropped."""
-    fields: list[tuple[str, str]] = [("count", ">i2")]
-    for index, kind in enumerate(kinds):
-        fields += [(f"len{index}", ">i4"), (f"v{index}", kind)]
-    row = np.dtype(fields)
-    buffer = io.BytesIO()
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL jit = off")
-        query = cursor.mogrify(sql, params).decode()
-        cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT binary)", buffer)
-    view = buffer.getbuffer()
-    # The header: an 11-byte signature, 4 bytes of flags, then the length of an extension area; the
-    # trailer: a count of -1 (2 bytes).
-    (extension,) = struct.unpack_from(">i", view, 15)
-    start = 19 + extension
-    size = len(view) - start - 2
-    if size < 0 or size % row.itemsize:
-        raise ValueError("COPY rows are not of the expected fixed width (a NULL, or another type)")
-    rows = np.frombuffer(view, dtype=row, offset=start, count=size // row.itemsize)
-    columns = [rows[f"v{index}"].astype(kind.replace(">", "=")) for index, kind in enumerate(kinds)]
-    del rows
-    view.release()
-    return columns
-
-
 def read(params: dict[str, Any], orders: Callable[[], Sequence[np.ndarray]]) -> pd.DataFrame:
     """What each customer owns (see the module); `params` are owned_params(...), `orders()` gives the
     orders' (id, customer, code) once they are read (order_codes: segmentation.summary reads them for
     the purchase summary too, and this waits for them after reading the rest). Runs in the brand's
     context."""
-    products = read_binary(PRODUCTS_SQL, params, (">i8", ">i2", ">i2"))
-    items = read_binary(ITEMS_SQL, params, (">i8", ">i8"))
-    lines = read_binary(LINES_SQL, params, (">i8", ">i8"))
+    products = sql.read_binary(PRODUCTS_SQL, params, (">i8", ">i2", ">i2"))
+    items = sql.read_binary(ITEMS_SQL, params, (">i8", ">i8"))
+    lines = sql.read_binary(LINES_SQL, params, (">i8", ">i8"))
     return count(
         orders=orders(), lines=lines, items=items, products=products, bands=len(params["limits"]) + 1
     )

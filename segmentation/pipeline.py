@@ -238,7 +238,7 @@ def _rollup(state: State) -> None:
             orders.set_result((read.id, read.customer, codes))
             data, left_out = summary.read(params, read)
             del read, codes
-            currencies = sql.scalar_row(sql.LEFT_OUT_SQL, params)[1] if left_out else ""
+            currencies = sql.scalar_row(sql.LEFT_OUT_SQL, params)[0] if left_out else ""
             extras = sql.copy_out(sql.EXTRAS_SQL, params)
     except BaseException as error:
         if not orders.done():

@@ -5,9 +5,9 @@ Four million orders go through it at a brand's real size. Aggregated in SQL (a w
 purchase day, then eleven filtered aggregates per customer) they cost 8.5 s of one core, two thirds of it
 in the window and the grouping. Here the database computes only each order's value in the brand's
 currency (net of refunds, with the exchange rates) and reads the orders in one narrow binary COPY, which
-also gives what customers own its orders; numpy finds each order's local day, sorts them by customer
-and day, marks the purchase days and sums per customer (about a second). The customers' profile is a
-second read, joined in memory. ADR 0055.
+also gives what customers own its orders, in the covering index's (customer, time) order; numpy finds
+each order's local day, marks the purchase days and sums per customer (about half a second). The
+customers' profile is a second read, joined in memory. ADR 0055.
 
 The result has the columns of the SQL it replaces, one row per customer with a valued order (merged and
 erased customers left out): `n_days`, `first_day`, `last_day`, `spend`, `first_amount`, `n_c1`,
@@ -25,7 +25,6 @@ import numpy as np
 import pandas as pd
 
 from segmentation import sql
-from segmentation.owned import read_binary
 
 # Each order that counts, for the summary and for what customers own (segmentation.owned) alike: id,
 # customer, instant, value in the brand's currency (NaN when a rate is missing: such orders are left out
@@ -71,7 +70,7 @@ class Orders:
 
 def read_orders(params: dict[str, Any]) -> Orders:
     """The orders that count, read in one binary COPY. Runs in the brand's context."""
-    return Orders(*read_binary(ORDERS_SQL, params, (">i8", ">i8", ">i8", ">f8", ">i2")))
+    return Orders(*sql.read_binary(ORDERS_SQL, params, (">i8", ">i8", ">i8", ">f8", ">i2")))
 
 
 def instant(moment: datetime) -> int:

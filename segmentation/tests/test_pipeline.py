@@ -293,3 +293,49 @@ def test_statements_side_by_side_give_the_results_of_one_connection(brand, monke
     scores_table = CustomerScore._meta.db_table
     assert ((scores_table,), len(people), True) in refreshed
     assert refreshed[-1] == (("segmentation_segmentmember",), 0, False)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_read_of_the_orders_also_ends_what_customers_own(brand, monkeypatch):
+    """Outside a transaction what customers own waits on its own thread for the orders the summary reads:
+    when that read fails, the thread gets the same error instead of waiting for ever, and the rollup
+    raises it."""
+    import threading
+
+    from django.db import connections
+
+    from segmentation import summary
+
+    history(brand, HISTORY)
+
+    def broken(params):
+        raise RuntimeError("the orders could not be read")
+
+    monkeypatch.setattr(summary, "read_orders", broken)
+    with brand_context(brand):
+        probe = PipelineRun.objects.create(
+            brand=brand, run_date=OBS, observation_date=OBS, status=RunStatus.FAILED
+        )
+    state = pipeline.State(brand=brand, run=probe, observation=OBS)
+    raised: list[BaseException] = []
+
+    def rollup():
+        try:
+            pipeline._rollup(state)
+        except BaseException as error:
+            raised.append(error)
+        finally:
+            connections.close_all()
+
+    # On a thread of its own, so that a rollup waiting for ever fails the test instead of hanging it.
+    worker = threading.Thread(target=rollup, daemon=True)
+    worker.start()
+    worker.join(timeout=120)
+    if worker.is_alive():  # release the waiting thread (the future it waits on), so the test fails, not hangs
+        state.owned._args[-1].__self__.set_exception(RuntimeError("never handed the orders"))
+        worker.join(timeout=60)
+        pytest.fail("the rollup waited for what customers own, which waited for the orders")
+    assert [str(error) for error in raised] == ["the orders could not be read"]
+    assert state.owned.done()
+    with pytest.raises(RuntimeError, match="could not be read"):
+        state.owned.result()

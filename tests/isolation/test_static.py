@@ -53,7 +53,7 @@ REVIEWED = {
     "segmentation/pipeline.py": "the migration matrix read through sql.copy_out, inside the brand",
     "segmentation/summary.py": "the purchase summary's two reads (binary COPY of the orders, the customers' "
     "profile), brand in every WHERE, inside the brand (ADR 0055)",
-    "segmentation/owned.py": "what customers own: four reads by binary COPY of a SELECT, brand in every "
+    "segmentation/owned.py": "what customers own: three reads by binary COPY of a SELECT, brand in every "
     "WHERE, inside the brand (on the pipeline's thread of its own, in its brand context)",
     "segmentation/concurrent.py": "no SQL: runs a function on the thread's own connection inside the "
     "brand's context (or in the caller's, inside a transaction), then closes that thread's connections",
